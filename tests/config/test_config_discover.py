@@ -1,0 +1,182 @@
+"""tracerun/config/discover.py: `-p NAME` → file, in the documented search order."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tracerun.config.discover import (
+    default_profile_name,
+    find_profile,
+    list_profiles,
+    search_path,
+)
+from tracerun.errors import ProfileNotFoundError
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    """A repo with profiles/, a nested working directory, and an isolated HOME."""
+    home = tmp_path / "home"
+    (home / ".config/tracerun/profiles").mkdir(parents=True)
+    repo = tmp_path / "repo"
+    (repo / "profiles").mkdir(parents=True)
+    (repo / "services/orders").mkdir(parents=True)
+    monkeypatch.chdir(repo)
+    return tmp_path
+
+
+def touch(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("version: 1\n")
+    return path
+
+
+def env_for(tree, *extra: Path) -> dict[str, str]:
+    env = {"HOME": str(tree / "home")}
+    if extra:
+        env["TRACERUN_PROFILE_PATH"] = os.pathsep.join(str(p) for p in extra)
+    return env
+
+
+def test_name_is_found_in_profiles_of_the_working_directory(tree):
+    touch(tree / "repo/profiles/staging.yaml")
+    assert find_profile("staging", env=env_for(tree)) == Path("profiles/staging.yaml")
+
+
+def test_name_is_found_in_the_nearest_parent_with_profiles(tree, monkeypatch):
+    touch(tree / "repo/profiles/staging.yaml")
+    monkeypatch.chdir(tree / "repo/services/orders")
+    found = find_profile("staging", env=env_for(tree))
+    assert found == Path("../../profiles/staging.yaml")
+    assert found.resolve() == (tree / "repo/profiles/staging.yaml").resolve()
+
+
+def test_only_the_nearest_profiles_folder_is_searched(tree, monkeypatch):
+    touch(tree / "repo/profiles/staging.yaml")
+    (tree / "repo/services/profiles").mkdir()
+    monkeypatch.chdir(tree / "repo/services/orders")
+    with pytest.raises(ProfileNotFoundError):
+        find_profile("staging", env=env_for(tree))
+
+
+def test_explicit_cwd_gives_paths_from_that_cwd(tree):
+    touch(tree / "repo/profiles/staging.yaml")
+    found = find_profile("staging", cwd=Path("services"), env=env_for(tree))
+    assert found == Path("profiles/staging.yaml")
+
+
+def test_yaml_is_preferred_over_yml(tree):
+    touch(tree / "repo/profiles/staging.yml")
+    touch(tree / "repo/profiles/staging.yaml")
+    assert find_profile("staging", env=env_for(tree)).suffix == ".yaml"
+
+
+def test_yml_is_found(tree):
+    touch(tree / "repo/profiles/staging.yml")
+    assert find_profile("staging", env=env_for(tree)) == Path("profiles/staging.yml")
+
+
+def test_profile_path_directories_are_searched_in_order_after_local(tree):
+    first, second = tree / "first", tree / "second"
+    touch(first / "shared.yaml")
+    touch(second / "shared.yaml")
+    touch(second / "only.yaml")
+    env = env_for(tree, first, second)
+    assert find_profile("shared", env=env) == first / "shared.yaml"
+    assert find_profile("only", env=env) == second / "only.yaml"
+    touch(tree / "repo/profiles/shared.yaml")
+    assert find_profile("shared", env=env) == Path("profiles/shared.yaml")
+
+
+def test_user_config_folder_is_searched_last(tree):
+    touch(tree / "home/.config/tracerun/profiles/mine.yaml")
+    env = env_for(tree, tree / "first")
+    assert (
+        find_profile("mine", env=env)
+        == tree / "home/.config/tracerun/profiles/mine.yaml"
+    )
+
+
+def test_a_path_is_used_as_given(tree):
+    profile = touch(tree / "elsewhere/x.yaml")
+    assert find_profile(str(profile), env=env_for(tree)) == profile
+
+
+def test_a_file_name_in_the_working_directory_is_used(tree):
+    touch(tree / "repo/local.yaml")
+    assert find_profile("local.yaml", env=env_for(tree)) == Path("local.yaml")
+
+
+def test_a_file_name_not_here_falls_back_to_the_name(tree):
+    touch(tree / "repo/profiles/staging.yaml")
+    found = find_profile("staging.yaml", env=env_for(tree))
+    assert found == Path("profiles/staging.yaml")
+
+
+def test_a_missing_path_is_not_searched_for(tree):
+    touch(tree / "repo/profiles/staging.yaml")
+    with pytest.raises(ProfileNotFoundError) as caught:
+        find_profile("conf/staging.yaml", env=env_for(tree))
+    assert caught.value.message == "profile file conf/staging.yaml does not exist"
+
+
+def test_not_found_names_the_places_searched_and_a_close_name(tree):
+    touch(tree / "repo/profiles/staging.yaml")
+    touch(tree / "repo/profiles/prod-eu.yaml")
+    with pytest.raises(ProfileNotFoundError) as caught:
+        find_profile("stagin", env=env_for(tree, tree / "shared"))
+    error = caught.value
+    assert error.message == (
+        f"no profile named 'stagin'; looked in: profiles, {tree / 'shared'}, "
+        f"{Path('~/.config/tracerun/profiles')}"
+    )
+    assert error.hint == "did you mean 'staging'? profiles found: prod-eu, staging"
+    assert error.exit_code == 2
+
+
+def test_not_found_without_profiles_folder_says_so(tree, monkeypatch):
+    monkeypatch.chdir(tree / "home")
+    with pytest.raises(ProfileNotFoundError) as caught:
+        find_profile("staging", env=env_for(tree))
+    assert "profiles/ (none in " in caught.value.message
+    assert "tracerun init" in (caught.value.hint or "")
+
+
+def test_list_profiles_keeps_the_first_found_per_name_in_search_order(tree):
+    touch(tree / "repo/profiles/staging.yaml")
+    touch(tree / "repo/profiles/demo.yml")
+    touch(tree / "shared/staging.yaml")
+    touch(tree / "shared/common.yaml")
+    touch(tree / "shared/notes.txt")
+    touch(tree / "home/.config/tracerun/profiles/mine.yaml")
+    found = list_profiles(env=env_for(tree, tree / "shared"))
+    assert found == [
+        ("demo", Path("profiles/demo.yml")),
+        ("staging", Path("profiles/staging.yaml")),
+        ("common", tree / "shared/common.yaml"),
+        ("mine", tree / "home/.config/tracerun/profiles/mine.yaml"),
+    ]
+
+
+def test_search_path_skips_empty_entries_of_the_profile_path(tree):
+    env = {"HOME": str(tree / "home"), "TRACERUN_PROFILE_PATH": os.pathsep + "x"}
+    assert search_path(env=env) == [
+        Path("profiles"),
+        Path("x"),
+        tree / "home/.config/tracerun/profiles",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({}, None),
+        ({"TRACERUN_PROFILE": "  "}, None),
+        ({"TRACERUN_PROFILE": "prod"}, "prod"),
+    ],
+)
+def test_default_profile_name_reads_tracerun_profile(env, name):
+    assert default_profile_name(env) == name

@@ -1,0 +1,348 @@
+"""tracerun/config/loader.py: version first, ${ENV}, extends, references, ordering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracerun.config.loader import load_profile
+from tracerun.errors import ExitCode, ProfileError
+
+REPO = Path(__file__).resolve().parents[2]
+
+MINIMAL = """
+version: 1
+sources:
+  app: {type: file, paths: [logs/app.log]}
+"""
+
+
+def at(issue):
+    return (issue.file, issue.line, issue.col)
+
+
+# --- whole profiles -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "profiles").glob("*.yaml")))
+def test_shipped_profiles_are_valid(path):
+    load_profile(path, env={})
+
+
+def test_minimal_profile_loads_with_defaults(write):
+    profile = load_profile(write("p.yaml", MINIMAL), env={})
+    assert profile.version == 1
+    assert profile.timezone == "UTC"
+    assert list(profile.sources) == ["app"]
+
+
+def test_relative_file_paths_resolve_against_the_profile_folder(write):
+    profile = load_profile(write("profiles/p.yaml", MINIMAL), env={})
+    assert profile.sources["app"].paths == [str(Path("profiles/logs/app.log"))]
+
+
+def test_profile_error_exits_with_usage_code(write):
+    with pytest.raises(ProfileError) as caught:
+        load_profile(write("p.yaml", "version: 1\n"), env={})
+    assert caught.value.exit_code == ExitCode.USAGE == 2
+
+
+# --- version first ------------------------------------------------------------
+
+
+def test_newer_version_is_the_only_issue_reported(write, problems):
+    path = write(
+        "p.yaml",
+        """
+        version: 2
+        sources:
+          app: {type: s3, bucket: logs}
+          app: {type: s3, bucket: logs}
+        retention: 30d
+        """,
+    )
+    [issue] = problems(path)
+    assert at(issue) == ("p.yaml", 1, 10)
+    assert issue.key_path == "version"
+    assert issue.message == (
+        "this profile needs tracerun profile format version 2; "
+        "this tracerun reads version 1"
+    )
+    assert "upgrade tracerun" in (issue.hint or "")
+
+
+def test_older_version_is_a_literal_error(write, problems):
+    [issue] = problems(write("p.yaml", MINIMAL.replace("version: 1", "version: 0")))
+    assert issue.message == "expected 1, got 0"
+
+
+def test_newer_version_in_a_base_is_reported_in_the_base(write, problems):
+    write("base.yaml", "version: 3\n")
+    [issue] = problems(write("p.yaml", "extends: base.yaml\n" + MINIMAL))
+    assert at(issue) == ("base.yaml", 1, 10)
+
+
+# --- ${ENV} ------------------------------------------------------------------
+
+
+def test_env_variables_are_expanded_in_nested_strings(write):
+    path = write("p.yaml", MINIMAL.replace("logs/app.log", "'${LOG_DIR}/app.log'"))
+    profile = load_profile(path, env={"LOG_DIR": "/var/log/shop"})
+    assert profile.sources["app"].paths == ["/var/log/shop/app.log"]
+
+
+def test_env_default_is_used_when_unset_or_empty(write):
+    path = write("p.yaml", MINIMAL + "description: ${A:-one} ${B:-two}\n")
+    profile = load_profile(path, env={"B": ""})
+    assert profile.description == "one two"
+
+
+def test_env_set_to_empty_without_default_expands_to_empty(write):
+    path = write("p.yaml", MINIMAL + "description: '[${A}]'\n")
+    assert load_profile(path, env={"A": ""}).description == "[]"
+
+
+def test_double_dollar_escapes_a_literal_reference(write):
+    path = write("p.yaml", MINIMAL + "description: $${HOME} costs $$5\n")
+    assert load_profile(path, env={}).description == "${HOME} costs $$5"
+
+
+def test_env_defaults_to_os_environ(write, monkeypatch):
+    monkeypatch.setenv("TRACERUN_TEST_DESCRIPTION", "from the environment")
+    path = write("p.yaml", MINIMAL + "description: ${TRACERUN_TEST_DESCRIPTION}\n")
+    assert load_profile(path).description == "from the environment"
+
+
+def test_unset_env_variable_is_located_at_the_scalar(write, problems):
+    path = write(
+        "p.yaml", MINIMAL.replace("[logs/app.log]", "['${LOG_DIR}/app.log', b.log]")
+    )
+    [issue] = problems(path)
+    assert at(issue) == ("p.yaml", 3, 29)
+    assert issue.width == len("'${LOG_DIR}/app.log'")
+    assert issue.key_path == "sources.app.paths[0]"
+    assert issue.message == "environment variable LOG_DIR is not set"
+    assert issue.hint == "set it, or write ${LOG_DIR:-default}"
+
+
+def test_every_unset_variable_is_reported(write, problems):
+    path = write("p.yaml", MINIMAL + "description: ${A}${B}\nkeys: ['${C}']\n")
+    assert [i.message.split()[2] for i in problems(path)] == ["A", "B", "C"]
+
+
+def test_malformed_reference_is_reported(write, problems):
+    [issue] = problems(write("p.yaml", MINIMAL + "description: ${not closed\n"))
+    assert issue.message == "malformed ${...} reference"
+
+
+def test_keys_are_not_expanded(write, problems):
+    path = write("p.yaml", MINIMAL + "parsers:\n  ${X}: {type: json}\n")
+    assert load_profile(path, env={}).parsers.keys() == {"${X}"}
+
+
+# --- extends -------------------------------------------------------------------
+
+
+BASE = """
+version: 1
+description: base
+keys: [request_id, trace_id]
+parsers:
+  app: {type: json, time: {field: ts}}
+sources:
+  edge: {type: file, paths: [logs/edge.log], parser: app}
+  orders: {type: docker, containers: [orders-*], parser: app}
+outputs:
+  runbook: {type: text, color: never}
+"""
+
+
+def test_extends_merges_the_base_underneath(write):
+    write("base.yaml", BASE)
+    path = write(
+        "p.yaml",
+        """
+        extends: base.yaml
+        description: child
+        keys: [correlation_id]
+        sources:
+          orders: {type: docker, labels: {app: orders}}
+          billing: {type: file, paths: [billing.log]}
+        """,
+    )
+    profile = load_profile(path, env={})
+    assert profile.description == "child"
+    assert profile.keys == ["correlation_id"]  # lists replace
+    assert list(profile.sources) == ["edge", "orders", "billing"]
+    orders = profile.sources["orders"]
+    assert orders.containers == []  # a named entry replaces the whole entry
+    assert orders.parser == "auto"
+    assert profile.parsers["app"].time.field == "ts"
+    assert profile.extends is None
+
+
+def test_extends_merges_nested_mappings_key_by_key(write):
+    write("base.yaml", BASE)
+    path = write(
+        "p.yaml",
+        """
+        extends: base
+        outputs:
+          plain: {type: ndjson}
+        """,
+    )
+    assert list(load_profile(path, env={}).outputs) == ["runbook", "plain"]
+
+
+def test_extends_by_name_finds_a_sibling(write):
+    write("profiles/base.yaml", BASE)
+    path = write("profiles/staging.yaml", "extends: base\n")
+    assert load_profile(path, env={}).description == "base"
+
+
+def test_extends_by_name_uses_the_profile_path(write, tmp_path):
+    write("shared/common.yaml", BASE)
+    path = write("profiles/staging.yaml", "extends: common\n")
+    env = {"TRACERUN_PROFILE_PATH": str(tmp_path / "shared"), "HOME": str(tmp_path)}
+    assert load_profile(path, env=env).description == "base"
+
+
+def test_base_paths_resolve_against_the_base_folder(write, tmp_path):
+    write("shared/base.yaml", BASE)
+    path = write("profiles/staging.yaml", "extends: ../shared/base.yaml\n")
+    edge = load_profile(path, env={}).sources["edge"].paths[0]
+    assert Path(edge).resolve() == tmp_path / "shared/logs/edge.log"
+
+
+def test_base_absolute_and_home_paths_are_kept(write):
+    write("shared/base.yaml", MINIMAL.replace("logs/app.log", "/abs/a.log, ~/b.log"))
+    path = write("profiles/staging.yaml", "extends: ../shared/base.yaml\n")
+    paths = load_profile(path, env={}).sources["app"].paths
+    assert paths == ["/abs/a.log", "~/b.log"]
+
+
+def test_base_directory_paths_keep_their_trailing_slash(write, tmp_path):
+    write("shared/base.yaml", MINIMAL.replace("logs/app.log", "logs/"))
+    (tmp_path / "shared/logs").mkdir()
+    path = write("profiles/staging.yaml", "extends: ../shared/base.yaml\n")
+    [entry] = load_profile(path, env={}).sources["app"].paths
+    assert Path(entry).resolve() == tmp_path / "shared/logs"
+
+
+def test_three_level_chain_merges_in_order(write):
+    write("a.yaml", BASE)
+    write("b.yaml", "extends: a.yaml\ndescription: b\ntimezone: Europe/Berlin\n")
+    path = write("c.yaml", "extends: b.yaml\ndescription: c\n")
+    profile = load_profile(path, env={})
+    assert (profile.description, profile.timezone) == ("c", "Europe/Berlin")
+
+
+def test_issue_in_a_base_key_names_the_base_file_and_line(write, problems):
+    write("base.yaml", BASE.replace("color: never", "color: sometimes"))
+    [issue] = problems(write("p.yaml", "extends: base.yaml\n"))
+    assert at(issue) == ("base.yaml", 10, 32)
+    assert issue.key_path == "outputs.runbook.color"
+
+
+def test_issue_in_an_overridden_entry_names_the_child(write, problems):
+    write("base.yaml", BASE)
+    path = write(
+        "p.yaml",
+        """
+        extends: base.yaml
+        sources:
+          edge: {type: file}
+        """,
+    )
+    [issue] = problems(path)
+    assert at(issue) == ("p.yaml", 3, 3)
+    assert issue.message == "missing required key 'paths'"
+
+
+def test_extends_cycle_names_the_chain(write, problems):
+    write("a.yaml", "extends: b.yaml\n" + MINIMAL)
+    write("b.yaml", "extends: a\n")
+    [issue] = problems(Path("a.yaml"))
+    assert at(issue) == ("b.yaml", 1, 10)
+    assert issue.message == "profiles extend each other: a.yaml → b.yaml → a.yaml"
+
+
+def test_profile_extending_itself_is_a_cycle(write, problems):
+    [issue] = problems(write("a.yaml", "extends: a.yaml\n" + MINIMAL))
+    assert issue.message == "profiles extend each other: a.yaml → a.yaml"
+
+
+def test_missing_base_file_is_reported_at_the_extends_line(write, problems):
+    path = write("profiles/p.yaml", MINIMAL + "extends: ../base.yaml\n")
+    [issue] = problems(path)
+    assert at(issue) == (str(Path("profiles/p.yaml")), 4, 10)
+    assert issue.message == "no such file: base.yaml"
+    assert issue.hint == f"a path here is relative to profiles{Path('/')}"
+
+
+def test_missing_base_name_suggests_a_close_one(write, problems, tmp_path):
+    write("profiles/base.yaml", BASE)
+    path = write("profiles/p.yaml", MINIMAL + "extends: bsae\n")
+    [issue] = problems(path, env={"HOME": str(tmp_path)})
+    assert at(issue) == (str(Path("profiles/p.yaml")), 4, 10)
+    assert issue.message.startswith("no profile named 'bsae'")
+    assert (issue.hint or "").startswith("did you mean 'base'?")
+
+
+def test_extends_must_be_a_string(write, problems):
+    [issue] = problems(write("p.yaml", MINIMAL + "extends: [a, b]\n"))
+    assert issue.message == "expected a profile name or a path"
+
+
+def test_syntax_error_in_base_is_reported_in_the_base(write, problems):
+    write("base.yaml", "version: 1\nsources: [\n")
+    [issue] = problems(write("p.yaml", "extends: base.yaml\n"))
+    assert issue.file == "base.yaml"
+
+
+# --- references and ordering ------------------------------------------------
+
+
+def test_unknown_parser_reference_suggests_the_closest(write, problems):
+    path = write(
+        "p.yaml", BASE.replace("parser: app}\n  orders", "parser: ap}\n  orders")
+    )
+    [issue] = problems(path)
+    assert at(issue) == ("p.yaml", 7, 54)
+    assert issue.message == "unknown parser 'ap'"
+    assert issue.hint == (
+        "did you mean 'app'? parsers defined here: app, auto, json, logfmt"
+    )
+
+
+def test_reference_issues_are_reported_with_validation_issues(write, problems):
+    path = write(
+        "p.yaml",
+        """
+        version: 1
+        timezone: Mars/Olympus
+        sources:
+          app: {type: file, paths: [a.log], parser: nginx}
+        """,
+    )
+    assert [i.key_path for i in problems(path)] == ["timezone", "sources.app.parser"]
+
+
+def test_all_issues_are_sorted_by_file_and_line(write, problems):
+    write("base.yaml", BASE.replace("type: json", "type: jsn"))
+    path = write(
+        "p.yaml",
+        """
+        extends: base.yaml
+        colour: always
+        sources:
+          billing: {type: file, paths: '${BILLING_LOG}'}
+        """,
+    )
+    assert [at(i) for i in problems(path)] == [
+        ("base.yaml", 5, 15),
+        ("p.yaml", 2, 1),
+        ("p.yaml", 4, 32),
+        ("p.yaml", 4, 32),
+    ]

@@ -1,0 +1,127 @@
+import pickle
+
+import pytest
+
+from tracerun.extract.fields import (
+    FirstGetter,
+    JmesPathGetter,
+    KeyGetter,
+    PathGetter,
+    expression_getter,
+    field_getter,
+    normalise_level,
+)
+
+NESTED = {"ctx": {"request": {"id": "r-1"}, "user": None}, "request_id": "top", "n": 0}
+
+
+def test_path_getter_walks_nested_objects():
+    assert PathGetter("ctx.request.id").get(NESTED) == "r-1"
+
+
+def test_path_getter_missing_or_null_gives_none():
+    assert PathGetter("ctx.request.nope").get(NESTED) is None
+    assert PathGetter("ctx.user.id").get(NESTED) is None
+    assert PathGetter("request_id.x").get(NESTED) is None
+
+
+def test_path_getter_falls_back_to_a_flat_dotted_key():
+    assert PathGetter("http.status").get({"http.status": "200"}) == "200"
+    assert PathGetter("a.b").get({"a": "text", "a.b": "flat"}) == "flat"
+    assert PathGetter("a.b").get({"a": {"b": "nested"}, "a.b": "flat"}) == "nested"
+
+
+def test_falsy_values_are_values():
+    assert KeyGetter("n").get(NESTED) == 0
+    assert PathGetter("a.b").get({"a": {"b": False}}) is False
+
+
+def test_first_getter_skips_absent_and_null():
+    getter = FirstGetter(("time", "ts", "t"))
+    assert getter.get({"time": None, "ts": "x", "t": "y"}) == "x"
+    assert getter.get({}) is None
+
+
+def test_jmespath_getter():
+    getter = JmesPathGetter("ctx.request.id || request_id")
+    assert getter.get(NESTED) == "r-1"
+    assert getter.get({"request_id": "top"}) == "top"
+    assert getter.get({}) is None
+
+
+def test_jmespath_getter_pickles_as_its_expression():
+    getter = pickle.loads(pickle.dumps(JmesPathGetter("a || b")))
+    assert getter.expression == "a || b"
+    assert getter.get({"b": 2}) == 2
+
+
+@pytest.mark.parametrize(
+    ("expression", "kind"),
+    [
+        ("id", KeyGetter),
+        ("ctx.request.id", PathGetter),
+        ("a || b", JmesPathGetter),
+        ("items[0]", JmesPathGetter),
+    ],
+)
+def test_expression_getter_kinds(expression, kind):
+    assert type(expression_getter(expression)) is kind
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        (None, FirstGetter),
+        ("severity", KeyGetter),
+        ("log.level", PathGetter),
+        ("@timestamp", KeyGetter),
+    ],
+)
+def test_field_getter_kinds(name, kind):
+    assert type(field_getter(name, ("level",))) is kind
+
+
+def test_field_getter_reads_at_timestamp_literally():
+    assert field_getter("@timestamp", ()).get({"@timestamp": "x"}) == "x"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("ERROR", "error"),
+        ("error", "error"),
+        ("Error", "error"),
+        ("err", "error"),
+        ("WARNING", "warn"),
+        ("warn", "warn"),
+        ("Warning", "warn"),
+        ("INFO", "info"),
+        ("notice", "info"),
+        ("DEBUG", "debug"),
+        ("TRACE", "trace"),
+        ("FATAL", "fatal"),
+        ("CRIT", "fatal"),
+        ("critical", "fatal"),
+        ("panic", "fatal"),
+        (" Warning ", "warn"),
+        ("wArNiNg", "warn"),
+        ("Audit", "audit"),
+        ("", ""),
+        (None, ""),
+        (10, "trace"),
+        (20, "debug"),
+        (30, "info"),
+        (35, "info"),
+        (40, "warn"),
+        (50, "error"),
+        (60, "fatal"),
+        (70, "fatal"),
+        (5, "5"),
+        ("30", "info"),
+        ("50", "error"),
+        (True, "true"),
+        (1.5, "1.5"),
+    ],
+)
+def test_normalise_level(value, expected):
+    assert normalise_level(value) == expected

@@ -1,0 +1,1 @@
+"""Test helpers (importable as ``helpers`` with ``tests/`` on sys.path)."""

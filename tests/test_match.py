@@ -1,0 +1,74 @@
+from tracerun.match import Matcher, field_text, lookup
+from tracerun.query import Query, Term
+
+KEYS = ("request_id", "trace_id")
+
+
+def matcher(*terms, **kw):
+    return Matcher(Query(terms=tuple(terms), keys=KEYS, **kw))
+
+
+def test_bare_value_matches_any_profile_key_exactly():
+    m = matcher(Term(None, "abc"))
+    assert m.match_fields({"trace_id": "abc"})
+    assert not m.match_fields({"trace_id": "abc0"})
+    assert not m.match_fields({"msg": "abc"})
+    assert not m.match_fields({"other_id": "abc"})
+
+
+def test_keyed_term_only_matches_that_field():
+    m = matcher(Term("order_id", "42"))
+    assert m.match_fields({"order_id": 42})
+    assert not m.match_fields({"request_id": "42"})
+
+
+def test_dotted_key_walks_nested_fields():
+    m = matcher(Term("ctx.request.id", "r1"))
+    assert m.match_fields({"ctx": {"request": {"id": "r1"}}})
+    assert not m.match_fields({"ctx": {"request": "r1"}})
+
+
+def test_terms_are_ored():
+    m = matcher(Term("request_id", "a"), Term("trace_id", "b"))
+    assert m.match_fields({"trace_id": "b"})
+    assert m.match_fields({"request_id": "a"})
+    assert not m.match_fields({"request_id": "b"})
+
+
+def test_ignore_case_folds_both_sides():
+    m = matcher(Term(None, "REQ-Ab"), ignore_case=True)
+    assert m.match_fields({"request_id": "req-aB"})
+    assert not matcher(Term(None, "REQ-Ab")).match_fields({"request_id": "req-aB"})
+
+
+def test_containers_never_equal_a_value():
+    assert not matcher(Term(None, "a")).match_fields({"request_id": ["a"]})
+
+
+def test_window_is_inclusive():
+    m = matcher(Term(None, "a"), since=10, until=20)
+    assert [m.in_window(t) for t in (9, 10, 20, 21)] == [False, True, True, False]
+
+
+def test_where_uses_jmespath_truthiness():
+    m = matcher(Term(None, "a"), where="level == 'error' && to_number(status) >= `500`")
+    assert m.where({"level": "error", "status": "503"})
+    assert not m.where({"level": "error", "status": "200"})
+    assert not matcher(Term(None, "a"), where="tags").where({"tags": []})
+    assert matcher(Term(None, "a")).where({})
+
+
+def test_field_text_renders_json_scalars():
+    assert [field_text(v) for v in (True, False, None, 1.5, 7, "x")] == [
+        "true",
+        "false",
+        "null",
+        "1.5",
+        "7",
+        "x",
+    ]
+
+
+def test_lookup_prefers_a_literal_dotted_key():
+    assert lookup({"a.b": 1, "a": {"b": 2}}, "a.b") == 1
+    assert lookup({"a": 1}, "a.b") is None

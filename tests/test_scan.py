@@ -1,0 +1,141 @@
+import io
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracerun import scan as scan_module
+from tracerun.scan import Needles, ScanNotice, scan
+
+START = re.compile(rb"^\d{4} ")
+
+
+def is_start(line: bytes) -> bool:
+    return START.match(line) is not None
+
+
+def hits(data: bytes, needles: tuple[str, ...], chunk: int = 1 << 20, **kw):
+    found = scan(io.BytesIO(data), Needles.of(needles, **kw), is_start, chunk=chunk)
+    return [(h.line, h.data) for h in found]
+
+
+def reference(data: bytes, needle: bytes) -> list[tuple[int, bytes]]:
+    """Records (start line, bytes) whose first line holds the needle, the slow way."""
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()
+    records: list[tuple[int, list[bytes]]] = []
+    for number, line in enumerate(lines, 1):
+        if not records or is_start(line.removesuffix(b"\r")):
+            records.append((number, [line]))
+        else:
+            records[-1][1].append(line)
+    return [
+        (number, b"\n".join(body).removesuffix(b"\r"))
+        for number, body in records
+        if needle in body[0]
+    ]
+
+
+def test_finds_records_with_their_continuation_lines():
+    data = (
+        b"2026 a request_id=r1\n"
+        b"2026 b request_id=r2\n"
+        b"2026 c request_id=r1 failed\n"
+        b"Traceback (most recent call last):\n"
+        b'  File "x.py", line 1\n'
+        b"2026 d request_id=r3\n"
+    )
+    assert hits(data, ("r1",)) == [
+        (1, b"2026 a request_id=r1"),
+        (
+            3,
+            b'2026 c request_id=r1 failed\nTraceback (most recent call last):\n  File "x.py", line 1',
+        ),
+    ]
+
+
+def test_needle_only_in_a_continuation_line_is_not_a_record_start():
+    data = b"2026 a request_id=r2\n  caused by r1\n2026 b request_id=r1\n"
+    assert hits(data, ("r1",)) == [(3, b"2026 b request_id=r1")]
+
+
+def test_first_line_of_file_counts_as_a_record_even_without_a_timestamp():
+    data = b"r1 at the very top\n2026 a other\n"
+    assert hits(data, ("r1",)) == [(1, b"r1 at the very top")]
+
+
+def test_final_line_without_newline_and_crlf_endings():
+    data = b"2026 a r1\r\n2026 b x\r\n2026 c r1"
+    assert hits(data, ("r1",)) == [(1, b"2026 a r1"), (3, b"2026 c r1")]
+
+
+def test_several_needles_are_found_in_one_pass_in_file_order():
+    data = b"2026 a beta\n2026 b alpha\n2026 c gamma\n2026 d alpha beta\n"
+    assert [n for n, _ in hits(data, ("alpha", "beta"))] == [1, 2, 4]
+
+
+def test_ignore_case_finds_any_case():
+    data = b"2026 a REQ-ABC\n2026 b req-abc\n2026 c req-abd\n"
+    assert [n for n, _ in hits(data, ("Req-Abc",), ignore_case=True)] == [1, 2]
+
+
+def test_empty_stream_gives_nothing():
+    assert hits(b"", ("r1",)) == []
+
+
+def test_over_long_line_with_a_hit_is_skipped_with_a_notice(monkeypatch):
+    monkeypatch.setattr(scan_module, "MAX_RECORD", 64)
+    long_line = b"2026 x " + b"y" * 100 + b" r1 " + b"z" * 100
+    data = b"2026 a r1\n" + long_line + b"\n2026 b r1\n"
+    notices: list[ScanNotice] = []
+    found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start, notices, chunk=16)
+    assert [(h.line, h.data) for h in found] == [
+        (1, b"2026 a r1"),
+        (3, b"2026 b r1"),
+    ]
+    assert [n.line for n in notices] == [2]
+    assert "longer than" in notices[0].message
+
+
+def test_over_long_line_without_a_hit_is_skipped_silently(monkeypatch):
+    monkeypatch.setattr(scan_module, "MAX_RECORD", 64)
+    data = b"2026 a r1\n" + b"q" * 500 + b"\n2026 b r1\n"
+    notices: list[ScanNotice] = []
+    found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start, notices, chunk=16)
+    assert [h.line for h in found] == [1, 3]
+    assert notices == []
+
+
+def test_lookback_returns_bytes_before_the_record():
+    data = b"2026 a first\n2026 b r1\n"
+    found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start)
+    assert [h.lookback() for h in found] == [b"2026 a first\n"]
+
+
+_line = st.one_of(
+    st.sampled_from(
+        [
+            b"2026 info r1 ok",
+            b"2026 info r2",
+            b"2026 warn id=r10",
+            b"  at frame r1",
+            b"Traceback",
+            b"",
+            b"2026 x r1\r",
+            b"plain r1",
+        ]
+    ),
+    st.binary(max_size=12).filter(lambda b: b"\n" not in b),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(_line, max_size=40),
+    trailing_newline=st.booleans(),
+    chunk=st.integers(min_value=1, max_value=64),
+)
+def test_block_size_never_changes_the_result(lines, trailing_newline, chunk):
+    data = b"\n".join(lines) + (b"\n" if trailing_newline and lines else b"")
+    assert hits(data, ("r1",), chunk=chunk) == reference(data, b"r1")

@@ -1,0 +1,397 @@
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tracerun.errors import QueryError
+from tracerun.timeparse import (
+    format_rfc3339_us,
+    format_utc_ms,
+    leading_timestamp,
+    parse_bound,
+    parse_time,
+    starts_record,
+)
+
+T0 = 1_774_015_800_000_000  # 2026-03-20T14:10:00Z
+BERLIN = ZoneInfo("Europe/Berlin")
+MIN_US = -62_135_596_800_000_000  # 0001-01-01T00:00:00Z
+MAX_US = 253_402_300_799_999_999  # 9999-12-31T23:59:59.999999Z
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03-20T14:10:00Z", T0),
+        ("2026-03-20T14:10:00+00:00", T0),
+        ("2026-03-20T15:10:00+01:00", T0),
+        ("2026-03-20T15:10:00+0100", T0),
+        ("2026-03-20T09:10:00-05:00", T0),
+        ("2026-03-20 14:10:00Z", T0),
+        ("2026-03-20T14:10:00.123Z", T0 + 123_000),
+        ("2026-03-20T14:10:00.123456Z", T0 + 123_456),
+        ("2026-03-20T14:10:00.123456789Z", T0 + 123_456),
+        ("2026-03-20T14:10:00.1Z", T0 + 100_000),
+        ("2026-03-20 14:10:00,123", T0 + 123_000),
+        ("2026-03-20T14:10:00", T0),
+        ("2026-03-20T14:10", T0),
+        ("2026-03-20 14:10:00 UTC", T0),
+        ("2026-03-20T14:10:00z", T0),
+        ("20260320T141000Z", T0),
+        ("2026-03-20", T0 - (14 * 60 + 10) * 60_000_000),
+    ],
+)
+def test_iso_and_rfc3339_shapes(text, expected):
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1774015800", T0),
+        ("1774015800.123", T0 + 123_000),
+        ("1774015800.1234567", T0 + 123_456),
+        ("1774015800123", T0 + 123_000),
+        ("1774015800123.5", T0 + 123_500),
+        ("1774015800123456", T0 + 123_456),
+        ("1774015800123456789", T0 + 123_456),
+        ("0", 0),
+        ("-1.5", -1_500_000),
+        (1774015800, T0),
+        (1774015800.123, T0 + 123_000),
+        (1774015800123, T0 + 123_000),
+        (1774015800123456, T0 + 123_456),
+        (1774015800123456789, T0 + 123_456),
+    ],
+)
+def test_epoch_numbers_by_digit_count(value, expected):
+    assert parse_time(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "   ",
+        "junk",
+        "2026-13-40T99:99:99Z",
+        "12345678901234567890",
+        "1774015800.12x",
+        "17740x5800",
+        True,
+        None,
+        float("nan"),
+        float("inf"),
+        12345678901234567890,
+        [1774015800],
+    ],
+)
+def test_unreadable_values_give_none(value):
+    assert parse_time(value) is None
+
+
+def test_surrounding_whitespace_is_ignored():
+    assert parse_time(" 1774015800 ") == T0
+
+
+def test_datetime_values_are_accepted():
+    assert parse_time(datetime(2026, 3, 20, 14, 10, tzinfo=UTC)) == T0
+    assert parse_time(datetime(2026, 3, 20, 15, 10), tz=BERLIN) == T0
+
+
+def test_naive_times_are_read_in_the_given_zone():
+    assert parse_time("2026-03-20 15:10:00", tz=BERLIN) == T0
+    # summer time: Berlin is UTC+2 in July
+    july = parse_time("2026-07-01T12:00:00", tz=BERLIN)
+    assert july == parse_time("2026-07-01T10:00:00Z")
+
+
+def test_offsets_win_over_the_zone():
+    assert parse_time("2026-03-20T14:10:00Z", tz=BERLIN) == T0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20/Mar/2026:14:10:00 +0000", T0),
+        ("20/Mar/2026:15:10:00 +0100", T0),
+        ("20/Mar/2026:09:10:00 -0500", T0),
+        ("20/Mar/2026:14:10:00", T0),
+        ("20/Foo/2026:14:10:00 +0000", None),
+        ("32/Mar/2026:14:10:00 +0000", None),
+        ("20/Mar/2026:14:10:00 +01xx", None),
+        ("20/Mar/2026:14:10:00 x0100", None),
+        ("20/Mar/2026 14:10:00", None),
+        ("20/Mar/2026:14:10:60 +0000", None),
+        ("20/Mar/2026:14:10:0\u00b2 +0000", None),
+        ("20/Mar/2026:14:1x:00 +0000", None),
+        ("20/Mar/2026:24:10:00 +0000", None),
+        ("20-Mar-2026:14:10:00 +0000", None),
+        ("20/Mar/2026:14:10:00 +01000", None),
+        ("20/Mar/2026:14:10:00 +01:0", None),
+        ("20/Mar/2026:14:10:59 +0000", T0 + 59_000_000),
+    ],
+)
+def test_nginx_time(text, expected):
+    assert parse_time(text) == expected
+
+
+def test_nginx_time_without_offset_uses_the_zone():
+    assert parse_time("20/Mar/2026:15:10:00", tz=BERLIN) == T0
+
+
+NOW = T0 + 3600 * 1_000_000  # 2026-03-20T15:10:00Z
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mar 20 14:10:00", T0),
+        ("Mar 20 14:10:00.250", T0 + 250_000),
+        ("Mar 21 14:00:00", T0 + (23 * 60 + 50) * 60_000_000),  # < 1 day ahead
+        ("Mar 22 14:10:00", parse_time("2025-03-22T14:10:00Z")),  # > 1 day ahead
+        ("Dec 31 23:00:00", parse_time("2025-12-31T23:00:00Z")),
+        ("Mar  5 01:02:03", parse_time("2026-03-05T01:02:03Z")),
+        ("Mar 20 14:10:00 host", None),
+        ("Mar 20 14:10:00.x", None),
+        ("Mar 32 14:10:00", None),
+        ("Feb 29 10:00:00", None),  # neither 2026 nor 2025 has one
+    ],
+)
+def test_syslog_year_is_never_more_than_a_day_ahead(text, expected):
+    assert parse_time(text, now_us=NOW) == expected
+
+
+def test_syslog_feb_29_in_a_leap_year():
+    now = parse_time("2028-03-01T00:00:00Z")
+    assert parse_time("Feb 29 10:00:00", now_us=now) == parse_time(
+        "2028-02-29T10:00:00Z"
+    )
+    later = parse_time("2029-01-05T00:00:00Z")
+    assert parse_time("Feb 29 10:00:00", now_us=later) == parse_time(
+        "2028-02-29T10:00:00Z"
+    )
+
+
+def test_syslog_year_follows_the_zone():
+    # 2026-12-31T23:30Z is already 2027 in Berlin
+    now = parse_time("2026-12-31T23:30:00Z")
+    assert parse_time("Jan  1 00:10:00", tz=BERLIN, now_us=now) == parse_time(
+        "2026-12-31T23:10:00Z"
+    )
+
+
+def test_syslog_without_now_uses_the_clock():
+    this_year = datetime.now(UTC).year
+    us = parse_time("Jan  1 00:00:00")
+    assert us is not None
+    assert datetime.fromtimestamp(us / 1e6, UTC).year in (this_year, this_year - 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "expected"),
+    [
+        ("20/Mar/2026:15:10:00 +0100", "%d/%b/%Y:%H:%M:%S %z", T0),
+        ("2026-03-20 14:10:02,193", "%Y-%m-%d %H:%M:%S,%f", T0 + 2_193_000),
+        ("2026-03-20T15:10:00+01:00", "%Y-%m-%dT%H:%M:%S%z", T0),
+        ("2026-03-20T14:10:00Z", "%Y-%m-%dT%H:%M:%SZ", T0),
+        ("20.03.2026 14:10", "%d.%m.%Y %H:%M", T0),
+        ("20.03.2026 15:10 +0100", "%d.%m.%Y %H:%M %z", T0),
+        ("Mar 20 14:10:00", "%b %d %H:%M:%S", T0),
+        ("20.03. 14:10", "%d.%m. %H:%M", T0),
+        ("2026-03-20", "%d.%m.%Y", None),
+        ("20/Mar/2026:15:10:00 +0100", "%Y", None),
+    ],
+)
+def test_explicit_format(text, fmt, expected):
+    assert parse_time(text, fmt, now_us=NOW) == expected
+
+
+def test_iso_shaped_format_falls_back_to_strptime():
+    # fromisoformat refuses one-digit fields; strptime reads them as the format says
+    assert parse_time("2026-3-20 14:10:00", "%Y-%m-%d %H:%M:%S") == T0
+    assert parse_time("2026-03-20 14:10:00 Z!", "%Y-%m-%d %H:%M:%S Z!") == T0
+
+
+def test_explicit_format_without_offset_uses_the_zone():
+    assert parse_time("20.03.2026 15:10", "%d.%m.%Y %H:%M", BERLIN) == T0
+    assert parse_time("2026-03-20 15:10:00,000", "%Y-%m-%d %H:%M:%S,%f", BERLIN) == T0
+
+
+def test_numbers_ignore_the_format():
+    assert parse_time(1774015800, "%Y-%m-%d") == T0
+
+
+@given(st.integers(min_value=MIN_US, max_value=MAX_US))
+def test_rfc3339_round_trip(us):
+    assert parse_time(format_rfc3339_us(us)) == us
+
+
+@given(
+    st.integers(min_value=0, max_value=4_102_444_800_000_000),
+    st.integers(min_value=-14 * 60, max_value=14 * 60),
+)
+def test_same_instant_in_any_offset_is_the_same_int(us, offset_minutes):
+    zone = timezone(timedelta(minutes=offset_minutes))
+    local = (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)).astimezone(
+        zone
+    )
+    assert parse_time(local.isoformat()) == us
+    assert parse_time(local.replace(tzinfo=None).isoformat(), tz=zone) == us
+
+
+@given(st.integers(min_value=1_000_000_000, max_value=99_999_999_999))
+def test_epoch_seconds_of_10_and_11_digits(seconds):
+    assert parse_time(str(seconds)) == seconds * 1_000_000
+    assert parse_time(seconds) == seconds * 1_000_000
+
+
+@given(st.integers(min_value=10**12, max_value=10**13 - 1))
+def test_epoch_milliseconds_of_13_digits(ms):
+    assert parse_time(str(ms)) == ms * 1000
+    assert parse_time(ms) == ms * 1000
+
+
+@given(st.integers(min_value=10**15, max_value=10**16 - 1))
+def test_epoch_microseconds_of_16_digits(us):
+    assert parse_time(str(us)) == us
+    assert parse_time(us) == us
+
+
+@given(st.integers(min_value=10**18, max_value=10**19 - 1))
+def test_epoch_nanoseconds_of_19_digits(ns):
+    assert parse_time(str(ns)) == ns // 1000
+    assert parse_time(ns) == ns // 1000
+
+
+@pytest.mark.parametrize(
+    ("us", "ms_text", "us_text"),
+    [
+        (T0 + 123_456, "2026-03-20T14:10:00.123Z", "2026-03-20T14:10:00.123456Z"),
+        (T0 + 999_999, "2026-03-20T14:10:00.999Z", "2026-03-20T14:10:00.999999Z"),
+        (T0, "2026-03-20T14:10:00.000Z", "2026-03-20T14:10:00.000000Z"),
+        (0, "1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000000Z"),
+        (-1, "1969-12-31T23:59:59.999Z", "1969-12-31T23:59:59.999999Z"),
+        (MIN_US, "0001-01-01T00:00:00.000Z", "0001-01-01T00:00:00.000000Z"),
+    ],
+)
+def test_formatting(us, ms_text, us_text):
+    assert format_utc_ms(us) == ms_text
+    assert format_rfc3339_us(us) == us_text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("2026-03-20T14:10:00.120Z ERROR x", ("2026-03-20T14:10:00.120Z", 24)),
+        ("2026-03-20T15:10:00+01:00 x", ("2026-03-20T15:10:00+01:00", 25)),
+        ("2026-03-20 14:10:00 +0100 x", ("2026-03-20 14:10:00 +0100", 25)),
+        ("2026-03-20 14:10:00 UTC x", ("2026-03-20 14:10:00 UTC", 23)),
+        ("2026-03-20 14:10:00,123 INFO", ("2026-03-20 14:10:00,123", 23)),
+        ("[2026-03-20 14:10:00,123] INFO", ("2026-03-20 14:10:00,123", 25)),
+        ("Mar  5 14:10:00 host app[1]: x", ("Mar  5 14:10:00", 15)),
+        ("[20/Mar/2026:14:10:00 +0000] x", ("20/Mar/2026:14:10:00 +0000", 28)),
+        ("1774015800 x", ("1774015800", 10)),
+        ("1774015800.123 x", ("1774015800.123", 14)),
+        ("[1774015800] x", ("1774015800", 12)),
+        ("1774015800", None),
+        ("177401580 x", None),
+        ("2026-03-20 x", None),
+        ("x 2026-03-20T14:10:00Z", None),
+        ("", None),
+    ],
+)
+def test_leading_timestamp(line, expected):
+    assert leading_timestamp(line) == expected
+    if expected is not None:
+        assert parse_time(expected[0], now_us=NOW) is not None
+
+
+def test_leading_timestamp_text_parses_to_the_instant():
+    found = leading_timestamp("[20/Mar/2026:15:10:00 +0100] GET /")
+    assert found is not None
+    assert parse_time(found[0]) == T0
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"2026-03-20T14:10:00Z hello",
+        b"2026-03-20 14:10:00,123 ERROR boom",
+        b"[2026-03-20 14:10:00] x",
+        b"Mar 20 14:10:00 host x",
+        b"20/Mar/2026:14:10:00 +0000 x",
+        b"1774015800 x",
+        b'{"a": 1}',
+        b"time=2026 level=info",
+        b"request_id=abc",
+        b"http.status=200",
+    ],
+)
+def test_record_starts(line):
+    assert starts_record(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"",
+        b"    at com.shop.Pay.charge(Pay.java:42)",
+        b'  File "app.py", line 3, in <module>',
+        b"\tat x",
+        b"Traceback (most recent call last):",
+        b"java.lang.IllegalStateException: boom",
+        b"Caused by: java.io.IOException: x=1",
+        b"ValueError: bad value",
+        b"1774015800",
+        b"  2026-03-20T14:10:00Z indented",
+    ],
+)
+def test_continuation_lines(line):
+    assert not starts_record(line)
+
+
+BOUND_NOW = T0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("90s", T0 - 90_000_000),
+        ("15m", T0 - 15 * 60_000_000),
+        ("2h", T0 - 2 * 3_600_000_000),
+        ("1d", T0 - 86_400_000_000),
+        ("1h30m", T0 - 90 * 60_000_000),
+        ("1d2h3m4s", T0 - (86_400 + 7_200 + 180 + 4) * 1_000_000),
+        ("2026-03-20", T0 - (14 * 60 + 10) * 60_000_000),
+        ("2026-03-20 14:10", T0),
+        ("2026-03-20T14:10:00Z", T0),
+        ("2026-03-20T15:10:00+01:00", T0),
+        ("1774015800", T0),
+        ("1774015800123", T0 + 123_000),
+        (" 15m ", T0 - 15 * 60_000_000),
+    ],
+)
+def test_bounds(text, expected):
+    assert parse_bound(text, BOUND_NOW) == expected
+
+
+def test_bound_dates_without_offset_use_the_zone():
+    assert parse_bound("2026-03-20 15:10", BOUND_NOW, BERLIN) == T0
+    assert parse_bound("2026-03-20", BOUND_NOW, BERLIN) == parse_time(
+        "2026-03-19T23:00:00Z"
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["", "90", "yesterday", "15 minutes", "1y", "177401580012", "2026-03-40"]
+)
+def test_unreadable_bound_raises_with_the_accepted_forms(text):
+    with pytest.raises(QueryError) as caught:
+        parse_bound(text, BOUND_NOW)
+    assert caught.value.message == f"cannot read {text!r} as a time"
+    assert caught.value.hint is not None
+    assert "90s, 15m, 2h, 1d, 1h30m" in caught.value.hint
+    assert "2026-03-20" in caught.value.hint

@@ -1,0 +1,92 @@
+"""Assemble: a scanner Hit (raw bytes) → a matched Record, or nothing.
+
+Decodes only the framed record, parses its first line, applies the exact match,
+the time window and --where, and fills in a missing time from the lines before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tracerun.match import Matcher
+from tracerun.plan import Scanner
+from tracerun.record import Record
+from tracerun.scan import Hit
+
+NO_TIME = -(2**62)
+"""Sort key for a record with no timestamp and none before it: first, shown as `-`."""
+
+_LOOKBACK_LINES = 200
+
+
+@dataclass(slots=True)
+class Assembler:
+    """Turns the hits of one origin into records, counting what could not be used."""
+
+    scanner: Scanner
+    matcher: Matcher
+    warnings: list[str] = field(default_factory=list)
+    unparsed: int = 0
+    first_unparsed: int = 0
+
+    def record(self, hit: Hit) -> Record | None:
+        """Build the Record for `hit`, or None when it does not match the query."""
+        lines = [line.removesuffix("\r") for line in _decode(hit.data).split("\n")]
+        parsed = self.scanner.parser.parse(lines[0], self.scanner.tz)
+        if parsed is None:
+            self.unparsed += 1
+            self.first_unparsed = self.first_unparsed or hit.line
+            return None
+        if not self.matcher.match_fields(parsed.fields):
+            return None
+        time = parsed.time if parsed.time is not None else self._time_before(hit)
+        if time is None:
+            time = NO_TIME
+            self.warnings.append(
+                f"{self.scanner.origin.name}:{hit.line}: record has no timestamp and "
+                "none precedes it; it is shown first, without a time"
+            )
+        elif not self.matcher.in_window(time):
+            return None
+        if not self.matcher.where(parsed.fields):
+            return None
+        origin = self.scanner.origin
+        return Record(
+            time=time,
+            source=origin.source,
+            source_index=origin.source_index,
+            origin=origin.name,
+            line=hit.line,
+            level=parsed.level,
+            message=parsed.message,
+            fields=parsed.fields,
+            raw=lines[0],
+            continuation=tuple(lines[1:]),
+        )
+
+    def finish(self) -> list[str]:
+        """Warnings for this origin, including a summary of lines that did not parse."""
+        if self.unparsed:
+            origin = self.scanner.origin
+            self.warnings.append(
+                f"{origin.name}:{self.first_unparsed}: {self.unparsed} line(s) contain "
+                f"a search value but do not parse with parser "
+                f"'{self.scanner.parser.name}'; they were skipped"
+            )
+        return self.warnings
+
+    def _time_before(self, hit: Hit) -> int | None:
+        """Time of the nearest earlier record start in the bytes before the hit."""
+        before = hit.lookback().split(b"\n")
+        for raw in reversed(before[-_LOOKBACK_LINES:]):
+            line = raw.removesuffix(b"\r")
+            if not line or not self.scanner.is_start(line):
+                continue
+            parsed = self.scanner.parser.parse(_decode(line), self.scanner.tz)
+            if parsed is not None and parsed.time is not None:
+                return parsed.time
+        return None
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "replace")

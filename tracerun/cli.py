@@ -1,0 +1,351 @@
+"""Command line: parse arguments, load the profile, plan, run, print, exit.
+
+The only module that prints or exits; `main()` owns the top level so that each
+outcome maps to the documented exit code (README "Exit codes").
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
+
+import click
+
+from tracerun import __version__
+from tracerun.errors import ExitCode, QueryError, TracerunError
+
+if TYPE_CHECKING:
+    from tracerun.config.model import Profile
+    from tracerun.runner import RunResult
+
+F = TypeVar("F", bound=Callable[..., Any])
+TRACE = "trace"
+
+
+class _DefaultGroup(click.Group):
+    """A group whose default command is the trace: `tracerun ID` = `tracerun trace ID`.
+
+    A bare id equal to a command name must be written as `key=value`.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in _GROUP_FLAGS:
+            args = [TRACE, *args]
+        return super().parse_args(ctx, args)
+
+
+_GROUP_FLAGS = ("-h", "--help", "--version")
+
+
+def profile_option(func: F) -> F:
+    """`-p/--profile NAME|FILE` (default: $TRACERUN_PROFILE)."""
+    return click.option(
+        "-p",
+        "--profile",
+        "profile",
+        metavar="NAME|FILE",
+        help="Profile name (profiles/NAME.yaml) or path. Default: $TRACERUN_PROFILE.",
+    )(func)
+
+
+def debug_option(func: F) -> F:
+    """`--debug`: show tracebacks of internal errors."""
+    return click.option(
+        "--debug", is_flag=True, help="Show the full traceback of internal errors."
+    )(func)
+
+
+@click.group(
+    cls=_DefaultGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, "--version", prog_name="tracerun")
+def cli() -> None:
+    """Trace one request across log files and containers, in true time order.
+
+    \b
+    Examples:
+      tracerun -p demo req-7f3a9c2e
+      tracerun -p staging request_id=abc123 --since 2h -o ndjson
+      tracerun --path ./logs trace_id=4bf92f35
+    """
+
+
+@cli.command(TRACE)
+@click.argument("terms", nargs=-1, metavar="TERM...")
+@profile_option
+@click.option(
+    "--path",
+    "paths",
+    multiple=True,
+    metavar="GLOB",
+    help="Also read these files/dirs/globs (no profile needed).",
+)
+@click.option(
+    "--source",
+    "source_globs",
+    multiple=True,
+    metavar="GLOB",
+    help="Only sources whose name matches (repeatable).",
+)
+@click.option("-i", "--ignore-case", is_flag=True, help="Match values ignoring case.")
+@click.option("--since", metavar="WHEN", help="Start: 15m, 2h, 2026-03-20, RFC 3339.")
+@click.option("--until", metavar="WHEN", help="End, same forms as --since.")
+@click.option("--where", metavar="EXPR", help="JMESPath over fields, must be truthy.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Only the newest N records (printed oldest first).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    metavar="NAME",
+    default="text",
+    show_default=True,
+    help="Output: text, ndjson or a profile output.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    help="Colour the text output. Default: auto (only on a terminal).",
+)
+@debug_option
+def trace_command(terms: tuple[str, ...], **options: Any) -> int:
+    """Print every record carrying TERM, from every source, merged by time.
+
+    TERM is key=value (exact match of that field) or a bare value (matched
+    against the profile's keys). Several terms are OR-ed.
+
+    \b
+    Example:
+      tracerun -p demo req-7f3a9c2e
+      tracerun -p demo request_id=req-7f3a9c2e --source 'pay*' -o ndjson
+    """
+    from tracerun.trace import run_trace  # noqa: PLC0415
+
+    if not terms:
+        msg = "give at least one TERM to search for, e.g. request_id=abc123"
+        raise click.UsageError(msg)
+    profile = _profile_or_adhoc(options["profile"], options["paths"])
+    result, formatter_for = run_trace(profile, terms, options, now=time.time())
+    _print_records(result, formatter_for(sys.stdout))
+    return _report(result)
+
+
+@cli.command("validate")
+@profile_option
+@debug_option
+def validate_command(profile: str | None, debug: bool) -> int:  # noqa: ARG001
+    """Check a profile (syntax, keys, regexes, samples) and say what it holds.
+
+    \b
+    Example:
+      tracerun validate -p staging
+    """
+    from tracerun.trace import check_samples_of  # noqa: PLC0415
+
+    path = _find(profile)
+    loaded = _load(path)
+    problems = check_samples_of(loaded, path)
+    if problems is not None:
+        raise problems
+    click.echo(
+        f"{path}: valid ({_count(loaded.sources, 'source')}, "
+        f"{_count(loaded.parsers, 'parser')}, {_count(loaded.outputs, 'output')})"
+    )
+    return ExitCode.OK
+
+
+@cli.command("profiles")
+@debug_option
+def profiles_command(debug: bool) -> int:  # noqa: ARG001
+    """List the profiles found on the search path, with their descriptions.
+
+    \b
+    Example:
+      tracerun profiles
+    """
+    from tracerun.config.discover import list_profiles  # noqa: PLC0415
+
+    found = list_profiles()
+    if not found:
+        _warn(
+            "no profiles found (looked in ./profiles, $TRACERUN_PROFILE_PATH, "
+            "~/.config/tracerun/profiles)"
+        )
+    width = max((len(name) for name, _ in found), default=0)
+    for name, path in found:
+        click.echo(f"{name.ljust(width)}  {path}  {_describe(path)}".rstrip())
+    return ExitCode.OK
+
+
+@cli.command("sources")
+@profile_option
+@click.option(
+    "--path",
+    "paths",
+    multiple=True,
+    metavar="GLOB",
+    help="Also list these files/dirs/globs.",
+)
+@debug_option
+def sources_command(profile: str | None, paths: tuple[str, ...], debug: bool) -> int:  # noqa: ARG001
+    """Show what each source resolves to (files with sizes) without reading them.
+
+    \b
+    Example:
+      tracerun sources -p demo
+    """
+    from tracerun.plan import build_plan  # noqa: PLC0415
+    from tracerun.trace import describe_plan  # noqa: PLC0415
+
+    loaded = _profile_or_adhoc(profile, paths)
+    plan = build_plan(loaded)
+    for line in describe_plan(loaded, plan):
+        click.echo(line)
+    _print_problems(list(plan.warnings), list(plan.failures))
+    return ExitCode.SOURCE_FAILED if plan.failures else ExitCode.OK
+
+
+@cli.command("schema")
+@debug_option
+def schema_command(debug: bool) -> int:  # noqa: ARG001
+    """Print the JSON Schema of the profile format (for editors and CI).
+
+    \b
+    Example:
+      tracerun schema > schemas/profile.schema.json
+    """
+    from tracerun.config.schema import schema_json  # noqa: PLC0415
+
+    click.echo(schema_json(), nl=False)
+    return ExitCode.OK
+
+
+def _count(items: dict[str, Any], noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+def _describe(path: Path) -> str:
+    from tracerun.errors import ProfileError  # noqa: PLC0415
+
+    try:
+        return _load(path).description
+    except ProfileError as exc:
+        return f"(invalid: {exc.message})"
+
+
+def _find(name: str | None) -> Path:
+    from tracerun.config.discover import default_profile_name, find_profile  # noqa: PLC0415
+
+    name = name or default_profile_name(os.environ)
+    if not name:
+        msg = "no profile given"
+        hint = "use -p NAME (see `tracerun profiles`), set TRACERUN_PROFILE, or --path"
+        raise TracerunError(msg, hint)
+    return find_profile(name)
+
+
+def _load(path: Path) -> Profile:
+    from tracerun.config.loader import load_profile  # noqa: PLC0415
+
+    return load_profile(path)
+
+
+def _profile_or_adhoc(name: str | None, paths: tuple[str, ...]) -> Profile:
+    from tracerun.config.adhoc import with_adhoc  # noqa: PLC0415
+    from tracerun.config.discover import default_profile_name  # noqa: PLC0415
+
+    if paths and not name and not default_profile_name(os.environ):
+        return with_adhoc(None, paths)
+    profile = _load(_find(name))
+    return with_adhoc(profile, paths) if paths else profile
+
+
+def _print_records(result: RunResult, formatter: Any) -> None:
+    write = sys.stdout.write
+    for record in result.records:
+        write(formatter.format(record))
+    sys.stdout.flush()
+
+
+def _report(result: RunResult) -> int:
+    _print_problems(result.warnings, result.failures)
+    if result.failures:
+        return ExitCode.SOURCE_FAILED
+    return ExitCode.OK if result.records else ExitCode.NO_MATCH
+
+
+def _print_problems(warnings: list[str], failures: list[Any]) -> None:
+    for warning in warnings:
+        _warn(warning)
+    for failure in failures:
+        where = f"{failure.origin}: " if failure.origin else ""
+        _error(f"source {failure.source}: {where}{failure.reason}", failure.hint)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"tracerun: warning: {message}", err=True)
+
+
+def _error(message: str, hint: str | None = None, stream: TextIO | None = None) -> None:
+    out = stream or sys.stderr
+    out.write(f"tracerun: error: {message}\n")
+    if hint:
+        out.write(f"  hint: {hint}\n")
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Run the command line and exit with the code that describes the outcome."""
+    args = sys.argv[1:] if argv is None else argv
+    sys.exit(_run_main(args))
+
+
+def _run_main(args: list[str]) -> int:
+    try:
+        result = cli.main(args=args, prog_name="tracerun", standalone_mode=False)
+        return int(result) if isinstance(result, int) else ExitCode.OK
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        sys.stderr.write("\ntracerun: interrupted\n")
+        return ExitCode.INTERRUPTED
+    except TracerunError as exc:
+        _show_error(exc)
+        return exc.exit_code
+    except BrokenPipeError:
+        _silence_stdout()
+        return ExitCode.BROKEN_PIPE
+    except Exception:
+        if "--debug" in args:
+            raise
+        _error("internal error; run again with --debug and report it")
+        return ExitCode.INTERNAL
+
+
+def _show_error(exc: TracerunError) -> None:
+    from tracerun.errors import ProfileError  # noqa: PLC0415
+
+    if isinstance(exc, ProfileError):
+        from tracerun.config.report import format_profile_error  # noqa: PLC0415
+
+        sys.stderr.write(format_profile_error(exc))
+    elif isinstance(exc, QueryError | TracerunError):
+        _error(exc.message, exc.hint)
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit; point it at devnull so that flush cannot fail
+    # again (python/cpython Doc/library/signal.rst, "Note on SIGPIPE").
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

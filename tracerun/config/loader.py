@@ -1,0 +1,273 @@
+"""Profile loader: a YAML file → a validated Profile, or a ProfileError with every issue.
+
+Reads YAML keeping each key's position, checks `version` first, expands ${ENV},
+merges `extends` bases underneath, then validates once (config/model.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracerun.config.model import (
+    PROFILE_VERSION,
+    Profile,
+    ProfileContext,
+    parser_reference_issues,
+)
+from tracerun.config.reader import KeyPath, Marks, located, read_yaml
+from tracerun.errors import ConfigIssue, ProfileError, ProfileNotFoundError
+
+_WHOLE_ENTRIES = frozenset({"sources", "parsers", "outputs"})
+# `$${` is a literal `${`; `${NAME}` / `${NAME:-default}`; any other `${` is malformed.
+_ENV_REF = re.compile(r"\$\$\{|\$\{(?:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\})?")
+
+
+def load_profile(path: Path, env: Mapping[str, str] | None = None) -> Profile:
+    """Read, merge and validate a profile file.
+
+    Args:
+        path: The profile file; messages name it as given (relative stays relative).
+        env: Variables for `${VAR}` references; default `os.environ`.
+
+    Returns:
+        The validated, frozen Profile.
+
+    Raises:
+        ProfileError: With every problem found, each located at file:line:col.
+    """
+    run = _Run(top=str(path), env=os.environ if env is None else env)
+    layer = _read_layer(path, str(path), run, ())
+    profile = None if layer is None else _validate(path, layer, run)
+    if run.issues or profile is None:
+        raise ProfileError(run.top, list(dict.fromkeys(run.issues)))
+    return profile
+
+
+@dataclass
+class _Run:
+    top: str
+    env: Mapping[str, str]
+    issues: list[ConfigIssue] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Layer:
+    data: dict[Any, Any]
+    marks: Marks
+    folder: Path
+    """The file's folder as shown; relative `paths` of its file sources start here."""
+
+
+def _read_layer(
+    path: Path, name: str, run: _Run, chain: tuple[tuple[Path, str], ...]
+) -> _Layer | None:
+    read = read_yaml(path, name, run.issues)
+    if read is None:
+        return None
+    raw, marks = read
+    _check_version(raw, marks, run)
+    data = _expand(raw, (), _EnvExpander(run, marks))
+    layer = _Layer(data, marks, Path(name).parent)
+    if "extends" not in data:
+        return layer
+    here = (*chain, (Path(os.path.realpath(path)), name))
+    base = _read_base(data.pop("extends"), layer, run, here)
+    return None if base is None else _merge_layers(base, layer)
+
+
+def _check_version(data: dict[Any, Any], marks: Marks, run: _Run) -> None:
+    """Stop at a newer `version:`: one sentence instead of many unknown keys."""
+    version = data.get("version")
+    newer = isinstance(version, int) and version > PROFILE_VERSION
+    if newer and not isinstance(version, bool):
+        message = (
+            f"this profile needs tracerun profile format version {version}; "
+            f"this tracerun reads version {PROFILE_VERSION}"
+        )
+        hint = "upgrade tracerun (pip install --upgrade tracerun) to use this profile"
+        raise ProfileError(run.top, [located(marks, ("version",), message, hint)])
+
+
+# --- ${ENV} ------------------------------------------------------------------
+
+
+class _EnvExpander:
+    """Expand `${VAR}` / `${VAR:-default}` in string values; `$${` is a literal `${`."""
+
+    def __init__(self, run: _Run, marks: Marks) -> None:
+        self.run = run
+        self.marks = marks
+
+    def __call__(self, text: str, path: KeyPath) -> str:
+        if "${" not in text:
+            return text
+        return _ENV_REF.sub(lambda match: self.replace(match, path), text)
+
+    def replace(self, match: re.Match[str], path: KeyPath) -> str:
+        name, default = match.group(1, 2)
+        if match.group(0) == "$${":
+            return "${"
+        if name is None:
+            hint = "write ${NAME} or ${NAME:-default}; $${ gives a literal ${"
+            self.report(path, "malformed ${...} reference", hint)
+            return match.group(0)
+        value = self.run.env.get(name)
+        if value is not None and (value or default is None):
+            return value
+        if default is not None:
+            return default
+        hint = f"set it, or write ${{{name}:-default}}"
+        self.report(path, f"environment variable {name} is not set", hint)
+        return match.group(0)
+
+    def report(self, path: KeyPath, message: str, hint: str) -> None:
+        self.run.issues.append(located(self.marks, path, message, hint))
+
+
+def _expand(value: Any, path: KeyPath, expand: Callable[[str, KeyPath], str]) -> Any:
+    if isinstance(value, str):
+        return expand(value, path)
+    if isinstance(value, dict):
+        return {k: _expand(v, (*path, k), expand) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, (*path, i), expand) for i, v in enumerate(value)]
+    return value
+
+
+# --- extends -------------------------------------------------------------------
+
+
+def _read_base(
+    ref: Any, layer: _Layer, run: _Run, chain: tuple[tuple[Path, str], ...]
+) -> _Layer | None:
+    def report(message: str, hint: str | None = None) -> None:
+        run.issues.append(located(layer.marks, ("extends",), message, hint))
+
+    if not isinstance(ref, str) or not ref.strip():
+        report("expected a profile name or a path", "e.g. `extends: base`")
+        return None
+    found = _find_base(ref, layer.folder, run.env, report)
+    if found is None:
+        return None
+    real = Path(os.path.realpath(found))
+    starts = [i for i, (seen, _) in enumerate(chain) if seen == real]
+    if starts:
+        names = [name for _, name in chain[starts[0] :]]
+        hint = "remove one `extends`: a profile cannot be its own base"
+        report("profiles extend each other: " + " → ".join([*names, names[0]]), hint)
+        return None
+    return _read_layer(found, str(found), run, chain)
+
+
+def _find_base(
+    ref: str, folder: Path, env: Mapping[str, str], report: Callable[..., None]
+) -> Path | None:
+    """Resolve a path from the profile's folder, or a name: sibling, then discovery."""
+    if "/" in ref or os.sep in ref or ref.endswith((".yaml", ".yml")):
+        candidate = Path(os.path.normpath(folder / Path(ref).expanduser()))
+        if candidate.is_file():
+            return candidate
+        where = f"{folder}{os.sep}" if str(folder) != "." else "the current folder"
+        report(f"no such file: {candidate}", f"a path here is relative to {where}")
+        return None
+    for suffix in (".yaml", ".yml"):
+        if (folder / f"{ref}{suffix}").is_file():
+            return folder / f"{ref}{suffix}"
+    from tracerun.config.discover import find_profile  # noqa: PLC0415 - rare path
+
+    try:
+        return find_profile(ref, cwd=folder, env=env)
+    except ProfileNotFoundError as exc:
+        report(exc.message, exc.hint)
+        return None
+
+
+def _merge_layers(base: _Layer, child: _Layer) -> _Layer:
+    """Put `base` under `child`: mappings merge, lists and named entries replace."""
+    replaced: list[KeyPath] = []
+    rebased = _rebase_sources(base.data, base.folder, child.folder)
+    data = _merge(rebased, child.data, (), replaced)
+    marks = {
+        path: mark
+        for path, mark in base.marks.items()
+        if not any(path[: len(gone)] == gone for gone in replaced)
+    }
+    marks.update(child.marks)
+    return _Layer(data, marks, child.folder)
+
+
+def _merge(
+    base: dict[Any, Any], child: dict[Any, Any], path: KeyPath, replaced: list[KeyPath]
+) -> dict[Any, Any]:
+    merged = dict(base)
+    for key, value in child.items():
+        here = (*path, key)
+        old = merged.get(key)
+        whole = len(here) == 2 and here[0] in _WHOLE_ENTRIES
+        if isinstance(value, dict) and isinstance(old, dict) and not whole:
+            merged[key] = _merge(old, value, here, replaced)
+            continue
+        if key in merged:
+            replaced.append(here)
+        merged[key] = value
+    return merged
+
+
+def _rebase_sources(data: dict[Any, Any], old: Path, new: Path) -> dict[Any, Any]:
+    """Rewrite a base's relative file `paths` so they resolve from `new` as from `old`."""
+    sources = data.get("sources")
+    if old == new or not isinstance(sources, dict):
+        return data
+    rebased = {}
+    for name, source in sources.items():
+        paths = source.get("paths") if isinstance(source, dict) else None
+        if isinstance(paths, list):
+            source = {**source, "paths": [_rebase(p, old, new) for p in paths]}
+        rebased[name] = source
+    return {**data, "sources": rebased}
+
+
+def _rebase(path: Any, old: Path, new: Path) -> Any:
+    if not isinstance(path, str) or Path(path).expanduser().is_absolute():
+        return path
+    moved = os.path.relpath(old / path, new)
+    return moved + "/" if path.endswith("/") and not moved.endswith("/") else moved
+
+
+# --- validation ----------------------------------------------------------------
+
+
+def _validate(path: Path, layer: _Layer, run: _Run) -> Profile | None:
+    from pydantic import ValidationError  # noqa: PLC0415 - loaded by model.py already
+
+    profile = None
+    try:
+        profile = Profile.model_validate(layer.data, context=ProfileContext(path))
+    except ValidationError as exc:
+        from tracerun.config.locate import validation_issues  # noqa: PLC0415
+
+        run.issues.extend(validation_issues(exc.errors(include_url=False), layer.marks))
+    run.issues.extend(_reference_issues(layer))
+    return profile
+
+
+def _reference_issues(layer: _Layer) -> list[ConfigIssue]:
+    """List sources naming an undefined parser (checked on the merged data)."""
+    parsers, sources = layer.data.get("parsers", {}), layer.data.get("sources")
+    if not isinstance(parsers, dict) or not isinstance(sources, dict):
+        return []
+    used = {
+        name: source.get("parser", "auto")
+        for name, source in sources.items()
+        if isinstance(name, str) and isinstance(source, dict)
+    }
+    names = [name for name in parsers if isinstance(name, str)]
+    return [
+        located(layer.marks, where, message, hint)
+        for where, message, hint in parser_reference_issues(names, used)
+    ]

@@ -1,0 +1,397 @@
+"""Locate profile problems: key path → (file, line, col), pydantic errors → ConfigIssues.
+
+Input: the `{key path: Mark}` index reader.py builds while reading YAML, and the
+errors of a pydantic ValidationError; output: ConfigIssue objects with an excerpt.
+Wording is chosen by pydantic's error `type`, never by its message text.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel
+
+from tracerun.config.model import Profile
+from tracerun.errors import ConfigIssue
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
+    from tracerun.config.reader import KeyPath, Marks
+
+Where = Literal["key", "value"]
+
+
+def format_key_path(path: KeyPath) -> str:
+    """Show a key path as `sources.edge.paths[0]`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def issue_at(
+    marks: Marks,
+    path: KeyPath,
+    message: str,
+    hint: str | None = None,
+    *,
+    at: Where = "value",
+    shown: KeyPath | None = None,
+) -> ConfigIssue:
+    """Build a ConfigIssue located at `path` (or its nearest ancestor that is written).
+
+    Args:
+        marks: The index from reader.read_yaml; must hold the root `()`.
+        path: Where the problem is.
+        message: What is wrong.
+        hint: How to fix it.
+        at: Point at the key, or at the value (a block value points at its key).
+        shown: The key path printed before the message; default `path`.
+    """
+    found = path
+    while found not in marks and found:
+        found = found[:-1]
+    mark = marks[found]
+    use_key = at == "key" or mark.block or found != path
+    span = (mark.key or mark.value) if use_key else mark.value
+    lines = mark.source.lines
+    text = lines[span.line - 1] if 0 < span.line <= len(lines) else None
+    return ConfigIssue(
+        file=mark.source.name,
+        line=span.line,
+        col=span.col,
+        key_path=format_key_path(path if shown is None else shown),
+        message=message,
+        hint=hint,
+        source_line=text,
+        width=span.width,
+    )
+
+
+def validation_issues(
+    errors: Sequence[ErrorDetails], marks: Marks
+) -> list[ConfigIssue]:
+    """Turn pydantic's errors for a Profile into located, de-duplicated issues."""
+    explained = _prune_branches([_explain(error) for error in errors])
+    issues = [
+        issue_at(marks, e.path, e.message, e.hint, at=e.at, shown=e.shown)
+        for e in explained
+    ]
+    return list(dict.fromkeys(issues))
+
+
+# --- walking pydantic's `loc` along the model's types ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    path: KeyPath
+    owner: type[BaseModel] | None
+    end: Any
+    branch: tuple[KeyPath, str] | None
+    dict_key: bool = False
+
+
+def _walk(loc: tuple[str | int, ...], root: Any = Profile) -> _Walk:
+    """Follow `loc` through the model, dropping union tags and union member labels."""
+    tp: Any = root
+    path: list[str | int] = []
+    owner: type[BaseModel] | None = None
+    branch: tuple[KeyPath, str] | None = None
+    for part in loc:
+        if part == "[key]":
+            return _Walk(tuple(path), owner, None, branch, dict_key=True)
+        kind, tp, model = _step(tp, part)
+        if kind == "key":
+            path.append(part)
+            owner = model
+        elif kind == "label" and branch is None:
+            branch = (tuple(path), str(part))
+    return _Walk(tuple(path), owner, tp, branch)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tagged:
+    union: Any
+
+
+def _step(tp: Any, part: str | int) -> tuple[str, Any, type[BaseModel] | None]:
+    inner, tagged = _strip(tp)
+    members = _members(inner)
+    if members and tagged:
+        return "tag", next((m for m in members if _tag_of(m) == part), None), None
+    if members:
+        return "label", _labelled(members, str(part)), None
+    if _is_model(inner):
+        field = inner.model_fields.get(str(part))
+        if field is None:
+            return "key", None, inner
+        if field.discriminator is not None:
+            return "key", _Tagged(field.annotation), inner
+        return "key", field.annotation, inner
+    args = typing.get_args(inner)
+    if typing.get_origin(inner) is dict and len(args) == 2:
+        return "key", args[1], None
+    return "key", (args[0] if typing.get_origin(inner) is list else None), None
+
+
+def _strip(tp: Any) -> tuple[Any, bool]:
+    """Remove Annotated wrappers and `| None`; tell whether a discriminator was set."""
+    tagged = False
+    while True:
+        if isinstance(tp, _Tagged):
+            tp, tagged = tp.union, True
+        elif typing.get_origin(tp) is typing.Annotated:
+            tp, *meta = typing.get_args(tp)
+            tagged = tagged or any(getattr(m, "discriminator", None) for m in meta)
+        elif len(kept := [m for m in _members(tp) if m is not type(None)]) == 1:
+            tp = kept[0]
+        else:
+            return tp, tagged
+
+
+def _members(tp: Any) -> tuple[Any, ...]:
+    origin = typing.get_origin(tp)
+    return typing.get_args(tp) if origin in (typing.Union, types.UnionType) else ()
+
+
+def _is_model(tp: Any) -> typing.TypeGuard[type[BaseModel]]:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def _tag_of(member: Any) -> str | None:
+    if not _is_model(member) or "type" not in member.model_fields:
+        return None
+    values = typing.get_args(member.model_fields["type"].annotation)
+    return str(values[0]) if values else None
+
+
+def _labelled(members: tuple[Any, ...], label: str) -> Any:
+    for member in members:
+        inner, tagged = _strip(member)
+        if tagged and label.startswith("tagged-union["):
+            return member
+        plain = typing.get_origin(inner) is None
+        name = getattr(inner, "__name__", "") if plain else str(inner)
+        if name.replace(" ", "") == label:
+            return member
+    return None
+
+
+# --- wording, chosen by error type ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Explained:
+    path: KeyPath
+    message: str
+    hint: str | None
+    at: Where
+    shown: KeyPath | None
+    walk: _Walk
+    expected: str | None = None
+    """For a wrong-type error: the kind wanted ("a list")."""
+    got: str | None = None
+    """For a wrong-type error: the kind given ("a number (5)")."""
+
+
+Handler = Callable[["ErrorDetails", _Walk], _Explained]
+
+_EXPECTED = {
+    "string_type": "a string",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "list_type": "a list",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
+
+
+def _explain(error: ErrorDetails) -> _Explained:
+    walk = _walk(error["loc"])
+    if walk.dict_key:
+        return _dict_key(error, walk)
+    handler = _HANDLERS.get(error["type"])
+    if handler is None:
+        handler = _wrong_type if error["type"] in _EXPECTED else _other
+    return handler(error, walk)
+
+
+def _missing(_error: ErrorDetails, walk: _Walk) -> _Explained:
+    key, parent = walk.path[-1], walk.path[:-1]
+    field = walk.owner.model_fields.get(str(key)) if walk.owner else None
+    hint = f"{key}: {field.description}" if field and field.description else None
+    message = f"missing required key {key!r}"
+    return _Explained(parent, message, hint, "key", parent, walk)
+
+
+def _extra(_error: ErrorDetails, walk: _Walk) -> _Explained:
+    key, parent = walk.path[-1], walk.path[:-1]
+    allowed = sorted(set(walk.owner.model_fields) - {"type"}) if walk.owner else []
+    accepts = f"{_what(walk.owner, parent)}: {', '.join(allowed)}"
+    hint = _did_you_mean(str(key), allowed) + accepts if allowed else None
+    return _Explained(walk.path, f"unknown key {key!r}", hint, "key", parent, walk)
+
+
+def _tag_invalid(error: ErrorDetails, walk: _Walk) -> _Explained:
+    given = error["input"]
+    tag = given.get("type") if isinstance(given, dict) else None
+    tags, kind = _union_tags(walk.end)
+    hint = _did_you_mean(str(tag), tags) + f"{kind} types: {', '.join(tags)}"
+    here = (*walk.path, "type")
+    return _Explained(here, f"unknown type {tag!r}", hint, "value", walk.path, walk)
+
+
+def _tag_missing(_error: ErrorDetails, walk: _Walk) -> _Explained:
+    tags, kind = _union_tags(walk.end)
+    hint = f"{kind} types: {', '.join(tags)}"
+    message = "missing required key 'type'"
+    return _Explained(walk.path, message, hint, "key", walk.path, walk)
+
+
+def _literal(error: ErrorDetails, walk: _Walk) -> _Explained:
+    inner, _ = _strip(walk.end)
+    if typing.get_origin(inner) is not Literal:
+        return _other(error, walk)
+    values = typing.get_args(inner)
+    given = error["input"]
+    message = f"expected {_one_of(values)}, got {given!r}"
+    guess = (
+        _did_you_mean(given, [str(v) for v in values]) if isinstance(given, str) else ""
+    )
+    hint = guess.rstrip() or None
+    return _Explained(walk.path, message, hint, "value", None, walk)
+
+
+def _value_error(error: ErrorDetails, walk: _Walk) -> _Explained:
+    cause = (error.get("ctx") or {}).get("error")
+    message = str(cause) if cause is not None else error["msg"]
+    return _Explained(walk.path, message, None, "value", None, walk)
+
+
+def _too_short(error: ErrorDetails, walk: _Walk) -> _Explained:
+    least = (error.get("ctx") or {}).get("min_length", 1)
+    message = "must not be empty" if least == 1 else f"needs at least {least} entries"
+    return _Explained(walk.path, message, None, "value", None, walk)
+
+
+def _wrong_type(error: ErrorDetails, walk: _Walk) -> _Explained:
+    expected, given = _EXPECTED[error["type"]], error["input"]
+    got = _kind(given)
+    as_list = expected == "a list" and isinstance(given, str)
+    hint = f"write a list: [{given}]" if as_list else None
+    message = f"expected {expected}, got {got}"
+    return _Explained(walk.path, message, hint, "value", None, walk, expected, got)
+
+
+def _dict_key(_error: ErrorDetails, walk: _Walk) -> _Explained:
+    key = walk.path[-1]
+    message = f"name {key!r} must be a string"
+    return _Explained(walk.path, message, f"quote it: '{key}'", "key", None, walk)
+
+
+def _other(error: ErrorDetails, walk: _Walk) -> _Explained:
+    return _Explained(walk.path, error["msg"], None, "value", None, walk)
+
+
+_HANDLERS: dict[str, Handler] = {
+    "missing": _missing,
+    "extra_forbidden": _extra,
+    "union_tag_invalid": _tag_invalid,
+    "union_tag_not_found": _tag_missing,
+    "literal_error": _literal,
+    "value_error": _value_error,
+    "assertion_error": _value_error,
+    "too_short": _too_short,
+}
+
+
+def _prune_branches(explained: list[_Explained]) -> list[_Explained]:
+    """Keep one story per plain union (`str | parser mapping`, `mapping | list`).
+
+    A union member whose only error is "wrong type, right there" is dropped when
+    another member got further; when none did, they become one "expected A or B".
+    """
+    by_union: dict[KeyPath, list[_Explained]] = {}
+    for item in explained:
+        if item.walk.branch is not None:
+            by_union.setdefault(item.walk.branch[0], []).append(item)
+    kept = [item for item in explained if item.walk.branch is None]
+    for where, items in by_union.items():
+        shallow = [i for i in items if i.expected is not None and i.path == where]
+        deep = [i for i in items if all(i is not s for s in shallow)]
+        kept.extend(deep or _combined(shallow))
+    return kept
+
+
+def _combined(items: list[_Explained]) -> list[_Explained]:
+    expected = " or ".join(dict.fromkeys(str(i.expected) for i in items))
+    first = items[0]
+    message = f"expected {expected}, got {first.got}"
+    return [_Explained(first.path, message, None, "value", None, first.walk)]
+
+
+# --- small wording helpers ------------------------------------------------------
+
+
+def _did_you_mean(given: str, choices: Sequence[str]) -> str:
+    import difflib  # noqa: PLC0415 - error path only
+
+    close = difflib.get_close_matches(given, list(choices), n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _union_tags(union: Any) -> tuple[list[str], str]:
+    inner, _ = _strip(union)
+    members = [m for m in _members(inner) if _tag_of(m) is not None]
+    tags = sorted(str(_tag_of(m)) for m in members)
+    return tags, (_kind_word(members[0]) if members else "allowed")
+
+
+def _kind_word(model: Any) -> str:
+    """`DockerSourceConfig` → `source`: the last word of the name before `Config`."""
+    name = str(getattr(model, "__name__", "")).removesuffix("Config")
+    uppers = [i for i, char in enumerate(name) if char.isupper()]
+    return name[uppers[-1] :].lower() if uppers else name.lower()
+
+
+def _what(owner: type[BaseModel] | None, parent: KeyPath) -> str:
+    tag = _tag_of(owner)
+    if tag is not None:
+        return f"{tag} {_kind_word(owner)}s accept"
+    if owner is Profile or not parent:
+        return "profiles accept"
+    names = [str(part) for part in parent if isinstance(part, str)]
+    return f"{names[-1] if names else 'this mapping'} accepts"
+
+
+def _one_of(values: Sequence[object]) -> str:
+    shown = [repr(v) for v in values]
+    if len(shown) <= 2:
+        return " or ".join(shown)
+    return "one of " + ", ".join(shown)
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ({value!r})"
+    return "a mapping" if isinstance(value, dict) else "a list"

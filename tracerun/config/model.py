@@ -1,0 +1,356 @@
+"""Profile model: YAML data → frozen, validated pydantic configuration.
+
+Configuration only: nothing here runs per log line. Regexes, JMESPath expressions
+and time zones are compiled/checked inside validators so their errors carry the
+location of the key that holds them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+PROFILE_VERSION = 1
+DEFAULT_KEYS = ("request_id", "req_id", "trace_id", "correlation_id")
+BUILTIN_PARSERS = ("auto", "json", "logfmt")
+BUILTIN_OUTPUTS = ("text", "ndjson")
+DEFAULT_LEVEL_FIELDS = ("level", "severity", "lvl", "loglevel")
+DEFAULT_MESSAGE_FIELDS = ("msg", "message")
+
+_DOTTED_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def is_dotted_path(expression: str) -> bool:
+    """Tell whether a field expression is a plain `a.b.c` path (no JMESPath needed)."""
+    return _DOTTED_PATH.fullmatch(expression) is not None
+
+
+def check_jmespath(expression: str) -> str:
+    """Compile a JMESPath expression, raising ValueError with a readable reason."""
+    if is_dotted_path(expression):
+        return expression
+    import jmespath  # noqa: PLC0415 - lazy: +7 ms, only for non-trivial expressions
+    from jmespath.exceptions import JMESPathError  # noqa: PLC0415
+
+    try:
+        jmespath.compile(expression)
+    except JMESPathError as exc:
+        msg = f"not a valid JMESPath expression: {_first_line(exc)}"
+        raise ValueError(msg) from None
+    return expression
+
+
+def check_regex(pattern: str) -> str:
+    """Compile a regular expression, raising ValueError with position and reason."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        where = f" at position {exc.pos}" if exc.pos is not None else ""
+        msg = f"not a valid regular expression: {exc.msg}{where}"
+        raise ValueError(msg) from None
+    return pattern
+
+
+def check_timezone(name: str) -> str:
+    """Check that `name` is an IANA time zone known to this machine."""
+    import zoneinfo  # noqa: PLC0415
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        msg = f"unknown time zone {name!r} (use an IANA name such as 'Europe/Berlin')"
+        raise ValueError(msg) from None
+    return name
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True
+    )
+
+
+class TimeConfig(_Config):
+    """Where a record's timestamp is and how to read it."""
+
+    field: str | None = Field(default=None, examples=["ts"])
+    """Field holding the timestamp; absent: the first of time/ts/timestamp/@timestamp."""
+    format: str | None = Field(default=None, examples=["%d/%b/%Y:%H:%M:%S %z"])
+    """strptime pattern; absent: detect RFC 3339, unix epoch numbers, syslog."""
+
+
+class SampleConfig(_Config):
+    """A log line and what its parser must extract from it (checked by `validate`)."""
+
+    line: str = Field(examples=['{"ts": "2026-03-20T14:10:00Z", "msg": "ok"}'])
+    """One raw log line, as it appears in the log."""
+    expect: dict[str, Any] = Field(examples=[{"time": "2026-03-20T14:10:00Z"}])
+    """Expected fields; `time` is compared as an instant (RFC 3339)."""
+
+
+JmesPathExpression = Annotated[str, AfterValidator(check_jmespath)]
+"""A field expression, checked where it is written (so its error names its key)."""
+
+
+class _ParserBase(_Config):
+    fields: dict[str, JmesPathExpression] = Field(
+        default_factory=dict, examples=[{"request_id": "ctx.request.id"}]
+    )
+    """Extra fields: name → JMESPath expression over the parsed record."""
+    time: TimeConfig = Field(default_factory=TimeConfig, examples=[{"field": "ts"}])
+    """Timestamp location and format."""
+    level: str | None = Field(default=None, examples=["severity"])
+    """Field holding the level; absent: level/severity/lvl/loglevel."""
+    message: str | None = Field(default=None, examples=["msg"])
+    """Field holding the message; absent: msg/message."""
+    samples: list[SampleConfig] = Field(default_factory=list)
+    """Example lines with expected fields, checked by `tracerun validate`."""
+
+
+class JsonParserConfig(_ParserBase):
+    """One JSON object per line; top-level keys are fields."""
+
+    type: Literal["json"]
+    """Parser kind: `json`."""
+
+
+class LogfmtParserConfig(_ParserBase):
+    """`key=value key2="quoted value"` pairs."""
+
+    type: Literal["logfmt"]
+    """Parser kind: `logfmt`."""
+
+
+class RegexParserConfig(_ParserBase):
+    """A regular expression whose named groups become fields."""
+
+    type: Literal["regex"]
+    """Parser kind: `regex`."""
+    pattern: str = Field(examples=[r"^(?P<time>\S+) (?P<level>\w+) (?P<msg>.*)$"])
+    """Python regular expression with named groups `(?P<name>…)`."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _compile_pattern(cls, value: str) -> str:
+        check_regex(value)
+        if not re.compile(value).groupindex:
+            msg = "the pattern has no named group (?P<name>...), so it extracts nothing"
+            raise ValueError(msg)
+        return value
+
+
+class AutoParserConfig(_ParserBase):
+    """Detect per line: JSON object, else logfmt pairs and a leading timestamp."""
+
+    type: Literal["auto"]
+    """Parser kind: `auto`."""
+
+
+ParserConfig = Annotated[
+    JsonParserConfig | LogfmtParserConfig | RegexParserConfig | AutoParserConfig,
+    Field(discriminator="type"),
+]
+
+
+class MultilineConfig(_Config):
+    """How to tell where a multi-line record (a stack trace) starts."""
+
+    start: str = Field(examples=[r"^\d{4}-\d{2}-\d{2}"])
+    """A line matching this regex starts a record; other lines continue the previous one."""
+
+    @field_validator("start")
+    @classmethod
+    def _compile_start(cls, value: str) -> str:
+        return check_regex(value)
+
+
+class _SourceBase(_Config):
+    parser: str | ParserConfig = Field(default="auto", examples=["app"])
+    """A parser name (from `parsers`, or auto/json/logfmt), or an inline parser."""
+    multiline: MultilineConfig | None = None
+    """Record start rule; absent: a line not starting with a timestamp or `{` continues."""
+    timezone: str | None = Field(default=None, examples=["Europe/Berlin"])
+    """Time zone for timestamps without an offset; absent: the profile's."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
+
+
+class FileSourceConfig(_SourceBase):
+    """Log files, rotated siblings and `.gz` archives on this machine."""
+
+    type: Literal["file"]
+    """Source kind: `file`."""
+    paths: list[str] = Field(min_length=1, examples=[["./logs/orders/*.log*"]])
+    """Globs (`**` allowed) or directories (every `*.log*` below); relative to the profile."""
+
+    @field_validator("paths")
+    @classmethod
+    def _resolve_paths(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        base = _context_base_dir(info)
+        if base is None:
+            return value
+        return [
+            p if Path(p).expanduser().is_absolute() else str(base / p) for p in value
+        ]
+
+
+Stream = Literal["stdout", "stderr"]
+STREAMS: tuple[Stream, ...] = ("stdout", "stderr")
+
+
+class DockerSourceConfig(_SourceBase):
+    """Containers on a Docker engine, read through the engine's log API."""
+
+    type: Literal["docker"]
+    """Source kind: `docker`."""
+    containers: list[str] = Field(default_factory=list, examples=[["shop-orders-*"]])
+    """Container names or globs, matched without the leading `/`."""
+    labels: dict[str, str] | list[str] = Field(
+        default_factory=dict, examples=[{"com.docker.compose.service": "orders"}]
+    )
+    """Labels that must all match: a mapping, or a list of `key=value`."""
+    compose: ComposeSelectorConfig | None = None
+    """Shorthand for the compose project/service labels."""
+    host: str | None = Field(default=None, examples=["unix:///var/run/docker.sock"])
+    """Engine URL; absent: DOCKER_HOST, else the local socket."""
+    stopped: bool = False
+    """Also read exited containers."""
+    streams: list[Stream] = Field(default_factory=lambda: list(STREAMS), min_length=1)
+    """Which output streams to read."""
+
+    @model_validator(mode="after")
+    def _needs_selector(self) -> DockerSourceConfig:
+        if not (self.containers or self.labels or self.compose):
+            msg = "a docker source needs at least one of: containers, labels, compose"
+            raise ValueError(msg)
+        return self
+
+
+class ComposeSelectorConfig(_Config):
+    """Select containers of a docker compose project (and optionally one service)."""
+
+    project: str | None = Field(default=None, examples=["shop"])
+    """Compose project name (label com.docker.compose.project)."""
+    service: str | None = Field(default=None, examples=["orders"])
+    """Compose service name (label com.docker.compose.service)."""
+
+
+DockerSourceConfig.model_rebuild()
+
+SourceConfig = Annotated[
+    FileSourceConfig | DockerSourceConfig, Field(discriminator="type")
+]
+
+
+class TextOutputConfig(_Config):
+    """Human-readable timeline, one line per record."""
+
+    type: Literal["text"]
+    """Output kind: `text`."""
+    color: Literal["auto", "always", "never"] = "auto"
+    """Colour: only on a terminal (auto), always, or never."""
+    fields: bool = True
+    """Show the record's remaining fields as key=value after the message."""
+
+
+class NdjsonOutputConfig(_Config):
+    """One JSON object per record: time, source, origin, line, level, message, fields."""
+
+    type: Literal["ndjson"]
+    """Output kind: `ndjson`."""
+
+
+OutputConfig = Annotated[
+    TextOutputConfig | NdjsonOutputConfig, Field(discriminator="type")
+]
+
+
+class Profile(_Config):
+    """A tracerun profile: where one environment's logs are and how to read them."""
+
+    version: Literal[1] = Field(examples=[1])
+    """Profile format version; this tracerun reads version 1."""
+    extends: str | None = Field(default=None, examples=["base"])
+    """Another profile (name or relative path) merged underneath this one."""
+    description: str = Field(default="", examples=["Staging compose stack"])
+    """One line shown by `tracerun profiles`."""
+    keys: list[str] = Field(default_factory=lambda: list(DEFAULT_KEYS), min_length=1)
+    """Fields a bare search term is matched against."""
+    timezone: str = Field(default="UTC", examples=["UTC"])
+    """IANA time zone for timestamps that carry no offset."""
+    parsers: dict[str, ParserConfig] = Field(default_factory=dict)
+    """Named parsers, referenced by sources' `parser`."""
+    sources: dict[str, SourceConfig] = Field(min_length=1)
+    """Named places to read logs from, in tie-break order."""
+    outputs: dict[str, OutputConfig] = Field(default_factory=dict)
+    """Named output formats for `-o NAME`; text and ndjson always exist."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        return check_timezone(value)
+
+
+def _context_base_dir(info: ValidationInfo) -> Path | None:
+    context = info.context
+    if isinstance(context, ProfileContext):
+        return context.base_dir
+    return None
+
+
+class ProfileContext:
+    """Validation context: where the profile file lives (relative paths resolve there)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.base_dir = path.parent if path is not None else None
+
+
+ReferenceIssue = tuple[tuple[str | int, ...], str, str]
+"""An undefined reference: (key path, message, hint)."""
+
+
+def reference_issues(profile: Profile) -> list[ReferenceIssue]:
+    """List references to undefined parsers/outputs as (key path, message, hint)."""
+    used = {name: source.parser for name, source in profile.sources.items()}
+    return parser_reference_issues(profile.parsers, used)
+
+
+def parser_reference_issues(
+    parser_names: Iterable[str], used: Mapping[str, object]
+) -> list[ReferenceIssue]:
+    """Check sources' `parser` names (source name → value) against the defined ones.
+
+    Why: works on plain data too, so the loader can report a bad reference in the
+    same run as validation errors elsewhere in the profile.
+    """
+    known = sorted(set(BUILTIN_PARSERS) | set(parser_names))
+    issues: list[ReferenceIssue] = []
+    for name, parser in used.items():
+        if isinstance(parser, str) and parser not in known:
+            import difflib  # noqa: PLC0415 - error path only
+
+            close = difflib.get_close_matches(parser, known, n=1)
+            guess = f"did you mean {close[0]!r}? " if close else ""
+            message = f"unknown parser {parser!r}"
+            hint = f"{guess}parsers defined here: " + ", ".join(known)
+            issues.append((("sources", name, "parser"), message, hint))
+    return issues

@@ -1,0 +1,247 @@
+"""Profile reader: YAML text → plain data plus a `{key path: Mark}` position index.
+
+Why a node walk: PyYAML's constructed data has no positions, and it silently keeps
+the last of two equal keys (yaml/pyyaml#165); walking the composed nodes once gives
+both the positions and the duplicates (as pre-commit's yaml_rewrite.py walks nodes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracerun.errors import ConfigIssue
+
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+KeyPath = tuple[Any, ...]
+"""Keys and list indexes from the document root, e.g. ('sources', 'edge', 'paths', 0)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A 1-based position and how many characters to underline."""
+
+    line: int
+    col: int
+    width: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A profile file's text: its name as shown in messages and its lines."""
+
+    name: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Where one key path is written: its key, its value, and its file."""
+
+    source: SourceFile
+    key: Span | None
+    value: Span
+    block: bool
+    """The value is a block mapping/list (its key is the better place to point)."""
+
+
+Marks = dict[KeyPath, Mark]
+
+
+def located(
+    marks: Marks, path: KeyPath, message: str, hint: str | None = None, **where: Any
+) -> ConfigIssue:
+    """Build a located issue (locate.issue_at), importing locate.py only when needed.
+
+    Why: a valid profile then never pays for the error-wording machinery.
+    """
+    from tracerun.config.locate import issue_at  # noqa: PLC0415 - error path only
+
+    return issue_at(marks, path, message, hint, **where)
+
+
+class _Loader(_SafeLoader):
+    """Safe loader without the implicit timestamp type: `2026-03-20` stays a string."""
+
+
+# As rendercv/schema/yaml_reader.py: dates in profiles are text until a parser reads them.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml(
+    path: Path, name: str, issues: list[ConfigIssue]
+) -> tuple[dict[Any, Any], Marks] | None:
+    """Read one YAML mapping with the position of every key and value.
+
+    Args:
+        path: The file to read.
+        name: The file's name as messages show it.
+        issues: Problems found (syntax, duplicate keys, ...) are appended here.
+
+    Returns:
+        The data and its marks, or None when the file gives no mapping to use.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        issues.append(ConfigIssue(name, 0, 0, "", f"cannot read: {reason}"))
+        return None
+    source = SourceFile(name, tuple(text.splitlines()))
+    loader = _Loader(text)
+    try:
+        return _compose(loader, source, issues)
+    except yaml.YAMLError as exc:
+        issues.append(_syntax_issue(exc, source, text))
+        return None
+    finally:
+        loader.dispose()
+
+
+def _compose(
+    loader: _Loader, source: SourceFile, issues: list[ConfigIssue]
+) -> tuple[dict[Any, Any], Marks] | None:
+    node = loader.get_single_node()
+    if node is None:
+        hint = "start with `version: 1` and a `sources:` mapping (see `tracerun init`)"
+        issues.append(ConfigIssue(source.name, 0, 0, "", "the profile is empty", hint))
+        return None
+    index = _Indexer(loader, source)
+    index.node(node, ())
+    issues.extend(index.issues)
+    data = loader.construct_document(node)
+    if not isinstance(data, dict):
+        message = "a profile must be a mapping of keys (version:, sources:, …)"
+        issues.append(located(index.marks, (), message))
+        return None
+    return data, index.marks
+
+
+class _Indexer:
+    """One walk over the node tree: key path → Mark, and duplicate keys."""
+
+    def __init__(self, loader: _Loader, source: SourceFile) -> None:
+        self.loader = loader
+        self.source = source
+        self.issues: list[ConfigIssue] = []
+        self.marks: Marks = {}
+        self._active: set[int] = set()
+
+    def node(
+        self, node: yaml.Node, path: KeyPath, key: yaml.Node | None = None
+    ) -> None:
+        key_span = None if key is None else self.span(key)
+        block = isinstance(node, yaml.CollectionNode) and not node.flow_style
+        self.marks[path] = Mark(self.source, key_span, self.span(node), block)
+        if id(node) in self._active:
+            problem = "found an alias inside its own anchor (a value containing itself)"
+            raise yaml.composer.ComposerError(None, None, problem, node.start_mark)
+        self._active.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            self.mapping(node, path)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.node(item, (*path, index))
+        self._active.discard(id(node))
+
+    def mapping(self, node: yaml.MappingNode, path: KeyPath) -> None:
+        first_line: dict[Any, int] = {}
+        for key_node, value, explicit in _pairs(node, set()):
+            key = self.key(key_node, node)
+            if key in first_line and not explicit:
+                continue  # an explicit key, or an earlier `<<` source, wins
+            self.node(value, (*path, key), key_node)
+            if key in first_line:
+                self.duplicate(path, key, first_line[key])
+            first_line.setdefault(key, key_node.start_mark.line + 1)
+
+    def key(self, key_node: yaml.Node, mapping: yaml.Node) -> Any:
+        if not isinstance(key_node, yaml.ScalarNode):
+            context, problem = "while constructing a mapping", "found a non-scalar key"
+            raise yaml.constructor.ConstructorError(
+                context, mapping.start_mark, problem, key_node.start_mark
+            )
+        return self.loader.construct_object(key_node)
+
+    def duplicate(self, path: KeyPath, key: Any, first: int) -> None:
+        message = f"duplicate key {key!r} (first defined on line {first})"
+        hint = "YAML would keep only the last one; remove or rename one of them"
+        self.issues.append(
+            located(self.marks, (*path, key), message, hint, at="key", shown=path)
+        )
+
+    def span(self, node: yaml.Node) -> Span:
+        start, end = node.start_mark, node.end_mark
+        if end.line == start.line:
+            width = end.column - start.column
+        else:
+            lines = self.source.lines
+            width = (
+                len(lines[start.line]) - start.column if start.line < len(lines) else 1
+            )
+        return Span(start.line + 1, start.column + 1, max(1, width))
+
+
+def _pairs(
+    node: yaml.MappingNode, seen: set[int]
+) -> Iterator[tuple[yaml.Node, yaml.Node, bool]]:
+    """Key/value nodes in precedence order: explicit keys, then `<<:` merged ones."""
+    seen.add(id(node))
+    merged: list[yaml.Node] = []
+    for key, value in node.value:
+        if key.tag != _MERGE:
+            yield key, value, True
+        elif isinstance(value, yaml.SequenceNode):
+            merged.extend(value.value)
+        else:
+            merged.append(value)
+    for source in merged:
+        if isinstance(source, yaml.MappingNode) and id(source) not in seen:
+            for key, value, _ in _pairs(source, seen):
+                yield key, value, False
+
+
+def _syntax_issue(exc: yaml.YAMLError, source: SourceFile, text: str) -> ConfigIssue:
+    mark = getattr(exc, "problem_mark", None)
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, exc.position)
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1)
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        problem = f"{exc.reason} (U+{char:04X})"
+    else:
+        line, col = (mark.line, mark.column) if mark is not None else (-1, -1)
+        problem = str(getattr(exc, "problem", None) or exc)
+    shown = source.lines[line] if 0 <= line < len(source.lines) else None
+    return ConfigIssue(
+        source.name,
+        line + 1,
+        col + 1,
+        "",
+        f"invalid YAML: {problem}",
+        _syntax_hint(exc, shown, col),
+        shown,
+    )
+
+
+def _syntax_hint(exc: yaml.YAMLError, shown: str | None, col: int) -> str | None:
+    if shown is not None and shown[col : col + 1] == "\t":
+        return "YAML indents with spaces; replace the tab"
+    context, mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and mark is not None:
+        return f"{context} that starts on line {mark.line + 1}"
+    return None

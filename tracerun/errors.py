@@ -1,0 +1,75 @@
+"""Errors and exit codes: every user-facing failure is a TracerunError with an exit code.
+
+Library code raises these; only `cli.py` prints them and exits.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit codes (README "Exit codes" is the contract)."""
+
+    OK = 0
+    NO_MATCH = 1
+    USAGE = 2
+    SOURCE_FAILED = 3
+    INTERNAL = 4
+    INTERRUPTED = 130
+    TERMINATED = 143
+    BROKEN_PIPE = 141
+
+
+class TracerunError(Exception):
+    """A user error: one message line plus an optional hint, no traceback."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigIssue:
+    """One located problem in a profile, printed as `file:line:col: key.path: message`.
+
+    `line` and `col` are 1-based; 0 means "unknown" (the whole file).
+    """
+
+    file: str
+    line: int
+    col: int
+    key_path: str
+    message: str
+    hint: str | None = None
+    source_line: str | None = None
+    width: int = 1
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Order issues by file, then position, then key path."""
+        return (self.file, self.line, self.col, self.key_path)
+
+
+class ProfileError(TracerunError):
+    """A profile that cannot be used; carries every located issue found in it."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, file: str, issues: list[ConfigIssue]) -> None:
+        count = len(issues)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"{file} has {count} {noun}")
+        self.file = file
+        self.issues = sorted(issues, key=ConfigIssue.sort_key)
+
+
+class ProfileNotFoundError(TracerunError):
+    """`-p NAME` matched no profile file on the search path."""
+
+
+class QueryError(TracerunError):
+    """A term, time bound or --where expression that cannot be understood."""

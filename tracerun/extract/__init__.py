@@ -1,0 +1,220 @@
+"""Extract: one decoded log line → Parsed(time, level, message, fields).
+
+`EXTRACTORS` is the registry (parser `type:` = module name = key); `build_parser`
+turns a source's parser setting into the immutable Parser used per matched line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Any
+
+from tracerun.config.model import (
+    DEFAULT_LEVEL_FIELDS,
+    DEFAULT_MESSAGE_FIELDS,
+    AutoParserConfig,
+    JsonParserConfig,
+    LogfmtParserConfig,
+    ParserConfig,
+    RegexParserConfig,
+    SampleConfig,
+)
+from tracerun.errors import TracerunError
+from tracerun.extract import auto, json, logfmt, regex
+from tracerun.extract.base import Extractor
+from tracerun.extract.fields import (
+    Getter,
+    expression_getter,
+    field_getter,
+    normalise_level,
+)
+from tracerun.timeparse import format_rfc3339_us, parse_time, starts_record
+
+EXTRACTORS: dict[str, Callable[[Any], Extractor]] = {
+    "auto": auto.from_config,
+    "json": json.from_config,
+    "logfmt": logfmt.from_config,
+    "regex": regex.from_config,
+}
+"""Parser type → factory taking that type's config."""
+
+DEFAULT_TIME_FIELDS = ("time", "ts", "timestamp", "@timestamp", "t")
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What one log line says: its instant, level, message and every field.
+
+    Attributes:
+        time: µs since the epoch; None when there is no readable timestamp.
+        level: error/warn/info/debug/trace/fatal, another name lowercased, or "".
+        message: the message text, or "".
+        fields: the extractor's fields plus the configured `fields` expressions.
+    """
+
+    time: int | None
+    level: str
+    message: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Parser:
+    """A source's parser, built once from its config and applied per matched line."""
+
+    name: str
+    extractor: Extractor
+    derived: tuple[tuple[str, Getter], ...]
+    time: Getter
+    time_format: str | None
+    level: Getter
+    message: Getter
+    pattern: re.Pattern[str] | None = None
+
+    def parse(self, line: str, tz: tzinfo) -> Parsed | None:
+        """Parse one line (without its newline); None when it is not this format."""
+        fields = self.extractor.extract(line.removesuffix("\r"))
+        if fields is None:
+            return None
+        if self.derived:
+            _add_derived(fields, self.derived)
+        raw_time = self.time.get(fields)
+        message = self.message.get(fields)
+        time = None if raw_time is None else parse_time(raw_time, self.time_format, tz)
+        level = normalise_level(self.level.get(fields))
+        text = "" if message is None else str(message)
+        return Parsed(time, level, text, fields)  # positional: ~30% cheaper
+
+    def is_record_start(self, line: bytes) -> bool:
+        """Tell whether a raw line starts a record: the default rule, or the regex."""
+        if starts_record(line):
+            return True
+        if self.pattern is None:
+            return False
+        return self.pattern.search(line.decode("utf-8", "replace")) is not None
+
+
+def _add_derived(
+    fields: dict[str, Any], derived: tuple[tuple[str, Getter], ...]
+) -> None:
+    """Evaluate every expression over the extracted fields, then add the non-null ones."""
+    values = [(name, getter.get(fields)) for name, getter in derived]
+    for name, value in values:
+        if value is not None:
+            fields[name] = value
+
+
+def build_parser(spec: str | ParserConfig, named: Mapping[str, ParserConfig]) -> Parser:
+    """Build the runtime Parser for a source's `parser` setting.
+
+    Args:
+        spec: a parser name (from `named`, else built-in auto/json/logfmt) or an
+            inline parser config.
+        named: the profile's `parsers`.
+
+    Raises:
+        TracerunError: `spec` names no parser (the profile check normally
+            reports this first).
+    """
+    if isinstance(spec, str):
+        return _build(spec, _named_config(spec, named))
+    return _build(f"inline {spec.type}", spec)
+
+
+def _named_config(name: str, named: Mapping[str, ParserConfig]) -> ParserConfig:
+    if name in named:
+        return named[name]
+    if name == "auto":
+        return AutoParserConfig(type="auto")
+    if name == "json":
+        return JsonParserConfig(type="json")
+    if name == "logfmt":
+        return LogfmtParserConfig(type="logfmt")
+    known = ", ".join(sorted({"auto", "json", "logfmt", *named}))
+    msg = f"unknown parser {name!r}"
+    raise TracerunError(msg, f"parsers defined here: {known}")
+
+
+def _build(name: str, config: ParserConfig) -> Parser:
+    pattern = (
+        re.compile(config.pattern) if isinstance(config, RegexParserConfig) else None
+    )
+    return Parser(
+        name=name,
+        extractor=EXTRACTORS[config.type](config),
+        derived=tuple((k, expression_getter(e)) for k, e in config.fields.items()),
+        time=field_getter(config.time.field, DEFAULT_TIME_FIELDS),
+        time_format=config.time.format,
+        level=field_getter(config.level, DEFAULT_LEVEL_FIELDS),
+        message=field_getter(config.message, DEFAULT_MESSAGE_FIELDS),
+        pattern=pattern,
+    )
+
+
+def check_samples(
+    parser: Parser, samples: Iterable[SampleConfig], tz: tzinfo
+) -> list[str]:
+    """Parse each sample line and describe every way it differs from `expect`.
+
+    `time` is compared as an instant; other values as text (`str(actual)`); an
+    expected null means the field must be absent.
+
+    Returns:
+        One line per mismatch, e.g. "sample 1: field request_id: expected 'abc',
+        got 'abd'"; empty when every sample matches.
+    """
+    problems: list[str] = []
+    for number, sample in enumerate(samples, start=1):
+        parsed = parser.parse(sample.line, tz)
+        if parsed is None:
+            problems.append(f"sample {number}: line did not parse")
+            continue
+        problems.extend(
+            f"sample {number}: {problem}"
+            for key, expected in sample.expect.items()
+            if (problem := _mismatch(parsed, key, expected, tz)) is not None
+        )
+    return problems
+
+
+def _mismatch(parsed: Parsed, key: str, expected: Any, tz: tzinfo) -> str | None:
+    if key == "time":
+        return _time_mismatch(parsed.time, expected, tz)
+    if key in parsed.fields:
+        actual: Any = parsed.fields[key]
+    elif key in ("level", "message"):
+        actual = getattr(parsed, key) or None
+    else:
+        actual = None
+    if expected is None:
+        return (
+            None
+            if actual is None
+            else f"field {key}: expected no value, got {actual!r}"
+        )
+    if actual is None:
+        return f"field {key}: expected {str(expected)!r}, got nothing"
+    if str(actual) != str(expected) and not _same_level(parsed, key, expected):
+        return f"field {key}: expected {str(expected)!r}, got {str(actual)!r}"
+    return None
+
+
+def _same_level(parsed: Parsed, key: str, expected: Any) -> bool:
+    """Let `expect: {level: error}` accept `ERROR` (the level is shown normalised)."""
+    return key == "level" and normalise_level(expected) == parsed.level
+
+
+def _time_mismatch(actual: int | None, expected: Any, tz: tzinfo) -> str | None:
+    want = parse_time(expected, tz=tz)
+    if want is None:
+        return f"time: expected value {expected!r} is not a readable timestamp"
+    if actual is None:
+        return f"time: expected {format_rfc3339_us(want)}, got no timestamp"
+    if actual != want:
+        return (
+            f"time: expected {format_rfc3339_us(want)}, got {format_rfc3339_us(actual)}"
+        )
+    return None

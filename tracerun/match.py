@@ -1,0 +1,81 @@
+"""Match: a record's extracted fields and time → keep or drop (exact key=value, window, --where)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracerun.query import Query
+
+
+def field_text(value: Any) -> str:
+    """Render a field value the way it is compared and printed (JSON-ish scalars)."""
+    if isinstance(value, str):
+        return value
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def lookup(fields: dict[str, Any], key: str) -> Any:
+    """Return `fields[key]`, or walk a dotted key through nested mappings."""
+    if key in fields:
+        return fields[key]
+    if "." not in key:
+        return None
+    node: Any = fields
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+class Matcher:
+    """Decides whether a parsed record belongs to the query's answer."""
+
+    def __init__(self, query: Query) -> None:
+        fold = str.casefold if query.ignore_case else None
+        self._fold = fold
+        pairs: list[tuple[str, str]] = []
+        for term in query.terms:
+            value = fold(term.value) if fold else term.value
+            keys = (term.key,) if term.key is not None else query.keys
+            pairs.extend((key, value) for key in keys)
+        self._pairs = tuple(dict.fromkeys(pairs))
+        self._since = query.since
+        self._until = query.until
+        self._where = _compile_where(query.where) if query.where else None
+
+    def match_fields(self, fields: dict[str, Any]) -> bool:
+        """Tell whether any term equals its field exactly (case-folded with -i)."""
+        for key, value in self._pairs:
+            found = lookup(fields, key)
+            if found is None or isinstance(found, dict | list):
+                continue
+            text = field_text(found)
+            if (self._fold(text) if self._fold else text) == value:
+                return True
+        return False
+
+    def in_window(self, time: int) -> bool:
+        """Tell whether an instant (µs) lies in [since, until]."""
+        if self._since is not None and time < self._since:
+            return False
+        return self._until is None or time <= self._until
+
+    def where(self, fields: dict[str, Any]) -> bool:
+        """Evaluate --where over the fields; no expression keeps everything."""
+        if self._where is None:
+            return True
+        result = self._where.search(fields)
+        return result not in (None, False, "", [], {})
+
+
+def _compile_where(expression: str) -> Any:
+    import jmespath  # noqa: PLC0415 - lazy: only when --where is used
+
+    return jmespath.compile(expression)

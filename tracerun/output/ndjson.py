@@ -1,0 +1,37 @@
+"""NDJSON output: Record → one JSON object per line with a fixed set of keys."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+from tracerun.assemble import NO_TIME
+from tracerun.record import Record
+from tracerun.timeparse import format_rfc3339_us
+
+
+class NdjsonFormatter:
+    """`{"time", "source", "origin", "line", "level", "message", "fields"}` per record."""
+
+    def format(self, record: Record) -> str:
+        """Render one record as one JSON line."""
+        message = "\n".join((record.message, *record.continuation))
+        document = {
+            "time": None if record.time == NO_TIME else format_rfc3339_us(record.time),
+            "source": record.source,
+            "origin": record.origin,
+            "line": record.line,
+            "level": record.level,
+            "message": message,
+            "fields": record.fields,
+        }
+        return _dumps(document) + "\n"
+
+
+def _dumps(document: dict[str, Any]) -> str:
+    try:
+        return orjson.dumps(document).decode()
+    except TypeError:  # e.g. an integer wider than 64 bits
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

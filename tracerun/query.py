@@ -1,0 +1,70 @@
+"""Query: command-line terms and options → an immutable Query the pipeline runs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tracerun.errors import QueryError
+
+_KEY = re.compile(r"[A-Za-z_@][\w.@-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One search term: `key=value`, or a bare value (key None) matched on the keys."""
+
+    key: str | None
+    value: str
+
+    def __str__(self) -> str:
+        return self.value if self.key is None else f"{self.key}={self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What to look for and which records to keep; terms are OR-ed."""
+
+    terms: tuple[Term, ...]
+    keys: tuple[str, ...] = ()
+    ignore_case: bool = False
+    since: int | None = None
+    until: int | None = None
+    where: str | None = None
+    limit: int | None = None
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The distinct search values, the needles of the byte prefilter."""
+        return tuple(dict.fromkeys(t.value for t in self.terms))
+
+
+def parse_term(text: str) -> Term:
+    """Split `key=value`; anything else (or an empty key or value) is a bare value.
+
+    Example: `request_id=abc` → Term("request_id", "abc"); `abc==` → Term(None, "abc==").
+    """
+    key, sep, value = text.partition("=")
+    if sep and value and not value.startswith("=") and _KEY.fullmatch(key):
+        return Term(key, value)
+    if not text.strip():
+        msg = "an empty search term matches nothing"
+        raise QueryError(msg, "give a value such as request_id=abc123")
+    if "\n" in text:
+        msg = f"search term {text!r} spans lines; log records are matched line by line"
+        raise QueryError(msg, "remove the newline from the term")
+    return Term(None, text)
+
+
+def check_where(expression: str) -> str:
+    """Compile a --where JMESPath expression, raising QueryError when it is invalid."""
+    import jmespath  # noqa: PLC0415 - lazy: only when --where is used
+    from jmespath.exceptions import JMESPathError  # noqa: PLC0415
+
+    try:
+        jmespath.compile(expression)
+    except JMESPathError as exc:
+        reason = str(exc).strip().splitlines()[0]
+        msg = f"--where {expression!r} is not a valid JMESPath expression: {reason}"
+        raise QueryError(msg, "example: --where \"level == 'error'\"") from None
+    return expression

@@ -1,0 +1,41 @@
+"""Record: one matched log record on the hot path (a slotted dataclass, never a model)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SortKey = tuple[int, int, str, int]
+
+
+@dataclass(slots=True)
+class Record:
+    """A log record that matched the query, ready to be merged and printed.
+
+    Attributes:
+        time: instant in microseconds since the Unix epoch (UTC).
+        source: the profile's source name.
+        source_index: position of the source in the profile (tie-break order).
+        origin: where it was read: a file path, a container name, host:path.
+        line: 1-based line number (or sequence number) of its first line.
+        level: normalised level ("" when the record has none).
+        message: the message text ("" when the record has none).
+        fields: every extracted field, as parsed (strings, numbers, nested values).
+        raw: the record's first line, decoded.
+        continuation: the following lines of a multi-line record.
+    """
+
+    time: int
+    source: str
+    source_index: int
+    origin: str
+    line: int
+    level: str
+    message: str
+    fields: dict[str, Any]
+    raw: str
+    continuation: tuple[str, ...] = field(default=())
+
+    def sort_key(self) -> SortKey:
+        """Total order: instant, then source order, then origin, then line."""
+        return (self.time, self.source_index, self.origin, self.line)
