@@ -58,6 +58,13 @@ def test_where_uses_jmespath_truthiness():
     assert matcher(Term(None, "a")).where({})
 
 
+def test_where_sees_normalised_level_and_source_name():
+    m = matcher(Term(None, "a"), where="level == 'error' && source == 'pay'")
+    assert m.where({"level": "ERROR"}, level="error", source="pay")
+    assert not m.where({"level": "ERROR"}, level="error", source="orders")
+    assert not m.where({"level": "ERROR"})
+
+
 def test_field_text_renders_json_scalars():
     assert [field_text(v) for v in (True, False, None, 1.5, 7, "x")] == [
         "true",

@@ -10,7 +10,13 @@ def rec(time, source_index=0, origin="a", line=1):
 
 
 def test_ties_break_on_source_order_then_origin_then_line():
-    records = [rec(5, 1, "a", 1), rec(5, 0, "b", 2), rec(5, 0, "a", 9), rec(5, 0, "a", 3), rec(1, 2)]
+    records = [
+        rec(5, 1, "a", 1),
+        rec(5, 0, "b", 2),
+        rec(5, 0, "a", 9),
+        rec(5, 0, "a", 3),
+        rec(1, 2),
+    ]
     merged = merge([records])
     assert [(r.time, r.source_index, r.origin, r.line) for r in merged] == [
         (1, 2, "a", 1),

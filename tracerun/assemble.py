@@ -48,7 +48,9 @@ class Assembler:
             )
         elif not self.matcher.in_window(time):
             return None
-        if not self.matcher.where(parsed.fields):
+        if not self.matcher.where(
+            parsed.fields, parsed.level, self.scanner.origin.source
+        ):
             return None
         origin = self.scanner.origin
         return Record(
@@ -62,6 +64,7 @@ class Assembler:
             fields=parsed.fields,
             raw=lines[0],
             continuation=tuple(lines[1:]),
+            hidden=self.scanner.parser.shown_elsewhere(parsed.fields),
         )
 
     def finish(self) -> list[str]:

@@ -37,6 +37,24 @@ class _DefaultGroup(click.Group):
             args = [TRACE, *args]
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; map its int result and TracerunErrors to exit codes.
+
+        Done here rather than in `main()` so that click's own runner (and
+        CliRunner in tests) sees the same exit codes and messages as the shell.
+        """
+        try:
+            code = super().invoke(ctx)
+        except TracerunError as exc:
+            _show_error(exc)
+            raise click.exceptions.Exit(exc.exit_code) from None
+        except BrokenPipeError:  # `| head`: click would turn this into exit 1
+            _silence_stdout()
+            raise click.exceptions.Exit(ExitCode.BROKEN_PIPE) from None
+        if isinstance(code, int) and code != ExitCode.OK:
+            raise click.exceptions.Exit(code)
+        return code
+
 
 _GROUP_FLAGS = ("-h", "--help", "--version")
 
@@ -140,27 +158,37 @@ def trace_command(terms: tuple[str, ...], **options: Any) -> int:
 
 
 @cli.command("validate")
+@click.argument("names", nargs=-1, metavar="[PROFILE]...")
 @profile_option
 @debug_option
-def validate_command(profile: str | None, debug: bool) -> int:  # noqa: ARG001
-    """Check a profile (syntax, keys, regexes, samples) and say what it holds.
+def validate_command(names: tuple[str, ...], profile: str | None, debug: bool) -> int:  # noqa: ARG001
+    """Check profiles (syntax, keys, regexes, parser samples); say what each holds.
+
+    Profiles are names or files, given with -p or as arguments (as the
+    pre-commit hook does); each is checked and all problems are reported.
 
     \b
     Example:
       tracerun validate -p staging
+      tracerun validate profiles/*.yaml
     """
-    from tracerun.trace import check_samples_of  # noqa: PLC0415
+    from tracerun.validate import validate_profile  # noqa: PLC0415
 
-    path = _find(profile)
-    loaded = _load(path)
-    problems = check_samples_of(loaded, path)
-    if problems is not None:
-        raise problems
-    click.echo(
-        f"{path}: valid ({_count(loaded.sources, 'source')}, "
-        f"{_count(loaded.parsers, 'parser')}, {_count(loaded.outputs, 'output')})"
-    )
-    return ExitCode.OK
+    failed = False
+    targets: list[str | None] = [*([profile] if profile else []), *names]
+    for name in targets or [None]:  # None: $TRACERUN_PROFILE
+        try:
+            path = _find(name)
+            loaded = validate_profile(path)
+        except TracerunError as exc:
+            _show_error(exc)
+            failed = True
+            continue
+        click.echo(
+            f"{path}: valid ({_count(loaded.sources, 'source')}, "
+            f"{_count(loaded.parsers, 'parser')}, {_count(loaded.outputs, 'output')})"
+        )
+    return ExitCode.USAGE if failed else ExitCode.OK
 
 
 @cli.command("profiles")
@@ -320,9 +348,6 @@ def _run_main(args: list[str]) -> int:
     except (click.Abort, KeyboardInterrupt):
         sys.stderr.write("\ntracerun: interrupted\n")
         return ExitCode.INTERRUPTED
-    except TracerunError as exc:
-        _show_error(exc)
-        return exc.exit_code
     except BrokenPipeError:
         _silence_stdout()
         return ExitCode.BROKEN_PIPE

@@ -48,6 +48,8 @@ class ConfigIssue:
     hint: str | None = None
     source_line: str | None = None
     width: int = 1
+    details: tuple[str, ...] = ()
+    """Lines shown under the excerpt, e.g. a failing sample's expected/got."""
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order issues by file, then position, then key path."""

@@ -67,11 +67,19 @@ class Matcher:
             return False
         return self._until is None or time <= self._until
 
-    def where(self, fields: dict[str, Any]) -> bool:
-        """Evaluate --where over the fields; no expression keeps everything."""
+    def where(self, fields: dict[str, Any], level: str = "", source: str = "") -> bool:
+        """Evaluate --where; no expression keeps everything.
+
+        The expression sees the record's fields, with `level` replaced by the
+        normalised level (so `level == 'error'` holds for ERROR, err, 50) and
+        `source` set to the source name.
+        """
         if self._where is None:
             return True
-        result = self._where.search(fields)
+        view = {**fields, "source": source} if source else dict(fields)
+        if level:
+            view["level"] = level
+        result = self._where.search(view)
         return result not in (None, False, "", [], {})
 
 

@@ -23,6 +23,8 @@ class Record:
         fields: every extracted field, as parsed (strings, numbers, nested values).
         raw: the record's first line, decoded.
         continuation: the following lines of a multi-line record.
+        hidden: keys of `fields` that hold the time, level and message (text
+            output shows those in their own columns).
     """
 
     time: int
@@ -35,6 +37,7 @@ class Record:
     fields: dict[str, Any]
     raw: str
     continuation: tuple[str, ...] = field(default=())
+    hidden: tuple[str, ...] = field(default=())
 
     def sort_key(self) -> SortKey:
         """Total order: instant, then source order, then origin, then line."""

@@ -158,8 +158,8 @@ class _State:
             self.notices.append(
                 ScanNotice(
                     self.line_base,
-                    f"line {self.line_base} is longer than {MAX_RECORD // 2**20} MiB "
-                    "and contains a search term; it was skipped",
+                    f"line longer than {MAX_RECORD // 2**20} MiB contains a "
+                    "search value; it was skipped",
                 )
             )
         self.long_line_hit = None

@@ -8,11 +8,10 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, TextIO
 
 from tracerun.config.model import Profile
-from tracerun.errors import ConfigIssue, ProfileError, QueryError
+from tracerun.errors import QueryError
 from tracerun.output import BUILTIN, build_formatter
 from tracerun.output.base import Formatter
 from tracerun.output.color import ColorSetting, use_color
@@ -58,7 +57,9 @@ def run_trace(
         raise QueryError(msg, f"sources here: {names}")
 
     def factory(stream: TextIO) -> Formatter:
-        setting: ColorSetting = options.get("color") or getattr(output, "color", "auto")
+        setting: ColorSetting = (
+            options.get("color") or getattr(output, "color", None) or "auto"
+        )
         color = use_color(setting, stream, os.environ)
         return build_formatter(output, plan.source_names, color=color)
 
@@ -103,20 +104,3 @@ def _human_size(size: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} TB"  # pragma: no cover - unreachable
-
-
-def check_samples_of(profile: Profile, path: Path) -> ProfileError | None:
-    """Run every parser's samples; a ProfileError listing the mismatches, or None."""
-    from tracerun.extract import build_parser, check_samples  # noqa: PLC0415
-
-    issues: list[ConfigIssue] = []
-    tz = _zone(profile.timezone)
-    for name, config in profile.parsers.items():
-        if not config.samples:
-            continue
-        parser = build_parser(name, profile.parsers)
-        for problem in check_samples(parser, config.samples, tz):
-            issues.append(
-                ConfigIssue(str(path), 0, 0, f"parsers.{name}.samples", problem)
-            )
-    return ProfileError(str(path), issues) if issues else None

@@ -1,7 +1,8 @@
 """Golden tests: each profile error kind, printed exactly as `tracerun` prints it.
 
 One folder per case in testdata/: `profile.yaml` (+ files it needs) and
-`expected.txt`; regenerate with `pytest tests/config --update-testdata`.
+`expected.txt`; regenerate with `pytest tests/config --update-testdata`. Profiles
+go through `tracerun validate`'s path, so parser samples are checked too.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tracerun.config.loader import load_profile
 from tracerun.config.report import format_profile_error
 from tracerun.errors import ProfileError
+from tracerun.validate import validate_profile
 
 TESTDATA = Path(__file__).parent / "testdata"
 CASES = sorted(path for path in TESTDATA.iterdir() if path.is_dir())
@@ -22,7 +23,7 @@ CASES = sorted(path for path in TESTDATA.iterdir() if path.is_dir())
 def test_profile_error_is_printed_as_in_expected_txt(case, monkeypatch, request):
     monkeypatch.chdir(case)
     with pytest.raises(ProfileError) as caught:
-        load_profile(Path("profile.yaml"), env={"HOME": str(case)})
+        validate_profile(Path("profile.yaml"), env={"HOME": str(case)})
     text = format_profile_error(caught.value)
     expected = case / "expected.txt"
     if request.config.getoption("--update-testdata"):
@@ -45,4 +46,5 @@ def test_there_is_a_golden_case_for_each_error_kind():
         "newer_version",
         "missing_required_key",
         "several_problems",
+        "failing_sample",
     }

@@ -40,12 +40,24 @@ def load_profile(path: Path, env: Mapping[str, str] | None = None) -> Profile:
     Raises:
         ProfileError: With every problem found, each located at file:line:col.
     """
+    return load_profile_with_marks(path, env)[0]
+
+
+def load_profile_with_marks(
+    path: Path, env: Mapping[str, str] | None = None
+) -> tuple[Profile, Marks]:
+    """Like `load_profile`, and also return where each key path is written.
+
+    Why: checks that run after validation (parser samples in `tracerun validate`)
+    locate their findings with the marks, in the base file for an inherited key.
+    Pass them to `reader.located` to build a ConfigIssue.
+    """
     run = _Run(top=str(path), env=os.environ if env is None else env)
     layer = _read_layer(path, str(path), run, ())
     profile = None if layer is None else _validate(path, layer, run)
-    if run.issues or profile is None:
+    if run.issues or profile is None or layer is None:
         raise ProfileError(run.top, list(dict.fromkeys(run.issues)))
-    return profile
+    return profile, layer.marks
 
 
 @dataclass

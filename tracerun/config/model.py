@@ -7,6 +7,7 @@ location of the key that holds them.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -207,8 +208,10 @@ class FileSourceConfig(_SourceBase):
         base = _context_base_dir(info)
         if base is None:
             return value
+        # normpath: `profiles/../logs/x.log` is shown as `logs/x.log`.
         return [
-            p if Path(p).expanduser().is_absolute() else str(base / p) for p in value
+            p if Path(p).expanduser().is_absolute() else os.path.normpath(base / p)
+            for p in value
         ]
 
 

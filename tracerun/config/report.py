@@ -36,7 +36,7 @@ def format_issue(issue: ConfigIssue, color: bool = False) -> str:
     head = ": ".join(
         [_paint(where, _BOLD, color), *filter(None, [issue.key_path]), issue.message]
     )
-    lines = [head, *_excerpt(issue, color)]
+    lines = [head, *_excerpt(issue, color), *(f"  {d}" for d in issue.details)]
     if issue.hint:
         lines.append(f"  {_paint('hint:', _CYAN, color)} {issue.hint}")
     return "\n".join(lines) + "\n"

@@ -53,6 +53,10 @@ class Getter(Protocol):
         """Return the value, or None when the record does not have it."""
         ...
 
+    def source_key(self, fields: dict[str, Any]) -> str | None:
+        """Return the top-level key the value was read from, when it is one key."""
+        ...
+
 
 class KeyGetter:
     """A top-level key, taken literally (`@timestamp`, `log.level` as one key)."""
@@ -65,6 +69,10 @@ class KeyGetter:
     def get(self, fields: dict[str, Any]) -> Any:
         """Return `fields[key]`, or None."""
         return fields.get(self.key)
+
+    def source_key(self, fields: dict[str, Any]) -> str | None:
+        """Return the key when the record has it."""
+        return self.key if self.key in fields else None
 
 
 class PathGetter:
@@ -89,6 +97,10 @@ class PathGetter:
             value = value.get(key)
         return value if value is not None else fields.get(self.flat)
 
+    def source_key(self, fields: dict[str, Any]) -> str | None:
+        """Return the flat key when the record has it (a nested value stays shown)."""
+        return self.flat if self.flat in fields else None
+
 
 class FirstGetter:
     """The first of several top-level keys that is present and not null."""
@@ -104,6 +116,13 @@ class FirstGetter:
             value = fields.get(key)
             if value is not None:
                 return value
+        return None
+
+    def source_key(self, fields: dict[str, Any]) -> str | None:
+        """Return the first key present and not null."""
+        for key in self.keys:
+            if fields.get(key) is not None:
+                return key
         return None
 
 
@@ -125,6 +144,10 @@ class JmesPathGetter:
     def get(self, fields: dict[str, Any]) -> Any:
         """Return the expression's result over the fields."""
         return self._compiled.search(fields)
+
+    def source_key(self, fields: dict[str, Any]) -> str | None:  # noqa: ARG002
+        """Return None: an expression's value is not one key."""
+        return None
 
 
 def expression_getter(expression: str) -> Getter:

@@ -40,7 +40,8 @@ class TextFormatter:
             if tint := level_color(record.level):
                 level, message = f"{tint}{level}{RESET}", f"{tint}{message}{RESET}"
             extra = f"{DIM}{extra}{RESET}" if extra else ""
-        head = " ".join(part for part in (time, source, level, message, extra) if part)
+        parts = (time, source, level, message, extra)
+        head = " ".join(part for part in parts if part).rstrip()
         tail = "".join(
             f"{_CONTINUATION_INDENT}{line}\n" for line in record.continuation
         )

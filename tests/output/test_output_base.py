@@ -1,0 +1,95 @@
+"""Contract test: every registered output format renders the same records sanely."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tracerun.assemble import NO_TIME
+from tracerun.config.model import NdjsonOutputConfig, TextOutputConfig
+from tracerun.output import BUILTIN, FORMATTERS, build_formatter
+from tracerun.record import Record
+
+RECORD = Record(
+    time=1_774_015_800_123_456,
+    source="orders",
+    source_index=0,
+    origin="/var/log/orders.log",
+    line=7,
+    level="error",
+    message='payment "failed"',
+    fields={"msg": 'payment "failed"', "request_id": "abc", "n": 3, "ok": False},
+    raw="...",
+    continuation=("Traceback:", "  boom"),
+    hidden=("msg",),
+)
+
+
+@pytest.mark.parametrize("kind", sorted(FORMATTERS))
+def test_every_format_ends_each_record_with_a_newline(kind: str) -> None:
+    formatter = build_formatter(BUILTIN[kind], ["orders", "payments"], color=False)
+
+    text = formatter.format(RECORD)
+
+    assert text.endswith("\n")
+    assert "abc" in text
+
+
+def test_every_registered_format_is_built_in() -> None:
+    assert set(FORMATTERS) == set(BUILTIN)
+
+
+def test_text_line_layout() -> None:
+    formatter = build_formatter(BUILTIN["text"], ["orders", "payments"], color=False)
+
+    assert formatter.format(RECORD) == (
+        '2026-03-20T14:10:00.123Z orders   ERROR payment "failed" '
+        "request_id=abc n=3 ok=false\n"
+        "    Traceback:\n"
+        "      boom\n"
+    )
+
+
+def test_text_quotes_values_with_spaces_and_can_hide_fields() -> None:
+    record = Record(
+        time=NO_TIME,
+        source="orders",
+        source_index=0,
+        origin="x",
+        line=1,
+        level="",
+        message="",
+        fields={"note": 'a "b" c', "empty": "", "nested": {"k": [1]}},
+        raw="raw text",
+    )
+    shown = build_formatter(BUILTIN["text"], ["orders"], color=False)
+    bare = build_formatter(
+        TextOutputConfig(type="text", fields=False), ["orders"], color=False
+    )
+
+    assert shown.format(record) == (
+        '-                        orders -     note="a \\"b\\" c" empty="" nested={"k":[1]}\n'
+    )
+    assert bare.format(record) == "-                        orders -\n"
+
+
+def test_ndjson_keys_and_values() -> None:
+    formatter = build_formatter(NdjsonOutputConfig(type="ndjson"), [], color=False)
+
+    assert json.loads(formatter.format(RECORD)) == {
+        "time": "2026-03-20T14:10:00.123456Z",
+        "source": "orders",
+        "origin": "/var/log/orders.log",
+        "line": 7,
+        "level": "error",
+        "message": 'payment "failed"\nTraceback:\n  boom',
+        "fields": {"msg": 'payment "failed"', "request_id": "abc", "n": 3, "ok": False},
+    }
+
+
+def test_ndjson_keeps_integers_wider_than_64_bits() -> None:
+    record = Record(1, "s", 0, "o", 1, "", "m", {"big": 2**70}, "m")
+    formatter = build_formatter(BUILTIN["ndjson"], [], color=False)
+
+    assert json.loads(formatter.format(record))["fields"] == {"big": 2**70}

@@ -1,0 +1,90 @@
+"""File source: path expansion, transparent decompression, read-only access."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from tracerun.config.adhoc import source_name
+from tracerun.sources.files import expand_paths, open_log
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    for name in (
+        "a/orders.log",
+        "a/orders.log.1",
+        "a/deep/er/payments.log",
+        "a/notes.txt",
+        "b/x.log",
+    ):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x\n")
+    with gzip.open(tmp_path / "a/orders.log.2.gz", "wb") as out:
+        out.write(b"x\n")
+    return tmp_path
+
+
+def relative(paths: list[Path], root: Path) -> list[str]:
+    return [str(p.relative_to(root)) for p in paths]
+
+
+def test_directory_means_every_log_file_below_it(tree: Path) -> None:
+    files, empty = expand_paths([str(tree / "a")])
+
+    assert relative(files, tree) == [
+        "a/deep/er/payments.log",
+        "a/orders.log",
+        "a/orders.log.1",
+        "a/orders.log.2.gz",
+    ]
+    assert empty == []
+
+
+def test_double_star_glob_is_recursive_and_duplicates_collapse(tree: Path) -> None:
+    files, _ = expand_paths([str(tree / "**/*.log"), str(tree / "b/x.log")])
+
+    assert relative(files, tree) == [
+        "a/deep/er/payments.log",
+        "a/orders.log",
+        "b/x.log",
+    ]
+
+
+def test_patterns_matching_nothing_are_reported(tree: Path) -> None:
+    files, empty = expand_paths([str(tree / "c/*.log"), str(tree / "missing.log")])
+
+    assert (files, empty) == ([], [str(tree / "c/*.log"), str(tree / "missing.log")])
+
+
+def test_gzip_is_recognised_by_content_not_name(tmp_path: Path) -> None:
+    disguised = tmp_path / "rotated.log"
+    with gzip.open(disguised, "wb") as out:
+        out.write(b"line one\nline two\n")
+    plain = tmp_path / "plain.log.gz"  # a misleading name on a plain file
+    plain.write_bytes(b"not compressed\n")
+
+    with open_log(disguised) as stream:
+        assert stream.read() == b"line one\nline two\n"
+    with open_log(plain) as stream:
+        assert stream.read() == b"not compressed\n"
+
+
+@pytest.mark.parametrize(
+    ("file_name", "source"),
+    [
+        ("orders.log", "orders"),
+        ("orders.log.1", "orders"),
+        ("orders.log.2.gz", "orders"),
+        ("orders-2026-03-20.log", "orders-2026-03-20"),
+        ("access.log.zst", "access"),
+        ("syslog", "syslog"),
+    ],
+)
+def test_adhoc_source_is_named_after_file_without_rotation_suffix(
+    file_name: str, source: str
+) -> None:
+    assert source_name(Path("/var/log") / file_name) == source

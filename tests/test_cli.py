@@ -1,0 +1,484 @@
+"""End-to-end CLI tests: real log files in a temp dir, the real command, exact output."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tracerun.cli import cli
+
+ORDERS = [
+    '{"ts":"2026-03-20T14:10:00.100Z","level":"info","msg":"received","request_id":"abc"}',
+    '{"ts":"2026-03-20T14:10:00.200Z","level":"info","msg":"other","request_id":"abc0"}',
+    '{"ts":"2026-03-20T14:10:00.300Z","level":"error","msg":"boom","request_id":"abc"}',
+    '{"ts":"2026-03-20T14:10:00.400Z","level":"info","msg":"says abc","request_id":"x"}',
+]
+PAYMENTS = [
+    "time=2026-03-20T15:10:00.150+01:00 level=warn msg=slow req_id=abc",
+    "time=2026-03-20T14:10:00.250Z level=info msg=unrelated req_id=zzz",
+]
+PAYMENTS_ROTATED = [
+    "time=2026-03-20T14:09:59Z level=info msg=earlier request_id=abc",
+    "time=2026-03-20T14:09:59.5Z level=info msg=noise request_id=q",
+]
+
+
+def write_logs(root: Path) -> Path:
+    """A small two-service incident: JSON orders, logfmt payments + a rotated .gz."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "orders.log").write_text("\n".join(ORDERS) + "\n")
+    (root / "payments.log").write_text("\n".join(PAYMENTS) + "\n")
+    with gzip.open(root / "payments.log.1.gz", "wt") as archive:
+        archive.write("\n".join(PAYMENTS_ROTATED) + "\n")
+    return root
+
+
+@pytest.fixture
+def logs(tmp_path: Path) -> Path:
+    return write_logs(tmp_path / "logs")
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    runner = CliRunner()
+    base = {"NO_COLOR": "", "FORCE_COLOR": "", "TRACERUN_PROFILE": ""}
+    return runner.invoke(cli, list(args), env={**base, **(env or {})})
+
+
+def ndjson(result: Result) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def summary(result: Result) -> list[tuple[str, str, str, int, str]]:
+    """(time, source, origin file name, line, message) of each ndjson record."""
+    return [
+        (r["time"], r["source"], Path(r["origin"]).name, r["line"], r["message"])
+        for r in ndjson(result)
+    ]
+
+
+def test_adhoc_trace_merges_files_and_gz_in_time_order(logs: Path) -> None:
+    result = run("--path", str(logs), "-o", "ndjson", "abc")
+
+    assert result.exit_code == 0, result.output
+    assert summary(result) == [
+        ("2026-03-20T14:09:59.000000Z", "payments", "payments.log.1.gz", 1, "earlier"),
+        ("2026-03-20T14:10:00.100000Z", "orders", "orders.log", 1, "received"),
+        ("2026-03-20T14:10:00.150000Z", "payments", "payments.log", 1, "slow"),
+        ("2026-03-20T14:10:00.300000Z", "orders", "orders.log", 3, "boom"),
+    ]
+    assert result.stderr == ""
+
+
+def test_ndjson_record_has_exactly_the_documented_keys(logs: Path) -> None:
+    result = run("--path", str(logs / "orders.log"), "-o", "ndjson", "abc")
+
+    first = ndjson(result)[0]
+    assert first == {
+        "time": "2026-03-20T14:10:00.100000Z",
+        "source": "orders",
+        "origin": str(logs / "orders.log"),
+        "line": 1,
+        "level": "info",
+        "message": "received",
+        "fields": {
+            "ts": "2026-03-20T14:10:00.100Z",
+            "level": "info",
+            "msg": "received",
+            "request_id": "abc",
+        },
+    }
+
+
+def test_text_layout_is_time_padded_source_level_message_fields(logs: Path) -> None:
+    result = run("--path", str(logs), "--color", "never", "abc")
+
+    assert result.stdout == (
+        "2026-03-20T14:09:59.000Z payments INFO  earlier request_id=abc\n"
+        "2026-03-20T14:10:00.100Z orders   INFO  received request_id=abc\n"
+        "2026-03-20T14:10:00.150Z payments WARN  slow req_id=abc\n"
+        "2026-03-20T14:10:00.300Z orders   ERROR boom request_id=abc\n"
+    )
+
+
+def test_color_always_tints_levels_and_sources(logs: Path) -> None:
+    result = run("--path", str(logs / "orders.log"), "--color", "always", "abc")
+
+    lines = result.stdout.splitlines()
+    assert lines[1] == (
+        "\x1b[2m2026-03-20T14:10:00.300Z\x1b[0m "
+        f"{_source_color('orders')}orders\x1b[0m "
+        "\x1b[1;31mERROR\x1b[0m \x1b[1;31mboom\x1b[0m "
+        "\x1b[2mrequest_id=abc\x1b[0m"
+    )
+
+
+def _source_color(name: str) -> str:
+    from tracerun.output.color import source_color
+
+    return source_color(name)
+
+
+@pytest.mark.parametrize(
+    ("env", "expect_color"),
+    [({"NO_COLOR": "1"}, False), ({"FORCE_COLOR": "1"}, True), ({}, False)],
+)
+def test_color_auto_honours_no_color_and_force_color(
+    logs: Path, env: dict[str, str], expect_color: bool
+) -> None:
+    result = run("--path", str(logs / "orders.log"), "abc", env=env)
+
+    assert ("\x1b[" in result.stdout) is expect_color
+
+
+def test_key_value_term_matches_only_that_field(logs: Path) -> None:
+    result = run("--path", str(logs), "-o", "ndjson", "req_id=abc")
+
+    assert [r[4] for r in summary(result)] == ["slow"]
+
+
+def test_value_inside_message_or_prefix_of_longer_id_does_not_match(
+    logs: Path,
+) -> None:
+    result = run("--path", str(logs / "orders.log"), "-o", "ndjson", "abc")
+
+    messages = [r[4] for r in summary(result)]
+    assert "other" not in messages  # request_id=abc0
+    assert "says abc" not in messages  # only in the message
+    assert messages == ["received", "boom"]
+
+
+def test_several_terms_are_ored(logs: Path) -> None:
+    result = run("--path", str(logs), "-o", "ndjson", "abc0", "req_id=zzz")
+
+    assert [r[4] for r in summary(result)] == ["other", "unrelated"]
+
+
+def test_ignore_case_matches_other_case(logs: Path) -> None:
+    assert run("--path", str(logs), "ABC").exit_code == 1
+    result = run("--path", str(logs), "-i", "-o", "ndjson", "ABC")
+
+    assert [r[4] for r in summary(result)] == ["earlier", "received", "slow", "boom"]
+
+
+def test_source_filter_limits_sources(logs: Path) -> None:
+    result = run("--path", str(logs), "--source", "pay*", "-o", "ndjson", "abc")
+
+    assert {r[1] for r in summary(result)} == {"payments"}
+
+
+def test_source_filter_matching_nothing_is_a_usage_error(logs: Path) -> None:
+    result = run("--path", str(logs), "--source", "nope", "abc")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tracerun: error: --source nope matches none of the profile's sources\n"
+        "  hint: sources here: orders, payments\n"
+    )
+
+
+def test_limit_keeps_newest_printed_oldest_first(logs: Path) -> None:
+    result = run("--path", str(logs), "--limit", "2", "-o", "ndjson", "abc")
+
+    assert [r[4] for r in summary(result)] == ["slow", "boom"]
+
+
+def test_since_and_until_bound_the_window(logs: Path) -> None:
+    result = run(
+        "--path",
+        str(logs),
+        "--since",
+        "2026-03-20T14:10:00.100Z",
+        "--until",
+        "2026-03-20T15:10:00.200+01:00",
+        "-o",
+        "ndjson",
+        "abc",
+    )
+
+    assert [r[4] for r in summary(result)] == ["received", "slow"]
+
+
+def test_since_accepts_unix_seconds(logs: Path) -> None:
+    # 2026-03-20T14:10:00Z = 1774015800
+    result = run("--path", str(logs), "--since", "1774015800", "-o", "ndjson", "abc")
+
+    assert [r[4] for r in summary(result)] == ["received", "slow", "boom"]
+
+
+def test_where_filters_on_fields(logs: Path) -> None:
+    result = run("--path", str(logs), "--where", "level == 'error'", "abc")
+
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "2026-03-20T14:10:00.300Z orders   ERROR boom request_id=abc"
+    ]
+
+
+def test_bad_where_is_a_usage_error_with_example(logs: Path) -> None:
+    result = run("--path", str(logs), "--where", "level ==", "abc")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "tracerun: error: --where 'level ==' is not a valid JMESPath expression"
+    )
+    assert result.stderr.endswith("  hint: example: --where \"level == 'error'\"\n")
+
+
+def test_bad_since_is_a_usage_error(logs: Path) -> None:
+    result = run("--path", str(logs), "--since", "yesterday-ish", "abc")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("tracerun: error: ")
+    assert "yesterday-ish" in result.stderr
+
+
+def test_no_match_exits_1_with_empty_stdout(logs: Path) -> None:
+    result = run("--path", str(logs), "nothing-like-this")
+
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "")
+
+
+def test_no_terms_is_a_usage_error(logs: Path) -> None:
+    result = run("--path", str(logs))
+
+    assert result.exit_code == 2
+    assert "give at least one TERM" in result.stderr
+
+
+def test_no_profile_and_no_path_says_how_to_choose() -> None:
+    result = run("abc")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tracerun: error: no profile given\n"
+        "  hint: use -p NAME (see `tracerun profiles`), set TRACERUN_PROFILE, "
+        "or --path\n"
+    )
+
+
+def test_unknown_output_suggests_closest(logs: Path) -> None:
+    result = run("--path", str(logs), "-o", "ndjsn", "abc")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tracerun: error: unknown output 'ndjsn'\n"
+        "  hint: did you mean 'ndjson'? outputs: ndjson, text\n"
+    )
+
+
+def test_path_matching_nothing_warns_and_others_still_answer(logs: Path) -> None:
+    result = run(
+        "--path", str(logs / "orders.log"), "--path", "/nonexistent/x.log", "abc"
+    )
+
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 2
+    assert result.stderr == (
+        "tracerun: warning: source x: /nonexistent/x.log matches no file\n"
+    )
+
+
+def test_damaged_gzip_fails_that_source_others_still_print(logs: Path) -> None:
+    data = (logs / "payments.log.1.gz").read_bytes()
+    (logs / "payments.log.1.gz").write_bytes(data[: len(data) // 2])
+
+    result = run("--path", str(logs), "-o", "ndjson", "abc")
+
+    assert result.exit_code == 3
+    assert [r[4] for r in summary(result)] == ["received", "slow", "boom"]
+    assert result.stderr.startswith(
+        f"tracerun: error: source payments: {logs / 'payments.log.1.gz'}: "
+        "compressed data is damaged or truncated"
+    )
+
+
+def test_unparsed_time_takes_previous_records_time(tmp_path: Path) -> None:
+    log = tmp_path / "svc.log"
+    log.write_text(
+        '{"ts":"2026-03-20T14:10:00Z","msg":"start","request_id":"abc"}\n'
+        '{"msg":"no time of its own","request_id":"abc"}\n'
+    )
+
+    result = run("--path", str(log), "-o", "ndjson", "abc")
+
+    assert [(r["time"], r["line"]) for r in ndjson(result)] == [
+        ("2026-03-20T14:10:00.000000Z", 1),
+        ("2026-03-20T14:10:00.000000Z", 2),
+    ]
+
+
+def test_record_without_any_earlier_time_is_kept_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "svc.log"
+    log.write_text('{"msg":"no time","request_id":"abc"}\n')
+
+    result = run("--path", str(log), "-o", "ndjson", "abc")
+
+    assert result.exit_code == 0
+    assert [(r["time"], r["message"]) for r in ndjson(result)] == [(None, "no time")]
+    assert result.stderr == (
+        f"tracerun: warning: {log}:1: record has no timestamp and none precedes it; "
+        "it is shown first, without a time\n"
+    )
+
+
+def test_multiline_record_continuation_is_indented_in_text(tmp_path: Path) -> None:
+    log = tmp_path / "svc.log"
+    log.write_text(
+        "2026-03-20T14:10:00Z ERROR request_id=abc failed\n"
+        "Traceback (most recent call last):\n"
+        '  File "x.py", line 1\n'
+        "2026-03-20T14:10:01Z INFO request_id=other next\n"
+    )
+
+    text = run("--path", str(log), "--color", "never", "abc")
+    data = run("--path", str(log), "-o", "ndjson", "abc")
+
+    assert text.stdout.splitlines()[1:] == [
+        "    Traceback (most recent call last):",
+        '      File "x.py", line 1',
+    ]
+    assert ndjson(data)[0]["message"].splitlines()[1:] == [
+        "Traceback (most recent call last):",
+        '  File "x.py", line 1',
+    ]
+
+
+def test_invalid_utf8_and_nul_bytes_do_not_stop_the_trace(tmp_path: Path) -> None:
+    log = tmp_path / "svc.log"
+    log.write_bytes(
+        b"\xff\xfe\x00garbage\x00\n"
+        b'{"ts":"2026-03-20T14:10:00Z","msg":"caf\xe9","request_id":"abc"}\n'
+        b"time=2026-03-20T14:10:01Z msg=ok\x00 request_id=abc\n"
+    )
+
+    result = run("--path", str(log), "-o", "ndjson", "abc")
+
+    assert result.exit_code == 0
+    assert [r["message"] for r in ndjson(result)] == ["caf\ufffd", "ok\x00"]
+
+
+def test_empty_file_is_no_match(tmp_path: Path) -> None:
+    (tmp_path / "empty.log").write_bytes(b"")
+
+    result = run("--path", str(tmp_path), "abc")
+
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "")
+
+
+def test_huge_single_line_is_skipped_with_a_warning_and_memory_stays_bounded(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "svc.log"
+    with log.open("wb") as out:
+        out.write(b'{"ts":"2026-03-20T14:10:00Z","msg":"before","request_id":"abc"}\n')
+        out.write(b'{"blob":"' + b"x" * (50 * 1024 * 1024) + b'","request_id":"abc"}\n')
+        out.write(b'{"ts":"2026-03-20T14:10:02Z","msg":"after","request_id":"abc"}\n')
+
+    code = (
+        "import resource, sys\n"
+        "from tracerun.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "finally:\n"
+        "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "    sys.stderr.write(f'peak_kb={peak}\\n')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "--path", str(log), "-o", "ndjson", "abc"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert proc.returncode == 0, proc.stderr
+    assert [json.loads(x)["message"] for x in proc.stdout.splitlines()] == [
+        "before",
+        "after",
+    ]
+    warning, peak = proc.stderr.splitlines()
+    assert warning.startswith(f"tracerun: warning: {log}:2: line longer than")
+    # The line is never held whole more than once or twice (a copy per chunk would be GBs).
+    assert int(peak.removeprefix("peak_kb=")) < 200 * 1024
+
+
+def test_tracerun_never_writes_next_to_the_logs(logs: Path) -> None:
+    before = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in logs.iterdir()}
+    os.utime(logs, ns=(0, 0))
+
+    run("--path", str(logs), "abc")
+
+    after = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in logs.iterdir()}
+    assert after == before
+    assert logs.stat().st_mtime_ns == 0  # no file created or removed in the folder
+
+
+def test_unreadable_file_fails_that_source_others_still_print(tmp_path: Path) -> None:
+    """Run as an unprivileged user, so that the permission check is real even as root."""
+    shared = Path(tmp_path_shared())
+    write_logs(shared)
+    (shared / "payments.log").chmod(0o000)
+    command = [sys.executable, "-m", "tracerun", "--path", str(shared), "abc"]
+    command += ["-o", "ndjson"]
+    if os.geteuid() == 0:
+        command = [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            *command,
+        ]
+
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+
+    assert proc.returncode == 3, proc.stderr
+    messages = [json.loads(x)["message"] for x in proc.stdout.splitlines()]
+    assert messages == ["earlier", "received", "boom"]
+    assert proc.stderr == (
+        f"tracerun: error: source payments: {shared / 'payments.log'}: permission denied\n"
+        "  hint: check that your user may read the file (ls -l), or run with access\n"
+    )
+
+
+def tmp_path_shared() -> str:
+    """A temp dir any user can enter (pytest's tmp_path is private to its owner)."""
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="tracerun-test-")
+    Path(path).chmod(0o755)
+    return path
+
+
+def test_closed_pipe_ends_quietly() -> None:
+    root = Path(__file__).resolve().parents[1]
+    trace = subprocess.Popen(
+        [sys.executable, "-m", "tracerun", "-p", "demo", "req-7f3a9c2e"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert trace.stdout is not None
+    assert trace.stdout.readline().startswith(b"2026-03-20T14:09:59.000Z gateway")
+    trace.stdout.close()
+    _, err = trace.communicate(timeout=30)
+
+    assert trace.returncode in (0, 141)  # done before the pipe closed, or told so
+    assert err == b""
+
+
+def test_version_and_help() -> None:
+    from tracerun import __version__
+
+    assert run("--version").stdout == f"tracerun, version {__version__}\n"
+    help_text = run("--help").stdout
+    for command in ("trace", "validate", "profiles", "sources", "schema"):
+        assert f"  {command} " in help_text

@@ -1,0 +1,131 @@
+"""Validate: a profile file → its Profile, once it loads and every parser sample passes.
+
+Sample mismatches become ConfigIssues located at the sample's `expect` value (or
+its `line`), printed like every other profile problem with an expected/got diff.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from tracerun.config.model import ParserConfig, Profile
+from tracerun.config.reader import KeyPath, Marks, located
+from tracerun.errors import ConfigIssue, ProfileError
+from tracerun.extract import DEFAULT_TIME_FIELDS, build_parser, sample_mismatches
+from tracerun.extract.samples import SampleMismatch
+
+_HOUR_US = 3_600_000_000
+_UNPARSED_HINTS = {
+    "json": "a json parser reads lines that hold one JSON object",
+    "logfmt": "a logfmt parser needs at least one key=value pair",
+    "regex": "the pattern does not match this line",
+    "auto": "the line is empty",
+}
+
+
+def validate_profile(path: Path, env: Mapping[str, str] | None = None) -> Profile:
+    """Load a profile and run every parser's samples (`tracerun validate`).
+
+    Args:
+        path: The profile file, shown in messages as given.
+        env: Variables for `${VAR}`; default `os.environ`.
+
+    Raises:
+        ProfileError: Every problem; a failing sample is located at its
+            `expect` entry with the expected and extracted values.
+    """
+    from tracerun.config.loader import load_profile_with_marks  # noqa: PLC0415
+
+    profile, marks = load_profile_with_marks(path, env)
+    issues = check_samples_of(profile, marks)
+    if issues:
+        raise ProfileError(str(path), issues)
+    return profile
+
+
+def check_samples_of(profile: Profile, marks: Marks) -> list[ConfigIssue]:
+    """Run the samples of every named and inline parser; one issue per mismatch."""
+    issues: list[ConfigIssue] = []
+    for where, spec in _parsers_with_samples(profile):
+        parser = build_parser(spec, profile.parsers)
+        config = profile.parsers[spec] if isinstance(spec, str) else spec
+        zone = zoneinfo.ZoneInfo(_zone_of(profile, where))
+        for mismatch in sample_mismatches(parser, config.samples, zone):
+            issues.append(_issue(marks, where, mismatch, config.type))
+    return issues
+
+
+def _parsers_with_samples(
+    profile: Profile,
+) -> Iterator[tuple[KeyPath, str | ParserConfig]]:
+    for name, config in profile.parsers.items():
+        if config.samples:
+            yield ("parsers", name), name
+    for name, source in profile.sources.items():
+        if not isinstance(source.parser, str) and source.parser.samples:
+            yield ("sources", name, "parser"), source.parser
+
+
+def _zone_of(profile: Profile, where: KeyPath) -> str:
+    """Pick the zone for naive sample times: an inline parser's source's, or the profile's."""
+    if where[0] == "sources":
+        return profile.sources[where[1]].timezone or profile.timezone
+    return profile.timezone
+
+
+def _issue(
+    marks: Marks, where: KeyPath, mismatch: SampleMismatch, kind: str
+) -> ConfigIssue:
+    sample = (*where, "samples", mismatch.sample)
+    if mismatch.key is None:
+        hint = _UNPARSED_HINTS.get(kind)
+        return located(marks, (*sample, "line"), "this line does not parse", hint)
+    at = (*sample, "expect", mismatch.key)
+    expected, got = f"expected: {mismatch.expected}", f"     got: {mismatch.got}"
+    if mismatch.kind == "bad_expect":
+        hint = "write an RFC 3339 time, e.g. '2026-03-20T14:10:00Z'"
+        return located(marks, at, "not a readable timestamp", hint)
+    if mismatch.kind == "unexpected":
+        message = "extracted, but expect says it has no value"
+        return _with_details(located(marks, at, message), (got,))
+    if mismatch.kind == "missing":
+        message = f"the parser extracts no {mismatch.key}"
+        hint = _missing_hint(mismatch)
+        return _with_details(located(marks, at, message, hint), (expected,))
+    if mismatch.key == "time":
+        got += f" ({mismatch.note})"
+    message = "the parser extracts a different value"
+    return _with_details(
+        located(marks, at, message, _time_hint(mismatch)), (expected, got)
+    )
+
+
+def _missing_hint(mismatch: SampleMismatch) -> str:
+    if mismatch.key != "time":
+        return f"the parser {mismatch.note}"
+    if mismatch.note == "no time field found":
+        looked = ", ".join(DEFAULT_TIME_FIELDS)
+        return f"set time.field to the field holding it (by default: {looked})"
+    return f"{mismatch.note}; set time.format to a strptime pattern that reads it"
+
+
+def _time_hint(mismatch: SampleMismatch) -> str | None:
+    """Name the time zone when the two instants are whole hours apart."""
+    if mismatch.key != "time":
+        return None
+    from tracerun.timeparse import parse_time  # noqa: PLC0415
+
+    want, got = parse_time(mismatch.expected), parse_time(mismatch.got)
+    if want is None or got is None or (want - got) % _HOUR_US:
+        return None
+    return (
+        f"they are {abs(want - got) // _HOUR_US} h apart: check `timezone` "
+        "(naive times are read in it) or the offset in time.format (%z)"
+    )
+
+
+def _with_details(issue: ConfigIssue, details: tuple[str, ...]) -> ConfigIssue:
+    return replace(issue, details=details)
