@@ -384,7 +384,14 @@ def machine() -> dict[str, Any]:
         "grep": version_of(["grep", "--version"]),
         "rg": version_of(["rg", "--version"]) if shutil.which("rg") else None,
         "rss_method": RSS_METHOD,
+        "load": load(),
     }
+
+
+def load() -> str:
+    """`uptime`'s load averages (1, 5, 15 min): the machine is shared, say how busy."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def version_of(argv: list[str]) -> str:
@@ -632,6 +639,14 @@ def plan_many_ids(ctx: Context, size: int) -> Plan:
             **sz,
         ),
         Tool(
+            "tracerun (20 ids as TERMs)",
+            [*ctx.tracerun, "--path", logs, *terms20, "-o", "ndjson"],
+            m["exact_count"],
+            ref=ref,
+            is_tracerun=True,
+            **sz,
+        ),
+        Tool(
             "naive Python loop (1 id)",
             [sys.executable, str(NAIVE), needle, logs],
             m["exact_count"],
@@ -823,6 +838,7 @@ def run_scenario(ctx: Context, scenario: str) -> dict[str, Any]:
     for corpus in plan.corpora:
         warm(corpus.files)
     runs = plan.runs or ctx.runs
+    load_before = load()
     tools = measure(plan.tools, runs, ctx.args.timeout)
     rows = rows_of(tools)
     info = machine()
@@ -834,7 +850,8 @@ def run_scenario(ctx: Context, scenario: str) -> dict[str, Any]:
         (
             f"Machine: {info['cpus']} CPUs ({info['cpu']}), Python {info['python']}, "
             f"{info['grep']}; median of {runs} runs after 1 warm-up; "
-            "ratio = wall / reference wall (lower is faster)."
+            "ratio = wall / reference wall (lower is faster); "
+            f"load average before: {load_before}, after: {info['load']}."
         ),
         *plan.notes,
         *(f"Note: {t.name}: {t.note}" for t in tools if t.note),
@@ -880,6 +897,36 @@ def run_scenario(ctx: Context, scenario: str) -> dict[str, Any]:
     return result
 
 
+def summary(results: Path) -> str:
+    """One Markdown table: each scenario's tracerun rows against its reference."""
+    head = (
+        "| scenario | tracerun row | wall s | MB/s | peak RSS MB | reference "
+        "| ref. wall s | ratio | load after (1 min) | date (UTC) |"
+    )
+    out = [head, "|" + "---|" * 10]
+    order = {name: i for i, name in enumerate((*SCENARIOS, *EXTRA_SCENARIOS))}
+    found = [json.loads(f.read_text()) for f in sorted(results.glob("*.json"))]
+    found = [r for r in found if r.get("scenario") in order]
+    for result in sorted(found, key=lambda r: (order[r["scenario"]], r["label"])):
+        walls = {r["tool"]: r.get("median_s") for r in result["rows"]}
+        for row in result["rows"]:
+            if not row["tool"].startswith("tracerun"):
+                continue
+            ok = "" if row["status"] == "ok" else f" **{row['status']}**"
+            wall = "-" if row.get("median_s") is None else f"{row['median_s']:.3f}"
+            ref_wall = walls.get(row["reference"])
+            out.append(
+                f"| {result['label']} | {cell(row['tool'])}{ok} | {wall} "
+                f"| {fmt_num(row.get('mb_per_s'), '.0f')} "
+                f"| {fmt_num(row.get('peak_rss_mb'), '.1f')} "
+                f"| {cell(row['reference'])} | {fmt_num(ref_wall, '.3f')} "
+                f"| {fmt_num(row.get('ratio'), '.2f')} "
+                f"| {result['machine'].get('load', '?').split(',')[0]} "
+                f"| {result['date'][:16]} |"
+            )
+    return "\n".join(out)
+
+
 def find_tracerun(spec: str | None) -> list[str]:
     if spec:
         return shlex.split(spec)
@@ -919,7 +966,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--clean", action="store_true", help="delete each corpus after its scenario"
     )
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="print one table of every tracerun row in --results-dir and exit",
+    )
     args = p.parse_args(argv)
+    if args.summary:
+        print(summary(Path(args.results_dir)))
+        return 0
     if args.size:
         gen_corpus.parse_size(args.size)
     scenarios = list(SCENARIOS) if args.all else (args.scenario or [])

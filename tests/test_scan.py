@@ -139,3 +139,69 @@ _line = st.one_of(
 def test_block_size_never_changes_the_result(lines, trailing_newline, chunk):
     data = b"\n".join(lines) + (b"\n" if trailing_newline and lines else b"")
     assert hits(data, ("r1",), chunk=chunk) == reference(data, b"r1")
+
+
+def test_case_variants_cover_every_spelling_and_give_up_when_too_many():
+    assert scan_module._case_variants((b"a-1",)) == (b"A-1", b"a-1")
+    assert scan_module._case_variants((b"\xc3\xa9",)) == (b"\xc3\x89", b"\xc3\xa9")
+    assert scan_module._case_variants((b"abcdefghijk",)) is None  # 2**11 > 1024
+
+
+def test_ignore_case_of_a_long_all_letter_value_lowercases_the_block():
+    data = b"2026 a ABCDEFGHIJKL\n2026 b abcdefghijkl\n2026 c abcdefghijkx\n"
+    assert [n for n, _ in hits(data, ("AbcdefghijkL",), ignore_case=True)] == [1, 2]
+
+
+def test_ignore_case_finds_non_ascii_letters_in_either_case():
+    data = "2026 a ÉTÉ-1\n2026 b été-1\n2026 c ete-1\n".encode()
+    assert [n for n, _ in hits(data, ("Été-1",), ignore_case=True)] == [1, 2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(_line, max_size=30),
+    ignore_case=st.booleans(),
+    strategy=st.integers(min_value=0, max_value=3),
+)
+def test_every_search_strategy_finds_the_same_records(lines, ignore_case, strategy):
+    data = b"\n".join(lines).replace(b"r1", b"R1" if ignore_case else b"r1")
+    needles = Needles.of(("r1", "x r", "frame"), ignore_case=ignore_case)
+    searcher = scan_module._Searcher(needles)
+    strategies = searcher._strategies
+    searcher._strategies = [strategies[strategy % len(strategies)]]
+    expected = sorted(
+        {
+            start
+            for needle in needles.values
+            for start in _all_starts(data.lower() if ignore_case else data, needle)
+        }
+    )
+    found = searcher.find(bytearray(data), 0, len(data))
+    assert _lines_of(data, found) == _lines_of(data, expected)
+
+
+def _lines_of(data: bytes, starts: list[int]) -> list[int]:
+    return sorted({data.count(b"\n", 0, s) for s in starts})
+
+
+def _all_starts(hay: bytes, needle: bytes) -> list[int]:
+    starts, at = [], hay.find(needle)
+    while at != -1:
+        starts.append(at)
+        at = hay.find(needle, at + 1)
+    return starts
+
+
+def test_range_scan_counts_its_lines_and_stops_at_the_next_range():
+    data = b"2026 a r1\n2026 b r1\n2026 c r1\n2026 d r1\n"
+    start, stop = data.index(b"2026 b"), data.index(b"2026 d")
+    stream = io.BytesIO(data)
+    ranged = scan_module.Scan(
+        stream, Needles.of(("r1",)), is_start, start=start, stop=stop
+    )
+
+    assert [(h.line, h.data, h.offset) for h in ranged] == [
+        (1, b"2026 b r1", start),
+        (2, b"2026 c r1", data.index(b"2026 c")),
+    ]
+    assert ranged.lines == 2

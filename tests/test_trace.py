@@ -174,3 +174,27 @@ def test_schema_command_equals_committed_schema() -> None:
     assert result.stdout == (ROOT / "schemas" / "profile.schema.json").read_text(
         encoding="utf-8"
     )
+
+
+def test_ids_from_file_searches_every_id_in_it(tmp_path: Path) -> None:
+    ids = tmp_path / "ids.txt"
+    ids.write_text("# from the incident ticket\nreq-absent-1\n\nreq-7f3a9c2e\n")
+
+    from_file = run("-p", "demo", "--ids-from", str(ids), "-o", "ndjson")
+    direct = run("-p", "demo", "req-7f3a9c2e", "-o", "ndjson")
+
+    assert from_file.exit_code == 0, from_file.stderr
+    assert from_file.stdout == direct.stdout
+    assert len(from_file.stdout.splitlines()) == len(DEMO_TIMELINE)
+
+
+def test_ids_from_a_file_that_is_not_text_exits_2(tmp_path: Path) -> None:
+    ids = tmp_path / "ids.bin"
+    ids.write_bytes(b"\xff\xfe\x00")
+
+    result = run("-p", "demo", "--ids-from", str(ids))
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"tracerun: error: --ids-from {ids}: cannot read it"
+    )

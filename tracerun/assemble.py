@@ -28,9 +28,15 @@ class Assembler:
     warnings: list[str] = field(default_factory=list)
     unparsed: int = 0
     first_unparsed: int = 0
+    timeless: list[int] = field(default_factory=list)
+    """Lines of the records that got no time (their warnings are in `warnings`)."""
 
-    def record(self, hit: Hit) -> Record | None:
-        """Build the Record for `hit`, or None when it does not match the query."""
+    def record(self, hit: Hit, *, fallback_time: int | None = None) -> Record | None:
+        """Build the Record for `hit`, or None when it does not match the query.
+
+        `fallback_time` (µs) is used when the line has no timestamp of its own,
+        before looking at the lines above it: the engine's time of a container line.
+        """
         lines = [line.removesuffix("\r") for line in _decode(hit.data).split("\n")]
         parsed = self.scanner.parser.parse(lines[0], self.scanner.tz)
         if parsed is None:
@@ -39,13 +45,13 @@ class Assembler:
             return None
         if not self.matcher.match_fields(parsed.fields):
             return None
-        time = parsed.time if parsed.time is not None else self._time_before(hit)
+        time = parsed.time if parsed.time is not None else fallback_time
+        if time is None:
+            time = self._time_before(hit)
         if time is None:
             time = NO_TIME
-            self.warnings.append(
-                f"{self.scanner.origin.name}:{hit.line}: record has no timestamp and "
-                "none precedes it; it is shown first, without a time"
-            )
+            self.timeless.append(hit.line)
+            self.warnings.append(timeless_warning(self.scanner.origin.name, hit.line))
         elif not self.matcher.in_window(time):
             return None
         if not self.matcher.where(
@@ -65,16 +71,14 @@ class Assembler:
             raw=lines[0],
             continuation=tuple(lines[1:]),
             hidden=self.scanner.parser.shown_elsewhere(parsed.fields),
+            offset=hit.offset,
         )
 
     def finish(self) -> list[str]:
         """Warnings for this origin, including a summary of lines that did not parse."""
         if self.unparsed:
-            origin = self.scanner.origin
             self.warnings.append(
-                f"{origin.name}:{self.first_unparsed}: {self.unparsed} line(s) contain "
-                f"a search value but do not parse with parser "
-                f"'{self.scanner.parser.name}'; they were skipped"
+                unparsed_warning(self.scanner, self.first_unparsed, self.unparsed)
             )
         return self.warnings
 
@@ -89,6 +93,27 @@ class Assembler:
             if parsed is not None and parsed.time is not None:
                 return parsed.time
         return None
+
+
+def where(name: str, line: int) -> str:
+    """`origin:line`, or just `origin` when the line is unknown (0)."""
+    return f"{name}:{line}" if line else name
+
+
+def timeless_warning(name: str, line: int) -> str:
+    """Format the warning for a record with no time of its own and none before it."""
+    return (
+        f"{where(name, line)}: record has no timestamp and none precedes it; "
+        "it is shown first, without a time"
+    )
+
+
+def unparsed_warning(scanner: Scanner, first: int, count: int) -> str:
+    """Format the summary of hit lines the parser could not read."""
+    return (
+        f"{where(scanner.origin.name, first)}: {count} line(s) contain a search "
+        f"value but do not parse with parser '{scanner.parser.name}'; they were skipped"
+    )
 
 
 def _decode(data: bytes) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
-from tracerun import __version__
+from tracerun import __version__, complete
 from tracerun.errors import ExitCode, QueryError, TracerunError
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ def profile_option(func: F) -> F:
         "profile",
         metavar="NAME|FILE",
         help="Profile name (profiles/NAME.yaml) or path. Default: $TRACERUN_PROFILE.",
+        shell_complete=complete.profile_names,
     )(func)
 
 
@@ -75,6 +76,34 @@ def debug_option(func: F) -> F:
     return click.option(
         "--debug", is_flag=True, help="Show the full traceback of internal errors."
     )(func)
+
+
+def follow_options(func: F) -> F:
+    """`-f/--follow` and the options that only apply to it (follow.py reads them)."""
+    options = [
+        click.option("-f", "--follow", is_flag=True, help="Keep printing new records."),
+        click.option(
+            "--history/--no-history",
+            default=None,
+            help="With -f: print the matching past records first (default: yes).",
+        ),
+        click.option(
+            "--reorder-window",
+            metavar="DURATION",
+            help="With -f: wait this long to print in time order (default: 250ms).",
+        ),
+        click.option(
+            "--exit-on",
+            metavar="EXPR",
+            help="With -f: stop once a record matching this JMESPath is printed.",
+        ),
+        click.option(
+            "--timeout", metavar="DURATION", help="With -f: stop after this long."
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 @click.group(
@@ -94,7 +123,7 @@ def cli() -> None:
 
 
 @cli.command(TRACE)
-@click.argument("terms", nargs=-1, metavar="TERM...")
+@click.argument("terms", nargs=-1, metavar="TERM...", shell_complete=complete.term_keys)
 @profile_option
 @click.option(
     "--path",
@@ -104,13 +133,27 @@ def cli() -> None:
     help="Also read these files/dirs/globs (no profile needed).",
 )
 @click.option(
+    "--docker",
+    "docker",
+    multiple=True,
+    metavar="GLOB",
+    help="Also read containers whose name matches (no profile needed).",
+)
+@click.option(
     "--source",
     "source_globs",
     multiple=True,
     metavar="GLOB",
     help="Only sources whose name matches (repeatable).",
+    shell_complete=complete.source_names,
 )
 @click.option("-i", "--ignore-case", is_flag=True, help="Match values ignoring case.")
+@click.option(
+    "--ids-from",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Also search every TERM in FILE (one per line).",
+)
 @click.option("--since", metavar="WHEN", help="Start: 15m, 2h, 2026-03-20, RFC 3339.")
 @click.option("--until", metavar="WHEN", help="End, same forms as --since.")
 @click.option("--where", metavar="EXPR", help="JMESPath over fields, must be truthy.")
@@ -128,12 +171,14 @@ def cli() -> None:
     default="text",
     show_default=True,
     help="Output: text, ndjson or a profile output.",
+    shell_complete=complete.output_names,
 )
 @click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
     help="Colour the text output. Default: auto (only on a terminal).",
 )
+@follow_options
 @debug_option
 def trace_command(terms: tuple[str, ...], **options: Any) -> int:
     """Print every record carrying TERM, from every source, merged by time.
@@ -145,13 +190,18 @@ def trace_command(terms: tuple[str, ...], **options: Any) -> int:
     Example:
       tracerun -p demo req-7f3a9c2e
       tracerun -p demo request_id=req-7f3a9c2e --source 'pay*' -o ndjson
+      tracerun -p staging -f request_id=abc123 --exit-on "status != null"
     """
+    from tracerun.follow import follow_settings, follow_trace  # noqa: PLC0415
     from tracerun.trace import run_trace  # noqa: PLC0415
 
-    if not terms:
+    if not terms and not options.get("ids_from"):
         msg = "give at least one TERM to search for, e.g. request_id=abc123"
         raise click.UsageError(msg)
-    profile = _profile_or_adhoc(options["profile"], options["paths"])
+    following = follow_settings(options) is not None
+    profile = _profile_or_adhoc(options["profile"], options["paths"], options["docker"])
+    if following:
+        return follow_trace(profile, terms, options, sys.stdout, _note)
     result, formatter_for = run_trace(profile, terms, options, now=time.time())
     _print_records(result, formatter_for(sys.stdout))
     return _report(result)
@@ -172,22 +222,17 @@ def validate_command(names: tuple[str, ...], profile: str | None, debug: bool) -
       tracerun validate -p staging
       tracerun validate profiles/*.yaml
     """
-    from tracerun.validate import validate_profile  # noqa: PLC0415
+    from tracerun.validate import summary, validate_profile  # noqa: PLC0415
 
     failed = False
     targets: list[str | None] = [*([profile] if profile else []), *names]
     for name in targets or [None]:  # None: $TRACERUN_PROFILE
         try:
             path = _find(name)
-            loaded = validate_profile(path)
+            click.echo(summary(path, validate_profile(path)))
         except TracerunError as exc:
             _show_error(exc)
             failed = True
-            continue
-        click.echo(
-            f"{path}: valid ({_count(loaded.sources, 'source')}, "
-            f"{_count(loaded.parsers, 'parser')}, {_count(loaded.outputs, 'output')})"
-        )
     return ExitCode.USAGE if failed else ExitCode.OK
 
 
@@ -200,7 +245,7 @@ def profiles_command(debug: bool) -> int:  # noqa: ARG001
     Example:
       tracerun profiles
     """
-    from tracerun.config.discover import list_profiles  # noqa: PLC0415
+    from tracerun.config.discover import describe, list_profiles  # noqa: PLC0415
 
     found = list_profiles()
     if not found:
@@ -210,7 +255,7 @@ def profiles_command(debug: bool) -> int:  # noqa: ARG001
         )
     width = max((len(name) for name, _ in found), default=0)
     for name, path in found:
-        click.echo(f"{name.ljust(width)}  {path}  {_describe(path)}".rstrip())
+        click.echo(f"{name.ljust(width)}  {path}  {describe(path)}".rstrip())
     return ExitCode.OK
 
 
@@ -223,22 +268,35 @@ def profiles_command(debug: bool) -> int:  # noqa: ARG001
     metavar="GLOB",
     help="Also list these files/dirs/globs.",
 )
+@click.option("--docker", multiple=True, metavar="GLOB", help="Also list containers.")
+@click.option("--check", is_flag=True, help="Also parse a sample of each file's lines.")
 @debug_option
-def sources_command(profile: str | None, paths: tuple[str, ...], debug: bool) -> int:  # noqa: ARG001
-    """Show what each source resolves to (files with sizes) without reading them.
+def sources_command(
+    profile: str | None,
+    paths: tuple[str, ...],
+    docker: tuple[str, ...],
+    check: bool,
+    debug: bool,  # noqa: ARG001
+) -> int:
+    """Show each source's files: size, first and last timestamp, parser.
+
+    Reads only a few KiB at each file's start and end; --check also parses the
+    first lines of each file and tells how many parsed and had a timestamp.
 
     \b
     Example:
       tracerun sources -p demo
+      tracerun sources -p demo --check
     """
+    from tracerun.peek import describe_sources  # noqa: PLC0415
     from tracerun.plan import build_plan  # noqa: PLC0415
-    from tracerun.trace import describe_plan  # noqa: PLC0415
 
-    loaded = _profile_or_adhoc(profile, paths)
+    loaded = _profile_or_adhoc(profile, paths, docker)
     plan = build_plan(loaded)
-    for line in describe_plan(loaded, plan):
+    listing = describe_sources(loaded, plan, check=check)
+    for line in listing.lines:
         click.echo(line)
-    _print_problems(list(plan.warnings), list(plan.failures))
+    _print_problems([*plan.warnings, *listing.warnings], list(plan.failures))
     return ExitCode.SOURCE_FAILED if plan.failures else ExitCode.OK
 
 
@@ -257,28 +315,55 @@ def schema_command(debug: bool) -> int:  # noqa: ARG001
     return ExitCode.OK
 
 
-def _count(items: dict[str, Any], noun: str) -> str:
-    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+@cli.command("init")
+@click.option(
+    "--path", "paths", multiple=True, metavar="DIR|GLOB", help="Logs to describe."
+)
+@click.option(
+    "--docker", multiple=True, metavar="PATTERN", help="Containers to describe."
+)
+@click.option(
+    "-o", "--output", type=Path, metavar="FILE", help="Write here, not stdout."
+)
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@debug_option
+def init_command(
+    paths: tuple[str, ...],
+    docker: tuple[str, ...],
+    output: Path | None,
+    force: bool,
+    debug: bool,  # noqa: ARG001
+) -> int:
+    """Write a starter profile from the first lines of the logs found.
 
+    Recognises JSON, logfmt, access logs and text with leading timestamps;
+    each parser gets a sample from its log, so `tracerun validate` tests it.
 
-def _describe(path: Path) -> str:
-    from tracerun.errors import ProfileError  # noqa: PLC0415
+    \b
+    Example:
+      tracerun init --path ./logs -o profiles/local.yaml
+      tracerun init --path /var/log/nginx --docker 'shop-*'
+    """
+    from tracerun.starter import starter_text, write_starter  # noqa: PLC0415
 
-    try:
-        return _load(path).description
-    except ProfileError as exc:
-        return f"(invalid: {exc.message})"
+    if not paths and not docker:
+        msg = "give --path DIR (or --docker PATTERN) to say which logs to describe"
+        raise click.UsageError(msg)
+    text = starter_text(paths, docker, output.parent if output else None)
+    if output is None:
+        click.echo(text, nl=False)
+        return ExitCode.OK
+    write_starter(output, text, force=force)
+    click.echo(
+        f"tracerun: wrote {output}; check it: tracerun validate -p {output}", err=True
+    )
+    return ExitCode.OK
 
 
 def _find(name: str | None) -> Path:
-    from tracerun.config.discover import default_profile_name, find_profile  # noqa: PLC0415
+    from tracerun.config.discover import resolve_profile  # noqa: PLC0415
 
-    name = name or default_profile_name(os.environ)
-    if not name:
-        msg = "no profile given"
-        hint = "use -p NAME (see `tracerun profiles`), set TRACERUN_PROFILE, or --path"
-        raise TracerunError(msg, hint)
-    return find_profile(name)
+    return resolve_profile(name)
 
 
 def _load(path: Path) -> Profile:
@@ -287,14 +372,16 @@ def _load(path: Path) -> Profile:
     return load_profile(path)
 
 
-def _profile_or_adhoc(name: str | None, paths: tuple[str, ...]) -> Profile:
+def _profile_or_adhoc(
+    name: str | None, paths: tuple[str, ...], docker: tuple[str, ...] = ()
+) -> Profile:
     from tracerun.config.adhoc import with_adhoc  # noqa: PLC0415
     from tracerun.config.discover import default_profile_name  # noqa: PLC0415
 
-    if paths and not name and not default_profile_name(os.environ):
-        return with_adhoc(None, paths)
+    if (paths or docker) and not name and not default_profile_name(os.environ):
+        return with_adhoc(None, paths, docker)
     profile = _load(_find(name))
-    return with_adhoc(profile, paths) if paths else profile
+    return with_adhoc(profile, paths, docker) if paths or docker else profile
 
 
 def _print_records(result: RunResult, formatter: Any) -> None:
@@ -317,6 +404,14 @@ def _print_problems(warnings: list[str], failures: list[Any]) -> None:
     for failure in failures:
         where = f"{failure.origin}: " if failure.origin else ""
         _error(f"source {failure.source}: {where}{failure.reason}", failure.hint)
+
+
+def _note(note: Any) -> None:
+    """Print a follow-mode Note (feed.py) as an error or a warning."""
+    if note.level == "error":
+        _error(note.message, note.hint)
+    else:
+        _warn(note.message + (f"; {note.hint}" if note.hint else ""))
 
 
 def _warn(message: str) -> None:

@@ -40,24 +40,25 @@ class Matcher:
     def __init__(self, query: Query) -> None:
         fold = str.casefold if query.ignore_case else None
         self._fold = fold
-        pairs: list[tuple[str, str]] = []
+        by_key: dict[str, set[str]] = {}
         for term in query.terms:
             value = fold(term.value) if fold else term.value
-            keys = (term.key,) if term.key is not None else query.keys
-            pairs.extend((key, value) for key in keys)
-        self._pairs = tuple(dict.fromkeys(pairs))
+            for key in (term.key,) if term.key is not None else query.keys:
+                by_key.setdefault(key, set()).add(value)
+        # One lookup per key, then a set test: 1,000 ids cost what one does.
+        self._by_key = tuple((key, frozenset(values)) for key, values in by_key.items())
         self._since = query.since
         self._until = query.until
         self._where = _compile_where(query.where) if query.where else None
 
     def match_fields(self, fields: dict[str, Any]) -> bool:
         """Tell whether any term equals its field exactly (case-folded with -i)."""
-        for key, value in self._pairs:
+        for key, values in self._by_key:
             found = lookup(fields, key)
             if found is None or isinstance(found, dict | list):
                 continue
             text = field_text(found)
-            if (self._fold(text) if self._fold else text) == value:
+            if (self._fold(text) if self._fold else text) in values:
                 return True
         return False
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SortKey = tuple[int, int, str, int]
+SortKey = tuple[int, int, str, int, int]
 
 
 @dataclass(slots=True)
@@ -17,7 +17,8 @@ class Record:
         source: the profile's source name.
         source_index: position of the source in the profile (tie-break order).
         origin: where it was read: a file path, a container name, host:path.
-        line: 1-based line number (or sequence number) of its first line.
+        line: 1-based line number (or sequence number) of its first line; 0 when
+            unknown (a file entered mid-way by time bisection).
         level: normalised level ("" when the record has none).
         message: the message text ("" when the record has none).
         fields: every extracted field, as parsed (strings, numbers, nested values).
@@ -25,6 +26,8 @@ class Record:
         continuation: the following lines of a multi-line record.
         hidden: keys of `fields` that hold the time, level and message (text
             output shows those in their own columns).
+        offset: byte offset of the record in its origin (orders records whose
+            line is unknown).
     """
 
     time: int
@@ -38,7 +41,8 @@ class Record:
     raw: str
     continuation: tuple[str, ...] = field(default=())
     hidden: tuple[str, ...] = field(default=())
+    offset: int = 0
 
     def sort_key(self) -> SortKey:
-        """Total order: instant, then source order, then origin, then line."""
-        return (self.time, self.source_index, self.origin, self.line)
+        """Total order: instant, then source order, then origin, line, byte offset."""
+        return (self.time, self.source_index, self.origin, self.line, self.offset)

@@ -1,13 +1,14 @@
-"""Trace: command-line options + Profile → Query → Plan → RunResult, and plan listings.
+"""Trace: command-line options + Profile → Query → Plan → RunResult.
 
-The glue the `trace`, `validate` and `sources` commands call; it prints nothing.
+The glue the `trace` command calls; it prints nothing (`sources` uses peek.py).
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from tracerun.config.model import Profile
@@ -32,8 +33,10 @@ def build_query(
     since = options.get("since")
     until = options.get("until")
     where = options.get("where")
+    if options.get("ids_from"):
+        terms = (*terms, *read_terms(options["ids_from"]))
     return Query(
-        terms=tuple(parse_term(t) for t in terms),
+        terms=tuple(dict.fromkeys(parse_term(t) for t in terms)),
         keys=tuple(profile.keys),
         ignore_case=bool(options.get("ignore_case")),
         since=parse_bound(since, now_us, tz) if since else None,
@@ -43,10 +46,32 @@ def build_query(
     )
 
 
+def read_terms(path: str) -> list[str]:
+    """Read the TERMs of an `--ids-from` file: one per line; blanks, `#` comments skipped."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"--ids-from {path}: cannot read it ({exc})"
+        raise QueryError(msg, "give a UTF-8 text file with one id per line") from None
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 def run_trace(
     profile: Profile, terms: tuple[str, ...], options: dict[str, Any], now: float
 ) -> tuple[RunResult, FormatterFactory]:
     """Run a trace; return its result and a factory for the chosen output."""
+    query, plan, factory = prepare_trace(profile, terms, options, now)
+    return run(plan, query), factory
+
+
+def prepare_trace(
+    profile: Profile, terms: tuple[str, ...], options: dict[str, Any], now: float
+) -> tuple[Query, Plan, FormatterFactory]:
+    """Build a trace's query, plan and output factory without reading anything.
+
+    `--follow` (follow.py) drives the same three in its own loop.
+    """
     query = build_query(profile, terms, options, now)
     output = _output_config(profile, options.get("output") or "text")
     plan = build_plan(profile, tuple(options.get("source_globs") or ()))
@@ -63,7 +88,7 @@ def run_trace(
         color = use_color(setting, stream, os.environ)
         return build_formatter(output, plan.source_names, color=color)
 
-    return run(plan, query), factory
+    return query, plan, factory
 
 
 def _output_config(profile: Profile, name: str) -> Any:
@@ -80,27 +105,3 @@ def _zone(name: str) -> Any:
     import zoneinfo  # noqa: PLC0415
 
     return zoneinfo.ZoneInfo(name)
-
-
-def describe_plan(profile: Profile, plan: Plan) -> Iterator[str]:
-    """Lines for `tracerun sources`: each source, its parser, its origins with sizes."""
-    by_source: dict[str, list[str]] = {name: [] for name in plan.source_names}
-    for scanner in plan.scanners:
-        origin = scanner.origin
-        size = _human_size(origin.size) if origin.size is not None else "?"
-        detail = f"  {origin.detail}" if origin.detail else ""
-        by_source[origin.source].append(f"  {origin.name}  {size}{detail}")
-    for name, lines in by_source.items():
-        config = profile.sources[name]
-        parser = config.parser if isinstance(config.parser, str) else config.parser.type
-        yield f"{name} ({config.type}, parser {parser}): {len(lines)} origin(s)"
-        yield from lines or ["  (nothing found)"]
-
-
-def _human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TB"  # pragma: no cover - unreachable

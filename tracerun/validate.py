@@ -46,6 +46,20 @@ def validate_profile(path: Path, env: Mapping[str, str] | None = None) -> Profil
     return profile
 
 
+def summary(path: Path, profile: Profile) -> str:
+    """One line for a valid profile: `profiles/demo.yaml: valid (4 sources, …)`."""
+    counts = [
+        _count(profile.sources, "source"),
+        _count(profile.parsers, "parser"),
+        _count(profile.outputs, "output"),
+    ]
+    return f"{path}: valid ({', '.join(counts)})"
+
+
+def _count(items: Mapping[str, object], noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
 def check_samples_of(profile: Profile, marks: Marks) -> list[ConfigIssue]:
     """Run the samples of every named and inline parser; one issue per mismatch."""
     issues: list[ConfigIssue] = []

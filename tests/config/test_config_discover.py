@@ -9,11 +9,13 @@ import pytest
 
 from tracerun.config.discover import (
     default_profile_name,
+    describe,
     find_profile,
     list_profiles,
+    resolve_profile,
     search_path,
 )
-from tracerun.errors import ProfileNotFoundError
+from tracerun.errors import ProfileNotFoundError, TracerunError
 
 
 @pytest.fixture
@@ -180,3 +182,30 @@ def test_search_path_skips_empty_entries_of_the_profile_path(tree):
 )
 def test_default_profile_name_reads_tracerun_profile(env, name):
     assert default_profile_name(env) == name
+
+
+def test_resolve_profile_takes_the_name_then_the_environment(tree):
+    (tree / "repo/profiles/staging.yaml").write_text("version: 1\n")
+    env = {"HOME": str(tree / "home"), "TRACERUN_PROFILE": "staging"}
+
+    assert resolve_profile(None, env) == Path("profiles/staging.yaml")
+    with pytest.raises(ProfileNotFoundError):
+        resolve_profile("prod", env)
+    with pytest.raises(TracerunError) as caught:
+        resolve_profile(None, {"HOME": str(tree / "home")})
+    assert (caught.value.message, caught.value.hint) == (
+        "no profile given",
+        "use -p NAME (see `tracerun profiles`), set TRACERUN_PROFILE, or --path",
+    )
+
+
+def test_describe_gives_the_description_or_why_not(tree):
+    good = tree / "repo/profiles/good.yaml"
+    good.write_text(
+        "version: 1\ndescription: Staging\nsources:\n  a: {type: file, paths: [a]}\n"
+    )
+    bad = tree / "repo/profiles/bad.yaml"
+    bad.write_text("version: 1\n")
+
+    assert describe(good) == "Staging"
+    assert describe(bad) == f"(invalid: {bad} has 1 problem)"

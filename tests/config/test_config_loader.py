@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tracerun.config.loader import load_profile
+from tracerun.config.loader import load_profile, read_profile_data
 from tracerun.errors import ExitCode, ProfileError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -106,6 +106,19 @@ def test_env_set_to_empty_without_default_expands_to_empty(write):
 def test_double_dollar_escapes_a_literal_reference(write):
     path = write("p.yaml", MINIMAL + "description: $${HOME} costs $$5\n")
     assert load_profile(path, env={}).description == "${HOME} costs $$5"
+
+
+def test_interpolation_never_runs_a_shell(write, tmp_path):
+    marker = tmp_path / "ran"
+    text = (
+        f"description: '$(touch {marker}) `touch {marker}` ${{A:-$(touch {marker})}}'\n"
+    )
+    path = write("p.yaml", MINIMAL + text)
+
+    description = load_profile(path, env={}).description
+
+    assert description == f"$(touch {marker}) `touch {marker}` $(touch {marker})"
+    assert not marker.exists()
 
 
 def test_env_defaults_to_os_environ(write, monkeypatch):
@@ -346,3 +359,26 @@ def test_all_issues_are_sorted_by_file_and_line(write, problems):
         ("p.yaml", 4, 32),
         ("p.yaml", 4, 32),
     ]
+
+
+def test_read_profile_data_merges_bases_and_keeps_unset_variables(write):
+    write("base.yaml", "version: 1\noutputs:\n  slack: {type: text}\n")
+    path = write(
+        "p.yaml",
+        """
+        extends: base
+        sources:
+          edge: {type: file, paths: ['${NOPE}/a.log']}
+        """,
+    )
+
+    assert read_profile_data(path, env={}) == {
+        "version": 1,
+        "outputs": {"slack": {"type": "text"}},
+        "sources": {"edge": {"type": "file", "paths": ["${NOPE}/a.log"]}},
+    }
+
+
+def test_read_profile_data_gives_none_for_unreadable_or_newer_profiles(write):
+    assert read_profile_data(write("a.yaml", "version: [\n"), env={}) is None
+    assert read_profile_data(write("b.yaml", "version: 9\n"), env={}) is None

@@ -113,9 +113,12 @@ def test_value_error_text_is_kept_without_pydantic_prefix(write, problems):
           a: {type: file, paths: [a.log], parser: edge}
         """,
     )
-    assert at(issue) == (3, 32)
-    assert issue.key_path == "parsers.edge.pattern"
-    assert issue.message.startswith("not a valid regular expression: ")
+    assert at(issue) == (3, 33)  # the `(` of the group that is never closed
+    assert (issue.width, issue.key_path) == (1, "parsers.edge.pattern")
+    assert issue.message == (
+        "not a valid regular expression: missing ), unterminated subpattern"
+        " at position 0"
+    )
 
 
 def test_jmespath_error_names_the_field_entry(write, problems):
@@ -132,9 +135,46 @@ def test_jmespath_error_names_the_field_entry(write, problems):
           a: {type: file, paths: [a.log], parser: app}
         """,
     )
-    assert at(issue) == (5, 26)
+    assert (*at(issue), issue.width) == (5, 42, 2)  # the dangling `||`
     assert issue.key_path == "parsers.app.fields.request_id"
-    assert issue.message.startswith("not a valid JMESPath expression")
+    assert issue.message == "not a valid JMESPath expression: it ends too early"
+    assert issue.hint == "it ends with '||': write what follows it, or remove it"
+
+
+def _jmespath_issue(problems, write, written):
+    return only(
+        problems,
+        write,
+        f"""
+        version: 1
+        parsers:
+          app:
+            type: json
+            fields: {{request_id: {written}}}
+        sources:
+          a: {{type: file, paths: [a.log], parser: app}}
+        """,
+    )
+
+
+def test_jmespath_unexpected_token_is_underlined_in_a_plain_scalar(write, problems):
+    issue = _jmespath_issue(problems, write, "foo bar")
+    assert (*at(issue), issue.width) == (5, 30, 3)
+    assert issue.message == (
+        "not a valid JMESPath expression: unexpected 'bar' at column 5"
+    )
+
+
+def test_jmespath_unclosed_bracket_points_after_the_expression(write, problems):
+    issue = _jmespath_issue(problems, write, "'a[0'")
+    assert at(issue) == (5, 30)
+    assert issue.hint == "a bracket or quote opened here is not closed"
+
+
+def test_escaped_double_quoted_expression_keeps_the_caret_at_its_start(write, problems):
+    issue = _jmespath_issue(problems, write, r'"a == \"x\" ||"')
+    assert issue.source_line.endswith(r'{request_id: "a == \"x\" ||"}')
+    assert (*at(issue), issue.width) == (5, 26, 15)
 
 
 def test_model_level_error_points_at_the_entry_key(write, problems):

@@ -40,14 +40,38 @@ def _objects(schema):
     yield from schema["$defs"].items()
 
 
-def test_every_field_has_a_description():
-    missing = [
-        f"{name}.{field}"
-        for name, obj in _objects(profile_schema())
-        for field, spec in obj.get("properties", {}).items()
-        if not spec.get("description")
-    ]
-    assert missing == []
+def _properties(schema):
+    """Every (model.field, spec) in the schema, found by walking all of it."""
+
+    def walk(node, owner):
+        if isinstance(node, dict):
+            for field, spec in node.get("properties", {}).items():
+                yield f"{owner}.{field}", spec
+            for key, value in node.items():
+                inner = key if key in schema["$defs"] and owner == "$defs" else owner
+                yield from walk(value, inner)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item, owner)
+
+    yield from walk({k: v for k, v in schema.items() if k != "$defs"}, "Profile")
+    yield from walk(schema["$defs"], "$defs")
+
+
+def test_the_walk_finds_the_fields_of_every_model():
+    found = {path for path, _ in _properties(profile_schema())}
+    assert {"Profile.version", "TimeConfig.format", "SampleConfig.expect"} <= found
+    assert {path.split(".")[0] for path in found} == {
+        "Profile",
+        *profile_schema()["$defs"],
+    }
+
+
+def test_every_field_has_a_description_and_an_example():
+    fields = list(_properties(profile_schema()))
+    no_description = [path for path, spec in fields if not spec.get("description")]
+    no_example = [path for path, spec in fields if not spec.get("examples")]
+    assert (no_description, no_example) == ([], [])
 
 
 def test_every_model_has_a_description():

@@ -88,3 +88,29 @@ def test_adhoc_source_is_named_after_file_without_rotation_suffix(
     file_name: str, source: str
 ) -> None:
     assert source_name(Path("/var/log") / file_name) == source
+
+
+def test_large_plain_files_are_cut_at_line_starts_and_archives_never(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracerun.config.adhoc import with_adhoc
+    from tracerun.plan import build_plan
+    from tracerun.sources import files
+
+    monkeypatch.setattr(files, "RANGE_MIN", 10)
+    body = b"".join(
+        b"2026-03-20T00:00:%02dZ line %d\n" % (i % 60, i) for i in range(40)
+    )
+    (tmp_path / "a.log").write_bytes(body)
+    with gzip.open(tmp_path / "a.log.1.gz", "wb") as out:
+        out.write(body)
+    plain, archive = build_plan(with_adhoc(None, (str(tmp_path),))).scanners
+
+    pieces = files.split_piece(files.Piece(plain), 300)
+    whole = files.split_piece(files.Piece(archive), 300)
+
+    starts = [p.start for p in pieces]
+    assert len(pieces) == -(-len(body) // 300)
+    assert all(body[s - 1 : s] == b"\n" for s in starts[1:])
+    assert [p.stop for p in pieces] == [*starts[1:], None]
+    assert whole == [files.Piece(archive)]

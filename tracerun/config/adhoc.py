@@ -1,14 +1,21 @@
-"""Ad hoc sources: `--path` arguments → file sources named after their files.
+"""Ad hoc sources: `--path` / `--docker` arguments → sources named after what they find.
 
-`./logs/orders.log` and `./logs/orders.log.1.gz` become one source `orders`.
+`./logs/orders.log` and `./logs/orders.log.1.gz` become one file source `orders`;
+`--docker 'shop-*'` becomes one docker source per matching container.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from pathlib import Path
 
-from tracerun.config.model import FileSourceConfig, Profile, SourceConfig
+from tracerun.config.model import (
+    DockerSourceConfig,
+    FileSourceConfig,
+    Profile,
+    SourceConfig,
+)
 from tracerun.sources.files import expand_paths
 
 _ROTATION = re.compile(r"(\.(gz|zst|\d+))+$")
@@ -39,12 +46,39 @@ def adhoc_sources(patterns: tuple[str, ...]) -> dict[str, SourceConfig]:
     }
 
 
-def with_adhoc(profile: Profile | None, patterns: tuple[str, ...]) -> Profile:
-    """Add `--path` sources to a profile, or make a profile of them alone."""
-    extra = adhoc_sources(patterns)
+def adhoc_docker_sources(patterns: tuple[str, ...]) -> dict[str, SourceConfig]:
+    """One docker source per container (running or exited) matching a `--docker` glob.
+
+    Each source is named after its container. A pattern that matches nothing, or
+    an engine that does not answer, leaves the pattern as its own source, so that
+    the run reports the warning or the failure instead of staying silent.
+    """
+    from tracerun.sources.docker import container_names  # noqa: PLC0415 - SDK
+
+    names = container_names(None) if patterns else []
+    found: dict[str, SourceConfig] = {}
+    for pattern in patterns:
+        hits = [n for n in names or [] if fnmatch.fnmatchcase(n, pattern)]
+        for name in hits or [pattern]:
+            found.setdefault(
+                name, DockerSourceConfig(type="docker", containers=[name], stopped=True)
+            )
+    return found
+
+
+def with_adhoc(
+    profile: Profile | None,
+    patterns: tuple[str, ...],
+    containers: tuple[str, ...] = (),
+) -> Profile:
+    """Add `--path` and `--docker` sources to a profile, or make a profile of them."""
+    extra = [(adhoc_sources(patterns), "path")]
+    if containers:
+        extra.append((adhoc_docker_sources(containers), "docker"))
+    sources = dict(profile.sources) if profile is not None else {}
+    for found, kind in extra:
+        for name, config in found.items():
+            sources[name if name not in sources else f"{name}-{kind}"] = config
     if profile is None:
-        return Profile(version=1, sources=extra)
-    sources = dict(profile.sources)
-    for name, config in extra.items():
-        sources[name if name not in sources else f"{name}-path"] = config
+        return Profile(version=1, sources=sources)
     return profile.model_copy(update={"sources": sources})

@@ -54,6 +54,34 @@ def find_profile(
     raise _not_found(name, folders, cwd, env)
 
 
+def resolve_profile(name: str | None, env: Mapping[str, str] | None = None) -> Path:
+    """Find the profile to use: `name` (from `-p`), else $TRACERUN_PROFILE.
+
+    Raises:
+        TracerunError: Neither is given.
+        ProfileNotFoundError: The profile does not exist.
+    """
+    from tracerun.errors import TracerunError  # noqa: PLC0415
+
+    name = name or default_profile_name(env)
+    if not name:
+        msg = "no profile given"
+        hint = "use -p NAME (see `tracerun profiles`), set TRACERUN_PROFILE, or --path"
+        raise TracerunError(msg, hint)
+    return find_profile(name, env=env)
+
+
+def describe(path: Path) -> str:
+    """Return a profile's description, or why it cannot be read (`tracerun profiles`)."""
+    from tracerun.config.loader import load_profile  # noqa: PLC0415
+    from tracerun.errors import ProfileError  # noqa: PLC0415
+
+    try:
+        return load_profile(path).description
+    except ProfileError as exc:
+        return f"(invalid: {exc.message})"
+
+
 def list_profiles(
     cwd: Path | None = None, env: Mapping[str, str] | None = None
 ) -> list[tuple[str, Path]]:
@@ -136,7 +164,7 @@ def _not_found(
         guess = f"did you mean {close[0]!r}? " if close else ""
         hint = f"{guess}profiles found: {', '.join(names)}"
     else:
-        hint = "create profiles/NAME.yaml (`tracerun init` prints a starter profile)"
+        hint = "create one: tracerun init --path LOG_DIR -o profiles/NAME.yaml"
     message = f"no profile named {name!r}; looked in: {', '.join(places)}"
     return ProfileNotFoundError(message, hint)
 

@@ -11,16 +11,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tracerun.config.model import (
-    PROFILE_VERSION,
-    Profile,
-    ProfileContext,
-    parser_reference_issues,
-)
+from tracerun.config.format import PROFILE_VERSION
 from tracerun.config.reader import KeyPath, Marks, located, read_yaml
 from tracerun.errors import ConfigIssue, ProfileError, ProfileNotFoundError
+
+if TYPE_CHECKING:
+    from tracerun.config.model import Profile
 
 _WHOLE_ENTRIES = frozenset({"sources", "parsers", "outputs"})
 # `$${` is a literal `${`; `${NAME}` / `${NAME:-default}`; any other `${` is malformed.
@@ -58,6 +56,23 @@ def load_profile_with_marks(
     if run.issues or profile is None or layer is None:
         raise ProfileError(run.top, list(dict.fromkeys(run.issues)))
     return profile, layer.marks
+
+
+def read_profile_data(
+    path: Path, env: Mapping[str, str] | None = None
+) -> dict[Any, Any] | None:
+    """Read a profile with its `extends` bases into one mapping, without validating.
+
+    Why: shell completion needs only names (sources, outputs, keys), must be fast
+    (pydantic is not imported) and must work on a profile that has problems, so
+    problems are ignored here. None when the file gives no mapping at all.
+    """
+    run = _Run(top=str(path), env=os.environ if env is None else env)
+    try:
+        layer = _read_layer(path, str(path), run, ())
+    except ProfileError:  # a newer `version:`
+        return None
+    return None if layer is None else layer.data
 
 
 @dataclass
@@ -163,7 +178,13 @@ def _read_base(
     if not isinstance(ref, str) or not ref.strip():
         report("expected a profile name or a path", "e.g. `extends: base`")
         return None
-    found = _find_base(ref, layer.folder, run.env, report)
+
+    def missing(message: str, hint: str | None = None) -> None:
+        if len(chain) > 1:  # name how a base of a base was reached
+            message += "; chain: " + " → ".join([*(n for _, n in chain), ref])
+        report(message, hint)
+
+    found = _find_base(ref, layer.folder, run.env, missing)
     if found is None:
         return None
     real = Path(os.path.realpath(found))
@@ -257,6 +278,8 @@ def _rebase(path: Any, old: Path, new: Path) -> Any:
 def _validate(path: Path, layer: _Layer, run: _Run) -> Profile | None:
     from pydantic import ValidationError  # noqa: PLC0415 - loaded by model.py already
 
+    from tracerun.config.model import Profile, ProfileContext  # noqa: PLC0415
+
     profile = None
     try:
         profile = Profile.model_validate(layer.data, context=ProfileContext(path))
@@ -270,6 +293,8 @@ def _validate(path: Path, layer: _Layer, run: _Run) -> Profile | None:
 
 def _reference_issues(layer: _Layer) -> list[ConfigIssue]:
     """List sources naming an undefined parser (checked on the merged data)."""
+    from tracerun.config.model import parser_reference_issues  # noqa: PLC0415
+
     parsers, sources = layer.data.get("parsers", {}), layer.data.get("sources")
     if not isinstance(parsers, dict) or not isinstance(sources, dict):
         return []

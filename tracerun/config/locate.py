@@ -10,12 +10,12 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from tracerun.config.model import Profile
+from tracerun.config.model import ExpressionError, Profile
 from tracerun.errors import ConfigIssue
 
 if TYPE_CHECKING:
@@ -82,10 +82,31 @@ def validation_issues(
     """Turn pydantic's errors for a Profile into located, de-duplicated issues."""
     explained = _prune_branches([_explain(error) for error in errors])
     issues = [
-        issue_at(marks, e.path, e.message, e.hint, at=e.at, shown=e.shown)
+        _inside(
+            issue_at(marks, e.path, e.message, e.hint, at=e.at, shown=e.shown),
+            e,
+        )
         for e in explained
     ]
     return list(dict.fromkeys(issues))
+
+
+def _inside(issue: ConfigIssue, explained: _Explained) -> ConfigIssue:
+    """Move the caret from an expression's start to the character at `offset`.
+
+    Only when the written value maps one to one onto the text: a plain or
+    single-quoted scalar on one line without escapes; otherwise keep the start.
+    """
+    line, offset, text = issue.source_line, explained.offset, explained.text
+    if offset is None or text is None or line is None:
+        return issue
+    start = issue.col - 1
+    quoted = line[start : start + 1] == "'"
+    if line[start + quoted : start + quoted + len(text)] != text:
+        return issue
+    offset = min(offset, len(text))
+    width = max(1, min(explained.width, len(text) - offset))
+    return replace(issue, col=issue.col + quoted + offset, width=width)
 
 
 # --- walking pydantic's `loc` along the model's types ---------------------------
@@ -201,6 +222,12 @@ class _Explained:
     """For a wrong-type error: the kind wanted ("a list")."""
     got: str | None = None
     """For a wrong-type error: the kind given ("a number (5)")."""
+    offset: int | None = None
+    """For a bad expression: where in the value's text the problem is."""
+    text: str | None = None
+    """For a bad expression: the expression itself."""
+    width: int = 1
+    """For a bad expression: how many characters to underline at `offset`."""
 
 
 Handler = Callable[["ErrorDetails", _Walk], _Explained]
@@ -279,6 +306,19 @@ def _literal(error: ErrorDetails, walk: _Walk) -> _Explained:
 def _value_error(error: ErrorDetails, walk: _Walk) -> _Explained:
     cause = (error.get("ctx") or {}).get("error")
     message = str(cause) if cause is not None else error["msg"]
+    if isinstance(cause, ExpressionError):
+        text = error["input"] if isinstance(error["input"], str) else None
+        return _Explained(
+            walk.path,
+            message,
+            cause.hint,
+            "value",
+            None,
+            walk,
+            offset=cause.offset,
+            text=text,
+            width=cause.width,
+        )
     return _Explained(walk.path, message, None, "value", None, walk)
 
 

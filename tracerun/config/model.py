@@ -23,13 +23,12 @@ from pydantic import (
     model_validator,
 )
 
-PROFILE_VERSION = 1
-DEFAULT_KEYS = ("request_id", "req_id", "trace_id", "correlation_id")
-BUILTIN_PARSERS = ("auto", "json", "logfmt")
-BUILTIN_OUTPUTS = ("text", "ndjson")
+from tracerun.config.format import BUILTIN_PARSERS, DEFAULT_KEYS
+
 DEFAULT_LEVEL_FIELDS = ("level", "severity", "lvl", "loglevel")
 DEFAULT_MESSAGE_FIELDS = ("msg", "message")
 
+_TRAILING_OPERATOR = re.compile(r"[^\w\s\])}'\"`@*]+$")
 _DOTTED_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
@@ -38,29 +37,70 @@ def is_dotted_path(expression: str) -> bool:
     return _DOTTED_PATH.fullmatch(expression) is not None
 
 
+class ExpressionError(ValueError):
+    """A regex or JMESPath expression that does not compile.
+
+    Why a subclass: it carries the offset of the problem inside the expression,
+    so the report can put its caret on that character, and a hint.
+    """
+
+    def __init__(
+        self, message: str, offset: int | None, hint: str | None = None, width: int = 1
+    ) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.hint = hint
+        self.width = width
+
+
 def check_jmespath(expression: str) -> str:
-    """Compile a JMESPath expression, raising ValueError with a readable reason."""
+    """Compile a JMESPath expression, raising ExpressionError with a readable reason."""
     if is_dotted_path(expression):
         return expression
     import jmespath  # noqa: PLC0415 - lazy: +7 ms, only for non-trivial expressions
-    from jmespath.exceptions import JMESPathError  # noqa: PLC0415
+    from jmespath import exceptions  # noqa: PLC0415
 
     try:
         jmespath.compile(expression)
-    except JMESPathError as exc:
-        msg = f"not a valid JMESPath expression: {_first_line(exc)}"
-        raise ValueError(msg) from None
+    except exceptions.JMESPathError as exc:
+        raise _jmespath_error(expression, exc) from None
     return expression
 
 
+def _jmespath_error(expression: str, exc: Exception) -> ExpressionError:
+    from jmespath import exceptions  # noqa: PLC0415
+
+    head = "not a valid JMESPath expression"
+    position = getattr(exc, "lex_position", None)
+    offset = position if isinstance(position, int) else None
+    if isinstance(exc, exceptions.IncompleteExpressionError):
+        before = expression.rstrip()
+        tail = _TRAILING_OPERATOR.search(before)
+        message = f"{head}: it ends too early"
+        if tail is None:
+            hint = "a bracket or quote opened here is not closed"
+            return ExpressionError(message, len(before), hint)
+        hint = f"it ends with {tail[0]!r}: write what follows it, or remove it"
+        return ExpressionError(message, tail.start(), hint, len(tail[0]))
+    if isinstance(exc, exceptions.LexerError):
+        reason = str(getattr(exc, "message", "") or _first_line(exc)).rstrip(":")
+        return ExpressionError(f"{head}: {reason.lower()}", offset)
+    token = getattr(exc, "token_value", None)
+    hint = "see https://jmespath.org/specification.html for the grammar"
+    if token is not None and offset is not None:
+        message = f"{head}: unexpected {token!r} at column {offset + 1}"
+        return ExpressionError(message, offset, hint, len(str(token)))
+    return ExpressionError(f"{head}: {_first_line(exc)}", offset, hint)
+
+
 def check_regex(pattern: str) -> str:
-    """Compile a regular expression, raising ValueError with position and reason."""
+    """Compile a regular expression, raising ExpressionError with position and reason."""
     try:
         re.compile(pattern)
     except re.error as exc:
         where = f" at position {exc.pos}" if exc.pos is not None else ""
         msg = f"not a valid regular expression: {exc.msg}{where}"
-        raise ValueError(msg) from None
+        raise ExpressionError(msg, exc.pos) from None
     return pattern
 
 
@@ -104,6 +144,9 @@ class SampleConfig(_Config):
     """Expected fields; `time` is compared as an instant (RFC 3339)."""
 
 
+_SAMPLE_LINE = '{"ts": "2026-03-20T14:10:00Z", "request_id": "abc123"}'
+_SAMPLE_EXPECT = {"request_id": "abc123", "time": "2026-03-20T14:10:00Z"}
+
 JmesPathExpression = Annotated[str, AfterValidator(check_jmespath)]
 """A field expression, checked where it is written (so its error names its key)."""
 
@@ -119,28 +162,31 @@ class _ParserBase(_Config):
     """Field holding the level; absent: level/severity/lvl/loglevel."""
     message: str | None = Field(default=None, examples=["msg"])
     """Field holding the message; absent: msg/message."""
-    samples: list[SampleConfig] = Field(default_factory=list)
+    samples: list[SampleConfig] = Field(
+        default_factory=list,
+        examples=[[{"line": _SAMPLE_LINE, "expect": _SAMPLE_EXPECT}]],
+    )
     """Example lines with expected fields, checked by `tracerun validate`."""
 
 
 class JsonParserConfig(_ParserBase):
     """One JSON object per line; top-level keys are fields."""
 
-    type: Literal["json"]
+    type: Literal["json"] = Field(examples=["json"])
     """Parser kind: `json`."""
 
 
 class LogfmtParserConfig(_ParserBase):
     """`key=value key2="quoted value"` pairs."""
 
-    type: Literal["logfmt"]
+    type: Literal["logfmt"] = Field(examples=["logfmt"])
     """Parser kind: `logfmt`."""
 
 
 class RegexParserConfig(_ParserBase):
     """A regular expression whose named groups become fields."""
 
-    type: Literal["regex"]
+    type: Literal["regex"] = Field(examples=["regex"])
     """Parser kind: `regex`."""
     pattern: str = Field(examples=[r"^(?P<time>\S+) (?P<level>\w+) (?P<msg>.*)$"])
     """Python regular expression with named groups `(?P<name>…)`."""
@@ -158,7 +204,7 @@ class RegexParserConfig(_ParserBase):
 class AutoParserConfig(_ParserBase):
     """Detect per line: JSON object, else logfmt pairs and a leading timestamp."""
 
-    type: Literal["auto"]
+    type: Literal["auto"] = Field(examples=["auto"])
     """Parser kind: `auto`."""
 
 
@@ -183,7 +229,9 @@ class MultilineConfig(_Config):
 class _SourceBase(_Config):
     parser: str | ParserConfig = Field(default="auto", examples=["app"])
     """A parser name (from `parsers`, or auto/json/logfmt), or an inline parser."""
-    multiline: MultilineConfig | None = None
+    multiline: MultilineConfig | None = Field(
+        default=None, examples=[{"start": r"^\d{4}-\d{2}-\d{2} "}]
+    )
     """Record start rule; absent: a line not starting with a timestamp or `{` continues."""
     timezone: str | None = Field(default=None, examples=["Europe/Berlin"])
     """Time zone for timestamps without an offset; absent: the profile's."""
@@ -197,7 +245,7 @@ class _SourceBase(_Config):
 class FileSourceConfig(_SourceBase):
     """Log files, rotated siblings and `.gz` archives on this machine."""
 
-    type: Literal["file"]
+    type: Literal["file"] = Field(examples=["file"])
     """Source kind: `file`."""
     paths: list[str] = Field(min_length=1, examples=[["./logs/orders/*.log*"]])
     """Globs (`**` allowed) or directories (every `*.log*` below); relative to the profile."""
@@ -222,7 +270,7 @@ STREAMS: tuple[Stream, ...] = ("stdout", "stderr")
 class DockerSourceConfig(_SourceBase):
     """Containers on a Docker engine, read through the engine's log API."""
 
-    type: Literal["docker"]
+    type: Literal["docker"] = Field(examples=["docker"])
     """Source kind: `docker`."""
     containers: list[str] = Field(default_factory=list, examples=[["shop-orders-*"]])
     """Container names or globs, matched without the leading `/`."""
@@ -230,14 +278,30 @@ class DockerSourceConfig(_SourceBase):
         default_factory=dict, examples=[{"com.docker.compose.service": "orders"}]
     )
     """Labels that must all match: a mapping, or a list of `key=value`."""
-    compose: ComposeSelectorConfig | None = None
+    compose: ComposeSelectorConfig | None = Field(
+        default=None, examples=[{"project": "shop", "service": "orders"}]
+    )
     """Shorthand for the compose project/service labels."""
     host: str | None = Field(default=None, examples=["unix:///var/run/docker.sock"])
     """Engine URL; absent: DOCKER_HOST, else the local socket."""
-    stopped: bool = False
+    stopped: bool = Field(default=False, examples=[True])
     """Also read exited containers."""
-    streams: list[Stream] = Field(default_factory=lambda: list(STREAMS), min_length=1)
+    streams: list[Stream] = Field(
+        default_factory=lambda: list(STREAMS), min_length=1, examples=[["stderr"]]
+    )
     """Which output streams to read."""
+
+    @field_validator("labels")
+    @classmethod
+    def _check_label_list(
+        cls, value: dict[str, str] | list[str]
+    ) -> dict[str, str] | list[str]:
+        if isinstance(value, list):
+            for item in value:
+                if not item.partition("=")[0].strip() or "=" not in item:
+                    msg = f"label {item!r} is not of the form key=value"
+                    raise ValueError(msg)
+        return value
 
     @model_validator(mode="after")
     def _needs_selector(self) -> DockerSourceConfig:
@@ -245,6 +309,21 @@ class DockerSourceConfig(_SourceBase):
             msg = "a docker source needs at least one of: containers, labels, compose"
             raise ValueError(msg)
         return self
+
+    def label_filters(self) -> list[str]:
+        """Return every required label as `key=value` (`labels` plus `compose`)."""
+        pairs = (
+            dict(item.split("=", 1) for item in self.labels)
+            if isinstance(self.labels, list)
+            else dict(self.labels)
+        )
+        if self.compose is not None:
+            pairs.update(self.compose.labels())
+        return [f"{key}={value}" for key, value in pairs.items()]
+
+
+COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
+COMPOSE_SERVICE_LABEL = "com.docker.compose.service"
 
 
 class ComposeSelectorConfig(_Config):
@@ -254,6 +333,21 @@ class ComposeSelectorConfig(_Config):
     """Compose project name (label com.docker.compose.project)."""
     service: str | None = Field(default=None, examples=["orders"])
     """Compose service name (label com.docker.compose.service)."""
+
+    @model_validator(mode="after")
+    def _needs_one(self) -> ComposeSelectorConfig:
+        if self.project is None and self.service is None:
+            msg = "compose needs project, service or both"
+            raise ValueError(msg)
+        return self
+
+    def labels(self) -> dict[str, str]:
+        """Return the compose labels this selector stands for."""
+        pairs = {
+            COMPOSE_PROJECT_LABEL: self.project,
+            COMPOSE_SERVICE_LABEL: self.service,
+        }
+        return {key: value for key, value in pairs.items() if value is not None}
 
 
 DockerSourceConfig.model_rebuild()
@@ -266,18 +360,20 @@ SourceConfig = Annotated[
 class TextOutputConfig(_Config):
     """Human-readable timeline, one line per record."""
 
-    type: Literal["text"]
+    type: Literal["text"] = Field(examples=["text"])
     """Output kind: `text`."""
-    color: Literal["auto", "always", "never"] = "auto"
+    color: Literal["auto", "always", "never"] = Field(
+        default="auto", examples=["never"]
+    )
     """Colour: only on a terminal (auto), always, or never."""
-    fields: bool = True
+    fields: bool = Field(default=True, examples=[False])
     """Show the record's remaining fields as key=value after the message."""
 
 
 class NdjsonOutputConfig(_Config):
     """One JSON object per record: time, source, origin, line, level, message, fields."""
 
-    type: Literal["ndjson"]
+    type: Literal["ndjson"] = Field(examples=["ndjson"])
     """Output kind: `ndjson`."""
 
 
@@ -295,15 +391,28 @@ class Profile(_Config):
     """Another profile (name or relative path) merged underneath this one."""
     description: str = Field(default="", examples=["Staging compose stack"])
     """One line shown by `tracerun profiles`."""
-    keys: list[str] = Field(default_factory=lambda: list(DEFAULT_KEYS), min_length=1)
+    keys: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_KEYS),
+        min_length=1,
+        examples=[["request_id", "trace_id"]],
+    )
     """Fields a bare search term is matched against."""
     timezone: str = Field(default="UTC", examples=["UTC"])
     """IANA time zone for timestamps that carry no offset."""
-    parsers: dict[str, ParserConfig] = Field(default_factory=dict)
+    parsers: dict[str, ParserConfig] = Field(
+        default_factory=dict,
+        examples=[{"app": {"type": "json", "time": {"field": "ts"}}}],
+    )
     """Named parsers, referenced by sources' `parser`."""
-    sources: dict[str, SourceConfig] = Field(min_length=1)
+    sources: dict[str, SourceConfig] = Field(
+        min_length=1,
+        examples=[{"orders": {"type": "file", "paths": ["./logs/orders/"]}}],
+    )
     """Named places to read logs from, in tie-break order."""
-    outputs: dict[str, OutputConfig] = Field(default_factory=dict)
+    outputs: dict[str, OutputConfig] = Field(
+        default_factory=dict,
+        examples=[{"runbook": {"type": "text", "color": "never"}}],
+    )
     """Named output formats for `-o NAME`; text and ndjson always exist."""
 
     @field_validator("timezone")

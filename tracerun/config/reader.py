@@ -118,7 +118,7 @@ def _compose(
 ) -> tuple[dict[Any, Any], Marks] | None:
     node = loader.get_single_node()
     if node is None:
-        hint = "start with `version: 1` and a `sources:` mapping (see `tracerun init`)"
+        hint = "write `version: 1` and `sources:`, or: tracerun init --path LOG_DIR"
         issues.append(ConfigIssue(source.name, 0, 0, "", "the profile is empty", hint))
         return None
     index = _Indexer(loader, source)

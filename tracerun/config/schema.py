@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tracerun.config.model import PROFILE_VERSION, Profile
+from tracerun.config.format import PROFILE_VERSION
+from tracerun.config.model import Profile
 
 SCHEMA_ID = f"urn:tracerun:profile:v{PROFILE_VERSION}"
 TITLE = "tracerun profile"

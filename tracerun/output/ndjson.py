@@ -22,7 +22,7 @@ class NdjsonFormatter:
             "time": None if record.time == NO_TIME else format_rfc3339_us(record.time),
             "source": record.source,
             "origin": record.origin,
-            "line": record.line,
+            "line": record.line or None,  # 0: unknown (file entered by bisection)
             "level": record.level,
             "message": message,
             "fields": record.fields,

@@ -17,8 +17,15 @@ def _file() -> Source:
     return FileSource()
 
 
+def _docker() -> Source:
+    from tracerun.sources.docker import DockerSource  # noqa: PLC0415
+
+    return DockerSource()
+
+
 SOURCES: dict[str, Callable[[], Source]] = {
     "file": _file,
+    "docker": _docker,
 }
 
 _CACHE: dict[str, Source] = {}

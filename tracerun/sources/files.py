@@ -1,6 +1,10 @@
-"""File source: globs and directories → files (plain, `.gz`) → matched records.
+"""File source: globs and directories → files (plain, `.gz`) → pieces → matched records.
 
-Files are opened read-only; nothing is ever written next to them.
+A piece is a whole file or, for a large plain file, the records that start in a
+byte range of it (cut at line starts, narrowed by the time window); pieces are
+scanned independently (in parallel, by the runner) and joined back per file with
+lines numbered from the file's start. Files are opened read-only; nothing is
+ever written next to them.
 """
 
 from __future__ import annotations
@@ -8,20 +12,29 @@ from __future__ import annotations
 import glob
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from tracerun.assemble import Assembler
+from tracerun.assemble import Assembler, timeless_warning, unparsed_warning, where
 from tracerun.config.model import FileSourceConfig
 from tracerun.match import Matcher
 from tracerun.plan import Origin, Scanner
 from tracerun.query import Query
-from tracerun.scan import Needles, ScanNotice, scan
+from tracerun.record import Record
+from tracerun.scan import CHUNK, LOOKBACK, Needles, Scan, ScanNotice
+from tracerun.seek import window_range
 from tracerun.sources.base import Discovery, OriginResult, SourceFailure
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _GLOB_CHARS = frozenset("*?[")
+RANGE_MIN = 64 * 1024 * 1024
+"""A plain file is cut into byte ranges (for several processes) only above this size."""
+SYNC_LIMIT = 1024 * 1024
+"""How far past a cut point a line start is looked for; none found: no cut there."""
+READ_CHUNK = CHUNK
+"""Block size of a file read (tests shrink it to put records across blocks)."""
 
 
 class DecoderMissingError(Exception):
@@ -82,17 +95,139 @@ class FileSource:
 
 def read_stream_file(scanner: Scanner, query: Query) -> OriginResult:
     """Open, scan and assemble one file; any I/O problem becomes a warning or failure."""
+    return join_pieces(scanner, [read_piece(Piece(scanner), query)])
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One unit of scanning work: the records of a file that start in [start, stop).
+
+    `count_lines` is False when the piece begins after lines that were never read
+    (time bisection): its records then have line 0, "unknown".
+    """
+
+    scanner: Scanner
+    start: int = 0
+    stop: int | None = None
+    count_lines: bool = True
+
+
+@dataclass(slots=True)
+class PieceResult:
+    """What scanning one piece produced; line numbers relative to the piece's start."""
+
+    records: list[Record] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notices: list[ScanNotice] = field(default_factory=list)
+    timeless: list[int] = field(default_factory=list)
+    unparsed: int = 0
+    first_unparsed: int = 0
+    lines: int = 0
+    failure: SourceFailure | None = None
+
+
+def window_piece(scanner: Scanner, query: Query) -> Piece | None:
+    """Find the part of a file origin the query's time window needs (None: nothing).
+
+    Without a window, or for a small, compressed or unordered file, that is the
+    whole file; otherwise the byte range found by bisecting on time (`seek`).
+    """
+    size = scanner.origin.size or 0
+    if (query.since is None and query.until is None) or size == 0:
+        return Piece(scanner)
+    try:
+        found = window_range(scanner, query.since, query.until, size)
+    except OSError:
+        return Piece(scanner)  # the read reports the problem
+    if found is None:
+        return None
+    start, stop = found
+    return Piece(scanner, start, stop, count_lines=start == 0)
+
+
+def split_piece(piece: Piece, target: int | None) -> list[Piece]:
+    """Cut a plain file's piece into ranges of about `target` bytes (at line starts).
+
+    Pieces under RANGE_MIN, compressed files, and `target` None stay whole.
+    """
+    scanner = piece.scanner
+    end = (scanner.origin.size or 0) if piece.stop is None else piece.stop
+    each = None if target is None else max(target, RANGE_MIN)
+    if each is None or end - piece.start <= each or _compressed(scanner):
+        return [piece]
+    cuts = _range_cuts(Path(scanner.origin.locator), piece.start, end, each)
+    starts: list[int] = [piece.start, *cuts]
+    stops: list[int | None] = [*cuts, piece.stop]
+    return [
+        Piece(scanner, a, b, piece.count_lines)
+        for a, b in zip(starts, stops, strict=True)
+    ]
+
+
+def piece_bytes(piece: Piece) -> int:
+    """How many bytes a piece covers (for a file whose size is known)."""
+    size = piece.scanner.origin.size or 0
+    return max(0, (size if piece.stop is None else piece.stop) - piece.start)
+
+
+def _compressed(scanner: Scanner) -> bool:
+    try:
+        with Path(scanner.origin.locator).open("rb") as raw:
+            return raw.read(4).startswith((GZIP_MAGIC, ZSTD_MAGIC))
+    except OSError:
+        return True  # one piece: the read reports the problem
+
+
+def _range_cuts(path: Path, start: int, end: int, target: int) -> list[int]:
+    """Line starts near every `target` bytes between start and end."""
+    parts = min(-(-(end - start) // target), 256)
+    cuts: list[int] = []
+    with path.open("rb") as raw:
+        for i in range(1, parts):
+            cut = line_start(raw, start + (end - start) * i // parts)
+            if cut is not None and (cuts[-1] if cuts else start) < cut < end:
+                cuts.append(cut)
+    return cuts
+
+
+def line_start(raw: BinaryIO, offset: int) -> int | None:
+    """Find the first line start at or after `offset` (None: none is near)."""
+    if offset == 0:
+        return 0
+    raw.seek(offset - 1)
+    data = raw.read(SYNC_LIMIT)
+    newline = data.find(b"\n")
+    return None if newline == -1 else offset + newline
+
+
+def read_piece(piece: Piece, query: Query) -> PieceResult:
+    """Scan one piece of a file; any I/O problem becomes a warning or failure."""
+    scanner = piece.scanner
     origin = scanner.origin
-    result = OriginResult()
+    result = PieceResult()
     assembler = Assembler(scanner, Matcher(query))
-    notices: list[ScanNotice] = []
     needles = Needles.of(query.values, ignore_case=query.ignore_case)
+    base = max(0, piece.start - LOOKBACK)
     try:
         with open_log(Path(origin.locator)) as stream:
-            for hit in scan(stream, needles, scanner.is_start, notices):
+            if base:
+                stream.seek(base)
+            scan = Scan(
+                stream,
+                needles,
+                scanner.is_start,
+                result.notices,
+                READ_CHUNK,
+                base=base,
+                start=piece.start,
+                stop=piece.stop,
+                count_lines=piece.count_lines,
+            )
+            for hit in scan:
                 record = assembler.record(hit)
                 if record is not None:
                     result.records.append(record)
+            result.lines = scan.lines
     except FileNotFoundError:
         result.warnings.append(f"{origin.name}: file vanished before it could be read")
     except DecoderMissingError as exc:
@@ -101,9 +236,44 @@ def read_stream_file(scanner: Scanner, query: Query) -> OriginResult:
         )
     except (OSError, EOFError) as exc:
         result.failure = _failure(origin, exc)
-    result.warnings.extend(f"{origin.name}:{n.line}: {n.message}" for n in notices)
-    result.warnings.extend(assembler.finish())
+    result.timeless = assembler.timeless
+    result.unparsed = assembler.unparsed
+    result.first_unparsed = assembler.first_unparsed
     return result
+
+
+def join_pieces(scanner: Scanner, results: list[PieceResult]) -> OriginResult:
+    """Merge a file's piece results, numbering lines from the file's start.
+
+    Warnings come out as a whole-file read gives them: I/O problems, skipped
+    lines, records without a time, then the count of unparsable hit lines.
+    """
+    name = scanner.origin.name
+    joined = OriginResult()
+    notices: list[str] = []
+    timeless: list[str] = []
+    unparsed, first_unparsed, base = 0, 0, 0
+    for part in results:
+        for record in part.records:
+            record.line += base if record.line else 0
+        joined.records.extend(part.records)
+        joined.warnings.extend(part.warnings)
+        notices += [
+            f"{where(name, n.line and n.line + base)}: {n.message}"
+            for n in part.notices
+        ]
+        timeless += [timeless_warning(name, n and n + base) for n in part.timeless]
+        if part.unparsed:
+            first_unparsed = first_unparsed or (
+                part.first_unparsed and part.first_unparsed + base
+            )
+            unparsed += part.unparsed
+        joined.failure = joined.failure or part.failure
+        base += part.lines
+    joined.warnings += notices + timeless
+    if unparsed:
+        joined.warnings.append(unparsed_warning(scanner, first_unparsed, unparsed))
+    return joined
 
 
 def _failure(origin: Origin, exc: BaseException) -> SourceFailure:

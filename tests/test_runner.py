@@ -1,0 +1,183 @@
+"""Runner: the parallel path (processes, byte ranges) gives the sequential answer, byte for byte."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracerun import runner
+from tracerun.config.adhoc import with_adhoc
+from tracerun.output.ndjson import NdjsonFormatter
+from tracerun.output.text import TextFormatter
+from tracerun.plan import build_plan
+from tracerun.query import Query, Term
+from tracerun.runner import RunResult, run
+from tracerun.sources import files
+from tracerun.sources.files import Piece, join_pieces, read_piece
+
+NEEDLE = "req-77"
+
+
+def corpus(lines: int = 6000) -> bytes:
+    """CRLF lines, stack traces, timeless lines, decoys, a final line without newline."""
+    out = []
+    for i in range(lines):
+        ts = f"2026-03-20T10:{i // 600 % 60:02d}:{i // 10 % 60:02d}.{i % 10}00Z"
+        rid = NEEDLE if i % 37 == 0 else f"req-{i}"
+        if i % 37 == 0 and i % 3 == 0:
+            rid = NEEDLE + "0"  # a longer id: a decoy
+        out.append(f"{ts} INFO svc: step {i} request_id={rid} pad={'x' * (i % 90)}")
+        if i % 111 == 0:
+            out += [
+                f"{ts} ERROR svc: failed request_id={NEEDLE}",
+                "Traceback (most recent call last):",
+                f'  File "app.py", line {i}, in handle {NEEDLE}',
+                "ValueError: boom",
+            ]
+        if i % 173 == 0:
+            out.append(f"no time here request_id={NEEDLE}")  # a continuation line
+    return (
+        "\r\n".join(out) + f"\r\n2026-03-20T11:00:00Z INFO end request_id={NEEDLE}"
+    ).encode()
+
+
+def reference_count() -> int:
+    """Records whose first line (a line with a timestamp) has the exact id, the slow way."""
+    lines = corpus().decode().split("\r\n")
+    exact = re.compile(rf"request_id={NEEDLE}(\s|$)")
+    return sum(1 for line in lines if line[:4].isdigit() and exact.search(line))
+
+
+@pytest.fixture(scope="module")
+def log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("runner") / "svc.log"
+    path.write_bytes(corpus())
+    return path
+
+
+def query() -> Query:
+    return Query(terms=(Term("request_id", NEEDLE),), keys=("request_id",))
+
+
+def rendered(result: RunResult) -> str:
+    ndjson, text = NdjsonFormatter(), TextFormatter(("svc",), color=False)
+    return "".join(
+        ndjson.format(r) + text.format(r) for r in result.records
+    ) + "\n".join(result.warnings)
+
+
+def sequential(path: Path) -> RunResult:
+    return run(build_plan(with_adhoc(None, (str(path),))), query(), workers=1)
+
+
+def test_processes_and_byte_ranges_give_the_sequential_output(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = rendered(sequential(log))
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(files, "RANGE_MIN", 4096)
+    monkeypatch.setattr(files, "READ_CHUNK", 1000)
+    plan = build_plan(with_adhoc(None, (str(log),)))
+    pieces = runner._pieces(list(plan.scanners), query(), 2)
+
+    parallel = run(plan, query(), workers=2)
+
+    assert len(pieces[0]) == 4  # the file was cut into ranges
+    assert rendered(parallel) == expected
+    assert len(parallel.records) == reference_count() == 165
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    cuts=st.lists(st.integers(min_value=1, max_value=2**20), max_size=12),
+    chunk=st.sampled_from([97, 4096, 1 << 20]),
+)
+def test_any_cut_points_and_block_size_give_the_whole_file_result(
+    log: Path, cuts: list[int], chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    size = log.stat().st_size
+    with log.open("rb") as raw:
+        starts = sorted({files.line_start(raw, c % size) for c in cuts} - {None, 0})
+    scanner = build_plan(with_adhoc(None, (str(log),))).scanners[0]
+    whole = join_pieces(scanner, [read_piece(Piece(scanner), query())])
+    monkeypatch.setattr(files, "READ_CHUNK", chunk)
+    bounds = [0, *starts]
+    stops = [*starts, None]
+    pieces = [Piece(scanner, a, b) for a, b in zip(bounds, stops, strict=True)]
+
+    joined = join_pieces(scanner, [read_piece(p, query()) for p in pieces])
+
+    assert rendered(RunResult(joined.records, joined.warnings)) == rendered(
+        RunResult(whole.records, whole.warnings)
+    )
+
+
+def test_line_start_finds_the_next_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes(b"ab\ncd\r\nef")
+    with path.open("rb") as raw:
+        found = [files.line_start(raw, i) for i in range(9)]
+    assert found == [0, 3, 3, 3, 7, 7, 7, 7, None]
+
+
+def test_records_across_a_range_boundary_keep_their_continuation(
+    tmp_path: Path,
+) -> None:
+    data = (
+        b"2026-03-20T10:00:00Z ERROR x request_id=req-77\n"
+        b"Traceback (most recent call last):\n"
+        b"  boom request_id=req-77\n"
+        b"2026-03-20T10:00:01Z INFO y request_id=req-77"
+    )
+    path = tmp_path / "svc.log"
+    path.write_bytes(data)
+    scanner = build_plan(with_adhoc(None, (str(path),))).scanners[0]
+    cut = data.index(b"  boom")
+    pieces = [Piece(scanner, 0, cut), Piece(scanner, cut, None)]
+
+    joined = join_pieces(scanner, [read_piece(p, query()) for p in pieces])
+
+    assert [(r.line, r.continuation) for r in joined.records] == [
+        (1, ("Traceback (most recent call last):", "  boom request_id=req-77")),
+        (4, ()),
+    ]
+    assert io.BytesIO(data).read().count(b"\n") == 3
+
+
+def test_windowed_parallel_read_equals_the_sequential_one(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracerun import seek
+    from tracerun.timeparse import parse_bound
+
+    monkeypatch.setattr(seek, "BISECT_MIN", 0)
+    monkeypatch.setattr(seek, "MARGIN_US", 0)
+    since = parse_bound("2026-03-20T10:03:00Z", 0)
+    until = parse_bound("2026-03-20T10:07:00Z", 0)
+    windowed = Query(
+        terms=query().terms, keys=("request_id",), since=since, until=until
+    )
+    plan = build_plan(with_adhoc(None, (str(log),)))
+    expected = run(plan, windowed, workers=1)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(files, "RANGE_MIN", 4096)
+
+    parallel = run(plan, windowed, workers=2)
+
+    assert len(runner._pieces(list(plan.scanners), windowed, 2)[0]) == 4
+    assert rendered(parallel) == rendered(expected)
+    assert {r.line for r in parallel.records} == {0}
+    whole = sequential(log).records
+    assert [r.offset for r in parallel.records] == [
+        r.offset for r in whole if since <= r.time <= until
+    ]
+    assert len(parallel.records) == 65

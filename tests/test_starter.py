@@ -1,0 +1,287 @@
+"""tracerun/starter.py through `tracerun init`: the starter validates and traces.
+
+The profile written for the four logs below is a golden file
+(tests/testdata/starter.yaml); regenerate it with
+`pytest tests/test_starter.py --update-testdata` and read the diff.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tracerun.cli import cli
+from tracerun.starter import quote
+
+GOLDEN = Path(__file__).parent / "testdata" / "starter.yaml"
+
+LOGS = {
+    "web/access.log": [
+        '203.0.113.24 - - [20/Mar/2026:14:10:00 +0000] "GET /healthz HTTP/1.1" 200 2 "-" "probe/1.0" request_id=-',
+        '203.0.113.24 - alice [20/Mar/2026:14:10:01 +0000] "POST /api/orders HTTP/1.1" 201 418 "https://shop.example/" "ShopApp/4.12" request_id=abc123',
+    ],
+    "api/orders.log": [
+        '{"ts":"2026-03-20T15:10:01.100+01:00","level":"info","msg":"order received","ctx":{"request":{"id":"abc123"}},"trace_id":"t-1"}',
+        '{"ts":"2026-03-20T15:10:01.300+01:00","level":"error","msg":"payment failed","ctx":{"request":{"id":"abc1234"}},"trace_id":"t-2"}',
+    ],
+    "api/inventory.log": [
+        'time=2026-03-20T14:10:01.200Z level=info msg="reserved stock" request_id=abc123 sku=TEA',
+        'time=2026-03-20T14:10:01.250Z level=debug msg="cache warm" sku=MUG',
+    ],
+    "payments.log": [
+        "2026-03-20 14:10:01,400 ERROR charge failed request_id=abc123 attempt=1",
+        "Traceback (most recent call last):",
+        '  File "pay.py", line 3, in charge',
+        "TimeoutError: provider did not answer",
+        "2026-03-20 14:10:01,900 INFO charge captured request_id=abc123 attempt=2",
+    ],
+}
+
+
+@pytest.fixture
+def logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name, lines in LOGS.items():
+        path = tmp_path / "logs" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp_path / "logs"
+
+
+def run(*args: str) -> Result:
+    env = {"TRACERUN_PROFILE": "", "TRACERUN_PROFILE_PATH": "", "NO_COLOR": ""}
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def summary(result: Result) -> list[tuple[str, str, str, str]]:
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    return [(r["time"], r["source"], r["level"], r["message"]) for r in records]
+
+
+def test_init_writes_the_expected_profile(logs: Path, request) -> None:
+    result = run("init", "--path", "logs", "-o", "profiles/local.yaml")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == (
+        "tracerun: wrote profiles/local.yaml; "
+        "check it: tracerun validate -p profiles/local.yaml\n"
+    )
+    text = Path("profiles/local.yaml").read_text(encoding="utf-8")
+    if request.config.getoption("--update-testdata"):
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_the_starter_validates_and_its_samples_pass(logs: Path) -> None:
+    run("init", "--path", "logs", "-o", "profiles/local.yaml")
+
+    result = run("validate", "-p", "local")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "profiles/local.yaml: valid (4 sources, 4 parsers, 0 outputs)\n"
+    )
+
+
+def test_the_starter_traces_every_log(logs: Path) -> None:
+    run("init", "--path", "logs", "-o", "profiles/local.yaml")
+
+    result = run("-p", "local", "abc123", "-o", "ndjson")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert summary(result) == [
+        ("2026-03-20T14:10:01.000000Z", "access", "", "POST /api/orders HTTP/1.1"),
+        ("2026-03-20T14:10:01.100000Z", "orders", "info", "order received"),
+        ("2026-03-20T14:10:01.200000Z", "inventory", "info", "reserved stock"),
+        (
+            "2026-03-20T14:10:01.400000Z",
+            "payments",
+            "error",
+            (
+                "charge failed\nTraceback (most recent call last):\n"
+                '  File "pay.py", line 3, in charge\n'
+                "TimeoutError: provider did not answer"
+            ),
+        ),
+        ("2026-03-20T14:10:01.900000Z", "payments", "info", "charge captured"),
+    ]
+
+
+def test_starter_on_stdout_uses_absolute_paths_and_works_from_anywhere(
+    logs: Path, tmp_path: Path
+) -> None:
+    result = run("init", "--path", "logs")
+
+    assert result.exit_code == 0, result.stderr
+    assert f"    paths: [{quote(str(logs / 'api' / 'orders.log*'))}]\n" in result.stdout
+    elsewhere = tmp_path / "elsewhere" / "p.yaml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(result.stdout, encoding="utf-8")
+    assert run("validate", "-p", str(elsewhere)).exit_code == 0
+    assert len(summary(run("-p", str(elsewhere), "abc123", "-o", "ndjson"))) == 5
+
+
+def test_init_refuses_to_overwrite_without_force(logs: Path) -> None:
+    Path("p.yaml").write_text("keep me\n", encoding="utf-8")
+
+    refused = run("init", "--path", "logs", "-o", "p.yaml")
+    forced = run("init", "--path", "logs", "-o", "p.yaml", "--force")
+
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "tracerun: error: p.yaml already exists\n"
+        "  hint: choose another -o FILE, or add --force to replace it\n"
+    )
+    assert forced.exit_code == 0
+    assert Path("p.yaml").read_text(encoding="utf-8").startswith("# Starter profile")
+
+
+def test_path_matching_nothing_is_an_error(logs: Path) -> None:
+    result = run("init", "--path", "nowhere")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tracerun: error: --path nowhere matches no log file\n"
+        "  hint: give a directory (every *.log* below it is used), a file or a glob\n"
+    )
+
+
+def test_init_needs_path_or_docker() -> None:
+    result = run("init")
+
+    assert result.exit_code == 2
+    assert "give --path DIR (or --docker PATTERN)" in result.stderr
+
+
+def test_same_file_name_in_two_folders_gets_the_folder_in_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for folder in ("edge", "api"):
+        log = tmp_path / "logs" / folder / "access.log"
+        log.parent.mkdir(parents=True)
+        log.write_text(LOGS["web/access.log"][1] + "\n", encoding="utf-8")
+
+    result = run("init", "--path", "logs", "-o", "p.yaml")
+
+    text = Path("p.yaml").read_text(encoding="utf-8")
+    assert result.exit_code == 0, result.stderr
+    assert "\n  api-access:\n    type: file\n" in text
+    assert "\n  edge-access:\n    type: file\n" in text
+    assert run("validate", "-p", "p.yaml").exit_code == 0
+
+
+def test_unrecognised_lines_get_the_auto_parser_and_no_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("odd.log").write_text("hello there\nsecond line\n", encoding="utf-8")
+
+    result = run("init", "--path", "odd.log", "-o", "p.yaml")
+
+    text = Path("p.yaml").read_text(encoding="utf-8")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "  # odd: a format init does not recognise (the auto parser tries each line)\n"
+        "  odd:\n    type: auto\n\nsources:\n"
+    ) in text
+    assert "# keys: [request_id, trace_id]  # no usual id key was seen\n" in text
+    assert run("validate", "-p", "p.yaml").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [("plain", "'plain'"), ("it's", "'it''s'"), (r"\d+ #x", r"'\d+ #x'")],
+)
+def test_quote_writes_single_quoted_yaml(text: str, quoted: str) -> None:
+    import yaml
+
+    assert quote(text) == quoted
+    assert yaml.safe_load(quoted) == text
+
+
+@pytest.mark.docker
+def test_init_docker_describes_matching_containers(containers, logs: Path) -> None:
+    lines = [
+        '{"ts":"2026-03-20T14:10:02Z","level":"info","msg":"shipped","request_id":"abc123"}',
+        '{"ts":"2026-03-20T14:10:03Z","level":"info","msg":"other","request_id":"zzz"}',
+    ]
+    script = "; ".join(f"echo {quote(line)}" for line in lines) + "; sleep 300"
+    box = containers("init-ship", script)
+    _wait_for_output(box)
+
+    result = run("init", "--docker", "tracerun-test-init-ship-*", "-o", "p.yaml")
+
+    text = Path("p.yaml").read_text(encoding="utf-8")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "  tracerun-test-init-ship:\n    type: docker\n"
+        "    containers: ['tracerun-test-init-ship-*']\n"
+        "    parser: tracerun-test-init-ship\n"
+    ) in text
+    assert "    type: json\n    time: {field: ts}\n" in text
+    assert run("validate", "-p", "p.yaml").exit_code == 0
+    traced = run("-p", "p.yaml", "abc123", "-o", "ndjson")
+    assert summary(traced) == [
+        ("2026-03-20T14:10:02.000000Z", "tracerun-test-init-ship", "info", "shipped")
+    ]
+
+
+@pytest.mark.docker
+def test_init_docker_pattern_matching_nothing_is_an_error(docker_client) -> None:
+    result = run("init", "--docker", "no-such-container-*")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tracerun: error: --docker no-such-container-* matches no container\n"
+        "  hint: `docker ps -a` lists the containers and their names\n"
+    )
+
+
+def _wait_for_output(container) -> None:
+    import time
+
+    for _ in range(100):
+        if container.logs().count(b"\n") >= 2:
+            return
+        time.sleep(0.05)
+    msg = "the container did not print its lines"
+    raise AssertionError(msg)
+
+
+def test_lines_yaml_cannot_hold_are_not_used_as_samples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("app.log").write_text(
+        "time=2026-03-20T14:10:00Z level=info msg=\x1b[31mred\x1b[0m request_id=a1\n"
+        "time=2026-03-20T14:10:01Z level=info msg=plain request_id=a2\n",
+        encoding="utf-8",
+    )
+
+    result = run("init", "--path", "app.log", "-o", "p.yaml")
+
+    text = Path("p.yaml").read_text(encoding="utf-8")
+    assert result.exit_code == 0, result.stderr
+    assert "      - line: 'time=2026-03-20T14:10:01Z level=info msg=plain" in text
+    assert "\x1b" not in text
+    assert run("validate", "-p", "p.yaml").exit_code == 0
+
+
+def test_init_docker_without_an_engine_says_where_it_looked(tmp_path: Path) -> None:
+    socket = tmp_path / "no.sock"
+    env = {"TRACERUN_PROFILE": "", "DOCKER_HOST": f"unix://{socket}"}
+
+    result = CliRunner().invoke(cli, ["init", "--docker", "shop-*"], env=env)
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"tracerun: error: cannot reach the Docker engine at unix://{socket}:"
+        " no such socket\n"
+        f"  hint: is the engine running? DOCKER_HOST is unix://{socket};"
+        " try: docker info\n"
+    )

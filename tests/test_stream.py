@@ -1,0 +1,106 @@
+"""Stream: bytes fed in any pieces give exactly the records of a one-shot scan."""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracerun.assemble import Assembler
+from tracerun.config.model import FileSourceConfig, Profile
+from tracerun.follow import source_scanner
+from tracerun.match import Matcher
+from tracerun.scan import Needles, scan
+from tracerun.stream import RecordStream
+from tracerun.trace import build_query
+
+PROFILE = Profile(
+    version=1,
+    sources={
+        "app": FileSourceConfig(
+            type="file", paths=["x"], multiline={"start": r"^\d{4}-"}
+        )
+    },
+)
+SCANNER = source_scanner(PROFILE, "app", 0)
+QUERY = build_query(PROFILE, ("abc",), {}, now=0)
+
+LINES = [
+    b"2026-03-20T14:10:00.100Z INFO start request_id=abc\n",
+    b"2026-03-20T14:10:00.200Z INFO other request_id=zzz\n",
+    b"2026-03-20T14:10:00.300Z ERROR boom request_id=abc\n",
+    b"Traceback (most recent call last):\n",
+    b'  File "x.py", line 1, in <module>\n',
+    b"2026-03-20T14:10:00.400Z INFO mentions abc but request_id=q\n",
+    b"2026-03-20T14:10:00.500Z WARN done request_id=abc\n",
+]
+
+
+def one_shot(data: bytes) -> list[tuple[int, str, tuple[str, ...]]]:
+    assembler = Assembler(SCANNER, Matcher(QUERY))
+    hits = scan(io.BytesIO(data), Needles.of(("abc",)), SCANNER.is_start)
+    records = [assembler.record(hit) for hit in hits]
+    return [(r.line, r.message, r.continuation) for r in records if r is not None]
+
+
+def fed(data: bytes, cuts: list[int]) -> list[tuple[int, str, tuple[str, ...]]]:
+    stream = RecordStream(SCANNER, QUERY)
+    records = []
+    previous = 0
+    for cut in [*sorted(cuts), len(data)]:
+        records += stream.feed(data[previous:cut])
+        previous = cut
+    records += stream.finish()
+    return [(r.line, r.message, r.continuation) for r in records]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(LINES), min_size=1, max_size=30),
+    st.lists(st.integers(min_value=0, max_value=2000), max_size=12),
+)
+def test_any_split_of_the_bytes_gives_the_one_shot_records(lines, cuts):
+    data = b"".join(lines)
+    cuts = [min(c, len(data)) for c in cuts]
+
+    assert fed(data, cuts) == one_shot(data)
+
+
+def test_last_record_is_held_until_a_record_start_or_flush():
+    stream = RecordStream(SCANNER, QUERY)
+
+    assert stream.feed(LINES[2] + LINES[3]) == []
+    assert stream.feed(LINES[4][:5]) == []
+    assert [r.message for r in stream.feed(LINES[4][5:] + LINES[0])] == ["boom"]
+    assert stream.pending == len(LINES[0])
+    assert [(r.line, r.message) for r in stream.flush()] == [(4, "start")]
+    assert stream.pending == 0
+
+
+def test_flush_keeps_an_unfinished_line_and_finish_takes_it():
+    stream = RecordStream(SCANNER, QUERY)
+
+    assert stream.feed(LINES[0][:-1]) == []
+    assert stream.flush() == []
+    assert stream.partial == len(LINES[0]) - 1
+    assert [r.message for r in stream.finish()] == ["start"]
+
+
+def test_unparsable_hit_is_reported_once():
+    profile = Profile(
+        version=1,
+        sources={"app": FileSourceConfig(type="file", paths=["x"], parser="json")},
+    )
+    stream = RecordStream(source_scanner(profile, "app", 0), QUERY)
+
+    stream.feed(b"not json abc\nnot json abc either\n")
+    stream.finish()
+    message = (
+        "app:1: a line contains a search value but does not parse with parser "
+        "'json'; such lines are skipped"
+    )
+    assert stream.warnings() == [message]
+    stream.feed(b"still not json abc\n")
+    stream.finish()
+    assert stream.warnings() == []

@@ -1,0 +1,316 @@
+"""Tail: real files appended, rotated, truncated, copied and deleted between polls."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tracerun.config.model import FileSourceConfig, Profile
+from tracerun.follow import source_scanner
+from tracerun.record import Record
+from tracerun.tail import COPY_WAIT, SourceTail, archives_of, same_start
+from tracerun.trace import build_query
+
+
+def line(n: int, rid: str = "abc", msg: str | None = None) -> str:
+    text = msg or f"m{n}"
+    return f'{{"ts":"2026-03-20T14:10:{n:02d}.000Z","msg":"{text}","request_id":"{rid}"}}\n'
+
+
+def append(path: Path, *lines: str) -> None:
+    with path.open("a") as file:
+        file.write("".join(lines))
+
+
+def make_tail(pattern: str, *, multiline: str | None = None) -> SourceTail:
+    config: dict[str, object] = {"type": "file", "paths": [pattern]}
+    if multiline:
+        config["multiline"] = {"start": multiline}
+    profile = Profile(version=1, sources={"app": FileSourceConfig(**config)})
+    query = build_query(profile, ("abc",), {}, now=0)
+    return SourceTail(source_scanner(profile, "app", 0), [pattern], query, lambda: 7)
+
+
+def drain(tail: SourceTail, now: float) -> list[Record]:
+    """Poll, then poll again with nothing new: the writer went quiet."""
+    return tail.poll(now) + tail.poll(now + 0.01)
+
+
+def summary(records: list[Record]) -> list[tuple[str, int, str]]:
+    return [(Path(r.origin).name, r.line, r.message) for r in records]
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Path:
+    path = tmp_path / "app.log"
+    path.write_text(line(1) + line(2, rid="zzz") + line(3))
+    return path
+
+
+def test_history_then_appended_lines_a_partial_line_waits_for_its_newline(log: Path):
+    tail = make_tail(f"{log.parent}/app.log*")
+
+    assert summary(tail.start(history=True)) == [
+        ("app.log", 1, "m1"),
+        ("app.log", 3, "m3"),
+    ]
+    append(log, line(4), line(5)[:20])
+    assert tail.poll(1.0) == []  # m4 might go on (a trace): held while bytes flow
+    append(log, line(5)[20:])
+    assert summary(tail.poll(2.0)) == [("app.log", 4, "m4")]
+    assert summary(tail.poll(3.0)) == [("app.log", 5, "m5")]  # quiet: released
+    assert tail.poll(4.0) == []
+    assert tail.notes() == []
+
+
+def test_without_history_only_new_lines_with_their_true_line_numbers(log: Path):
+    append(log, line(4)[:10])  # a writer in the middle of a line
+    tail = make_tail(str(log))
+
+    assert tail.start(history=False) == []
+    append(log, line(4)[10:], line(5))
+    assert summary(drain(tail, 1.0)) == [("app.log", 4, "m4"), ("app.log", 5, "m5")]
+
+
+def test_rename_rotation_finishes_the_old_file_then_reads_the_new_one(log: Path):
+    tail = make_tail(f"{log.parent}/app.log*")
+    tail.start(history=True)
+    writer = log.open("a")  # the service keeps its descriptor across the rename
+    writer.write(line(4))
+    writer.flush()
+    log.rename(log.with_name("app.log.1"))
+    writer.write(line(5))  # still written to the renamed file
+    writer.flush()
+    log.write_text(line(6) + line(7))
+
+    assert summary(drain(tail, 1.0)) == [
+        ("app.log", 4, "m4"),
+        ("app.log", 5, "m5"),
+        ("app.log", 1, "m6"),
+        ("app.log", 2, "m7"),
+    ]
+    writer.write(line(8))  # a late line to the old file, now app.log.1
+    writer.close()
+    assert summary(drain(tail, 2.0)) == [("app.log", 6, "m8")]
+
+
+def test_file_renamed_out_of_the_globs_is_read_to_its_end(log: Path):
+    tail = make_tail(str(log))
+    tail.start(history=True)
+    append(log, line(4))
+    log.rename(log.with_name("old.txt"))
+
+    assert summary(drain(tail, 1.0)) == [("app.log", 4, "m4")]
+    append(log.with_name("old.txt"), line(5))
+    log.write_text(line(6))
+    assert summary(drain(tail, 2.0)) == [("app.log", 1, "m6")]
+
+
+def test_copytruncate_reads_the_missed_lines_from_the_copy_and_restarts(log: Path):
+    tail = make_tail(f"{log.parent}/app.log*")
+    tail.start(history=True)
+    append(log, line(4))  # written after the last poll, before the copy
+    shutil.copyfile(log, log.with_name("app.log.1"))
+    log.write_text("")
+    append(log, line(5))
+
+    assert summary(drain(tail, 1.0)) == [("app.log", 1, "m5"), ("app.log.1", 4, "m4")]
+    assert tail.poll(2.0) == []
+
+
+def test_truncation_noticed_even_when_the_file_grew_back_past_the_offset(log: Path):
+    tail = make_tail(str(log))
+    tail.start(history=True)
+    log.write_text(line(6) + line(7) + line(8) + line(9, rid="zzz") + line(10))
+
+    assert summary(drain(tail, 1.0)) == [
+        ("app.log", 1, "m6"),
+        ("app.log", 2, "m7"),
+        ("app.log", 3, "m8"),
+        ("app.log", 5, "m10"),
+    ]
+
+
+def test_shrunk_file_is_read_again_from_its_start(log: Path):
+    tail = make_tail(str(log))
+    tail.start(history=True)
+    log.write_text(line(9))
+
+    assert summary(drain(tail, 1.0)) == [("app.log", 1, "m9")]
+
+
+def test_plain_copy_of_a_live_file_waits_then_only_its_additions_count(log: Path):
+    tail = make_tail(f"{log.parent}/app.log*")
+    tail.start(history=True)
+    backup = log.with_name("app.log.bak")
+    shutil.copyfile(log, backup)
+
+    assert tail.poll(1.0) == []
+    assert tail.poll(1.0 + COPY_WAIT) == []
+    append(backup, line(4))
+    assert summary(drain(tail, 2.0 + COPY_WAIT)) == [("app.log.bak", 4, "m4")]
+
+
+def test_new_file_matching_the_glob_is_read_from_its_start(tmp_path: Path):
+    tail = make_tail(f"{tmp_path}/*.log")
+    assert tail.start(history=True) == []
+    (tmp_path / "late.log").write_text(line(1) + line(2))
+    (tmp_path / "other.txt").write_text(line(3))
+
+    assert summary(drain(tail, 1.0)) == [("late.log", 1, "m1"), ("late.log", 2, "m2")]
+
+
+def test_deleted_file_is_read_to_its_end_and_let_go(log: Path):
+    tail = make_tail(str(log))
+    tail.start(history=True)
+    append(log, line(4))
+    log.unlink()
+
+    assert summary(drain(tail, 1.0)) == [("app.log", 4, "m4")]
+    assert tail.poll(2.0) == []
+    log.write_text(line(5))
+    assert summary(drain(tail, 3.0)) == [("app.log", 1, "m5")]
+
+
+def test_compressed_archives_are_history_only_and_new_ones_are_skipped(log: Path):
+    with gzip.open(log.with_name("app.log.1.gz"), "wt") as archive:
+        archive.write(line(0))
+    tail = make_tail(f"{log.parent}/app.log*")
+    profile_scanner = source_scanner(
+        Profile(version=1, sources={"app": FileSourceConfig(type="file", paths=["x"])}),
+        "app",
+        0,
+    )
+    import dataclasses
+
+    origin = dataclasses.replace(
+        profile_scanner.origin, locator=str(log.with_name("app.log.1.gz"))
+    )
+    archives, keys = archives_of([dataclasses.replace(profile_scanner, origin=origin)])
+    assert [a.origin.locator for a in archives] == [str(log.with_name("app.log.1.gz"))]
+    assert len(keys) == 1
+
+    tail.start(history=True)
+    with gzip.open(log.with_name("app.log.2.gz"), "wt") as archive:
+        archive.write(line(1))
+    assert tail.poll(1.0) == []
+
+
+def test_multiline_record_is_held_until_the_next_record_or_a_quiet_poll(tmp_path: Path):
+    path = tmp_path / "app.log"
+    path.write_text("")
+    tail = make_tail(str(path), multiline=r"^\{")
+    tail.start(history=True)
+    append(path, line(1), "  trace line one\n")
+
+    assert tail.poll(1.0) == []  # the trace may go on
+    append(path, "  trace line two\n", line(2))
+    first = tail.poll(2.0)
+    assert summary(first) == [("app.log", 1, "m1")]
+    assert first[0].continuation == ("  trace line one", "  trace line two")
+    assert summary(tail.poll(3.0)) == [("app.log", 4, "m2")]  # quiet: released
+
+
+def test_record_without_a_time_takes_the_clock_while_following(tmp_path: Path):
+    path = tmp_path / "app.log"
+    path.write_text("")
+    tail = make_tail(str(path))
+    tail.start(history=True)
+    append(path, '{"msg":"no time","request_id":"abc"}\n')
+
+    records = drain(tail, 1.0)
+    assert [(r.time, r.message) for r in records] == [(7, "no time")]
+    assert tail.notes() == []
+
+
+def test_unreadable_file_is_reported_once_retried_and_recovers(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+):
+    real_open = os.open
+    denied = {str(log)}
+
+    def fake_open(path, flags, *args):
+        if str(path) in denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr("tracerun.tail.os.open", fake_open)
+    tail = make_tail(str(log))
+
+    assert tail.start(history=True) == []
+    notes = tail.notes()
+    assert [(n.level, n.message) for n in notes] == [
+        ("error", f"source app: {log}: permission denied")
+    ]
+    assert "retrying" in (notes[0].hint or "")
+    assert tail.poll(0.5) == []  # not yet due: 1 s back-off
+    assert tail.poll(1.5) == []  # retried, failed again: quiet
+    assert tail.notes() == []
+    denied.clear()
+    assert tail.poll(2.0) == []  # next retry is at 1.5 + 2 s
+    assert summary(drain(tail, 3.6)) == [("app.log", 1, "m1"), ("app.log", 3, "m3")]
+    assert [(n.level, n.message) for n in tail.notes()] == [
+        ("warning", f"source app: {log}: readable again")
+    ]
+
+
+def test_close_releases_the_held_record(tmp_path: Path):
+    path = tmp_path / "app.log"
+    path.write_text("")
+    tail = make_tail(str(path), multiline=r"^\{")
+    tail.start(history=True)
+    append(path, line(1))
+
+    assert tail.poll(1.0) == []
+    assert summary(tail.close()) == [("app.log", 1, "m1")]
+
+
+def test_a_copy_must_begin_with_all_the_known_first_bytes():
+    assert same_start(b"a\nb", b"a\nbc")
+    assert same_start(b"a\n", b"a\nzzz")
+    assert not same_start(b"a\nb", b"a\nc")
+    assert not same_start(b"ab", b"ab")  # no whole line
+    assert not same_start(b"a\nbc", b"a\nb")  # shorter than what was known
+    assert not same_start(b"", b"a\n")
+
+
+def test_a_new_file_sharing_only_a_first_line_is_not_taken_for_a_copy(log: Path):
+    tail = make_tail(f"{log.parent}/*.log")
+    tail.start(history=True)
+    other = log.with_name("other.log")
+    other.write_text(line(1))  # the same first line as app.log, and no more (yet)
+
+    assert summary(drain(tail, 1.0)) == [("other.log", 1, "m1")]
+    append(other, line(7))
+    assert summary(drain(tail, 2.0)) == [("other.log", 2, "m7")]
+
+
+def test_read_error_on_an_open_file_is_reported_once_and_reading_resumes(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+):
+    tail = make_tail(str(log))
+    tail.start(history=True)
+    real_pread = os.pread
+    failing = [True]
+
+    def flaky_pread(fd, size, offset):
+        if failing[0]:
+            raise OSError(5, "Input/output error")
+        return real_pread(fd, size, offset)
+
+    append(log, line(4))
+    monkeypatch.setattr("tracerun.tail.os.pread", flaky_pread)
+    assert tail.poll(1.0) == []
+    assert [(n.level, n.message) for n in tail.notes()] == [
+        ("error", f"source app: {log}: Input/output error")
+    ]
+    assert tail.poll(1.5) == []  # not due yet
+    failing[0] = False
+    assert summary(drain(tail, 2.0)) == [("app.log", 4, "m4")]
+    assert [(n.level, n.message) for n in tail.notes()] == [
+        ("warning", f"source app: {log}: readable again")
+    ]

@@ -1,0 +1,311 @@
+"""Follow (`-f`): a trace's Plan + Query → its history, then live records until stopped.
+
+A different driver over the same pipeline: files are tailed (tail.py) and
+containers streamed (dockertail.py) through the same prefilter, parser and
+matcher (stream.py); records from all sources pass a short reorder window
+(reorder.py) and the same formatter as a one-shot trace.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import signal
+import threading
+import time
+import zoneinfo
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from tracerun.config.model import Profile
+from tracerun.errors import ExitCode, QueryError
+from tracerun.extract import build_parser
+from tracerun.feed import Feed, Note
+from tracerun.match import Matcher
+from tracerun.merge import merge
+from tracerun.output.base import Formatter
+from tracerun.plan import Origin, Plan, Scanner
+from tracerun.query import Query
+from tracerun.record import Record
+from tracerun.reorder import ReorderBuffer
+
+POLL = 0.1
+"""Seconds between two looks at the followed files (a few stat calls per file)."""
+WINDOW = 0.25
+"""Default reorder window, seconds."""
+
+_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)?")
+_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_FOLLOW_ONLY = {
+    "history": "--no-history",
+    "reorder_window": "--reorder-window",
+    "exit_on": "--exit-on",
+    "timeout": "--timeout",
+}
+
+Notify = Callable[[Note], None]
+
+
+@dataclass(frozen=True, slots=True)
+class FollowSettings:
+    """How to follow: history or not, reorder window, when to stop."""
+
+    history: bool = True
+    window: float = WINDOW
+    exit_on: str | None = None
+    timeout: float | None = None
+    poll: float = POLL
+
+
+def parse_duration(text: str, option: str) -> float:
+    """Read `250ms`, `5s`, `2m`, `1h` or a bare number of seconds.
+
+    Raises:
+        QueryError: naming `option` when the text is not a duration.
+    """
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        msg = f"{option} {text!r} is not a duration"
+        raise QueryError(msg, "write a number with a unit: 250ms, 5s, 2m, 1h")
+    return float(match[1]) * _UNIT[match[2] or "s"]
+
+
+def follow_settings(options: dict[str, Any]) -> FollowSettings | None:
+    """Read the follow settings from the trace options; None when not following.
+
+    Raises:
+        QueryError: a follow-only option without `-f`, `--until` with `-f`, or
+            an unreadable duration or --exit-on expression.
+    """
+    if not options.get("follow"):
+        for key, flag in _FOLLOW_ONLY.items():
+            if options.get(key) is not None:
+                msg = f"{flag} only applies when following"
+                raise QueryError(msg, "add -f/--follow")
+        return None
+    if options.get("until"):
+        msg = "--until cannot be combined with -f/--follow"
+        hint = "stop following with --timeout DURATION or --exit-on EXPR"
+        raise QueryError(msg, hint)
+    window = options.get("reorder_window")
+    timeout = options.get("timeout")
+    exit_on = options.get("exit_on")
+    return FollowSettings(
+        history=options.get("history") is not False,
+        window=WINDOW if window is None else parse_duration(window, "--reorder-window"),
+        exit_on=_check_exit_on(exit_on) if exit_on else None,
+        timeout=None if timeout is None else parse_duration(timeout, "--timeout"),
+    )
+
+
+def _check_exit_on(expression: str) -> str:
+    import jmespath  # noqa: PLC0415
+    from jmespath.exceptions import JMESPathError  # noqa: PLC0415
+
+    try:
+        jmespath.compile(expression)
+    except JMESPathError as exc:
+        reason = str(exc).strip().splitlines()[0]
+        msg = f"--exit-on {expression!r} is not a valid JMESPath expression: {reason}"
+        raise QueryError(msg, 'example: --exit-on "status != null"') from None
+    return expression
+
+
+def follow_trace(
+    profile: Profile,
+    terms: tuple[str, ...],
+    options: dict[str, Any],
+    out: TextIO,
+    notify: Notify,
+) -> int:
+    """Follow a trace: print its history, then new records, until told to stop.
+
+    Returns the exit code: 0 when stopped by --exit-on, or by --timeout after
+    printing something (1 if nothing); 130 on Ctrl-C, 143 on SIGTERM, after
+    printing what was held back.
+    """
+    from tracerun.trace import prepare_trace  # noqa: PLC0415 - trace imports the runner
+
+    settings = follow_settings({**options, "follow": True})
+    assert settings is not None  # follow is set
+    query, plan, factory = prepare_trace(profile, terms, options, now=time.time())
+    for warning in plan.warnings:
+        notify(Note("warning", warning))
+    follower = Follower(settings, factory(out), out, notify)
+    follower.feeds, history = build_feeds(profile, plan, query, settings, notify)
+    return follower.run(history)
+
+
+def build_feeds(
+    profile: Profile,
+    plan: Plan,
+    query: Query,
+    settings: FollowSettings,
+    notify: Notify,
+) -> tuple[list[Feed], list[Record]]:
+    """Start one Feed per selected source; return them and the history they read.
+
+    Compressed files (and sources of a type that cannot be followed) are read
+    once by the runner, for the history only.
+    """
+    from tracerun.runner import run  # noqa: PLC0415
+    from tracerun.tail import SourceTail, archives_of  # noqa: PLC0415
+
+    feeds: list[Feed] = []
+    batches: list[list[Record]] = []
+    once: list[Scanner] = []
+    for index, name in enumerate(profile.sources):
+        if name not in plan.source_names:
+            continue
+        config = profile.sources[name]
+        scanners = [s for s in plan.scanners if s.origin.source == name]
+        template = scanners[0] if scanners else source_scanner(profile, name, index)
+        feed: Feed
+        if config.type == "file":
+            archives, skip = archives_of(scanners)
+            once += archives
+            feed = SourceTail(template, config.paths, query, _now_us, skip)
+        elif config.type == "docker":
+            from tracerun.dockertail import DockerFeed  # noqa: PLC0415
+
+            feed = DockerFeed(source_scanner(profile, name, index), config, query)
+        else:
+            once += scanners
+            notify(Note("warning", f"source {name}: {config.type} sources cannot be "
+                        "followed; only their history is shown"))  # fmt: skip
+            continue
+        feeds.append(feed)
+        batches.append(feed.start(settings.history))
+    result = run(Plan(tuple(once)), query) if settings.history and once else None
+    for warning in result.warnings if result else []:
+        notify(Note("warning", warning))
+    docker = {n for n, c in profile.sources.items() if c.type == "docker"}
+    failures = [f for f in plan.failures if f.source not in docker]  # the feed tells
+    for failure in [*failures, *(result.failures if result else [])]:
+        notify(Note("error", _failure_text(failure), failure.hint))
+    return feeds, merge([*batches, result.records if result else []], query.limit)
+
+
+def source_scanner(profile: Profile, name: str, index: int) -> Scanner:
+    """Build a scanner for a source before it has an origin (its files may appear)."""
+    config = profile.sources[name]
+    start = re.compile(config.multiline.start.encode()) if config.multiline else None
+    return Scanner(
+        Origin(name, index, config.type, name, name),
+        build_parser(config.parser, profile.parsers),
+        zoneinfo.ZoneInfo(config.timezone or profile.timezone),
+        start,
+    )
+
+
+def _failure_text(failure: Any) -> str:
+    where = f"{failure.origin}: " if failure.origin else ""
+    return f"source {failure.source}: {where}{failure.reason}"
+
+
+def _now_us() -> int:
+    return time.time_ns() // 1000
+
+
+@dataclass(slots=True)
+class Follower:
+    """The follow loop: poll feeds, reorder, print, stop on a signal, --exit-on or --timeout."""
+
+    settings: FollowSettings
+    formatter: Formatter
+    out: TextIO
+    notify: Notify
+    feeds: list[Feed] = field(default_factory=list)
+    printed: int = 0
+    _stop_signal: int = 0
+    _exit_on: Matcher | None = None
+
+    def run(self, history: list[Record]) -> int:
+        """Print `history`, then follow; return the exit code."""
+        if self.settings.exit_on is not None:
+            self._exit_on = Matcher(Query(terms=(), where=self.settings.exit_on))
+        try:
+            with self._signals():
+                self._notes()
+                if self._emit(history):
+                    return ExitCode.OK
+                return self._loop()
+        finally:
+            for feed in self.feeds:
+                feed.close()
+
+    def _loop(self) -> int:
+        settings = self.settings
+        buffer = ReorderBuffer(settings.window)
+        now = time.monotonic()
+        deadline = math.inf if settings.timeout is None else now + settings.timeout
+        next_poll = now
+        while not self._stop_signal and now < deadline:
+            if now >= next_poll:
+                next_poll = now + settings.poll
+                self._poll(buffer, now)
+            if self._emit(buffer.release(now)):
+                return ExitCode.OK
+            due = buffer.next_due() or math.inf
+            time.sleep(max(0.0, min(next_poll, due, deadline) - time.monotonic()))
+            now = time.monotonic()
+        # Stopping: take what was written up to now, and what the feeds held back.
+        self._poll(buffer, now)
+        for feed in self.feeds:
+            buffer.add(feed.close(), now)
+        self.feeds = []
+        self._emit(buffer.drain(), stop_on_match=False)
+        if self._stop_signal == signal.SIGTERM:
+            return ExitCode.TERMINATED
+        if self._stop_signal:
+            return ExitCode.INTERRUPTED
+        return ExitCode.OK if self.printed else ExitCode.NO_MATCH
+
+    def _poll(self, buffer: ReorderBuffer, now: float) -> None:
+        for feed in self.feeds:
+            buffer.add(feed.poll(now), now)
+        self._notes()
+
+    def _emit(self, records: list[Record], *, stop_on_match: bool = True) -> bool:
+        """Print records; True when one matched --exit-on (the rest are not printed)."""
+        if not records:
+            return False
+        exit_on = self._exit_on if stop_on_match else None
+        write = self.out.write
+        try:
+            for record in records:
+                write(self.formatter.format(record))
+                self.printed += 1
+                if exit_on is not None and exit_on.where(
+                    record.fields, record.level, record.source
+                ):
+                    return True
+            return False
+        finally:
+            self.out.flush()
+
+    def _notes(self) -> None:
+        for feed in self.feeds:
+            for note in feed.notes():
+                self.notify(note)
+
+    @contextmanager
+    def _signals(self) -> Iterator[None]:
+        """Turn Ctrl-C and SIGTERM into a clean stop of the loop (main thread only)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def stop(signum: int, _frame: object) -> None:
+            # Only a flag, checked by the loop within one poll: raising here could
+            # lose a record taken from the buffer but not yet written.
+            self._stop_signal = signum
+
+        previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)

@@ -1,0 +1,188 @@
+"""Seek: a time window + file origins → which files to skip and where to start reading.
+
+A plain, time-ordered file is bisected on its timestamps (seek, resync to a line
+start, parse the first record there, narrow) to the byte range that can hold the
+window, so `--since 5m` on a 4 GB file reads megabytes, not gigabytes. A file
+whose whole span lies outside the window is not scanned at all: a plain file's
+span comes from its head and tail; a compressed rotation's end is bounded by the
+start of the next newer file of the same rotation group (`app.log.2.gz` ends
+before `app.log.1.gz` begins).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import BinaryIO
+
+from tracerun.plan import Scanner
+
+MARGIN_US = 60 * 1_000_000
+"""Slack around the window when skipping bytes: tolerates slightly unordered logs
+(the exact window is still applied to every record)."""
+BISECT_MIN = 64 * 1024 * 1024
+"""Files below this size are read whole: bisecting them saves little, and a read
+from the top keeps exact line numbers."""
+PROBE = 64 * 1024
+"""Bytes read at a probe point to find the next record's time."""
+_MAX_PROBE = 1024 * 1024
+_COMPRESSED = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd")
+_ROTATION = re.compile(r"((\.|-)\d+)*(\.(gz|zst))?$")
+
+
+def window_range(
+    scanner: Scanner, since: int | None, until: int | None, size: int
+) -> tuple[int, int | None] | None:
+    """Find the byte range [start, stop) of a plain file holding the window's records.
+
+    Returns None when no record of the file can be in the window, (0, None) when
+    the file should be read whole (small, compressed, or not time-ordered).
+    Offsets are line starts; stop None means to the end.
+    """
+    path = Path(scanner.origin.locator)
+    with path.open("rb") as raw:
+        if raw.read(4).startswith(_COMPRESSED):
+            return 0, None
+        first = _time_at(raw, scanner, 0, size)
+        last = _last_time(raw, scanner, size)
+        if first is None or last is None or first[1] > last:
+            return 0, None  # no timestamps, or not time-ordered: read it all
+        low = None if since is None else since - MARGIN_US
+        high = None if until is None else until + MARGIN_US
+        if (low is not None and last < low) or (high is not None and first[1] > high):
+            return None
+        if size < BISECT_MIN:
+            return 0, None
+        start = 0 if low is None else _first_at_or_after(raw, scanner, low, size)
+        stop = None if high is None else _first_after(raw, scanner, high, start, size)
+    return start, stop
+
+
+def _first_at_or_after(raw: BinaryIO, scanner: Scanner, low: int, size: int) -> int:
+    """Find a line start such that every record before it is older than `low`."""
+    lo, hi = 0, size
+    while hi - lo > PROBE:
+        mid = (lo + hi) // 2
+        found = _time_at(raw, scanner, mid, hi)
+        if found is None:
+            hi = mid  # no timed record between mid and hi: look lower
+            continue
+        offset, time = found
+        if time < low:
+            lo = offset
+        else:
+            hi = mid
+    return lo
+
+
+def _first_after(
+    raw: BinaryIO, scanner: Scanner, high: int, lo: int, size: int
+) -> int | None:
+    """Find a line start from which every record is newer than `high` (None: the end)."""
+    hi = size
+    while hi - lo > PROBE:
+        mid = (lo + hi) // 2
+        found = _time_at(raw, scanner, mid, hi)
+        if found is None:
+            lo = mid
+            continue
+        offset, time = found
+        if time > high:
+            hi = offset
+        else:
+            lo = mid
+    return None if hi >= size else hi
+
+
+def _time_at(
+    raw: BinaryIO, scanner: Scanner, pos: int, end: int
+) -> tuple[int, int] | None:
+    """Find the offset and time of the first timed record at or after `pos`."""
+    start = max(0, pos - 1)
+    raw.seek(start)
+    data = raw.read(min(_MAX_PROBE, end - start + 1))
+    if pos == 0:
+        line = 0
+    elif data[:1] == b"\n":
+        line = 1
+    else:
+        line = data.find(b"\n") + 1
+        if line == 0:
+            return None
+    while True:
+        nl = data.find(b"\n", line)
+        if nl == -1:
+            return None  # the line goes on past what was read
+        time = time_of(scanner, data[line:nl])
+        if time is not None:
+            return start + line, time
+        line = nl + 1
+
+
+def _last_time(raw: BinaryIO, scanner: Scanner, size: int) -> int | None:
+    step = PROBE
+    while True:
+        start = max(0, size - step)
+        raw.seek(start)
+        lines = raw.read(size - start).split(b"\n")
+        for line in reversed(lines[1:] if start else lines):
+            time = time_of(scanner, line)
+            if time is not None:
+                return time
+        if start == 0 or step >= _MAX_PROBE:
+            return None
+        step *= 4
+
+
+def time_of(scanner: Scanner, line: bytes) -> int | None:
+    """Parse the time of a raw line that starts a record (None: not one, or no time)."""
+    line = line.removesuffix(b"\r")
+    if not line.strip() or not scanner.is_start(line):
+        return None
+    parsed = scanner.parser.parse(line.decode("utf-8", "replace"), scanner.tz)
+    return None if parsed is None else parsed.time
+
+
+def rotation_skips(
+    scanners: list[Scanner], since: int | None, head_time: dict[str, int | None]
+) -> set[str]:
+    """Locators of compressed rotations that end before the window starts.
+
+    Args:
+        scanners: file origins.
+        since: the window's start (µs); nothing is skipped without one.
+        head_time: each locator's first record time, as far as known.
+    """
+    if since is None:
+        return set()
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for scanner in scanners:
+        path = Path(scanner.origin.locator)
+        first = head_time.get(scanner.origin.locator)
+        if first is not None:
+            key = (str(path.parent), _ROTATION.sub("", path.name))
+            groups.setdefault(key, []).append((first, scanner.origin.locator))
+    skip: set[str] = set()
+    for members in groups.values():
+        members.sort()
+        for (_, older), (newer_first, _) in itertools.pairwise(members):
+            if newer_first < since - MARGIN_US:
+                skip.add(older)  # it ended before the newer file began
+    return skip
+
+
+def head_time(scanner: Scanner) -> int | None:
+    """Read the first record time of a file (decompressing only its first KiBs)."""
+    from tracerun.sources.files import DecoderMissingError, open_log  # noqa: PLC0415
+
+    try:
+        with open_log(Path(scanner.origin.locator)) as stream:
+            data = stream.read(PROBE)
+    except (OSError, EOFError, DecoderMissingError):
+        return None  # the read proper reports it
+    for line in data.split(b"\n")[:-1]:
+        time = time_of(scanner, line)
+        if time is not None:
+            return time
+    return None

@@ -1,0 +1,209 @@
+"""Sniff: the first lines of a log → its format, time field and id keys (for `init`).
+
+Recognises JSON objects, logfmt, common/combined access logs and plain text that
+starts with a timestamp; anything else is "unknown" (the auto parser reads it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from tracerun.extract import DEFAULT_TIME_FIELDS
+from tracerun.extract.auto import AutoExtractor
+from tracerun.extract.json import JsonExtractor
+from tracerun.extract.logfmt import LogfmtExtractor
+from tracerun.timeparse import leading_timestamp, parse_time
+
+ID_KEYS = (
+    "request_id",
+    "req_id",
+    "requestId",
+    "x_request_id",
+    "trace_id",
+    "traceId",
+    "correlation_id",
+    "correlationId",
+    "rid",
+)
+"""The usual names of a request id, in the order a profile lists them."""
+_NESTED_IDS = {
+    "request": "request_id",
+    "trace": "trace_id",
+    "correlation": "correlation_id",
+}
+_TIME_WORDS = ("time", "date", "when", "@t")
+
+ACCESS = re.compile(
+    r'^(?P<client>\S+) \S+ (?P<user>\S+) \[(?P<time>[^\]]+)\] "(?P<request>[^"]*)" '
+    r'(?P<status>\d{3}) (?P<bytes>\d+|-)(?P<combined> "[^"]*" "[^"]*")?(?P<tail>.*)$'
+)
+"""A common (CLF) or combined access log line, as nginx and Apache write them."""
+_LOGFMT_START = re.compile(r"[A-Za-z_][\w.]*=")
+_TAIL_PAIR = re.compile(r'(?<!\S)([A-Za-z_]\w*)=("[^"]*"|\S+)')
+
+Kind = Literal["json", "logfmt", "access", "text", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sniffed:
+    """What the first lines of one log say about its format.
+
+    Attributes:
+        kind: json, logfmt, access (common/combined), text (leading timestamp),
+            or unknown.
+        lines: the non-blank lines looked at.
+        time_key: json/logfmt: the field holding the time (None: none seen).
+        time_text: a timestamp as the log writes it, or None.
+        ids: (field name, where it is): a key, or a dotted path in nested JSON.
+        combined: access: the line has the referer and user-agent fields.
+    """
+
+    kind: Kind
+    lines: tuple[str, ...]
+    time_key: str | None = None
+    time_text: str | None = None
+    ids: tuple[tuple[str, str], ...] = ()
+    combined: bool = False
+
+
+def line_kind(line: str) -> Kind:
+    """Classify one line; a continuation line (a stack frame) is `unknown`."""
+    if line.lstrip().startswith("{") and JsonExtractor().extract(line) is not None:
+        return "json"
+    if ACCESS.match(line):
+        return "access"
+    if _LOGFMT_START.match(line):
+        fields = LogfmtExtractor().extract(line) or {}
+        if sum(value is not True for value in fields.values()) >= 2:
+            return "logfmt"
+    if leading_timestamp(line) is not None:
+        return "text"
+    return "unknown"
+
+
+def sniff_lines(lines: Sequence[str]) -> Sniffed:
+    """Guess the format of a log from its first lines (the most common kind wins)."""
+    kept = tuple(line for line in lines if line.strip())
+    kinds = Counter(line_kind(line) for line in kept)
+    known = [(count, kind) for kind, count in kinds.items() if kind != "unknown"]
+    if not known:
+        return Sniffed("unknown", kept)
+    kind = max(known, key=lambda pair: (pair[0], -_PRIORITY.index(pair[1])))[1]
+    mine = [line for line in kept if line_kind(line) == kind]
+    return _SNIFFERS[kind](kept, mine)
+
+
+_PRIORITY: tuple[Kind, ...] = ("json", "access", "logfmt", "text", "unknown")
+
+
+def _sniff_json(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
+    objects = [JsonExtractor().extract(line) or {} for line in mine]
+    time_key = _time_key(objects)
+    ids = _ordered(pair for obj in objects for pair in _json_ids(obj, ()))
+    time_text = _first_text(obj.get(time_key) for obj in objects) if time_key else None
+    return Sniffed("json", kept, time_key, time_text, ids)
+
+
+def _sniff_logfmt(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
+    pairs = [LogfmtExtractor().extract(line) or {} for line in mine]
+    time_key = _time_key(pairs)
+    ids = _ordered((key, key) for fields in pairs for key in fields if key in ID_KEYS)
+    time_text = (
+        _first_text(fields.get(time_key) for fields in pairs) if time_key else None
+    )
+    return Sniffed("logfmt", kept, time_key, time_text, ids)
+
+
+def _sniff_access(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
+    matches = [m for m in (ACCESS.match(line) for line in mine) if m is not None]
+    keys = [key for m in matches for key, _ in _TAIL_PAIR.findall(m["tail"])]
+    ids = _ordered((key, key) for key in keys if key in ID_KEYS)
+    combined = all(m["combined"] for m in matches)
+    return Sniffed("access", kept, None, matches[0]["time"], ids, combined)
+
+
+def _sniff_text(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
+    extractor = AutoExtractor()
+    fields = [extractor.extract(line) or {} for line in mine]
+    ids = _ordered((key, key) for item in fields for key in item if key in ID_KEYS)
+    found = leading_timestamp(mine[0])
+    return Sniffed("text", kept, None, found[0] if found else None, ids)
+
+
+_SNIFFERS = {
+    "json": _sniff_json,
+    "logfmt": _sniff_logfmt,
+    "access": _sniff_access,
+    "text": _sniff_text,
+}
+
+
+def _time_key(records: list[dict[str, Any]]) -> str | None:
+    """Pick the field that holds a readable time in most records."""
+    votes: Counter[str] = Counter()
+    for record in records:
+        for key, value in record.items():
+            named = key in DEFAULT_TIME_FIELDS or any(
+                w in key.lower() for w in _TIME_WORDS
+            )
+            if named and parse_time(value) is not None:
+                votes[key] += 1
+    if not votes:
+        return None
+    order = {key: i for i, key in enumerate(DEFAULT_TIME_FIELDS)}
+    return max(votes, key=lambda key: (votes[key], -order.get(key, len(order))))
+
+
+def _json_ids(
+    value: dict[str, Any], path: tuple[str, ...]
+) -> Iterator[tuple[str, str]]:
+    for key, item in value.items():
+        here = (*path, key)
+        if (
+            key in ID_KEYS
+            and isinstance(item, str | int)
+            and not isinstance(item, bool)
+        ):
+            yield key, ".".join(here)
+        elif key == "id" and path and path[-1] in _NESTED_IDS and isinstance(item, str):
+            yield _NESTED_IDS[path[-1]], ".".join(here)
+        elif isinstance(item, dict) and len(here) < 4:
+            yield from _json_ids(item, here)
+
+
+def _ordered(pairs: Iterator[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Distinct (name, where) pairs, one per name, in the order of ID_KEYS."""
+    first: dict[str, str] = {}
+    for name, where in pairs:
+        first.setdefault(name, where)
+    rank = {key: i for i, key in enumerate(ID_KEYS)}
+    return tuple(sorted(first.items(), key=lambda pair: rank.get(pair[0], len(rank))))
+
+
+def _first_text(values: Iterator[Any]) -> str | None:
+    return next((str(v) for v in values if v is not None), None)
+
+
+def describe_time(text: str | None) -> str:
+    """Say in words which timestamp format `text` is, e.g. "RFC 3339 with offset"."""
+    if text is None:
+        return "no timestamp seen"
+    if parse_time(text) is None:
+        return f"{text!r} is not a format tracerun detects: set time.format"
+    if len(text) > 9 and text[4] == "-":
+        if re.search(r"(Z|[+-]\d{2}:?\d{2}|UTC)$", text):
+            return f"ISO 8601 with offset ({text})"
+        return f"ISO 8601 without offset, read in `timezone` ({text})"
+    if text[2:3] == "/":
+        return f"access-log time ({text})"
+    if text[:1].isdigit():
+        digits = len(text.split(".")[0])
+        unit = (
+            "seconds" if digits <= 11 else "milliseconds" if digits <= 13 else "µs/ns"
+        )
+        return f"unix time in {unit} ({text})"
+    return f"syslog time without a year, which is inferred ({text})"

@@ -1,0 +1,164 @@
+"""Stream: bytes that arrive in pieces (a growing file, a container's log) → Records.
+
+The incremental form of a one-shot file read: complete lines go through the same
+`scan` prefilter and `Assembler` (parser, exact match, window, --where); the
+unfinished last line and the last record, whose continuation lines (a stack
+trace) may still be on their way, are held back until more bytes or `flush()`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from tracerun.assemble import Assembler
+from tracerun.match import Matcher
+from tracerun.plan import Scanner
+from tracerun.query import Query
+from tracerun.record import Record
+from tracerun.scan import CHUNK, Hit, IsStart, Needles, ScanNotice, scan
+
+HOLD_LINES = 200
+"""How far back to look for the start of the last record before giving up holding."""
+HOLD_BYTES = 1024 * 1024
+"""Held bytes beyond this are released even without a following record start."""
+FEW_NEEDLES = 8
+"""Up to this many needles, a chunk is first checked with `in` before scanning."""
+
+
+class RecordStream:
+    """Turns the bytes of one origin, fed in any pieces, into its matched records.
+
+    Args:
+        scanner: the origin with its parser and record-start rule.
+        query: what to match.
+        line: line number of the first byte fed (1 from a file's start).
+        clock: when set, a record with no timestamp of its own takes `clock()`
+            (µs) instead of sorting first: while following, the moment it was
+            read is the best time there is.
+        is_start: the record-start rule, when not the scanner's own.
+        unstamp: splits a hit into a time given by the transport (the Docker
+            engine's) and the bare hit, for origins whose lines carry one.
+    """
+
+    def __init__(
+        self,
+        scanner: Scanner,
+        query: Query,
+        line: int = 1,
+        clock: Callable[[], int] | None = None,
+        is_start: IsStart | None = None,
+        unstamp: Callable[[Hit], tuple[int | None, Hit]] | None = None,
+    ) -> None:
+        self.scanner = scanner
+        self.line = line
+        self.offset = 0
+        """Stream offset of the first byte not yet scanned (a file's read position)."""
+        self.clock = clock
+        self._is_start = is_start or scanner.is_start
+        self._unstamp = unstamp
+        self._assembler = Assembler(scanner, Matcher(query))
+        self._needles = Needles.of(query.values, ignore_case=query.ignore_case)
+        self._pending = bytearray()
+        self._notices: list[ScanNotice] = []
+        self._told_unparsed = False
+
+    @property
+    def pending(self) -> int:
+        """Bytes fed but not yet scanned: the held record plus an unfinished line."""
+        return len(self._pending)
+
+    @property
+    def partial(self) -> int:
+        """Bytes of the unfinished last line (after the last newline fed)."""
+        return len(self._pending) - (self._pending.rfind(b"\n") + 1)
+
+    def feed(self, data: bytes) -> list[Record]:
+        """Add bytes; return the records that are now known to be complete."""
+        self._pending += data
+        end = self._pending.rfind(b"\n") + 1
+        if end == 0:
+            return []
+        return self._scan(self._last_start(end))
+
+    def flush(self) -> list[Record]:
+        """Release the held record (its writer went quiet); keep an unfinished line."""
+        return self._scan(self._pending.rfind(b"\n") + 1)
+
+    def finish(self) -> list[Record]:
+        """Scan everything left: the origin ended (file rotated away, container gone)."""
+        return self._scan(len(self._pending))
+
+    def drop_partial(self) -> None:
+        """Forget an unfinished last line (its file was truncated under it)."""
+        del self._pending[self._pending.rfind(b"\n") + 1 :]
+
+    def warnings(self) -> list[str]:
+        """Warnings gathered since the last call (each kind of parse failure once)."""
+        found = self._assembler.warnings[:]
+        self._assembler.warnings.clear()
+        found += [
+            f"{self.scanner.origin.name}:{n.line}: {n.message}" for n in self._notices
+        ]
+        self._notices.clear()
+        if self._assembler.unparsed and not self._told_unparsed:
+            self._told_unparsed = True
+            found.append(
+                f"{self.scanner.origin.name}:{self._assembler.first_unparsed}: a line "
+                f"contains a search value but does not parse with parser "
+                f"'{self.scanner.parser.name}'; such lines are skipped"
+            )
+        return found
+
+    def _last_start(self, end: int) -> int:
+        """Offset where the last record in `pending[:end]` starts (0: all held)."""
+        if end > HOLD_BYTES:
+            return end
+        pos = end - 1  # the newline ending the last complete line
+        for _ in range(HOLD_LINES):
+            start = self._pending.rfind(b"\n", 0, pos) + 1
+            line = bytes(self._pending[start:pos]).removesuffix(b"\r")
+            if self._is_start(line):
+                return start
+            if start == 0:
+                return 0
+            pos = start - 1
+        return end
+
+    def _may_hit(self, chunk: bytes) -> bool:
+        """Tell whether a needle occurs at all (cheap for the few ids of a follow).
+
+        Why: live chunks are small and come often; most hold no needle, and a
+        whole scan per chunk costs far more than a few `in` tests.
+        """
+        values = self._needles.values
+        if len(values) > FEW_NEEDLES:
+            return True
+        hay = chunk.lower() if self._needles.ignore_case else chunk
+        return any(value in hay for value in values)
+
+    def _scan(self, cut: int) -> list[Record]:
+        if cut == 0:
+            return []
+        chunk = bytes(self._pending[:cut])
+        del self._pending[:cut]
+        base, base_offset = self.line - 1, self.offset
+        self.line += chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
+        self.offset += cut
+        records: list[Record] = []
+        if not self._may_hit(chunk):
+            return records
+        stream = io.BytesIO(chunk)
+        size = min(CHUNK, max(len(chunk), 4096))  # scan's buffer is allocated per call
+        for hit in scan(stream, self._needles, self._is_start, self._notices, size):
+            hit.line += base
+            hit.offset += base_offset
+            given = None
+            if self._unstamp is not None:
+                given, hit = self._unstamp(hit)
+            if given is None and self.clock is not None:
+                given = self.clock()
+            record = self._assembler.record(hit, fallback_time=given)
+            if record is not None:
+                records.append(record)
+        return records
