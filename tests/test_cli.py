@@ -384,13 +384,17 @@ def test_huge_single_line_is_skipped_with_a_warning_and_memory_stays_bounded(
         out.write(b'{"blob":"' + b"x" * (50 * 1024 * 1024) + b'","request_id":"abc"}\n')
         out.write(b'{"ts":"2026-03-20T14:10:02Z","msg":"after","request_id":"abc"}\n')
 
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the forking
+    # process (here pytest, which may be large), VmHWM starts afresh.
     code = (
-        "import resource, sys\n"
+        "import re, sys\n"
+        "from pathlib import Path\n"
         "from tracerun.cli import main\n"
         "try:\n"
         "    main(sys.argv[1:])\n"
         "finally:\n"
-        "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "    status = Path('/proc/self/status').read_text()\n"
+        "    peak = re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1)\n"
         "    sys.stderr.write(f'peak_kb={peak}\\n')\n"
     )
     proc = subprocess.run(
