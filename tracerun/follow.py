@@ -27,7 +27,7 @@ from tracerun.match import Matcher
 from tracerun.merge import merge
 from tracerun.output.base import Formatter
 from tracerun.plan import Origin, Plan, Scanner
-from tracerun.query import Query
+from tracerun.query import Query, check_expression
 from tracerun.record import Record
 from tracerun.reorder import ReorderBuffer
 
@@ -101,16 +101,7 @@ def follow_settings(options: dict[str, Any]) -> FollowSettings | None:
 
 
 def _check_exit_on(expression: str) -> str:
-    import jmespath  # noqa: PLC0415
-    from jmespath.exceptions import JMESPathError  # noqa: PLC0415
-
-    try:
-        jmespath.compile(expression)
-    except JMESPathError as exc:
-        reason = str(exc).strip().splitlines()[0]
-        msg = f"--exit-on {expression!r} is not a valid JMESPath expression: {reason}"
-        raise QueryError(msg, 'example: --exit-on "status != null"') from None
-    return expression
+    return check_expression(expression, "--exit-on", '--exit-on "status != null"')
 
 
 def follow_trace(

@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from tracerun.config.model import Profile
 from tracerun.plan import Plan, Scanner
+from tracerun.seek import tail_time, time_of
 from tracerun.timeparse import format_utc_ms, parse_time
 
 HEAD_BYTES = 64 * 1024
 """How much of a file's start is read for its first timestamp."""
-TAIL_STEPS = (8 * 1024, 64 * 1024, 1024 * 1024)
-"""Bytes read back from the end, growing until a timestamped line is found."""
+ARCHIVE_TAIL = 64 * 1024
+"""How much of a small archive's end is kept to find its last timestamp."""
 CHECK_LINES = 1000
 """How many lines of each file's head `--check` parses."""
 SMALL_ARCHIVE = 1024 * 1024
@@ -149,28 +149,15 @@ def _head_lines(path: Path, limit: int) -> tuple[list[bytes], bool]:
 
 def _first_time(scanner: Scanner, lines: list[bytes]) -> int | None:
     for line in lines:
-        time = _time_of(scanner, line)
+        time = time_of(scanner, line)
         if time is not None:
             return time
     return None
 
 
 def _last_time(scanner: Scanner, path: Path) -> int | None:
-    size = path.stat().st_size
-    for step in TAIL_STEPS:
-        start = max(0, size - step)
-        with path.open("rb") as raw:
-            raw.seek(start)
-            lines = raw.read(size - start).split(b"\n")
-        if start > 0:
-            lines = lines[1:]  # the first piece is the end of a line cut in two
-        for line in reversed(lines):
-            time = _time_of(scanner, line.removesuffix(b"\r"))
-            if time is not None:
-                return time
-        if start == 0:
-            return None
-    return None
+    with path.open("rb") as raw:
+        return tail_time(raw, scanner, path.stat().st_size)
 
 
 def _archive_last_time(scanner: Scanner, path: Path) -> int | None:
@@ -180,21 +167,14 @@ def _archive_last_time(scanner: Scanner, path: Path) -> int | None:
     with open_log(path) as stream:
         while chunk := stream.read(HEAD_BYTES):
             tail += chunk
-            cut = cut or len(tail) > TAIL_STEPS[1]
-            tail = tail[-TAIL_STEPS[1] :]
+            cut = cut or len(tail) > ARCHIVE_TAIL
+            tail = tail[-ARCHIVE_TAIL:]
     lines = tail.split(b"\n")
     for line in reversed(lines[1:] if cut else lines):
-        time = _time_of(scanner, line.removesuffix(b"\r"))
+        time = time_of(scanner, line)
         if time is not None:
             return time
     return None
-
-
-def _time_of(scanner: Scanner, line: bytes) -> int | None:
-    if not line.strip() or not scanner.is_start(line):
-        return None
-    parsed = scanner.parser.parse(line.decode("utf-8", "replace"), scanner.tz)
-    return None if parsed is None else parsed.time
 
 
 def sample_origin(scanner: Scanner) -> Sample:
@@ -243,40 +223,25 @@ def _container_lines(
     scanner: Scanner, count: int, *, with_last: bool
 ) -> tuple[list[bytes], bytes]:
     """Stream a container's first `count` lines (engine-stamped), and its last one."""
-    from tracerun.sources.docker import connect  # noqa: PLC0415 - docker SDK
+    from tracerun.sources.docker import connect, log_head  # noqa: PLC0415 - docker SDK
 
     origin = scanner.origin
-    streams = origin.param("streams", ("stdout", "stderr"))
-    out, err = "stdout" in streams, "stderr" in streams
-    data = last = b""
+    streams = tuple(origin.param("streams", ("stdout", "stderr")))
+    last = b""
     with connect(origin.param("host"), origin.source) as client:
-        stream = client.api.logs(
-            origin.locator, out, err, stream=True, timestamps=True, follow=False
+        head = log_head(
+            client,
+            origin.locator,
+            count,
+            _CHECK_BYTES,
+            streams=streams,
+            timestamps=True,
         )
-        try:
-            for chunk in stream:
-                data += chunk
-                if data.count(b"\n") >= count or len(data) >= _CHECK_BYTES:
-                    break
-        finally:
-            _close_stream(stream)
         if with_last:
+            out, err = "stdout" in streams, "stderr" in streams
             tail = client.api.logs(origin.locator, out, err, timestamps=True, tail=1)
             last = tail.rstrip(b"\n")
-    return (data.split(b"\n")[:count] if data else []), last
-
-
-def _close_stream(stream: Any) -> None:
-    """Close a log stream and its HTTP response, so no socket is left open.
-
-    Why: the SDK's `CancellableStream.close()` shuts the socket down but leaves
-    the response object (and its file) open, and it refuses ssh:// engines.
-    """
-    response = getattr(stream, "_response", None)
-    if response is None:
-        stream.close()
-        return
-    response.close()
+    return head, last
 
 
 def _engine_time(line: bytes) -> int | None:

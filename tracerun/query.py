@@ -58,13 +58,18 @@ def parse_term(text: str) -> Term:
 
 def check_where(expression: str) -> str:
     """Compile a --where JMESPath expression, raising QueryError when it is invalid."""
-    import jmespath  # noqa: PLC0415 - lazy: only when --where is used
+    return check_expression(expression, "--where", "--where \"level == 'error'\"")
+
+
+def check_expression(expression: str, option: str, example: str) -> str:
+    """Compile the JMESPath expression given to `option`; QueryError when invalid."""
+    import jmespath  # noqa: PLC0415 - lazy: only when an expression is given
     from jmespath.exceptions import JMESPathError  # noqa: PLC0415
 
     try:
         jmespath.compile(expression)
     except JMESPathError as exc:
         reason = str(exc).strip().splitlines()[0]
-        msg = f"--where {expression!r} is not a valid JMESPath expression: {reason}"
-        raise QueryError(msg, "example: --where \"level == 'error'\"") from None
+        msg = f"{option} {expression!r} is not a valid JMESPath expression: {reason}"
+        raise QueryError(msg, f"example: {example}") from None
     return expression

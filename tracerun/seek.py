@@ -45,7 +45,7 @@ def window_range(
         if raw.read(4).startswith(_COMPRESSED):
             return 0, None
         first = _time_at(raw, scanner, 0, size)
-        last = _last_time(raw, scanner, size)
+        last = tail_time(raw, scanner, size)
         if first is None or last is None or first[1] > last:
             return 0, None  # no timestamps, or not time-ordered: read it all
         low = None if since is None else since - MARGIN_US
@@ -120,7 +120,8 @@ def _time_at(
         line = nl + 1
 
 
-def _last_time(raw: BinaryIO, scanner: Scanner, size: int) -> int | None:
+def tail_time(raw: BinaryIO, scanner: Scanner, size: int) -> int | None:
+    """Read the last record time of a plain file, reading back at most 1 MiB."""
     step = PROBE
     while True:
         start = max(0, size - step)

@@ -128,16 +128,10 @@ def _docker_family(client: Any, rows: list[dict[str, Any]], pattern: str) -> Fam
 
 def _container_head(client: Any, container: str) -> list[str]:
     """Read the first HEAD_LINES lines of a container's log, then stop reading."""
-    stream = client.api.logs(container, stream=True, follow=False)
-    data = b""
-    try:
-        for chunk in stream:
-            data += chunk
-            if data.count(b"\n") >= HEAD_LINES or len(data) >= _HEAD_BYTES:
-                break
-    finally:
-        stream.close()
-    return data.decode("utf-8", "replace").splitlines()[:HEAD_LINES]
+    from tracerun.sources.docker import log_head  # noqa: PLC0415 - docker SDK
+
+    head = b"\n".join(log_head(client, container, HEAD_LINES, _HEAD_BYTES))
+    return head.decode("utf-8", "replace").splitlines()
 
 
 def _unique_names(keys: list[tuple[Path, str]]) -> list[str]:

@@ -369,6 +369,51 @@ def content(line: bytes) -> bytes:
     return b"".join(pieces)
 
 
+def log_head(
+    client: DockerClient,
+    container: str,
+    count: int,
+    limit: int,
+    *,
+    streams: tuple[str, ...] = ("stdout", "stderr"),
+    timestamps: bool = False,
+) -> list[bytes]:
+    """Read a container's first `count` log lines (at most `limit` bytes), then stop.
+
+    Used by `sources --check` and `init`, which look at a log's head only.
+    """
+    stream = client.api.logs(
+        container,
+        "stdout" in streams,
+        "stderr" in streams,
+        stream=True,
+        timestamps=timestamps,
+        follow=False,
+    )
+    data = b""
+    try:
+        for chunk in stream:
+            data += chunk
+            if data.count(b"\n") >= count or len(data) >= limit:
+                break
+    finally:
+        _close_stream(stream)
+    return data.split(b"\n")[:count] if data else []
+
+
+def _close_stream(stream: Any) -> None:
+    """Close a log stream and its HTTP response, so no socket is left open.
+
+    Why: the SDK's `CancellableStream.close()` shuts the socket down but leaves
+    the response object (and its file) open, and it refuses ssh:// engines.
+    """
+    response = getattr(stream, "_response", None)
+    if response is None:
+        stream.close()
+        return
+    response.close()
+
+
 def unstamp(hit: Hit) -> tuple[int | None, Hit]:
     """Split a hit into the engine's time of its first line and its bare lines."""
     lines = hit.data.split(b"\n")
