@@ -5,8 +5,9 @@ Why bytes: the needles are found in the raw bytes by one Aho-Corasick pass
 while a Python loop over lines manages a fraction of that. The stream is read in
 large blocks into one reused buffer; only the lines around a hit are framed (with
 their multi-line continuation) and handed on for decoding. Counting newlines for
-line numbers (`bytes.count`, ~2 GB/s) is the one other full pass; a reader that
-starts mid-file (time bisection) does without it.
+line numbers is the one other full pass: `stringzilla`'s SIMD count (~4.7 GB/s
+here, vs ~2 GB/s for `bytes.count`, whose per-byte loop took ~65 % of a scan);
+a reader that starts mid-file (time bisection) does without it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from ahocorasick_rs import BytesAhoCorasick
+from stringzilla import count as _sz_count
 
 CHUNK = 8 * 1024 * 1024
 MAX_RECORD = 8 * 1024 * 1024
@@ -261,7 +263,7 @@ class _State:
     def line_at(self, pos: int) -> int:
         """Line number of buffer position `pos` (monotonic between drops)."""
         if self.counting and pos > self.count_pos:
-            self.line += self.buf.count(b"\n", self.count_pos, pos)
+            self.line += newlines(self.buf, self.count_pos, pos)
             self.count_pos = pos
         return self.line
 
@@ -316,6 +318,11 @@ class _State:
         self.long_line_hit = None
         self._drop(end)
         self.resume = 0
+
+
+def newlines(buf: bytearray | bytes, lo: int, hi: int) -> int:
+    """Count the newline bytes in buf[lo:hi] (SIMD; = `buf.count(b"\\n", lo, hi)`)."""
+    return int(_sz_count(buf, "\n", lo, hi))
 
 
 def _read_into(stream: BinaryIO, target: memoryview) -> int:
