@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from tracerun import peek
 from tracerun.cli import cli
 from tracerun.config.loader import load_profile
+from tracerun.config.model import to_spec
 from tracerun.peek import Sample, human_size, sample_origin, time_coverage
 from tracerun.plan import build_plan
 from tracerun.timeparse import format_utc_ms, parse_time
@@ -117,7 +118,7 @@ def test_check_reports_the_share_parsed_and_timed_per_file(profile: Path) -> Non
 
 
 def _scanner(profile: Path, source: str):
-    plan = build_plan(load_profile(profile), (source,))
+    plan = build_plan(to_spec(load_profile(profile)), (source,))
     return plan.scanners[0]
 
 
@@ -135,11 +136,11 @@ def test_large_archive_shows_unknown_last_timestamp(
     profile: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(peek, "SMALL_ARCHIVE", 10)
-    plan = build_plan(load_profile(profile), ("orders",))
+    plan = build_plan(to_spec(load_profile(profile)), ("orders",))
     archive = plan.scanners[1]
 
     assert time_coverage(archive) == (1774015740000000, None)
-    listing = peek.describe_sources(load_profile(profile), plan)
+    listing = peek.describe_sources(to_spec(load_profile(profile)), plan)
     assert listing.lines[2].endswith("2026-03-20T14:09:00.000Z → ?")
 
 
@@ -205,17 +206,17 @@ def test_long_archive_is_read_to_its_last_timestamp(profile: Path) -> None:
     body = "\n".join(ORDERS[:2] * 2000)  # ~250 KiB unpacked, a few KiB packed
     with gzip.open("logs/orders.log.1.gz", "wt") as archive:
         archive.write(body + "\n")
-    plan = build_plan(load_profile(profile), ("orders",))
+    plan = build_plan(to_spec(load_profile(profile)), ("orders",))
 
     assert time_coverage(plan.scanners[1]) == (1774015800141000, 1774015801000000)
 
 
 def test_check_of_an_empty_file_and_of_a_vanished_file(profile: Path) -> None:
     Path("logs/payments.log").write_text("")
-    plan = build_plan(load_profile(profile), ("payments", "orders"))
+    plan = build_plan(to_spec(load_profile(profile)), ("payments", "orders"))
     Path("logs/orders.log").unlink()
 
-    listing = peek.describe_sources(load_profile(profile), plan, check=True)
+    listing = peek.describe_sources(to_spec(load_profile(profile)), plan, check=True)
 
     assert [line for line in listing.lines if "sample:" in line] == [
         "    sample: cannot read: No such file or directory",
@@ -247,9 +248,11 @@ def test_sources_shows_a_containers_first_and_last_engine_time(
         "version: 1\nsources:\n"
         f"  box: {{type: docker, containers: ['{box.name}'], parser: json}}\n"
     )
-    plan = build_plan(load_profile(Path("p.yaml")))
+    plan = build_plan(to_spec(load_profile(Path("p.yaml"))))
 
-    listing = peek.describe_sources(load_profile(Path("p.yaml")), plan, check=True)
+    listing = peek.describe_sources(
+        to_spec(load_profile(Path("p.yaml"))), plan, check=True
+    )
 
     coverage = peek.container_coverage(plan.scanners[0])
     assert coverage == (parse_time(first), parse_time(last))

@@ -8,20 +8,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracerun.assemble import Assembler
-from tracerun.config.model import FileSourceConfig, Profile
+from tracerun.config.model import FileSourceConfig, Profile, to_spec
 from tracerun.follow import source_scanner
 from tracerun.match import Matcher
 from tracerun.scan import Needles, scan
 from tracerun.stream import RecordStream
 from tracerun.trace import build_query
 
-PROFILE = Profile(
-    version=1,
-    sources={
-        "app": FileSourceConfig(
-            type="file", paths=["x"], multiline={"start": r"^\d{4}-"}
-        )
-    },
+PROFILE = to_spec(
+    Profile(
+        version=1,
+        sources={
+            "app": FileSourceConfig(
+                type="file", paths=["x"], multiline={"start": r"^\d{4}-"}
+            )
+        },
+    )
 )
 SCANNER = source_scanner(PROFILE, "app", 0)
 QUERY = build_query(PROFILE, ("abc",), {}, now=0)
@@ -88,9 +90,11 @@ def test_flush_keeps_an_unfinished_line_and_finish_takes_it():
 
 
 def test_unparsable_hit_is_reported_once():
-    profile = Profile(
-        version=1,
-        sources={"app": FileSourceConfig(type="file", paths=["x"], parser="json")},
+    profile = to_spec(
+        Profile(
+            version=1,
+            sources={"app": FileSourceConfig(type="file", paths=["x"], parser="json")},
+        )
     )
     stream = RecordStream(source_scanner(profile, "app", 0), QUERY)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tracerun.config.model import FileSourceConfig, Profile
+from tracerun.config.model import FileSourceConfig, Profile, to_spec
 from tracerun.follow import source_scanner
 from tracerun.record import Record
 from tracerun.tail import COPY_WAIT, SourceTail, archives_of, same_start
@@ -30,7 +30,7 @@ def make_tail(pattern: str, *, multiline: str | None = None) -> SourceTail:
     config: dict[str, object] = {"type": "file", "paths": [pattern]}
     if multiline:
         config["multiline"] = {"start": multiline}
-    profile = Profile(version=1, sources={"app": FileSourceConfig(**config)})
+    profile = to_spec(Profile(version=1, sources={"app": FileSourceConfig(**config)}))
     query = build_query(profile, ("abc",), {}, now=0)
     return SourceTail(source_scanner(profile, "app", 0), [pattern], query, lambda: 7)
 
@@ -181,7 +181,11 @@ def test_compressed_archives_are_history_only_and_new_ones_are_skipped(log: Path
         archive.write(line(0))
     tail = make_tail(f"{log.parent}/app.log*")
     profile_scanner = source_scanner(
-        Profile(version=1, sources={"app": FileSourceConfig(type="file", paths=["x"])}),
+        to_spec(
+            Profile(
+                version=1, sources={"app": FileSourceConfig(type="file", paths=["x"])}
+            )
+        ),
         "app",
         0,
     )

@@ -20,10 +20,11 @@ import click
 
 from tracerun import __version__
 from tracerun.errors import ExitCode, QueryError, TracerunError
-from tracerun.options import debug_option, profile_option, trace_options
+from tracerun.options import debug_option, profile_option, trace_options, wants_follow
 
 if TYPE_CHECKING:
     from tracerun.config.model import Profile
+    from tracerun.config.spec import Profile as PlainProfile
     from tracerun.runner import RunResult
 
 TRACE = "trace"
@@ -92,16 +93,20 @@ def trace_command(terms: tuple[str, ...], **options: Any) -> int:
       tracerun -p demo request_id=req-7f3a9c2e --source 'pay*' -o ndjson
       tracerun -p staging -f request_id=abc123 --exit-on "status != null"
     """
-    from tracerun.follow import follow_settings, follow_trace  # noqa: PLC0415
-    from tracerun.trace import run_trace  # noqa: PLC0415
-
     if not terms and not options.get("ids_from"):
         msg = "give at least one TERM to search for, e.g. request_id=abc123"
         raise click.UsageError(msg)
-    following = follow_settings(options) is not None
-    profile = _profile_or_adhoc(options["profile"], options["paths"], options["docker"])
-    if following:
+    if wants_follow(options):
+        from tracerun.follow import follow_settings, follow_trace  # noqa: PLC0415
+
+        follow_settings(options)  # an error for follow-only options without -f
+        profile = _profile_or_adhoc(
+            options["profile"], options["paths"], options["docker"]
+        )
         return follow_trace(profile, terms, options, sys.stdout, _note)
+    from tracerun.trace import run_trace  # noqa: PLC0415
+
+    profile = _profile_or_adhoc(options["profile"], options["paths"], options["docker"])
     result, formatter_for = run_trace(profile, terms, options, now=time.time())
     _print_records(result, formatter_for(sys.stdout))
     return _report(result)
@@ -274,13 +279,16 @@ def _load(path: Path) -> Profile:
 
 def _profile_or_adhoc(
     name: str | None, paths: tuple[str, ...], docker: tuple[str, ...] = ()
-) -> Profile:
+) -> PlainProfile:
+    """Load the profile a run reads; ad hoc `--path`/`--docker` alone skip pydantic."""
     from tracerun.config.adhoc import with_adhoc  # noqa: PLC0415
     from tracerun.config.discover import default_profile_name  # noqa: PLC0415
 
     if (paths or docker) and not name and not default_profile_name(os.environ):
         return with_adhoc(None, paths, docker)
-    profile = _load(_find(name))
+    from tracerun.config.model import to_spec  # noqa: PLC0415
+
+    profile = to_spec(_load(_find(name)))
     return with_adhoc(profile, paths, docker) if paths or docker else profile
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tracerun.config.model import DockerSourceConfig
+from tracerun.config.spec import DockerSourceConfig
 from tracerun.feed import Backoff, Note
 from tracerun.plan import Origin, Scanner
 from tracerun.query import Query

@@ -19,12 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from tracerun.config.model import Profile
+from tracerun.config.spec import Profile
 from tracerun.errors import ExitCode, QueryError
 from tracerun.extract import build_parser
 from tracerun.feed import Feed, Note
 from tracerun.match import Matcher
 from tracerun.merge import merge
+from tracerun.options import FOLLOW_ONLY
 from tracerun.output.base import Formatter
 from tracerun.plan import Origin, Plan, Scanner
 from tracerun.query import Query, check_expression
@@ -38,12 +39,6 @@ WINDOW = 0.25
 
 _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)?")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-_FOLLOW_ONLY = {
-    "history": "--no-history",
-    "reorder_window": "--reorder-window",
-    "exit_on": "--exit-on",
-    "timeout": "--timeout",
-}
 
 Notify = Callable[[Note], None]
 
@@ -80,7 +75,7 @@ def follow_settings(options: dict[str, Any]) -> FollowSettings | None:
             an unreadable duration or --exit-on expression.
     """
     if not options.get("follow"):
-        for key, flag in _FOLLOW_ONLY.items():
+        for key, flag in FOLLOW_ONLY.items():
             if options.get(key) is not None:
                 msg = f"{flag} only applies when following"
                 raise QueryError(msg, "add -f/--follow")

@@ -35,6 +35,24 @@ def debug_option(func: F) -> F:
     )(func)
 
 
+FOLLOW_ONLY = {
+    "history": "--no-history",
+    "reorder_window": "--reorder-window",
+    "exit_on": "--exit-on",
+    "timeout": "--timeout",
+}
+"""Follow-only option keys → their flags (an error without -f)."""
+
+
+def wants_follow(options: dict[str, Any]) -> bool:
+    """Tell whether -f or any follow-only option was given (so follow.py is needed).
+
+    Why: follow.py and what it imports cost ~10 ms of every start-up.
+    """
+    given = (options.get(key) is not None for key in FOLLOW_ONLY)
+    return bool(options.get("follow")) or any(given)
+
+
 def follow_options(func: F) -> F:
     """`-f/--follow` and the options that only apply to it (follow.py reads them)."""
     options = [

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracerun.config.model import Profile
+from tracerun.config.spec import Profile
 from tracerun.plan import Plan, Scanner
 from tracerun.seek import tail_time, time_of
 from tracerun.timeparse import format_utc_ms, parse_time

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
-from tracerun.config.model import Profile
+from tracerun.config.spec import Profile
 from tracerun.extract import Parser, build_parser
 from tracerun.sources import get_source
 from tracerun.sources.base import SourceFailure

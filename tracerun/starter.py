@@ -269,10 +269,11 @@ def sample_of(sniffed: Sniffed, config: dict[str, Any]) -> dict[str, Any] | None
     """
     from pydantic import TypeAdapter  # noqa: PLC0415
 
-    from tracerun.config.model import ParserConfig  # noqa: PLC0415
+    from tracerun.config.model import ParserConfig, parser_spec  # noqa: PLC0415
     from tracerun.extract import build_parser  # noqa: PLC0415
 
-    parser = build_parser(TypeAdapter(ParserConfig).validate_python(config), {})
+    validated = TypeAdapter(ParserConfig).validate_python(config)
+    parser = build_parser(parser_spec(validated), {})
     candidates: list[tuple[int, str, dict[str, Any]]] = []
     for line in sniffed.lines:
         parsed = parser.parse(line, UTC)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from tracerun.config.model import Profile
+from tracerun.config.spec import Profile
 from tracerun.errors import QueryError
 from tracerun.output import BUILTIN, build_formatter
 from tracerun.output.base import Formatter

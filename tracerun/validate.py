@@ -11,7 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from tracerun.config.model import ParserConfig, Profile
+from tracerun.config import spec as plain
+from tracerun.config.model import Profile, to_spec
 from tracerun.config.reader import KeyPath, Marks, located
 from tracerun.errors import ConfigIssue, ProfileError
 from tracerun.extract import DEFAULT_TIME_FIELDS, build_parser, sample_mismatches
@@ -40,7 +41,7 @@ def validate_profile(path: Path, env: Mapping[str, str] | None = None) -> Profil
     from tracerun.config.loader import load_profile_with_marks  # noqa: PLC0415
 
     profile, marks = load_profile_with_marks(path, env)
-    issues = check_samples_of(profile, marks)
+    issues = check_samples_of(to_spec(profile), marks)
     if issues:
         raise ProfileError(str(path), issues)
     return profile
@@ -60,7 +61,7 @@ def _count(items: Mapping[str, object], noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
 
-def check_samples_of(profile: Profile, marks: Marks) -> list[ConfigIssue]:
+def check_samples_of(profile: plain.Profile, marks: Marks) -> list[ConfigIssue]:
     """Run the samples of every named and inline parser; one issue per mismatch."""
     issues: list[ConfigIssue] = []
     for where, spec in _parsers_with_samples(profile):
@@ -73,8 +74,8 @@ def check_samples_of(profile: Profile, marks: Marks) -> list[ConfigIssue]:
 
 
 def _parsers_with_samples(
-    profile: Profile,
-) -> Iterator[tuple[KeyPath, str | ParserConfig]]:
+    profile: plain.Profile,
+) -> Iterator[tuple[KeyPath, str | plain.ParserConfig]]:
     for name, config in profile.parsers.items():
         if config.samples:
             yield ("parsers", name), name
@@ -83,7 +84,7 @@ def _parsers_with_samples(
             yield ("sources", name, "parser"), source.parser
 
 
-def _zone_of(profile: Profile, where: KeyPath) -> str:
+def _zone_of(profile: plain.Profile, where: KeyPath) -> str:
     """Pick the zone for naive sample times: an inline parser's source's, or the profile's."""
     if where[0] == "sources":
         return profile.sources[where[1]].timezone or profile.timezone

@@ -1,6 +1,6 @@
 import pytest
 
-from tracerun.config.model import AutoParserConfig
+from tracerun.config.spec import AutoParserConfig
 from tracerun.extract.auto import AutoExtractor, from_config
 
 extract = AutoExtractor().extract

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from tracerun.config.model import JsonParserConfig
+from tracerun.config.spec import JsonParserConfig
 from tracerun.extract.json import JsonExtractor, from_config
 
 extract = JsonExtractor().extract

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracerun.config.model import LogfmtParserConfig
+from tracerun.config.spec import LogfmtParserConfig
 from tracerun.extract.logfmt import (
     LogfmtExtractor,
     _scan_pairs,

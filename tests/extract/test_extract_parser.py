@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracerun.config.model import (
+from tracerun.config.spec import (
     AutoParserConfig,
     JsonParserConfig,
     LogfmtParserConfig,
@@ -261,7 +261,7 @@ def test_parser_is_frozen():
 def test_jmespath_is_imported_only_for_real_expressions():
     code = (
         "import sys\n"
-        "from tracerun.config.model import JsonParserConfig as C\n"
+        "from tracerun.config.spec import JsonParserConfig as C\n"
         "from tracerun.extract import build_parser\n"
         "build_parser(C(type='json', fields={'id': 'ctx.request.id'}), {})\n"
         "print('jmespath' in sys.modules)\n"

@@ -1,6 +1,6 @@
 import re
 
-from tracerun.config.model import RegexParserConfig
+from tracerun.config.spec import RegexParserConfig
 from tracerun.extract.regex import RegexExtractor, from_config
 
 PYLOG = (

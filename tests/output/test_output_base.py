@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tracerun.assemble import NO_TIME
-from tracerun.config.model import NdjsonOutputConfig, TextOutputConfig
+from tracerun.config.spec import NdjsonOutputConfig, TextOutputConfig
 from tracerun.output import BUILTIN, FORMATTERS, build_formatter
 from tracerun.record import Record
 

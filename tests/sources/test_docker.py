@@ -26,9 +26,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from helpers.engine import ContainerFactory, log_lines, wait_for_output
+from helpers.probe import run_and_check_import
 
 from tracerun.cli import cli
-from tracerun.config.model import DockerSourceConfig, Profile
+from tracerun.config import spec
+from tracerun.config.model import DockerSourceConfig, Profile, to_spec
 from tracerun.extract import build_parser
 from tracerun.plan import Origin, Scanner, build_plan
 from tracerun.query import Query, Term
@@ -502,17 +504,19 @@ def test_containers_are_read_concurrently(
         return real_fetch(origin, query)
 
     monkeypatch.setattr(docker_source, "_fetch", fetch_together)
-    profile = Profile.model_validate(
-        {
-            "version": 1,
-            "sources": {
-                "all": {
-                    "type": "docker",
-                    "containers": [f"tracerun-test-{tag}-c*"],
-                    "stopped": True,
-                }
-            },
-        }
+    profile = to_spec(
+        Profile.model_validate(
+            {
+                "version": 1,
+                "sources": {
+                    "all": {
+                        "type": "docker",
+                        "containers": [f"tracerun-test-{tag}-c*"],
+                        "stopped": True,
+                    }
+                },
+            }
+        )
     )
 
     result = run_plan(
@@ -669,14 +673,16 @@ def test_container_removed_before_it_is_read_fails_alone(
     c = containers("vanishing", script(say(line)))
     wait_for_output(c, "will vanish")
     (tmp_path / "edge.log").write_text(f"2026-03-20T14:10:00Z edge request_id={RID}\n")
-    profile = Profile.model_validate(
-        {
-            "version": 1,
-            "sources": {
-                "edge": {"type": "file", "paths": [str(tmp_path / "edge.log")]},
-                "orders": {"type": "docker", "containers": [c.name]},
-            },
-        }
+    profile = to_spec(
+        Profile.model_validate(
+            {
+                "version": 1,
+                "sources": {
+                    "edge": {"type": "file", "paths": [str(tmp_path / "edge.log")]},
+                    "orders": {"type": "docker", "containers": [c.name]},
+                },
+            }
+        )
     )
     plan = build_plan(profile)
     c.remove(force=True)
@@ -771,20 +777,10 @@ def test_adhoc_docker_without_an_engine_keeps_the_pattern_as_a_source(
 
 def test_docker_sdk_is_imported_only_for_a_docker_source(tmp_path: Path) -> None:
     (tmp_path / "a.log").write_text(f"2026-03-20T14:10:00Z x request_id={RID}\n")
-    probe = (
-        "import sys\n"
-        "from tracerun.cli import _run_main\n"
-        f"code = _run_main(['--path', {str(tmp_path / 'a.log')!r}, {RID!r}])\n"
-        "print(code, 'docker' in sys.modules, file=sys.stderr)\n"
+    code, imported, _ = run_and_check_import(
+        ["--path", str(tmp_path / "a.log"), RID], "docker"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert proc.stderr == "0 False\n"
+    assert (code, imported) == (0, False)
 
 
 def test_docker_is_registered_and_built_lazily() -> None:
@@ -860,13 +856,13 @@ def test_describe_shows_state_image_and_start_in_whole_seconds() -> None:
 
 
 def test_compose_shorthand_and_list_labels_become_engine_filters() -> None:
-    config = DockerSourceConfig.model_validate(
-        {
-            "type": "docker",
-            "labels": ["tier=back", "team=pay=ments"],
-            "compose": {"project": "shop", "service": "orders"},
-        }
-    )
+    data = {
+        "type": "docker",
+        "labels": ["tier=back", "team=pay=ments"],
+        "compose": {"project": "shop", "service": "orders"},
+    }
+    config = to_spec(Profile(version=1, sources={"x": data})).sources["x"]
+    assert isinstance(config, spec.DockerSourceConfig)
     assert config.label_filters() == [
         "tier=back",
         "team=pay=ments",

@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 from pathlib import Path
 
-from tracerun.config.model import (
+from tracerun.config.spec import (
     DockerSourceConfig,
     FileSourceConfig,
     Profile,
@@ -40,10 +41,7 @@ def adhoc_sources(patterns: tuple[str, ...]) -> dict[str, SourceConfig]:
         grouped.setdefault(source_name(path), []).append(str(path))
     for pattern in empty:
         grouped.setdefault(source_name(Path(pattern)), []).append(pattern)
-    return {
-        name: FileSourceConfig(type="file", paths=paths)
-        for name, paths in grouped.items()
-    }
+    return {name: FileSourceConfig(paths=paths) for name, paths in grouped.items()}
 
 
 def adhoc_docker_sources(patterns: tuple[str, ...]) -> dict[str, SourceConfig]:
@@ -60,9 +58,7 @@ def adhoc_docker_sources(patterns: tuple[str, ...]) -> dict[str, SourceConfig]:
     for pattern in patterns:
         hits = [n for n in names or [] if fnmatch.fnmatchcase(n, pattern)]
         for name in hits or [pattern]:
-            found.setdefault(
-                name, DockerSourceConfig(type="docker", containers=[name], stopped=True)
-            )
+            found.setdefault(name, DockerSourceConfig(containers=[name], stopped=True))
     return found
 
 
@@ -80,5 +76,5 @@ def with_adhoc(
         for name, config in found.items():
             sources[name if name not in sources else f"{name}-{kind}"] = config
     if profile is None:
-        return Profile(version=1, sources=sources)
-    return profile.model_copy(update={"sources": sources})
+        return Profile(sources=sources)
+    return dataclasses.replace(profile, sources=sources)

@@ -6,7 +6,18 @@ use them without importing pydantic.
 
 from __future__ import annotations
 
+import re
+
 PROFILE_VERSION = 1
 DEFAULT_KEYS = ("request_id", "req_id", "trace_id", "correlation_id")
 BUILTIN_PARSERS = ("auto", "json", "logfmt")
 BUILTIN_OUTPUTS = ("text", "ndjson")
+DEFAULT_LEVEL_FIELDS = ("level", "severity", "lvl", "loglevel")
+DEFAULT_MESSAGE_FIELDS = ("msg", "message")
+
+_DOTTED_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def is_dotted_path(expression: str) -> bool:
+    """Tell whether a field expression is a plain `a.b.c` path (no JMESPath needed)."""
+    return _DOTTED_PATH.fullmatch(expression) is not None

@@ -23,18 +23,11 @@ from pydantic import (
     model_validator,
 )
 
-from tracerun.config.format import BUILTIN_PARSERS, DEFAULT_KEYS
-
-DEFAULT_LEVEL_FIELDS = ("level", "severity", "lvl", "loglevel")
-DEFAULT_MESSAGE_FIELDS = ("msg", "message")
+from tracerun.config import spec
+from tracerun.config.format import BUILTIN_PARSERS, DEFAULT_KEYS, is_dotted_path
+from tracerun.config.spec import STREAMS, Stream
 
 _TRAILING_OPERATOR = re.compile(r"[^\w\s\])}'\"`@*]+$")
-_DOTTED_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
-
-
-def is_dotted_path(expression: str) -> bool:
-    """Tell whether a field expression is a plain `a.b.c` path (no JMESPath needed)."""
-    return _DOTTED_PATH.fullmatch(expression) is not None
 
 
 class ExpressionError(ValueError):
@@ -263,10 +256,6 @@ class FileSourceConfig(_SourceBase):
         ]
 
 
-Stream = Literal["stdout", "stderr"]
-STREAMS: tuple[Stream, ...] = ("stdout", "stderr")
-
-
 class DockerSourceConfig(_SourceBase):
     """Containers on a Docker engine, read through the engine's log API."""
 
@@ -310,21 +299,6 @@ class DockerSourceConfig(_SourceBase):
             raise ValueError(msg)
         return self
 
-    def label_filters(self) -> list[str]:
-        """Return every required label as `key=value` (`labels` plus `compose`)."""
-        pairs = (
-            dict(item.split("=", 1) for item in self.labels)
-            if isinstance(self.labels, list)
-            else dict(self.labels)
-        )
-        if self.compose is not None:
-            pairs.update(self.compose.labels())
-        return [f"{key}={value}" for key, value in pairs.items()]
-
-
-COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
-COMPOSE_SERVICE_LABEL = "com.docker.compose.service"
-
 
 class ComposeSelectorConfig(_Config):
     """Select containers of a docker compose project (and optionally one service)."""
@@ -340,14 +314,6 @@ class ComposeSelectorConfig(_Config):
             msg = "compose needs project, service or both"
             raise ValueError(msg)
         return self
-
-    def labels(self) -> dict[str, str]:
-        """Return the compose labels this selector stands for."""
-        pairs = {
-            COMPOSE_PROJECT_LABEL: self.project,
-            COMPOSE_SERVICE_LABEL: self.service,
-        }
-        return {key: value for key, value in pairs.items() if value is not None}
 
 
 DockerSourceConfig.model_rebuild()
@@ -466,3 +432,30 @@ def parser_reference_issues(
             hint = f"{guess}parsers defined here: " + ", ".join(known)
             issues.append((("sources", name, "parser"), message, hint))
     return issues
+
+
+def to_spec(profile: Profile) -> spec.Profile:
+    """Turn a validated profile into the plain form the pipeline reads (spec.py)."""
+    plain = _spec_of(profile)
+    assert isinstance(plain, spec.Profile)
+    return plain
+
+
+def parser_spec(config: BaseModel) -> spec.ParserConfig:
+    """Turn one validated parser into its plain form (for `init`, which checks one)."""
+    plain = _spec_of(config)
+    assert isinstance(plain, spec.ParserConfig)
+    return plain
+
+
+def _spec_of(value: Any) -> Any:
+    # Each model class has a spec dataclass of the same name and fields.
+    if isinstance(value, BaseModel):
+        kind = getattr(spec, type(value).__name__)
+        names = type(value).model_fields
+        return kind(**{name: _spec_of(getattr(value, name)) for name in names})
+    if isinstance(value, dict):
+        return {key: _spec_of(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_spec_of(item) for item in value]
+    return value

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from tracerun.config.model import (
-    DEFAULT_LEVEL_FIELDS,
-    DEFAULT_MESSAGE_FIELDS,
+from tracerun.config.format import DEFAULT_LEVEL_FIELDS, DEFAULT_MESSAGE_FIELDS
+from tracerun.config.spec import (
     AutoParserConfig,
     JsonParserConfig,
     LogfmtParserConfig,
@@ -142,11 +141,11 @@ def _named_config(name: str, named: Mapping[str, ParserConfig]) -> ParserConfig:
     if name in named:
         return named[name]
     if name == "auto":
-        return AutoParserConfig(type="auto")
+        return AutoParserConfig()
     if name == "json":
-        return JsonParserConfig(type="json")
+        return JsonParserConfig()
     if name == "logfmt":
-        return LogfmtParserConfig(type="logfmt")
+        return LogfmtParserConfig()
     known = ", ".join(sorted({"auto", "json", "logfmt", *named}))
     msg = f"unknown parser {name!r}"
     raise TracerunError(msg, f"parsers defined here: {known}")

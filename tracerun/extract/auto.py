@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tracerun.config.model import AutoParserConfig
+from tracerun.config.spec import AutoParserConfig
 from tracerun.extract.json import JsonExtractor
 from tracerun.extract.logfmt import unquote
 from tracerun.timeparse import leading_timestamp

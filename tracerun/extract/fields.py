@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from tracerun.config.model import is_dotted_path
+from tracerun.config.format import is_dotted_path
 
 _LEVEL_WORDS = {
     "trace": "trace",

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from tracerun.config.model import JsonParserConfig
+from tracerun.config.spec import JsonParserConfig
 
 _INT64_LIMIT = 2.0**63
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tracerun.config.model import LogfmtParserConfig
+from tracerun.config.spec import LogfmtParserConfig
 
 # Groups: key, "=", '"' when quoted, the quoted text, the bare value ("" if absent).
 _PAIR = re.compile(r'([^\s="]+)(?:(=)(?:(")((?:[^"\\]|\\.)*)"|(\S*)))?')

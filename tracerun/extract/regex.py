@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tracerun.config.model import RegexParserConfig
+from tracerun.config.spec import RegexParserConfig
 
 
 class RegexExtractor:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, Literal
 
-from tracerun.config.model import SampleConfig
+from tracerun.config.spec import SampleConfig
 from tracerun.extract.fields import normalise_level
 from tracerun.timeparse import format_rfc3339_us, parse_time
 

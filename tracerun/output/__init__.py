@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from tracerun.config.model import NdjsonOutputConfig, OutputConfig, TextOutputConfig
+from tracerun.config.spec import NdjsonOutputConfig, OutputConfig, TextOutputConfig
 from tracerun.output.base import Formatter
 from tracerun.output.ndjson import NdjsonFormatter
 from tracerun.output.text import TextFormatter
 
 BUILTIN: dict[str, OutputConfig] = {
-    "text": TextOutputConfig(type="text"),
-    "ndjson": NdjsonOutputConfig(type="ndjson"),
+    "text": TextOutputConfig(),
+    "ndjson": NdjsonOutputConfig(),
 }
 
 

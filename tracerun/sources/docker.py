@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from tracerun.assemble import Assembler
-from tracerun.config.model import DockerSourceConfig
+from tracerun.config.spec import DockerSourceConfig
 from tracerun.match import Matcher
 from tracerun.plan import Origin, Scanner
 from tracerun.query import Query

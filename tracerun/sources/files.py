@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tracerun.assemble import Assembler, timeless_warning, unparsed_warning, where
-from tracerun.config.model import FileSourceConfig
+from tracerun.config.spec import FileSourceConfig
 from tracerun.match import Matcher
 from tracerun.plan import Origin, Scanner
 from tracerun.query import Query

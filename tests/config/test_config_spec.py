@@ -1,0 +1,129 @@
+"""Spec: the plain profile the pipeline reads stays in step with the pydantic model."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.probe import run_and_check_import
+from pydantic import BaseModel
+
+from tracerun.config import model, spec
+from tracerun.config.adhoc import with_adhoc
+from tracerun.config.loader import load_profile
+
+ROOT = Path(__file__).resolve().parents[2]
+
+MODELS = sorted(
+    (
+        cls
+        for name, cls in vars(model).items()
+        if isinstance(cls, type)
+        and issubclass(cls, BaseModel)
+        and not name.startswith("_")
+        and cls.__module__ == model.__name__
+    ),
+    key=lambda cls: cls.__name__,
+)
+
+
+def spec_default(f: dataclasses.Field[Any]) -> Any:
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return f.default
+
+
+def test_every_model_class_is_checked() -> None:
+    names = [cls.__name__ for cls in MODELS]
+    assert "Profile" in names
+    assert "DockerSourceConfig" in names
+    assert len(names) == 13
+
+
+@pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)
+def test_spec_class_has_the_model_fields_and_defaults(cls: type[BaseModel]) -> None:
+    plain = getattr(spec, cls.__name__)
+    fields = {f.name: f for f in dataclasses.fields(plain)}
+    assert set(fields) == set(cls.model_fields)
+    for name, info in cls.model_fields.items():
+        if info.is_required():
+            # Only a one-value Literal (`type`, `version`) may gain a default: that value.
+            if fields[name].default is not dataclasses.MISSING:
+                assert typing.get_origin(info.annotation) is typing.Literal, name
+                assert typing.get_args(info.annotation) == (fields[name].default,)
+            continue
+        default = info.get_default(call_default_factory=True)
+        assert spec_default(fields[name]) == model._spec_of(default), name
+
+
+def walk(value: Any) -> list[Any]:
+    """Every object inside a spec value, itself included."""
+    found = [value]
+    if dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            found += walk(getattr(value, f.name))
+    elif isinstance(value, dict):
+        for item in value.values():
+            found += walk(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += walk(item)
+    return found
+
+
+def test_demo_profile_converts_to_plain_dataclasses_all_the_way_down() -> None:
+    plain = model.to_spec(load_profile(ROOT / "profiles" / "demo.yaml"))
+
+    everything = walk(plain)
+    assert not [v for v in everything if isinstance(v, BaseModel)]
+    assert {type(v).__name__ for v in everything if dataclasses.is_dataclass(v)} >= {
+        "Profile",
+        "FileSourceConfig",
+        "RegexParserConfig",
+        "JsonParserConfig",
+        "TimeConfig",
+        "SampleConfig",
+    }
+    assert list(plain.sources) == ["gateway", "orders", "inventory", "payments"]
+    payments = plain.sources["payments"]
+    assert isinstance(payments, spec.FileSourceConfig)
+    assert payments.paths == [str(ROOT / "examples/logs/payments/payments.log")]
+    assert payments.parser == "pylog"
+    assert payments.multiline == spec.MultilineConfig(start=r"^\d{4}-\d{2}-\d{2} ")
+
+
+def test_spec_objects_are_frozen() -> None:
+    plain = spec.Profile(sources={"a": spec.FileSourceConfig(paths=["x"])})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plain.timezone = "Europe/Berlin"  # type: ignore[misc]
+
+
+def test_adhoc_profile_equals_the_validated_one(tmp_path: Path) -> None:
+    log = tmp_path / "orders.log"
+    log.write_text("x\n")
+    validated = model.to_spec(
+        model.Profile(
+            version=1, sources={"orders": {"type": "file", "paths": [str(log)]}}
+        )
+    )
+    assert with_adhoc(None, (str(log),)) == validated
+
+
+def test_compose_labels_and_label_lists_become_filters() -> None:
+    config = spec.DockerSourceConfig(
+        labels=["tier=back"], compose=spec.ComposeSelectorConfig(project="shop")
+    )
+    assert config.label_filters() == ["tier=back", "com.docker.compose.project=shop"]
+
+
+def test_an_adhoc_trace_never_imports_pydantic(tmp_path: Path) -> None:
+    log = tmp_path / "a.log"
+    log.write_text("2026-03-20T14:10:00Z hello request_id=abc\n")
+    code, imported, out = run_and_check_import(
+        ["--path", str(log), "abc", "-o", "ndjson"], "pydantic"
+    )
+    assert (code, imported) == (0, False)
+    assert '"message":"hello"' in out

@@ -1,0 +1,180 @@
+"""Spec: the plain, frozen form of a validated profile that the pipeline reads.
+
+Why not the pydantic model itself: importing pydantic and building the model's
+validators costs ~170 ms, more than the scan of a gigabyte takes on two cores,
+and an ad hoc run (`--path`, `--docker`) has nothing to validate. So model.py
+validates a profile file and `model.to_spec` turns the result into these
+dataclasses; ad hoc runs build them directly, and nothing that runs a trace
+imports pydantic. Each class has the name, fields and defaults of its model
+class (tests/config/test_config_spec.py holds the two in step); the model keeps
+what only validation needs (examples, docstrings, validators).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from tracerun.config.format import DEFAULT_KEYS
+
+Stream = Literal["stdout", "stderr"]
+STREAMS: tuple[Stream, ...] = ("stdout", "stderr")
+COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
+COMPOSE_SERVICE_LABEL = "com.docker.compose.service"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimeConfig:
+    """Where a record's timestamp is (`field`) and how to read it (`format`)."""
+
+    field: str | None = None
+    format: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SampleConfig:
+    """A log line and the fields its parser must extract from it."""
+
+    line: str
+    expect: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _ParserBase:
+    fields: dict[str, str] = field(default_factory=dict)
+    time: TimeConfig = field(default_factory=TimeConfig)
+    level: str | None = None
+    message: str | None = None
+    samples: list[SampleConfig] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JsonParserConfig(_ParserBase):
+    """One JSON object per line."""
+
+    type: Literal["json"] = "json"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogfmtParserConfig(_ParserBase):
+    """`key=value` pairs."""
+
+    type: Literal["logfmt"] = "logfmt"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegexParserConfig(_ParserBase):
+    """A regular expression whose named groups become fields."""
+
+    pattern: str
+    type: Literal["regex"] = "regex"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AutoParserConfig(_ParserBase):
+    """JSON object, else logfmt pairs and a leading timestamp, decided per line."""
+
+    type: Literal["auto"] = "auto"
+
+
+ParserConfig = (
+    JsonParserConfig | LogfmtParserConfig | RegexParserConfig | AutoParserConfig
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MultilineConfig:
+    """A line matching `start` begins a record; other lines continue it."""
+
+    start: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _SourceBase:
+    parser: str | ParserConfig = "auto"
+    multiline: MultilineConfig | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileSourceConfig(_SourceBase):
+    """Log files, rotated siblings and `.gz` archives on this machine."""
+
+    paths: list[str]
+    type: Literal["file"] = "file"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComposeSelectorConfig:
+    """The containers of a compose project (and optionally one service)."""
+
+    project: str | None = None
+    service: str | None = None
+
+    def labels(self) -> dict[str, str]:
+        """Return the compose labels this selector stands for."""
+        pairs = {
+            COMPOSE_PROJECT_LABEL: self.project,
+            COMPOSE_SERVICE_LABEL: self.service,
+        }
+        return {key: value for key, value in pairs.items() if value is not None}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DockerSourceConfig(_SourceBase):
+    """Containers on a Docker engine, read through the engine's log API."""
+
+    containers: list[str] = field(default_factory=list)
+    labels: dict[str, str] | list[str] = field(default_factory=dict)
+    compose: ComposeSelectorConfig | None = None
+    host: str | None = None
+    stopped: bool = False
+    streams: list[Stream] = field(default_factory=lambda: list(STREAMS))
+    type: Literal["docker"] = "docker"
+
+    def label_filters(self) -> list[str]:
+        """Return every required label as `key=value` (`labels` plus `compose`)."""
+        pairs = (
+            dict(item.split("=", 1) for item in self.labels)
+            if isinstance(self.labels, list)
+            else dict(self.labels)
+        )
+        if self.compose is not None:
+            pairs.update(self.compose.labels())
+        return [f"{key}={value}" for key, value in pairs.items()]
+
+
+SourceConfig = FileSourceConfig | DockerSourceConfig
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextOutputConfig:
+    """Human-readable timeline, one line per record."""
+
+    color: Literal["auto", "always", "never"] = "auto"
+    fields: bool = True
+    type: Literal["text"] = "text"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NdjsonOutputConfig:
+    """One JSON object per record."""
+
+    type: Literal["ndjson"] = "ndjson"
+
+
+OutputConfig = TextOutputConfig | NdjsonOutputConfig
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Profile:
+    """Where one environment's logs are and how to read them."""
+
+    sources: dict[str, SourceConfig]
+    version: Literal[1] = 1
+    extends: str | None = None
+    description: str = ""
+    keys: list[str] = field(default_factory=lambda: list(DEFAULT_KEYS))
+    timezone: str = "UTC"
+    parsers: dict[str, ParserConfig] = field(default_factory=dict)
+    outputs: dict[str, OutputConfig] = field(default_factory=dict)
