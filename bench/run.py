@@ -488,11 +488,26 @@ def text_corpus(ctx: Context, fmt: str, size: int) -> Corpus:
 
 def plan_format(ctx: Context, fmt: str, size: int) -> Plan:
     corpus = text_corpus(ctx, fmt, size)
+    tools = scan_tools(ctx, corpus)
+    m = corpus.manifest
+    upper = m["needle"].upper()  # -i must cost about what the exact search does
+    tools.insert(
+        -1,
+        Tool(
+            "tracerun -i (id upper-cased)",
+            [*ctx.tracerun, "--path", str(corpus.logs), "-i", upper, "-o", "ndjson"],
+            m["exact_count"],
+            ref="grep -F -r -c",
+            is_tracerun=True,
+            bytes=corpus.bytes,
+            lines=corpus.lines,
+        ),
+    )
     return Plan(
         title=f"{fmt}: {gen_corpus.format_size(size)} of {fmt} across 8 files",
         measures="full scan for one id: raw search speed plus parsing of the hit lines",
         label=f"{fmt}-{gen_corpus.format_size(size)}",
-        tools=scan_tools(ctx, corpus),
+        tools=tools,
         corpora=[corpus],
     )
 

@@ -168,6 +168,19 @@ def test_ignore_case_matches_other_case(logs: Path) -> None:
     assert [r[4] for r in summary(result)] == ["earlier", "received", "slow", "boom"]
 
 
+def test_ignore_case_matches_like_casefold(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026-03-20T14:10:00Z INFO one user=STRASSE\n"
+        "2026-03-20T14:10:01Z INFO two user=Straße\n"
+        "2026-03-20T14:10:02Z INFO three user=strase\n",
+        encoding="utf-8",
+    )
+    result = run("--path", str(log), "-i", "-o", "ndjson", "user=straße")
+
+    assert [r[4] for r in summary(result)] == ["one", "two"]
+
+
 def test_source_filter_limits_sources(logs: Path) -> None:
     result = run("--path", str(logs), "--source", "pay*", "-o", "ndjson", "abc")
 

@@ -147,9 +147,29 @@ def test_case_variants_cover_every_spelling_and_give_up_when_too_many():
     assert scan_module._case_variants((b"abcdefghijk",)) is None  # 2**11 > 1024
 
 
-def test_ignore_case_of_a_long_all_letter_value_lowercases_the_block():
+def test_ignore_case_of_a_long_all_letter_value_has_no_slow_path():
     data = b"2026 a ABCDEFGHIJKL\n2026 b abcdefghijkl\n2026 c abcdefghijkx\n"
+    searcher = scan_module._Searcher(Needles.of(("AbcdefghijkL",), ignore_case=True))
+    assert len(searcher._strategies) == 1  # folded SIMD search, not a lowered copy
     assert [n for n, _ in hits(data, ("AbcdefghijkL",), ignore_case=True)] == [1, 2]
+
+
+def test_ignore_case_folds_like_casefold_beyond_one_to_one_letters():
+    data = "2026 a STRASSE-1\n2026 b straße-1\n2026 c strase-1\n".encode()
+    assert [n for n, _ in hits(data, ("Straße-1",), ignore_case=True)] == [1, 2]
+
+
+def test_ignore_case_with_many_values_lowercases_blocks_of_long_ones():
+    values = ("AbcdefghijkL", *(f"id-{n}" for n in range(40)))
+    data = b"2026 a ABCDEFGHIJKL\n2026 b ID-7\n2026 c abcdefghijkx\n2026 d iD-39\n"
+    assert [n for n, _ in hits(data, values, ignore_case=True)] == [1, 2, 4]
+
+
+def test_ignore_case_finds_a_value_split_across_blocks():
+    data = b"2026 a " + b"x" * 60 + b" REQ-ABC\n2026 b req-abd\n2026 c ReQ-aBc\n"
+    for chunk in (16, 64, 70, 71, 72):
+        found = hits(data, ("req-abc",), chunk=chunk, ignore_case=True)
+        assert [n for n, _ in found] == [1, 3], chunk
 
 
 def test_ignore_case_finds_non_ascii_letters_in_either_case():
