@@ -912,6 +912,19 @@ def run_scenario(ctx: Context, scenario: str) -> dict[str, Any]:
     return result
 
 
+def stored(results: Path) -> list[dict[str, Any]]:
+    """The scenario results in `results`, in scenario order."""
+    order = {name: i for i, name in enumerate((*SCENARIOS, *EXTRA_SCENARIOS))}
+    found = [json.loads(f.read_text()) for f in sorted(results.glob("*.json"))]
+    found = [r for r in found if r.get("scenario") in order]
+    return sorted(found, key=lambda r: (order[r["scenario"]], r["label"]))
+
+
+def details(results: Path) -> str:
+    """Every stored scenario's table, headings one level down (bench/README.md)."""
+    return "\n\n".join("#" + r["markdown"] for r in stored(results))
+
+
 def summary(results: Path) -> str:
     """One Markdown table: each scenario's tracerun rows against its reference."""
     head = (
@@ -919,10 +932,7 @@ def summary(results: Path) -> str:
         "| ref. wall s | ratio | load after (1 min) | date (UTC) |"
     )
     out = [head, "|" + "---|" * 10]
-    order = {name: i for i, name in enumerate((*SCENARIOS, *EXTRA_SCENARIOS))}
-    found = [json.loads(f.read_text()) for f in sorted(results.glob("*.json"))]
-    found = [r for r in found if r.get("scenario") in order]
-    for result in sorted(found, key=lambda r: (order[r["scenario"]], r["label"])):
+    for result in stored(results):
         walls = {r["tool"]: r.get("median_s") for r in result["rows"]}
         for row in result["rows"]:
             if not row["tool"].startswith("tracerun"):
@@ -986,9 +996,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="print one table of every tracerun row in --results-dir and exit",
     )
+    p.add_argument(
+        "--details",
+        action="store_true",
+        help="print every scenario's full table from --results-dir and exit",
+    )
     args = p.parse_args(argv)
     if args.summary:
         print(summary(Path(args.results_dir)))
+        return 0
+    if args.details:
+        print(details(Path(args.results_dir)))
         return 0
     if args.size:
         gen_corpus.parse_size(args.size)

@@ -1,4 +1,4 @@
-"""Profile format constants: the version this tracerun reads and the built-in names.
+"""Profile format constants: the version read, built-in names, default field names.
 
 Apart from model.py so that cheap paths (reading layers, shell completion) can
 use them without importing pydantic.

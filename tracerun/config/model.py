@@ -1,8 +1,9 @@
 """Profile model: YAML data → frozen, validated pydantic configuration.
 
-Configuration only: nothing here runs per log line. Regexes, JMESPath expressions
-and time zones are compiled/checked inside validators so their errors carry the
-location of the key that holds them.
+Configuration only: nothing here runs per log line, and nothing that runs a
+trace reads these classes: `to_spec` hands the pipeline a plain copy (spec.py).
+Regexes, JMESPath expressions and time zones are compiled/checked inside
+validators so their errors carry the location of the key that holds them.
 """
 
 from __future__ import annotations
