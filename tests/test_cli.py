@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers.probe import run_with_peak
 
 from tracerun.cli import cli
 
@@ -397,35 +398,17 @@ def test_huge_single_line_is_skipped_with_a_warning_and_memory_stays_bounded(
         out.write(b'{"blob":"' + b"x" * (50 * 1024 * 1024) + b'","request_id":"abc"}\n')
         out.write(b'{"ts":"2026-03-20T14:10:02Z","msg":"after","request_id":"abc"}\n')
 
-    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the forking
-    # process (here pytest, which may be large), VmHWM starts afresh.
-    code = (
-        "import re, sys\n"
-        "from pathlib import Path\n"
-        "from tracerun.cli import main\n"
-        "try:\n"
-        "    main(sys.argv[1:])\n"
-        "finally:\n"
-        "    status = Path('/proc/self/status').read_text()\n"
-        "    peak = re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1)\n"
-        "    sys.stderr.write(f'peak_kb={peak}\\n')\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code, "--path", str(log), "-o", "ndjson", "abc"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc, peak_mb = run_with_peak(["--path", str(log), "-o", "ndjson", "abc"])
 
     assert proc.returncode == 0, proc.stderr
     assert [json.loads(x)["message"] for x in proc.stdout.splitlines()] == [
         "before",
         "after",
     ]
-    warning, peak = proc.stderr.splitlines()
+    (warning,) = proc.stderr.splitlines()
     assert warning.startswith(f"tracerun: warning: {log}:2: line longer than")
     # The line is never held whole more than once or twice (a copy per chunk would be GBs).
-    assert int(peak.removeprefix("peak_kb=")) < 200 * 1024
+    assert peak_mb < 200
 
 
 def test_tracerun_never_writes_next_to_the_logs(logs: Path) -> None:

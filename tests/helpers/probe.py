@@ -27,3 +27,35 @@ def run_and_check_import(argv: list[str], module: str) -> tuple[int, bool, str]:
     )
     code, imported = proc.stderr.split()
     return int(code), imported == "True", proc.stdout
+
+
+_PEAK_PROBE = (
+    "import re, sys\n"
+    "from pathlib import Path\n"
+    "from tracerun.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "finally:\n"
+    "    status = Path('/proc/self/status').read_text()\n"
+    "    peak = re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1)\n"
+    "    sys.stderr.write(f'peak_kb={peak}\\n')\n"
+)
+
+
+def run_with_peak(argv: list[str]) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run `tracerun ARGV` in a fresh interpreter; return it and its peak RSS in MB.
+
+    The peak line is taken off the end of stderr. VmHWM, not ru_maxrss: Linux
+    carries ru_maxrss over exec from the forking process (here pytest, which may
+    be large); VmHWM starts afresh.
+    """
+    proc = subprocess.run(
+        [sys.executable, "-c", _PEAK_PROBE, *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    rest, _, last = proc.stderr.rstrip("\n").rpartition("\n")
+    proc.stderr = rest + "\n" if rest else ""
+    return proc, int(last.removeprefix("peak_kb=")) / 1024

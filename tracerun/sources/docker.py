@@ -4,10 +4,9 @@ Containers are found by name glob, labels or compose project/service; each one's
 log is read through the engine's log API with the engine's timestamps, which
 stand in for a line's time when the line has none of its own.
 
-Why the whole log in one response (`stream=False`): the SDK streams a TTY
-container's log one byte at a time (3.3 s instead of 0.15 s for 20,000 lines,
-measured against Docker 20.10), and `--since/--until` are passed to the engine,
-so what comes back is already only the window asked for.
+A log is streamed from the engine's response in blocks (frames.py), so memory
+stays bounded however long the log is; `--since/--until` are passed to the
+engine, so what comes back is already only the window asked for.
 
 Size (~430 lines, over the ~400 bar): discovery, reading and turning the SDK's
 nested exceptions into one clear line per failure belong to this one source
@@ -18,14 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-import io
 import os
 import re
 import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from tracerun.assemble import Assembler
 from tracerun.config.spec import DockerSourceConfig
@@ -34,6 +32,7 @@ from tracerun.plan import Origin, Scanner
 from tracerun.query import Query
 from tracerun.scan import Hit, Needles, ScanNotice, scan
 from tracerun.sources.base import Discovery, OriginResult, SourceFailure
+from tracerun.sources.frames import LogStream
 from tracerun.timeparse import parse_time
 
 if TYPE_CHECKING:
@@ -94,25 +93,30 @@ class DockerSource:
                     container,
                     info["Id"],
                     detail=describe(info),
-                    params=params,
+                    params=(*params, ("tty", bool(info["Config"].get("Tty")))),
                 )
             )
         found.origins.sort(key=lambda origin: origin.name)
         return found
 
     def read(self, scanner: Scanner, query: Query) -> OriginResult:
-        """Fetch one container's log and return its matching records."""
+        """Stream one container's log and return its matching records.
+
+        When the engine fails part-way, the records read so far are kept and
+        the failure is reported with them.
+        """
         origin = scanner.origin
         result = OriginResult()
         try:
-            data = _fetch(origin, query)
+            with _log_stream(origin, query) as stream:
+                try:
+                    _records(scanner, query, stream, result)
+                finally:
+                    result.bytes_read = stream.count
         except EngineError as exc:
             result.failure = SourceFailure(
                 origin.source, origin.name, exc.reason, exc.hint
             )
-            return result
-        result.bytes_read = len(data)
-        _records(scanner, query, data, result)
         return result
 
 
@@ -176,6 +180,7 @@ def _engine_errors(url: str, host: str | None, source: str) -> Iterator[None]:
     """Turn the SDK's connection and API errors into EngineError (NotFound passes)."""
     import docker.errors  # noqa: PLC0415
     import requests.exceptions  # noqa: PLC0415
+    import urllib3.exceptions  # noqa: PLC0415
 
     try:
         yield
@@ -184,7 +189,7 @@ def _engine_errors(url: str, host: str | None, source: str) -> Iterator[None]:
     except docker.errors.APIError as exc:
         reason = f"the engine at {url} refused: {exc.explanation or exc}"
         raise EngineError(reason, _api_hint(str(exc.explanation))) from None
-    except requests.exceptions.ChunkedEncodingError:
+    except (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.HTTPError):
         reason = "the engine ended the log stream before its end"
         hint = "was the container removed, or the engine restarted? run it again"
         raise EngineError(reason, hint) from None
@@ -274,27 +279,41 @@ def _inspect(client: DockerClient, container_id: str) -> dict[str, Any] | None:
     return info
 
 
-def _fetch(origin: Origin, query: Query) -> bytes:
-    """Fetch the container's log lines in the window, each prefixed by its engine time."""
+@contextmanager
+def _log_stream(origin: Origin, query: Query) -> Iterator[LogStream]:
+    """Open the container's log in the window, each line prefixed by its engine time.
+
+    Raises:
+        EngineError: the engine fails, or the container is gone.
+    """
     import docker.errors  # noqa: PLC0415
+    import requests  # noqa: PLC0415
 
     streams = origin.param("streams", ("stdout", "stderr"))
     since, until = engine_window(query)
+    params: dict[str, Any] = {
+        "stdout": int("stdout" in streams),
+        "stderr": int("stderr" in streams),
+        "timestamps": 1,
+        "follow": 0,
+        "tail": "all",
+    }
+    params.update({k: v for k, v in (("since", since), ("until", until)) if v})
     try:
         with connect(origin.param("host"), origin.source) as client:
-            data: bytes = client.api.logs(
-                origin.locator,
-                stdout="stdout" in streams,
-                stderr="stderr" in streams,
-                timestamps=True,
-                since=since,
-                until=until,
-            )
+            api = client.api
+            url = f"{api.base_url}/v{api.api_version}/containers/{origin.locator}/logs"
+            with api.get(url, params=params, stream=True) as response:
+                try:
+                    response.raise_for_status()
+                except requests.HTTPError as exc:
+                    docker.errors.create_api_error_from_http_exception(exc)
+                body = cast(BinaryIO, response.raw)
+                yield LogStream(body, framed=not origin.param("tty", False))
     except docker.errors.NotFound:
         reason = "the container was removed while it was being read"
         hint = "its logs went with it; run the trace again to read its replacement"
         raise EngineError(reason, hint) from None
-    return data
 
 
 def engine_window(query: Query) -> tuple[float | None, float | None]:
@@ -309,14 +328,17 @@ def engine_window(query: Query) -> tuple[float | None, float | None]:
     )
 
 
-def _records(scanner: Scanner, query: Query, data: bytes, result: OriginResult) -> None:
-    """Scan a fetched log (engine-stamped lines) and assemble the matching records."""
+def _records(
+    scanner: Scanner, query: Query, stream: LogStream, result: OriginResult
+) -> None:
+    """Scan a container's log (engine-stamped lines); assemble the matching records."""
     assembler = Assembler(scanner, Matcher(query))
     needles = Needles.of(query.values, ignore_case=query.ignore_case)
     rule = record_start_rule(scanner)
     notices: list[ScanNotice] = []
-    stream = io.BytesIO(data)
-    for hit in scan(stream, needles, lambda line: rule(content(line)), notices):
+    for hit in scan(
+        cast(BinaryIO, stream), needles, lambda line: rule(content(line)), notices
+    ):
         engine_time, unstamped = unstamp(hit)
         record = assembler.record(unstamped, fallback_time=engine_time)
         if record is not None:
