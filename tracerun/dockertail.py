@@ -29,13 +29,12 @@ from tracerun.query import Query
 from tracerun.record import Record
 from tracerun.sources.docker import (
     DockerSource,
-    EngineError,
-    connect,
     content,
     engine_window,
     record_start_rule,
     unstamp,
 )
+from tracerun.sources.engine import EngineError, connect
 from tracerun.stream import RecordStream
 
 QUIET = 0.05

@@ -205,7 +205,7 @@ def container_coverage(scanner: Scanner) -> tuple[int | None, int | None]:
     Cheap: the first line is streamed and the stream closed; the last comes
     from the engine's `tail=1`. (None, None) when the engine cannot be asked.
     """
-    from tracerun.sources.docker import EngineError  # noqa: PLC0415
+    from tracerun.sources.engine import EngineError  # noqa: PLC0415
 
     try:
         head, last = _container_lines(scanner, 1, with_last=True)
@@ -223,7 +223,8 @@ def _container_lines(
     scanner: Scanner, count: int, *, with_last: bool
 ) -> tuple[list[bytes], bytes]:
     """Stream a container's first `count` lines (engine-stamped), and its last one."""
-    from tracerun.sources.docker import connect, log_head  # noqa: PLC0415 - docker SDK
+    from tracerun.sources.docker import log_head  # noqa: PLC0415 - docker SDK
+    from tracerun.sources.engine import connect  # noqa: PLC0415
 
     origin = scanner.origin
     streams = tuple(origin.param("streams", ("stdout", "stderr")))

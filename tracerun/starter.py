@@ -91,7 +91,7 @@ def docker_families(patterns: Sequence[str]) -> list[Family]:
     Raises:
         TracerunError: The engine cannot be reached, or a glob matches nothing.
     """
-    from tracerun.sources.docker import EngineError, connect  # noqa: PLC0415
+    from tracerun.sources.engine import EngineError, connect  # noqa: PLC0415
 
     try:
         with connect(None, "--docker") as client:

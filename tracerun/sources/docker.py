@@ -6,20 +6,15 @@ stand in for a line's time when the line has none of its own.
 
 A log is streamed from the engine's response in blocks (frames.py), so memory
 stays bounded however long the log is; `--since/--until` are passed to the
-engine, so what comes back is already only the window asked for.
-
-Size (~430 lines, over the ~400 bar): discovery, reading and turning the SDK's
-nested exceptions into one clear line per failure belong to this one source
-type; split apart they would only be imported by each other.
+engine, so what comes back is already only the window asked for. Connecting,
+and turning the SDK's nested exceptions into one line, is engine.py's job.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import fnmatch
-import os
 import re
-import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -32,13 +27,13 @@ from tracerun.plan import Origin, Scanner
 from tracerun.query import Query
 from tracerun.scan import Hit, Needles, ScanNotice, scan
 from tracerun.sources.base import Discovery, OriginResult, SourceFailure
+from tracerun.sources.engine import POOL, EngineError, connect, engine_url
 from tracerun.sources.frames import LogStream
 from tracerun.timeparse import parse_time
 
 if TYPE_CHECKING:
     from docker import DockerClient
 
-DEFAULT_HOST = "unix:///var/run/docker.sock"
 UNTIL_SLACK_S = 1.0
 """Extra time asked of the engine after --until: a line's own time (which decides)
 is a little earlier than the engine's time for it."""
@@ -47,8 +42,6 @@ PIECE_BYTES = 16 * 1024
 """The engine's log message size: longer lines are stored (and stamped) in pieces."""
 
 _STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) ")
-_POOL = 16
-_PROBE_TIMEOUT_S = 5
 _NEVER_STARTED = "0001-01-01T00:00:00Z"
 # Lines that continue a record in a container's log: indented stack frames,
 # blank lines, and the head and tail lines of Python and Java traces.
@@ -56,15 +49,6 @@ _CONTINUATION = re.compile(
     rb"\s|$|Traceback \(|Caused by:|During handling of|The above exception"
     rb"|[\w.$]+(?:Error|Exception|Exit|Interrupt)(?::|$)"
 )
-
-
-class EngineError(Exception):
-    """The engine could not be reached or refused us; carries reason and hint."""
-
-    def __init__(self, reason: str, hint: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.hint = hint
 
 
 class DockerSource:
@@ -143,88 +127,6 @@ def container_names(host: str | None) -> list[str] | None:
     return sorted(_name(row) for row in rows)
 
 
-def engine_url(host: str | None) -> str:
-    """Name the engine a source talks to: its `host`, else DOCKER_HOST, else the default."""
-    return host or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
-
-
-@contextmanager
-def connect(host: str | None, source: str) -> Iterator[DockerClient]:
-    """Open a client for `host` (default: the environment, as the docker CLI).
-
-    Raises:
-        EngineError: the engine does not answer, or the socket is not ours to use.
-    """
-    import docker  # noqa: PLC0415 - ~160 ms; only for profiles with a docker source
-
-    environment = dict(os.environ)
-    if host:
-        environment["DOCKER_HOST"] = host
-    url = engine_url(host)
-    _probe_socket(url, host, source)
-    with _engine_errors(url, host, source):
-        client = docker.from_env(
-            environment=environment,
-            max_pool_size=_POOL,
-            use_ssh_client=url.startswith("ssh://"),
-        )
-    try:
-        with _engine_errors(url, host, source):
-            yield client
-    finally:
-        client.close()
-
-
-@contextmanager
-def _engine_errors(url: str, host: str | None, source: str) -> Iterator[None]:
-    """Turn the SDK's connection and API errors into EngineError (NotFound passes)."""
-    import docker.errors  # noqa: PLC0415
-    import requests.exceptions  # noqa: PLC0415
-    import urllib3.exceptions  # noqa: PLC0415
-
-    try:
-        yield
-    except docker.errors.NotFound:
-        raise
-    except docker.errors.APIError as exc:
-        reason = f"the engine at {url} refused: {exc.explanation or exc}"
-        raise EngineError(reason, _api_hint(str(exc.explanation))) from None
-    except (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.HTTPError):
-        reason = "the engine ended the log stream before its end"
-        hint = "was the container removed, or the engine restarted? run it again"
-        raise EngineError(reason, hint) from None
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-        raise _engine_error(exc, url, host, source) from None
-
-
-def _probe_socket(url: str, host: str | None, source: str) -> None:
-    """Connect to a unix socket once, so that a missing or locked one is reported.
-
-    Why: when the connection fails, the SDK's unix transport leaves its socket
-    unclosed (a ResourceWarning later, somewhere unrelated); this probe closes
-    its own, and the SDK only ever sees a socket that answered.
-    """
-    if not url.startswith(("unix://", "http+unix://")):
-        return
-    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    probe.settimeout(_PROBE_TIMEOUT_S)
-    try:
-        probe.connect(url.split("://", 1)[1])
-    except OSError as exc:
-        raise _engine_error(exc, url, host, source) from None
-    finally:
-        probe.close()
-
-
-def _api_hint(explanation: str) -> str:
-    if "does not support reading" in explanation:
-        return (
-            "its logging driver keeps no readable log; use json-file, local or "
-            "journald (docker inspect --format '{{.HostConfig.LogConfig}}' NAME)"
-        )
-    return "check the engine's log (journalctl -u docker) and docker version"
-
-
 def _matching(
     client: DockerClient,
     config: DockerSourceConfig,
@@ -265,7 +167,7 @@ def _name(row: dict[str, Any]) -> str:
 def _inspect_all(client: DockerClient, ids: list[str]) -> list[dict[str, Any] | None]:
     if not ids:
         return []
-    with ThreadPoolExecutor(min(_POOL, len(ids))) as pool:
+    with ThreadPoolExecutor(min(POOL, len(ids))) as pool:
         return list(pool.map(lambda one: _inspect(client, one), ids))
 
 
@@ -444,60 +346,3 @@ def unstamp(hit: Hit) -> tuple[int | None, Hit]:
     time = parse_time(head[:space].decode("ascii", "replace")) if space > 0 else None
     bare = b"\n".join(content(line) for line in lines)
     return time, dataclasses.replace(hit, data=bare)
-
-
-def _engine_error(
-    exc: BaseException, url: str, host: str | None, source: str
-) -> EngineError:
-    cause = _os_error(exc)
-    if isinstance(cause, PermissionError):
-        path = url.split("://", 1)[-1]
-        return EngineError(
-            f"permission denied on the Docker socket {path}",
-            "add your user to the socket's group (usually docker: "
-            "sudo usermod -aG docker $USER, then log in again), or point "
-            "DOCKER_HOST at an engine you may use",
-        )
-    if host:
-        hint = (
-            f"is the engine running, and is sources.{source}.host right? "
-            f"try: docker -H {url} info"
-        )
-    elif os.environ.get("DOCKER_HOST"):
-        hint = "is the engine running, and is DOCKER_HOST right? try: docker info"
-    else:
-        hint = (
-            "is the engine running? DOCKER_HOST is not set, so the default socket "
-            "was tried; set DOCKER_HOST (or the source's host:) to your engine's URL"
-        )
-    return EngineError(
-        f"cannot reach the Docker engine at {url}: {_why(cause, exc)}", hint
-    )
-
-
-def _why(cause: OSError | None, exc: BaseException) -> str:
-    if isinstance(cause, FileNotFoundError):
-        return "no such socket"
-    if isinstance(cause, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(cause, TimeoutError):
-        return "timed out"
-    if cause is not None and cause.strerror:
-        return cause.strerror.lower()
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
-def _os_error(exc: BaseException) -> OSError | None:
-    """Find the OSError at the bottom of the SDK's (requests', urllib3's) wrapping."""
-    seen: set[int] = set()
-    todo: list[object] = [exc]
-    while todo:
-        item = todo.pop()
-        if not isinstance(item, BaseException) or id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, OSError) and type(item).__module__ == "builtins":
-            return item
-        todo.extend([item.__cause__, item.__context__, *item.args])
-    return None
