@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers.probe import run_with_peak
+from helpers.probe import run_and_check_import, run_with_peak
 
 from tracerun.cli import cli
 
@@ -482,3 +482,18 @@ def test_version_and_help() -> None:
     help_text = run("--help").stdout
     for command in ("trace", "validate", "profiles", "sources", "schema"):
         assert f"  {command} " in help_text
+
+
+def test_a_trace_without_follow_options_never_imports_follow_mode(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "a.log"
+    log.write_text("2026-03-20T14:10:00Z hello request_id=abc\n")
+
+    plain = run_and_check_import(["--path", str(log), "abc"], "tracerun.follow")
+    timed = run_and_check_import(
+        ["--path", str(log), "--timeout", "1s", "abc"], "tracerun.follow"
+    )
+
+    assert plain[:2] == (0, False)
+    assert timed[:2] == (2, True)  # the usage error comes from follow.py

@@ -96,17 +96,18 @@ def trace_command(terms: tuple[str, ...], **options: Any) -> int:
     if not terms and not options.get("ids_from"):
         msg = "give at least one TERM to search for, e.g. request_id=abc123"
         raise click.UsageError(msg)
-    if wants_follow(options):
-        from tracerun.follow import follow_settings, follow_trace  # noqa: PLC0415
+    following = wants_follow(options)
+    if following:
+        from tracerun.follow import follow_settings  # noqa: PLC0415
 
         follow_settings(options)  # an error for follow-only options without -f
-        profile = _profile_or_adhoc(
-            options["profile"], options["paths"], options["docker"]
-        )
+    profile = _profile_or_adhoc(options["profile"], options["paths"], options["docker"])
+    if following:
+        from tracerun.follow import follow_trace  # noqa: PLC0415
+
         return follow_trace(profile, terms, options, sys.stdout, _note)
     from tracerun.trace import run_trace  # noqa: PLC0415
 
-    profile = _profile_or_adhoc(options["profile"], options["paths"], options["docker"])
     result, formatter_for = run_trace(profile, terms, options, now=time.time())
     _print_records(result, formatter_for(sys.stdout))
     return _report(result)

@@ -25,7 +25,7 @@ def run_and_check_import(argv: list[str], module: str) -> tuple[int, bool, str]:
         timeout=60,
         check=True,
     )
-    code, imported = proc.stderr.split()
+    code, imported = proc.stderr.splitlines()[-1].split()
     return int(code), imported == "True", proc.stdout
 
 
