@@ -17,7 +17,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Protocol
 
 from ahocorasick_rs import BytesAhoCorasick
 from stringzilla import count as _sz_count
@@ -31,6 +31,17 @@ MAX_VARIANTS = 1024
 spellings are searched as literals; beyond it each block is lowercased first."""
 
 IsStart = Callable[[bytes], bool]
+
+
+class Readable(Protocol):
+    """What the scanner reads: `read(size)`, b"" at the end (`readinto` is used if present).
+
+    Files and decompressors are; so is a container log (sources/frames.py).
+    """
+
+    def read(self, size: int, /) -> bytes:
+        """Return up to `size` bytes; b"" at the end."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +213,7 @@ def _case_variants(values: tuple[bytes, ...]) -> tuple[bytes, ...] | None:
 
 
 def scan(
-    stream: BinaryIO,
+    stream: Readable,
     needles: Needles,
     is_start: IsStart,
     notices: list[ScanNotice] | None = None,
@@ -211,7 +222,7 @@ def scan(
     """Yield every record of `stream` whose bytes contain one of `needles`.
 
     Args:
-        stream: a binary file object (plain or decompressing), read in blocks.
+        stream: a binary file object (plain or decompressing) or a container log.
         needles: literal values to find.
         is_start: tells whether a line starts a new record (multi-line rule).
         notices: collects lines skipped for being too long.
@@ -232,7 +243,7 @@ class Scan:
 
     def __init__(
         self,
-        stream: BinaryIO,
+        stream: Readable,
         needles: Needles,
         is_start: IsStart,
         notices: list[ScanNotice] | None = None,
@@ -264,7 +275,7 @@ class _State:
 
     def __init__(
         self,
-        stream: BinaryIO,
+        stream: Readable,
         chunk: int,
         searcher: _Searcher,
         notices: list[ScanNotice] | None,
@@ -351,7 +362,7 @@ def newlines(buf: bytearray | bytes, lo: int, hi: int) -> int:
     return int(_sz_count(buf, "\n", lo, hi))
 
 
-def _read_into(stream: BinaryIO, target: memoryview) -> int:
+def _read_into(stream: Readable, target: memoryview) -> int:
     readinto = getattr(stream, "readinto", None)
     if readinto is not None:
         return int(readinto(target) or 0)

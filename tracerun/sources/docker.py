@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any
 
 from tracerun.assemble import Assembler
 from tracerun.config.spec import DockerSourceConfig
@@ -210,8 +210,8 @@ def _log_stream(origin: Origin, query: Query) -> Iterator[LogStream]:
                     response.raise_for_status()
                 except requests.HTTPError as exc:
                     docker.errors.create_api_error_from_http_exception(exc)
-                body = cast(BinaryIO, response.raw)
-                yield LogStream(body, framed=not origin.param("tty", False))
+                framed = not origin.param("tty", False)
+                yield LogStream(response.raw, framed=framed)
     except docker.errors.NotFound:
         reason = "the container was removed while it was being read"
         hint = "its logs went with it; run the trace again to read its replacement"
@@ -238,9 +238,7 @@ def _records(
     needles = Needles.of(query.values, ignore_case=query.ignore_case)
     rule = record_start_rule(scanner)
     notices: list[ScanNotice] = []
-    for hit in scan(
-        cast(BinaryIO, stream), needles, lambda line: rule(content(line)), notices
-    ):
+    for hit in scan(stream, needles, lambda line: rule(content(line)), notices):
         engine_time, unstamped = unstamp(hit)
         record = assembler.record(unstamped, fallback_time=engine_time)
         if record is not None:

@@ -13,19 +13,12 @@ one byte per call (3.3 s instead of 0.15 s for 20,000 lines, Docker 20.10).
 from __future__ import annotations
 
 import struct
-from typing import Protocol
+
+from tracerun.scan import Readable
 
 BLOCK = 1024 * 1024
 """Bytes read from the response body at a time."""
 HEADER = struct.Struct(">BxxxL")
-
-
-class Body(Protocol):
-    """What a response body offers: `read(size)`, empty at the end."""
-
-    def read(self, size: int) -> bytes:
-        """Return up to `size` bytes; b"" at the end."""
-        ...
 
 
 class LogStream:
@@ -35,7 +28,7 @@ class LogStream:
     inside a frame (the engine went away) ends the stream with what arrived.
     """
 
-    def __init__(self, body: Body, *, framed: bool) -> None:
+    def __init__(self, body: Readable, *, framed: bool) -> None:
         self._body = body
         self._framed = framed
         self._raw = b""  # bytes read from the body, not yet parsed
