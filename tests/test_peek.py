@@ -117,9 +117,9 @@ def test_check_reports_the_share_parsed_and_timed_per_file(profile: Path) -> Non
     )
 
 
-def _scanner(profile: Path, source: str):
+def _target(profile: Path, source: str):
     plan = build_plan(to_spec(load_profile(profile)), (source,))
-    return plan.scanners[0]
+    return plan.targets[0]
 
 
 def test_last_timestamp_is_found_beyond_the_first_tail_window(profile: Path) -> None:
@@ -127,7 +127,7 @@ def test_last_timestamp_is_found_beyond_the_first_tail_window(profile: Path) -> 
     filler = "  at frame\n" * 2000  # ~22 KiB of continuation lines after the last time
     log.write_text("\n".join(PAYMENTS) + "\n" + filler)
 
-    first, last = time_coverage(_scanner(profile, "payments"))
+    first, last = time_coverage(_target(profile, "payments"))
 
     assert (first, last) == (1774015800190000, 1774015802193000)
 
@@ -137,7 +137,7 @@ def test_large_archive_shows_unknown_last_timestamp(
 ) -> None:
     monkeypatch.setattr(peek, "SMALL_ARCHIVE", 10)
     plan = build_plan(to_spec(load_profile(profile)), ("orders",))
-    archive = plan.scanners[1]
+    archive = plan.targets[1]
 
     assert time_coverage(archive) == (1774015740000000, None)
     listing = peek.describe_sources(to_spec(load_profile(profile)), plan)
@@ -149,18 +149,18 @@ def test_first_line_cut_by_the_head_window_is_not_read(
 ) -> None:
     monkeypatch.setattr(peek, "HEAD_BYTES", len(ORDERS[0]) - 5)
 
-    assert time_coverage(_scanner(profile, "orders"))[0] is None
+    assert time_coverage(_target(profile, "orders"))[0] is None
 
 
 def test_unreadable_file_has_no_coverage(profile: Path) -> None:
-    scanner = _scanner(profile, "orders")
+    target = _target(profile, "orders")
     Path("logs/orders.log").unlink()
 
-    assert time_coverage(scanner) == (None, None)
+    assert time_coverage(target) == (None, None)
 
 
 def test_sample_counts_records_parsed_and_timed(profile: Path) -> None:
-    assert sample_origin(_scanner(profile, "payments")) == Sample(
+    assert sample_origin(_target(profile, "payments")) == Sample(
         lines=5, records=2, parsed=2, timed=2
     )
 
@@ -170,7 +170,7 @@ def test_sample_reads_at_most_check_lines(
 ) -> None:
     monkeypatch.setattr(peek, "CHECK_LINES", 2)
 
-    assert sample_origin(_scanner(profile, "orders")) == Sample(2, 2, 2, 2)
+    assert sample_origin(_target(profile, "orders")) == Sample(2, 2, 2, 2)
 
 
 def test_records_without_timestamps_get_a_time_hint(
@@ -208,7 +208,7 @@ def test_long_archive_is_read_to_its_last_timestamp(profile: Path) -> None:
         archive.write(body + "\n")
     plan = build_plan(to_spec(load_profile(profile)), ("orders",))
 
-    assert time_coverage(plan.scanners[1]) == (1774015800141000, 1774015801000000)
+    assert time_coverage(plan.targets[1]) == (1774015800141000, 1774015801000000)
 
 
 def test_check_of_an_empty_file_and_of_a_vanished_file(profile: Path) -> None:
@@ -254,7 +254,7 @@ def test_sources_shows_a_containers_first_and_last_engine_time(
         to_spec(load_profile(Path("p.yaml"))), plan, check=True
     )
 
-    coverage = peek.container_coverage(plan.scanners[0])
+    coverage = peek.container_coverage(plan.targets[0])
     assert coverage == (parse_time(first), parse_time(last))
     assert listing.lines[1].endswith(
         f"{format_utc_ms(coverage[0])} → {format_utc_ms(coverage[1])}"

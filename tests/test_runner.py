@@ -83,7 +83,7 @@ def test_processes_and_byte_ranges_give_the_sequential_output(
     monkeypatch.setattr(files, "RANGE_MIN", 4096)
     monkeypatch.setattr(files, "READ_CHUNK", 1000)
     plan = build_plan(with_adhoc(None, (str(log),)))
-    pieces = runner._pieces(list(plan.scanners), query(), 2)
+    pieces = runner._pieces(list(plan.targets), query(), 2)
 
     parallel = run(plan, query(), workers=2)
 
@@ -107,14 +107,14 @@ def test_any_cut_points_and_block_size_give_the_whole_file_result(
     size = log.stat().st_size
     with log.open("rb") as raw:
         starts = sorted({files.line_start(raw, c % size) for c in cuts} - {None, 0})
-    scanner = build_plan(with_adhoc(None, (str(log),))).scanners[0]
-    whole = join_pieces(scanner, [read_piece(Piece(scanner), query())])
+    target = build_plan(with_adhoc(None, (str(log),))).targets[0]
+    whole = join_pieces(target, [read_piece(Piece(target), query())])
     monkeypatch.setattr(files, "READ_CHUNK", chunk)
     bounds = [0, *starts]
     stops = [*starts, None]
-    pieces = [Piece(scanner, a, b) for a, b in zip(bounds, stops, strict=True)]
+    pieces = [Piece(target, a, b) for a, b in zip(bounds, stops, strict=True)]
 
-    joined = join_pieces(scanner, [read_piece(p, query()) for p in pieces])
+    joined = join_pieces(target, [read_piece(p, query()) for p in pieces])
 
     assert rendered(RunResult(joined.records, joined.warnings)) == rendered(
         RunResult(whole.records, whole.warnings)
@@ -140,11 +140,11 @@ def test_records_across_a_range_boundary_keep_their_continuation(
     )
     path = tmp_path / "svc.log"
     path.write_bytes(data)
-    scanner = build_plan(with_adhoc(None, (str(path),))).scanners[0]
+    target = build_plan(with_adhoc(None, (str(path),))).targets[0]
     cut = data.index(b"  boom")
-    pieces = [Piece(scanner, 0, cut), Piece(scanner, cut, None)]
+    pieces = [Piece(target, 0, cut), Piece(target, cut, None)]
 
-    joined = join_pieces(scanner, [read_piece(p, query()) for p in pieces])
+    joined = join_pieces(target, [read_piece(p, query()) for p in pieces])
 
     assert [(r.line, r.continuation) for r in joined.records] == [
         (1, ("Traceback (most recent call last):", "  boom request_id=req-77")),
@@ -173,7 +173,7 @@ def test_windowed_parallel_read_equals_the_sequential_one(
 
     parallel = run(plan, windowed, workers=2)
 
-    assert len(runner._pieces(list(plan.scanners), windowed, 2)[0]) == 4
+    assert len(runner._pieces(list(plan.targets), windowed, 2)[0]) == 4
     assert rendered(parallel) == rendered(expected)
     assert {r.line for r in parallel.records} == {0}
     whole = sequential(log).records

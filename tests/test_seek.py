@@ -10,8 +10,9 @@ import pytest
 
 from tracerun import seek
 from tracerun.config.adhoc import with_adhoc
-from tracerun.plan import Scanner, build_plan
+from tracerun.plan import build_plan
 from tracerun.query import Query, Term
+from tracerun.read.target import Target
 from tracerun.runner import run
 from tracerun.timeparse import parse_bound
 
@@ -34,8 +35,8 @@ def us(text: str) -> int:
     return parse_bound(text, 0)
 
 
-def scanner_of(path: Path) -> Scanner:
-    return build_plan(with_adhoc(None, (str(path),))).scanners[0]
+def scanner_of(path: Path) -> Target:
+    return build_plan(with_adhoc(None, (str(path),))).targets[0]
 
 
 @pytest.fixture
@@ -86,11 +87,11 @@ def test_windowed_run_finds_what_a_full_read_finds_with_unknown_lines(
 
 def test_file_wholly_outside_the_window_is_not_read(day: Path) -> None:
     size = day.stat().st_size
-    scanner = scanner_of(day)
+    target = scanner_of(day)
 
-    assert seek.window_range(scanner, us("2026-03-22T00:00:00Z"), None, size) is None
-    assert seek.window_range(scanner, None, us("2026-03-19T00:00:00Z"), size) is None
-    assert seek.window_range(scanner, us("2026-03-19T00:00:00Z"), None, size) == (
+    assert seek.window_range(target, us("2026-03-22T00:00:00Z"), None, size) is None
+    assert seek.window_range(target, None, us("2026-03-19T00:00:00Z"), size) is None
+    assert seek.window_range(target, us("2026-03-19T00:00:00Z"), None, size) == (
         0,
         None,
     )
@@ -129,15 +130,15 @@ def test_rotations_that_ended_before_the_window_are_skipped(tmp_path: Path) -> N
         (tmp_path / name).write_bytes(data)
     (tmp_path / "other.log.1.gz").write_bytes(gzip.compress(b"", mtime=0))
     plan = build_plan(with_adhoc(None, (str(tmp_path),)))
-    scanners = list(plan.scanners)
-    heads = {s.origin.locator: seek.head_time(s) for s in scanners}
+    targets = list(plan.targets)
+    heads = {s.origin.locator: seek.head_time(s) for s in targets}
 
-    skipped = seek.rotation_skips(scanners, us("2026-03-20T02:30:00Z"), heads)
+    skipped = seek.rotation_skips(targets, us("2026-03-20T02:30:00Z"), heads)
 
     # app.log.2.gz (01:00-02:00) ended when app.log.1 began (02:00), before 02:30;
     # app.log.1 itself is judged by its own tail (plain file), not here.
     assert sorted(Path(p).name for p in skipped) == ["app.log.2.gz", "app.log.3.gz"]
-    assert seek.rotation_skips(scanners, None, heads) == set()
+    assert seek.rotation_skips(targets, None, heads) == set()
 
 
 def test_windowed_run_over_rotations_reads_only_the_newest(tmp_path: Path) -> None:

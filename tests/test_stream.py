@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tracerun.assemble import Assembler
 from tracerun.config.model import FileSourceConfig, Profile, to_spec
-from tracerun.follow import source_scanner
+from tracerun.follow import source_target
 from tracerun.match import Matcher
 from tracerun.scan import Needles, scan
 from tracerun.stream import RecordStream
@@ -25,7 +25,7 @@ PROFILE = to_spec(
         },
     )
 )
-SCANNER = source_scanner(PROFILE, "app", 0)
+SCANNER = source_target(PROFILE, "app", 0)
 QUERY = build_query(PROFILE, ("abc",), {}, now=0)
 
 LINES = [
@@ -96,7 +96,7 @@ def test_unparsable_hit_is_reported_once():
             sources={"app": FileSourceConfig(type="file", paths=["x"], parser="json")},
         )
     )
-    stream = RecordStream(source_scanner(profile, "app", 0), QUERY)
+    stream = RecordStream(source_target(profile, "app", 0), QUERY)
 
     stream.feed(b"not json abc\nnot json abc either\n")
     stream.finish()

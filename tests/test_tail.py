@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tracerun.config.model import FileSourceConfig, Profile, to_spec
-from tracerun.follow import source_scanner
+from tracerun.follow import source_target
 from tracerun.record import Record
 from tracerun.tail import COPY_WAIT, SourceTail, archives_of, same_start
 from tracerun.trace import build_query
@@ -32,7 +32,7 @@ def make_tail(pattern: str, *, multiline: str | None = None) -> SourceTail:
         config["multiline"] = {"start": multiline}
     profile = to_spec(Profile(version=1, sources={"app": FileSourceConfig(**config)}))
     query = build_query(profile, ("abc",), {}, now=0)
-    return SourceTail(source_scanner(profile, "app", 0), [pattern], query, lambda: 7)
+    return SourceTail(source_target(profile, "app", 0), [pattern], query, lambda: 7)
 
 
 def drain(tail: SourceTail, now: float) -> list[Record]:
@@ -180,7 +180,7 @@ def test_compressed_archives_are_history_only_and_new_ones_are_skipped(log: Path
     with gzip.open(log.with_name("app.log.1.gz"), "wt") as archive:
         archive.write(line(0))
     tail = make_tail(f"{log.parent}/app.log*")
-    profile_scanner = source_scanner(
+    profile_target = source_target(
         to_spec(
             Profile(
                 version=1, sources={"app": FileSourceConfig(type="file", paths=["x"])}
@@ -192,9 +192,9 @@ def test_compressed_archives_are_history_only_and_new_ones_are_skipped(log: Path
     import dataclasses
 
     origin = dataclasses.replace(
-        profile_scanner.origin, locator=str(log.with_name("app.log.1.gz"))
+        profile_target.origin, locator=str(log.with_name("app.log.1.gz"))
     )
-    archives, keys = archives_of([dataclasses.replace(profile_scanner, origin=origin)])
+    archives, keys = archives_of([dataclasses.replace(profile_target, origin=origin)])
     assert [a.origin.locator for a in archives] == [str(log.with_name("app.log.1.gz"))]
     assert len(keys) == 1
 

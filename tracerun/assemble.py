@@ -1,4 +1,4 @@
-"""Assemble: a scanner Hit (raw bytes) → a matched Record, or nothing.
+"""Assemble: a scanned Hit (raw bytes) → a matched Record, or nothing.
 
 Decodes only the framed record, parses its first line, applies the exact match,
 the time window and --where, and fills in a missing time from the lines before it.
@@ -9,12 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tracerun.match import Matcher
-from tracerun.plan import Scanner
-from tracerun.record import Record
+from tracerun.read.target import Target
+from tracerun.record import NO_TIME, Record
 from tracerun.scan import Hit
-
-NO_TIME = -(2**62)
-"""Sort key for a record with no timestamp and none before it: first, shown as `-`."""
 
 _LOOKBACK_LINES = 200
 
@@ -23,7 +20,7 @@ _LOOKBACK_LINES = 200
 class Assembler:
     """Turns the hits of one origin into records, counting what could not be used."""
 
-    scanner: Scanner
+    target: Target
     matcher: Matcher
     warnings: list[str] = field(default_factory=list)
     unparsed: int = 0
@@ -38,7 +35,7 @@ class Assembler:
         before looking at the lines above it: the engine's time of a container line.
         """
         lines = [line.removesuffix("\r") for line in _decode(hit.data).split("\n")]
-        parsed = self.scanner.parser.parse(lines[0], self.scanner.tz)
+        parsed = self.target.parser.parse(lines[0], self.target.tz)
         if parsed is None:
             self.unparsed += 1
             self.first_unparsed = self.first_unparsed or hit.line
@@ -51,14 +48,14 @@ class Assembler:
         if time is None:
             time = NO_TIME
             self.timeless.append(hit.line)
-            self.warnings.append(timeless_warning(self.scanner.origin.name, hit.line))
+            self.warnings.append(timeless_warning(self.target.origin.name, hit.line))
         elif not self.matcher.in_window(time):
             return None
         if not self.matcher.where(
-            parsed.fields, parsed.level, self.scanner.origin.source
+            parsed.fields, parsed.level, self.target.origin.source
         ):
             return None
-        origin = self.scanner.origin
+        origin = self.target.origin
         return Record(
             time=time,
             source=origin.source,
@@ -70,7 +67,7 @@ class Assembler:
             fields=parsed.fields,
             raw=lines[0],
             continuation=tuple(lines[1:]),
-            hidden=self.scanner.parser.shown_elsewhere(parsed.fields),
+            hidden=self.target.parser.shown_elsewhere(parsed.fields),
             offset=hit.offset,
         )
 
@@ -78,7 +75,7 @@ class Assembler:
         """Warnings for this origin, including a summary of lines that did not parse."""
         if self.unparsed:
             self.warnings.append(
-                unparsed_warning(self.scanner, self.first_unparsed, self.unparsed)
+                unparsed_warning(self.target, self.first_unparsed, self.unparsed)
             )
         return self.warnings
 
@@ -87,9 +84,9 @@ class Assembler:
         before = hit.lookback().split(b"\n")
         for raw in reversed(before[-_LOOKBACK_LINES:]):
             line = raw.removesuffix(b"\r")
-            if not line or not self.scanner.is_start(line):
+            if not line or not self.target.is_start(line):
                 continue
-            parsed = self.scanner.parser.parse(_decode(line), self.scanner.tz)
+            parsed = self.target.parser.parse(_decode(line), self.target.tz)
             if parsed is not None and parsed.time is not None:
                 return parsed.time
         return None
@@ -108,11 +105,11 @@ def timeless_warning(name: str, line: int) -> str:
     )
 
 
-def unparsed_warning(scanner: Scanner, first: int, count: int) -> str:
+def unparsed_warning(target: Target, first: int, count: int) -> str:
     """Format the summary of hit lines the parser could not read."""
     return (
-        f"{where(scanner.origin.name, first)}: {count} line(s) contain a search "
-        f"value but do not parse with parser '{scanner.parser.name}'; they were skipped"
+        f"{where(target.origin.name, first)}: {count} line(s) contain a search "
+        f"value but do not parse with parser '{target.parser.name}'; they were skipped"
     )
 
 

@@ -311,8 +311,7 @@ def _print_problems(warnings: list[str], failures: list[Any]) -> None:
     for warning in warnings:
         _warn(warning)
     for failure in failures:
-        where = f"{failure.origin}: " if failure.origin else ""
-        _error(f"source {failure.source}: {where}{failure.reason}", failure.hint)
+        _error(failure.text(), failure.hint)
 
 
 def _note(note: Any) -> None:

@@ -24,8 +24,9 @@ from typing import Any
 
 from tracerun.config.spec import DockerSourceConfig
 from tracerun.feed import Backoff, Note
-from tracerun.plan import Origin, Scanner
+from tracerun.origin import Origin
 from tracerun.query import Query
+from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.sources.docker import (
     DockerSource,
@@ -82,28 +83,28 @@ class DockerFeed:
     """Follows the containers of one docker source.
 
     Args:
-        scanner: a scanner of this source; each container gets a copy with its origin.
+        target: a target of this source; each container gets a copy with its origin.
         config: the source's settings (selectors, host, streams).
         query: what to match.
     """
 
     def __init__(
-        self, scanner: Scanner, config: DockerSourceConfig, query: Query
+        self, target: Target, config: DockerSourceConfig, query: Query
     ) -> None:
-        self._scanner = scanner
+        self._target = target
         self._config = config
         self._query = query
-        self._source = scanner.origin.source
+        self._source = target.origin.source
         self._boxes: dict[str, _Box] = {}
         self._inbox: deque[tuple[str, Any]] = deque()
         self._notes: list[Note] = []
         self._stopped = threading.Event()
-        self._rule = record_start_rule(scanner)
+        self._rule = record_start_rule(target)
 
     def start(self, history: bool) -> list[Record]:
         """Stream the matching containers; with `history`, return their records so far."""
         found = DockerSource().discover(
-            self._source, self._scanner.origin.source_index, self._config
+            self._source, self._target.origin.source_index, self._config
         )
         failing = bool(found.failures)
         for failure in found.failures[:1]:
@@ -161,9 +162,9 @@ class DockerFeed:
         return records
 
     def _box(self, origin: Origin) -> _Box:
-        scanner = dataclasses.replace(self._scanner, origin=origin)
+        target = dataclasses.replace(self._target, origin=origin)
         stream = RecordStream(
-            scanner,
+            target,
             self._query,
             is_start=lambda line: self._rule(content(line)),
             unstamp=unstamp,
@@ -303,7 +304,7 @@ class DockerFeed:
     def _sync(self) -> None:
         """Pick up new matching containers; wake the threads of known ones (restarts)."""
         found = DockerSource().discover(
-            self._source, self._scanner.origin.source_index, self._config
+            self._source, self._target.origin.source_index, self._config
         )
         if found.failures:
             raise EngineError(found.failures[0].reason, found.failures[0].hint or "")

@@ -75,3 +75,18 @@ class ProfileNotFoundError(TracerunError):
 
 class QueryError(TracerunError):
     """A term, time bound or --where expression that cannot be understood."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFailure:
+    """A source or origin that could not be read; the run goes on without it."""
+
+    source: str
+    origin: str
+    reason: str
+    hint: str | None = None
+
+    def text(self) -> str:
+        """Say it in one line: `source NAME: ORIGIN: REASON`."""
+        where = f"{self.origin}: " if self.origin else ""
+        return f"source {self.source}: {where}{self.reason}"

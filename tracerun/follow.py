@@ -26,9 +26,11 @@ from tracerun.feed import Feed, Note
 from tracerun.match import Matcher
 from tracerun.merge import merge
 from tracerun.options import FOLLOW_ONLY
+from tracerun.origin import Origin
 from tracerun.output.base import Formatter
-from tracerun.plan import Origin, Plan, Scanner
+from tracerun.plan import Plan
 from tracerun.query import Query, check_expression
+from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.reorder import ReorderBuffer
 
@@ -141,24 +143,24 @@ def build_feeds(
 
     feeds: list[Feed] = []
     batches: list[list[Record]] = []
-    once: list[Scanner] = []
+    once: list[Target] = []
     for index, name in enumerate(profile.sources):
         if name not in plan.source_names:
             continue
         config = profile.sources[name]
-        scanners = [s for s in plan.scanners if s.origin.source == name]
-        template = scanners[0] if scanners else source_scanner(profile, name, index)
+        targets = [s for s in plan.targets if s.origin.source == name]
+        template = targets[0] if targets else source_target(profile, name, index)
         feed: Feed
         if config.type == "file":
-            archives, skip = archives_of(scanners)
+            archives, skip = archives_of(targets)
             once += archives
             feed = SourceTail(template, config.paths, query, _now_us, skip)
         elif config.type == "docker":
             from tracerun.dockertail import DockerFeed  # noqa: PLC0415
 
-            feed = DockerFeed(source_scanner(profile, name, index), config, query)
+            feed = DockerFeed(source_target(profile, name, index), config, query)
         else:
-            once += scanners
+            once += targets
             notify(Note("warning", f"source {name}: {config.type} sources cannot be "
                         "followed; only their history is shown"))  # fmt: skip
             continue
@@ -170,25 +172,20 @@ def build_feeds(
     docker = {n for n, c in profile.sources.items() if c.type == "docker"}
     failures = [f for f in plan.failures if f.source not in docker]  # the feed tells
     for failure in [*failures, *(result.failures if result else [])]:
-        notify(Note("error", _failure_text(failure), failure.hint))
+        notify(Note("error", failure.text(), failure.hint))
     return feeds, merge([*batches, result.records if result else []], query.limit)
 
 
-def source_scanner(profile: Profile, name: str, index: int) -> Scanner:
-    """Build a scanner for a source before it has an origin (its files may appear)."""
+def source_target(profile: Profile, name: str, index: int) -> Target:
+    """Build a target for a source before it has an origin (its files may appear)."""
     config = profile.sources[name]
     start = re.compile(config.multiline.start.encode()) if config.multiline else None
-    return Scanner(
+    return Target(
         Origin(name, index, config.type, name, name),
         build_parser(config.parser, profile.parsers),
         zoneinfo.ZoneInfo(config.timezone or profile.timezone),
         start,
     )
-
-
-def _failure_text(failure: Any) -> str:
-    where = f"{failure.origin}: " if failure.origin else ""
-    return f"source {failure.source}: {where}{failure.reason}"
 
 
 def _now_us() -> int:

@@ -5,19 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracerun.query import Query
-
-
-def field_text(value: Any) -> str:
-    """Render a field value the way it is compared and printed (JSON-ish scalars)."""
-    if isinstance(value, str):
-        return value
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
-    return str(value)
+from tracerun.record import field_text
 
 
 def lookup(fields: dict[str, Any], key: str) -> Any:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracerun.config.spec import Profile
-from tracerun.plan import Plan, Scanner
+from tracerun.plan import Plan
+from tracerun.read.target import Target
 from tracerun.seek import tail_time, time_of
 from tracerun.timeparse import format_utc_ms, parse_time
 
@@ -69,51 +70,51 @@ def describe_sources(profile: Profile, plan: Plan, *, check: bool = False) -> Li
         The lines to print, and a warning per origin whose sample mostly fails.
     """
     listing = Listing()
-    by_source: dict[str, list[Scanner]] = {name: [] for name in plan.source_names}
-    for scanner in plan.scanners:
-        by_source[scanner.origin.source].append(scanner)
-    for name, scanners in by_source.items():
+    by_source: dict[str, list[Target]] = {name: [] for name in plan.source_names}
+    for target in plan.targets:
+        by_source[target.origin.source].append(target)
+    for name, targets in by_source.items():
         config = profile.sources[name]
         parser = config.parser if isinstance(config.parser, str) else config.parser.type
-        count = f"{len(scanners)} origin{'' if len(scanners) == 1 else 's'}"
+        count = f"{len(targets)} origin{'' if len(targets) == 1 else 's'}"
         listing.lines.append(f"{name} ({config.type}, parser {parser}): {count}")
-        listing.lines.extend(_origin_lines(scanners, listing if check else None))
-        if not scanners:
+        listing.lines.extend(_origin_lines(targets, listing if check else None))
+        if not targets:
             listing.lines.append("  (nothing found)")
     return listing
 
 
-def _origin_lines(scanners: list[Scanner], checked: Listing | None) -> Iterator[str]:
-    rows = [_row(scanner) for scanner in scanners]
+def _origin_lines(targets: list[Target], checked: Listing | None) -> Iterator[str]:
+    rows = [_row(target) for target in targets]
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(2)]
-    for scanner, (origin, size, rest) in zip(scanners, rows, strict=True):
+    for target, (origin, size, rest) in zip(targets, rows, strict=True):
         head = f"  {origin.ljust(widths[0])}  {size.rjust(widths[1])}"
         yield f"{head}  {rest}".rstrip()
-        if checked is not None and scanner.origin.kind in _READABLE:
-            yield f"    sample: {_check(scanner, checked)}"
+        if checked is not None and target.origin.kind in _READABLE:
+            yield f"    sample: {_check(target, checked)}"
 
 
-def _row(scanner: Scanner) -> tuple[str, str, str]:
-    origin = scanner.origin
+def _row(target: Target) -> tuple[str, str, str]:
+    origin = target.origin
     size = human_size(origin.size) if origin.size is not None else "?"
     extra = [origin.detail] if origin.detail else []
     if origin.kind in _READABLE:
-        extra.append(_coverage_text(scanner))
+        extra.append(_coverage_text(target))
     return origin.name, size, "  ".join(extra)
 
 
-def _coverage_text(scanner: Scanner) -> str:
-    if scanner.origin.kind == "docker":
-        first, last = container_coverage(scanner)
+def _coverage_text(target: Target) -> str:
+    if target.origin.kind == "docker":
+        first, last = container_coverage(target)
     else:
-        first, last = time_coverage(scanner)
+        first, last = time_coverage(target)
     if first is None and last is None:
         return "no timestamp found"
     shown = [format_utc_ms(t) if t is not None else "?" for t in (first, last)]
     return " → ".join(shown)
 
 
-def time_coverage(scanner: Scanner) -> tuple[int | None, int | None]:
+def time_coverage(target: Target) -> tuple[int | None, int | None]:
     """Read the first and the last timestamp of a file origin (µs), cheaply.
 
     The first comes from the head; the last from the tail of a plain file (read
@@ -121,15 +122,15 @@ def time_coverage(scanner: Scanner) -> tuple[int | None, int | None]:
     no cheap tail: up to SMALL_ARCHIVE it is read whole, a larger one gets None
     for its last timestamp (shown as `?`), as does anything that cannot be read.
     """
-    path = Path(scanner.origin.locator)
+    path = Path(target.origin.locator)
     try:
         with path.open("rb") as raw:
             compressed = raw.read(4).startswith(_COMPRESSED)
-        first = _first_time(scanner, _head_lines(path, HEAD_BYTES)[0])
+        first = _first_time(target, _head_lines(path, HEAD_BYTES)[0])
         if not compressed:
-            return first, _last_time(scanner, path)
+            return first, _last_time(target, path)
         small = path.stat().st_size <= SMALL_ARCHIVE
-        return first, _archive_last_time(scanner, path) if small else None
+        return first, _archive_last_time(target, path) if small else None
     except (OSError, EOFError):
         return None, None
 
@@ -147,20 +148,20 @@ def _head_lines(path: Path, limit: int) -> tuple[list[bytes], bool]:
     return [line.removesuffix(b"\r") for line in lines], whole
 
 
-def _first_time(scanner: Scanner, lines: list[bytes]) -> int | None:
+def _first_time(target: Target, lines: list[bytes]) -> int | None:
     for line in lines:
-        time = time_of(scanner, line)
+        time = time_of(target, line)
         if time is not None:
             return time
     return None
 
 
-def _last_time(scanner: Scanner, path: Path) -> int | None:
+def _last_time(target: Target, path: Path) -> int | None:
     with path.open("rb") as raw:
-        return tail_time(raw, scanner, path.stat().st_size)
+        return tail_time(raw, target, path.stat().st_size)
 
 
-def _archive_last_time(scanner: Scanner, path: Path) -> int | None:
+def _archive_last_time(target: Target, path: Path) -> int | None:
     from tracerun.sources.files import open_log  # noqa: PLC0415
 
     tail, cut = b"", False
@@ -171,35 +172,35 @@ def _archive_last_time(scanner: Scanner, path: Path) -> int | None:
             tail = tail[-ARCHIVE_TAIL:]
     lines = tail.split(b"\n")
     for line in reversed(lines[1:] if cut else lines):
-        time = time_of(scanner, line)
+        time = time_of(target, line)
         if time is not None:
             return time
     return None
 
 
-def sample_origin(scanner: Scanner) -> Sample:
+def sample_origin(target: Target) -> Sample:
     """Parse the first CHECK_LINES lines of an origin and count what parsed."""
-    is_start: Callable[[bytes], bool] = scanner.is_start
-    if scanner.origin.kind == "docker":
+    is_start: Callable[[bytes], bool] = target.is_start
+    if target.origin.kind == "docker":
         from tracerun.sources.docker import content, record_start_rule  # noqa: PLC0415
 
-        lines = [content(line) for line in _container_head(scanner, CHECK_LINES)]
-        is_start = record_start_rule(scanner)
+        lines = [content(line) for line in _container_head(target, CHECK_LINES)]
+        is_start = record_start_rule(target)
     else:
-        lines, _ = _head_lines(Path(scanner.origin.locator), _CHECK_BYTES)
+        lines, _ = _head_lines(Path(target.origin.locator), _CHECK_BYTES)
     kept = [line for line in lines if line.strip()][:CHECK_LINES]
     records = parsed = timed = 0
     for line in kept:
         if not is_start(line):
             continue
         records += 1
-        result = scanner.parser.parse(line.decode("utf-8", "replace"), scanner.tz)
+        result = target.parser.parse(line.decode("utf-8", "replace"), target.tz)
         parsed += result is not None
         timed += result is not None and result.time is not None
-    return Sample(len(kept), records, parsed, timed, scanner.origin.kind == "docker")
+    return Sample(len(kept), records, parsed, timed, target.origin.kind == "docker")
 
 
-def container_coverage(scanner: Scanner) -> tuple[int | None, int | None]:
+def container_coverage(target: Target) -> tuple[int | None, int | None]:
     """Read the engine's times of a container's first and last log line (µs).
 
     Cheap: the first line is streamed and the stream closed; the last comes
@@ -208,25 +209,25 @@ def container_coverage(scanner: Scanner) -> tuple[int | None, int | None]:
     from tracerun.sources.engine import EngineError  # noqa: PLC0415
 
     try:
-        head, last = _container_lines(scanner, 1, with_last=True)
+        head, last = _container_lines(target, 1, with_last=True)
     except EngineError:
         return None, None
     first = _engine_time(head[0]) if head else None
     return first, _engine_time(last) if last else None
 
 
-def _container_head(scanner: Scanner, count: int) -> list[bytes]:
-    return _container_lines(scanner, count, with_last=False)[0]
+def _container_head(target: Target, count: int) -> list[bytes]:
+    return _container_lines(target, count, with_last=False)[0]
 
 
 def _container_lines(
-    scanner: Scanner, count: int, *, with_last: bool
+    target: Target, count: int, *, with_last: bool
 ) -> tuple[list[bytes], bytes]:
     """Stream a container's first `count` lines (engine-stamped), and its last one."""
     from tracerun.sources.docker import log_head  # noqa: PLC0415 - docker SDK
     from tracerun.sources.engine import connect  # noqa: PLC0415
 
-    origin = scanner.origin
+    origin = target.origin
     streams = tuple(origin.param("streams", ("stdout", "stderr")))
     last = b""
     with connect(origin.param("host"), origin.source) as client:
@@ -251,11 +252,11 @@ def _engine_time(line: bytes) -> int | None:
     return parse_time(stamp) if stamp else None
 
 
-def _check(scanner: Scanner, listing: Listing) -> str:
+def _check(target: Target, listing: Listing) -> str:
     """Sample one file; note a warning when most of it does not parse."""
-    origin = scanner.origin
+    origin = target.origin
     try:
-        sample = sample_origin(scanner)
+        sample = sample_origin(target)
     except (OSError, EOFError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         return f"cannot read: {reason}"

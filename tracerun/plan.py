@@ -1,4 +1,4 @@
-"""Plan: a frozen Profile plus the source filter → one Scanner per concrete origin.
+"""Plan: a frozen Profile plus the source filter → one Target per concrete origin.
 
 No log content is read here; discovery lists files or containers only.
 """
@@ -9,58 +9,19 @@ import fnmatch
 import re
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import tzinfo
-from typing import Any
 
 from tracerun.config.spec import Profile
-from tracerun.extract import Parser, build_parser
+from tracerun.errors import SourceFailure
+from tracerun.extract import build_parser
+from tracerun.read.target import Target
 from tracerun.sources import get_source
-from tracerun.sources.base import SourceFailure
-
-
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """One concrete place a source reads: a file, a container, a host:path.
-
-    `locator` is what the reader opens (a path, a container id); `name` is what
-    the user sees; `params` carries source-specific settings (engine URL, streams).
-    """
-
-    source: str
-    source_index: int
-    kind: str
-    name: str
-    locator: str
-    size: int | None = None
-    detail: str = ""
-    params: tuple[tuple[str, Any], ...] = ()
-
-    def param(self, key: str, default: Any = None) -> Any:
-        """Look up a source-specific setting."""
-        return dict(self.params).get(key, default)
-
-
-@dataclass(frozen=True, slots=True)
-class Scanner:
-    """An origin with everything needed to read it: parser, record-start rule, zone."""
-
-    origin: Origin
-    parser: Parser
-    tz: tzinfo
-    start: re.Pattern[bytes] | None = None
-
-    def is_start(self, line: bytes) -> bool:
-        """Tell whether `line` begins a new record (vs. continuing a multi-line one)."""
-        if self.start is not None:
-            return self.start.search(line) is not None
-        return self.parser.is_record_start(line)
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
     """Everything a run will read, in profile order."""
 
-    scanners: tuple[Scanner, ...]
+    targets: tuple[Target, ...]
     warnings: tuple[str, ...] = ()
     failures: tuple[SourceFailure, ...] = field(default=())
     source_names: tuple[str, ...] = ()
@@ -75,8 +36,8 @@ def selected_sources(profile: Profile, patterns: tuple[str, ...]) -> list[str]:
 
 
 def build_plan(profile: Profile, source_patterns: tuple[str, ...] = ()) -> Plan:
-    """Resolve every selected source to its origins and build their scanners."""
-    scanners: list[Scanner] = []
+    """Resolve every selected source to its origins and build their targets."""
+    targets: list[Target] = []
     warnings: list[str] = []
     failures: list[SourceFailure] = []
     selected = selected_sources(profile, source_patterns)
@@ -91,5 +52,5 @@ def build_plan(profile: Profile, source_patterns: tuple[str, ...] = ()) -> Plan:
         start = (
             re.compile(config.multiline.start.encode()) if config.multiline else None
         )
-        scanners.extend(Scanner(o, parser, tz, start) for o in found.origins)
-    return Plan(tuple(scanners), tuple(warnings), tuple(failures), tuple(selected))
+        targets.extend(Target(o, parser, tz, start) for o in found.origins)
+    return Plan(tuple(targets), tuple(warnings), tuple(failures), tuple(selected))

@@ -7,6 +7,22 @@ from typing import Any
 
 SortKey = tuple[int, int, str, int, int]
 
+NO_TIME = -(2**62)
+"""Sort key for a record with no timestamp and none before it: first, shown as `-`."""
+
+
+def field_text(value: Any) -> str:
+    """Render a field value the way it is compared and printed (JSON-ish scalars)."""
+    if isinstance(value, str):
+        return value
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    return str(value)
+
 
 @dataclass(slots=True)
 class Record:

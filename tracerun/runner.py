@@ -14,13 +14,15 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from tracerun.errors import SourceFailure
 from tracerun.merge import merge
-from tracerun.plan import Plan, Scanner
+from tracerun.plan import Plan
 from tracerun.query import Query
+from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.seek import head_time, rotation_skips
 from tracerun.sources import get_source
-from tracerun.sources.base import OriginResult, SourceFailure
+from tracerun.sources.base import OriginResult
 from tracerun.sources.files import (
     Piece,
     join_pieces,
@@ -44,22 +46,22 @@ class RunResult:
     bytes_read: int = 0
 
 
-def read_one(scanner: Scanner, query: Query) -> OriginResult:
+def read_one(target: Target, query: Query) -> OriginResult:
     """Read one origin with its source type's reader, turning surprises into failures."""
-    return get_source(scanner.origin.kind).read(scanner, query)
+    return get_source(target.origin.kind).read(target, query)
 
 
 def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
     """Read every origin of `plan` and merge what matched.
 
     Args:
-        plan: the scanners to read.
+        plan: the targets to read.
         query: what to match.
         workers: process count for file scanning (default: CPU count).
     """
     count = workers or os.cpu_count() or 1
-    files = [s for s in plan.scanners if s.origin.kind == "file"]
-    others = [s for s in plan.scanners if s.origin.kind != "file"]
+    files = [s for s in plan.targets if s.origin.kind == "file"]
+    others = [s for s in plan.targets if s.origin.kind != "file"]
     pieces = _pieces(files, query, count)
     flat = [piece for group in pieces for piece in group]
     with _file_executor(flat, count) as fx, ThreadPoolExecutor(16) as tx:
@@ -81,7 +83,7 @@ def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
     return outcome
 
 
-def _pieces(files: list[Scanner], query: Query, workers: int) -> list[list[Piece]]:
+def _pieces(files: list[Target], query: Query, workers: int) -> list[list[Piece]]:
     """Each file's pieces: its window's byte range, cut so that every worker gets work.
 
     A file wholly outside the window has no piece; so has a compressed rotation
@@ -95,8 +97,8 @@ def _pieces(files: list[Scanner], query: Query, workers: int) -> list[list[Piece
         None if s.origin.locator in skip else window_piece(s, query) for s in files
     ]
     total = sum(piece_bytes(p) for p in windowed if p is not None)
-    target = None if workers < 2 else max(1, -(-total // (2 * workers)))
-    return [[] if p is None else split_piece(p, target) for p in windowed]
+    each = None if workers < 2 else max(1, -(-total // (2 * workers)))
+    return [[] if p is None else split_piece(p, each) for p in windowed]
 
 
 def _file_executor(pieces: list[Piece], workers: int) -> Executor:

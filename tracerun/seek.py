@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import BinaryIO
 
-from tracerun.plan import Scanner
+from tracerun.read.target import Target
 
 MARGIN_US = 60 * 1_000_000
 """Slack around the window when skipping bytes: tolerates slightly unordered logs
@@ -32,7 +32,7 @@ _ROTATION = re.compile(r"((\.|-)\d+)*(\.(gz|zst))?$")
 
 
 def window_range(
-    scanner: Scanner, since: int | None, until: int | None, size: int
+    target: Target, since: int | None, until: int | None, size: int
 ) -> tuple[int, int | None] | None:
     """Find the byte range [start, stop) of a plain file holding the window's records.
 
@@ -40,12 +40,12 @@ def window_range(
     the file should be read whole (small, compressed, or not time-ordered).
     Offsets are line starts; stop None means to the end.
     """
-    path = Path(scanner.origin.locator)
+    path = Path(target.origin.locator)
     with path.open("rb") as raw:
         if raw.read(4).startswith(_COMPRESSED):
             return 0, None
-        first = _time_at(raw, scanner, 0, size)
-        last = tail_time(raw, scanner, size)
+        first = _time_at(raw, target, 0, size)
+        last = tail_time(raw, target, size)
         if first is None or last is None or first[1] > last:
             return 0, None  # no timestamps, or not time-ordered: read it all
         low = None if since is None else since - MARGIN_US
@@ -54,17 +54,17 @@ def window_range(
             return None
         if size < BISECT_MIN:
             return 0, None
-        start = 0 if low is None else _first_at_or_after(raw, scanner, low, size)
-        stop = None if high is None else _first_after(raw, scanner, high, start, size)
+        start = 0 if low is None else _first_at_or_after(raw, target, low, size)
+        stop = None if high is None else _first_after(raw, target, high, start, size)
     return start, stop
 
 
-def _first_at_or_after(raw: BinaryIO, scanner: Scanner, low: int, size: int) -> int:
+def _first_at_or_after(raw: BinaryIO, target: Target, low: int, size: int) -> int:
     """Find a line start such that every record before it is older than `low`."""
     lo, hi = 0, size
     while hi - lo > PROBE:
         mid = (lo + hi) // 2
-        found = _time_at(raw, scanner, mid, hi)
+        found = _time_at(raw, target, mid, hi)
         if found is None:
             hi = mid  # no timed record between mid and hi: look lower
             continue
@@ -77,13 +77,13 @@ def _first_at_or_after(raw: BinaryIO, scanner: Scanner, low: int, size: int) -> 
 
 
 def _first_after(
-    raw: BinaryIO, scanner: Scanner, high: int, lo: int, size: int
+    raw: BinaryIO, target: Target, high: int, lo: int, size: int
 ) -> int | None:
     """Find a line start from which every record is newer than `high` (None: the end)."""
     hi = size
     while hi - lo > PROBE:
         mid = (lo + hi) // 2
-        found = _time_at(raw, scanner, mid, hi)
+        found = _time_at(raw, target, mid, hi)
         if found is None:
             lo = mid
             continue
@@ -96,7 +96,7 @@ def _first_after(
 
 
 def _time_at(
-    raw: BinaryIO, scanner: Scanner, pos: int, end: int
+    raw: BinaryIO, target: Target, pos: int, end: int
 ) -> tuple[int, int] | None:
     """Find the offset and time of the first timed record at or after `pos`."""
     start = max(0, pos - 1)
@@ -114,13 +114,13 @@ def _time_at(
         nl = data.find(b"\n", line)
         if nl == -1:
             return None  # the line goes on past what was read
-        time = time_of(scanner, data[line:nl])
+        time = time_of(target, data[line:nl])
         if time is not None:
             return start + line, time
         line = nl + 1
 
 
-def tail_time(raw: BinaryIO, scanner: Scanner, size: int) -> int | None:
+def tail_time(raw: BinaryIO, target: Target, size: int) -> int | None:
     """Read the last record time of a plain file, reading back at most 1 MiB."""
     step = PROBE
     while True:
@@ -128,7 +128,7 @@ def tail_time(raw: BinaryIO, scanner: Scanner, size: int) -> int | None:
         raw.seek(start)
         lines = raw.read(size - start).split(b"\n")
         for line in reversed(lines[1:] if start else lines):
-            time = time_of(scanner, line)
+            time = time_of(target, line)
             if time is not None:
                 return time
         if start == 0 or step >= _MAX_PROBE:
@@ -136,34 +136,34 @@ def tail_time(raw: BinaryIO, scanner: Scanner, size: int) -> int | None:
         step *= 4
 
 
-def time_of(scanner: Scanner, line: bytes) -> int | None:
+def time_of(target: Target, line: bytes) -> int | None:
     """Parse the time of a raw line that starts a record (None: not one, or no time)."""
     line = line.removesuffix(b"\r")
-    if not line.strip() or not scanner.is_start(line):
+    if not line.strip() or not target.is_start(line):
         return None
-    parsed = scanner.parser.parse(line.decode("utf-8", "replace"), scanner.tz)
+    parsed = target.parser.parse(line.decode("utf-8", "replace"), target.tz)
     return None if parsed is None else parsed.time
 
 
 def rotation_skips(
-    scanners: list[Scanner], since: int | None, head_time: dict[str, int | None]
+    targets: list[Target], since: int | None, head_time: dict[str, int | None]
 ) -> set[str]:
     """Locators of compressed rotations that end before the window starts.
 
     Args:
-        scanners: file origins.
+        targets: file origins.
         since: the window's start (µs); nothing is skipped without one.
         head_time: each locator's first record time, as far as known.
     """
     if since is None:
         return set()
     groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    for scanner in scanners:
-        path = Path(scanner.origin.locator)
-        first = head_time.get(scanner.origin.locator)
+    for target in targets:
+        path = Path(target.origin.locator)
+        first = head_time.get(target.origin.locator)
         if first is not None:
             key = (str(path.parent), _ROTATION.sub("", path.name))
-            groups.setdefault(key, []).append((first, scanner.origin.locator))
+            groups.setdefault(key, []).append((first, target.origin.locator))
     skip: set[str] = set()
     for members in groups.values():
         members.sort()
@@ -173,17 +173,17 @@ def rotation_skips(
     return skip
 
 
-def head_time(scanner: Scanner) -> int | None:
+def head_time(target: Target) -> int | None:
     """Read the first record time of a file (decompressing only its first KiBs)."""
     from tracerun.sources.files import DecoderMissingError, open_log  # noqa: PLC0415
 
     try:
-        with open_log(Path(scanner.origin.locator)) as stream:
+        with open_log(Path(target.origin.locator)) as stream:
             data = stream.read(PROBE)
     except (OSError, EOFError, DecoderMissingError):
         return None  # the read proper reports it
     for line in data.split(b"\n")[:-1]:
-        time = time_of(scanner, line)
+        time = time_of(target, line)
         if time is not None:
             return time
     return None

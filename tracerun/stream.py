@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from tracerun.assemble import Assembler
 from tracerun.match import Matcher
-from tracerun.plan import Scanner
 from tracerun.query import Query
+from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.scan import CHUNK, Hit, IsStart, Needles, ScanNotice, scan
 
@@ -30,34 +30,34 @@ class RecordStream:
     """Turns the bytes of one origin, fed in any pieces, into its matched records.
 
     Args:
-        scanner: the origin with its parser and record-start rule.
+        target: the origin with its parser and record-start rule.
         query: what to match.
         line: line number of the first byte fed (1 from a file's start).
         clock: when set, a record with no timestamp of its own takes `clock()`
             (µs) instead of sorting first: while following, the moment it was
             read is the best time there is.
-        is_start: the record-start rule, when not the scanner's own.
+        is_start: the record-start rule, when not the target's own.
         unstamp: splits a hit into a time given by the transport (the Docker
             engine's) and the bare hit, for origins whose lines carry one.
     """
 
     def __init__(
         self,
-        scanner: Scanner,
+        target: Target,
         query: Query,
         line: int = 1,
         clock: Callable[[], int] | None = None,
         is_start: IsStart | None = None,
         unstamp: Callable[[Hit], tuple[int | None, Hit]] | None = None,
     ) -> None:
-        self.scanner = scanner
+        self.target = target
         self.line = line
         self.offset = 0
         """Stream offset of the first byte not yet scanned (a file's read position)."""
         self.clock = clock
-        self._is_start = is_start or scanner.is_start
+        self._is_start = is_start or target.is_start
         self._unstamp = unstamp
-        self._assembler = Assembler(scanner, Matcher(query))
+        self._assembler = Assembler(target, Matcher(query))
         self._needles = Needles.of(query.values, ignore_case=query.ignore_case)
         self._pending = bytearray()
         self._notices: list[ScanNotice] = []
@@ -98,15 +98,15 @@ class RecordStream:
         found = self._assembler.warnings[:]
         self._assembler.warnings.clear()
         found += [
-            f"{self.scanner.origin.name}:{n.line}: {n.message}" for n in self._notices
+            f"{self.target.origin.name}:{n.line}: {n.message}" for n in self._notices
         ]
         self._notices.clear()
         if self._assembler.unparsed and not self._told_unparsed:
             self._told_unparsed = True
             found.append(
-                f"{self.scanner.origin.name}:{self._assembler.first_unparsed}: a line "
+                f"{self.target.origin.name}:{self._assembler.first_unparsed}: a line "
                 f"contains a search value but does not parse with parser "
-                f"'{self.scanner.parser.name}'; such lines are skipped"
+                f"'{self.target.parser.name}'; such lines are skipped"
             )
         return found
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from tracerun.feed import Backoff, Note
 from tracerun.globs import Globs, Key
-from tracerun.plan import Scanner
 from tracerun.query import Query
+from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.scan import CHUNK
 from tracerun.sources.files import GZIP_MAGIC, ZSTD_MAGIC
@@ -80,7 +80,7 @@ class SourceTail:
     """Follows every plain file behind one file source's globs (a Feed).
 
     Args:
-        scanner: a scanner of this source; each file gets a copy with its origin.
+        target: a target of this source; each file gets a copy with its origin.
         patterns: the source's globs and directories, expanded on every poll.
         query: what to match.
         clock: the time (µs) given to a live record that has none.
@@ -89,13 +89,13 @@ class SourceTail:
 
     def __init__(
         self,
-        scanner: Scanner,
+        target: Target,
         patterns: list[str],
         query: Query,
         clock: Callable[[], int],
         skip: set[Key] | None = None,
     ) -> None:
-        self._scanner = scanner
+        self._target = target
         self._query = query
         self._clock = clock
         self._globs = Globs(patterns)
@@ -176,9 +176,9 @@ class SourceTail:
             os.close(fd)
             self._skip.add(key)
             return None
-        origin = dataclasses.replace(self._scanner.origin, name=path, locator=path)
-        scanner = dataclasses.replace(self._scanner, origin=origin)
-        tail = _Tail(path, fd, RecordStream(scanner, self._query))
+        origin = dataclasses.replace(self._target.origin, name=path, locator=path)
+        target = dataclasses.replace(self._target, origin=origin)
+        tail = _Tail(path, fd, RecordStream(target, self._query))
         self._tails[key] = tail
         return tail
 
@@ -270,7 +270,7 @@ class SourceTail:
         retry.failed(self._now)
 
     def _where(self, path: str) -> str:
-        return f"source {self._scanner.origin.source}: {path}: "
+        return f"source {self._target.origin.source}: {path}: "
 
 
 def _head(path: str) -> bytes:
@@ -320,15 +320,15 @@ def _failure_note(where: str, exc: OSError) -> Note:
     return Note("error", f"{where}{reason}", "tracerun keeps retrying it")
 
 
-def archives_of(scanners: list[Scanner]) -> tuple[list[Scanner], set[Key]]:
+def archives_of(targets: list[Target]) -> tuple[list[Target], set[Key]]:
     """Split off a file source's compressed files: read once for history, never tailed.
 
-    Returns the scanners of the compressed files and the keys of all of them.
+    Returns the targets of the compressed files and the keys of all of them.
     """
-    archives: list[Scanner] = []
+    archives: list[Target] = []
     keys: set[Key] = set()
-    for scanner in scanners:
-        path = scanner.origin.locator
+    for target in targets:
+        path = target.origin.locator
         try:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
@@ -336,7 +336,7 @@ def archives_of(scanners: list[Scanner]) -> tuple[list[Scanner], set[Key]]:
         try:
             if is_compressed(path, fd):
                 st = os.fstat(fd)
-                archives.append(scanner)
+                archives.append(target)
                 keys.add((st.st_dev, st.st_ino))
         finally:
             os.close(fd)

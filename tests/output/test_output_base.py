@@ -6,10 +6,9 @@ import json
 
 import pytest
 
-from tracerun.assemble import NO_TIME
 from tracerun.config.spec import NdjsonOutputConfig, TextOutputConfig
 from tracerun.output import BUILTIN, FORMATTERS, build_formatter
-from tracerun.record import Record
+from tracerun.record import NO_TIME, Record
 
 RECORD = Record(
     time=1_774_015_800_123_456,

@@ -31,13 +31,15 @@ from helpers.probe import run_and_check_import, run_with_peak
 from tracerun.cli import cli
 from tracerun.config import spec
 from tracerun.config.model import DockerSourceConfig, Profile, to_spec
+from tracerun.errors import SourceFailure
 from tracerun.extract import build_parser
-from tracerun.plan import Origin, Scanner, build_plan
+from tracerun.origin import Origin
+from tracerun.plan import build_plan
 from tracerun.query import Query, Term
+from tracerun.read.target import Target
 from tracerun.runner import run as run_plan
 from tracerun.scan import Hit
 from tracerun.sources import SOURCES, get_source
-from tracerun.sources.base import SourceFailure
 from tracerun.sources.docker import (
     DockerSource,
     content,
@@ -830,14 +832,14 @@ def test_container_lines_start_records_unless_they_continue_a_trace(
     line: bytes, starts: bool
 ) -> None:
     origin = Origin("s", 0, "docker", "c", "id")
-    scanner = Scanner(origin, build_parser("auto", {}), UTC)
-    assert record_start_rule(scanner)(line) is starts
+    target = Target(origin, build_parser("auto", {}), UTC)
+    assert record_start_rule(target)(line) is starts
 
 
 def test_multiline_start_of_the_source_overrides_the_container_rule() -> None:
     origin = Origin("s", 0, "docker", "c", "id")
-    scanner = Scanner(origin, build_parser("auto", {}), UTC, re.compile(rb"^\["))
-    rule = record_start_rule(scanner)
+    target = Target(origin, build_parser("auto", {}), UTC, re.compile(rb"^\["))
+    rule = record_start_rule(target)
     assert (rule(b"[app] started"), rule(b"charging card")) == (True, False)
 
 

@@ -104,7 +104,7 @@ def test_large_plain_files_are_cut_at_line_starts_and_archives_never(
     (tmp_path / "a.log").write_bytes(body)
     with gzip.open(tmp_path / "a.log.1.gz", "wb") as out:
         out.write(body)
-    plain, archive = build_plan(with_adhoc(None, (str(tmp_path),))).scanners
+    plain, archive = build_plan(with_adhoc(None, (str(tmp_path),))).targets
 
     pieces = files.split_piece(files.Piece(plain), 300)
     whole = files.split_piece(files.Piece(archive), 300)

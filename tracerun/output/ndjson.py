@@ -7,8 +7,7 @@ from typing import Any
 
 import orjson
 
-from tracerun.assemble import NO_TIME
-from tracerun.record import Record
+from tracerun.record import NO_TIME, Record
 from tracerun.timeparse import format_rfc3339_us
 
 

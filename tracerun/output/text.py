@@ -7,10 +7,8 @@ from typing import Any
 
 import orjson
 
-from tracerun.assemble import NO_TIME
-from tracerun.match import field_text
 from tracerun.output.color import DIM, RESET, level_color, source_color
-from tracerun.record import Record
+from tracerun.record import NO_TIME, Record, field_text
 from tracerun.timeparse import format_utc_ms
 
 _NO_TIME_TEXT = "-".ljust(len("2026-03-20T14:10:00.000Z"))

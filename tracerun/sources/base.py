@@ -6,19 +6,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from tracerun.plan import Origin, Scanner
+    from tracerun.errors import SourceFailure
+    from tracerun.origin import Origin
     from tracerun.query import Query
+    from tracerun.read.target import Target
     from tracerun.record import Record
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFailure:
-    """A source or origin that could not be read; the run goes on without it."""
-
-    source: str
-    origin: str
-    reason: str
-    hint: str | None = None
 
 
 @dataclass(slots=True)
@@ -47,6 +39,6 @@ class Source(Protocol):
         """Resolve a configured source to concrete origins (files, containers)."""
         ...
 
-    def read(self, scanner: Scanner, query: Query) -> OriginResult:
+    def read(self, target: Target, query: Query) -> OriginResult:
         """Read one origin and return the records that match `query`."""
         ...

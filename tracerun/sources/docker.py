@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 from tracerun.assemble import Assembler
 from tracerun.config.spec import DockerSourceConfig
+from tracerun.errors import SourceFailure
 from tracerun.match import Matcher
-from tracerun.plan import Origin, Scanner
+from tracerun.origin import Origin
 from tracerun.query import Query
+from tracerun.read.target import Target
 from tracerun.scan import Hit, Needles, ScanNotice, scan
-from tracerun.sources.base import Discovery, OriginResult, SourceFailure
+from tracerun.sources.base import Discovery, OriginResult
 from tracerun.sources.engine import POOL, EngineError, connect, engine_url
 from tracerun.sources.frames import LogStream
 from tracerun.timeparse import parse_time
@@ -83,18 +85,18 @@ class DockerSource:
         found.origins.sort(key=lambda origin: origin.name)
         return found
 
-    def read(self, scanner: Scanner, query: Query) -> OriginResult:
+    def read(self, target: Target, query: Query) -> OriginResult:
         """Stream one container's log and return its matching records.
 
         When the engine fails part-way, the records read so far are kept and
         the failure is reported with them.
         """
-        origin = scanner.origin
+        origin = target.origin
         result = OriginResult()
         try:
             with _log_stream(origin, query) as stream:
                 try:
-                    _records(scanner, query, stream, result)
+                    _records(target, query, stream, result)
                 finally:
                     result.bytes_read = stream.count
         except EngineError as exc:
@@ -231,24 +233,24 @@ def engine_window(query: Query) -> tuple[float | None, float | None]:
 
 
 def _records(
-    scanner: Scanner, query: Query, stream: LogStream, result: OriginResult
+    target: Target, query: Query, stream: LogStream, result: OriginResult
 ) -> None:
     """Scan a container's log (engine-stamped lines); assemble the matching records."""
-    assembler = Assembler(scanner, Matcher(query))
+    assembler = Assembler(target, Matcher(query))
     needles = Needles.of(query.values, ignore_case=query.ignore_case)
-    rule = record_start_rule(scanner)
+    rule = record_start_rule(target)
     notices: list[ScanNotice] = []
     for hit in scan(stream, needles, lambda line: rule(content(line)), notices):
         engine_time, unstamped = unstamp(hit)
         record = assembler.record(unstamped, fallback_time=engine_time)
         if record is not None:
             result.records.append(record)
-    name = scanner.origin.name
+    name = target.origin.name
     result.warnings.extend(f"{name}:{n.line}: {n.message}" for n in notices)
     result.warnings.extend(assembler.finish())
 
 
-def record_start_rule(scanner: Scanner) -> Callable[[bytes], bool]:
+def record_start_rule(target: Target) -> Callable[[bytes], bool]:
     """Tell which container log lines start a record.
 
     `multiline.start` when the source sets it; otherwise every line does except
@@ -259,10 +261,10 @@ def record_start_rule(scanner: Scanner) -> Callable[[bytes], bool]:
     of their own (the engine adds one), so "no leading timestamp" would glue them
     all into one record.
     """
-    start = scanner.start
+    start = target.start
     if start is not None:
         return lambda line: start.search(line) is not None
-    is_start = scanner.parser.is_record_start
+    is_start = target.parser.is_record_start
     return lambda line: is_start(line) or _CONTINUATION.match(line) is None
 
 

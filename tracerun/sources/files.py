@@ -18,13 +18,15 @@ from typing import BinaryIO
 
 from tracerun.assemble import Assembler, timeless_warning, unparsed_warning, where
 from tracerun.config.spec import FileSourceConfig
+from tracerun.errors import SourceFailure
 from tracerun.match import Matcher
-from tracerun.plan import Origin, Scanner
+from tracerun.origin import Origin
 from tracerun.query import Query
+from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.scan import CHUNK, LOOKBACK, Needles, Scan, ScanNotice
 from tracerun.seek import window_range
-from tracerun.sources.base import Discovery, OriginResult, SourceFailure
+from tracerun.sources.base import Discovery, OriginResult
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -88,14 +90,14 @@ class FileSource:
             )
         return found
 
-    def read(self, scanner: Scanner, query: Query) -> OriginResult:
+    def read(self, target: Target, query: Query) -> OriginResult:
         """Scan one file and return its matching records."""
-        return read_stream_file(scanner, query)
+        return read_stream_file(target, query)
 
 
-def read_stream_file(scanner: Scanner, query: Query) -> OriginResult:
+def read_stream_file(target: Target, query: Query) -> OriginResult:
     """Open, scan and assemble one file; any I/O problem becomes a warning or failure."""
-    return join_pieces(scanner, [read_piece(Piece(scanner), query)])
+    return join_pieces(target, [read_piece(Piece(target), query)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,7 @@ class Piece:
     (time bisection): its records then have line 0, "unknown".
     """
 
-    scanner: Scanner
+    target: Target
     start: int = 0
     stop: int | None = None
     count_lines: bool = True
@@ -126,61 +128,61 @@ class PieceResult:
     failure: SourceFailure | None = None
 
 
-def window_piece(scanner: Scanner, query: Query) -> Piece | None:
+def window_piece(target: Target, query: Query) -> Piece | None:
     """Find the part of a file origin the query's time window needs (None: nothing).
 
     Without a window, or for a small, compressed or unordered file, that is the
     whole file; otherwise the byte range found by bisecting on time (`seek`).
     """
-    size = scanner.origin.size or 0
+    size = target.origin.size or 0
     if (query.since is None and query.until is None) or size == 0:
-        return Piece(scanner)
+        return Piece(target)
     try:
-        found = window_range(scanner, query.since, query.until, size)
+        found = window_range(target, query.since, query.until, size)
     except OSError:
-        return Piece(scanner)  # the read reports the problem
+        return Piece(target)  # the read reports the problem
     if found is None:
         return None
     start, stop = found
-    return Piece(scanner, start, stop, count_lines=start == 0)
+    return Piece(target, start, stop, count_lines=start == 0)
 
 
-def split_piece(piece: Piece, target: int | None) -> list[Piece]:
-    """Cut a plain file's piece into ranges of about `target` bytes (at line starts).
+def split_piece(piece: Piece, size: int | None) -> list[Piece]:
+    """Cut a plain file's piece into ranges of about `size` bytes (at line starts).
 
-    Pieces under RANGE_MIN, compressed files, and `target` None stay whole.
+    Pieces under RANGE_MIN, compressed files, and `size` None stay whole.
     """
-    scanner = piece.scanner
-    end = (scanner.origin.size or 0) if piece.stop is None else piece.stop
-    each = None if target is None else max(target, RANGE_MIN)
-    if each is None or end - piece.start <= each or _compressed(scanner):
+    target = piece.target
+    end = (target.origin.size or 0) if piece.stop is None else piece.stop
+    each = None if size is None else max(size, RANGE_MIN)
+    if each is None or end - piece.start <= each or _compressed(target):
         return [piece]
-    cuts = _range_cuts(Path(scanner.origin.locator), piece.start, end, each)
+    cuts = _range_cuts(Path(target.origin.locator), piece.start, end, each)
     starts: list[int] = [piece.start, *cuts]
     stops: list[int | None] = [*cuts, piece.stop]
     return [
-        Piece(scanner, a, b, piece.count_lines)
+        Piece(target, a, b, piece.count_lines)
         for a, b in zip(starts, stops, strict=True)
     ]
 
 
 def piece_bytes(piece: Piece) -> int:
     """How many bytes a piece covers (for a file whose size is known)."""
-    size = piece.scanner.origin.size or 0
+    size = piece.target.origin.size or 0
     return max(0, (size if piece.stop is None else piece.stop) - piece.start)
 
 
-def _compressed(scanner: Scanner) -> bool:
+def _compressed(target: Target) -> bool:
     try:
-        with Path(scanner.origin.locator).open("rb") as raw:
+        with Path(target.origin.locator).open("rb") as raw:
             return raw.read(4).startswith((GZIP_MAGIC, ZSTD_MAGIC))
     except OSError:
         return True  # one piece: the read reports the problem
 
 
-def _range_cuts(path: Path, start: int, end: int, target: int) -> list[int]:
-    """Line starts near every `target` bytes between start and end."""
-    parts = min(-(-(end - start) // target), 256)
+def _range_cuts(path: Path, start: int, end: int, each: int) -> list[int]:
+    """Line starts near every `each` bytes between start and end."""
+    parts = min(-(-(end - start) // each), 256)
     cuts: list[int] = []
     with path.open("rb") as raw:
         for i in range(1, parts):
@@ -202,10 +204,10 @@ def line_start(raw: BinaryIO, offset: int) -> int | None:
 
 def read_piece(piece: Piece, query: Query) -> PieceResult:
     """Scan one piece of a file; any I/O problem becomes a warning or failure."""
-    scanner = piece.scanner
-    origin = scanner.origin
+    target = piece.target
+    origin = target.origin
     result = PieceResult()
-    assembler = Assembler(scanner, Matcher(query))
+    assembler = Assembler(target, Matcher(query))
     needles = Needles.of(query.values, ignore_case=query.ignore_case)
     base = max(0, piece.start - LOOKBACK)
     try:
@@ -215,7 +217,7 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
             scan = Scan(
                 stream,
                 needles,
-                scanner.is_start,
+                target.is_start,
                 result.notices,
                 READ_CHUNK,
                 base=base,
@@ -242,13 +244,13 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
     return result
 
 
-def join_pieces(scanner: Scanner, results: list[PieceResult]) -> OriginResult:
+def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
     """Merge a file's piece results, numbering lines from the file's start.
 
     Warnings come out as a whole-file read gives them: I/O problems, skipped
     lines, records without a time, then the count of unparsable hit lines.
     """
-    name = scanner.origin.name
+    name = target.origin.name
     joined = OriginResult()
     notices: list[str] = []
     timeless: list[str] = []
@@ -272,7 +274,7 @@ def join_pieces(scanner: Scanner, results: list[PieceResult]) -> OriginResult:
         base += part.lines
     joined.warnings += notices + timeless
     if unparsed:
-        joined.warnings.append(unparsed_warning(scanner, first_unparsed, unparsed))
+        joined.warnings.append(unparsed_warning(target, first_unparsed, unparsed))
     return joined
 
 

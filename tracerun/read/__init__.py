@@ -1,0 +1,1 @@
+"""Read: the bytes of one origin → its matched Records (scan, assemble, match)."""
