@@ -6,7 +6,7 @@ bookmark), so a restarted container continues with no line lost or repeated.
 A watcher thread reads the engine's events: a matching container that starts is
 picked up (read from its start), a removed one is noted on stderr, and when the
 engine cannot be reached it says so once and retries with back-off. Threads
-only move bytes; the bytes go through the same RecordStream (prefilter, parser,
+only move bytes; the bytes go through the same IncrementalReader (prefilter, parser,
 matcher) as files, in the driver's thread.
 """
 
@@ -26,6 +26,7 @@ from tracerun.config.spec import DockerSourceConfig
 from tracerun.feed import Backoff, Note
 from tracerun.origin import Origin
 from tracerun.query import Query
+from tracerun.read.incremental import IncrementalReader
 from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.sources.docker import (
@@ -36,7 +37,6 @@ from tracerun.sources.docker import (
     unstamp,
 )
 from tracerun.sources.engine import EngineError, connect
-from tracerun.stream import RecordStream
 
 QUIET = 0.05
 """Seconds without bytes after which a container's held last record is released."""
@@ -48,7 +48,7 @@ class _Box:
     """One followed container: its record stream and its streaming thread's state."""
 
     origin: Origin
-    stream: RecordStream
+    stream: IncrementalReader
     since_ns: int = 0
     """Engine time of the last line passed on; the stream resumes after it."""
     restart: threading.Event = field(default_factory=threading.Event)
@@ -163,7 +163,7 @@ class DockerFeed:
 
     def _box(self, origin: Origin) -> _Box:
         target = dataclasses.replace(self._target, origin=origin)
-        stream = RecordStream(
+        stream = IncrementalReader(
             target,
             self._query,
             is_start=lambda line: self._rule(content(line)),

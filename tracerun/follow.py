@@ -23,13 +23,13 @@ from tracerun.config.spec import Profile
 from tracerun.errors import ExitCode, QueryError
 from tracerun.extract import build_parser
 from tracerun.feed import Feed, Note
-from tracerun.match import Matcher
 from tracerun.merge import merge
 from tracerun.options import FOLLOW_ONLY
 from tracerun.origin import Origin
 from tracerun.output.base import Formatter
 from tracerun.plan import Plan
 from tracerun.query import Query, check_expression
+from tracerun.read.match import Matcher
 from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.reorder import ReorderBuffer

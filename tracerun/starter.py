@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tracerun.errors import TracerunError
-from tracerun.sniff import ID_KEYS, Sniffed, describe_time, sniff_lines
+from tracerun.extract.sniff import ID_KEYS, Sniffed, describe_time, sniff_lines
 from tracerun.timeparse import format_rfc3339_us
 
 HEAD_LINES = 50

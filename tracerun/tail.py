@@ -22,11 +22,11 @@ from pathlib import Path
 from tracerun.feed import Backoff, Note
 from tracerun.globs import Globs, Key
 from tracerun.query import Query
+from tracerun.read.incremental import IncrementalReader
+from tracerun.read.scan import CHUNK
 from tracerun.read.target import Target
 from tracerun.record import Record
-from tracerun.scan import CHUNK
 from tracerun.sources.files import GZIP_MAGIC, ZSTD_MAGIC
-from tracerun.stream import RecordStream
 
 HEAD = 256
 """Bytes at the start of a file that identify its content (truncation, copies)."""
@@ -53,7 +53,7 @@ class _Tail:
 
     path: str
     fd: int
-    stream: RecordStream
+    stream: IncrementalReader
     offset: int = 0
     head: bytes = b""
     retry: Backoff | None = None
@@ -178,7 +178,7 @@ class SourceTail:
             return None
         origin = dataclasses.replace(self._target.origin, name=path, locator=path)
         target = dataclasses.replace(self._target, origin=origin)
-        tail = _Tail(path, fd, RecordStream(target, self._query))
+        tail = _Tail(path, fd, IncrementalReader(target, self._query))
         self._tails[key] = tail
         return tail
 

@@ -36,9 +36,9 @@ from tracerun.extract import build_parser
 from tracerun.origin import Origin
 from tracerun.plan import build_plan
 from tracerun.query import Query, Term
+from tracerun.read.scan import Hit
 from tracerun.read.target import Target
 from tracerun.runner import run as run_plan
-from tracerun.scan import Hit
 from tracerun.sources import SOURCES, get_source
 from tracerun.sources.docker import (
     DockerSource,

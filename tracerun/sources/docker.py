@@ -20,14 +20,14 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from tracerun.assemble import Assembler
 from tracerun.config.spec import DockerSourceConfig
 from tracerun.errors import SourceFailure
-from tracerun.match import Matcher
 from tracerun.origin import Origin
 from tracerun.query import Query
+from tracerun.read.assemble import Assembler
+from tracerun.read.match import Matcher
+from tracerun.read.scan import Hit, Needles, ScanNotice, scan
 from tracerun.read.target import Target
-from tracerun.scan import Hit, Needles, ScanNotice, scan
 from tracerun.sources.base import Discovery, OriginResult
 from tracerun.sources.engine import POOL, EngineError, connect, engine_url
 from tracerun.sources.frames import LogStream

@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from tracerun.assemble import Assembler, timeless_warning, unparsed_warning, where
 from tracerun.config.spec import FileSourceConfig
 from tracerun.errors import SourceFailure
-from tracerun.match import Matcher
 from tracerun.origin import Origin
 from tracerun.query import Query
+from tracerun.read.assemble import Assembler, timeless_warning, unparsed_warning, where
+from tracerun.read.match import Matcher
+from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Scan, ScanNotice
 from tracerun.read.target import Target
 from tracerun.record import Record
-from tracerun.scan import CHUNK, LOOKBACK, Needles, Scan, ScanNotice
 from tracerun.seek import window_range
 from tracerun.sources.base import Discovery, OriginResult
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import struct
 
-from tracerun.scan import Readable
+from tracerun.read.scan import Readable
 
 BLOCK = 1024 * 1024
 """Bytes read from the response body at a time."""

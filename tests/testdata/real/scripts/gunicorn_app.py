@@ -1,4 +1,5 @@
 """Tiny WSGI app for scripts/gunicorn.sh: logs through gunicorn's error logger."""
+
 import logging
 
 log = logging.getLogger("gunicorn.error")

@@ -4,6 +4,7 @@ Writes OUTDIR/default.log   JsonFormatter('%(asctime)s %(levelname)s %(name)s %(
        OUTDIR/timestamp.log JsonFormatter('{levelname}{name}{message}', style='{', timestamp=True)
        OUTDIR/bare.log      JsonFormatter()   (the quickstart's first example)
 """
+
 import logging
 import sys
 import time
@@ -27,7 +28,9 @@ for name, fmt in FORMATTERS.items():
     log.propagate = False
     log.info("order received", extra={"request_id": "req-3c4d5e6f", "user_id": 42})
     time.sleep(0.05)
-    log.warning("payment slow", extra={"request_id": "req-3c4d5e6f", "elapsed_ms": 1840})
+    log.warning(
+        "payment slow", extra={"request_id": "req-3c4d5e6f", "elapsed_ms": 1840}
+    )
     try:
         1 / 0
     except ZeroDivisionError:

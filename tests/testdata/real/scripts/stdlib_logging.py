@@ -4,6 +4,7 @@ asctime.log  logging.basicConfig(format='%(asctime)s %(levelname)s %(name)s %(me
 default.log  logging.basicConfig()  (format '%(levelname)s:%(name)s:%(message)s', level WARNING)
 Each variant runs in its own interpreter, since basicConfig configures once.
 """
+
 import logging
 import subprocess
 import sys
@@ -13,13 +14,19 @@ from pathlib import Path
 
 def emit(variant: str, path: str) -> None:
     if variant == "asctime":
-        logging.basicConfig(filename=path, format="%(asctime)s %(levelname)s %(name)s %(message)s", level=logging.INFO)
+        logging.basicConfig(
+            filename=path,
+            format="%(asctime)s %(levelname)s %(name)s %(message)s",
+            level=logging.INFO,
+        )
     else:
         logging.basicConfig(filename=path)
     log = logging.getLogger("shop.inventory")
     log.info("reserve stock request_id=%s sku=%s", "req-6a7b8c9d", "TEA-OOLONG")
     time.sleep(0.25)
-    log.warning("low stock request_id=%s sku=%s left=%d", "req-6a7b8c9d", "TEA-OOLONG", 2)
+    log.warning(
+        "low stock request_id=%s sku=%s left=%d", "req-6a7b8c9d", "TEA-OOLONG", 2
+    )
     try:
         {}["MUG"]
     except KeyError:
@@ -37,4 +44,7 @@ if __name__ == "__main__":
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     for variant in ("asctime", "default"):
-        subprocess.run([sys.executable, __file__, str(out), variant, str(out / f"{variant}.log")], check=True)
+        subprocess.run(
+            [sys.executable, __file__, str(out), variant, str(out / f"{variant}.log")],
+            check=True,
+        )

@@ -11,12 +11,12 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from tracerun.assemble import Assembler
-from tracerun.match import Matcher
 from tracerun.query import Query
+from tracerun.read.assemble import Assembler
+from tracerun.read.match import Matcher
+from tracerun.read.scan import CHUNK, Hit, IsStart, Needles, ScanNotice, scan
 from tracerun.read.target import Target
 from tracerun.record import Record
-from tracerun.scan import CHUNK, Hit, IsStart, Needles, ScanNotice, scan
 
 HOLD_LINES = 200
 """How far back to look for the start of the last record before giving up holding."""
@@ -26,7 +26,7 @@ FEW_NEEDLES = 8
 """Up to this many needles, a chunk is first checked with `in` before scanning."""
 
 
-class RecordStream:
+class IncrementalReader:
     """Turns the bytes of one origin, fed in any pieces, into its matched records.
 
     Args:

@@ -7,12 +7,12 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracerun.assemble import Assembler
 from tracerun.config.model import FileSourceConfig, Profile, to_spec
 from tracerun.follow import source_target
-from tracerun.match import Matcher
-from tracerun.scan import Needles, scan
-from tracerun.stream import RecordStream
+from tracerun.read.assemble import Assembler
+from tracerun.read.incremental import IncrementalReader
+from tracerun.read.match import Matcher
+from tracerun.read.scan import Needles, scan
 from tracerun.trace import build_query
 
 PROFILE = to_spec(
@@ -47,7 +47,7 @@ def one_shot(data: bytes) -> list[tuple[int, str, tuple[str, ...]]]:
 
 
 def fed(data: bytes, cuts: list[int]) -> list[tuple[int, str, tuple[str, ...]]]:
-    stream = RecordStream(SCANNER, QUERY)
+    stream = IncrementalReader(SCANNER, QUERY)
     records = []
     previous = 0
     for cut in [*sorted(cuts), len(data)]:
@@ -70,7 +70,7 @@ def test_any_split_of_the_bytes_gives_the_one_shot_records(lines, cuts):
 
 
 def test_last_record_is_held_until_a_record_start_or_flush():
-    stream = RecordStream(SCANNER, QUERY)
+    stream = IncrementalReader(SCANNER, QUERY)
 
     assert stream.feed(LINES[2] + LINES[3]) == []
     assert stream.feed(LINES[4][:5]) == []
@@ -81,7 +81,7 @@ def test_last_record_is_held_until_a_record_start_or_flush():
 
 
 def test_flush_keeps_an_unfinished_line_and_finish_takes_it():
-    stream = RecordStream(SCANNER, QUERY)
+    stream = IncrementalReader(SCANNER, QUERY)
 
     assert stream.feed(LINES[0][:-1]) == []
     assert stream.flush() == []
@@ -96,7 +96,7 @@ def test_unparsable_hit_is_reported_once():
             sources={"app": FileSourceConfig(type="file", paths=["x"], parser="json")},
         )
     )
-    stream = RecordStream(source_target(profile, "app", 0), QUERY)
+    stream = IncrementalReader(source_target(profile, "app", 0), QUERY)
 
     stream.feed(b"not json abc\nnot json abc either\n")
     stream.finish()

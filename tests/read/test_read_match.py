@@ -1,5 +1,5 @@
-from tracerun.match import Matcher, field_text, lookup
 from tracerun.query import Query, Term
+from tracerun.read.match import Matcher, field_text, lookup
 
 KEYS = ("request_id", "trace_id")
 

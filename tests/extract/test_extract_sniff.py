@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracerun.sniff import Sniffed, describe_time, line_kind, sniff_lines
+from tracerun.extract.sniff import Sniffed, describe_time, line_kind, sniff_lines
 
 NGINX = (
     '203.0.113.24 - - [20/Mar/2026:14:10:03 +0000] "POST /api/orders HTTP/1.1" 201 418'

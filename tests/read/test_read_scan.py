@@ -4,8 +4,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracerun import scan as scan_module
-from tracerun.scan import Needles, ScanNotice, scan
+from tracerun.read import scan as scan_module
+from tracerun.read.scan import Needles, ScanNotice, scan
 
 START = re.compile(rb"^\d{4} ")
 

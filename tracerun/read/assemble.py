@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tracerun.match import Matcher
+from tracerun.read.match import Matcher
+from tracerun.read.scan import Hit
 from tracerun.read.target import Target
 from tracerun.record import NO_TIME, Record
-from tracerun.scan import Hit
 
 _LOOKBACK_LINES = 200
 
