@@ -13,8 +13,11 @@ from tracerun import peek
 from tracerun.cli import cli
 from tracerun.config.loader import load_profile
 from tracerun.config.model import to_spec
-from tracerun.peek import Sample, human_size, sample_origin, time_coverage
+from tracerun.peek import Sample, human_size, sample_origin
 from tracerun.plan import build_plan
+from tracerun.sources import get_source
+from tracerun.sources.file import coverage as file_coverage
+from tracerun.sources.file.coverage import time_coverage
 from tracerun.timeparse import format_utc_ms, parse_time
 
 PROFILE = """\
@@ -135,7 +138,7 @@ def test_last_timestamp_is_found_beyond_the_first_tail_window(profile: Path) -> 
 def test_large_archive_shows_unknown_last_timestamp(
     profile: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(peek, "SMALL_ARCHIVE", 10)
+    monkeypatch.setattr(file_coverage, "SMALL_ARCHIVE", 10)
     plan = build_plan(to_spec(load_profile(profile)), ("orders",))
     archive = plan.targets[1]
 
@@ -147,7 +150,7 @@ def test_large_archive_shows_unknown_last_timestamp(
 def test_first_line_cut_by_the_head_window_is_not_read(
     profile: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(peek, "HEAD_BYTES", len(ORDERS[0]) - 5)
+    monkeypatch.setattr(file_coverage, "HEAD_BYTES", len(ORDERS[0]) - 5)
 
     assert time_coverage(_target(profile, "orders"))[0] is None
 
@@ -254,7 +257,7 @@ def test_sources_shows_a_containers_first_and_last_engine_time(
         to_spec(load_profile(Path("p.yaml"))), plan, check=True
     )
 
-    coverage = peek.container_coverage(plan.targets[0])
+    coverage = get_source("docker").coverage(plan.targets[0])
     assert coverage == (parse_time(first), parse_time(last))
     assert listing.lines[1].endswith(
         f"{format_utc_ms(coverage[0])} → {format_utc_ms(coverage[1])}"

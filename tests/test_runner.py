@@ -17,8 +17,9 @@ from tracerun.output.text import TextFormatter
 from tracerun.plan import build_plan
 from tracerun.query import Query, Term
 from tracerun.runner import RunResult, run
-from tracerun.sources import files
-from tracerun.sources.files import Piece, join_pieces, read_piece
+from tracerun.sources.file import pieces as files
+from tracerun.sources.file import seek
+from tracerun.sources.file.pieces import Piece, join_pieces, read_piece
 
 NEEDLE = "req-77"
 
@@ -72,7 +73,7 @@ def rendered(result: RunResult) -> str:
 
 
 def sequential(path: Path) -> RunResult:
-    return run(build_plan(with_adhoc(None, (str(path),))), query(), workers=1)
+    return run(build_plan(with_adhoc(None, {"file": (str(path),)})), query(), workers=1)
 
 
 def test_processes_and_byte_ranges_give_the_sequential_output(
@@ -82,8 +83,8 @@ def test_processes_and_byte_ranges_give_the_sequential_output(
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(files, "RANGE_MIN", 4096)
     monkeypatch.setattr(files, "READ_CHUNK", 1000)
-    plan = build_plan(with_adhoc(None, (str(log),)))
-    pieces = runner._pieces(list(plan.targets), query(), 2)
+    plan = build_plan(with_adhoc(None, {"file": (str(log),)}))
+    pieces = files.file_jobs(list(plan.targets), query(), 2)
 
     parallel = run(plan, query(), workers=2)
 
@@ -107,7 +108,7 @@ def test_any_cut_points_and_block_size_give_the_whole_file_result(
     size = log.stat().st_size
     with log.open("rb") as raw:
         starts = sorted({files.line_start(raw, c % size) for c in cuts} - {None, 0})
-    target = build_plan(with_adhoc(None, (str(log),))).targets[0]
+    target = build_plan(with_adhoc(None, {"file": (str(log),)})).targets[0]
     whole = join_pieces(target, [read_piece(Piece(target), query())])
     monkeypatch.setattr(files, "READ_CHUNK", chunk)
     bounds = [0, *starts]
@@ -140,7 +141,7 @@ def test_records_across_a_range_boundary_keep_their_continuation(
     )
     path = tmp_path / "svc.log"
     path.write_bytes(data)
-    target = build_plan(with_adhoc(None, (str(path),))).targets[0]
+    target = build_plan(with_adhoc(None, {"file": (str(path),)})).targets[0]
     cut = data.index(b"  boom")
     pieces = [Piece(target, 0, cut), Piece(target, cut, None)]
 
@@ -156,7 +157,6 @@ def test_records_across_a_range_boundary_keep_their_continuation(
 def test_windowed_parallel_read_equals_the_sequential_one(
     log: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tracerun import seek
     from tracerun.timeparse import parse_bound
 
     monkeypatch.setattr(seek, "BISECT_MIN", 0)
@@ -166,14 +166,14 @@ def test_windowed_parallel_read_equals_the_sequential_one(
     windowed = Query(
         terms=query().terms, keys=("request_id",), since=since, until=until
     )
-    plan = build_plan(with_adhoc(None, (str(log),)))
+    plan = build_plan(with_adhoc(None, {"file": (str(log),)}))
     expected = run(plan, windowed, workers=1)
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(files, "RANGE_MIN", 4096)
 
     parallel = run(plan, windowed, workers=2)
 
-    assert len(runner._pieces(list(plan.targets), windowed, 2)[0]) == 4
+    assert len(files.file_jobs(list(plan.targets), windowed, 2)[0]) == 4
     assert rendered(parallel) == rendered(expected)
     assert {r.line for r in parallel.records} == {0}
     whole = sequential(log).records

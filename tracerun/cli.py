@@ -255,7 +255,8 @@ def init_command(
     if not paths and not docker:
         msg = "give --path DIR (or --docker PATTERN) to say which logs to describe"
         raise click.UsageError(msg)
-    text = starter_text(paths, docker, output.parent if output else None)
+    flags = {"file": paths, "docker": docker}
+    text = starter_text(flags, output.parent if output else None)
     if output is None:
         click.echo(text, nl=False)
         return ExitCode.OK
@@ -286,11 +287,12 @@ def _profile_or_adhoc(
     from tracerun.config.discover import default_profile_name  # noqa: PLC0415
 
     if (paths or docker) and not name and not default_profile_name(os.environ):
-        return with_adhoc(None, paths, docker)
+        return with_adhoc(None, {"file": paths, "docker": docker})
     from tracerun.config.model import to_spec  # noqa: PLC0415
 
     profile = to_spec(_load(_find(name)))
-    return with_adhoc(profile, paths, docker) if paths or docker else profile
+    flags = {"file": paths, "docker": docker}
+    return with_adhoc(profile, flags) if paths or docker else profile
 
 
 def _print_records(result: RunResult, formatter: Any) -> None:

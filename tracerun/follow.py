@@ -13,7 +13,6 @@ import re
 import signal
 import threading
 import time
-import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,11 +20,8 @@ from typing import Any, TextIO
 
 from tracerun.config.spec import Profile
 from tracerun.errors import ExitCode, QueryError
-from tracerun.extract import build_parser
-from tracerun.feed import Feed, Note
 from tracerun.merge import merge
 from tracerun.options import FOLLOW_ONLY
-from tracerun.origin import Origin
 from tracerun.output.base import Formatter
 from tracerun.plan import Plan
 from tracerun.query import Query, check_expression
@@ -33,6 +29,9 @@ from tracerun.read.match import Matcher
 from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.reorder import ReorderBuffer
+from tracerun.sources import get_source
+from tracerun.sources.base import CannotError
+from tracerun.sources.feed import Feed, Note
 
 POLL = 0.1
 """Seconds between two looks at the followed files (a few stat calls per file)."""
@@ -138,54 +137,35 @@ def build_feeds(
     Compressed files (and sources of a type that cannot be followed) are read
     once by the runner, for the history only.
     """
-    from tracerun.runner import run  # noqa: PLC0415
-    from tracerun.tail import SourceTail, archives_of  # noqa: PLC0415
+    from tracerun.runner import run  # noqa: PLC0415 - start-up: the runner imports the pools
 
     feeds: list[Feed] = []
     batches: list[list[Record]] = []
     once: list[Target] = []
-    for index, name in enumerate(profile.sources):
-        if name not in plan.source_names:
-            continue
+    rediscovering: set[str] = set()
+    for name in plan.source_names:
         config = profile.sources[name]
-        targets = [s for s in plan.targets if s.origin.source == name]
-        template = targets[0] if targets else source_target(profile, name, index)
-        feed: Feed
-        if config.type == "file":
-            archives, skip = archives_of(targets)
-            once += archives
-            feed = SourceTail(template, config.paths, query, _now_us, skip)
-        elif config.type == "docker":
-            from tracerun.dockertail import DockerFeed  # noqa: PLC0415
-
-            feed = DockerFeed(source_target(profile, name, index), config, query)
-        else:
+        targets = [t for t in plan.targets if t.origin.source == name]
+        try:
+            following = get_source(config.type).follow(
+                plan.templates[name], targets, config, query, _now_us
+            )
+        except CannotError as exc:
             once += targets
-            notify(Note("warning", f"source {name}: {config.type} sources cannot be "
-                        "followed; only their history is shown"))  # fmt: skip
+            notify(Note("warning", f"source {name}: {exc}"))
             continue
-        feeds.append(feed)
-        batches.append(feed.start(settings.history))
+        once += following.once
+        if following.rediscovers:
+            rediscovering.add(name)
+        feeds.append(following.feed)
+        batches.append(following.feed.start(settings.history))
     result = run(Plan(tuple(once)), query) if settings.history and once else None
     for warning in result.warnings if result else []:
         notify(Note("warning", warning))
-    docker = {n for n, c in profile.sources.items() if c.type == "docker"}
-    failures = [f for f in plan.failures if f.source not in docker]  # the feed tells
+    failures = [f for f in plan.failures if f.source not in rediscovering]
     for failure in [*failures, *(result.failures if result else [])]:
         notify(Note("error", failure.text(), failure.hint))
     return feeds, merge([*batches, result.records if result else []], query.limit)
-
-
-def source_target(profile: Profile, name: str, index: int) -> Target:
-    """Build a target for a source before it has an origin (its files may appear)."""
-    config = profile.sources[name]
-    start = re.compile(config.multiline.start.encode()) if config.multiline else None
-    return Target(
-        Origin(name, index, config.type, name, name),
-        build_parser(config.parser, profile.parsers),
-        zoneinfo.ZoneInfo(config.timezone or profile.timezone),
-        start,
-    )
 
 
 def _now_us() -> int:

@@ -7,7 +7,6 @@ each in a read Target, and every stage after that names records by them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +14,8 @@ class Origin:
     """One concrete place a source reads: a file, a container, a host:path.
 
     `locator` is what the reader opens (a path, a container id); `name` is what
-    the user sees; `params` carries source-specific settings (engine URL, streams).
+    the user sees. A source type that needs more per origin (an engine URL)
+    subclasses it with typed fields.
     """
 
     source: str
@@ -25,8 +25,3 @@ class Origin:
     locator: str
     size: int | None = None
     detail: str = ""
-    params: tuple[tuple[str, Any], ...] = ()
-
-    def param(self, key: str, default: Any = None) -> Any:
-        """Look up a source-specific setting."""
-        return dict(self.params).get(key, default)

@@ -1,34 +1,25 @@
 """Peek: a Plan → what `tracerun sources` shows of each origin, read cheaply.
 
-Per file: its size and time coverage (first and last timestamp, from its head and
-tail); per container: the engine's time of its first and last line; with `--check`
-the share of each origin's first lines that parse and carry a timestamp.
+Per origin: its size and time coverage (first and last timestamp, as its source
+type reads them cheaply); with `--check` the share of each origin's first lines
+that parse and carry a timestamp.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from tracerun.config.spec import Profile
 from tracerun.plan import Plan
 from tracerun.read.target import Target
-from tracerun.seek import tail_time, time_of
-from tracerun.timeparse import format_utc_ms, parse_time
+from tracerun.sources import get_source
+from tracerun.sources.base import ReadError
+from tracerun.timeparse import format_utc_ms
 
-HEAD_BYTES = 64 * 1024
-"""How much of a file's start is read for its first timestamp."""
-ARCHIVE_TAIL = 64 * 1024
-"""How much of a small archive's end is kept to find its last timestamp."""
 CHECK_LINES = 1000
-"""How many lines of each file's head `--check` parses."""
-SMALL_ARCHIVE = 1024 * 1024
-"""A compressed file up to this size is read whole for its last timestamp."""
-_CHECK_BYTES = 1024 * 1024
-_COMPRESSED = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd")  # gzip, zstd (sources/files.py)
+"""How many lines of each origin's head `--check` parses."""
 _LOW_SHARE = 0.5
-_READABLE = ("file", "docker")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,176 +81,60 @@ def _origin_lines(targets: list[Target], checked: Listing | None) -> Iterator[st
     for target, (origin, size, rest) in zip(targets, rows, strict=True):
         head = f"  {origin.ljust(widths[0])}  {size.rjust(widths[1])}"
         yield f"{head}  {rest}".rstrip()
-        if checked is not None and target.origin.kind in _READABLE:
-            yield f"    sample: {_check(target, checked)}"
+        if checked is not None:
+            sample = _check(target, checked)
+            if sample is not None:
+                yield f"    sample: {sample}"
 
 
 def _row(target: Target) -> tuple[str, str, str]:
     origin = target.origin
     size = human_size(origin.size) if origin.size is not None else "?"
     extra = [origin.detail] if origin.detail else []
-    if origin.kind in _READABLE:
-        extra.append(_coverage_text(target))
+    coverage = get_source(origin.kind).coverage(target)
+    if coverage is not None:
+        extra.append(_coverage_text(coverage))
     return origin.name, size, "  ".join(extra)
 
 
-def _coverage_text(target: Target) -> str:
-    if target.origin.kind == "docker":
-        first, last = container_coverage(target)
-    else:
-        first, last = time_coverage(target)
-    if first is None and last is None:
+def _coverage_text(coverage: tuple[int | None, int | None]) -> str:
+    if coverage == (None, None):
         return "no timestamp found"
-    shown = [format_utc_ms(t) if t is not None else "?" for t in (first, last)]
+    shown = [format_utc_ms(t) if t is not None else "?" for t in coverage]
     return " → ".join(shown)
 
 
-def time_coverage(target: Target) -> tuple[int | None, int | None]:
-    """Read the first and the last timestamp of a file origin (µs), cheaply.
+def sample_origin(target: Target) -> Sample | None:
+    """Parse the first CHECK_LINES lines of an origin and count what parsed.
 
-    The first comes from the head; the last from the tail of a plain file (read
-    back from its end, so a large file costs a few KiB). A compressed file has
-    no cheap tail: up to SMALL_ARCHIVE it is read whole, a larger one gets None
-    for its last timestamp (shown as `?`), as does anything that cannot be read.
+    None when the origin's source type cannot be sampled.
     """
-    path = Path(target.origin.locator)
-    try:
-        with path.open("rb") as raw:
-            compressed = raw.read(4).startswith(_COMPRESSED)
-        first = _first_time(target, _head_lines(path, HEAD_BYTES)[0])
-        if not compressed:
-            return first, _last_time(target, path)
-        small = path.stat().st_size <= SMALL_ARCHIVE
-        return first, _archive_last_time(target, path) if small else None
-    except (OSError, EOFError):
-        return None, None
-
-
-def _head_lines(path: Path, limit: int) -> tuple[list[bytes], bool]:
-    """Return the complete lines in the first `limit` bytes, and whether that was all."""
-    from tracerun.sources.files import open_log  # noqa: PLC0415 - gzip/zstd support
-
-    with open_log(path) as stream:
-        data = stream.read(limit)
-        whole = len(data) < limit or not stream.read(1)
-    lines = data.split(b"\n")
-    if not whole or data.endswith(b"\n"):
-        lines.pop()  # a line cut at `limit`, or the empty piece after the last \n
-    return [line.removesuffix(b"\r") for line in lines], whole
-
-
-def _first_time(target: Target, lines: list[bytes]) -> int | None:
-    for line in lines:
-        time = time_of(target, line)
-        if time is not None:
-            return time
-    return None
-
-
-def _last_time(target: Target, path: Path) -> int | None:
-    with path.open("rb") as raw:
-        return tail_time(raw, target, path.stat().st_size)
-
-
-def _archive_last_time(target: Target, path: Path) -> int | None:
-    from tracerun.sources.files import open_log  # noqa: PLC0415
-
-    tail, cut = b"", False
-    with open_log(path) as stream:
-        while chunk := stream.read(HEAD_BYTES):
-            tail += chunk
-            cut = cut or len(tail) > ARCHIVE_TAIL
-            tail = tail[-ARCHIVE_TAIL:]
-    lines = tail.split(b"\n")
-    for line in reversed(lines[1:] if cut else lines):
-        time = time_of(target, line)
-        if time is not None:
-            return time
-    return None
-
-
-def sample_origin(target: Target) -> Sample:
-    """Parse the first CHECK_LINES lines of an origin and count what parsed."""
-    is_start: Callable[[bytes], bool] = target.is_start
-    if target.origin.kind == "docker":
-        from tracerun.sources.docker import content, record_start_rule  # noqa: PLC0415
-
-        lines = [content(line) for line in _container_head(target, CHECK_LINES)]
-        is_start = record_start_rule(target)
-    else:
-        lines, _ = _head_lines(Path(target.origin.locator), _CHECK_BYTES)
-    kept = [line for line in lines if line.strip()][:CHECK_LINES]
+    sampled = get_source(target.origin.kind).sample(target, CHECK_LINES)
+    if sampled is None:
+        return None
     records = parsed = timed = 0
-    for line in kept:
-        if not is_start(line):
+    for line in sampled.lines:
+        if not sampled.is_start(line):
             continue
         records += 1
         result = target.parser.parse(line.decode("utf-8", "replace"), target.tz)
         parsed += result is not None
         timed += result is not None and result.time is not None
-    return Sample(len(kept), records, parsed, timed, target.origin.kind == "docker")
+    return Sample(len(sampled.lines), records, parsed, timed, sampled.stand_in_time)
 
 
-def container_coverage(target: Target) -> tuple[int | None, int | None]:
-    """Read the engine's times of a container's first and last log line (µs).
-
-    Cheap: the first line is streamed and the stream closed; the last comes
-    from the engine's `tail=1`. (None, None) when the engine cannot be asked.
-    """
-    from tracerun.sources.engine import EngineError  # noqa: PLC0415
-
-    try:
-        head, last = _container_lines(target, 1, with_last=True)
-    except EngineError:
-        return None, None
-    first = _engine_time(head[0]) if head else None
-    return first, _engine_time(last) if last else None
-
-
-def _container_head(target: Target, count: int) -> list[bytes]:
-    return _container_lines(target, count, with_last=False)[0]
-
-
-def _container_lines(
-    target: Target, count: int, *, with_last: bool
-) -> tuple[list[bytes], bytes]:
-    """Stream a container's first `count` lines (engine-stamped), and its last one."""
-    from tracerun.sources.docker import log_head  # noqa: PLC0415 - docker SDK
-    from tracerun.sources.engine import connect  # noqa: PLC0415
-
-    origin = target.origin
-    streams = tuple(origin.param("streams", ("stdout", "stderr")))
-    last = b""
-    with connect(origin.param("host"), origin.source) as client:
-        head = log_head(
-            client,
-            origin.locator,
-            count,
-            _CHECK_BYTES,
-            streams=streams,
-            timestamps=True,
-        )
-        if with_last:
-            out, err = "stdout" in streams, "stderr" in streams
-            tail = client.api.logs(origin.locator, out, err, timestamps=True, tail=1)
-            last = tail.rstrip(b"\n")
-    return head, last
-
-
-def _engine_time(line: bytes) -> int | None:
-    """Read the engine's `2026-03-20T14:10:00.123456789Z ` prefix of a log line."""
-    stamp = line.split(b" ", 1)[0].decode("ascii", "replace")
-    return parse_time(stamp) if stamp else None
-
-
-def _check(target: Target, listing: Listing) -> str:
-    """Sample one file; note a warning when most of it does not parse."""
+def _check(target: Target, listing: Listing) -> str | None:
+    """Sample one origin; note a warning when most of it does not parse."""
     origin = target.origin
     try:
         sample = sample_origin(target)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, ReadError) as exc:
+        if isinstance(exc, ReadError):
+            return f"cannot read: {exc.reason}"
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         return f"cannot read: {reason}"
+    if sample is None:
+        return None
     warning = _sample_warning(sample)
     if warning:
         listing.warnings.append(f"source {origin.source}: {origin.name}: {warning}")

@@ -5,6 +5,7 @@ No log content is read here; discovery lists files or containers only.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 import zoneinfo
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from tracerun.config.spec import Profile
 from tracerun.errors import SourceFailure
 from tracerun.extract import build_parser
+from tracerun.origin import Origin
 from tracerun.read.target import Target
 from tracerun.sources import get_source
 
@@ -25,6 +27,8 @@ class Plan:
     warnings: tuple[str, ...] = ()
     failures: tuple[SourceFailure, ...] = field(default=())
     source_names: tuple[str, ...] = ()
+    templates: dict[str, Target] = field(default_factory=dict)
+    """Each selected source's target before origins (follow starts feeds from them)."""
 
 
 def selected_sources(profile: Profile, patterns: tuple[str, ...]) -> list[str]:
@@ -38,6 +42,7 @@ def selected_sources(profile: Profile, patterns: tuple[str, ...]) -> list[str]:
 def build_plan(profile: Profile, source_patterns: tuple[str, ...] = ()) -> Plan:
     """Resolve every selected source to its origins and build their targets."""
     targets: list[Target] = []
+    templates: dict[str, Target] = {}
     warnings: list[str] = []
     failures: list[SourceFailure] = []
     selected = selected_sources(profile, source_patterns)
@@ -47,10 +52,25 @@ def build_plan(profile: Profile, source_patterns: tuple[str, ...] = ()) -> Plan:
         found = get_source(config.type).discover(name, index, config)
         warnings.extend(found.warnings)
         failures.extend(found.failures)
-        parser = build_parser(config.parser, profile.parsers)
-        tz = zoneinfo.ZoneInfo(config.timezone or profile.timezone)
-        start = (
-            re.compile(config.multiline.start.encode()) if config.multiline else None
-        )
-        targets.extend(Target(o, parser, tz, start) for o in found.origins)
-    return Plan(tuple(targets), tuple(warnings), tuple(failures), tuple(selected))
+        template = source_target(profile, name, index)
+        templates[name] = template
+        targets.extend(dataclasses.replace(template, origin=o) for o in found.origins)
+    return Plan(
+        tuple(targets), tuple(warnings), tuple(failures), tuple(selected), templates
+    )
+
+
+def source_target(profile: Profile, name: str, index: int) -> Target:
+    """Build a source's target before it has an origin (its files may appear later).
+
+    Its origin names the source; the parser, zone and record-start rule are the
+    source's, shared by every origin found for it.
+    """
+    config = profile.sources[name]
+    start = re.compile(config.multiline.start.encode()) if config.multiline else None
+    return Target(
+        Origin(name, index, config.type, name, name),
+        build_parser(config.parser, profile.parsers),
+        zoneinfo.ZoneInfo(config.timezone or profile.timezone),
+        start,
+    )

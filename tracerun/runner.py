@@ -1,18 +1,20 @@
 """Runner: a Plan + Query → RunResult (merged records, warnings, failures).
 
-File origins are cut into pieces (whole files; byte ranges of large plain files;
-only the part a time window needs) and scanned in worker processes (the search
-is CPU-bound and holds the GIL); network-bound origins (containers) are read in
-threads. Each file's pieces are joined back in order, so the result is the same
-as a sequential read, byte for byte.
+Each source type cuts the reading of its origins into jobs (a file into pieces:
+whole files, byte ranges of large plain files, only the part a time window
+needs; a container into one job). CPU-bound jobs (searching bytes) run in
+worker processes when there are enough bytes to pay for them, network-bound
+ones in threads; each origin's job results are joined back in order, so the
+result is the same as a sequential read, byte for byte.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
+from typing import Any
 
 from tracerun.errors import SourceFailure
 from tracerun.merge import merge
@@ -20,20 +22,13 @@ from tracerun.plan import Plan
 from tracerun.query import Query
 from tracerun.read.target import Target
 from tracerun.record import Record
-from tracerun.seek import head_time, rotation_skips
 from tracerun.sources import get_source
-from tracerun.sources.base import OriginResult
-from tracerun.sources.files import (
-    Piece,
-    join_pieces,
-    piece_bytes,
-    read_piece,
-    split_piece,
-    window_piece,
-)
+from tracerun.sources.base import ReadJob, Source
 
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024
-"""Below this much file data, a process pool costs more than it saves."""
+"""Below this much data, a process pool costs more than it saves."""
+THREADS = 16
+"""Threads for network-bound reads (one per container at a time)."""
 
 
 @dataclass(slots=True)
@@ -46,9 +41,19 @@ class RunResult:
     bytes_read: int = 0
 
 
-def read_one(target: Target, query: Query) -> OriginResult:
-    """Read one origin with its source type's reader, turning surprises into failures."""
-    return get_source(target.origin.kind).read(target, query)
+@dataclass(slots=True)
+class _Work:
+    """One target's jobs and the source type that reads them."""
+
+    target: Target
+    source: Source
+    jobs: list[ReadJob]
+    futures: list[Future[Any]] = field(default_factory=list)
+
+
+def read_job(kind: str, job: ReadJob, query: Query) -> Any:
+    """Read one job with its source type (a top-level function: workers pickle it)."""
+    return get_source(kind).read_job(job, query)
 
 
 def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
@@ -57,22 +62,21 @@ def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
     Args:
         plan: the targets to read.
         query: what to match.
-        workers: process count for file scanning (default: CPU count).
+        workers: process count for CPU-bound reading (default: CPU count).
     """
     count = workers or os.cpu_count() or 1
-    files = [s for s in plan.targets if s.origin.kind == "file"]
-    others = [s for s in plan.targets if s.origin.kind != "file"]
-    pieces = _pieces(files, query, count)
-    flat = [piece for group in pieces for piece in group]
-    with _file_executor(flat, count) as fx, ThreadPoolExecutor(16) as tx:
-        piece_futures = [fx.submit(read_piece, piece, query) for piece in flat]
-        other_futures = [tx.submit(read_one, s, query) for s in others]
-        done = iter([f.result() for f in piece_futures])
+    work = _work(plan, query, count)
+    heavy = [j for w in work if w.source.in_processes for j in w.jobs]
+    light = [j for w in work if not w.source.in_processes for j in w.jobs]
+    with _process_executor(heavy, count) as px, _thread_executor(light) as tx:
+        # Threads first: an inline executor runs its jobs as they are submitted.
+        for item in sorted(work, key=lambda w: w.source.in_processes):
+            pool = px if item.source.in_processes else tx
+            kind = item.target.origin.kind
+            item.futures = [pool.submit(read_job, kind, j, query) for j in item.jobs]
         results = [
-            join_pieces(s, [next(done) for _ in g])
-            for s, g in zip(files, pieces, strict=True)
+            w.source.join(w.target, [f.result() for f in w.futures]) for w in work
         ]
-        results += [f.result() for f in other_futures]
     outcome = RunResult([], list(plan.warnings), list(plan.failures))
     for result in results:
         outcome.warnings.extend(result.warnings)
@@ -83,30 +87,24 @@ def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
     return outcome
 
 
-def _pieces(files: list[Target], query: Query, workers: int) -> list[list[Piece]]:
-    """Each file's pieces: its window's byte range, cut so that every worker gets work.
-
-    A file wholly outside the window has no piece; so has a compressed rotation
-    that ended before the window began (judged from its newer sibling's start).
-    """
-    skip: set[str] = set()
-    if query.since is not None:
-        heads = {s.origin.locator: head_time(s) for s in files}
-        skip = rotation_skips(files, query.since, heads)
-    windowed = [
-        None if s.origin.locator in skip else window_piece(s, query) for s in files
-    ]
-    total = sum(piece_bytes(p) for p in windowed if p is not None)
-    each = None if workers < 2 else max(1, -(-total // (2 * workers)))
-    return [[] if p is None else split_piece(p, each) for p in windowed]
+def _work(plan: Plan, query: Query, workers: int) -> list[_Work]:
+    """Every target with its jobs, in plan order; each source type cuts its own."""
+    by_kind: dict[str, list[Target]] = {}
+    for target in plan.targets:
+        by_kind.setdefault(target.origin.kind, []).append(target)
+    jobs: dict[int, list[ReadJob]] = {}
+    for kind, targets in by_kind.items():
+        cut = get_source(kind).jobs(targets, query, workers)
+        jobs.update((id(t), j) for t, j in zip(targets, cut, strict=True))
+    return [_Work(t, get_source(t.origin.kind), jobs[id(t)]) for t in plan.targets]
 
 
-def _file_executor(pieces: list[Piece], workers: int) -> Executor:
-    total = sum(piece_bytes(p) for p in pieces)
-    count = min(workers, len(pieces))
+def _process_executor(jobs: list[ReadJob], workers: int) -> Executor:
+    total = sum(job.size for job in jobs)
+    count = min(workers, len(jobs))
     if count < 2 or total < PARALLEL_MIN_BYTES:
         return _InlineExecutor()
-    import multiprocessing  # noqa: PLC0415 - ~8 ms, only when scanning in parallel
+    import multiprocessing  # noqa: PLC0415 - start-up: ~8 ms, only when scanning in parallel
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
     # fork: workers inherit the imported modules instead of importing them again.
@@ -114,12 +112,20 @@ def _file_executor(pieces: list[Piece], workers: int) -> Executor:
     return ProcessPoolExecutor(count, mp_context=context)
 
 
+def _thread_executor(jobs: list[ReadJob]) -> Executor:
+    if len(jobs) < 2:
+        return _InlineExecutor()
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - start-up: it imports logging
+
+    return ThreadPoolExecutor(min(THREADS, len(jobs)))
+
+
 class _InlineExecutor(Executor):
     """Runs submitted work immediately in the calling thread (small inputs)."""
 
     def submit(  # type: ignore[override]
-        self, fn: Callable[..., OriginResult], /, *args: object
-    ) -> Future[OriginResult]:
-        future: Future[OriginResult] = Future()
+        self, fn: Callable[..., Any], /, *args: object
+    ) -> Future[Any]:
+        future: Future[Any] = Future()
         future.set_result(fn(*args))
         return future

@@ -1,16 +1,15 @@
 """Starter profile: log files → a commented profile that validates (`tracerun init`).
 
-Finds the logs behind `--path`, sniffs the first lines of each family of files
-(sniff.py), and writes one parser and one file source per family; each parser
+Asks each source type for the logs behind its flag (`--path`, `--docker`),
+sniffs the first lines of each family (sniff.py), and writes one parser and
+one source per family; each parser
 carries a sample taken from its log, so `tracerun validate` tests it from day one.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
@@ -18,11 +17,10 @@ from typing import Any
 
 from tracerun.errors import TracerunError
 from tracerun.extract.sniff import ID_KEYS, Sniffed, describe_time, sniff_lines
+from tracerun.sources import get_source
+from tracerun.sources.base import Family, unique_names
 from tracerun.timeparse import format_rfc3339_us
 
-HEAD_LINES = 50
-"""How many lines of each log are looked at."""
-_HEAD_BYTES = 64 * 1024
 _ACCESS_TIME = "%d/%b/%Y:%H:%M:%S"
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][\w.-]*")
 _PLAIN_VALUE = re.compile(r"[A-Za-z_][\w./-]*")
@@ -38,172 +36,41 @@ _KIND_TEXT = {
 
 
 @dataclass(frozen=True, slots=True)
-class Family:
-    """The logs of one future source and what they look like.
+class Described:
+    """One future source: where its logs are, and what their first lines say."""
 
-    Attributes:
-        name: the source's (and its parser's) name.
-        kind: `file` (a log and its rotations) or `docker` (containers).
-        pattern: the glob written in the profile (`paths` or `containers`).
-        sniffed: what the first lines say.
-        stopped: docker: some matching containers have exited.
-    """
-
-    name: str
-    kind: str
-    pattern: str
+    family: Family
     sniffed: Sniffed
-    stopped: bool = False
 
 
-def find_families(patterns: Sequence[str], out_dir: Path | None) -> list[Family]:
-    """Group the logs behind `--path` into families, one per future source.
-
-    Args:
-        patterns: Directories (every `*.log*` below), files or globs.
-        out_dir: Where the profile will be written; paths are relative to it.
-            None (stdout): absolute paths.
-
-    Raises:
-        TracerunError: A pattern matches no file.
-    """
-    from tracerun.config.adhoc import source_name  # noqa: PLC0415
-    from tracerun.sources.files import expand_paths  # noqa: PLC0415
-
-    files, empty = expand_paths(list(patterns))
-    if empty:
-        msg = f"--path {empty[0]} matches no log file"
-        hint = "give a directory (every *.log* below it is used), a file or a glob"
-        raise TracerunError(msg, hint)
-    groups: dict[tuple[Path, str], list[Path]] = {}
-    for path in files:
-        groups.setdefault((path.parent, source_name(path)), []).append(path)
-    names = _unique_names(list(groups))
-    return [
-        Family(name, "file", _pattern(folder, group, out_dir), _sniff(group))
-        for name, ((folder, _), group) in zip(names, groups.items(), strict=True)
-    ]
-
-
-def docker_families(patterns: Sequence[str]) -> list[Family]:
-    """One family per `--docker` name glob, sniffed from its first container's log.
-
-    Raises:
-        TracerunError: The engine cannot be reached, or a glob matches nothing.
-    """
-    from tracerun.sources.engine import EngineError, connect  # noqa: PLC0415
-
-    try:
-        with connect(None, "--docker") as client:
-            rows = client.api.containers(all=True)
-            return [_docker_family(client, rows, pattern) for pattern in patterns]
-    except EngineError as exc:
-        raise TracerunError(exc.reason, _engine_hint(exc)) from None
-
-
-def _engine_hint(exc: Any) -> str:
-    """Reword the engine's hint for `init`, which has no `sources.NAME.host` yet."""
-    if exc.reason.startswith("permission denied"):
-        return str(exc.hint)
-    host = os.environ.get("DOCKER_HOST") or "unset, so the default socket was tried"
-    return f"is the engine running? DOCKER_HOST is {host}; try: docker info"
-
-
-def _docker_family(client: Any, rows: list[dict[str, Any]], pattern: str) -> Family:
-    import fnmatch  # noqa: PLC0415
-
-    found = sorted(
-        (row["Names"][0].lstrip("/"), row)
-        for row in rows
-        if any(fnmatch.fnmatchcase(n.lstrip("/"), pattern) for n in row["Names"])
-    )
-    if not found:
-        msg = f"--docker {pattern} matches no container"
-        raise TracerunError(msg, "`docker ps -a` lists the containers and their names")
-    lines = _container_head(client, found[0][1]["Id"])
-    name = re.sub(r"[^\w.-]+", "-", pattern).strip("-_.") or "docker"
-    stopped = any(row.get("State") != "running" for _, row in found)
-    return Family(name, "docker", pattern, sniff_lines(lines), stopped)
-
-
-def _container_head(client: Any, container: str) -> list[str]:
-    """Read the first HEAD_LINES lines of a container's log, then stop reading."""
-    from tracerun.sources.docker import log_head  # noqa: PLC0415 - docker SDK
-
-    head = b"\n".join(log_head(client, container, HEAD_LINES, _HEAD_BYTES))
-    return head.decode("utf-8", "replace").splitlines()
-
-
-def _unique_names(keys: list[tuple[Path, str]]) -> list[str]:
-    counts = Counter(name for _, name in keys)
-    names = [f"{d.name}-{n}" if counts[n] > 1 and d.name else n for d, n in keys]
-    seen: Counter[str] = Counter()
-    unique = []
-    for name in names:
-        seen[name] += 1
-        unique.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
-    return unique
-
-
-def _pattern(folder: Path, group: list[Path], out_dir: Path | None) -> str:
-    prefix = os.path.commonprefix([path.name for path in group])  # noqa: RUF071 - names
-    shown = folder.absolute() if out_dir is None else _relative(folder, out_dir)
-    return f"{shown}{os.sep}{prefix}*"
-
-
-def _relative(folder: Path, out_dir: Path) -> str:
-    """Relative to the profile when the logs are near it (`../logs`), else absolute."""
-    relative = os.path.relpath(folder.absolute(), out_dir.absolute())
-    far = Path(relative).parts[:2] == (os.pardir, os.pardir)
-    return str(folder.absolute()) if far else relative
-
-
-def _sniff(group: list[Path]) -> Sniffed:
-    """Sniff the first file of the family that has lines (the current log first)."""
-    from tracerun.sources.files import open_log  # noqa: PLC0415
-
-    sniffed = sniff_lines([])
-    for path in group:
-        try:
-            with open_log(path) as stream:
-                head = stream.read(_HEAD_BYTES).decode("utf-8", "replace")
-        except (OSError, EOFError):
-            continue
-        lines = head.splitlines()[:HEAD_LINES]
-        if len(head) == _HEAD_BYTES and len(lines) < HEAD_LINES:
-            lines = lines[:-1]  # the last one was cut
-        sniffed = sniff_lines(lines)
-        if sniffed.lines:
-            return sniffed
-    return sniffed
-
-
-def starter_text(
-    patterns: Sequence[str], containers: Sequence[str], out_dir: Path | None
-) -> str:
-    """Build the starter profile for the logs behind `--path` and `--docker`.
+def starter_text(flags: Mapping[str, Sequence[str]], out_dir: Path | None) -> str:
+    """Build the starter profile for the logs the ad hoc flags name.
 
     Args:
-        patterns: `--path` values (see find_families).
-        containers: `--docker` container name globs.
+        flags: source type → the values of its flag (`--path DIR`, `--docker GLOB`).
         out_dir: Where the profile is written (None: stdout, absolute paths).
 
     Raises:
         TracerunError: No log was found, or the engine cannot be reached.
     """
-    families = find_families(patterns, out_dir) if patterns else []
-    if not families and patterns:
+    families: list[Family] = []
+    for kind, values in flags.items():
+        if values:
+            families += get_source(kind).families(values, out_dir)
+    if not families:
         msg = "found no log file to describe"
         hint = "give --path DIR (every *.log* below it) or --path FILE"
         raise TracerunError(msg, hint)
-    families += docker_families(containers) if containers else []
-    described = ", ".join([*patterns, *(f"containers {c}" for c in containers)])
-    return render_profile(_distinct(families), described)
-
-
-def _distinct(families: list[Family]) -> list[Family]:
-    names = _unique_names([(Path(f.kind), f.name) for f in families])
-    return [replace(f, name=n) for f, n in zip(families, names, strict=True)]
+    shown = [
+        *flags.get("file", ()),
+        *(f"containers {c}" for c in flags.get("docker", ())),
+    ]
+    names = unique_names([(f.kind, f.name) for f in families])
+    described = [
+        Described(replace(f, name=n), sniff_lines(f.lines))
+        for f, n in zip(families, names, strict=True)
+    ]
+    return render_profile(described, ", ".join(shown))
 
 
 def write_starter(path: Path, text: str, *, force: bool) -> None:
@@ -297,7 +164,7 @@ def sample_of(sniffed: Sniffed, config: dict[str, Any]) -> dict[str, Any] | None
 # --- rendering ---------------------------------------------------------------------
 
 
-def render_profile(families: Sequence[Family], described: str) -> str:
+def render_profile(families: Sequence[Described], described: str) -> str:
     """Write the starter profile: header, keys, one parser and one source per family."""
     ids = [key for key in ID_KEYS if any(key in _names(f) for f in families)]
     lines = [
@@ -318,26 +185,26 @@ def render_profile(families: Sequence[Family], described: str) -> str:
         lines += _parser_lines(family)
     lines += ["", "sources:"]
     for family in families:
-        where = "paths" if family.kind == "file" else "containers"
+        found = family.family
         lines += [
-            f"  {_key(family.name)}:",
-            f"    type: {family.kind}",
-            f"    {where}: [{quote(family.pattern)}]",
-            f"    parser: {_key(family.name)}",
-            *(["    stopped: true  # some have exited"] if family.stopped else []),
+            f"  {_key(found.name)}:",
+            f"    type: {found.kind}",
+            f"    {found.key}: [{quote(found.pattern)}]",
+            f"    parser: {_key(found.name)}",
+            *(f"    {key}: {value}  # {why}" for key, value, why in found.settings),
         ]
     return "\n".join(lines) + "\n"
 
 
-def _names(family: Family) -> set[str]:
+def _names(family: Described) -> set[str]:
     return {name for name, _ in family.sniffed.ids}
 
 
-def _parser_lines(family: Family) -> list[str]:
-    sniffed = family.sniffed
+def _parser_lines(family: Described) -> list[str]:
+    sniffed, name = family.sniffed, family.family.name
     config = parser_config(sniffed)
-    lines = [f"  # {family.name}: {_KIND_TEXT[sniffed.kind]}", *_notes(sniffed)]
-    lines.append(f"  {_key(family.name)}:")
+    lines = [f"  # {name}: {_KIND_TEXT[sniffed.kind]}", *_notes(sniffed)]
+    lines.append(f"  {_key(name)}:")
     for key, value in config.items():
         lines.append(f"    {key}: {_flow(value)}")
     sample = sample_of(sniffed, config)

@@ -109,7 +109,7 @@ def test_adhoc_profile_equals_the_validated_one(tmp_path: Path) -> None:
             version=1, sources={"orders": {"type": "file", "paths": [str(log)]}}
         )
     )
-    assert with_adhoc(None, (str(log),)) == validated
+    assert with_adhoc(None, {"file": (str(log),)}) == validated
 
 
 def test_compose_labels_and_label_lists_become_filters() -> None:

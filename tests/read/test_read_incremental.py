@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracerun.config.model import FileSourceConfig, Profile, to_spec
-from tracerun.follow import source_target
+from tracerun.plan import source_target
 from tracerun.read.assemble import Assembler
 from tracerun.read.incremental import IncrementalReader
 from tracerun.read.match import Matcher

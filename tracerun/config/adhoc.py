@@ -1,80 +1,33 @@
-"""Ad hoc sources: `--path` / `--docker` arguments → sources named after what they find.
+"""Ad hoc sources: `--path` / `--docker` values → sources added to (or making) a profile.
 
-`./logs/orders.log` and `./logs/orders.log.1.gz` become one file source `orders`;
-`--docker 'shop-*'` becomes one docker source per matching container.
+Each source type names its own ad hoc sources (sources/<type>/adhoc.py); this
+puts them together: a name already taken gets the flag's name as a suffix.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
-import re
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
-from tracerun.config.spec import (
-    DockerSourceConfig,
-    FileSourceConfig,
-    Profile,
-    SourceConfig,
-)
-from tracerun.sources.files import expand_paths
-
-_ROTATION = re.compile(r"(\.(gz|zst|\d+))+$")
-_LOG_SUFFIX = re.compile(r"\.log$")
+from tracerun.config.spec import Profile
 
 
-def source_name(path: Path) -> str:
-    """Name a file's source: its file name without `.log` and rotation suffixes."""
-    stem = _LOG_SUFFIX.sub("", _ROTATION.sub("", path.name))
-    return stem or path.name
+def with_adhoc(profile: Profile | None, flags: Mapping[str, Sequence[str]]) -> Profile:
+    """Add the sources named by ad hoc flags to a profile, or make a profile of them.
 
-
-def adhoc_sources(patterns: tuple[str, ...]) -> dict[str, SourceConfig]:
-    """Group the files behind `--path` patterns into one file source per name.
-
-    A pattern that matches no file is kept as its own source, so that the run
-    reports it instead of silently ignoring it.
+    Args:
+        profile: the profile given with -p, if any.
+        flags: source type → the values of its ad hoc flag.
     """
-    files, empty = expand_paths(list(patterns))
-    grouped: dict[str, list[str]] = {}
-    for path in files:
-        grouped.setdefault(source_name(path), []).append(str(path))
-    for pattern in empty:
-        grouped.setdefault(source_name(Path(pattern)), []).append(pattern)
-    return {name: FileSourceConfig(paths=paths) for name, paths in grouped.items()}
+    from tracerun.sources import SOURCES, get_source  # noqa: PLC0415 - moves to cli/
 
-
-def adhoc_docker_sources(patterns: tuple[str, ...]) -> dict[str, SourceConfig]:
-    """One docker source per container (running or exited) matching a `--docker` glob.
-
-    Each source is named after its container. A pattern that matches nothing, or
-    an engine that does not answer, leaves the pattern as its own source, so that
-    the run reports the warning or the failure instead of staying silent.
-    """
-    from tracerun.sources.docker import container_names  # noqa: PLC0415 - SDK
-
-    names = container_names(None) if patterns else []
-    found: dict[str, SourceConfig] = {}
-    for pattern in patterns:
-        hits = [n for n in names or [] if fnmatch.fnmatchcase(n, pattern)]
-        for name in hits or [pattern]:
-            found.setdefault(name, DockerSourceConfig(containers=[name], stopped=True))
-    return found
-
-
-def with_adhoc(
-    profile: Profile | None,
-    patterns: tuple[str, ...],
-    containers: tuple[str, ...] = (),
-) -> Profile:
-    """Add `--path` and `--docker` sources to a profile, or make a profile of them."""
-    extra = [(adhoc_sources(patterns), "path")]
-    if containers:
-        extra.append((adhoc_docker_sources(containers), "docker"))
     sources = dict(profile.sources) if profile is not None else {}
-    for found, kind in extra:
-        for name, config in found.items():
-            sources[name if name not in sources else f"{name}-{kind}"] = config
+    for kind, values in flags.items():
+        flag = SOURCES[kind].flag
+        if not values or flag is None:
+            continue
+        for name, config in get_source(kind).adhoc(values).items():
+            sources[name if name not in sources else f"{name}-{flag.dest}"] = config
     if profile is None:
         return Profile(sources=sources)
     return dataclasses.replace(profile, sources=sources)

@@ -1,38 +1,30 @@
-"""Source registry: the profile's `type:` value → a factory for that source type.
+"""Source registry: the profile's `type:` value → that type's package.
 
-Factories import their module on first use, so `tracerun --help` or a profile of
-files only never imports the Docker SDK.
+One line per type, as pre-commit's `all_languages.py`; each package's
+`__init__` only declares the type (name, loader, ad hoc flag), so `tracerun
+--help` or a profile of files only never imports the Docker SDK.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from tracerun.sources import docker, file
+from tracerun.sources.base import AdhocFlag, Source, SourceType
 
-from tracerun.sources.base import Source
-
-
-def _file() -> Source:
-    from tracerun.sources.files import FileSource  # noqa: PLC0415
-
-    return FileSource()
-
-
-def _docker() -> Source:
-    from tracerun.sources.docker import DockerSource  # noqa: PLC0415
-
-    return DockerSource()
-
-
-SOURCES: dict[str, Callable[[], Source]] = {
-    "file": _file,
-    "docker": _docker,
+SOURCES: dict[str, SourceType] = {
+    "file": file.TYPE,
+    "docker": docker.TYPE,
 }
 
-_CACHE: dict[str, Source] = {}
+_LOADED: dict[str, Source] = {}
 
 
 def get_source(kind: str) -> Source:
-    """Return the (cached) source implementation registered for `kind`."""
-    if kind not in _CACHE:
-        _CACHE[kind] = SOURCES[kind]()
-    return _CACHE[kind]
+    """Return the (cached) implementation of source type `kind`."""
+    if kind not in _LOADED:
+        _LOADED[kind] = SOURCES[kind].load()
+    return _LOADED[kind]
+
+
+def adhoc_flags() -> list[tuple[str, AdhocFlag]]:
+    """List the ad hoc flags (`--path`, `--docker`) with their source types, in order."""
+    return [(kind, t.flag) for kind, t in SOURCES.items() if t.flag is not None]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tracerun.config.adhoc import source_name
-from tracerun.sources.files import expand_paths, open_log
+from tracerun.sources.file.open import open_log
+from tracerun.sources.file.paths import expand_paths, source_name
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_large_plain_files_are_cut_at_line_starts_and_archives_never(
 ) -> None:
     from tracerun.config.adhoc import with_adhoc
     from tracerun.plan import build_plan
-    from tracerun.sources import files
+    from tracerun.sources.file import pieces as files
 
     monkeypatch.setattr(files, "RANGE_MIN", 10)
     body = b"".join(
@@ -104,7 +104,7 @@ def test_large_plain_files_are_cut_at_line_starts_and_archives_never(
     (tmp_path / "a.log").write_bytes(body)
     with gzip.open(tmp_path / "a.log.1.gz", "wb") as out:
         out.write(body)
-    plain, archive = build_plan(with_adhoc(None, (str(tmp_path),))).targets
+    plain, archive = build_plan(with_adhoc(None, {"file": (str(tmp_path),)})).targets
 
     pieces = files.split_piece(files.Piece(plain), 300)
     whole = files.split_piece(files.Piece(archive), 300)

@@ -12,11 +12,17 @@ before `app.log.1.gz` begins).
 from __future__ import annotations
 
 import itertools
-import re
 from pathlib import Path
 from typing import BinaryIO
 
 from tracerun.read.target import Target
+from tracerun.sources.file.open import (
+    MAGIC_BYTES,
+    DecoderMissingError,
+    compression,
+    open_log,
+)
+from tracerun.sources.file.paths import rotation_stem
 
 MARGIN_US = 60 * 1_000_000
 """Slack around the window when skipping bytes: tolerates slightly unordered logs
@@ -27,8 +33,6 @@ from the top keeps exact line numbers."""
 PROBE = 64 * 1024
 """Bytes read at a probe point to find the next record's time."""
 _MAX_PROBE = 1024 * 1024
-_COMPRESSED = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd")
-_ROTATION = re.compile(r"((\.|-)\d+)*(\.(gz|zst))?$")
 
 
 def window_range(
@@ -42,7 +46,7 @@ def window_range(
     """
     path = Path(target.origin.locator)
     with path.open("rb") as raw:
-        if raw.read(4).startswith(_COMPRESSED):
+        if compression(raw.read(MAGIC_BYTES)) is not None:
             return 0, None
         first = _time_at(raw, target, 0, size)
         last = tail_time(raw, target, size)
@@ -162,7 +166,7 @@ def rotation_skips(
         path = Path(target.origin.locator)
         first = head_time.get(target.origin.locator)
         if first is not None:
-            key = (str(path.parent), _ROTATION.sub("", path.name))
+            key = (str(path.parent), rotation_stem(path.name))
             groups.setdefault(key, []).append((first, target.origin.locator))
     skip: set[str] = set()
     for members in groups.values():
@@ -175,8 +179,6 @@ def rotation_skips(
 
 def head_time(target: Target) -> int | None:
     """Read the first record time of a file (decompressing only its first KiBs)."""
-    from tracerun.sources.files import DecoderMissingError, open_log  # noqa: PLC0415
-
     try:
         with open_log(Path(target.origin.locator)) as stream:
             data = stream.read(PROBE)

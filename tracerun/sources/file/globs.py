@@ -14,11 +14,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from tracerun.sources.files import expand_paths
+from tracerun.sources.file.paths import expand_paths, has_glob
 
 Key = tuple[int, int]
 """A file's identity: (st_dev, st_ino)."""
-_GLOB_CHARS = frozenset("*?[")
 
 
 class Globs:
@@ -57,7 +56,7 @@ def _watched_dirs(patterns: list[str]) -> list[str] | None:
     dirs: list[str] = []
     for pattern in patterns:
         path = Path(pattern).expanduser()
-        if path.is_dir() or not _GLOB_CHARS.isdisjoint(str(path.parent)):
+        if path.is_dir() or has_glob(str(path.parent)):
             return None
         dirs.append(str(path.parent))
     return sorted(set(dirs))

@@ -1,8 +1,8 @@
 """Engine: a Docker engine URL → a connected SDK client, and its failures in one line.
 
-Shared by the docker source (sources/docker.py), follow mode (dockertail.py),
-`sources` and `init`. Every way the SDK, requests and urllib3 report a missing,
-refused or locked engine becomes one EngineError with a reason and a hint.
+Shared by the docker source's reading, following, `sources` and `init`. Every
+way the SDK, requests and urllib3 report a missing, refused or locked engine
+becomes one EngineError with a reason and a hint.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from tracerun.sources.base import ReadError
+
 if TYPE_CHECKING:
     from docker import DockerClient
 
@@ -22,13 +24,13 @@ POOL = 16
 _PROBE_TIMEOUT_S = 5
 
 
-class EngineError(Exception):
+class EngineError(ReadError):
     """The engine could not be reached or refused us; carries reason and hint."""
 
+    hint: str
+
     def __init__(self, reason: str, hint: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.hint = hint
+        super().__init__(reason, hint)
 
 
 def engine_url(host: str | None) -> str:

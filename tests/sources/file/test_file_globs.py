@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tracerun.globs import Globs
+from tracerun.sources.file.globs import Globs
 
 
 def names(found: dict[tuple[int, int], str]) -> list[str]:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tracerun import seek
 from tracerun.config.adhoc import with_adhoc
 from tracerun.plan import build_plan
 from tracerun.query import Query, Term
 from tracerun.read.target import Target
 from tracerun.runner import run
+from tracerun.sources.file import seek
 from tracerun.timeparse import parse_bound
 
 START = datetime(2026, 3, 20, tzinfo=UTC)
@@ -36,7 +36,7 @@ def us(text: str) -> int:
 
 
 def scanner_of(path: Path) -> Target:
-    return build_plan(with_adhoc(None, (str(path),))).targets[0]
+    return build_plan(with_adhoc(None, {"file": (str(path),)})).targets[0]
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_bisection_narrows_to_the_window_and_keeps_every_record_in_it(
 def test_windowed_run_finds_what_a_full_read_finds_with_unknown_lines(
     day: Path,
 ) -> None:
-    plan = build_plan(with_adhoc(None, (str(day),)))
+    plan = build_plan(with_adhoc(None, {"file": (str(day),)}))
     since, until = us("2026-03-20T12:00:00Z"), us("2026-03-20T12:30:00Z")
     terms = (Term("request_id", NEEDLE),)
     full = run(plan, Query(terms=terms, keys=("request_id",)), workers=1)
@@ -129,7 +129,7 @@ def test_rotations_that_ended_before_the_window_are_skipped(tmp_path: Path) -> N
             data = gzip.compress(data, mtime=0)
         (tmp_path / name).write_bytes(data)
     (tmp_path / "other.log.1.gz").write_bytes(gzip.compress(b"", mtime=0))
-    plan = build_plan(with_adhoc(None, (str(tmp_path),)))
+    plan = build_plan(with_adhoc(None, {"file": (str(tmp_path),)}))
     targets = list(plan.targets)
     heads = {s.origin.locator: seek.head_time(s) for s in targets}
 
@@ -145,7 +145,7 @@ def test_windowed_run_over_rotations_reads_only_the_newest(tmp_path: Path) -> No
     for i, name in enumerate(["app.log.2.gz", "app.log.1.gz", "app.log"]):
         data = ("\n".join(lines(1200, first=i * 1200)) + "\n").encode()
         (tmp_path / name).write_bytes(gzip.compress(data) if i < 2 else data)
-    plan = build_plan(with_adhoc(None, (str(tmp_path),)))
+    plan = build_plan(with_adhoc(None, {"file": (str(tmp_path),)}))
     since = us("2026-03-20T02:10:00Z")
     query = Query(terms=(Term(None, NEEDLE),), keys=("request_id",), since=since)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tracerun.config.model import FileSourceConfig, Profile, to_spec
-from tracerun.follow import source_target
+from tracerun.plan import source_target
 from tracerun.record import Record
-from tracerun.tail import COPY_WAIT, SourceTail, archives_of, same_start
+from tracerun.sources.file.tail import COPY_WAIT, SourceTail, archives_of, same_start
 from tracerun.trace import build_query
 
 
@@ -242,7 +242,7 @@ def test_unreadable_file_is_reported_once_retried_and_recovers(
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, flags, *args)
 
-    monkeypatch.setattr("tracerun.tail.os.open", fake_open)
+    monkeypatch.setattr("tracerun.sources.file.tail.os.open", fake_open)
     tail = make_tail(str(log))
 
     assert tail.start(history=True) == []
@@ -307,7 +307,7 @@ def test_read_error_on_an_open_file_is_reported_once_and_reading_resumes(
         return real_pread(fd, size, offset)
 
     append(log, line(4))
-    monkeypatch.setattr("tracerun.tail.os.pread", flaky_pread)
+    monkeypatch.setattr("tracerun.sources.file.tail.os.pread", flaky_pread)
     assert tail.poll(1.0) == []
     assert [(n.level, n.message) for n in tail.notes()] == [
         ("error", f"source app: {log}: Input/output error")

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from helpers.follow import Follow
 
-from tracerun.dockertail import drop_seen, engine_ns, last_line_ns
+from tracerun.sources.docker.stamps import engine_ns, last_line_ns
+from tracerun.sources.docker.tail import drop_seen
 
 
 def now_line(msg: str, rid: str) -> str:

@@ -19,14 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracerun.feed import Backoff, Note
-from tracerun.globs import Globs, Key
 from tracerun.query import Query
 from tracerun.read.incremental import IncrementalReader
 from tracerun.read.scan import CHUNK
 from tracerun.read.target import Target
 from tracerun.record import Record
-from tracerun.sources.files import GZIP_MAGIC, ZSTD_MAGIC
+from tracerun.sources.feed import Backoff, Note
+from tracerun.sources.file.globs import Globs, Key
+from tracerun.sources.file.open import MAGIC_BYTES, PERMISSION_HINT, is_archive
 
 HEAD = 256
 """Bytes at the start of a file that identify its content (truncation, copies)."""
@@ -34,7 +34,6 @@ COPY_WAIT = 2.0
 """Seconds a copy of a tracked file waits for that file to be truncated."""
 MEMO_KEEP = 10.0
 """Seconds a truncated file's old first bytes are remembered, to spot its copy."""
-_COMPRESSED = (".gz", ".zst", ".bz2", ".xz", ".lz4", ".zip")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +56,6 @@ class _Tail:
     offset: int = 0
     head: bytes = b""
     retry: Backoff | None = None
-
-
-def is_compressed(path: str, fd: int) -> bool:
-    """Tell a compressed log (by name or by magic bytes) from a plain one."""
-    if path.endswith(_COMPRESSED):
-        return True
-    magic = os.pread(fd, 4, 0)
-    return magic.startswith(GZIP_MAGIC) or magic == ZSTD_MAGIC
 
 
 def same_start(known: bytes, new: bytes) -> bool:
@@ -172,7 +163,7 @@ class SourceTail:
         if retry is not None:
             del self._failing[path]
             self._notes.append(Note("warning", f"{self._where(path)}readable again"))
-        if is_compressed(path, fd):
+        if is_archive(path, os.pread(fd, MAGIC_BYTES, 0)):
             os.close(fd)
             self._skip.add(key)
             return None
@@ -314,7 +305,7 @@ def _failure_note(where: str, exc: OSError) -> Note:
         return Note(
             "error",
             f"{where}permission denied",
-            "check that your user may read the file (ls -l); tracerun keeps retrying",
+            f"{PERMISSION_HINT}; tracerun keeps retrying",
         )
     reason = exc.strerror or str(exc)
     return Note("error", f"{where}{reason}", "tracerun keeps retrying it")
@@ -334,7 +325,7 @@ def archives_of(targets: list[Target]) -> tuple[list[Target], set[Key]]:
         except OSError:
             continue  # the tail reports it (and retries)
         try:
-            if is_compressed(path, fd):
+            if is_archive(path, os.pread(fd, MAGIC_BYTES, 0)):
                 st = os.fstat(fd)
                 archives.append(target)
                 keys.add((st.st_dev, st.st_ino))

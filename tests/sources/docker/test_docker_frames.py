@@ -8,7 +8,7 @@ import struct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracerun.sources.frames import LogStream
+from tracerun.sources.docker.frames import LogStream
 
 
 def frame(payload: bytes, stream: int = 1) -> bytes:

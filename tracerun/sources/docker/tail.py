@@ -1,4 +1,4 @@
-"""Docker follow: a docker source's containers → their live log streams (a Feed).
+"""Docker tail: a docker source's containers → their live log streams (a Feed).
 
 Each matching container's log is streamed (`follow=True`) by a thread that
 resumes after the last line it passed on (the engine's timestamps are the
@@ -19,24 +19,19 @@ import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from tracerun.config.spec import DockerSourceConfig
-from tracerun.feed import Backoff, Note
 from tracerun.origin import Origin
 from tracerun.query import Query
 from tracerun.read.incremental import IncrementalReader
 from tracerun.read.target import Target
 from tracerun.record import Record
-from tracerun.sources.docker import (
-    DockerSource,
-    content,
-    engine_window,
-    record_start_rule,
-    unstamp,
-)
-from tracerun.sources.engine import EngineError, connect
+from tracerun.sources.docker import select
+from tracerun.sources.docker.engine import EngineError, connect
+from tracerun.sources.docker.logs import engine_window, record_start_rule
+from tracerun.sources.docker.stamps import content, engine_ns, last_line_ns, unstamp
+from tracerun.sources.feed import Backoff, Note
 
 QUIET = 0.05
 """Seconds without bytes after which a container's held last record is released."""
@@ -55,28 +50,6 @@ class _Box:
     stopped: bool = False
     handle: Any = None
     last_data: float = 0.0
-
-
-def engine_ns(line: bytes) -> int | None:
-    """Read the engine's `2026-03-20T14:10:00.123456789Z ` prefix as ns since the epoch."""
-    space = line.find(b" ", 0, 40)
-    if space < 20:
-        return None
-    stamp = line[:space].decode("ascii", "replace").removesuffix("Z")
-    base, _, fraction = stamp.partition(".")
-    try:
-        seconds = int(datetime.fromisoformat(base + "+00:00").timestamp())
-        return seconds * 1_000_000_000 + int(fraction[:9].ljust(9, "0") or 0)
-    except ValueError:
-        return None
-
-
-def last_line_ns(data: bytes) -> int | None:
-    """Engine time of the last complete line in `data`."""
-    end = data.rfind(b"\n")
-    if end == -1:
-        return None
-    return engine_ns(data[data.rfind(b"\n", 0, end) + 1 : end])
 
 
 class DockerFeed:
@@ -103,7 +76,7 @@ class DockerFeed:
 
     def start(self, history: bool) -> list[Record]:
         """Stream the matching containers; with `history`, return their records so far."""
-        found = DockerSource().discover(
+        found = select.discover(
             self._source, self._target.origin.source_index, self._config
         )
         failing = bool(found.failures)
@@ -303,7 +276,7 @@ class DockerFeed:
 
     def _sync(self) -> None:
         """Pick up new matching containers; wake the threads of known ones (restarts)."""
-        found = DockerSource().discover(
+        found = select.discover(
             self._source, self._target.origin.source_index, self._config
         )
         if found.failures:

@@ -40,14 +40,11 @@ from tracerun.read.scan import Hit
 from tracerun.read.target import Target
 from tracerun.runner import run as run_plan
 from tracerun.sources import SOURCES, get_source
-from tracerun.sources.docker import (
-    DockerSource,
-    content,
-    describe,
-    engine_window,
-    record_start_rule,
-    unstamp,
-)
+from tracerun.sources.docker import logs as docker_logs
+from tracerun.sources.docker.logs import engine_window, record_start_rule
+from tracerun.sources.docker.select import describe
+from tracerun.sources.docker.source import DockerSource
+from tracerun.sources.docker.stamps import content, unstamp
 
 RID = "req-7d41"
 ENGINE = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
@@ -487,7 +484,6 @@ def test_since_is_passed_to_the_engine(
 def test_containers_are_read_concurrently(
     containers: ContainerFactory, tag: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tracerun.sources.docker as docker_source
 
     count = 4
     made = [
@@ -499,13 +495,13 @@ def test_containers_are_read_concurrently(
     # Every read waits until all of them are in flight: sequential reads would
     # break the barrier (after its timeout) instead of passing it.
     barrier = threading.Barrier(count, timeout=10)
-    real_open = docker_source._log_stream
+    real_open = docker_logs._log_stream
 
     def open_together(origin: Origin, query: Query) -> Any:
         barrier.wait()
         return real_open(origin, query)
 
-    monkeypatch.setattr(docker_source, "_log_stream", open_together)
+    monkeypatch.setattr(docker_logs, "_log_stream", open_together)
     profile = to_spec(
         Profile.model_validate(
             {

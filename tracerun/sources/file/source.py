@@ -1,0 +1,108 @@
+"""File source: the `file` type's Source, put together from its parts.
+
+Discovery expands globs and directories; one-shot reading is cut into pieces
+(pieces.py) that the runner scans in worker processes; following tails the
+files (tail.py); `sources` shows each file's time coverage (coverage.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from tracerun.config.spec import FileSourceConfig
+from tracerun.origin import Origin
+from tracerun.query import Query
+from tracerun.read.target import Target
+from tracerun.sources.base import (
+    Clock,
+    Discovery,
+    Family,
+    Following,
+    OriginResult,
+    ReadJob,
+    Sampled,
+    SourceDefaults,
+)
+from tracerun.sources.file import adhoc, coverage
+from tracerun.sources.file.paths import expand_paths
+from tracerun.sources.file.pieces import (
+    Piece,
+    PieceResult,
+    file_jobs,
+    join_pieces,
+    read_piece,
+)
+
+
+class FileSource(SourceDefaults):
+    """Reads log files, rotated siblings and compressed archives."""
+
+    kind = "file"
+    in_processes = True
+
+    def discover(self, name: str, index: int, config: FileSourceConfig) -> Discovery:
+        """List the files of a file source with their sizes."""
+        files, empty = expand_paths(config.paths)
+        found = Discovery()
+        for pattern in empty:
+            found.warnings.append(f"source {name}: {pattern} matches no file")
+        for path in files:
+            try:
+                size = path.stat().st_size
+            except OSError:
+                size = None
+            found.origins.append(
+                Origin(name, index, "file", str(path), str(path), size=size)
+            )
+        return found
+
+    def jobs(
+        self, targets: Sequence[Target], query: Query, workers: int
+    ) -> list[list[ReadJob]]:
+        """Pieces of each file: its window's range, cut for the workers."""
+        return [list(pieces) for pieces in file_jobs(targets, query, workers)]
+
+    def read_job(self, job: ReadJob, query: Query) -> PieceResult:
+        """Scan one piece."""
+        assert isinstance(job, Piece)  # jobs() made it
+        return read_piece(job, query)
+
+    def join(self, target: Target, results: list[PieceResult]) -> OriginResult:
+        """Join a file's pieces, numbering lines from the file's start."""
+        return join_pieces(target, results)
+
+    def read(self, target: Target, query: Query) -> OriginResult:
+        """Scan one whole file."""
+        return join_pieces(target, [read_piece(Piece(target), query)])
+
+    def follow(
+        self,
+        template: Target,
+        targets: list[Target],
+        config: FileSourceConfig,
+        query: Query,
+        clock: Clock,
+    ) -> Following:
+        """Tail the plain files behind the globs; archives are read once, for history."""
+        from tracerun.sources.file.tail import SourceTail, archives_of  # noqa: PLC0415 - start-up: follow only
+
+        archives, skip = archives_of(targets)
+        feed = SourceTail(template, config.paths, query, clock, skip)
+        return Following(feed, archives)
+
+    def coverage(self, target: Target) -> tuple[int | None, int | None]:
+        """First and last timestamp of a file, from its head and tail."""
+        return coverage.time_coverage(target)
+
+    def sample(self, target: Target, count: int) -> Sampled:
+        """Read the first lines of a file (decompressed)."""
+        return Sampled(coverage.head_sample(target, count), target.is_start)
+
+    def adhoc(self, values: Sequence[str]) -> dict[str, FileSourceConfig]:
+        """One file source per log (its rotations included), named after the log."""
+        return adhoc.adhoc_sources(values)
+
+    def families(self, values: Sequence[str], out_dir: Path | None) -> list[Family]:
+        """One family per log and its rotations, with the first lines of its newest file."""
+        return adhoc.families(values, out_dir)
