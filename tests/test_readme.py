@@ -10,19 +10,27 @@ from pathlib import Path
 import click
 
 from tracerun.cli import cli
+from tracerun.cli.app import COMMANDS
 from tracerun.errors import ExitCode
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+def commands() -> dict[str, click.Command]:
+    found = {name: cli.get_command(click.Context(cli), name) for name in COMMANDS}
+    assert None not in found.values()
+    return found  # type: ignore[return-value]
+
+
 def test_every_command_is_documented() -> None:
-    for name in cli.commands:
+    assert len(commands()) == 6
+    for name in commands():
         assert f"`tracerun {name}" in README or name == "trace", name
 
 
 def test_every_trace_option_is_documented() -> None:
-    trace = cli.commands["trace"]
+    trace = commands()["trace"]
     for param in trace.params:
         if isinstance(param, click.Option):
             longest = max(param.opts, key=len)
@@ -30,7 +38,7 @@ def test_every_trace_option_is_documented() -> None:
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    for name, command in cli.commands.items():
+    for name, command in commands().items():
         assert command.help, name
         assert "Example" in command.help, name
 

@@ -11,6 +11,7 @@ PACKAGE = TESTS.parent / "tracerun"
 NOT_A_MODULE = {
     "test_tests.py",  # this file
     "test_readme.py",  # the README against the CLI
+    "test_demo.py",  # the bundled demo profile traced end to end
     "sources/test_engine_smoke.py",  # the private Docker engine the tests start
     "config/test_config_golden.py",  # loader + report: each error kind, verbatim
     "extract/test_extract_parser.py",  # extract/__init__.py: Parser, build_parser

@@ -382,3 +382,20 @@ def format_rfc3339_us(us: int) -> str:
 def _second_text(seconds: int) -> str:
     """Why cached: printed records come in time order, many share a second."""
     return (_EPOCH_NAIVE + timedelta(seconds=seconds)).isoformat()
+
+
+_SPAN = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)?")
+_SPAN_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str, option: str) -> float:
+    """Read `250ms`, `5s`, `2m`, `1h` or a bare number of seconds.
+
+    Raises:
+        QueryError: naming `option` when the text is not a duration.
+    """
+    match = _SPAN.fullmatch(text.strip())
+    if match is None:
+        msg = f"{option} {text!r} is not a duration"
+        raise QueryError(msg, "write a number with a unit: 250ms, 5s, 2m, 1h")
+    return float(match[1]) * _SPAN_UNIT[match[2] or "s"]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tracerun.cli.validate import validate_profile
 from tracerun.config.report import format_profile_error
 from tracerun.errors import ProfileError
-from tracerun.validate import validate_profile
 
 TESTDATA = Path(__file__).parent / "testdata"
 CASES = sorted(path for path in TESTDATA.iterdir() if path.is_dir())

@@ -11,8 +11,8 @@ import pytest
 from helpers.probe import run_and_check_import
 from pydantic import BaseModel
 
+from tracerun.cli.adhoc import with_adhoc
 from tracerun.config import model, spec
-from tracerun.config.adhoc import with_adhoc
 from tracerun.config.loader import load_profile
 
 ROOT = Path(__file__).resolve().parents[2]

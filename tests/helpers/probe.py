@@ -14,7 +14,7 @@ def run_and_check_import(argv: list[str], module: str) -> tuple[int, bool, str]:
     """Run `tracerun ARGV`; return its exit code, whether `module` got imported, stdout."""
     probe = (
         "import sys\n"
-        "from tracerun.cli import _run_main\n"
+        "from tracerun.cli.app import _run_main\n"
         f"code = _run_main({argv!r})\n"
         f"print(code, {module!r} in sys.modules, file=sys.stderr)\n"
     )

@@ -8,12 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracerun.config.model import FileSourceConfig, Profile, to_spec
-from tracerun.plan import source_target
 from tracerun.read.assemble import Assembler
 from tracerun.read.incremental import IncrementalReader
 from tracerun.read.match import Matcher
 from tracerun.read.scan import Needles, scan
-from tracerun.trace import build_query
+from tracerun.trace.plan import source_target
+from tracerun.trace.session import TraceOptions, build_query
 
 PROFILE = to_spec(
     Profile(
@@ -26,7 +26,7 @@ PROFILE = to_spec(
     )
 )
 SCANNER = source_target(PROFILE, "app", 0)
-QUERY = build_query(PROFILE, ("abc",), {}, now=0)
+QUERY = build_query(PROFILE, TraceOptions(terms=("abc",)), now=0)
 
 LINES = [
     b"2026-03-20T14:10:00.100Z INFO start request_id=abc\n",

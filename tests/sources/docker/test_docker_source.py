@@ -34,17 +34,17 @@ from tracerun.config.model import DockerSourceConfig, Profile, to_spec
 from tracerun.errors import SourceFailure
 from tracerun.extract import build_parser
 from tracerun.origin import Origin
-from tracerun.plan import build_plan
 from tracerun.query import Query, Term
 from tracerun.read.scan import Hit
 from tracerun.read.target import Target
-from tracerun.runner import run as run_plan
 from tracerun.sources import SOURCES, get_source
 from tracerun.sources.docker import logs as docker_logs
 from tracerun.sources.docker.logs import engine_window, record_start_rule
 from tracerun.sources.docker.select import describe
 from tracerun.sources.docker.source import DockerSource
 from tracerun.sources.docker.stamps import content, unstamp
+from tracerun.trace.plan import build_plan
+from tracerun.trace.runner import run as run_plan
 
 RID = "req-7d41"
 ENGINE = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tracerun.config.adhoc import with_adhoc
-from tracerun.plan import build_plan
+from tracerun.cli.adhoc import with_adhoc
 from tracerun.query import Query, Term
 from tracerun.read.target import Target
-from tracerun.runner import run
 from tracerun.sources.file import seek
 from tracerun.timeparse import parse_bound
+from tracerun.trace.plan import build_plan
+from tracerun.trace.runner import run
 
 START = datetime(2026, 3, 20, tzinfo=UTC)
 NEEDLE = "req-5"

@@ -93,9 +93,9 @@ def test_adhoc_source_is_named_after_file_without_rotation_suffix(
 def test_large_plain_files_are_cut_at_line_starts_and_archives_never(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tracerun.config.adhoc import with_adhoc
-    from tracerun.plan import build_plan
+    from tracerun.cli.adhoc import with_adhoc
     from tracerun.sources.file import pieces as files
+    from tracerun.trace.plan import build_plan
 
     monkeypatch.setattr(files, "RANGE_MIN", 10)
     body = b"".join(

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from tracerun.config.model import FileSourceConfig, Profile, to_spec
-from tracerun.plan import source_target
 from tracerun.record import Record
 from tracerun.sources.file.tail import COPY_WAIT, SourceTail, archives_of, same_start
-from tracerun.trace import build_query
+from tracerun.trace.plan import source_target
+from tracerun.trace.session import TraceOptions, build_query
 
 
 def line(n: int, rid: str = "abc", msg: str | None = None) -> str:
@@ -31,7 +31,7 @@ def make_tail(pattern: str, *, multiline: str | None = None) -> SourceTail:
     if multiline:
         config["multiline"] = {"start": multiline}
     profile = to_spec(Profile(version=1, sources={"app": FileSourceConfig(**config)}))
-    query = build_query(profile, ("abc",), {}, now=0)
+    query = build_query(profile, TraceOptions(terms=("abc",)), now=0)
     return SourceTail(source_target(profile, "app", 0), [pattern], query, lambda: 7)
 
 

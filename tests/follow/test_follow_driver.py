@@ -24,7 +24,9 @@ from click.testing import CliRunner
 from helpers.follow import Follow
 
 from tracerun.cli import cli
-from tracerun.follow import FollowSettings, follow_settings, parse_duration
+from tracerun.cli.options import follow_settings
+from tracerun.follow.driver import FollowSettings
+from tracerun.timeparse import parse_duration
 
 EXIT_ON_DONE = ["--exit-on", "msg == 'done'", "--timeout", "30s"]
 
@@ -331,7 +333,7 @@ class Plain:
 def follower(settings: FollowSettings, *feeds: FakeFeed):
     import io
 
-    from tracerun.follow import Follower
+    from tracerun.follow.driver import Follower
 
     out = io.StringIO()
     notes: list[Any] = []
@@ -373,7 +375,7 @@ def test_in_process_follow_with_a_timeout(root: Path):
 
 
 def test_history_is_exactly_the_one_shot_trace_of_the_demo():
-    demo = str(Path(__file__).resolve().parents[1] / "profiles" / "demo.yaml")
+    demo = str(Path(__file__).resolve().parents[2] / "profiles" / "demo.yaml")
     once = run("-p", demo, "req-7f3a9c2e", "-o", "ndjson")
     followed = run("-p", demo, "req-7f3a9c2e", "-o", "ndjson", "-f", "--timeout", "0")
 

@@ -1,8 +1,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracerun.merge import merge
 from tracerun.record import Record
+from tracerun.trace.merge import merge
 
 
 def rec(time, source_index=0, origin="a", line=1):

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tracerun.cli.validate import validate_profile
 from tracerun.errors import ProfileError
-from tracerun.validate import validate_profile
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 
 FAILING = """\

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracerun.errors import SourceFailure
-from tracerun.merge import merge
-from tracerun.plan import Plan
 from tracerun.query import Query
 from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.sources import get_source
 from tracerun.sources.base import ReadJob, Source
+from tracerun.trace.merge import merge
+from tracerun.trace.plan import Plan
 
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024
 """Below this much data, a process pool costs more than it saves."""

@@ -1,45 +1,43 @@
-"""Follow (`-f`): a trace's Plan + Query → its history, then live records until stopped.
+"""Follow driver (`-f`): a trace's Plan + Query → its history, then live records.
 
-A different driver over the same pipeline: files are tailed (tail.py) and
-containers streamed (dockertail.py) through the same prefilter, parser and
-matcher (stream.py); records from all sources pass a short reorder window
-(reorder.py) and the same formatter as a one-shot trace.
+A second driver over the same pipeline: each source type follows its origins
+(sources/<type>/tail.py) through the same prefilter, parser and matcher
+(read/incremental.py); records from all sources pass a short reorder window
+(reorder.py) and the same formatter as a one-shot trace, until stopped.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TextIO
 
 from tracerun.config.spec import Profile
-from tracerun.errors import ExitCode, QueryError
-from tracerun.merge import merge
-from tracerun.options import FOLLOW_ONLY
+from tracerun.errors import ExitCode
+from tracerun.follow.reorder import ReorderBuffer
 from tracerun.output.base import Formatter
-from tracerun.plan import Plan
-from tracerun.query import Query, check_expression
+from tracerun.query import Query
 from tracerun.read.match import Matcher
 from tracerun.read.target import Target
 from tracerun.record import Record
-from tracerun.reorder import ReorderBuffer
 from tracerun.sources import get_source
 from tracerun.sources.base import CannotError
 from tracerun.sources.feed import Feed, Note
+from tracerun.trace.merge import merge
+from tracerun.trace.plan import Plan
+from tracerun.trace.runner import run
+from tracerun.trace.session import TraceOptions, prepare
 
 POLL = 0.1
 """Seconds between two looks at the followed files (a few stat calls per file)."""
 WINDOW = 0.25
 """Default reorder window, seconds."""
 
-_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)?")
-_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 Notify = Callable[[Note], None]
 
@@ -55,55 +53,10 @@ class FollowSettings:
     poll: float = POLL
 
 
-def parse_duration(text: str, option: str) -> float:
-    """Read `250ms`, `5s`, `2m`, `1h` or a bare number of seconds.
-
-    Raises:
-        QueryError: naming `option` when the text is not a duration.
-    """
-    match = _DURATION.fullmatch(text.strip())
-    if match is None:
-        msg = f"{option} {text!r} is not a duration"
-        raise QueryError(msg, "write a number with a unit: 250ms, 5s, 2m, 1h")
-    return float(match[1]) * _UNIT[match[2] or "s"]
-
-
-def follow_settings(options: dict[str, Any]) -> FollowSettings | None:
-    """Read the follow settings from the trace options; None when not following.
-
-    Raises:
-        QueryError: a follow-only option without `-f`, `--until` with `-f`, or
-            an unreadable duration or --exit-on expression.
-    """
-    if not options.get("follow"):
-        for key, flag in FOLLOW_ONLY.items():
-            if options.get(key) is not None:
-                msg = f"{flag} only applies when following"
-                raise QueryError(msg, "add -f/--follow")
-        return None
-    if options.get("until"):
-        msg = "--until cannot be combined with -f/--follow"
-        hint = "stop following with --timeout DURATION or --exit-on EXPR"
-        raise QueryError(msg, hint)
-    window = options.get("reorder_window")
-    timeout = options.get("timeout")
-    exit_on = options.get("exit_on")
-    return FollowSettings(
-        history=options.get("history") is not False,
-        window=WINDOW if window is None else parse_duration(window, "--reorder-window"),
-        exit_on=_check_exit_on(exit_on) if exit_on else None,
-        timeout=None if timeout is None else parse_duration(timeout, "--timeout"),
-    )
-
-
-def _check_exit_on(expression: str) -> str:
-    return check_expression(expression, "--exit-on", '--exit-on "status != null"')
-
-
 def follow_trace(
     profile: Profile,
-    terms: tuple[str, ...],
-    options: dict[str, Any],
+    options: TraceOptions,
+    settings: FollowSettings,
     out: TextIO,
     notify: Notify,
 ) -> int:
@@ -113,15 +66,13 @@ def follow_trace(
     printing something (1 if nothing); 130 on Ctrl-C, 143 on SIGTERM, after
     printing what was held back.
     """
-    from tracerun.trace import prepare_trace  # noqa: PLC0415 - trace imports the runner
-
-    settings = follow_settings({**options, "follow": True})
-    assert settings is not None  # follow is set
-    query, plan, factory = prepare_trace(profile, terms, options, now=time.time())
-    for warning in plan.warnings:
+    session = prepare(profile, options, now=time.time())
+    for warning in session.plan.warnings:
         notify(Note("warning", warning))
-    follower = Follower(settings, factory(out), out, notify)
-    follower.feeds, history = build_feeds(profile, plan, query, settings, notify)
+    follower = Follower(settings, session.formatter_for(out), out, notify)
+    follower.feeds, history = build_feeds(
+        profile, session.plan, session.query, settings, notify
+    )
     return follower.run(history)
 
 
@@ -137,8 +88,6 @@ def build_feeds(
     Compressed files (and sources of a type that cannot be followed) are read
     once by the runner, for the history only.
     """
-    from tracerun.runner import run  # noqa: PLC0415 - start-up: the runner imports the pools
-
     feeds: list[Feed] = []
     batches: list[list[Record]] = []
     once: list[Target] = []

@@ -1,4 +1,4 @@
-"""Starter profile: log files → a commented profile that validates (`tracerun init`).
+"""The init command: the logs the ad hoc flags name → a commented starter profile.
 
 Asks each source type for the logs behind its flag (`--path`, `--docker`),
 sniffs the first lines of each family (sniff.py), and writes one parser and
@@ -15,7 +15,10 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from tracerun.errors import TracerunError
+import click
+
+from tracerun.cli.options import adhoc_options, adhoc_values, debug_option
+from tracerun.errors import ExitCode, TracerunError
 from tracerun.extract.sniff import ID_KEYS, Sniffed, describe_time, sniff_lines
 from tracerun.sources import get_source
 from tracerun.sources.base import Family, unique_names
@@ -256,3 +259,39 @@ def _round_trips(line: str) -> bool:
 def quote(text: str) -> str:
     """Quote text as a single-quoted YAML scalar (`'` doubled; nothing is special)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+@click.command("init")
+@adhoc_options(init=True)
+@click.option(
+    "-o", "--output", type=Path, metavar="FILE", help="Write here, not stdout."
+)
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@debug_option
+def init_command(output: Path | None, force: bool, **flags: tuple[str, ...]) -> int:
+    """Write a starter profile from the first lines of the logs found.
+
+    Recognises JSON, logfmt, access logs and text with leading timestamps;
+    each parser gets a sample from its log, so `tracerun validate` tests it.
+
+    \b
+    Example:
+      tracerun init --path ./logs -o profiles/local.yaml
+      tracerun init --path /var/log/nginx --docker 'shop-*'
+    """
+    values = adhoc_values(flags)
+    if not values:
+        msg = "give --path DIR (or --docker PATTERN) to say which logs to describe"
+        raise click.UsageError(msg)
+    text = starter_text(values, output.parent if output else None)
+    if output is None:
+        click.echo(text, nl=False)
+        return ExitCode.OK
+    write_starter(output, text, force=force)
+    click.echo(
+        f"tracerun: wrote {output}; check it: tracerun validate -p {output}", err=True
+    )
+    return ExitCode.OK
+
+
+COMMAND = init_command

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tracerun.cli import cli
-from tracerun.starter import quote
+from tracerun.cli.init import quote
 
-GOLDEN = Path(__file__).parent / "testdata" / "starter.yaml"
+GOLDEN = Path(__file__).parents[1] / "testdata" / "starter.yaml"
 
 LOGS = {
     "web/access.log": [

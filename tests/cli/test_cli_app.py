@@ -459,7 +459,7 @@ def tmp_path_shared() -> str:
 
 
 def test_closed_pipe_ends_quietly() -> None:
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     trace = subprocess.Popen(
         [sys.executable, "-m", "tracerun", "-p", "demo", "req-7f3a9c2e"],
         cwd=root,
@@ -490,9 +490,9 @@ def test_a_trace_without_follow_options_never_imports_follow_mode(
     log = tmp_path / "a.log"
     log.write_text("2026-03-20T14:10:00Z hello request_id=abc\n")
 
-    plain = run_and_check_import(["--path", str(log), "abc"], "tracerun.follow")
+    plain = run_and_check_import(["--path", str(log), "abc"], "tracerun.follow.driver")
     timed = run_and_check_import(
-        ["--path", str(log), "--timeout", "1s", "abc"], "tracerun.follow"
+        ["--path", str(log), "--timeout", "1s", "abc"], "tracerun.follow.driver"
     )
 
     assert plain[:2] == (0, False)

@@ -10,16 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracerun import runner
-from tracerun.config.adhoc import with_adhoc
+from tracerun.cli.adhoc import with_adhoc
 from tracerun.output.ndjson import NdjsonFormatter
 from tracerun.output.text import TextFormatter
-from tracerun.plan import build_plan
 from tracerun.query import Query, Term
-from tracerun.runner import RunResult, run
 from tracerun.sources.file import pieces as files
 from tracerun.sources.file import seek
 from tracerun.sources.file.pieces import Piece, join_pieces, read_piece
+from tracerun.trace import runner
+from tracerun.trace.plan import build_plan
+from tracerun.trace.runner import RunResult, run
 
 NEEDLE = "req-77"
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from tracerun.cli import cli
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 BROKEN = "version: 1\nsources:\n  edge: {type: file, paths: [a.log]\n"
 WITH_ENV = """\

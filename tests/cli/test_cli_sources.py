@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from tracerun import peek
 from tracerun.cli import cli
+from tracerun.cli import sources as peek
+from tracerun.cli.sources import Sample, human_size, sample_origin
 from tracerun.config.loader import load_profile
 from tracerun.config.model import to_spec
-from tracerun.peek import Sample, human_size, sample_origin
-from tracerun.plan import build_plan
 from tracerun.sources import get_source
 from tracerun.sources.file import coverage as file_coverage
 from tracerun.sources.file.coverage import time_coverage
 from tracerun.timeparse import format_utc_ms, parse_time
+from tracerun.trace.plan import build_plan
 
 PROFILE = """\
 version: 1

@@ -1,4 +1,4 @@
-"""Validate: a profile file → its Profile, once it loads and every parser sample passes.
+"""The validate command: a profile file → valid, once it loads and every parser sample passes.
 
 Sample mismatches become ConfigIssues located at the sample's `expect` value (or
 its `line`), printed like every other profile problem with an expected/got diff.
@@ -10,13 +10,19 @@ import zoneinfo
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tracerun.config import spec as plain
-from tracerun.config.model import Profile, to_spec
-from tracerun.config.reader import KeyPath, Marks, located
-from tracerun.errors import ConfigIssue, ProfileError
-from tracerun.extract import DEFAULT_TIME_FIELDS, build_parser, sample_mismatches
-from tracerun.extract.samples import SampleMismatch
+import click
+
+from tracerun.cli.app import show_error
+from tracerun.cli.options import debug_option, profile_option
+from tracerun.errors import ConfigIssue, ExitCode, ProfileError, TracerunError
+
+if TYPE_CHECKING:
+    from tracerun.config import spec as plain
+    from tracerun.config.model import Profile
+    from tracerun.config.reader import KeyPath, Marks
+    from tracerun.extract.samples import SampleMismatch
 
 _HOUR_US = 3_600_000_000
 _UNPARSED_HINTS = {
@@ -25,6 +31,38 @@ _UNPARSED_HINTS = {
     "regex": "the pattern does not match this line",
     "auto": "the line is empty",
 }
+
+
+@click.command("validate")
+@click.argument("names", nargs=-1, metavar="[PROFILE]...")
+@profile_option
+@debug_option
+def validate_command(names: tuple[str, ...], profile: str | None) -> int:
+    """Check profiles (syntax, keys, regexes, parser samples); say what each holds.
+
+    Profiles are names or files, given with -p or as arguments (as the
+    pre-commit hook does); each is checked and all problems are reported.
+
+    \b
+    Example:
+      tracerun validate -p staging
+      tracerun validate profiles/*.yaml
+    """
+    from tracerun.config.discover import resolve_profile  # noqa: PLC0415 - start-up: not for --help
+
+    failed = False
+    targets: list[str | None] = [*([profile] if profile else []), *names]
+    for name in targets or [None]:  # None: $TRACERUN_PROFILE
+        try:
+            path = resolve_profile(name)
+            click.echo(summary(path, validate_profile(path)))
+        except TracerunError as exc:
+            show_error(exc)
+            failed = True
+    return ExitCode.USAGE if failed else ExitCode.OK
+
+
+COMMAND = validate_command
 
 
 def validate_profile(path: Path, env: Mapping[str, str] | None = None) -> Profile:
@@ -38,7 +76,8 @@ def validate_profile(path: Path, env: Mapping[str, str] | None = None) -> Profil
         ProfileError: Every problem; a failing sample is located at its
             `expect` entry with the expected and extracted values.
     """
-    from tracerun.config.loader import load_profile_with_marks  # noqa: PLC0415
+    from tracerun.config.loader import load_profile_with_marks  # noqa: PLC0415 - start-up: pydantic
+    from tracerun.config.model import to_spec  # noqa: PLC0415 - start-up: pydantic
 
     profile, marks = load_profile_with_marks(path, env)
     issues = check_samples_of(to_spec(profile), marks)
@@ -63,6 +102,8 @@ def _count(items: Mapping[str, object], noun: str) -> str:
 
 def check_samples_of(profile: plain.Profile, marks: Marks) -> list[ConfigIssue]:
     """Run the samples of every named and inline parser; one issue per mismatch."""
+    from tracerun.extract import build_parser, sample_mismatches  # noqa: PLC0415 - start-up: not for --help
+
     issues: list[ConfigIssue] = []
     for where, spec in _parsers_with_samples(profile):
         parser = build_parser(spec, profile.parsers)
@@ -122,6 +163,8 @@ def _missing_hint(mismatch: SampleMismatch) -> str:
     if mismatch.key != "time":
         return f"the parser {mismatch.note}"
     if mismatch.note == "no time field found":
+        from tracerun.extract import DEFAULT_TIME_FIELDS  # noqa: PLC0415 - start-up: error path only
+
         looked = ", ".join(DEFAULT_TIME_FIELDS)
         return f"set time.field to the field holding it (by default: {looked})"
     return f"{mismatch.note}; set time.format to a strptime pattern that reads it"
@@ -131,7 +174,7 @@ def _time_hint(mismatch: SampleMismatch) -> str | None:
     """Name the time zone when the two instants are whole hours apart."""
     if mismatch.key != "time":
         return None
-    from tracerun.timeparse import parse_time  # noqa: PLC0415
+    from tracerun.timeparse import parse_time  # noqa: PLC0415 - start-up: error path only
 
     want, got = parse_time(mismatch.expected), parse_time(mismatch.got)
     if want is None or got is None or (want - got) % _HOUR_US:
@@ -140,6 +183,15 @@ def _time_hint(mismatch: SampleMismatch) -> str | None:
         f"they are {abs(want - got) // _HOUR_US} h apart: check `timezone` "
         "(naive times are read in it) or the offset in time.format (%z)"
     )
+
+
+def located(
+    marks: Marks, path: KeyPath, message: str, hint: str | None = None
+) -> ConfigIssue:
+    """Build an issue located at `path` (config/reader.py's `located`)."""
+    from tracerun.config.reader import located as at  # noqa: PLC0415 - start-up: PyYAML
+
+    return at(marks, path, message, hint)
 
 
 def _with_details(issue: ConfigIssue, details: tuple[str, ...]) -> ConfigIssue:

@@ -1,7 +1,7 @@
 """The bundled demo traced end to end, and the profile commands around a trace.
 
 The demo's timeline is a golden file (tests/testdata/demo.txt, colour off);
-regenerate it with `pytest tests/test_trace.py --update-testdata` and read the diff.
+regenerate it with `pytest tests/test_demo.py --update-testdata` and read the diff.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tracerun.follow.reorder import ReorderBuffer
 from tracerun.record import Record
-from tracerun.reorder import ReorderBuffer
 
 
 def rec(time: int, origin: str = "a", line: int = 1) -> Record:

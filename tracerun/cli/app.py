@@ -1,0 +1,160 @@
+"""CLI app: the `tracerun` group, and the one place outcomes become messages and exit codes.
+
+Commands live in their own modules (cli/trace.py, cli/validate.py, …) and
+register on `cli`; `main()` owns the top level so that each outcome maps to the
+documented exit code (README "Exit codes"). Only the cli package prints.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+import click
+
+from tracerun import __version__
+from tracerun.errors import ExitCode, TracerunError
+
+if TYPE_CHECKING:
+    from tracerun.errors import SourceFailure
+
+TRACE = "trace"
+COMMANDS = {
+    "init": "tracerun.cli.init",
+    "profiles": "tracerun.cli.profiles",
+    "schema": "tracerun.cli.schema",
+    "sources": "tracerun.cli.sources",
+    "trace": "tracerun.cli.trace",
+    "validate": "tracerun.cli.validate",
+}
+"""Command name → the module defining it as `COMMAND`, imported when it runs.
+
+Why not import them all: `tracerun --version` and a trace then load only what
+they use (click's lazy-loading recipe for subcommands).
+"""
+_GROUP_FLAGS = ("-h", "--help", "--version")
+
+
+class _DefaultGroup(click.Group):
+    """A group whose default command is the trace: `tracerun ID` = `tracerun trace ID`.
+
+    A bare id equal to a command name must be written as `key=value`.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:  # noqa: ARG002
+        if cmd_name not in COMMANDS:
+            return None
+        command: click.Command = importlib.import_module(COMMANDS[cmd_name]).COMMAND
+        return command
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in COMMANDS and args[0] not in _GROUP_FLAGS:
+            args = [TRACE, *args]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; map its int result and TracerunErrors to exit codes.
+
+        Done here rather than in `main()` so that click's own runner (and
+        CliRunner in tests) sees the same exit codes and messages as the shell.
+        """
+        try:
+            code = super().invoke(ctx)
+        except TracerunError as exc:
+            show_error(exc)
+            raise click.exceptions.Exit(exc.exit_code) from None
+        except BrokenPipeError:  # `| head`: click would turn this into exit 1
+            _silence_stdout()
+            raise click.exceptions.Exit(ExitCode.BROKEN_PIPE) from None
+        if isinstance(code, int) and code != ExitCode.OK:
+            raise click.exceptions.Exit(code)
+        return code
+
+
+@click.group(
+    cls=_DefaultGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, "--version", prog_name="tracerun")
+def cli() -> None:
+    """Trace one request across log files and containers, in true time order.
+
+    \b
+    Examples:
+      tracerun -p demo req-7f3a9c2e
+      tracerun -p staging request_id=abc123 --since 2h -o ndjson
+      tracerun --path ./logs trace_id=4bf92f35
+    """
+
+
+def warn(message: str) -> None:
+    """Print a warning on stderr."""
+    click.echo(f"tracerun: warning: {message}", err=True)
+
+
+def error(message: str, hint: str | None = None, stream: TextIO | None = None) -> None:
+    """Print an error, and its hint, on stderr."""
+    out = stream or sys.stderr
+    out.write(f"tracerun: error: {message}\n")
+    if hint:
+        out.write(f"  hint: {hint}\n")
+
+
+def print_problems(warnings: list[str], failures: list[SourceFailure]) -> None:
+    """Print a run's warnings, then its source failures, on stderr."""
+    for warning in warnings:
+        warn(warning)
+    for failure in failures:
+        error(failure.text(), failure.hint)
+
+
+def show_error(exc: TracerunError) -> None:
+    """Print a user error: a located profile report, or one line and its hint."""
+    from tracerun.errors import ProfileError  # noqa: PLC0415 - start-up: error path only
+
+    if isinstance(exc, ProfileError):
+        from tracerun.config.report import format_profile_error  # noqa: PLC0415 - start-up: error path only
+
+        sys.stderr.write(format_profile_error(exc))
+    else:
+        error(exc.message, exc.hint)
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Run the command line and exit with the code that describes the outcome."""
+    args = sys.argv[1:] if argv is None else argv
+    sys.exit(_run_main(args))
+
+
+def _run_main(args: list[str]) -> int:
+    try:
+        result = cli.main(args=args, prog_name="tracerun", standalone_mode=False)
+        return int(result) if isinstance(result, int) else ExitCode.OK
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        sys.stderr.write("\ntracerun: interrupted\n")
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return ExitCode.BROKEN_PIPE
+    except Exception:
+        if "--debug" in args:
+            raise
+        error("internal error; run again with --debug and report it")
+        return ExitCode.INTERNAL
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit; point it at devnull so that flush cannot fail
+    # again (python/cpython Doc/library/signal.rst, "Note on SIGPIPE").
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

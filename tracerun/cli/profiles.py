@@ -1,0 +1,35 @@
+"""The profiles command: the profiles on the search path, with their descriptions."""
+
+from __future__ import annotations
+
+import click
+
+from tracerun.cli.app import warn
+from tracerun.cli.options import debug_option
+from tracerun.errors import ExitCode
+
+
+@click.command("profiles")
+@debug_option
+def profiles_command() -> int:
+    """List the profiles found on the search path, with their descriptions.
+
+    \b
+    Example:
+      tracerun profiles
+    """
+    from tracerun.config.discover import describe, list_profiles  # noqa: PLC0415 - start-up: not for --help
+
+    found = list_profiles()
+    if not found:
+        warn(
+            "no profiles found (looked in ./profiles, $TRACERUN_PROFILE_PATH, "
+            "~/.config/tracerun/profiles)"
+        )
+    width = max((len(name) for name, _ in found), default=0)
+    for name, path in found:
+        click.echo(f"{name.ljust(width)}  {path}  {describe(path)}".rstrip())
+    return ExitCode.OK
+
+
+COMMAND = profiles_command

@@ -1,0 +1,83 @@
+"""The trace command (the default): terms + options → records on stdout, an exit code."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from tracerun.cli.app import TRACE, error, print_problems, warn
+from tracerun.cli.options import (
+    adhoc_values,
+    follow_settings,
+    trace_options,
+    trace_options_of,
+    wants_follow,
+)
+from tracerun.errors import ExitCode
+
+if TYPE_CHECKING:
+    from tracerun.output.base import Formatter
+    from tracerun.sources.feed import Note
+    from tracerun.trace.runner import RunResult
+
+
+@click.command(TRACE)
+@trace_options
+def trace_command(terms: tuple[str, ...], **options: Any) -> int:
+    """Print every record carrying TERM, from every source, merged by time.
+
+    TERM is key=value (exact match of that field) or a bare value (matched
+    against the profile's keys). Several terms are OR-ed.
+
+    \b
+    Example:
+      tracerun -p demo req-7f3a9c2e
+      tracerun -p demo request_id=req-7f3a9c2e --source 'pay*' -o ndjson
+      tracerun -p staging -f request_id=abc123 --exit-on "status != null"
+    """
+    from tracerun.cli.adhoc import profile_or_adhoc  # noqa: PLC0415 - start-up: not for --help
+
+    if not terms and not options.get("ids_from"):
+        msg = "give at least one TERM to search for, e.g. request_id=abc123"
+        raise click.UsageError(msg)
+    following = wants_follow(options)
+    settings = follow_settings(options) if following else None
+    profile = profile_or_adhoc(options["profile"], adhoc_values(options))
+    request = trace_options_of(terms, options)
+    if settings is not None:
+        from tracerun.follow.driver import follow_trace  # noqa: PLC0415 - start-up: follow only
+
+        return follow_trace(profile, request, settings, sys.stdout, _note)
+    from tracerun.trace.session import run_trace  # noqa: PLC0415 - start-up: not for --help
+
+    result, formatter_for = run_trace(profile, request, now=time.time())
+    _print_records(result, formatter_for(sys.stdout))
+    return _report(result)
+
+
+COMMAND = trace_command
+
+
+def _print_records(result: RunResult, formatter: Formatter) -> None:
+    write = sys.stdout.write
+    for record in result.records:
+        write(formatter.format(record))
+    sys.stdout.flush()
+
+
+def _report(result: RunResult) -> int:
+    print_problems(result.warnings, result.failures)
+    if result.failures:
+        return ExitCode.SOURCE_FAILED
+    return ExitCode.OK if result.records else ExitCode.NO_MATCH
+
+
+def _note(note: Note) -> None:
+    """Print a follow-mode Note as an error or a warning."""
+    if note.level == "error":
+        error(note.message, note.hint)
+    else:
+        warn(note.message + (f"; {note.hint}" if note.hint else ""))
