@@ -9,7 +9,6 @@ import pytest
 
 from tracerun.config.discover import (
     default_profile_name,
-    describe,
     find_profile,
     list_profiles,
     resolve_profile,
@@ -200,6 +199,8 @@ def test_resolve_profile_takes_the_name_then_the_environment(tree):
 
 
 def test_describe_gives_the_description_or_why_not(tree):
+    from tracerun.cli.profiles import describe
+
     good = tree / "repo/profiles/good.yaml"
     good.write_text(
         "version: 1\ndescription: Staging\nsources:\n  a: {type: file, paths: [a]}\n"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tracerun.config.locate import format_key_path, issue_at, validation_issues
+from tracerun.config.locate import validation_issues
+from tracerun.config.marks import Mark, SourceFile, Span, format_key_path
+from tracerun.config.marks import located as issue_at
 from tracerun.config.model import MultilineConfig, Profile
-from tracerun.config.reader import Mark, SourceFile, Span
 
 START_DESCRIPTION = MultilineConfig.model_fields["start"].description
 

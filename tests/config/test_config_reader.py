@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tracerun.config.loader import load_profile
-from tracerun.config.reader import Span, read_yaml
+from tracerun.config.marks import Span
+from tracerun.config.reader import read_yaml
 
 MINIMAL = """
 version: 1

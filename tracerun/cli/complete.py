@@ -45,7 +45,7 @@ def output_names(
     incomplete: str,
 ) -> list[str]:
     """Complete `-o`: the built-in outputs and the chosen profile's outputs."""
-    from tracerun.config.format import BUILTIN_OUTPUTS  # noqa: PLC0415
+    from tracerun.config.format import BUILTIN_OUTPUTS  # noqa: PLC0415 - start-up: TAB only
 
     defined = _names(_profile_data(ctx).get("outputs"))
     names = dict.fromkeys([*BUILTIN_OUTPUTS, *defined])
@@ -60,7 +60,7 @@ def term_keys(
     """Complete a TERM before its `=`: the profile's `keys`, each followed by `=`."""
     from click.shell_completion import CompletionItem  # noqa: PLC0415
 
-    from tracerun.config.format import DEFAULT_KEYS  # noqa: PLC0415
+    from tracerun.config.format import DEFAULT_KEYS  # noqa: PLC0415 - start-up: TAB only
 
     if "=" in incomplete:
         return []
@@ -78,7 +78,7 @@ def _names(section: Any) -> list[str]:
 
 
 def _profile_names() -> list[str]:
-    from tracerun.config.discover import list_profiles  # noqa: PLC0415
+    from tracerun.config.discover import list_profiles  # noqa: PLC0415 - start-up: TAB only
 
     return [name for name, _ in list_profiles()]
 
@@ -91,8 +91,8 @@ def _profile_data(ctx: click.Context) -> dict[Any, Any]:
 
 
 def _read(name: str | None) -> dict[Any, Any] | None:
-    from tracerun.config.discover import default_profile_name, find_profile  # noqa: PLC0415
-    from tracerun.config.loader import read_profile_data  # noqa: PLC0415
+    from tracerun.config.discover import default_profile_name, find_profile  # noqa: PLC0415 - start-up: TAB only
+    from tracerun.config.loader import read_profile_data  # noqa: PLC0415 - start-up: TAB only
 
     name = name or default_profile_name(os.environ)
     return read_profile_data(find_profile(name)) if name else None

@@ -139,8 +139,8 @@ def sample_of(sniffed: Sniffed, config: dict[str, Any]) -> dict[str, Any] | None
     """
     from pydantic import TypeAdapter  # noqa: PLC0415
 
-    from tracerun.config.model import ParserConfig, parser_spec  # noqa: PLC0415
-    from tracerun.extract import build_parser  # noqa: PLC0415
+    from tracerun.config.model import ParserConfig, parser_spec  # noqa: PLC0415 - start-up: pydantic
+    from tracerun.extract import build_parser  # noqa: PLC0415 - start-up: not for --help
 
     validated = TypeAdapter(ParserConfig).validate_python(config)
     parser = build_parser(parser_spec(validated), {})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from tracerun.cli.app import warn
@@ -18,7 +20,7 @@ def profiles_command() -> int:
     Example:
       tracerun profiles
     """
-    from tracerun.config.discover import describe, list_profiles  # noqa: PLC0415 - start-up: not for --help
+    from tracerun.config.discover import list_profiles  # noqa: PLC0415 - start-up: not for --help
 
     found = list_profiles()
     if not found:
@@ -30,6 +32,17 @@ def profiles_command() -> int:
     for name, path in found:
         click.echo(f"{name.ljust(width)}  {path}  {describe(path)}".rstrip())
     return ExitCode.OK
+
+
+def describe(path: Path) -> str:
+    """Return a profile's description, or why it cannot be read."""
+    from tracerun.config.loader import load_profile  # noqa: PLC0415 - start-up: pydantic
+    from tracerun.errors import ProfileError  # noqa: PLC0415 - start-up: not for --help
+
+    try:
+        return load_profile(path).description
+    except ProfileError as exc:
+        return f"(invalid: {exc.message})"
 
 
 COMMAND = profiles_command

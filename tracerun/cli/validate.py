@@ -16,12 +16,12 @@ import click
 
 from tracerun.cli.app import show_error
 from tracerun.cli.options import debug_option, profile_option
+from tracerun.config.marks import KeyPath, Marks, located
 from tracerun.errors import ConfigIssue, ExitCode, ProfileError, TracerunError
 
 if TYPE_CHECKING:
     from tracerun.config import spec as plain
     from tracerun.config.model import Profile
-    from tracerun.config.reader import KeyPath, Marks
     from tracerun.extract.samples import SampleMismatch
 
 _HOUR_US = 3_600_000_000
@@ -183,15 +183,6 @@ def _time_hint(mismatch: SampleMismatch) -> str | None:
         f"they are {abs(want - got) // _HOUR_US} h apart: check `timezone` "
         "(naive times are read in it) or the offset in time.format (%z)"
     )
-
-
-def located(
-    marks: Marks, path: KeyPath, message: str, hint: str | None = None
-) -> ConfigIssue:
-    """Build an issue located at `path` (config/reader.py's `located`)."""
-    from tracerun.config.reader import located as at  # noqa: PLC0415 - start-up: PyYAML
-
-    return at(marks, path, message, hint)
 
 
 def _with_details(issue: ConfigIssue, details: tuple[str, ...]) -> ConfigIssue:

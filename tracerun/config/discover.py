@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from tracerun.errors import ProfileNotFoundError
+from tracerun.errors import ProfileNotFoundError, TracerunError
 
 SUFFIXES = (".yaml", ".yml")
 PATH_VARIABLE = "TRACERUN_PROFILE_PATH"
@@ -61,25 +61,12 @@ def resolve_profile(name: str | None, env: Mapping[str, str] | None = None) -> P
         TracerunError: Neither is given.
         ProfileNotFoundError: The profile does not exist.
     """
-    from tracerun.errors import TracerunError  # noqa: PLC0415
-
     name = name or default_profile_name(env)
     if not name:
         msg = "no profile given"
         hint = "use -p NAME (see `tracerun profiles`), set TRACERUN_PROFILE, or --path"
         raise TracerunError(msg, hint)
     return find_profile(name, env=env)
-
-
-def describe(path: Path) -> str:
-    """Return a profile's description, or why it cannot be read (`tracerun profiles`)."""
-    from tracerun.config.loader import load_profile  # noqa: PLC0415
-    from tracerun.errors import ProfileError  # noqa: PLC0415
-
-    try:
-        return load_profile(path).description
-    except ProfileError as exc:
-        return f"(invalid: {exc.message})"
 
 
 def list_profiles(

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracerun.config.format import PROFILE_VERSION
-from tracerun.config.reader import KeyPath, Marks, located, read_yaml
+from tracerun.config.marks import KeyPath, Marks, located
+from tracerun.config.reader import read_yaml
 from tracerun.errors import ConfigIssue, ProfileError, ProfileNotFoundError
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def load_profile_with_marks(
 
     Why: checks that run after validation (parser samples in `tracerun validate`)
     locate their findings with the marks, in the base file for an inherited key.
-    Pass them to `reader.located` to build a ConfigIssue.
+    Pass them to `marks.located` to build a ConfigIssue.
     """
     run = _Run(top=str(path), env=os.environ if env is None else env)
     layer = _read_layer(path, str(path), run, ())
@@ -278,13 +279,13 @@ def _rebase(path: Any, old: Path, new: Path) -> Any:
 def _validate(path: Path, layer: _Layer, run: _Run) -> Profile | None:
     from pydantic import ValidationError  # noqa: PLC0415 - loaded by model.py already
 
-    from tracerun.config.model import Profile, ProfileContext  # noqa: PLC0415
+    from tracerun.config.model import Profile, ProfileContext  # noqa: PLC0415 - start-up: pydantic (completion reads layers without it)
 
     profile = None
     try:
         profile = Profile.model_validate(layer.data, context=ProfileContext(path))
     except ValidationError as exc:
-        from tracerun.config.locate import validation_issues  # noqa: PLC0415
+        from tracerun.config.locate import validation_issues  # noqa: PLC0415 - start-up: error path only
 
         run.issues.extend(validation_issues(exc.errors(include_url=False), layer.marks))
     run.issues.extend(_reference_issues(layer))
@@ -293,7 +294,7 @@ def _validate(path: Path, layer: _Layer, run: _Run) -> Profile | None:
 
 def _reference_issues(layer: _Layer) -> list[ConfigIssue]:
     """List sources naming an undefined parser (checked on the merged data)."""
-    from tracerun.config.model import parser_reference_issues  # noqa: PLC0415
+    from tracerun.config.model import parser_reference_issues  # noqa: PLC0415 - start-up: pydantic
 
     parsers, sources = layer.data.get("parsers", {}), layer.data.get("sources")
     if not isinstance(parsers, dict) or not isinstance(sources, dict):

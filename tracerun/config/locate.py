@@ -15,65 +15,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from tracerun.config.marks import Where, located
 from tracerun.config.model import ExpressionError, Profile
 from tracerun.errors import ConfigIssue
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
 
-    from tracerun.config.reader import KeyPath, Marks
-
-Where = Literal["key", "value"]
-
-
-def format_key_path(path: KeyPath) -> str:
-    """Show a key path as `sources.edge.paths[0]`."""
-    text = ""
-    for part in path:
-        if isinstance(part, int) and not isinstance(part, bool):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-def issue_at(
-    marks: Marks,
-    path: KeyPath,
-    message: str,
-    hint: str | None = None,
-    *,
-    at: Where = "value",
-    shown: KeyPath | None = None,
-) -> ConfigIssue:
-    """Build a ConfigIssue located at `path` (or its nearest ancestor that is written).
-
-    Args:
-        marks: The index from reader.read_yaml; must hold the root `()`.
-        path: Where the problem is.
-        message: What is wrong.
-        hint: How to fix it.
-        at: Point at the key, or at the value (a block value points at its key).
-        shown: The key path printed before the message; default `path`.
-    """
-    found = path
-    while found not in marks and found:
-        found = found[:-1]
-    mark = marks[found]
-    use_key = at == "key" or mark.block or found != path
-    span = (mark.key or mark.value) if use_key else mark.value
-    lines = mark.source.lines
-    text = lines[span.line - 1] if 0 < span.line <= len(lines) else None
-    return ConfigIssue(
-        file=mark.source.name,
-        line=span.line,
-        col=span.col,
-        key_path=format_key_path(path if shown is None else shown),
-        message=message,
-        hint=hint,
-        source_line=text,
-        width=span.width,
-    )
+    from tracerun.config.marks import KeyPath, Marks
 
 
 def validation_issues(
@@ -83,7 +32,7 @@ def validation_issues(
     explained = _prune_branches([_explain(error) for error in errors])
     issues = [
         _inside(
-            issue_at(marks, e.path, e.message, e.hint, at=e.at, shown=e.shown),
+            located(marks, e.path, e.message, e.hint, at=e.at, shown=e.shown),
             e,
         )
         for e in explained

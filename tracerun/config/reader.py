@@ -8,12 +8,12 @@ both the positions and the duplicates (as pre-commit's yaml_rewrite.py walks nod
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from tracerun.config.marks import KeyPath, Mark, Marks, SourceFile, Span, located
 from tracerun.errors import ConfigIssue
 
 try:
@@ -23,53 +23,6 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
-
-
-KeyPath = tuple[Any, ...]
-"""Keys and list indexes from the document root, e.g. ('sources', 'edge', 'paths', 0)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A 1-based position and how many characters to underline."""
-
-    line: int
-    col: int
-    width: int
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    """A profile file's text: its name as shown in messages and its lines."""
-
-    name: str
-    lines: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """Where one key path is written: its key, its value, and its file."""
-
-    source: SourceFile
-    key: Span | None
-    value: Span
-    block: bool
-    """The value is a block mapping/list (its key is the better place to point)."""
-
-
-Marks = dict[KeyPath, Mark]
-
-
-def located(
-    marks: Marks, path: KeyPath, message: str, hint: str | None = None, **where: Any
-) -> ConfigIssue:
-    """Build a located issue (locate.issue_at), importing locate.py only when needed.
-
-    Why: a valid profile then never pays for the error-wording machinery.
-    """
-    from tracerun.config.locate import issue_at  # noqa: PLC0415 - error path only
-
-    return issue_at(marks, path, message, hint, **where)
 
 
 class _Loader(_SafeLoader):

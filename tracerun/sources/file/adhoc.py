@@ -12,8 +12,8 @@ from pathlib import Path
 
 from tracerun.config.spec import FileSourceConfig
 from tracerun.errors import TracerunError
-from tracerun.sources.base import Family, unique_names
-from tracerun.sources.file.open import DecoderMissingError, open_log
+from tracerun.sources.base import Family, ReadError, unique_names
+from tracerun.sources.file.open import open_log
 from tracerun.sources.file.paths import expand_paths, source_name
 
 HEAD_LINES = 50
@@ -81,7 +81,7 @@ def _head(group: list[Path]) -> tuple[str, ...]:
         try:
             with open_log(path) as stream:
                 head = stream.read(_HEAD_BYTES).decode("utf-8", "replace")
-        except (OSError, EOFError, DecoderMissingError):
+        except (OSError, EOFError, ReadError):
             continue
         lines = head.splitlines()[:HEAD_LINES]
         if len(head) == _HEAD_BYTES and len(lines) < HEAD_LINES:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tracerun.read.target import Target
-from tracerun.sources.file.open import DecoderMissingError, is_compressed, open_log
+from tracerun.sources.base import ReadError
+from tracerun.sources.file.open import is_compressed, open_log
 from tracerun.sources.file.seek import tail_time, time_of
 
 HEAD_BYTES = 64 * 1024
@@ -36,7 +37,7 @@ def time_coverage(target: Target) -> tuple[int | None, int | None]:
             return first, _last_time(target, path)
         small = path.stat().st_size <= SMALL_ARCHIVE
         return first, _archive_last_time(target, path) if small else None
-    except (OSError, EOFError, DecoderMissingError):
+    except (OSError, EOFError, ReadError):
         return None, None
 
 

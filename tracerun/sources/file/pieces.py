@@ -21,9 +21,9 @@ from tracerun.read.match import Matcher
 from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Scan, ScanNotice
 from tracerun.read.target import Target
 from tracerun.record import Record
-from tracerun.sources.base import OriginResult, ReadJob
+from tracerun.sources.base import OriginResult, ReadError, ReadJob
 from tracerun.sources.file.open import (
-    DecoderMissingError,
+    Decompressed,
     file_failure,
     is_compressed,
     open_log,
@@ -165,8 +165,8 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
     base = max(0, piece.start - LOOKBACK)
     try:
         with open_log(Path(origin.locator)) as stream:
-            if base:
-                stream.seek(base)
+            if base and not isinstance(stream, Decompressed):
+                stream.seek(base)  # plain files only are cut into ranges
             scan = Scan(
                 stream,
                 needles,
@@ -185,7 +185,7 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
             result.lines = scan.lines
     except FileNotFoundError:
         result.warnings.append(f"{origin.name}: file vanished before it could be read")
-    except (OSError, EOFError, DecoderMissingError) as exc:
+    except (OSError, EOFError, ReadError) as exc:
         result.failure = file_failure(origin, exc)
     result.timeless = assembler.timeless
     result.unparsed = assembler.unparsed

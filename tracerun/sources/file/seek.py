@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tracerun.read.target import Target
+from tracerun.sources.base import ReadError
 from tracerun.sources.file.open import (
     MAGIC_BYTES,
-    DecoderMissingError,
     compression,
     open_log,
 )
@@ -182,7 +182,7 @@ def head_time(target: Target) -> int | None:
     try:
         with open_log(Path(target.origin.locator)) as stream:
             data = stream.read(PROBE)
-    except (OSError, EOFError, DecoderMissingError):
+    except (OSError, EOFError, ReadError):
         return None  # the read proper reports it
     for line in data.split(b"\n")[:-1]:
         time = time_of(target, line)
