@@ -26,7 +26,7 @@ from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.sources.feed import Backoff, Note
 from tracerun.sources.file.globs import Globs, Key
-from tracerun.sources.file.open import MAGIC_BYTES, PERMISSION_HINT, is_archive
+from tracerun.sources.file.open import MAGIC_BYTES, file_failure, is_archive
 
 HEAD = 256
 """Bytes at the start of a file that identify its content (truncation, copies)."""
@@ -207,7 +207,7 @@ class SourceTail:
             records = self._read(tail)
         except OSError as exc:
             if tail.retry is None:
-                self._notes.append(_failure_note(self._where(tail.path), exc))
+                self._notes.append(self._failure_note(tail.path, exc))
                 tail.retry = Backoff()
             tail.retry.failed(self._now)
             return []
@@ -257,11 +257,17 @@ class SourceTail:
         retry = self._failing.get(path)
         if retry is None:
             retry = self._failing[path] = Backoff()
-            self._notes.append(_failure_note(self._where(path), exc))
+            self._notes.append(self._failure_note(path, exc))
         retry.failed(self._now)
 
     def _where(self, path: str) -> str:
         return f"source {self._target.origin.source}: {path}: "
+
+    def _failure_note(self, path: str, exc: OSError) -> Note:
+        failure = file_failure(dataclasses.replace(self._target.origin, name=path), exc)
+        retrying = "tracerun keeps retrying"
+        hint = f"{failure.hint}; {retrying}" if failure.hint else f"{retrying} it"
+        return Note("error", failure.text(), hint)
 
 
 def _head(path: str) -> bytes:
@@ -298,17 +304,6 @@ def _skip_to_end(tail: _Tail) -> None:
 def _seek(tail: _Tail, offset: int, line: int) -> None:
     tail.head = os.pread(tail.fd, min(HEAD, offset), 0)
     tail.offset, tail.stream.offset, tail.stream.line = offset, offset, line
-
-
-def _failure_note(where: str, exc: OSError) -> Note:
-    if isinstance(exc, PermissionError):
-        return Note(
-            "error",
-            f"{where}permission denied",
-            f"{PERMISSION_HINT}; tracerun keeps retrying",
-        )
-    reason = exc.strerror or str(exc)
-    return Note("error", f"{where}{reason}", "tracerun keeps retrying it")
 
 
 def archives_of(targets: list[Target]) -> tuple[list[Target], set[Key]]:
