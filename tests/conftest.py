@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests (hypothesis) that do not set max_examples themselves run 100
+# examples by default and 10,000 under HYPOTHESIS_PROFILE=ci, which
+# scripts/test sets when CI=true: keep such a property in-process and fast.
+settings.register_profile("default", deadline=None)
+settings.register_profile(
+    "ci",
+    max_examples=10_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Docker engine fixtures (tests/ is on sys.path: it has a conftest.py and no
 # __init__.py); see tests/helpers/docker_fixtures.py.
