@@ -204,3 +204,13 @@ def test_cycle_finder_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [
         ["a", "b", "c"]
     ]
+
+
+def test_every_package_folder_is_a_regular_package() -> None:
+    """setuptools installs only folders with an __init__.py (find_packages)."""
+    folders = {
+        p
+        for p in PACKAGE.rglob("*")
+        if p.is_dir() and p.name != "__pycache__" and any(p.glob("*.py"))
+    }
+    assert sorted(str(f) for f in folders if not (f / "__init__.py").is_file()) == []
