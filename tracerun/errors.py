@@ -33,7 +33,7 @@ class TracerunError(Exception):
         self.hint = hint
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ConfigIssue:
     """One located problem in a profile, printed as `file:line:col: key.path: message`.
 
@@ -77,7 +77,7 @@ class QueryError(TracerunError):
     """A term, time bound or --where expression that cannot be understood."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SourceFailure:
     """A source or origin that could not be read; the run goes on without it."""
 

@@ -20,8 +20,8 @@ from tracerun.extract import (
     Parsed,
     Parser,
     build_parser,
-    check_samples,
 )
+from tracerun.extract.samples import check_samples
 
 T0 = 1_774_015_800_000_000  # 2026-03-20T14:10:00Z
 BERLIN = ZoneInfo("Europe/Berlin")

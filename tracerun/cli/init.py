@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,7 @@ def starter_text(flags: Mapping[str, Sequence[str]], out_dir: Path | None) -> st
     ]
     names = unique_names([(f.kind, f.name) for f in families])
     described = [
-        Described(replace(f, name=n), sniff_lines(f.lines))
+        Described(f._replace(name=n), sniff_lines(f.lines))
         for f, n in zip(families, names, strict=True)
     ]
     return render_profile(described, ", ".join(shown))

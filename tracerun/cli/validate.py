@@ -102,7 +102,8 @@ def _count(items: Mapping[str, object], noun: str) -> str:
 
 def check_samples_of(profile: plain.Profile, marks: Marks) -> list[ConfigIssue]:
     """Run the samples of every named and inline parser; one issue per mismatch."""
-    from tracerun.extract import build_parser, sample_mismatches  # noqa: PLC0415 - start-up: not for --help
+    from tracerun.extract import build_parser  # noqa: PLC0415 - start-up: not for --help
+    from tracerun.extract.samples import sample_mismatches  # noqa: PLC0415 - start-up: validate only
 
     issues: list[ConfigIssue] = []
     for where, spec in _parsers_with_samples(profile):

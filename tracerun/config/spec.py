@@ -8,6 +8,9 @@ dataclasses; ad hoc runs build them directly, and nothing that runs a trace
 imports pydantic. Each class has the name, fields and defaults of its model
 class (tests/config/test_config_spec.py holds the two in step); the model keeps
 what only validation needs (examples, docstrings, validators).
+
+Why no `slots=True`: a profile has a handful of these objects, and a slotted
+dataclass is built twice at import (~30 % of this module's start-up cost).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
 COMPOSE_SERVICE_LABEL = "com.docker.compose.service"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class TimeConfig:
     """Where a record's timestamp is (`field`) and how to read it (`format`)."""
 
@@ -31,7 +34,7 @@ class TimeConfig:
     format: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class SampleConfig:
     """A log line and the fields its parser must extract from it."""
 
@@ -39,7 +42,7 @@ class SampleConfig:
     expect: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class _ParserBase:
     fields: dict[str, str] = field(default_factory=dict)
     time: TimeConfig = field(default_factory=TimeConfig)
@@ -48,21 +51,21 @@ class _ParserBase:
     samples: list[SampleConfig] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class JsonParserConfig(_ParserBase):
     """One JSON object per line."""
 
     type: Literal["json"] = "json"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class LogfmtParserConfig(_ParserBase):
     """`key=value` pairs."""
 
     type: Literal["logfmt"] = "logfmt"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class RegexParserConfig(_ParserBase):
     """A regular expression whose named groups become fields."""
 
@@ -70,7 +73,7 @@ class RegexParserConfig(_ParserBase):
     type: Literal["regex"] = "regex"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class AutoParserConfig(_ParserBase):
     """JSON object, else logfmt pairs and a leading timestamp, decided per line."""
 
@@ -82,21 +85,21 @@ ParserConfig = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class MultilineConfig:
     """A line matching `start` begins a record; other lines continue it."""
 
     start: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class _SourceBase:
     parser: str | ParserConfig = "auto"
     multiline: MultilineConfig | None = None
     timezone: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class FileSourceConfig(_SourceBase):
     """Log files, rotated siblings and `.gz` archives on this machine."""
 
@@ -104,7 +107,7 @@ class FileSourceConfig(_SourceBase):
     type: Literal["file"] = "file"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class ComposeSelectorConfig:
     """The containers of a compose project (and optionally one service)."""
 
@@ -120,7 +123,7 @@ class ComposeSelectorConfig:
         return {key: value for key, value in pairs.items() if value is not None}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class DockerSourceConfig(_SourceBase):
     """Containers on a Docker engine, read through the engine's log API."""
 
@@ -147,7 +150,7 @@ class DockerSourceConfig(_SourceBase):
 SourceConfig = FileSourceConfig | DockerSourceConfig
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class TextOutputConfig:
     """Human-readable timeline, one line per record."""
 
@@ -156,7 +159,7 @@ class TextOutputConfig:
     type: Literal["text"] = "text"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class NdjsonOutputConfig:
     """One JSON object per record."""
 
@@ -166,7 +169,7 @@ class NdjsonOutputConfig:
 OutputConfig = TextOutputConfig | NdjsonOutputConfig
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Profile:
     """Where one environment's logs are and how to read them."""
 

@@ -29,8 +29,6 @@ from tracerun.extract.fields import (
     field_getter,
     normalise_level,
 )
-from tracerun.extract.samples import check_samples as check_samples
-from tracerun.extract.samples import sample_mismatches as sample_mismatches
 from tracerun.timeparse import parse_time, starts_record
 
 EXTRACTORS: dict[str, Callable[[Any], Extractor]] = {

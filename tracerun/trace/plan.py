@@ -19,7 +19,7 @@ from tracerun.read.target import Target
 from tracerun.sources import get_source
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Plan:
     """Everything a run will read, in profile order."""
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from tracerun.config.spec import OutputConfig, Profile
 from tracerun.errors import QueryError
@@ -26,8 +25,7 @@ from tracerun.trace.runner import RunResult, run
 FormatterFactory = Callable[[TextIO], Formatter]
 
 
-@dataclass(frozen=True, slots=True)
-class TraceOptions:
+class TraceOptions(NamedTuple):
     """What a trace is asked for, as given on the command line (not yet parsed)."""
 
     terms: tuple[str, ...] = ()
@@ -42,8 +40,7 @@ class TraceOptions:
     color: ColorSetting | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Session:
+class Session(NamedTuple):
     """A trace ready to run: what to match, what to read, how to print."""
 
     query: Query

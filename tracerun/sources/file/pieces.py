@@ -21,7 +21,7 @@ from tracerun.read.match import Matcher
 from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Scan, ScanNotice
 from tracerun.read.target import Target
 from tracerun.record import Record
-from tracerun.sources.base import OriginResult, ReadError, ReadJob
+from tracerun.sources.base import OriginResult, ReadError
 from tracerun.sources.file.open import (
     Decompressed,
     file_failure,
@@ -39,13 +39,14 @@ READ_CHUNK = CHUNK
 
 
 @dataclass(frozen=True, slots=True)
-class Piece(ReadJob):
+class Piece:
     """One unit of scanning work: the records of a file that start in [start, stop).
 
     `count_lines` is False when the piece begins after lines that were never read
     (time bisection): its records then have line 0, "unknown".
     """
 
+    target: Target
     start: int = 0
     stop: int | None = None
     count_lines: bool = True

@@ -24,7 +24,7 @@ from tracerun.sources.base import (
     Sampled,
     SourceDefaults,
 )
-from tracerun.sources.file import adhoc, coverage
+from tracerun.sources.file import adhoc
 from tracerun.sources.file.paths import expand_paths
 from tracerun.sources.file.pieces import (
     Piece,
@@ -93,10 +93,14 @@ class FileSource(SourceDefaults):
 
     def coverage(self, target: Target) -> tuple[int | None, int | None]:
         """First and last timestamp of a file, from its head and tail."""
+        from tracerun.sources.file import coverage  # noqa: PLC0415 - start-up: `sources` only
+
         return coverage.time_coverage(target)
 
     def sample(self, target: Target, count: int) -> Sampled:
         """Read the first lines of a file (decompressed)."""
+        from tracerun.sources.file import coverage  # noqa: PLC0415 - start-up: `sources` only
+
         return Sampled(coverage.head_sample(target, count), target.is_start)
 
     def adhoc(self, values: Sequence[str]) -> dict[str, FileSourceConfig]:
