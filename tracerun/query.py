@@ -62,14 +62,17 @@ def check_where(expression: str) -> str:
 
 
 def check_expression(expression: str, option: str, example: str) -> str:
-    """Compile the JMESPath expression given to `option`; QueryError when invalid."""
-    import jmespath  # noqa: PLC0415 - lazy: only when an expression is given
-    from jmespath.exceptions import JMESPathError  # noqa: PLC0415
+    """Compile and check the JMESPath expression given to `option`.
+
+    Raises:
+        QueryError: invalid syntax, or a call that can never work (an unknown
+            function, a wrong number of arguments), before anything is read.
+    """
+    from tracerun.expression import ExpressionError, compile_expression  # noqa: PLC0415 - start-up: only with an expression
 
     try:
-        jmespath.compile(expression)
-    except JMESPathError as exc:
-        reason = str(exc).strip().splitlines()[0]
-        msg = f"{option} {expression!r} is not a valid JMESPath expression: {reason}"
-        raise QueryError(msg, f"example: {example}") from None
+        compile_expression(expression)
+    except ExpressionError as exc:
+        msg = f"{option} {expression!r}: {exc}"
+        raise QueryError(msg, exc.hint or f"example: {example}") from None
     return expression

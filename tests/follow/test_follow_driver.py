@@ -270,7 +270,7 @@ def run(*args: str):
         ),
         (
             ["-f", "--exit-on", "status =="],
-            "tracerun: error: --exit-on 'status ==' is not a valid JMESPath expression",
+            "tracerun: error: --exit-on 'status ==': not a valid JMESPath expression",
         ),
     ],
 )

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel
 
 from tracerun.config.marks import Where, located
-from tracerun.config.model import ExpressionError, Profile
+from tracerun.config.model import Profile
 from tracerun.errors import ConfigIssue
+from tracerun.expression import ExpressionError
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
