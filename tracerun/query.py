@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from tracerun.errors import QueryError
+from tracerun.timeparse import format_utc_ms
 
 _KEY = re.compile(r"[A-Za-z_@][\w.@-]*")
 
@@ -37,6 +38,14 @@ class Query:
     def values(self) -> tuple[str, ...]:
         """The distinct search values, the needles of the byte prefilter."""
         return tuple(dict.fromkeys(t.value for t in self.terms))
+
+    def window(self) -> str | None:
+        """Describe the time window in UTC, `2026-03-20T14:00:00.000Z → …` (None: none)."""
+        if self.since is None and self.until is None:
+            return None
+        start = "…" if self.since is None else format_utc_ms(self.since)
+        end = "…" if self.until is None else format_utc_ms(self.until)
+        return f"{start} → {end} UTC"
 
 
 def parse_term(text: str) -> Term:

@@ -20,6 +20,7 @@ from tracerun.output.base import Formatter
 from tracerun.output.color import ColorSetting, use_color
 from tracerun.query import Query, check_where, parse_term
 from tracerun.timeparse import parse_bound
+from tracerun.trace.explain import explain
 from tracerun.trace.plan import Plan, build_plan
 from tracerun.trace.runner import RunResult, run
 
@@ -83,9 +84,15 @@ def read_terms(path: str) -> list[str]:
 def run_trace(
     profile: Profile, options: TraceOptions, now: float
 ) -> tuple[RunResult, FormatterFactory]:
-    """Run a trace; return its result and a factory for the chosen output."""
+    """Run a trace; return its result and a factory for the chosen output.
+
+    When nothing matched, the result's `why` says why.
+    """
     session = prepare(profile, options, now)
-    return run(session.plan, session.query), session.formatter_for
+    result = run(session.plan, session.query)
+    if not result.records:
+        result.why = explain(result, session.query)
+    return result, session.formatter_for
 
 
 def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
