@@ -178,6 +178,48 @@ def test_a_field_expression_that_fails_leaves_the_field_out_once(tmp_path, monke
     ]
 
 
+def test_until_before_since_is_a_usage_error_naming_both(profile):
+    result = run("-p", profile, "r1", "--since", "2026-03-21", "--until", "2026-03-20")
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert stderr(result, profile) == [
+        (
+            "tracerun: error: --until '2026-03-20' is before --since '2026-03-21': the "
+            "window 2026-03-21T00:00:00.000Z → 2026-03-20T00:00:00.000Z UTC is empty"
+        ),
+        "  hint: swap them: --since '2026-03-20' --until '2026-03-21'",
+    ]
+
+
+def test_a_naive_bound_is_read_in_the_profile_zone_and_the_window_is_shown(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    profile = write_profile(tmp_path, zone="Europe/Berlin")
+
+    result = run(
+        "-p", profile, "r1", "--since", "2026-03-20 15:10:00.1", "--until",
+        "2026-03-20T14:10:00.2Z", "-o", "ndjson",
+    )  # fmt: skip
+
+    assert records(result) == [("app", 1, "reserved"), ("app", 2, "charge failed")]
+    assert stderr(result, profile) == [
+        (
+            "tracerun: warning: window 2026-03-20T14:10:00.100Z → 2026-03-20T14:10:00.200Z "
+            "UTC: --since '2026-03-20 15:10:00.1' has no UTC offset and was read in "
+            "Europe/Berlin, the profile's timezone"
+        )
+    ]
+
+
+def test_bounds_with_an_offset_or_a_duration_say_nothing(profile):
+    result = run(
+        "-p", profile, "r1", "--since", "2026-03-20T14:10:00.25Z", "--until", "0s"
+    )
+
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
 def test_nothing_matched_because_the_lines_did_not_parse(profile):
     Path("web.log").write_text("2026-03-20T14:10:00.050Z broken r9 line\n")
 

@@ -402,6 +402,21 @@ def test_a_failing_where_is_warned_once_per_run_across_files(root: Path):
     ]
 
 
+def test_a_naive_since_shows_the_window_used_when_following(root: Path):
+    result = run(
+        "--path", str(root / "orders.log"), "-f", "abc", "-o", "ndjson",
+        "--since", "2026-03-20 14:10:01", "--timeout", "100ms",
+    )  # fmt: skip
+
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        (
+            "tracerun: warning: window 2026-03-20T14:10:01.000Z → … UTC: --since "
+            "'2026-03-20 14:10:01' has no UTC offset and was read as UTC"
+        )
+    ]
+
+
 def test_timeout_prints_what_was_held_and_exits_by_what_was_printed():
     feed = FakeFeed([], [rec(2, "late")], held=[rec(1, "held")])
     driver, out = follower(FollowSettings(window=10.0, timeout=0.05, poll=0.01), feed)

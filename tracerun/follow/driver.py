@@ -68,7 +68,7 @@ def follow_trace(
     printing what was held back.
     """
     session = prepare(profile, options, now=time.time())
-    for warning in session.plan.warnings:
+    for warning in (*session.notes, *session.plan.warnings):
         notify(Note("warning", warning))
     follower = Follower(settings, session.formatter_for(out), out, notify)
     follower.feeds, history = build_feeds(
