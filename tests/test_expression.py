@@ -2,13 +2,8 @@ import pickle
 
 import pytest
 
-from tracerun.expression import (
-    EvaluationError,
-    ExpressionError,
-    compare,
-    compile_expression,
-    truthy,
-)
+from tracerun.errors import EvaluationError, ExpressionError
+from tracerun.expression import compare, compile_expression, truthy
 
 
 def rejected(text):

@@ -93,6 +93,36 @@ class SourceFailure:
         return f"source {self.source}: {where}{self.reason}"
 
 
+class ExpressionError(ValueError):
+    """An expression (JMESPath, or a regex in a profile) that cannot be used.
+
+    Why a ValueError: pydantic validators raise it, and the report finds it
+    again. It carries the offset of the problem inside the expression, so a
+    report can put its caret on that character, and a hint.
+    """
+
+    def __init__(
+        self, message: str, offset: int | None, hint: str | None = None, width: int = 1
+    ) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.hint = hint
+        self.width = width
+
+
+class EvaluationError(Exception):
+    """An expression that fails on one record (a type error, a failing function).
+
+    Here rather than in expression.py: the hot path catches it without
+    importing the expression code.
+    """
+
+    def __init__(self, reason: str, hint: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.hint = hint
+
+
 class OnceWarning(str):
     """A warning printed once per run: a later one with the same `key` is dropped.
 

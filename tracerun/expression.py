@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tracerun.errors import EvaluationError, ExpressionError
+
 _TRAILING_OPERATOR = re.compile(r"[^\w\s\])}'\"`@*]+$")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {
@@ -44,31 +46,6 @@ _PYTHON_TYPES = {
     "dict": "object",
     "NoneType": "null",
 }
-
-
-class ExpressionError(ValueError):
-    """An expression (JMESPath, or a regex in a profile) that cannot be used.
-
-    Why a subclass: it carries the offset of the problem inside the expression,
-    so a report can put its caret on that character, and a hint.
-    """
-
-    def __init__(
-        self, message: str, offset: int | None, hint: str | None = None, width: int = 1
-    ) -> None:
-        super().__init__(message)
-        self.offset = offset
-        self.hint = hint
-        self.width = width
-
-
-class EvaluationError(Exception):
-    """An expression that fails on one record (a type error, a failing function)."""
-
-    def __init__(self, reason: str, hint: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.hint = hint
 
 
 class Expression:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracerun.errors import QueryError
+from tracerun.errors import ExpressionError, QueryError
 from tracerun.timeparse import format_utc_ms
 
 _KEY = re.compile(r"[A-Za-z_@][\w.@-]*")
@@ -77,7 +77,7 @@ def check_expression(expression: str, option: str, example: str) -> str:
         QueryError: invalid syntax, or a call that can never work (an unknown
             function, a wrong number of arguments), before anything is read.
     """
-    from tracerun.expression import ExpressionError, compile_expression  # noqa: PLC0415 - start-up: only with an expression
+    from tracerun.expression import compile_expression  # noqa: PLC0415 - start-up: only with an expression
 
     try:
         compile_expression(expression)

@@ -2,7 +2,7 @@ import pickle
 
 import pytest
 
-from tracerun.expression import EvaluationError
+from tracerun.errors import EvaluationError
 from tracerun.extract.fields import (
     FirstGetter,
     JmesPathGetter,

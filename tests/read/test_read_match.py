@@ -1,7 +1,7 @@
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from tracerun.expression import ExpressionError
+from tracerun.errors import ExpressionError
 from tracerun.query import Query, Term
 from tracerun.read.match import Matcher, RecordFilter, field_text, lookup, record_view
 from tracerun.record import NO_TIME, Record

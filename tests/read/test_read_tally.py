@@ -1,7 +1,6 @@
 import pickle
 
-from tracerun.errors import OnceWarning
-from tracerun.expression import EvaluationError
+from tracerun.errors import EvaluationError, OnceWarning
 from tracerun.read.tally import Miss, Tally, excerpt, where
 
 
@@ -59,3 +58,16 @@ def test_places_and_excerpts():
     assert (where("a.log", 3), where("a.log", 0)) == ("a.log:3", "a.log")
     assert excerpt("x" * 61) == "x" * 60 + "…"
     assert excerpt("short") == "short"
+
+
+def test_a_tally_survives_the_trip_back_from_a_worker_process():
+    tally = Tally()
+    tally.unkeyed.note(4, "rid")
+    tally.fail('--where "x"', EvaluationError("why", "hint"), 9, "effect")
+
+    copy = pickle.loads(pickle.dumps(tally))
+
+    assert copy.unkeyed == Miss(1, 4, "rid")
+    assert [(f.subject, f.reason, f.line) for f in copy.failures.values()] == [
+        ('--where "x"', "why", 9)
+    ]

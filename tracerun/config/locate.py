@@ -17,8 +17,7 @@ from pydantic import BaseModel
 
 from tracerun.config.marks import Where, located
 from tracerun.config.model import Profile
-from tracerun.errors import ConfigIssue
-from tracerun.expression import ExpressionError
+from tracerun.errors import ConfigIssue, ExpressionError
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails

@@ -27,13 +27,15 @@ from pydantic import (
 from tracerun.config import spec
 from tracerun.config.format import BUILTIN_PARSERS, DEFAULT_KEYS, is_dotted_path
 from tracerun.config.spec import STREAMS, Stream
-from tracerun.expression import ExpressionError, compile_expression
+from tracerun.errors import ExpressionError
 
 
 def check_jmespath(expression: str) -> str:
     """Compile and check a JMESPath expression, raising ExpressionError with a reason."""
     if is_dotted_path(expression):
         return expression
+    from tracerun.expression import compile_expression  # noqa: PLC0415 - start-up: only for real expressions
+
     compile_expression(expression)
     return expression
 

@@ -20,8 +20,7 @@ from tracerun.config.spec import (
     ParserConfig,
     RegexParserConfig,
 )
-from tracerun.errors import TracerunError
-from tracerun.expression import EvaluationError
+from tracerun.errors import EvaluationError, TracerunError
 from tracerun.extract import auto, json, logfmt, regex
 from tracerun.extract.base import Extractor
 from tracerun.extract.fields import (

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tracerun.errors import EvaluationError
 from tracerun.query import Query
 from tracerun.record import NO_TIME, Record, field_text
 from tracerun.timeparse import format_rfc3339_us
 
 if TYPE_CHECKING:
-    from tracerun.expression import EvaluationError, Expression
+    from tracerun.expression import Expression
 
 _DEPTH = 4
 """How deep `holder` looks into nested objects for a field holding a value."""
@@ -69,7 +70,7 @@ class RecordFilter:
 
     def test(self, record: Record) -> bool:
         """Tell whether the expression is truthy for the record (False when it fails)."""
-        from tracerun.expression import EvaluationError, truthy  # noqa: PLC0415 - loaded by __init__
+        from tracerun.expression import truthy  # noqa: PLC0415 - loaded by __init__
 
         self.error = None
         try:

@@ -21,7 +21,6 @@ from tracerun.output.base import Formatter
 from tracerun.output.color import ColorSetting, use_color
 from tracerun.query import Query, check_where, parse_term
 from tracerun.timeparse import parse_bound
-from tracerun.trace.explain import explain
 from tracerun.trace.plan import Plan, build_plan
 from tracerun.trace.runner import RunResult, run
 
@@ -141,6 +140,8 @@ def run_trace(
     result = run(session.plan, session.query)
     result.warnings[:0] = session.notes
     if not result.records:
+        from tracerun.trace.explain import explain  # noqa: PLC0415 - start-up: only when nothing matched
+
         result.why = explain(result, session.query)
     return result, session.formatter_for
 
