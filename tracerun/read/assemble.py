@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from tracerun.extract import Parsed
 
 _LOOKBACK_LINES = 200
+HOLDER_TRIES = 64
+"""Hits with the value outside key fields searched for the field that holds it."""
 
 
 @dataclass(slots=True)
@@ -48,8 +50,10 @@ class Assembler:
             self._field_failures(parsed, hit.line)
         if not self.matcher.match_fields(parsed.fields):
             unkeyed = self.tally.unkeyed
-            # One field that holds the value is enough to name in a hint.
-            holder = "" if unkeyed.detail else self.matcher.holder(parsed.fields)
+            # One field that holds the value is enough to name in a hint, and
+            # the first few hits are enough to look in.
+            look = not unkeyed.detail and unkeyed.count < HOLDER_TRIES
+            holder = self.matcher.holder(parsed.fields) if look else None
             unkeyed.note(hit.line, holder or "")
             return None
         time = parsed.time if parsed.time is not None else fallback_time
