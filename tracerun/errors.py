@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Self
 
 
 class ExitCode(enum.IntEnum):
@@ -90,3 +91,55 @@ class SourceFailure:
         """Say it in one line: `source NAME: ORIGIN: REASON`."""
         where = f"{self.origin}: " if self.origin else ""
         return f"source {self.source}: {where}{self.reason}"
+
+
+class ExpressionError(ValueError):
+    """An expression (JMESPath, or a regex in a profile) that cannot be used.
+
+    Why a ValueError: pydantic validators raise it, and the report finds it
+    again. It carries the offset of the problem inside the expression, so a
+    report can put its caret on that character, and a hint.
+    """
+
+    def __init__(
+        self, message: str, offset: int | None, hint: str | None = None, width: int = 1
+    ) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.hint = hint
+        self.width = width
+
+
+class EvaluationError(Exception):
+    """An expression that fails on one record (a type error, a failing function).
+
+    Here rather than in expression.py: the hot path catches it without
+    importing the expression code.
+    """
+
+    def __init__(self, reason: str, hint: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.hint = hint
+
+
+class OnceWarning(str):
+    """A warning printed once per run: a later one with the same `key` is dropped.
+
+    Why a str: warnings travel as text through readers, worker processes and
+    follow feeds; this one adds what the printer needs, its key and a hint.
+    """
+
+    key: str
+    hint: str | None
+
+    def __new__(cls, text: str, key: str, hint: str | None = None) -> Self:
+        """Make the warning `text`, unique per run by `key`, with an optional hint."""
+        made = super().__new__(cls, text)
+        made.key = key
+        made.hint = hint
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str, str | None]:  # type: ignore[override]
+        """Pickle with its key and hint (worker processes send warnings back)."""
+        return (str(self), self.key, self.hint)

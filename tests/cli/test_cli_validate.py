@@ -182,3 +182,44 @@ def test_inline_parser_samples_use_their_sources_zone(tmp_path) -> None:
             ),
         ),
     ]
+
+
+FIELD_FAILS = """\
+version: 1
+parsers:
+  app:
+    type: json
+    fields: {x: "abs(msg)"}
+    time: {field: ts}
+    samples:
+      - line: '{"ts": "2026-03-20T14:10:00Z", "msg": "hi", "request_id": "r1"}'
+        expect: {request_id: r1}
+sources:
+  app: {type: file, paths: [app.log], parser: app}
+"""
+
+
+def test_a_field_expression_that_can_fail_at_run_time_passes_validate(tmp_path) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text(FIELD_FAILS, encoding="utf-8")
+
+    assert list(validate_profile(path, env={}).parsers) == ["app"]
+
+
+def test_a_sample_expecting_a_field_whose_expression_fails_says_why(tmp_path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(FIELD_FAILS.replace("{request_id: r1}", "{x: 5}"), encoding="utf-8")
+
+    with pytest.raises(ProfileError) as caught:
+        validate_profile(path, env={})
+
+    [issue] = caught.value.issues
+    assert (issue.line, issue.col, issue.message, issue.hint) == (
+        9,
+        21,
+        "the parser extracts no x",
+        (
+            "the parser could not evaluate fields.x on this line: abs() needs a number, "
+            "got a string"
+        ),
+    )

@@ -42,6 +42,7 @@ def test_there_is_a_golden_case_for_each_error_kind():
         "bad_parser_reference",
         "bad_regex",
         "bad_jmespath",
+        "unknown_jmespath_function",
         "missing_env_var",
         "extends_cycle",
         "extends_missing_base",

@@ -2,6 +2,7 @@ import pickle
 
 import pytest
 
+from tracerun.errors import EvaluationError
 from tracerun.extract.fields import (
     FirstGetter,
     JmesPathGetter,
@@ -47,6 +48,12 @@ def test_jmespath_getter():
     assert getter.get(NESTED) == "r-1"
     assert getter.get({"request_id": "top"}) == "top"
     assert getter.get({}) is None
+
+
+def test_jmespath_getter_raises_only_an_evaluation_error_on_a_bad_record():
+    getter = JmesPathGetter("abs(msg)")
+    with pytest.raises(EvaluationError, match=r"abs\(\) needs a number, got a string"):
+        getter.get({"msg": "boom"})
 
 
 def test_jmespath_getter_pickles_as_its_expression():

@@ -258,6 +258,20 @@ def test_parser_is_frozen():
         parser.name = "x"
 
 
+def test_a_field_expression_that_fails_leaves_only_that_field_out():
+    config = JsonParserConfig(type="json", fields={"x": "abs(msg)", "y": "abs(n)"})
+    parsed = build_parser(config, {}).parse('{"msg": "hi", "n": -3}', UTC)
+
+    assert parsed is not None
+    assert parsed.fields == {"msg": "hi", "n": -3, "y": 3}
+    [(name, expression, error)] = parsed.failed
+    assert (name, expression, error.reason) == (
+        "x",
+        "abs(msg)",
+        "abs() needs a number, got a string",
+    )
+
+
 def test_jmespath_is_imported_only_for_real_expressions():
     code = (
         "import sys\n"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 import click
 
 from tracerun import __version__
-from tracerun.errors import ExitCode, TracerunError
+from tracerun.errors import ExitCode, OnceWarning, TracerunError
 
 if TYPE_CHECKING:
     from tracerun.errors import SourceFailure
@@ -92,9 +92,27 @@ def cli() -> None:
     """
 
 
-def warn(message: str) -> None:
-    """Print a warning on stderr."""
+def warn(message: str, hint: str | None = None) -> None:
+    """Print a warning, and its hint, on stderr."""
     click.echo(f"tracerun: warning: {message}", err=True)
+    if hint:
+        click.echo(f"  hint: {hint}", err=True)
+
+
+class Warner:
+    """Prints warnings, each OnceWarning key once (a run's expression failures)."""
+
+    def __init__(self) -> None:
+        self._told: set[str] = set()
+
+    def __call__(self, message: str, hint: str | None = None) -> None:
+        """Print `message` unless it repeats a OnceWarning already printed."""
+        if isinstance(message, OnceWarning):
+            if message.key in self._told:
+                return
+            self._told.add(message.key)
+            hint = hint or message.hint
+        warn(message, hint)
 
 
 def error(message: str, hint: str | None = None, stream: TextIO | None = None) -> None:
@@ -106,9 +124,10 @@ def error(message: str, hint: str | None = None, stream: TextIO | None = None) -
 
 
 def print_problems(warnings: list[str], failures: list[SourceFailure]) -> None:
-    """Print a run's warnings, then its source failures, on stderr."""
+    """Print a run's warnings (a OnceWarning once), then its source failures, on stderr."""
+    told = Warner()
     for warning in warnings:
-        warn(warning)
+        told(warning)
     for failure in failures:
         error(failure.text(), failure.hint)
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel
 
 from tracerun.config.marks import Where, located
-from tracerun.config.model import ExpressionError, Profile
-from tracerun.errors import ConfigIssue
+from tracerun.config.model import Profile
+from tracerun.errors import ConfigIssue, ExpressionError
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails

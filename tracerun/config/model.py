@@ -27,64 +27,17 @@ from pydantic import (
 from tracerun.config import spec
 from tracerun.config.format import BUILTIN_PARSERS, DEFAULT_KEYS, is_dotted_path
 from tracerun.config.spec import STREAMS, Stream
-
-_TRAILING_OPERATOR = re.compile(r"[^\w\s\])}'\"`@*]+$")
-
-
-class ExpressionError(ValueError):
-    """A regex or JMESPath expression that does not compile.
-
-    Why a subclass: it carries the offset of the problem inside the expression,
-    so the report can put its caret on that character, and a hint.
-    """
-
-    def __init__(
-        self, message: str, offset: int | None, hint: str | None = None, width: int = 1
-    ) -> None:
-        super().__init__(message)
-        self.offset = offset
-        self.hint = hint
-        self.width = width
+from tracerun.errors import ExpressionError
 
 
 def check_jmespath(expression: str) -> str:
-    """Compile a JMESPath expression, raising ExpressionError with a readable reason."""
+    """Compile and check a JMESPath expression, raising ExpressionError with a reason."""
     if is_dotted_path(expression):
         return expression
-    import jmespath  # noqa: PLC0415 - lazy: +7 ms, only for non-trivial expressions
-    from jmespath import exceptions  # noqa: PLC0415
+    from tracerun.expression import compile_expression  # noqa: PLC0415 - start-up: only for real expressions
 
-    try:
-        jmespath.compile(expression)
-    except exceptions.JMESPathError as exc:
-        raise _jmespath_error(expression, exc) from None
+    compile_expression(expression)
     return expression
-
-
-def _jmespath_error(expression: str, exc: Exception) -> ExpressionError:
-    from jmespath import exceptions  # noqa: PLC0415
-
-    head = "not a valid JMESPath expression"
-    position = getattr(exc, "lex_position", None)
-    offset = position if isinstance(position, int) else None
-    if isinstance(exc, exceptions.IncompleteExpressionError):
-        before = expression.rstrip()
-        tail = _TRAILING_OPERATOR.search(before)
-        message = f"{head}: it ends too early"
-        if tail is None:
-            hint = "a bracket or quote opened here is not closed"
-            return ExpressionError(message, len(before), hint)
-        hint = f"it ends with {tail[0]!r}: write what follows it, or remove it"
-        return ExpressionError(message, tail.start(), hint, len(tail[0]))
-    if isinstance(exc, exceptions.LexerError):
-        reason = str(getattr(exc, "message", "") or _first_line(exc)).rstrip(":")
-        return ExpressionError(f"{head}: {reason.lower()}", offset)
-    token = getattr(exc, "token_value", None)
-    hint = "see https://jmespath.org/specification.html for the grammar"
-    if token is not None and offset is not None:
-        message = f"{head}: unexpected {token!r} at column {offset + 1}"
-        return ExpressionError(message, offset, hint, len(str(token)))
-    return ExpressionError(f"{head}: {_first_line(exc)}", offset, hint)
 
 
 def check_regex(pattern: str) -> str:
@@ -108,10 +61,6 @@ def check_timezone(name: str) -> str:
         msg = f"unknown time zone {name!r} (use an IANA name such as 'Europe/Berlin')"
         raise ValueError(msg) from None
     return name
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 class _Config(BaseModel):

@@ -20,7 +20,7 @@ from tracerun.config.spec import (
     ParserConfig,
     RegexParserConfig,
 )
-from tracerun.errors import TracerunError
+from tracerun.errors import EvaluationError, TracerunError
 from tracerun.extract import auto, json, logfmt, regex
 from tracerun.extract.base import Extractor
 from tracerun.extract.fields import (
@@ -51,12 +51,15 @@ class Parsed:
         level: error/warn/info/debug/trace/fatal, another name lowercased, or "".
         message: the message text, or "".
         fields: the extractor's fields plus the configured `fields` expressions.
+        failed: the `fields` expressions that failed on this line: (name,
+            expression, why); such a field is left out.
     """
 
     time: int | None
     level: str
     message: str
     fields: dict[str, Any]
+    failed: tuple[tuple[str, str, EvaluationError], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +68,8 @@ class Parser:
 
     name: str
     extractor: Extractor
-    derived: tuple[tuple[str, Getter], ...]
+    derived: tuple[tuple[str, str, Getter], ...]
+    """The `fields` entries: (name, expression, its getter)."""
     time: Getter
     time_format: str | None
     level: Getter
@@ -77,14 +81,13 @@ class Parser:
         fields = self.extractor.extract(line.removesuffix("\r"))
         if fields is None:
             return None
-        if self.derived:
-            _add_derived(fields, self.derived)
+        failed = _add_derived(fields, self.derived) if self.derived else ()
         raw_time = self.time.get(fields)
         message = self.message.get(fields)
         time = None if raw_time is None else parse_time(raw_time, self.time_format, tz)
         level = normalise_level(self.level.get(fields))
         text = "" if message is None else str(message)
-        return Parsed(time, level, text, fields)  # positional: ~30% cheaper
+        return Parsed(time, level, text, fields, failed)  # positional: ~30% cheaper
 
     def shown_elsewhere(self, fields: dict[str, Any]) -> tuple[str, ...]:
         """Return the keys this record's time, level and message were read from.
@@ -109,13 +112,23 @@ class Parser:
 
 
 def _add_derived(
-    fields: dict[str, Any], derived: tuple[tuple[str, Getter], ...]
-) -> None:
-    """Evaluate every expression over the extracted fields, then add the non-null ones."""
-    values = [(name, getter.get(fields)) for name, getter in derived]
+    fields: dict[str, Any], derived: tuple[tuple[str, str, Getter], ...]
+) -> tuple[tuple[str, str, EvaluationError], ...]:
+    """Evaluate every expression over the extracted fields, then add the non-null ones.
+
+    Returns the expressions that failed on this line (their fields stay absent).
+    """
+    values: list[tuple[str, Any]] = []
+    failed: list[tuple[str, str, EvaluationError]] = []
+    for name, expression, getter in derived:
+        try:
+            values.append((name, getter.get(fields)))
+        except EvaluationError as exc:
+            failed.append((name, expression, exc))
     for name, value in values:
         if value is not None:
             fields[name] = value
+    return tuple(failed)
 
 
 def build_parser(spec: str | ParserConfig, named: Mapping[str, ParserConfig]) -> Parser:
@@ -156,7 +169,7 @@ def _build(name: str, config: ParserConfig) -> Parser:
     return Parser(
         name=name,
         extractor=EXTRACTORS[config.type](config),
-        derived=tuple((k, expression_getter(e)) for k, e in config.fields.items()),
+        derived=tuple((k, e, expression_getter(e)) for k, e in config.fields.items()),
         time=field_getter(config.time.field, DEFAULT_TIME_FIELDS),
         time_format=config.time.format,
         level=field_getter(config.level, DEFAULT_LEVEL_FIELDS),

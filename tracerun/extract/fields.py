@@ -50,7 +50,11 @@ class Getter(Protocol):
     """Reads one value out of a record's fields (None when absent)."""
 
     def get(self, fields: dict[str, Any]) -> Any:
-        """Return the value, or None when the record does not have it."""
+        """Return the value, or None when the record does not have it.
+
+        Raises:
+            EvaluationError: only a JMESPath getter, whose expression fails here.
+        """
         ...
 
     def source_key(self, fields: dict[str, Any]) -> str | None:
@@ -132,17 +136,21 @@ class JmesPathGetter:
     __slots__ = ("_compiled", "expression")
 
     def __init__(self, expression: str) -> None:
-        import jmespath  # noqa: PLC0415 - lazy: +7 ms, only for real expressions
+        from tracerun.expression import compile_expression  # noqa: PLC0415 - lazy: imports jmespath, only for real expressions
 
         self.expression = expression
-        self._compiled = jmespath.compile(expression)
+        self._compiled = compile_expression(expression)
 
     def __reduce__(self) -> tuple[type[JmesPathGetter], tuple[str]]:
         """Pickle as the expression text (worker processes recompile it)."""
         return (JmesPathGetter, (self.expression,))
 
     def get(self, fields: dict[str, Any]) -> Any:
-        """Return the expression's result over the fields."""
+        """Return the expression's result over the fields.
+
+        Raises:
+            EvaluationError: the expression fails on these fields (a type error).
+        """
         return self._compiled.search(fields)
 
     def source_key(self, fields: dict[str, Any]) -> str | None:  # noqa: ARG002

@@ -2,18 +2,26 @@
 
 Decodes only the framed record, parses its first line, applies the exact match,
 the time window and --where, and fills in a missing time from the lines before it.
+Why a hit was dropped is counted in a Tally (read/tally.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tracerun.read.match import Matcher
 from tracerun.read.scan import Hit
+from tracerun.read.tally import Tally, excerpt, where
 from tracerun.read.target import Target
 from tracerun.record import NO_TIME, Record
 
+if TYPE_CHECKING:
+    from tracerun.extract import Parsed
+
 _LOOKBACK_LINES = 200
+HOLDER_TRIES = 64
+"""Hits with the value outside key fields searched for the field that holds it."""
 
 
 @dataclass(slots=True)
@@ -23,8 +31,7 @@ class Assembler:
     target: Target
     matcher: Matcher
     warnings: list[str] = field(default_factory=list)
-    unparsed: int = 0
-    first_unparsed: int = 0
+    tally: Tally = field(default_factory=Tally)
     timeless: list[int] = field(default_factory=list)
     """Lines of the records that got no time (their warnings are in `warnings`)."""
 
@@ -37,10 +44,17 @@ class Assembler:
         lines = [line.removesuffix("\r") for line in _decode(hit.data).split("\n")]
         parsed = self.target.parser.parse(lines[0], self.target.tz)
         if parsed is None:
-            self.unparsed += 1
-            self.first_unparsed = self.first_unparsed or hit.line
+            self.tally.unparsed.note(hit.line, excerpt(lines[0]))
             return None
+        if parsed.failed:
+            self._field_failures(parsed, hit.line)
         if not self.matcher.match_fields(parsed.fields):
+            unkeyed = self.tally.unkeyed
+            # One field that holds the value is enough to name in a hint, and
+            # the first few hits are enough to look in.
+            look = not unkeyed.detail and unkeyed.count < HOLDER_TRIES
+            holder = self.matcher.holder(parsed.fields) if look else None
+            unkeyed.note(hit.line, holder or "")
             return None
         time = parsed.time if parsed.time is not None else fallback_time
         if time is None:
@@ -50,13 +64,10 @@ class Assembler:
             self.timeless.append(hit.line)
             self.warnings.append(timeless_warning(self.target.origin.name, hit.line))
         elif not self.matcher.in_window(time):
-            return None
-        if not self.matcher.where(
-            parsed.fields, parsed.level, self.target.origin.source
-        ):
+            self.tally.outside.note(hit.line)
             return None
         origin = self.target.origin
-        return Record(
+        record = Record(
             time=time,
             source=origin.source,
             source_index=origin.source_index,
@@ -70,14 +81,23 @@ class Assembler:
             hidden=self.target.parser.shown_elsewhere(parsed.fields),
             offset=hit.offset,
         )
+        if not self.matcher.where(record):
+            self.tally.dropped.note(hit.line)
+            where_filter = self.matcher.where_filter
+            if where_filter is not None and where_filter.error is not None:
+                effect = "records where it fails do not match"
+                self.tally.fail(
+                    where_filter.subject, where_filter.error, hit.line, effect
+                )
+            return None
+        return record
 
-    def finish(self) -> list[str]:
-        """Warnings for this origin, including a summary of lines that did not parse."""
-        if self.unparsed:
-            self.warnings.append(
-                unparsed_warning(self.target, self.first_unparsed, self.unparsed)
-            )
-        return self.warnings
+    def _field_failures(self, parsed: Parsed, line: int) -> None:
+        parser = self.target.parser.name
+        for name, expression, error in parsed.failed:
+            subject = f'parser {parser!r}, fields.{name} "{expression}"'
+            effect = f"records where it fails have no field {name}"
+            self.tally.fail(subject, error, line, effect)
 
     def _time_before(self, hit: Hit) -> int | None:
         """Time of the nearest earlier record start in the bytes before the hit."""
@@ -90,11 +110,6 @@ class Assembler:
             if parsed is not None and parsed.time is not None:
                 return parsed.time
         return None
-
-
-def where(name: str, line: int) -> str:
-    """`origin:line`, or just `origin` when the line is unknown (0)."""
-    return f"{name}:{line}" if line else name
 
 
 def timeless_warning(name: str, line: int) -> str:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from tracerun.errors import EvaluationError
 from tracerun.query import Query
-from tracerun.record import field_text
+from tracerun.record import NO_TIME, Record, field_text
+from tracerun.timeparse import format_rfc3339_us
+
+if TYPE_CHECKING:
+    from tracerun.expression import Expression
+
+_DEPTH = 4
+"""How deep `holder` looks into nested objects for a field holding a value."""
 
 
 def lookup(fields: dict[str, Any], key: str) -> Any:
@@ -22,6 +30,56 @@ def lookup(fields: dict[str, Any], key: str) -> Any:
     return node
 
 
+def record_view(record: Record) -> dict[str, Any]:
+    """Build what a --where or --exit-on expression sees for one record.
+
+    The record's fields, then `time` (RFC 3339 UTC, null when it has none),
+    `source`, `origin`, `line` (null when unknown), the normalised `level` and
+    `message` (the values ndjson prints) and `fields` (the fields as parsed, so
+    that `fields.level` still reaches a field these names hide): these win over
+    fields of the same name.
+    """
+    view = dict(record.fields)
+    view["time"] = None if record.time == NO_TIME else format_rfc3339_us(record.time)
+    view["source"] = record.source
+    view["origin"] = record.origin
+    view["line"] = record.line or None
+    view["level"] = record.level
+    view["message"] = "\n".join((record.message, *record.continuation))
+    view["fields"] = record.fields
+    return view
+
+
+class RecordFilter:
+    """A --where or --exit-on expression over records; it never raises.
+
+    A record on which the expression fails (a type error, a failing function)
+    does not pass; `error` then says why, until the next test.
+    """
+
+    __slots__ = ("_expression", "error", "subject")
+
+    def __init__(self, expression: str, option: str = "--where") -> None:
+        from tracerun.expression import compile_expression  # noqa: PLC0415 - start-up: imports jmespath
+
+        self._expression: Expression = compile_expression(expression)
+        quote = "'" if '"' in expression else '"'
+        self.subject = f"{option} {quote}{expression}{quote}"
+        """The option and expression, as a warning names them."""
+        self.error: EvaluationError | None = None
+
+    def test(self, record: Record) -> bool:
+        """Tell whether the expression is truthy for the record (False when it fails)."""
+        from tracerun.expression import truthy  # noqa: PLC0415 - loaded by __init__
+
+        self.error = None
+        try:
+            return truthy(self._expression.search(record_view(record)))
+        except EvaluationError as exc:
+            self.error = exc
+            return False
+
+
 class Matcher:
     """Decides whether a parsed record belongs to the query's answer."""
 
@@ -35,9 +93,11 @@ class Matcher:
                 by_key.setdefault(key, set()).add(value)
         # One lookup per key, then a set test: 1,000 ids cost what one does.
         self._by_key = tuple((key, frozenset(values)) for key, values in by_key.items())
+        self._values = frozenset(v for _, values in self._by_key for v in values)
         self._since = query.since
         self._until = query.until
-        self._where = _compile_where(query.where) if query.where else None
+        self.where_filter = RecordFilter(query.where) if query.where else None
+        """The --where filter, None without one."""
 
     def match_fields(self, fields: dict[str, Any]) -> bool:
         """Tell whether any term equals its field exactly (case-folded with -i)."""
@@ -50,29 +110,33 @@ class Matcher:
                 return True
         return False
 
+    def holder(self, fields: dict[str, Any], depth: int = _DEPTH) -> str | None:
+        """Name a field (dotted when nested) whose value equals a search value.
+
+        Asked only of a hit that `match_fields` refused, to tell the user which
+        field to write as `key=VALUE`.
+        """
+        for key, value in fields.items():
+            if isinstance(value, dict):
+                inner = self.holder(value, depth - 1) if depth > 1 else None
+                if inner is not None:
+                    return f"{key}.{inner}"
+            elif not isinstance(value, list):
+                text = field_text(value)
+                if (self._fold(text) if self._fold else text) in self._values:
+                    return str(key)
+        return None
+
     def in_window(self, time: int) -> bool:
         """Tell whether an instant (µs) lies in [since, until]."""
         if self._since is not None and time < self._since:
             return False
         return self._until is None or time <= self._until
 
-    def where(self, fields: dict[str, Any], level: str = "", source: str = "") -> bool:
-        """Evaluate --where; no expression keeps everything.
+    def where(self, record: Record) -> bool:
+        """Evaluate --where over the record's view (`record_view`); none keeps all.
 
-        The expression sees the record's fields, with `level` replaced by the
-        normalised level (so `level == 'error'` holds for ERROR, err, 50) and
-        `source` set to the source name.
+        False also when the expression fails on this record: `where_filter.error`
+        then says why.
         """
-        if self._where is None:
-            return True
-        view = {**fields, "source": source} if source else dict(fields)
-        if level:
-            view["level"] = level
-        result = self._where.search(view)
-        return result not in (None, False, "", [], {})
-
-
-def _compile_where(expression: str) -> Any:
-    import jmespath  # noqa: PLC0415 - lazy: only when --where is used
-
-    return jmespath.compile(expression)
+        return self.where_filter is None or self.where_filter.test(record)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from tracerun.read.tally import Tally
+
 if TYPE_CHECKING:
     from tracerun.errors import SourceFailure
     from tracerun.origin import Origin
@@ -39,12 +41,17 @@ class Discovery:
 
 @dataclass
 class OriginResult:
-    """What reading one origin produced."""
+    """What reading one origin produced.
+
+    `tally` says why hits were dropped; the runner turns its count of lines
+    that did not parse into a warning, or into the reason nothing matched.
+    """
 
     records: list[Record] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     failure: SourceFailure | None = None
     bytes_read: int = 0
+    tally: Tally = field(default_factory=Tally)
 
 
 class ReadJob(Protocol):

@@ -6,6 +6,7 @@ options arrive as one typed TraceOptions, built by the CLI from its flags.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import os
 from collections.abc import Callable
@@ -41,21 +42,31 @@ class TraceOptions(NamedTuple):
 
 
 class Session(NamedTuple):
-    """A trace ready to run: what to match, what to read, how to print."""
+    """A trace ready to run: what to match, what to read, how to print.
+
+    `notes` are warnings about the query itself (the window used, when a
+    bound was given without an offset); they lead the run's warnings.
+    """
 
     query: Query
     plan: Plan
     formatter_for: FormatterFactory
+    notes: tuple[str, ...] = ()
 
 
 def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
-    """Turn the trace's terms and options into a Query."""
+    """Turn the trace's terms and options into a Query.
+
+    Raises:
+        QueryError: a term, bound or --where that cannot be read, or --until
+            before --since.
+    """
     now_us = int(now * 1_000_000)
     tz = _zone(profile.timezone)
     terms = options.terms
     if options.ids_from:
         terms = (*terms, *read_terms(options.ids_from))
-    return Query(
+    query = Query(
         terms=tuple(dict.fromkeys(parse_term(t) for t in terms)),
         keys=tuple(profile.keys),
         ignore_case=options.ignore_case,
@@ -63,6 +74,44 @@ def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
         until=parse_bound(options.until, now_us, tz) if options.until else None,
         where=check_where(options.where) if options.where else None,
         limit=options.limit,
+    )
+    if (
+        query.since is not None
+        and query.until is not None
+        and query.until < query.since
+    ):
+        msg = (
+            f"--until {options.until!r} is before --since {options.since!r}: "
+            f"the window {query.window()} is empty"
+        )
+        hint = f"swap them: --since {options.until!r} --until {options.since!r}"
+        raise QueryError(msg, hint)
+    return query
+
+
+def window_notes(
+    profile: Profile, options: TraceOptions, query: Query, now: float
+) -> tuple[str, ...]:
+    """Say which window is used when --since/--until was given without an offset.
+
+    Why: a naive bound is read in the profile's timezone while every time
+    printed is UTC; one line in UTC shows what the trace really covers.
+    """
+    now_us = int(now * 1_000_000)
+    naive = [
+        f"{flag} {text!r}"
+        for flag, text in (("--since", options.since), ("--until", options.until))
+        if text and _is_naive(text, now_us)
+    ]
+    if not naive:
+        return ()
+    which = " and ".join(naive)
+    verb = "have" if len(naive) > 1 else "has"
+    was = "were" if len(naive) > 1 else "was"
+    zone = profile.timezone
+    read = "as UTC" if zone == "UTC" else f"in {zone}, the profile's timezone"
+    return (
+        f"window {query.window()}: {which} {verb} no UTC offset and {was} read {read}",
     )
 
 
@@ -80,9 +129,18 @@ def read_terms(path: str) -> list[str]:
 def run_trace(
     profile: Profile, options: TraceOptions, now: float
 ) -> tuple[RunResult, FormatterFactory]:
-    """Run a trace; return its result and a factory for the chosen output."""
+    """Run a trace; return its result and a factory for the chosen output.
+
+    The session's notes lead the warnings; when nothing matched, `why` says why.
+    """
     session = prepare(profile, options, now)
-    return run(session.plan, session.query), session.formatter_for
+    result = run(session.plan, session.query)
+    result.warnings[:0] = session.notes
+    if not result.records:
+        from tracerun.trace.explain import explain  # noqa: PLC0415 - start-up: only when nothing matched
+
+        result.why = explain(result, session.query)
+    return result, session.formatter_for
 
 
 def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
@@ -105,7 +163,7 @@ def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
         color = use_color(setting, stream, os.environ)
         return build_formatter(output, plan.source_names, color=color)
 
-    return Session(query, plan, factory)
+    return Session(query, plan, factory, window_notes(profile, options, query, now))
 
 
 def _output_config(profile: Profile, name: str) -> OutputConfig:
@@ -116,6 +174,12 @@ def _output_config(profile: Profile, name: str) -> OutputConfig:
     hint = f"did you mean '{close[0]}'? " if close else ""
     msg = f"unknown output '{name}'"
     raise QueryError(msg, hint + "outputs: " + ", ".join(sorted(outputs)))
+
+
+def _is_naive(text: str, now_us: int) -> bool:
+    """Tell whether a bound's instant depends on the zone it is read in."""
+    east = datetime.timezone(datetime.timedelta(hours=1))
+    return parse_bound(text, now_us, datetime.UTC) != parse_bound(text, now_us, east)
 
 
 def _zone(name: str) -> Any:
