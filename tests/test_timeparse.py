@@ -12,7 +12,6 @@ from tracerun.timeparse import (
     leading_timestamp,
     parse_bound,
     parse_time,
-    starts_record,
 )
 
 T0 = 1_774_015_800_000_000  # 2026-03-20T14:10:00Z
@@ -313,44 +312,6 @@ def test_leading_timestamp_text_parses_to_the_instant():
     found = leading_timestamp("[20/Mar/2026:15:10:00 +0100] GET /")
     assert found is not None
     assert parse_time(found[0]) == T0
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        b"2026-03-20T14:10:00Z hello",
-        b"2026-03-20 14:10:00,123 ERROR boom",
-        b"[2026-03-20 14:10:00] x",
-        b"Mar 20 14:10:00 host x",
-        b"20/Mar/2026:14:10:00 +0000 x",
-        b"1774015800 x",
-        b'{"a": 1}',
-        b"time=2026 level=info",
-        b"request_id=abc",
-        b"http.status=200",
-    ],
-)
-def test_record_starts(line):
-    assert starts_record(line)
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        b"",
-        b"    at com.shop.Pay.charge(Pay.java:42)",
-        b'  File "app.py", line 3, in <module>',
-        b"\tat x",
-        b"Traceback (most recent call last):",
-        b"java.lang.IllegalStateException: boom",
-        b"Caused by: java.io.IOException: x=1",
-        b"ValueError: bad value",
-        b"1774015800",
-        b"  2026-03-20T14:10:00Z indented",
-    ],
-)
-def test_continuation_lines(line):
-    assert not starts_record(line)
 
 
 BOUND_NOW = T0

@@ -46,11 +46,21 @@ def test_python_logging_line():
     }
 
 
-def test_pairs_in_the_middle_are_cut_out_of_the_message():
+def test_pairs_in_the_middle_stay_in_the_message_as_written():
     assert extract('WARN retrying order=o-1 after="2 s" now') == {
         "level": "WARN",
         "order": "o-1",
         "after": "2 s",
+        "msg": 'retrying order=o-1 after="2 s" now',
+    }
+
+
+def test_pairs_that_open_or_end_the_text_leave_the_message():
+    assert extract("WARN a=1 retrying now b=2 c=3") == {
+        "level": "WARN",
+        "a": "1",
+        "b": "2",
+        "c": "3",
         "msg": "retrying now",
     }
 
@@ -116,6 +126,7 @@ def test_syslog_and_nginx_and_epoch_timestamps():
 def test_pairs_must_start_a_word():
     assert extract("url=http://x/?a=b (rid=r)") == {
         "url": "http://x/?a=b",
+        "a": "b",  # a query parameter of the URL
         "msg": "(rid=r)",
     }
 

@@ -116,7 +116,8 @@ def test_field_getter_reads_at_timestamp_literally():
         (50, "error"),
         (60, "fatal"),
         (70, "fatal"),
-        (5, "5"),
+        (5, "info"),  # syslog notice
+        (8, "8"),
         ("30", "info"),
         ("50", "error"),
         (True, "true"),

@@ -20,7 +20,7 @@ def hits(data: bytes, needles: tuple[str, ...], chunk: int = 1 << 20, **kw):
 
 
 def reference(data: bytes, needle: bytes) -> list[tuple[int, bytes]]:
-    """Records (start line, bytes) whose first line holds the needle, the slow way."""
+    """Records (start line, bytes) with the needle in any of their lines, the slow way."""
     lines = data.split(b"\n")
     if data.endswith(b"\n"):
         lines.pop()
@@ -33,7 +33,7 @@ def reference(data: bytes, needle: bytes) -> list[tuple[int, bytes]]:
     return [
         (number, b"\n".join(body).removesuffix(b"\r"))
         for number, body in records
-        if needle in body[0]
+        if any(needle in line for line in body)
     ]
 
 
@@ -55,9 +55,20 @@ def test_finds_records_with_their_continuation_lines():
     ]
 
 
-def test_needle_only_in_a_continuation_line_is_not_a_record_start():
+def test_needle_in_a_continuation_line_frames_the_record_it_continues():
     data = b"2026 a request_id=r2\n  caused by r1\n2026 b request_id=r1\n"
-    assert hits(data, ("r1",)) == [(3, b"2026 b request_id=r1")]
+    assert hits(data, ("r1",)) == [
+        (1, b"2026 a request_id=r2\n  caused by r1"),
+        (3, b"2026 b request_id=r1"),
+    ]
+
+
+def test_needle_in_a_continuation_line_after_a_block_boundary_keeps_its_line():
+    head = b"".join(b"2026 x%04d filler\n" % i for i in range(50))
+    data = head + b"2026 a start\n  one\n  two request_id=r1\n2026 b end\n"
+    assert hits(data, ("r1",), chunk=len(head) + 20) == [
+        (51, b"2026 a start\n  one\n  two request_id=r1"),
+    ]
 
 
 def test_first_line_of_file_counts_as_a_record_even_without_a_timestamp():

@@ -113,16 +113,29 @@ _PARSER_TYPE = {
 
 
 def access_pattern(sniffed: Sniffed) -> str:
-    """Build a regex for a common/combined access log, with a group per id key."""
+    """Build a regex for a common/combined access log, with a group per id key.
+
+    Every field is anchored at its place in the format: an id logged after
+    the User-Agent (`rid=$http_x_request_id`) is read there, never from inside
+    the quoted agent, which any client can fill with `rid=...`; an id sent
+    as a query parameter (`?request_id=`) is read from the request's query.
+    """
+    query = "".join(
+        rf'(?:(?=(?:[^\s"&]*&)*{re.escape(name)}=(?P<{name}>[^&\s"#]*)))?'
+        for name in sniffed.query
+    )
     pattern = (
         r"^(?P<client>\S+) \S+ (?P<user>\S+) \[(?P<time>[^\]]+)\] "
-        r'"(?P<request>(?P<method>[A-Z]+) (?P<path>\S+)[^"]*|[^"]*)" '
+        r'"(?P<request>(?P<method>[A-Z]+) (?P<path>[^\s?"]*)'
+        rf'(?:\?{query}(?P<query>[^\s"]*))?[^"]*|[^"]*)" '
         r"(?P<status>\d{3}) (?P<bytes>\d+|-)"
     )
     if sniffed.combined:
         pattern += r' "(?P<referer>[^"]*)" "(?P<agent>[^"]*)"'
-    for name, _ in sniffed.ids:
-        pattern += rf'(?:.*? {name}=(?P<{name}>[^\s"]+))?'
+    ids = {name for name, _ in sniffed.ids}
+    for key in sniffed.tail:
+        value = rf'(?P<{key}>[^\s"]*)' if key in ids else r'(?:"[^"]*"|\S*)'
+        pattern += rf"(?: {re.escape(key)}={value})?"
     return pattern
 
 

@@ -6,8 +6,10 @@ the time window and --where, and fills in a missing time from the lines before i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from tracerun.extract import Parsed
 from tracerun.read.match import Matcher
 from tracerun.read.scan import Hit
 from tracerun.read.target import Target
@@ -35,12 +37,13 @@ class Assembler:
         before looking at the lines above it: the engine's time of a container line.
         """
         lines = [line.removesuffix("\r") for line in _decode(hit.data).split("\n")]
-        parsed = self.target.parser.parse(lines[0], self.target.tz)
+        parser = self.target.parser
+        parsed = parser.parse(lines[0], self.target.tz)
         if parsed is None:
             self.unparsed += 1
             self.first_unparsed = self.first_unparsed or hit.line
             return None
-        if not self.matcher.match_fields(parsed.fields):
+        if not self._matches(parsed, lines):
             return None
         time = parsed.time if parsed.time is not None else fallback_time
         if time is None:
@@ -55,6 +58,13 @@ class Assembler:
             parsed.fields, parsed.level, self.target.origin.source
         ):
             return None
+        level = parsed.level
+        if parsed.inherits:
+            level = self._level_before(hit, parsed.fields.get("pid")) or level
+        hidden = parser.shown_elsewhere(parsed.fields, parsed.message)
+        stack = parser.stack(parsed.fields) if len(lines) == 1 else None
+        if stack is not None:
+            hidden = (*hidden, stack[0])
         origin = self.target.origin
         return Record(
             time=time,
@@ -62,14 +72,25 @@ class Assembler:
             source_index=origin.source_index,
             origin=origin.name,
             line=hit.line,
-            level=parsed.level,
+            level=level,
             message=parsed.message,
             fields=parsed.fields,
             raw=lines[0],
             continuation=tuple(lines[1:]),
-            hidden=self.target.parser.shown_elsewhere(parsed.fields),
+            hidden=hidden,
             offset=hit.offset,
+            stack=() if stack is None else stack[1],
         )
+
+    def _matches(self, parsed: Parsed, lines: list[str]) -> bool:
+        """Tell whether the record's fields, else its continuation's pairs, hold a term."""
+        defined = self.target.parser.defined
+        if self.matcher.match_fields(parsed.fields, defined):
+            return True
+        if len(lines) == 1:
+            return False
+        pairs = self.target.parser.continued_fields(lines[1:])
+        return bool(pairs) and self.matcher.match_fields(pairs, defined)
 
     def finish(self) -> list[str]:
         """Warnings for this origin, including a summary of lines that did not parse."""
@@ -81,15 +102,32 @@ class Assembler:
 
     def _time_before(self, hit: Hit) -> int | None:
         """Time of the nearest earlier record start in the bytes before the hit."""
+        for parsed in self._records_before(hit):
+            if parsed.time is not None:
+                return parsed.time
+        return None
+
+    def _level_before(self, hit: Hit, pid: object) -> str | None:
+        """Level of the record a PostgreSQL DETAIL/STATEMENT/... line annotates.
+
+        That is the nearest earlier record of the same process (`[pid]`) that is
+        not itself such an annotation.
+        """
+        for parsed in self._records_before(hit):
+            if parsed.fields.get("pid") == pid and not parsed.inherits:
+                return parsed.level
+        return None
+
+    def _records_before(self, hit: Hit) -> Iterator[Parsed]:
+        """Parse the record starts before the hit, nearest first."""
         before = hit.lookback().split(b"\n")
         for raw in reversed(before[-_LOOKBACK_LINES:]):
             line = raw.removesuffix(b"\r")
             if not line or not self.target.is_start(line):
                 continue
             parsed = self.target.parser.parse(_decode(line), self.target.tz)
-            if parsed is not None and parsed.time is not None:
-                return parsed.time
-        return None
+            if parsed is not None:
+                yield parsed
 
 
 def where(name: str, line: int) -> str:
