@@ -161,6 +161,13 @@ class _ParserBase(_Config):
         examples=[[{"line": _SAMPLE_LINE, "expect": _SAMPLE_EXPECT}]],
     )
     """Example lines with expected fields, checked by `tracerun validate`."""
+    timezone: str | None = Field(default=None, examples=["Europe/Berlin"])
+    """Time zone for this format's timestamps without an offset; a source's wins."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
 
 
 class JsonParserConfig(_ParserBase):
@@ -366,6 +373,11 @@ class Profile(_Config):
     """Fields a bare search term is matched against."""
     timezone: str = Field(default="UTC", examples=["UTC"])
     """IANA time zone for timestamps that carry no offset."""
+    zone_abbreviations: dict[str, str] = Field(
+        default_factory=dict, examples=[{"IST": "Asia/Kolkata", "XST": "+03:00"}]
+    )
+    """Zone abbreviations read in timestamps (`IST`) → an IANA zone or a UTC
+    offset; changes or adds to the built-in ones."""
     parsers: dict[str, ParserConfig] = Field(
         default_factory=dict,
         examples=[{"app": {"type": "json", "time": {"field": "ts"}}}],
@@ -386,6 +398,18 @@ class Profile(_Config):
     @classmethod
     def _check_timezone(cls, value: str) -> str:
         return check_timezone(value)
+
+    @field_validator("zone_abbreviations")
+    @classmethod
+    def _check_abbreviations(cls, value: dict[str, str]) -> dict[str, str]:
+        from tracerun.timeparse import zone_of  # noqa: PLC0415 - validation only
+
+        for name, zone in value.items():
+            if not (name.isascii() and name.isalpha() and len(name) <= 6):
+                msg = f"{name!r} is not a zone abbreviation (1-6 letters, e.g. IST)"
+                raise ValueError(msg)
+            zone_of(zone)
+        return value
 
 
 def _context_base_dir(info: ValidationInfo) -> Path | None:

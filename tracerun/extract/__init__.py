@@ -90,9 +90,15 @@ class Parser:
     """Read `key=value` pairs on continuation lines too (text parsers)."""
     defined: frozenset[str] = frozenset()
     """The names of the profile's `fields:` expressions."""
+    timezone: str | None = None
+    """The parser's zone for naive timestamps (a source's `timezone` wins)."""
 
     def parse(self, line: str, tz: tzinfo) -> Parsed | None:
         """Parse one line (without its newline); None when it is not this format."""
+        if line.startswith("\0"):
+            # NUL padding: a writer without O_APPEND kept its offset after
+            # logrotate's copytruncate (#11).
+            line = line.lstrip("\0")
         fields = self.extractor.extract(line.removesuffix("\r"))
         if fields is None:
             return None
@@ -223,4 +229,5 @@ def _build(name: str, config: ParserConfig, zones: Zones | None) -> Parser:
         zones=zones,
         continued=config.type != "json",
         defined=frozenset(config.fields),
+        timezone=config.timezone,
     )

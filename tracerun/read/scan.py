@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import quote
 
 from ahocorasick_rs import BytesAhoCorasick
 from stringzilla import count as _sz_count
@@ -53,10 +55,92 @@ class Needles:
 
     @classmethod
     def of(cls, values: tuple[str, ...], *, ignore_case: bool = False) -> Needles:
-        """Encode search values as UTF-8 needles (lowercased for -i), longest first."""
+        """Encode search values as UTF-8 needles (lowercased for -i), longest first.
+
+        A value with a character that writers escape also gets its escaped
+        spellings (`caf\\u00e9` for `café`, `a\\/b` for `a/b`, `%C3%A9` in a
+        URL): the byte search must find the line whichever way it was written,
+        and the match then compares the decoded field. A plain value costs
+        nothing more.
+        """
         raw = {v.lower() if ignore_case else v for v in values if v}
-        encoded = sorted((v.encode() for v in raw), key=lambda b: (-len(b), b))
+        if ignore_case:
+            raw |= {v.upper().lower() for v in raw}
+        spelled = {form for v in raw for form in spellings(v)}
+        if ignore_case:
+            spelled = {form.lower() for form in spelled}
+        encoded = sorted((v.encode() for v in spelled), key=lambda b: (-len(b), b))
         return cls(tuple(encoded), ignore_case)
+
+
+def spellings(value: str) -> set[str]:
+    """List a value's spellings in JSON strings, quoted logfmt values and URLs.
+
+    Each kind of escapable character is escaped throughout or not at all:
+    non-ASCII and Go's HTML-escaped `<>&` as `\\u00e9` or `\\u00E9` (Python
+    and Go write lower case hex, .NET upper), `/` as `\\/` (PHP), `"`, `\\`
+    and tab as `\\"`, `\\\\`, `\\t`, and the percent-encoded form.
+    """
+    if value.isascii() and not _ESCAPABLE.search(value):
+        return {value}
+    choices = [
+        [(lambda c: c), *(_hex(upper) for upper in (False, True))]
+        if any(test(c) for c in value)
+        else [lambda c: c]
+        for test in (_non_ascii, _html)
+    ]
+    escapes: list[dict[str, str]] = [{}]
+    for table in (_SLASH, _JSON_ESCAPES):
+        if any(c in table for c in value):
+            escapes = [e | extra for e in escapes for extra in ({}, table)]
+    forms = {value}
+    for wide in choices[0]:
+        for html in choices[1]:
+            for table in escapes:
+                forms.add("".join(_spell(c, wide, html, table) for c in value))
+    forms.add(quote(value, safe=_URL_SAFE))
+    return forms
+
+
+_ESCAPABLE = re.compile(r'[/"\\\t<>&%\s]')
+_SLASH = {"/": "\\/"}
+_JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\t": "\\t"}
+_URL_SAFE = "-._~!$'()*+,;=:@/"
+
+
+def _non_ascii(c: str) -> bool:
+    return not c.isascii()
+
+
+def _html(c: str) -> bool:
+    return c in "<>&"
+
+
+def _hex(upper: bool) -> Callable[[str], str]:
+    def escape(c: str) -> str:
+        code = ord(c)
+        if code > 0xFFFF:  # a surrogate pair, as JSON writes it
+            code -= 0x10000
+            pair = (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
+            text = "".join(f"\\u{unit:04x}" for unit in pair)
+        else:
+            text = f"\\u{code:04x}"
+        return text.upper().replace("\\U", "\\u") if upper else text
+
+    return escape
+
+
+def _spell(
+    c: str,
+    wide: Callable[[str], str],
+    html: Callable[[str], str],
+    table: dict[str, str],
+) -> str:
+    if not c.isascii():
+        return wide(c)
+    if c in "<>&":
+        return html(c)
+    return table.get(c, c)
 
 
 @dataclass(slots=True)

@@ -95,6 +95,10 @@ class FileSource(SourceDefaults):
         """First and last timestamp of a file, from its head and tail."""
         return coverage.time_coverage(target)
 
+    def local_offset(self, target: Target) -> int | None:
+        """Compare a plain file's last naive timestamp with its modification time."""
+        return coverage.local_offset(target)
+
     def sample(self, target: Target, count: int) -> Sampled:
         """Read the first lines of a file (decompressed)."""
         return Sampled(coverage.head_sample(target, count), target.is_start)
