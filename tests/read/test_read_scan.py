@@ -236,3 +236,32 @@ def test_range_scan_counts_its_lines_and_stops_at_the_next_range():
         (2, b"2026 c r1", data.index(b"2026 c")),
     ]
     assert ranged.lines == 2
+
+
+def test_escaped_spellings_of_a_value_are_needles_too():
+    # python-json-logger 4.2.0 / structlog 26.1.0 write café as caf\u00e9
+    data = (
+        b'{"request_id": "caf\\u00e9-42"}\n'
+        b'{"request_id": "caf\\u00E9-42"}\n'
+        b'{"request_id": "caf\xc3\xa9-42"}\n'
+        b'{"path": "a\\/b"}\n'
+        b"GET /x?request_id=caf%C3%A9-42\n"
+    )
+    start = re.compile(rb"\{|GET")
+
+    def found(value):
+        stream = io.BytesIO(data)
+        needles = Needles.of((value,))
+        return [h.line for h in scan(stream, needles, lambda x: bool(start.match(x)))]
+
+    assert found("café-42") == [1, 2, 3, 5]
+    assert found("a/b") == [4]
+
+
+def test_plain_values_get_no_extra_needles():
+    assert Needles.of(("req-9f1c2a7b", "R9")).values == (b"req-9f1c2a7b", b"R9")
+    assert set(Needles.of(('x"y\\z',)).values) == {
+        b'x"y\\z',
+        b'x\\"y\\\\z',
+        b"x%22y%5Cz",
+    }

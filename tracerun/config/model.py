@@ -141,6 +141,25 @@ class SampleConfig(_Config):
 _SAMPLE_LINE = '{"ts": "2026-03-20T14:10:00Z", "request_id": "abc123"}'
 _SAMPLE_EXPECT = {"request_id": "abc123", "time": "2026-03-20T14:10:00Z"}
 
+
+def check_abbreviation(name: str) -> str:
+    """Check that a `zone_abbreviations` key is one: 1-6 ASCII letters."""
+    if not (name.isascii() and name.isalpha() and len(name) <= 6):
+        msg = f"{name!r} is not a zone abbreviation (1-6 letters, e.g. IST)"
+        raise ValueError(msg)
+    return name
+
+
+def check_zone_or_offset(text: str) -> str:
+    """Check a `zone_abbreviations` value: an IANA zone or a UTC offset."""
+    from tracerun.timeparse import zone_of  # noqa: PLC0415 - validation only
+
+    zone_of(text)
+    return text
+
+
+Abbreviation = Annotated[str, AfterValidator(check_abbreviation)]
+ZoneOrOffset = Annotated[str, AfterValidator(check_zone_or_offset)]
 JmesPathExpression = Annotated[str, AfterValidator(check_jmespath)]
 """A field expression, checked where it is written (so its error names its key)."""
 
@@ -373,7 +392,7 @@ class Profile(_Config):
     """Fields a bare search term is matched against."""
     timezone: str = Field(default="UTC", examples=["UTC"])
     """IANA time zone for timestamps that carry no offset."""
-    zone_abbreviations: dict[str, str] = Field(
+    zone_abbreviations: dict[Abbreviation, ZoneOrOffset] = Field(
         default_factory=dict, examples=[{"IST": "Asia/Kolkata", "XST": "+03:00"}]
     )
     """Zone abbreviations read in timestamps (`IST`) → an IANA zone or a UTC
@@ -398,18 +417,6 @@ class Profile(_Config):
     @classmethod
     def _check_timezone(cls, value: str) -> str:
         return check_timezone(value)
-
-    @field_validator("zone_abbreviations")
-    @classmethod
-    def _check_abbreviations(cls, value: dict[str, str]) -> dict[str, str]:
-        from tracerun.timeparse import zone_of  # noqa: PLC0415 - validation only
-
-        for name, zone in value.items():
-            if not (name.isascii() and name.isalpha() and len(name) <= 6):
-                msg = f"{name!r} is not a zone abbreviation (1-6 letters, e.g. IST)"
-                raise ValueError(msg)
-            zone_of(zone)
-        return value
 
 
 def _context_base_dir(info: ValidationInfo) -> Path | None:
