@@ -8,8 +8,14 @@ open or end it (they become fields).
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 from helpers.real import REAL, trace
+
+from tracerun.cli import cli
 
 D = "2026-12-02T"
 
@@ -280,3 +286,178 @@ def test_serilog_clef_template_implicit_information_and_pascal_case_id():
         ("documented/serilog-clef.log:7", f"{D}02:30:05.125Z", "fatal", "Giving up"),
         ("documented/serilog-clef.log:8", f"{D}02:30:05.126Z", "info", "Charged 61.00"),
     ]
+
+
+# --- the real programs, run here (tests/helpers/programs.py) -----------------------
+
+
+def _near_now(rows, seconds: float = 120.0) -> bool:
+    """Every record's time is within `seconds` of now (a wrong zone is hours off)."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    times = [datetime.fromisoformat(row[1]) for row in rows]
+    return all(abs((now - t).total_seconds()) < seconds for t in times)
+
+
+def test_nginx_end_to_end_access_logs_and_error_log(tmp_path: Path) -> None:
+    from helpers.programs import run_nginx
+
+    spoof = {"User-Agent": "Mozilla/5.0 (compatible; rid=e2e-spoof)"}
+    run_nginx(
+        tmp_path,
+        [
+            ("/api/orders?request_id=e2e-1", {"X-Request-ID": "e2e-1"}),
+            ("/missing.png?request_id=e2e-1", {"X-Request-ID": "e2e-1"}),
+            ("/api/health", {"X-Request-ID": "e2e-2", **spoof}),
+        ],
+    )
+    code, rows, _ = trace("--path", str(tmp_path), "request_id=e2e-1", cwd=tmp_path)
+    assert code == 0
+    get = "GET /api/orders?request_id=e2e-1 HTTP/1.1"
+    missing = "GET /missing.png?request_id=e2e-1 HTTP/1.1"
+    by_origin = sorted((row[0], row[2], row[3]) for row in rows)
+    assert by_origin[:4] == [
+        ("access.log:1", "", get),
+        ("access.log:2", "", missing),
+        ("access_rid.log:1", "", get),
+        ("access_rid.log:2", "", missing),
+    ]
+    where, level, message = by_origin[4]
+    assert (where, level, len(by_origin)) == ("error.log:1", "error", 5)
+    assert re.match(r'\*\d+ open\(\) "', message), message
+    assert f'request: "{missing}"' in message
+    assert _near_now(rows)
+    assert [
+        row[0] for row in trace("--path", str(tmp_path), "e2e-2", cwd=tmp_path)[1]
+    ] == ["access_rid.log:3"]
+    assert trace("--path", str(tmp_path), "rid=e2e-spoof", cwd=tmp_path)[0] == 1
+
+
+def test_postgresql_end_to_end_zone_abbreviation_levels_and_continued_statement(
+    tmp_path: Path,
+) -> None:
+    from helpers.programs import run_postgres
+
+    log = run_postgres(
+        tmp_path,
+        "Europe/Berlin",
+        [
+            ("e2e-app", "/* request_id=e2e-3 */ SELECT 1"),
+            ("e2e-app", "SELECT 2,\n  3 -- request_id=e2e-3"),
+            ("e2e-app", "/* request_id=e2e-3 */ SELECT no_such_function()"),
+        ],
+    )
+    code, rows, _ = trace("--path", str(log), "request_id=e2e-3", cwd=log.parent)
+    assert code == 0
+    assert [row[2:] for row in rows] == [
+        ("info", "statement: /* request_id=e2e-3 */ SELECT 1"),
+        ("info", "statement: SELECT 2,"),
+        ("info", "statement: /* request_id=e2e-3 */ SELECT no_such_function()"),
+        ("error", "/* request_id=e2e-3 */ SELECT no_such_function()"),
+    ]
+    assert _near_now(rows)  # read in CET, not as naive UTC (an hour off)
+    app = trace("--path", str(log), "application_name=e2e-app", cwd=log.parent)[1]
+    assert [row[2] for row in app] == ["info"] * 3  # the three connections
+
+
+def test_logrotate_end_to_end_rotations_merge_in_time_order(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from helpers.programs import run_logrotate
+
+    def line(level: str, rid: str, msg: str) -> str:
+        now = (
+            datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        )
+        return f'time={now} level={level} request_id={rid} msg="{msg}"'
+
+    log = tmp_path / "app.log"
+    run_logrotate(
+        log,
+        [
+            lambda: [line("info", "e2e-4", "order received"), line("info", "x", "y")],
+            lambda: [line("warn", "e2e-4", "payment slow")],
+            lambda: [
+                line("error", "e2e-4", "charge failed"),
+                line("info", "e2e-40", "z"),
+            ],
+        ],
+    )
+    assert sorted(p.name for p in tmp_path.glob("app.log*")) == [
+        "app.log",
+        "app.log.1",
+        "app.log.2.gz",
+    ]
+    code, rows, _ = trace("--path", str(tmp_path), "e2e-4", cwd=tmp_path)
+    assert (code, [row[0] for row in rows], [row[2:] for row in rows]) == (
+        0,
+        ["app.log.2.gz:1", "app.log.1:1", "app.log:1"],
+        [
+            ("info", "order received"),
+            ("warn", "payment slow"),
+            ("error", "charge failed"),
+        ],
+    )
+
+
+PYTHON_LOGGERS = {
+    "python-json-logger": """
+import logging, sys
+from pythonjsonlogger.json import JsonFormatter
+handler = logging.FileHandler(sys.argv[1])
+handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+log = logging.getLogger("shop"); log.addHandler(handler); log.setLevel(logging.INFO)
+log.info("order received", extra={"request_id": "café-e2e"})
+log.warning("nested", extra={"ctx": {"request_id": "café-e2e"}})
+try:
+    1 / 0
+except ZeroDivisionError:
+    log.exception("charge failed", extra={"request_id": "café-e2e"})
+""",
+    "structlog": """
+import sys, structlog
+out = open(sys.argv[1], "w")
+structlog.configure(
+    processors=[structlog.processors.add_log_level,
+                structlog.processors.TimeStamper(fmt="iso"),
+                structlog.processors.format_exc_info,
+                structlog.processors.JSONRenderer()],
+    logger_factory=structlog.PrintLoggerFactory(out))
+log = structlog.get_logger().bind(request_id="café-e2e")
+log.info("order received")
+log.warning("nested", ctx={"request_id": "x"})
+try:
+    1 / 0
+except ZeroDivisionError:
+    log.exception("charge failed")
+""",
+}
+
+
+@pytest.mark.parametrize("library", sorted(PYTHON_LOGGERS))
+def test_python_json_loggers_end_to_end_escaped_id_time_level_and_stack(
+    library: str, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    log = tmp_path / "app.log"
+    subprocess.run(
+        [sys.executable, "-c", PYTHON_LOGGERS[library], str(log)], check=True
+    )
+    assert b"caf\\u00e9-e2e" in log.read_bytes()  # the library's default escaping
+
+    code, rows, _ = trace("--path", str(tmp_path), "café-e2e", cwd=tmp_path)
+
+    assert code == 0
+    assert [row[2:] for row in rows] == [
+        ("info", "order received"),
+        ("warn", "nested"),
+        ("error", "charge failed"),
+    ]
+    assert _near_now(rows)
+    text = CliRunner().invoke(
+        cli, ["--path", str(tmp_path), "--color", "never", "café-e2e"]
+    )
+    assert text.stdout.splitlines()[-1] == "    ZeroDivisionError: division by zero"
