@@ -212,6 +212,8 @@ def describe_time(text: str | None) -> str:
             return f"ISO 8601 with zone abbreviation {word[1]} = {offset} ({text})"
         if re.search(r"(Z|[+-]\d{2}:?\d{2})$", text):
             return f"ISO 8601 with offset ({text})"
+        if text[4] == "/":
+            return f"date and time without offset, read in `timezone` ({text})"
         return f"ISO 8601 without offset, read in `timezone` ({text})"
     if text[2:3] == "/":
         return f"access-log time ({text})"

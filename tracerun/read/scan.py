@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import quote
 
 from ahocorasick_rs import BytesAhoCorasick
 from stringzilla import count as _sz_count
@@ -98,6 +97,8 @@ def spellings(value: str) -> set[str]:
         for html in choices[1]:
             for table in escapes:
                 forms.add("".join(_spell(c, wide, html, table) for c in value))
+    from urllib.parse import quote  # noqa: PLC0415 - start-up: only for such values
+
     forms.add(quote(value, safe=_URL_SAFE))
     return forms
 
