@@ -14,6 +14,7 @@ NOT_A_MODULE = {
     "test_demo.py",  # the bundled demo profile traced end to end
     "test_layers.py",  # the package's imports against ARCHITECTURE.md
     "sources/test_contract.py",  # every registered source type, one contract
+    "test_real_logs.py",  # logs real programs wrote, traced end to end
     "sources/test_engine_smoke.py",  # the private Docker engine the tests start
     "config/test_config_golden.py",  # loader + report: each error kind, verbatim
     "extract/test_extract_parser.py",  # extract/__init__.py: Parser, build_parser

@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
@@ -258,3 +259,46 @@ def test_an_expression_is_rejected_up_front_or_gives_a_bool_on_every_record(
         assert type(check.test(item)) is bool
         assert check.error is None or check.error.reason
         event("failed on a record" if check.error else "evaluated")
+
+
+def test_a_key_without_a_dot_is_found_at_any_depth():
+    # python-json-logger 4.2.0: extra={"ctx": {"request_id": ...}}
+    nested = {"message": "nested context", "ctx": {"request_id": "req-7a8b9c0d"}}
+    assert matcher(Term("request_id", "req-7a8b9c0d")).match_fields(nested)
+    assert matcher(Term(None, "req-7a8b9c0d")).match_fields(nested)
+    assert matcher(Term(None, "r1")).match_fields({"spans": [{"trace_id": "r1"}]})
+    assert not matcher(Term(None, "req-7a8b9c0d")).match_fields(
+        {"ctx": {"note": "req-7a8b9c0d"}}
+    )
+
+
+def test_a_field_the_profile_defines_is_looked_up_only_at_the_top():
+    nested = {"ctx": {"request_id": "r1"}}
+    m = matcher(Term("request_id", "r1"))
+    assert not m.match_fields(nested, frozenset({"request_id"}))
+    assert m.match_fields(nested, frozenset({"other"}))
+
+
+@pytest.mark.parametrize(
+    "key", ["request_id", "requestId", "RequestId", "request-id", "trace_id"]
+)
+def test_profile_keys_match_their_other_spellings(key):
+    # Serilog/ASP.NET Core: RequestId; Spring MDC: requestId
+    assert matcher(Term(None, "r1")).match_fields({key: "r1"})
+
+
+def test_a_keyed_term_matches_that_spelling_only():
+    assert not matcher(Term("request_id", "r1")).match_fields({"RequestId": "r1"})
+
+
+def test_spellings():
+    from tracerun.read.match import spellings
+
+    assert spellings("request_id") == (
+        "request_id",
+        "requestId",
+        "RequestId",
+        "request-id",
+    )
+    assert spellings("RequestId")[1:] == ("request_id", "requestId", "request-id")
+    assert spellings("rid") == ("rid",)

@@ -152,6 +152,14 @@ def _check(target: Target, listing: Listing) -> str | None:
     warning = _sample_warning(sample)
     if warning:
         listing.warnings.append(f"source {origin.source}: {origin.name}: {warning}")
+    offset = get_source(origin.kind).local_offset(target)
+    if offset is not None:
+        from tracerun.extract.clock import zone_warning  # noqa: PLC0415 - start-up: --check only
+
+        zone = str(target.tz)
+        listing.warnings.append(
+            f"source {origin.source}: {origin.name}: {zone_warning(offset, zone)}"
+        )
     return _sample_text(sample)
 
 

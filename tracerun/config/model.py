@@ -90,6 +90,25 @@ class SampleConfig(_Config):
 _SAMPLE_LINE = '{"ts": "2026-03-20T14:10:00Z", "request_id": "abc123"}'
 _SAMPLE_EXPECT = {"request_id": "abc123", "time": "2026-03-20T14:10:00Z"}
 
+
+def check_abbreviation(name: str) -> str:
+    """Check that a `zone_abbreviations` key is one: 1-6 ASCII letters."""
+    if not (name.isascii() and name.isalpha() and len(name) <= 6):
+        msg = f"{name!r} is not a zone abbreviation (1-6 letters, e.g. IST)"
+        raise ValueError(msg)
+    return name
+
+
+def check_zone_or_offset(text: str) -> str:
+    """Check a `zone_abbreviations` value: an IANA zone or a UTC offset."""
+    from tracerun.timeparse import zone_of  # noqa: PLC0415 - validation only
+
+    zone_of(text)
+    return text
+
+
+Abbreviation = Annotated[str, AfterValidator(check_abbreviation)]
+ZoneOrOffset = Annotated[str, AfterValidator(check_zone_or_offset)]
 JmesPathExpression = Annotated[str, AfterValidator(check_jmespath)]
 """A field expression, checked where it is written (so its error names its key)."""
 
@@ -110,6 +129,13 @@ class _ParserBase(_Config):
         examples=[[{"line": _SAMPLE_LINE, "expect": _SAMPLE_EXPECT}]],
     )
     """Example lines with expected fields, checked by `tracerun validate`."""
+    timezone: str | None = Field(default=None, examples=["Europe/Berlin"])
+    """Time zone for this format's timestamps without an offset; a source's wins."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
 
 
 class JsonParserConfig(_ParserBase):
@@ -315,6 +341,11 @@ class Profile(_Config):
     """Fields a bare search term is matched against."""
     timezone: str = Field(default="UTC", examples=["UTC"])
     """IANA time zone for timestamps that carry no offset."""
+    zone_abbreviations: dict[Abbreviation, ZoneOrOffset] = Field(
+        default_factory=dict, examples=[{"IST": "Asia/Kolkata", "XST": "+03:00"}]
+    )
+    """Zone abbreviations read in timestamps (`IST`) → an IANA zone or a UTC
+    offset; changes or adds to the built-in ones."""
     parsers: dict[str, ParserConfig] = Field(
         default_factory=dict,
         examples=[{"app": {"type": "json", "time": {"field": "ts"}}}],

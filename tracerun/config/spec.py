@@ -49,6 +49,7 @@ class _ParserBase:
     level: str | None = None
     message: str | None = None
     samples: list[SampleConfig] = field(default_factory=list)
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -179,5 +180,6 @@ class Profile:
     description: str = ""
     keys: list[str] = field(default_factory=lambda: list(DEFAULT_KEYS))
     timezone: str = "UTC"
+    zone_abbreviations: dict[str, str] = field(default_factory=dict)
     parsers: dict[str, ParserConfig] = field(default_factory=dict)
     outputs: dict[str, OutputConfig] = field(default_factory=dict)

@@ -7,9 +7,11 @@ Why a hit was dropped is counted in a Tally (read/tally.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from tracerun.extract import Parsed
 from tracerun.read.match import Matcher
 from tracerun.read.scan import Hit
 from tracerun.read.tally import Tally, excerpt, where
@@ -42,13 +44,14 @@ class Assembler:
         before looking at the lines above it: the engine's time of a container line.
         """
         lines = [line.removesuffix("\r") for line in _decode(hit.data).split("\n")]
-        parsed = self.target.parser.parse(lines[0], self.target.tz)
+        parser = self.target.parser
+        parsed = parser.parse(lines[0], self.target.tz)
         if parsed is None:
             self.tally.unparsed.note(hit.line, excerpt(lines[0]))
             return None
         if parsed.failed:
             self._field_failures(parsed, hit.line)
-        if not self.matcher.match_fields(parsed.fields):
+        if not self._matches(parsed, lines):
             unkeyed = self.tally.unkeyed
             # One field that holds the value is enough to name in a hint, and
             # the first few hits are enough to look in.
@@ -66,6 +69,13 @@ class Assembler:
         elif not self.matcher.in_window(time):
             self.tally.outside.note(hit.line)
             return None
+        level = parsed.level
+        if parsed.inherits:
+            level = self._level_before(hit, parsed.fields.get("pid")) or level
+        hidden = parser.shown_elsewhere(parsed.fields, parsed.message)
+        stack = parser.stack(parsed.fields) if len(lines) == 1 else None
+        if stack is not None:
+            hidden = (*hidden, stack[0])
         origin = self.target.origin
         record = Record(
             time=time,
@@ -73,13 +83,14 @@ class Assembler:
             source_index=origin.source_index,
             origin=origin.name,
             line=hit.line,
-            level=parsed.level,
+            level=level,
             message=parsed.message,
             fields=parsed.fields,
             raw=lines[0],
             continuation=tuple(lines[1:]),
-            hidden=self.target.parser.shown_elsewhere(parsed.fields),
+            hidden=hidden,
             offset=hit.offset,
+            stack=() if stack is None else stack[1],
         )
         if not self.matcher.where(record):
             self.tally.dropped.note(hit.line)
@@ -99,17 +110,44 @@ class Assembler:
             effect = f"records where it fails have no field {name}"
             self.tally.fail(subject, error, line, effect)
 
+    def _matches(self, parsed: Parsed, lines: list[str]) -> bool:
+        """Tell whether the record's fields, else its continuation's pairs, hold a term."""
+        defined = self.target.parser.defined
+        if self.matcher.match_fields(parsed.fields, defined):
+            return True
+        if len(lines) == 1:
+            return False
+        pairs = self.target.parser.continued_fields(lines[1:])
+        return bool(pairs) and self.matcher.match_fields(pairs, defined)
+
     def _time_before(self, hit: Hit) -> int | None:
         """Time of the nearest earlier record start in the bytes before the hit."""
+        for parsed in self._records_before(hit):
+            if parsed.time is not None:
+                return parsed.time
+        return None
+
+    def _level_before(self, hit: Hit, pid: object) -> str | None:
+        """Level of the record a PostgreSQL DETAIL/STATEMENT/... line annotates.
+
+        That is the nearest earlier record of the same process (`[pid]`) that is
+        not itself such an annotation.
+        """
+        for parsed in self._records_before(hit):
+            if parsed.fields.get("pid") == pid and not parsed.inherits:
+                return parsed.level
+        return None
+
+    def _records_before(self, hit: Hit) -> Iterator[Parsed]:
+        """Parse the record starts before the hit, nearest first."""
         before = hit.lookback().split(b"\n")
         for raw in reversed(before[-_LOOKBACK_LINES:]):
             line = raw.removesuffix(b"\r")
             if not line or not self.target.is_start(line):
                 continue
             parsed = self.target.parser.parse(_decode(line), self.target.tz)
-            if parsed is not None and parsed.time is not None:
-                return parsed.time
-        return None
+            if parsed is not None:
+                yield parsed
 
 
 def timeless_warning(name: str, line: int) -> str:

@@ -1,7 +1,15 @@
-"""Match: a record's extracted fields and time → keep or drop (exact key=value, window, --where)."""
+"""Match: a record's extracted fields and time → keep or drop (exact key=value, window, --where).
+
+A key without a dot that is not at the top of a record is looked for at any
+depth (`{"ctx": {"request_id": ...}}`), unless the parser defines that field;
+a key of the profile's `keys` also matches its other spellings (`requestId`,
+`RequestId`, `request-id`). Values are always compared exactly.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from tracerun.errors import EvaluationError
@@ -80,6 +88,27 @@ class RecordFilter:
             return False
 
 
+def spellings(key: str) -> tuple[str, ...]:
+    """List the ways programs spell a key: `request_id`, `requestId`, `RequestId`, `request-id`.
+
+    The key as given comes first; a key of one word has no other spelling.
+    """
+    words = [w for w in _WORD_BREAK.split(key) if w]
+    if len(words) < 2 or not all(w.isalnum() for w in words):
+        return (key,)
+    lower = [w.lower() for w in words]
+    forms = (
+        "_".join(lower),
+        lower[0] + "".join(w.title() for w in lower[1:]),
+        "".join(w.title() for w in lower),
+        "-".join(lower),
+    )
+    return tuple(dict.fromkeys((key, *forms)))
+
+
+_WORD_BREAK = re.compile(r"[_-]|(?<=[a-z0-9])(?=[A-Z])")
+
+
 class Matcher:
     """Decides whether a parsed record belongs to the query's answer."""
 
@@ -87,9 +116,10 @@ class Matcher:
         fold = str.casefold if query.ignore_case else None
         self._fold = fold
         by_key: dict[str, set[str]] = {}
+        bare_keys = [k for key in query.keys for k in spellings(key)]
         for term in query.terms:
             value = fold(term.value) if fold else term.value
-            for key in (term.key,) if term.key is not None else query.keys:
+            for key in (term.key,) if term.key is not None else bare_keys:
                 by_key.setdefault(key, set()).add(value)
         # One lookup per key, then a set test: 1,000 ids cost what one does.
         self._by_key = tuple((key, frozenset(values)) for key, values in by_key.items())
@@ -99,16 +129,32 @@ class Matcher:
         self.where_filter = RecordFilter(query.where) if query.where else None
         """The --where filter, None without one."""
 
-    def match_fields(self, fields: dict[str, Any]) -> bool:
-        """Tell whether any term equals its field exactly (case-folded with -i)."""
+    def match_fields(
+        self, fields: dict[str, Any], defined: frozenset[str] = frozenset()
+    ) -> bool:
+        """Tell whether any term equals its field exactly (case-folded with -i).
+
+        Args:
+            fields: the record's fields.
+            defined: the parser's own field names (`fields:`), looked up only
+                at the top: the profile said where they are.
+        """
+        deep: dict[str, frozenset[str]] = {}
         for key, values in self._by_key:
             found = lookup(fields, key)
-            if found is None or isinstance(found, dict | list):
+            if found is None:
+                if "." not in key and key not in defined:
+                    deep[key] = values
                 continue
-            text = field_text(found)
-            if (self._fold(text) if self._fold else text) in values:
+            if not isinstance(found, dict | list) and self._equal(found, values):
                 return True
-        return False
+        return bool(deep) and any(
+            self._equal(value, deep[key]) for key, value in _nested(fields, deep)
+        )
+
+    def _equal(self, value: Any, values: frozenset[str]) -> bool:
+        text = field_text(value)
+        return (self._fold(text) if self._fold else text) in values
 
     def holder(self, fields: dict[str, Any], depth: int = _DEPTH) -> str | None:
         """Name a field (dotted when nested) whose value equals a search value.
@@ -140,3 +186,18 @@ class Matcher:
         then says why.
         """
         return self.where_filter is None or self.where_filter.test(record)
+
+
+def _nested(fields: dict[str, Any], keys: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Yield (key, scalar value) for the wanted keys below the top of a record."""
+    stack: list[Any] = [
+        v for v in fields.values() if type(v) is dict or type(v) is list
+    ]
+    while stack:
+        node = stack.pop()
+        items = node.items() if type(node) is dict else enumerate(node)
+        for key, value in items:
+            if type(value) is dict or type(value) is list:
+                stack.append(value)
+            elif key in keys and value is not None:
+                yield key, value

@@ -119,6 +119,8 @@ class Family(NamedTuple):
         pattern: the glob or name written there.
         lines: the first lines of its first non-empty log, decoded.
         settings: further `key: value  # comment` lines for the source.
+        tail: the last lines of its newest plain log, decoded.
+        written: that log's modification time (µs), for the clock check.
     """
 
     name: str
@@ -127,6 +129,8 @@ class Family(NamedTuple):
     pattern: str
     lines: tuple[str, ...]
     settings: tuple[tuple[str, str, str], ...] = ()
+    tail: tuple[str, ...] = ()
+    written: int | None = None
 
 
 class AdhocFlag(NamedTuple):
@@ -202,6 +206,10 @@ class Source(Protocol):
         """Read the first `count` lines of an origin (None: this type cannot)."""
         ...
 
+    def local_offset(self, target: Target) -> int | None:
+        """Offset (s) that its naive last timestamp looks written in, if not the zone's."""
+        ...
+
     def adhoc(self, values: Sequence[str]) -> dict[str, Any]:
         """Make sources of the type's ad hoc flag values, keyed by source name."""
         ...
@@ -257,6 +265,10 @@ class SourceDefaults:
 
     def sample(self, target: Target, count: int) -> Sampled | None:  # noqa: ARG002
         """Not supported."""
+        return None
+
+    def local_offset(self, target: Target) -> int | None:  # noqa: ARG002
+        """Not known: the origin has no modification time to compare with."""
         return None
 
     def adhoc(self, values: Sequence[str]) -> dict[str, Any]:  # noqa: ARG002

@@ -97,6 +97,12 @@ class FileSource(SourceDefaults):
 
         return coverage.time_coverage(target)
 
+    def local_offset(self, target: Target) -> int | None:
+        """Compare a plain file's last naive timestamp with its modification time."""
+        from tracerun.sources.file import coverage  # noqa: PLC0415 - start-up: `sources` only
+
+        return coverage.local_offset(target)
+
     def sample(self, target: Target, count: int) -> Sampled:
         """Read the first lines of a file (decompressed)."""
         from tracerun.sources.file import coverage  # noqa: PLC0415 - start-up: `sources` only
