@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracerun.errors import QueryError
+from tracerun.errors import QueryError, cut, quoted
 
 _KEY = re.compile(r"[A-Za-z_@][\w.@-]*")
 
@@ -51,7 +51,9 @@ def parse_term(text: str) -> Term:
         msg = "an empty search term matches nothing"
         raise QueryError(msg, "give a value such as request_id=abc123")
     if "\n" in text:
-        msg = f"search term {text!r} spans lines; log records are matched line by line"
+        msg = (
+            f"search term {quoted(text)} spans lines; records are matched line by line"
+        )
         raise QueryError(msg, "remove the newline from the term")
     return Term(None, text)
 
@@ -68,8 +70,10 @@ def check_expression(expression: str, option: str, example: str) -> str:
 
     try:
         jmespath.compile(expression)
-    except JMESPathError as exc:
-        reason = str(exc).strip().splitlines()[0]
-        msg = f"{option} {expression!r} is not a valid JMESPath expression: {reason}"
+    except (JMESPathError, RecursionError) as exc:  # RecursionError: `((((…`
+        lines = [*str(exc).strip().splitlines(), type(exc).__name__]
+        deep = isinstance(exc, RecursionError)
+        reason = "it is nested too deeply" if deep else lines[0]
+        msg = f"{option} {quoted(expression)} is not a valid JMESPath expression: {cut(reason)}"
         raise QueryError(msg, f"example: {example}") from None
     return expression

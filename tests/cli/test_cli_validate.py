@@ -182,3 +182,31 @@ def test_inline_parser_samples_use_their_sources_zone(tmp_path) -> None:
             ),
         ),
     ]
+
+
+SECRET_SAMPLES = """\
+version: 1
+parsers:
+  app:
+    type: json
+    samples:
+      - line: '{"request_id": "${CI_TOKEN}-x", "msg": "ok"}'
+        expect: {request_id: '${CI_TOKEN}'}
+      - line: '${CI_TOKEN}'
+        expect: {request_id: abc}
+sources:
+  a: {type: file, paths: [a.log], parser: app}
+"""
+
+
+def test_a_failing_sample_never_shows_an_expanded_secret(tmp_path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(SECRET_SAMPLES, encoding="utf-8")
+
+    with pytest.raises(ProfileError) as caught:
+        validate_profile(path, env={"CI_TOKEN": "s3cr3t-token-value"})
+
+    first, second = caught.value.issues
+    assert first.details == ("expected: '${CI_TOKEN}'", "     got: '${CI_TOKEN}-x'")
+    assert second.message == "this line does not parse"
+    assert "s3cr3t" not in repr(caught.value.issues)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 import click
 
 from tracerun import __version__
-from tracerun.errors import ExitCode, TracerunError
+from tracerun.errors import ExitCode, TracerunError, mask
 
 if TYPE_CHECKING:
     from tracerun.errors import SourceFailure
@@ -93,16 +93,16 @@ def cli() -> None:
 
 
 def warn(message: str) -> None:
-    """Print a warning on stderr."""
-    click.echo(f"tracerun: warning: {message}", err=True)
+    """Print a warning on stderr (no expanded `${VAR}` value in it: errors.mask)."""
+    click.echo(f"tracerun: warning: {mask(message)}", err=True)
 
 
 def error(message: str, hint: str | None = None, stream: TextIO | None = None) -> None:
-    """Print an error, and its hint, on stderr."""
+    """Print an error, and its hint, on stderr (secrets masked, as `warn`)."""
     out = stream or sys.stderr
-    out.write(f"tracerun: error: {message}\n")
+    out.write(f"tracerun: error: {mask(message)}\n")
     if hint:
-        out.write(f"  hint: {hint}\n")
+        out.write(f"  hint: {mask(hint)}\n")
 
 
 def print_problems(warnings: list[str], failures: list[SourceFailure]) -> None:

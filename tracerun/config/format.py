@@ -14,6 +14,8 @@ BUILTIN_PARSERS = ("auto", "json", "logfmt")
 BUILTIN_OUTPUTS = ("text", "ndjson")
 DEFAULT_LEVEL_FIELDS = ("level", "severity", "lvl", "loglevel")
 DEFAULT_MESSAGE_FIELDS = ("msg", "message")
+NAME_MAX_BYTES = 255
+"""The longest file name Linux and macOS file systems take (ENAMETOOLONG past it)."""
 
 _DOTTED_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 

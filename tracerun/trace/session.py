@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tracerun.config.spec import OutputConfig, Profile
-from tracerun.errors import QueryError
+from tracerun.errors import QueryError, cut, quoted
 from tracerun.output import BUILTIN, build_formatter
 from tracerun.output.base import Formatter
 from tracerun.output.color import ColorSetting, use_color
@@ -58,15 +58,24 @@ def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
     terms = options.terms
     if options.ids_from:
         terms = (*terms, *read_terms(options.ids_from))
+    since = _bound(options.since, now_us, tz, "--since")
+    until = _bound(options.until, now_us, tz, "--until")
+    if since is not None and until is not None and until < since:
+        msg = f"--until {cut(str(options.until))} is before --since {cut(str(options.since))}"
+        raise QueryError(msg, "the window would be empty; swap them?")
     return Query(
         terms=tuple(dict.fromkeys(parse_term(t) for t in terms)),
         keys=tuple(profile.keys),
         ignore_case=options.ignore_case,
-        since=parse_bound(options.since, now_us, tz) if options.since else None,
-        until=parse_bound(options.until, now_us, tz) if options.until else None,
+        since=since,
+        until=until,
         where=check_where(options.where) if options.where else None,
         limit=options.limit,
     )
+
+
+def _bound(text: str | None, now_us: int, tz: Any, option: str) -> int | None:
+    return None if not text else parse_bound(text, now_us, tz, option)
 
 
 def read_terms(path: str) -> list[str]:
@@ -98,7 +107,8 @@ def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
     plan = build_plan(profile, options.source_globs)
     if not plan.source_names:
         names = ", ".join(profile.sources)
-        msg = f"--source {' '.join(options.source_globs)} matches none of the profile's sources"
+        globs = cut(" ".join(options.source_globs))
+        msg = f"--source {globs} matches none of the profile's sources"
         raise QueryError(msg, f"sources here: {names}")
 
     def factory(stream: TextIO) -> Formatter:
@@ -117,7 +127,7 @@ def _output_config(profile: Profile, name: str) -> OutputConfig:
         return outputs[name]
     close = difflib.get_close_matches(name, list(outputs), n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    msg = f"unknown output '{name}'"
+    msg = f"unknown output {quoted(name)}"
     raise QueryError(msg, hint + "outputs: " + ", ".join(sorted(outputs)))
 
 
