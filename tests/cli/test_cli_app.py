@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 from helpers.probe import run_and_check_import, run_with_peak
@@ -527,6 +528,27 @@ def test_version_and_help() -> None:
     help_text = run("--help").stdout
     for command in ("trace", "validate", "profiles", "sources", "schema"):
         assert f"  {command} " in help_text
+
+
+def test_group_help_shows_the_trace_usage_and_options_then_the_commands() -> None:
+    from tracerun.cli.trace import trace_command
+
+    help_text = CliRunner().invoke(cli, ["--help"], prog_name="tracerun").stdout
+    lines = help_text.splitlines()
+
+    assert lines[:2] == [
+        "Usage: tracerun [OPTIONS] TERM...",
+        "   or: tracerun COMMAND [ARGS]...",
+    ]
+    options = lines.index("Options (of trace, the default command):")
+    commands = lines.index("Commands:")
+    listed = "\n".join(lines[options:commands])
+    for param in trace_command.params:
+        if isinstance(param, click.Option):
+            assert f" {max(param.opts, key=len)}" in listed, param.opts
+    assert "--version" in listed
+    assert listed.count("-h, --help") == 1
+    assert "  trace     Print every record carrying TERM" in help_text
 
 
 def test_a_trace_without_follow_options_never_imports_follow_mode(

@@ -52,6 +52,32 @@ class _DefaultGroup(click.Group):
         command: click.Command = importlib.import_module(COMMANDS[cmd_name]).COMMAND
         return command
 
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Show both forms: the default trace, and a command."""
+        formatter.write_usage(ctx.command_path, "[OPTIONS] TERM...")
+        formatter.write_usage(ctx.command_path, "COMMAND [ARGS]...", prefix="   or: ")
+
+    def format_options(
+        self, ctx: click.Context, formatter: click.HelpFormatter
+    ) -> None:
+        """List the trace's options (the default command's) and the group's, then commands.
+
+        Why: `tracerun --help` is where a user looks first (issue #11).
+        """
+        trace = self.get_command(ctx, TRACE)
+        assert trace is not None  # COMMANDS names it
+        trace_ctx = click.Context(trace, info_name=TRACE, parent=ctx)
+        rows = dict(
+            record
+            for command, context in ((trace, trace_ctx), (self, ctx))
+            for param in command.get_params(context)
+            if isinstance(param, click.Option)
+            and (record := param.get_help_record(context)) is not None
+        )
+        with formatter.section("Options (of trace, the default command)"):
+            formatter.write_dl(list(rows.items()))
+        self.format_commands(ctx, formatter)
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in COMMANDS and args[0] not in _GROUP_FLAGS:
             args = [TRACE, *args]
@@ -83,6 +109,10 @@ class _DefaultGroup(click.Group):
 @click.version_option(__version__, "--version", prog_name="tracerun")
 def cli() -> None:
     """Trace one request across log files and containers, in true time order.
+
+    TERM is key=value (that field must equal the value) or a bare value
+    (matched against the profile's keys); several terms are OR-ed. The trace
+    is the default command: `tracerun TERM...` is `tracerun trace TERM...`.
 
     \b
     Examples:
