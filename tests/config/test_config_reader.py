@@ -156,9 +156,15 @@ def test_list_as_key_is_a_syntax_error(write, problems):
 
 
 def test_empty_file_is_one_clear_issue(write, problems):
-    [issue] = problems(write("p.yaml", "# nothing yet\n"))
+    [issue] = problems(write("p.yaml", ""))
     assert (issue.line, issue.message) == (0, "the profile is empty")
     assert "version: 1" in (issue.hint or "")
+
+
+def test_a_file_of_comments_is_empty_at_its_first_line(write, problems):
+    [issue] = problems(write("p.yaml", "# nothing yet\n"))
+    assert (issue.line, issue.col, issue.message) == (1, 1, "the profile is empty")
+    assert issue.source_line == "# nothing yet"
 
 
 def test_top_level_list_is_rejected(write, problems):

@@ -91,7 +91,10 @@ def _compose(
     node = loader.get_single_node()
     if node is None:
         hint = "write `version: 1` and `sources:`, or: tracerun init --path LOG_DIR"
-        issues.append(ConfigIssue(source.name, 0, 0, "", "the profile is empty", hint))
+        at = 1 if source.lines else 0  # a file of comments: point at its start
+        first = source.lines[0] if source.lines else None
+        message = "the profile is empty"
+        issues.append(ConfigIssue(source.name, at, at, "", message, hint, first))
         return None
     index = _Indexer(loader, source)
     index.node(node, ())
