@@ -646,3 +646,21 @@ def test_a_bad_docker_host_in_the_environment_fails_that_source_naming_it(
         "  hint: set DOCKER_HOST to an engine's URL, e.g. "
         "unix:///var/run/docker.sock\n"
     )
+
+
+def test_an_unreachable_engine_named_with_a_secret_shows_the_variable(
+    tmp_path: Path,
+) -> None:
+    profile = write_profile(
+        tmp_path,
+        "  good: {type: file, paths: [app.log], parser: json}\n"
+        "  d: {type: docker, containers: [x], host: 'unix:///nonexistent/${CI_TOKEN}'}\n",
+    )
+    result = run("-p", str(profile), "abc", env={"CI_TOKEN": SECRET})
+
+    assert result.exit_code == 3
+    assert SECRET not in result.stdout + result.stderr
+    assert result.stderr.startswith(
+        "tracerun: error: source d: cannot reach the Docker engine at "
+        "unix:///nonexistent/${CI_TOKEN}: no such socket\n"
+    )

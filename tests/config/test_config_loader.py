@@ -421,6 +421,14 @@ SECRET = "s3cr3t-token-value"
             MINIMAL + "keys: [1, '${CI_TOKEN}x']\nx: '${CI_TOKEN}'\n",
             "unknown key 'x'",
         ),
+        (
+            MINIMAL + "  d: {type: docker, containers: [x], host: '${CI_TOKEN}'}\n",
+            "not a Docker engine URL: a tcp engine URL needs a port",
+        ),
+        (
+            MINIMAL.replace("logs/app.log", "'${CI_TOKEN}/" + "A" * 300 + "'"),
+            "a part of this path is 300 bytes long",
+        ),
     ],
 )
 def test_messages_show_the_profile_text_never_the_expanded_secret(
