@@ -8,7 +8,6 @@ quotes is cut short (`quoted`), and no expanded `${VAR}` value is ever shown
 from __future__ import annotations
 
 import enum
-import json
 import re
 from dataclasses import dataclass, replace
 
@@ -31,6 +30,8 @@ def register_secret(value: str, name: str) -> None:
     """
     if len(value) < SECRET_MIN_CHARS or value in _secrets:
         return
+    import json  # noqa: PLC0415 - start-up: only for a profile with ${VAR}
+
     shown = f"${{{name}}}"
     # The forms a message can quote it in: as is, inside repr(), inside JSON.
     for form in (value, repr(value)[1:-1], json.dumps(value)[1:-1]):
