@@ -7,6 +7,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tracerun.errors import forget_secrets
+
 # Property tests (hypothesis) that do not set max_examples themselves run 100
 # examples by default and 10,000 under HYPOTHESIS_PROFILE=ci, which
 # scripts/test sets when CI=true: keep such a property in-process and fast.
@@ -32,3 +34,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite golden files (tests/**/testdata, schemas/) from current output",
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_secrets_from_other_tests():
+    """Each test starts with no `${VAR}` value registered as a secret (errors.mask)."""
+    forget_secrets()
+    yield
+    forget_secrets()

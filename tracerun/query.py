@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracerun.errors import ExpressionError, QueryError
+from tracerun.errors import ExpressionError, QueryError, cut, quoted
 from tracerun.timeparse import format_utc_ms
 
 _KEY = re.compile(r"[A-Za-z_@][\w.@-]*")
@@ -60,7 +60,9 @@ def parse_term(text: str) -> Term:
         msg = "an empty search term matches nothing"
         raise QueryError(msg, "give a value such as request_id=abc123")
     if "\n" in text:
-        msg = f"search term {text!r} spans lines; log records are matched line by line"
+        msg = (
+            f"search term {quoted(text)} spans lines; records are matched line by line"
+        )
         raise QueryError(msg, "remove the newline from the term")
     return Term(None, text)
 
@@ -82,6 +84,6 @@ def check_expression(expression: str, option: str, example: str) -> str:
     try:
         compile_expression(expression)
     except ExpressionError as exc:
-        msg = f"{option} {expression!r}: {exc}"
+        msg = f"{option} {quoted(expression)}: {cut(str(exc), 300)}"
         raise QueryError(msg, exc.hint or f"example: {example}") from None
     return expression

@@ -17,7 +17,7 @@ import time as _time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-from tracerun.errors import QueryError
+from tracerun.errors import QueryError, quoted
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
@@ -70,6 +70,9 @@ _NGINX_FORMATS = frozenset({"%d/%b/%Y:%H:%M:%S %z", "%d/%b/%Y:%H:%M:%S"})
 _SYSLOG_FORMATS = frozenset({"%b %d %H:%M:%S", "%b %e %H:%M:%S"})
 _YEAR_DIRECTIVES = ("%Y", "%y", "%G", "%c", "%x")
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+_MIN_US = (datetime(1, 1, 2, tzinfo=UTC) - _EPOCH) // _US
+_MAX_US = (datetime(9999, 12, 31, tzinfo=UTC) - _EPOCH) // _US
+"""Bounds a datetime can show in any zone (a day inside years 1 and 9999)."""
 _BOUND_HINT = (
     "use a duration back from now (90s, 15m, 2h, 1d, 1h30m), a date (2026-03-20), "
     "a date and time (2026-03-20 14:10, 2026-03-20T14:10:00Z, "
@@ -393,7 +396,7 @@ def _strptime_parser(fmt: str) -> _FormatParser:
     def parse(text: str, tz: tzinfo, now_us: int | None, _zones: Zones) -> int | None:
         try:
             dt = datetime.strptime(text, fmt)
-        except ValueError:
+        except (ValueError, re.error):  # re.error: `%z%z` (validators refuse it)
             return None
         if has_year:
             return _datetime_us(dt, tz)
@@ -442,29 +445,44 @@ def leading_timestamp(line: str) -> tuple[str, int] | None:
     return match["ts"], match.end()
 
 
-def parse_bound(text: str, now_us: int, tz: tzinfo = UTC) -> int:
+def parse_bound(
+    text: str, now_us: int, tz: tzinfo = UTC, option: str | None = None
+) -> int:
     """Read a --since/--until value as µs since the epoch.
 
     Accepts a duration back from `now_us` (`90s`, `15m`, `2h`, `1d`, `1h30m`), a
     date (midnight in `tz`), a date and time (RFC 3339, or without offset: in
     `tz`), or unix seconds (10 digits) / milliseconds (13 digits).
 
+    Args:
+        text: The value as given.
+        now_us: Now, for durations.
+        tz: The zone of a date or time without offset.
+        option: The flag it was given to, named in the error (`--since`).
+
     Raises:
-        QueryError: the text is none of these.
+        QueryError: the text is none of these, or a time outside years 1 to 9999.
     """
     value = text.strip()
+    where = f"{option} " if option else ""
     duration = _DURATION.fullmatch(value)
     if value and duration is not None:
         days, hours, minutes, seconds = (int(g or 0) for g in duration.groups())
-        span = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-        return now_us - span // _US
-    if value.isdigit():
+        try:  # OverflowError: `999999999999d` is past what timedelta holds
+            span = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        except OverflowError:
+            span = timedelta.max
+        us: int | None = now_us - span // _US
+    elif value.isdigit():
         us = parse_time(value) if len(value) in (10, 13) else None
     else:
         us = parse_time(value, tz=tz, now_us=now_us) if value[4:5] == "-" else None
     if us is None:
-        msg = f"cannot read {text!r} as a time"
+        msg = f"{where}cannot read {quoted(text)} as a time"
         raise QueryError(msg, _BOUND_HINT)
+    if not _MIN_US <= us <= _MAX_US:
+        msg = f"{where}{quoted(text)} is before the year 1"
+        raise QueryError(msg, "give a time in the years 1 to 9999, e.g. 30d")
     return us
 
 

@@ -50,4 +50,13 @@ def test_there_is_a_golden_case_for_each_error_kind():
         "missing_required_key",
         "several_problems",
         "failing_sample",
+        "alias_bomb",
+        "nested_too_deep",
+        "extends_not_a_profile",
+        "secret_in_message",
+        "oversized_value",
+        "bad_time_format",
+        "path_too_long",
+        "bad_engine_url",
+        "version_not_a_number",
     }

@@ -378,3 +378,21 @@ def test_literal_error_outside_a_literal_keeps_pydantic_text():
     }
     [issue] = validation_issues([error], marks)  # type: ignore[list-item]
     assert issue.message == "Input should be 'x'"
+
+
+def test_a_key_named_like_pydantics_key_marker_is_shown_literally(write, problems):
+    issue = only(
+        problems,
+        write,
+        "version: 1\n'[key]': 1\nsources: {a: {type: file, paths: [a]}}\n",
+    )
+    assert at(issue) == (2, 1)
+    assert issue.message == "unknown key '[key]'"
+
+
+def test_an_entry_named_like_the_key_marker_is_walked_into(write, problems):
+    issue = only(
+        problems, write, "version: 1\nsources:\n  '[key]': {type: file, paths: 5}\n"
+    )
+    assert issue.key_path == "sources.[key].paths"
+    assert issue.message == "expected a list, got a number (5)"

@@ -20,7 +20,7 @@ from tracerun.cli.options import (
     debug_option,
     profile_option,
 )
-from tracerun.errors import ExitCode
+from tracerun.errors import ExitCode, mask
 from tracerun.sources import get_source
 from tracerun.sources.base import ReadError
 
@@ -233,7 +233,7 @@ def sources_command(profile: str | None, check: bool, **flags: tuple[str, ...]) 
     plan = build_plan(loaded)
     listing = describe_sources(loaded, plan, check=check)
     for line in listing.lines:
-        click.echo(line)
+        click.echo(mask(line))  # an origin built from an expanded ${VAR} path
     print_problems([*plan.warnings, *listing.warnings], list(plan.failures))
     return ExitCode.SOURCE_FAILED if plan.failures else ExitCode.OK
 

@@ -6,8 +6,11 @@ its `line`), printed like every other profile problem with an expected/got diff.
 
 from __future__ import annotations
 
+import signal
+import threading
 import zoneinfo
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,13 +115,59 @@ def check_samples_of(profile: plain.Profile, marks: Marks) -> list[ConfigIssue]:
         parser = build_parser(spec, profile.parsers, zones)
         config = profile.parsers[spec] if isinstance(spec, str) else spec
         seen: set[tuple[int, str | None]] = set()
-        for name in _zones_of(profile, where, config):
-            zone = zoneinfo.ZoneInfo(name)
-            for mismatch in sample_mismatches(parser, config.samples, zone):
-                if (mismatch.sample, mismatch.key) not in seen:
-                    seen.add((mismatch.sample, mismatch.key))
-                    issues.append(_issue(marks, where, mismatch, config.type))
+        try:
+            with _time_limit(SAMPLE_SECONDS):
+                found = [
+                    mismatch
+                    for name in _zones_of(profile, where, config)
+                    for mismatch in sample_mismatches(
+                        parser, config.samples, zoneinfo.ZoneInfo(name)
+                    )
+                ]
+        except _TooSlowError:
+            message = f"checking these samples took over {SAMPLE_SECONDS:g} s"
+            hint = "a regex with nested repeats such as (a+)+ can backtrack forever"
+            issues.append(located(marks, (*where, "samples"), message, hint))
+            continue
+        for mismatch in found:
+            if (mismatch.sample, mismatch.key) not in seen:
+                seen.add((mismatch.sample, mismatch.key))
+                issues.append(_issue(marks, where, mismatch, config.type))
     return issues
+
+
+SAMPLE_SECONDS = 2.0
+"""Each parser's samples are checked within this long (README "Security").
+
+Why: `validate` runs in a pre-commit hook on pull requests; a profile's regex
+that backtracks without end on its own sample line must not hang it.
+"""
+
+
+class _TooSlowError(BaseException):
+    """Raised by the alarm; a BaseException so no `except Exception` swallows it."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise _TooSlowError after `seconds` (main thread with SIGALRM only; else no limit)."""
+    usable = hasattr(signal, "setitimer") and (
+        threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _TooSlowError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _parsers_with_samples(

@@ -21,6 +21,8 @@ DEFAULT_MESSAGE_FIELDS = (
     *("msg", "message", "@m", "@mt", "event", "MESSAGE", "request"),
 )
 """Where a record's message is looked for, first present string wins."""
+NAME_MAX_BYTES = 255
+"""The longest file name Linux and macOS file systems take (ENAMETOOLONG past it)."""
 
 _DOTTED_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 

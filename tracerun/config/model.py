@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,9 +26,16 @@ from pydantic import (
 )
 
 from tracerun.config import spec
+from tracerun.config.checks import (
+    PathPattern,
+    StrptimeFormat,
+    check_engine_url,
+    check_format_version,
+)
+from tracerun.config.discover import expand_user
 from tracerun.config.format import BUILTIN_PARSERS, DEFAULT_KEYS, is_dotted_path
 from tracerun.config.spec import STREAMS, Stream
-from tracerun.errors import ExpressionError
+from tracerun.errors import ExpressionError, quoted
 
 
 def check_jmespath(expression: str) -> str:
@@ -43,22 +51,34 @@ def check_jmespath(expression: str) -> str:
 def check_regex(pattern: str) -> str:
     """Compile a regular expression, raising ExpressionError with position and reason."""
     try:
-        re.compile(pattern)
+        with warnings.catch_warnings():  # "possible nested set" is not our user's
+            warnings.simplefilter("ignore")
+            re.compile(pattern)
     except re.error as exc:
         where = f" at position {exc.pos}" if exc.pos is not None else ""
         msg = f"not a valid regular expression: {exc.msg}{where}"
         raise ExpressionError(msg, exc.pos) from None
+    except (RecursionError, OverflowError) as exc:  # `((((…`, `a{99999999999}`
+        why = "it is nested too deeply" if isinstance(exc, RecursionError) else exc
+        msg = f"not a valid regular expression: {why}"
+        raise ExpressionError(msg, None) from None
     return pattern
+
+
+_ZONE_MAX_SLASHES = 3
+"""IANA names have at most two (America/Argentina/Buenos_Aires)."""
 
 
 def check_timezone(name: str) -> str:
     """Check that `name` is an IANA time zone known to this machine."""
     import zoneinfo  # noqa: PLC0415
 
+    msg = f"unknown time zone {quoted(name)} (use an IANA name such as 'Europe/Berlin')"
+    if name.count("/") > _ZONE_MAX_SLASHES:  # tzdata's lookup recurses per part
+        raise ValueError(msg)
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        msg = f"unknown time zone {name!r} (use an IANA name such as 'Europe/Berlin')"
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError, RecursionError):
         raise ValueError(msg) from None
     return name
 
@@ -74,7 +94,9 @@ class TimeConfig(_Config):
 
     field: str | None = Field(default=None, examples=["ts"])
     """Field holding the timestamp; absent: the first of time/ts/timestamp/@timestamp."""
-    format: str | None = Field(default=None, examples=["%d/%b/%Y:%H:%M:%S %z"])
+    format: StrptimeFormat | None = Field(
+        default=None, examples=["%d/%b/%Y:%H:%M:%S %z"]
+    )
     """strptime pattern; absent: detect RFC 3339, unix epoch numbers, syslog."""
 
 
@@ -216,7 +238,7 @@ class FileSourceConfig(_SourceBase):
 
     type: Literal["file"] = Field(examples=["file"])
     """Source kind: `file`."""
-    paths: list[str] = Field(min_length=1, examples=[["./logs/orders/*.log*"]])
+    paths: list[PathPattern] = Field(min_length=1, examples=[["./logs/orders/*.log*"]])
     """Globs (`**` allowed) or directories (every `*.log*` below); relative to the profile."""
 
     @field_validator("paths")
@@ -227,7 +249,7 @@ class FileSourceConfig(_SourceBase):
             return value
         # normpath: `profiles/../logs/x.log` is shown as `logs/x.log`.
         return [
-            p if Path(p).expanduser().is_absolute() else os.path.normpath(base / p)
+            p if Path(expand_user(p)).is_absolute() else os.path.normpath(base / p)
             for p in value
         ]
 
@@ -256,6 +278,11 @@ class DockerSourceConfig(_SourceBase):
     )
     """Which output streams to read."""
 
+    @field_validator("host")
+    @classmethod
+    def _check_host(cls, value: str | None) -> str | None:
+        return None if value is None else check_engine_url(value)
+
     @field_validator("labels")
     @classmethod
     def _check_label_list(
@@ -264,7 +291,7 @@ class DockerSourceConfig(_SourceBase):
         if isinstance(value, list):
             for item in value:
                 if not item.partition("=")[0].strip() or "=" not in item:
-                    msg = f"label {item!r} is not of the form key=value"
+                    msg = f"label {quoted(item)} is not of the form key=value"
                     raise ValueError(msg)
         return value
 
@@ -367,6 +394,11 @@ class Profile(_Config):
     def _check_timezone(cls, value: str) -> str:
         return check_timezone(value)
 
+    @field_validator("version", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> object:
+        return check_format_version(value)
+
 
 def _context_base_dir(info: ValidationInfo) -> Path | None:
     context = info.context
@@ -409,7 +441,7 @@ def parser_reference_issues(
 
             close = difflib.get_close_matches(parser, known, n=1)
             guess = f"did you mean {close[0]!r}? " if close else ""
-            message = f"unknown parser {parser!r}"
+            message = f"unknown parser {quoted(parser)}"
             hint = f"{guess}parsers defined here: " + ", ".join(known)
             issues.append((("sources", name, "parser"), message, hint))
     return issues

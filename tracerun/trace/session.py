@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from tracerun.config.spec import OutputConfig, Profile
-from tracerun.errors import QueryError
+from tracerun.errors import QueryError, cut, quoted
 from tracerun.output import BUILTIN, build_formatter
 from tracerun.output.base import Formatter
 from tracerun.output.color import ColorSetting, use_color
@@ -66,12 +66,14 @@ def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
     terms = options.terms
     if options.ids_from:
         terms = (*terms, *read_terms(options.ids_from))
+    since = _bound(options.since, now_us, tz, "--since")
+    until = _bound(options.until, now_us, tz, "--until")
     query = Query(
         terms=tuple(dict.fromkeys(parse_term(t) for t in terms)),
         keys=tuple(profile.keys),
         ignore_case=options.ignore_case,
-        since=parse_bound(options.since, now_us, tz) if options.since else None,
-        until=parse_bound(options.until, now_us, tz) if options.until else None,
+        since=since,
+        until=until,
         where=check_where(options.where) if options.where else None,
         limit=options.limit,
     )
@@ -80,11 +82,12 @@ def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
         and query.until is not None
         and query.until < query.since
     ):
+        until_, since_ = quoted(options.until), quoted(options.since)
         msg = (
-            f"--until {options.until!r} is before --since {options.since!r}: "
+            f"--until {until_} is before --since {since_}: "
             f"the window {query.window()} is empty"
         )
-        hint = f"swap them: --since {options.until!r} --until {options.since!r}"
+        hint = f"swap them: --since {until_} --until {since_}"
         raise QueryError(msg, hint)
     return query
 
@@ -113,6 +116,10 @@ def window_notes(
     return (
         f"window {query.window()}: {which} {verb} no UTC offset and {was} read {read}",
     )
+
+
+def _bound(text: str | None, now_us: int, tz: Any, option: str) -> int | None:
+    return None if not text else parse_bound(text, now_us, tz, option)
 
 
 def read_terms(path: str) -> list[str]:
@@ -153,7 +160,8 @@ def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
     plan = build_plan(profile, options.source_globs)
     if not plan.source_names:
         names = ", ".join(profile.sources)
-        msg = f"--source {' '.join(options.source_globs)} matches none of the profile's sources"
+        globs = cut(" ".join(options.source_globs))
+        msg = f"--source {globs} matches none of the profile's sources"
         raise QueryError(msg, f"sources here: {names}")
 
     def factory(stream: TextIO) -> Formatter:
@@ -172,7 +180,7 @@ def _output_config(profile: Profile, name: str) -> OutputConfig:
         return outputs[name]
     close = difflib.get_close_matches(name, list(outputs), n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    msg = f"unknown output '{name}'"
+    msg = f"unknown output {quoted(name)}"
     raise QueryError(msg, hint + "outputs: " + ", ".join(sorted(outputs)))
 
 

@@ -25,7 +25,7 @@ from tracerun.sources.base import (
     SourceDefaults,
 )
 from tracerun.sources.file import adhoc
-from tracerun.sources.file.paths import expand_paths
+from tracerun.sources.file.paths import expand_paths, no_match
 from tracerun.sources.file.pieces import (
     Piece,
     PieceResult,
@@ -46,7 +46,7 @@ class FileSource(SourceDefaults):
         files, empty = expand_paths(config.paths)
         found = Discovery()
         for pattern in empty:
-            found.warnings.append(f"source {name}: {pattern} matches no file")
+            found.warnings.append(f"source {name}: {no_match(pattern)}")
         for path in files:
             try:
                 size = path.stat().st_size
