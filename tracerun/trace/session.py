@@ -18,7 +18,7 @@ from tracerun.output import BUILTIN, build_formatter
 from tracerun.output.base import Formatter
 from tracerun.output.color import ColorSetting, use_color
 from tracerun.query import Query, check_where, parse_term
-from tracerun.timeparse import parse_bound
+from tracerun.timeparse import parse_bound, parse_duration
 from tracerun.trace.plan import Plan, build_plan
 from tracerun.trace.runner import RunResult, run
 
@@ -36,6 +36,7 @@ class TraceOptions(NamedTuple):
     until: str | None = None
     where: str | None = None
     limit: int | None = None
+    host_timeout: str | None = None
     output: str = "text"
     color: ColorSetting | None = None
 
@@ -63,7 +64,12 @@ def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
         until=parse_bound(options.until, now_us, tz) if options.until else None,
         where=check_where(options.where) if options.where else None,
         limit=options.limit,
+        timeout=_host_timeout(options.host_timeout),
     )
+
+
+def _host_timeout(text: str | None) -> float:
+    return 30.0 if text is None else parse_duration(text, "--host-timeout")
 
 
 def read_terms(path: str) -> list[str]:
