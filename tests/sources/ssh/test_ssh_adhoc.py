@@ -6,7 +6,12 @@ import pytest
 
 from tracerun.config.spec import SshSourceConfig
 from tracerun.errors import QueryError
-from tracerun.sources.ssh.adhoc import adhoc_sources, expand_braces, source_name, split_value
+from tracerun.sources.ssh.adhoc import (
+    adhoc_sources,
+    expand_braces,
+    source_name,
+    split_value,
+)
 
 
 @pytest.mark.parametrize(
@@ -43,9 +48,15 @@ def test_too_many_hosts_are_refused() -> None:
 
 def test_one_source_per_log_with_its_hosts_gathered() -> None:
     assert adhoc_sources(
-        ["web-{1..2}:/var/log/app/*.log", "web-3:/var/log/app/*.log", "db:/srv/pg/pg.log"]
+        [
+            "web-{1..2}:/var/log/app/*.log",
+            "web-3:/var/log/app/*.log",
+            "db:/srv/pg/pg.log",
+        ]
     ) == {
-        "app": SshSourceConfig(hosts=["web-1", "web-2", "web-3"], paths=["/var/log/app/*.log"]),
+        "app": SshSourceConfig(
+            hosts=["web-1", "web-2", "web-3"], paths=["/var/log/app/*.log"]
+        ),
         "pg": SshSourceConfig(hosts=["db"], paths=["/srv/pg/pg.log"]),
     }
 

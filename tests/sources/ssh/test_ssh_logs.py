@@ -12,7 +12,14 @@ def frames(lines: list[bytes]) -> list[tuple[int, bytes]]:
 
 def test_a_hit_takes_its_continuation_lines() -> None:
     assert frames(
-        [b"@F 0", b"4:2026-03-20T14:10:00Z boom", b"5-  frame", b"6-  frame 2", b"@R 0", b"@E 0"]
+        [
+            b"@F 0",
+            b"4:2026-03-20T14:10:00Z boom",
+            b"5-  frame",
+            b"6-  frame 2",
+            b"@R 0",
+            b"@E 0",
+        ]
     ) == [(4, b"2026-03-20T14:10:00Z boom\n  frame\n  frame 2")]
 
 
@@ -29,9 +36,9 @@ def test_adjacent_hits_are_two_records_and_a_gap_ends_one() -> None:
 
 
 def test_a_hit_inside_a_continuation_belongs_to_its_record() -> None:
-    assert frames(
-        [b"1:2026-03-20T14:10:00Z a", b"2:  id in a frame"]
-    ) == [(1, b"2026-03-20T14:10:00Z a\n  id in a frame")]
+    assert frames([b"1:2026-03-20T14:10:00Z a", b"2:  id in a frame"]) == [
+        (1, b"2026-03-20T14:10:00Z a\n  id in a frame")
+    ]
 
 
 def test_a_hit_that_continues_an_unsent_record_is_not_a_record() -> None:

@@ -85,9 +85,13 @@ def test_discovery_lists_globs_directories_and_double_star(
 
     app_files = [f"{app}/orders.log", f"{app}/orders.log.1.gz"]
     assert listed(out) == sorted(
-        app_files  # the glob
-        + [*app_files, f"{app}/sub/deep.log"]  # the directory: every *.log* below
-        + [f"{app}/orders.log", f"{app}/sub/deep.log"]  # **/*.log: at every depth
+        [
+            *app_files,  # the glob
+            *app_files,  # the directory: every *.log* below it
+            f"{app}/sub/deep.log",
+            f"{app}/orders.log",  # **/*.log: at every depth
+            f"{app}/sub/deep.log",
+        ]
     )
     size_line = next(line for line in out if line.endswith(f"{app}/sub/deep.log"))
     assert size_line.split(" ")[1] == "3"
@@ -134,21 +138,29 @@ def test_search_sends_hits_with_their_continuation_and_nothing_else(
     ]
 
 
-def test_hostile_needles_are_searched_literally(shell: list[str], tmp_path: Path) -> None:
+def test_hostile_needles_are_searched_literally(
+    shell: list[str], tmp_path: Path
+) -> None:
     log = tmp_path / "app.log"
     log.write_text("".join(f"2026 {value}\n" for value in HOSTILE))
 
-    out = run(shell, script.search_script([str(log)], HOSTILE, ignore_case=False), tmp_path)
+    out = run(
+        shell, script.search_script([str(log)], HOSTILE, ignore_case=False), tmp_path
+    )
 
     hits = [line.split(":", 1)[1] for line in out if line[:1].isdigit()]
     assert hits == [f"2026 {value}" for value in HOSTILE]
     assert not (tmp_path / "MARK").exists()
 
 
-def test_a_missing_file_is_a_grep_error_on_stderr(shell: list[str], tmp_path: Path) -> None:
+def test_a_missing_file_is_a_grep_error_on_stderr(
+    shell: list[str], tmp_path: Path
+) -> None:
     done = subprocess.run(
         shell,
-        input=script.search_script([str(tmp_path / "gone.log")], ["x"], ignore_case=False).encode(),
+        input=script.search_script(
+            [str(tmp_path / "gone.log")], ["x"], ignore_case=False
+        ).encode(),
         capture_output=True,
         check=False,
     )
@@ -169,5 +181,9 @@ def test_follow_script_sends_hits_and_continuations_with_line_numbers(
 
 def test_count_script_counts_lines(shell: list[str], tmp_path: Path) -> None:
     (tmp_path / "a.log").write_text("1\n2\n3\n")
-    out = run(shell, script.count_script([str(tmp_path / "a.log"), str(tmp_path / "gone")]), tmp_path)
+    out = run(
+        shell,
+        script.count_script([str(tmp_path / "a.log"), str(tmp_path / "gone")]),
+        tmp_path,
+    )
     assert out == ["@C 0 3", "@C 1 0"]
