@@ -15,6 +15,7 @@ NOT_A_MODULE = {
     "test_layers.py",  # the package's imports against ARCHITECTURE.md
     "sources/test_contract.py",  # every registered source type, one contract
     "sources/test_engine_smoke.py",  # the private Docker engine the tests start
+    "test_sshd_harness.py",  # the private sshd hosts the ssh tests start
     "config/test_config_golden.py",  # loader + report: each error kind, verbatim
     "extract/test_extract_parser.py",  # extract/__init__.py: Parser, build_parser
 }
