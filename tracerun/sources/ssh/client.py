@@ -45,33 +45,33 @@ class Host:
     options: tuple[str, ...] = ()
     connect_timeout: float = 5.0
 
-    def argv(self, *, master: bool = True) -> list[str]:
-        """Build the `ssh` command line that runs the remote shell on this host."""
+    def argv(self, *command: str, master: bool = False) -> list[str]:
+        """Build the `ssh` command line for this host (default: the remote shell).
+
+        Sessions never become the multiplexing master themselves (a master
+        outliving its session would hold the session's pipes); `ensure_master`
+        starts one on its own, and a session without one connects directly.
+        """
         match = _HOST.fullmatch(self.spec)
         dest, port = (match["dest"], match["port"]) if match else (self.spec, None)
-        args = ["ssh", "-T", "-o", "BatchMode=yes"]
+        args = ["ssh", "-T"]
+        for option in self.options:  # first: ssh keeps the first value it reads
+            args += ["-o", option]
+        args += ["-o", "BatchMode=yes"]
         args += ["-o", f"ConnectTimeout={max(1, round(self.connect_timeout))}"]
         args += ["-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3"]
+        args += ["-o", f"ControlPath={control_dir()}/%C"]
         if master:
-            args += [
-                "-o",
-                "ControlMaster=auto",
-                "-o",
-                f"ControlPath={control_dir()}/%C",
-            ]
+            args += ["-f", "-o", "ControlMaster=yes"]
             args += ["-o", f"ControlPersist={CONTROL_PERSIST}"]
-        for option in self.options:
-            args += ["-o", option]
+        else:
+            args += ["-o", "ControlMaster=no"]
         if extra := os.environ.get("TRACERUN_SSH_CONFIG"):
             args += ["-F", extra]
         if port:
             args += ["-p", port]
-        return [
-            *args,
-            "--",
-            dest.strip("[]") if dest.startswith("[") else dest,
-            REMOTE_COMMAND,
-        ]
+        host = dest[1:-1] if dest.startswith("[") else dest
+        return [*args, "--", host, *(command or (REMOTE_COMMAND,))]
 
 
 def control_dir() -> Path:
@@ -83,6 +83,65 @@ def control_dir() -> Path:
         msg = f"{folder} is not a private folder of yours"
         raise SshError(msg, "remove it; tracerun creates it with mode 700")
     return folder
+
+
+_MASTERS: dict[Host, SshError | None] = {}
+_MASTERS_LOCK = threading.Lock()
+
+
+def ensure_master(host: Host) -> None:
+    """Open (once per process) the host's multiplexed connection, in the background.
+
+    Why on its own: a master started by a session outlives it and holds that
+    session's pipes; `ssh -f` detaches with its output on /dev/null. An
+    existing master (another tracerun's, still persisting) is reused.
+
+    Raises:
+        SshError: the host could not be reached (also on later calls).
+    """
+    own = {option.split("=", 1)[0].lower() for option in host.options}
+    if own & {"controlpath", "controlmaster"}:
+        return  # the profile handles multiplexing itself
+    with _MASTERS_LOCK:
+        if host in _MASTERS:
+            known = _MASTERS[host]
+            if known is not None:
+                raise known
+            return
+        problem = _open_master(host)
+        _MASTERS[host] = problem
+    if problem is not None:
+        raise problem
+
+
+def _open_master(host: Host) -> SshError | None:
+    session = host.argv()
+    check = subprocess.run(  # a fixed argv, no shell
+        [*session[:-3], "-O", "check", session[-2]],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+    )
+    if check.returncode == 0:
+        return None  # one is running already
+    try:
+        done = subprocess.run(  # a fixed argv, no shell
+            host.argv("true", master=True),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+            timeout=host.connect_timeout + 10,
+        )
+    except FileNotFoundError:
+        return SshError(
+            "the ssh client is not installed",
+            "install OpenSSH's client (apt install openssh-client)",
+        )
+    except subprocess.TimeoutExpired:
+        return SshError("timed out", "is the host up and reachable (firewall, VPN)?")
+    if done.returncode == SSH_FAILED:
+        return classify(host, done.stderr)
+    return None
 
 
 @dataclass
@@ -118,7 +177,7 @@ class Session:
         """Wait for ssh to end; return its exit status."""
         code = self.process.wait()
         if self._reader is not None:
-            self._reader.join()
+            self._reader.join(timeout=5)  # a stray holder of stderr must not hang us
         return code
 
     def close(self) -> None:
@@ -147,8 +206,9 @@ def start(host: Host, script: str, timeout: float | None = HOST_TIMEOUT) -> Sess
     """Start `ssh` running `script` on `host`; read its output with `Session.lines`.
 
     Raises:
-        SshError: there is no `ssh` client on this machine.
+        SshError: the host cannot be reached, or there is no `ssh` client here.
     """
+    ensure_master(host)
     try:
         process = subprocess.Popen(
             host.argv(),
@@ -206,47 +266,22 @@ def failure_of(session: Session) -> SshError | None:
     return classify(session.host, bytes(session.stderr))
 
 
+_NOT_SSH = "the host accepts connections but does not speak SSH"
+_UNREACHABLE = "is the host up and reachable (firewall, VPN)?"
 _REASONS: Sequence[tuple[str, str, str]] = (
-    (
-        "Connection refused",
-        "connection refused",
-        "is sshd running on it, and the port right?",
-    ),
-    (
-        "Connection timed out",
-        "timed out",
-        "is the host up and reachable (firewall, VPN)?",
-    ),
-    (
-        "banner exchange",
-        "the host accepts connections but does not speak SSH",
-        "is the port right?",
-    ),
-    (
-        "Operation timed out",
-        "timed out",
-        "is the host up and reachable (firewall, VPN)?",
-    ),
-    (
-        "Could not resolve hostname",
-        "unknown host name",
-        "check the name, or add it to ~/.ssh/config",
-    ),
-    (
-        "Host key verification failed",
-        "its host key is not known (or changed)",
-        "connect once with ssh to check and accept the key, or fix known_hosts",
-    ),
-    (
-        "Permission denied",
-        "authentication failed",
-        "is your key loaded (ssh-add -l) and authorised on the host? tracerun never asks for a password (BatchMode)",
-    ),
-    ("No route to host", "no route to host", "is the host up and reachable?"),
+    # Checked in order: "banner exchange" says more than "timed out".
+    ("banner exchange", _NOT_SSH, "is the port right?"),
+    ("Connection refused", "connection refused", "is sshd running there, on that port?"),
+    ("Connection timed out", "timed out", _UNREACHABLE),
+    ("Operation timed out", "timed out", _UNREACHABLE),
+    ("Could not resolve hostname", "unknown host name", "check the name, or add it to ~/.ssh/config"),
+    ("Host key verification failed", "its host key is not known (or changed)", "connect once with ssh to check and accept the key, or fix known_hosts"),
+    ("Permission denied", "authentication failed", "is your key loaded (ssh-add -l) and authorised on the host? tracerun never asks for a password (BatchMode)"),
+    ("No route to host", "no route to host", _UNREACHABLE),
     ("Connection closed", "the connection was closed", "check the host's sshd log"),
     ("Connection reset", "the connection was reset", "check the host's sshd log"),
     ("Broken pipe", "the connection dropped", "check the network, then run again"),
-)
+)  # fmt: skip
 
 
 def classify(host: Host, stderr: bytes) -> SshError:

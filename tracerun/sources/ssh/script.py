@@ -67,6 +67,9 @@ def _is_recursive(pattern: str) -> bool:
 _PRELUDE = """\
 export LC_ALL=C
 tr_a=; echo x | grep -a x >/dev/null 2>&1 && tr_a=-a
+tr_awk=awk; case $(awk -W version 2>&1 | head -n 1) in
+  *mawk*) tr_awk="awk -W interactive" ;;  # mawk reads pipes in blocks otherwise
+esac
 tr_list() { [ -f "$1" ] && [ -r "$1" ] && stat -c '@F %s %Y %n' -- "$1"; }
 tr_none() {
   d=$2; while [ "$d" != / ] && [ ! -e "$d" ]; do d=${d%/*}; d=${d:-/}; done
@@ -204,7 +207,7 @@ def follow_script(files: Sequence[tuple[str, int]], needles: Sequence[str]) -> s
             "  else keep = 0 }\n"
         )
         lines.append(
-            f"tail -n +{first} -F -- {quote(path)} 2>/dev/null | awk {quote(program)} &"
+            f"tail -n +{first} -F -- {quote(path)} 2>/dev/null | $tr_awk {quote(program)} &"
         )
     lines.append("wait")
     return "\n".join(lines) + "\n"
