@@ -21,9 +21,10 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-# Docker engine fixtures (tests/ is on sys.path: it has a conftest.py and no
-# __init__.py); see tests/helpers/docker_fixtures.py.
-pytest_plugins = ["helpers.docker_fixtures"]
+# Docker engine fixtures and private sshd hosts (tests/ is on sys.path: it has
+# a conftest.py and no __init__.py); see tests/helpers/docker_fixtures.py and
+# tests/helpers/sshd.py.
+pytest_plugins = ["helpers.docker_fixtures", "helpers.sshd"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -33,6 +33,8 @@ class Query:
     until: int | None = None
     where: str | None = None
     limit: int | None = None
+    timeout: float = 30.0
+    """Seconds one remote origin (an ssh host) may take to answer a one-shot read."""
 
     @property
     def values(self) -> tuple[str, ...]:

@@ -321,8 +321,76 @@ class ComposeSelectorConfig(_Config):
 
 DockerSourceConfig.model_rebuild()
 
+_SSH_HOST = re.compile(
+    r"(?:[^@\s/]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.%-]+)(?::\d{1,5})?"
+)
+_SSH_OPTION = re.compile(r"([A-Za-z][A-Za-z0-9]*)=(\S.*)")
+RUNS_COMMANDS = frozenset(
+    {"proxycommand", "localcommand", "permitlocalcommand", "knownhostscommand"}
+)
+"""ssh options that run a local program: a profile may not set them."""
+
+
+def check_ssh_host(host: str) -> str:
+    """Check `[user@]host[:port]` (or a ~/.ssh/config alias); never an ssh option."""
+    if host.startswith("-") or _SSH_HOST.fullmatch(host) is None:
+        msg = (
+            f"{host!r} is not a host: write [user@]host[:port] or a Host name "
+            "from ~/.ssh/config"
+        )
+        raise ValueError(msg)
+    return host
+
+
+def check_ssh_option(option: str) -> str:
+    """Check one `Key=Value` ssh option; refuse the ones that run local commands."""
+    match = _SSH_OPTION.fullmatch(option)
+    if match is None or "\n" in option:
+        msg = f"{option!r} is not an ssh option: write Key=Value, e.g. Port=2222"
+        raise ValueError(msg)
+    if match[1].lower() in RUNS_COMMANDS:
+        msg = (
+            f"{match[1]} runs a local command, which a profile may not set; "
+            "put it in your ~/.ssh/config for that host"
+        )
+        raise ValueError(msg)
+    return option
+
+
+def check_remote_path(path: str) -> str:
+    """Check a remote glob: absolute or under `~/`, one line, no NUL."""
+    if not path.startswith(("/", "~/")) or "\n" in path or "\0" in path:
+        msg = f"{path!r} is not a remote path: write an absolute path or one under ~/"
+        raise ValueError(msg)
+    return path
+
+
+class SshSourceConfig(_SourceBase):
+    """Log files on remote hosts, searched there through the system `ssh` client."""
+
+    type: Literal["ssh"] = Field(examples=["ssh"])
+    """Source kind: `ssh`."""
+    hosts: list[Annotated[str, AfterValidator(check_ssh_host)]] = Field(
+        min_length=1, examples=[["deploy@web-1", "web-2:2222"]]
+    )
+    """Hosts: `[user@]host[:port]` or Host names from ~/.ssh/config."""
+    paths: list[Annotated[str, AfterValidator(check_remote_path)]] = Field(
+        min_length=1, examples=[["/var/log/app/*.log*"]]
+    )
+    """Remote globs or directories (every `*.log*` below), read on each host."""
+    ssh_options: list[Annotated[str, AfterValidator(check_ssh_option)]] = Field(
+        default_factory=list, examples=[["IdentityFile=~/.ssh/ops"]]
+    )
+    """Options for `ssh`, each `Key=Value` (passed as `-o Key=Value`)."""
+    connect_timeout: float = Field(default=5.0, gt=0, examples=[5])
+    """Seconds to wait for a host to answer (ConnectTimeout)."""
+    max_parallel: int = Field(default=16, ge=1, examples=[16])
+    """How many `ssh` processes this source runs at once."""
+
+
 SourceConfig = Annotated[
-    FileSourceConfig | DockerSourceConfig, Field(discriminator="type")
+    FileSourceConfig | DockerSourceConfig | SshSourceConfig,
+    Field(discriminator="type"),
 ]
 
 

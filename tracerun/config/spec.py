@@ -148,7 +148,19 @@ class DockerSourceConfig(_SourceBase):
         return [f"{key}={value}" for key, value in pairs.items()]
 
 
-SourceConfig = FileSourceConfig | DockerSourceConfig
+@dataclass(frozen=True, kw_only=True)
+class SshSourceConfig(_SourceBase):
+    """Log files on remote hosts, searched there through the system `ssh` client."""
+
+    hosts: list[str]
+    paths: list[str]
+    ssh_options: list[str] = field(default_factory=list)
+    connect_timeout: float = 5.0
+    max_parallel: int = 16
+    type: Literal["ssh"] = "ssh"
+
+
+SourceConfig = FileSourceConfig | DockerSourceConfig | SshSourceConfig
 
 
 @dataclass(frozen=True, kw_only=True)

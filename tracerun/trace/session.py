@@ -19,7 +19,7 @@ from tracerun.output import BUILTIN, build_formatter
 from tracerun.output.base import Formatter
 from tracerun.output.color import ColorSetting, use_color
 from tracerun.query import Query, check_where, parse_term
-from tracerun.timeparse import parse_bound
+from tracerun.timeparse import parse_bound, parse_duration
 from tracerun.trace.plan import Plan, build_plan
 from tracerun.trace.runner import RunResult, run
 
@@ -37,6 +37,7 @@ class TraceOptions(NamedTuple):
     until: str | None = None
     where: str | None = None
     limit: int | None = None
+    host_timeout: str | None = None
     output: str = "text"
     color: ColorSetting | None = None
 
@@ -76,6 +77,7 @@ def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
         until=until,
         where=check_where(options.where) if options.where else None,
         limit=options.limit,
+        timeout=_host_timeout(options.host_timeout),
     )
     if (
         query.since is not None
@@ -120,6 +122,10 @@ def window_notes(
 
 def _bound(text: str | None, now_us: int, tz: Any, option: str) -> int | None:
     return None if not text else parse_bound(text, now_us, tz, option)
+
+
+def _host_timeout(text: str | None) -> float:
+    return 30.0 if text is None else parse_duration(text, "--host-timeout")
 
 
 def read_terms(path: str) -> list[str]:
