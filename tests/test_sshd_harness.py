@@ -111,6 +111,35 @@ def test_ssh_hosts_are_the_three_gnu_hosts(ssh_hosts: tuple[SshHost, ...]) -> No
 
 
 @pytest.mark.sshd
+def test_a_fleet_may_have_more_gnu_hosts_each_with_its_own_files() -> None:
+    fleet = start_fleet(gnu_hosts=5)
+    try:
+        for host in fleet.hosts:
+            (host.log_dir / "who").write_text(f"{host.alias}\n")
+
+        seen = [
+            sh(fleet, h.alias, f"cat {REMOTE_LOG_DIR}/who; echo $SSH_CONNECTION\n")
+            for h in fleet.hosts
+        ]
+    finally:
+        fleet.close()
+
+    assert [h.alias for h in fleet.hosts] == [f"web-{n}" for n in range(1, 6)]
+    assert [h.address for h in fleet.hosts] == [
+        *("127.0.0.2", "127.0.0.3", "127.0.0.4"),
+        *("127.0.0.9", "127.0.0.10"),
+    ]
+    assert [(s.split()[0], s.split()[3]) for s in seen] == [
+        (h.alias, h.address) for h in fleet.hosts
+    ]
+
+
+def test_a_fleet_has_at_least_the_three_gnu_hosts() -> None:
+    with pytest.raises(ValueError, match="gnu_hosts must be 3"):
+        start_fleet(gnu_hosts=2)
+
+
+@pytest.mark.sshd
 def test_gnu_hosts_grep_is_gnu_grep(ssh_fleet: SshFleet) -> None:
     out = sh(ssh_fleet, "web-3", "grep --version | head -1\n")
 

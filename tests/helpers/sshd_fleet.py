@@ -143,7 +143,9 @@ class SshFleet:
     """The running hosts, the client config that reaches them, and how to tear it all down.
 
     Attributes:
-        hosts: the GNU hosts ``web-1``, ``web-2``, ``web-3`` (127.0.0.2-4).
+        hosts: the GNU hosts ``web-1``, ``web-2``, ``web-3`` (127.0.0.2-4),
+            then ``web-4``... (127.0.0.9 and up) when ``start_fleet`` was asked
+            for more.
         busybox: ``bb-1`` (127.0.0.5): sessions chrooted into a static busybox.
         nonposix: one alias per non-POSIX login shell installed (``tcsh-1``,
             ``fish-1``): web-1, logged in as a user whose login shell that is.
@@ -241,21 +243,47 @@ _SPECS = (
     _HostSpec("web-3", ("127.0.0.4",)),
     _HostSpec("bb-1", ("127.0.0.5",), chroot=True),
 )
+GNU_HOSTS = 3
+"""GNU hosts a fleet has unless asked for more (``web-1``..``web-3``)."""
+_EXTRA_FIRST = 9  # web-4 is 127.0.0.9, web-5 127.0.0.10, ... (.6-.8 are taken)
+MAX_GNU_HOSTS = GNU_HOSTS + 254 - _EXTRA_FIRST + 1
 
 
-def start_fleet(tmp_parent: str | None = None) -> SshFleet:
+def _specs(gnu_hosts: int) -> tuple[_HostSpec, ...]:
+    """web-1..web-3 and bb-1 as always, then web-4..web-N on 127.0.0.9 and up."""
+    if not GNU_HOSTS <= gnu_hosts <= MAX_GNU_HOSTS:
+        msg = f"gnu_hosts must be {GNU_HOSTS}..{MAX_GNU_HOSTS}, not {gnu_hosts}"
+        raise ValueError(msg)
+    extra = tuple(
+        _HostSpec(f"web-{n}", (f"127.0.0.{_EXTRA_FIRST + n - GNU_HOSTS - 1}",))
+        for n in range(GNU_HOSTS + 1, gnu_hosts + 1)
+    )
+    return (*_SPECS, *extra)
+
+
+def start_fleet(
+    tmp_parent: str | None = None, *, gnu_hosts: int = GNU_HOSTS
+) -> SshFleet:
     """Start every host, write the client config; the caller must ``close()`` the fleet.
+
+    Args:
+        tmp_parent: where the fleet's temp folder goes (default: the system's).
+        gnu_hosts: how many GNU hosts (``web-1``..``web-N``, at least 3); the
+            ones after ``web-3`` listen on 127.0.0.9 and up (the benchmarks'
+            fan-out starts 32).
 
     Raises:
         RuntimeError: an sshd exited or a tool failed (see ``sshd_problem`` first).
         TimeoutError: an sshd did not listen within ``START_TIMEOUT``.
+        ValueError: ``gnu_hosts`` out of range.
     """
+    specs = _specs(gnu_hosts)
     started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="tracerun-sshd-", dir=tmp_parent))
     daemons: list[Sshd] = []
     closers: list[socket.socket | SilentListener] = []
     try:
-        fleet = _start(tmp, daemons, closers)
+        fleet = _start(tmp, specs, daemons, closers)
     except BaseException:
         for daemon in daemons:
             daemon.kill()
@@ -268,7 +296,10 @@ def start_fleet(tmp_parent: str | None = None) -> SshFleet:
 
 
 def _start(
-    tmp: Path, daemons: list[Sshd], closers: list[socket.socket | SilentListener]
+    tmp: Path,
+    specs: tuple[_HostSpec, ...],
+    daemons: list[Sshd],
+    closers: list[socket.socket | SilentListener],
 ) -> SshFleet:
     tmp.chmod(0o755)  # the test users read authorized_keys and their files below
     client = mkdir(tmp / "client", 0o700)
@@ -276,7 +307,7 @@ def _start(
         client / n for n in ("id_ed25519", "stranger", "other_host")
     )
     host_keys = [
-        mkdir(tmp / s.alias / "sshd", 0o700) / "ssh_host_ed25519_key" for s in _SPECS
+        mkdir(tmp / s.alias / "sshd", 0o700) / "ssh_host_ed25519_key" for s in specs
     ]
     keygen([user_key, stranger_key, other_key, *host_keys])
     authorized = tmp / "authorized_keys"
@@ -287,7 +318,7 @@ def _start(
     for i, (name, path) in enumerate(nonposix_shells().items(), start=1):
         gnu_users[f"{USER}-{name}"] = (FIRST_UID + i, path)
     hosts: dict[str, SshHost] = {}
-    for spec, host_key in zip(_SPECS, host_keys, strict=True):
+    for spec, host_key in zip(specs, host_keys, strict=True):
         users = {USER: (FIRST_UID, "/bin/sh")} if spec.chroot else gnu_users
         daemon = _prepare_host(tmp / spec.alias, spec, host_key, authorized, users)
         daemons.append(daemon)
@@ -312,7 +343,7 @@ def _start(
     for daemon in daemons:
         daemon.wait_listening(deadline)
     return SshFleet(
-        hosts=tuple(hosts[s.alias] for s in _SPECS if not s.chroot),
+        hosts=tuple(hosts[s.alias] for s in specs if not s.chroot),
         busybox=hosts["bb-1"],
         nonposix={
             h.login_shell.rpartition("/")[2]: h
