@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tracerun.cli import cli
+from tracerun.sources.ssh import client
 
 RID = "req-55h7"
 pytestmark = pytest.mark.sshd
@@ -186,6 +187,36 @@ def test_a_failing_host_is_one_line_and_the_others_still_print(
     assert result.stderr.count("tracerun: error:") == 1
     assert "  hint: " in result.stderr
     assert time.monotonic() - began < 15
+
+
+def test_hosts_that_never_answer_are_waited_for_at_once_not_in_turn(
+    ssh_fleet: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client, "_MASTERS", {})  # no connection known from before
+    web1 = ssh_fleet.hosts[0]
+    (web1.log_dir / "app.log").write_text(f"{record(1, 'still here')}\n")
+    silent = [f"u{n}@{ssh_fleet.endpoints.silent.alias}" for n in range(4)]
+    path = profile(
+        tmp_path,
+        f"""
+        sources:
+          app:
+            type: ssh
+            hosts: [{", ".join(silent)}, web-1]
+            paths: ['{web1.remote_dir}/app.log']
+            connect_timeout: 2
+        """,
+    )
+    began = time.monotonic()
+
+    result = run("-p", str(path), RID, "-o", "ndjson")
+
+    took = time.monotonic() - began
+    assert result.exit_code == 3
+    assert [r[3] for r in ndjson(result)] == ["still here"]
+    assert result.stderr.count("does not speak SSH") == len(silent)
+    # One connect timeout (2 s) for all of them, not one after the other (8 s).
+    assert took < 6
 
 
 def test_a_path_that_matches_nothing_is_a_warning(ssh_fleet: Any) -> None:

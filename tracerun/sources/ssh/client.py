@@ -29,6 +29,8 @@ HOST_TIMEOUT = 30.0
 SSH_FAILED = 255
 """ssh's own exit status for a connection or authentication failure."""
 _STDERR_KEEP = 64 * 1024
+_STDERR_WAIT = 5.0
+"""Seconds `finish` waits for stderr's end once ssh exited (a master may hold it)."""
 _HOST = re.compile(r"(?P<dest>(?:[^@]+@)?(?:\[[^\]]+\]|[^:]+))(?::(?P<port>\d+))?")
 
 
@@ -86,6 +88,7 @@ def control_dir() -> Path:
 
 
 _MASTERS: dict[Host, SshError | None] = {}
+_OPENING: dict[Host, threading.Lock] = {}
 _MASTERS_LOCK = threading.Lock()
 
 
@@ -94,7 +97,9 @@ def ensure_master(host: Host) -> None:
 
     Why on its own: a master started by a session outlives it and holds that
     session's pipes; `ssh -f` detaches with its output on /dev/null. An
-    existing master (another tracerun's, still persisting) is reused.
+    existing master (another tracerun's, still persisting) is reused. Hosts
+    connect at once: one lock per host, so a host that takes its whole
+    connect timeout holds up only the sessions for that host.
 
     Raises:
         SshError: the host could not be reached (also on later calls).
@@ -103,6 +108,8 @@ def ensure_master(host: Host) -> None:
     if own & {"controlpath", "controlmaster"}:
         return  # the profile handles multiplexing itself
     with _MASTERS_LOCK:
+        opening = _OPENING.setdefault(host, threading.Lock())
+    with opening:
         if host in _MASTERS:
             known = _MASTERS[host]
             if known is not None:
@@ -177,17 +184,26 @@ class Session:
         """Wait for ssh to end; return its exit status."""
         code = self.process.wait()
         if self._reader is not None:
-            self._reader.join(timeout=5)  # a stray holder of stderr must not hang us
+            # A stray holder of stderr must not hang us: the ControlMaster keeps
+            # a cut session's descriptors until the remote command ends.
+            self._reader.join(timeout=_STDERR_WAIT)
         return code
 
     def close(self) -> None:
-        """Stop ssh (if still running) and reap it."""
+        """Stop ssh (if still running) and reap it.
+
+        stderr is left to its reader while that still runs (it closes it at
+        the end): closed under it, its next read would fail, or read whatever
+        file was opened under the same descriptor number meanwhile.
+        """
         if self.process.poll() is None:
             self.process.kill()
         self.finish()
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        reading = self._reader is not None and self._reader.is_alive()
+        if self.process.stderr is not None and not reading:
+            self.process.stderr.close()
 
     def _cut(self) -> None:
         self.timed_out = True
@@ -197,9 +213,12 @@ class Session:
     def _collect(self) -> None:
         stream = self.process.stderr
         assert stream is not None
-        while chunk := os.read(stream.fileno(), 8192):
-            if len(self.stderr) < _STDERR_KEEP:
-                self.stderr += chunk
+        try:
+            while chunk := os.read(stream.fileno(), 8192):
+                if len(self.stderr) < _STDERR_KEEP:
+                    self.stderr += chunk
+        finally:
+            stream.close()
 
 
 def start(host: Host, script: str, timeout: float | None = HOST_TIMEOUT) -> Session:
