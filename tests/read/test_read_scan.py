@@ -225,3 +225,35 @@ def test_range_scan_counts_its_lines_and_stops_at_the_next_range():
         (2, b"2026 c r1", data.index(b"2026 c")),
     ]
     assert ranged.lines == 2
+
+
+class CutStream(io.BytesIO):
+    """A stream that ended early, as a damaged archive's does (`cut`)."""
+
+    cut = True
+
+
+def cut_hits(data: bytes, chunk: int = 1 << 20) -> list[tuple[int, bytes]]:
+    found = scan(CutStream(data), Needles.of(("r1",)), is_start, chunk=chunk)
+    return [(h.line, h.data) for h in found]
+
+
+def test_cut_stream_drops_its_partial_last_line():
+    data = b"2026 a r1\n2026 b r1 and the rest was lo"
+
+    assert hits(data, ("r1",)) == [
+        (1, b"2026 a r1"),
+        (2, b"2026 b r1 and the rest was lo"),
+    ]
+    assert cut_hits(data) == [(1, b"2026 a r1")]
+    assert cut_hits(data, chunk=4) == [(1, b"2026 a r1")]
+
+
+def test_cut_stream_drops_a_record_whose_continuation_was_cut():
+    data = b"2026 a r1\n2026 b r1 failed\nTraceback:\n  File"
+
+    assert cut_hits(data) == [(1, b"2026 a r1")]
+
+
+def test_cut_stream_keeps_a_last_record_that_ends_at_the_cut():
+    assert cut_hits(b"2026 a r1\n2026 b r1\n") == [(1, b"2026 a r1"), (2, b"2026 b r1")]

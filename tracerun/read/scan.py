@@ -289,6 +289,9 @@ class _State:
         self.buf = bytearray(chunk + LOOKBACK + 4096)
         self.size = 0  # valid bytes in buf
         self.eof = False
+        self.cut = (
+            False  # the stream ended early (damage): its last line may be partial
+        )
         self.done = False  # the range's stop was reached
         self.offset = 0  # stream offset of buf[0]
         self.line = 1 if counting else 0  # line number at buf[count_pos]
@@ -319,6 +322,7 @@ class _State:
             got = _read_into(self.stream, view[self.size : self.size + self.chunk])
         if not got:
             self.eof = True
+            self.cut = bool(getattr(self.stream, "cut", False))
             return self.size > self.resume
         self.size += got
         return True
@@ -378,7 +382,8 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
             return
         state.finish_long_line()
     buf = state.buf
-    limit = state.size if state.eof else buf.rfind(b"\n", 0, state.size) + 1
+    whole = state.eof and not state.cut  # the stream's last line is complete
+    limit = state.size if whole else buf.rfind(b"\n", 0, state.size) + 1
     if limit <= state.resume:
         if state.size - state.resume > MAX_RECORD:
             state.drop_long_line()
@@ -394,7 +399,7 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
         if not (file_start or is_start(_strip_cr(buf[start:end]))):
             pos = end + 1  # continuation of a record whose first line had no needle
             continue
-        end, complete = _continuation(buf, end, limit, state.eof, is_start)
+        end, complete = _continuation(buf, end, limit, _ends(state, is_start), is_start)
         if not complete and state.size - start <= MAX_RECORD:
             # The record may go on in the next block: carry it (and the bytes
             # before it, for lookback) over, and resume scanning at its start.
@@ -410,6 +415,22 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
     # never depends on where a block (or a range) happened to start.
     state.consumed = max(0, limit - LOOKBACK)
     state.resume = limit
+
+
+def _ends(state: _State, is_start: IsStart) -> bool:
+    """Tell whether a record reaching the last complete line is complete.
+
+    Always at the true end of the stream; never before it; when the stream was
+    cut short (a damaged archive), only if the partial line after it starts a
+    record (or there is none): a record whose end was lost is dropped, never
+    printed as if whole.
+    """
+    if not state.eof:
+        return False
+    if not state.cut:
+        return True
+    tail = state.buf.rfind(b"\n", 0, state.size) + 1
+    return tail == state.size or is_start(_strip_cr(state.buf[tail : state.size]))
 
 
 def _line_end(buf: bytearray, pos: int, limit: int) -> int:

@@ -179,11 +179,18 @@ class Source(Protocol):
         ...
 
     def coverage(self, target: Target) -> tuple[int | None, int | None] | None:
-        """First and last timestamp of an origin, read cheaply (None: not known)."""
+        """First and last timestamp of an origin, read cheaply (None: not known).
+
+        Raises ReadError when the origin cannot be read: `sources` lists it as
+        a failed origin, as a trace would.
+        """
         ...
 
     def sample(self, target: Target, count: int) -> Sampled | None:
-        """Read the first `count` lines of an origin (None: this type cannot)."""
+        """Read the first `count` lines of an origin (None: this type cannot).
+
+        Raises ReadError as `coverage` does.
+        """
         ...
 
     def adhoc(self, values: Sequence[str]) -> dict[str, Any]:

@@ -164,7 +164,7 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
     needles = Needles.of(query.values, ignore_case=query.ignore_case)
     base = max(0, piece.start - LOOKBACK)
     try:
-        with open_log(Path(origin.locator)) as stream:
+        with open_log(Path(origin.locator), strict=False) as stream:
             if base and not isinstance(stream, Decompressed):
                 stream.seek(base)  # plain files only are cut into ranges
             scan = Scan(
@@ -183,6 +183,8 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
                 if record is not None:
                     result.records.append(record)
             result.lines = scan.lines
+            if isinstance(stream, Decompressed) and stream.damage is not None:
+                result.failure = file_failure(origin, stream.damage)
     except FileNotFoundError:
         result.warnings.append(f"{origin.name}: file vanished before it could be read")
     except (OSError, EOFError, ReadError) as exc:
