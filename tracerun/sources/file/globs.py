@@ -56,7 +56,11 @@ def _watched_dirs(patterns: list[str]) -> list[str] | None:
     dirs: list[str] = []
     for pattern in patterns:
         path = Path(pattern).expanduser()
-        if path.is_dir() or has_glob(str(path.parent)):
+        try:
+            is_dir = path.is_dir()
+        except OSError:
+            is_dir = False  # a directory this user may not enter: listed, and reported
+        if is_dir or has_glob(str(path.parent)):
             return None
         dirs.append(str(path.parent))
     return sorted(set(dirs))
@@ -73,9 +77,8 @@ def _mtimes(dirs: list[str]) -> tuple[int, ...]:
 
 
 def _list(patterns: list[str]) -> dict[Key, str]:
-    files, _empty = expand_paths(patterns)
     found: dict[Key, str] = {}
-    for path in files:
+    for path in expand_paths(patterns).files:
         try:
             st = path.stat()
         except OSError:

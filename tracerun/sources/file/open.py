@@ -22,6 +22,10 @@ MAGIC_BYTES = 4
 """How many first bytes tell the compression."""
 ARCHIVE_SUFFIXES = (".gz", ".zst", ".bz2", ".xz", ".lz4", ".zip")
 PERMISSION_HINT = "check that your user may read the file (ls -l), or run with access"
+DIRECTORY_HINT = (
+    "check its permissions (ls -ld {}); run with sudo, or as a member of the group "
+    "that owns it (e.g. adm for /var/log)"
+)
 ZSTD_HINT = "pip install 'tracerun[zstd]'"
 
 Compression = Literal["gzip", "zstd"]
@@ -300,6 +304,12 @@ def _skip(stream: Decompressed, count: int) -> bytes:
             kept.append(data[count:])
         count = max(0, count - len(data))
     return b"".join(kept)
+
+
+def denied_failure(source: str, folder: str) -> SourceFailure:
+    """Word a directory that this user may not list or enter (its files are unknown)."""
+    reason = "permission denied: cannot list or enter this directory"
+    return SourceFailure(source, folder, reason, DIRECTORY_HINT.format(folder))
 
 
 def file_failure(origin: Origin, exc: BaseException) -> SourceFailure:

@@ -25,6 +25,8 @@ from tracerun.sources.base import (
     SourceDefaults,
 )
 from tracerun.sources.file import adhoc, coverage
+from tracerun.sources.file.adhoc import AdhocFileSourceConfig
+from tracerun.sources.file.open import denied_failure
 from tracerun.sources.file.paths import expand_paths
 from tracerun.sources.file.pieces import (
     Piece,
@@ -43,10 +45,13 @@ class FileSource(SourceDefaults):
 
     def discover(self, name: str, index: int, config: FileSourceConfig) -> Discovery:
         """List the files of a file source with their sizes."""
-        files, empty = expand_paths(config.paths)
+        files, empty, denied = expand_paths(config.paths)
         found = Discovery()
         for pattern in empty:
             found.warnings.append(f"source {name}: {pattern} matches no file")
+        if isinstance(config, AdhocFileSourceConfig):
+            denied = sorted({*denied, *config.denied})  # found by adhoc_sources
+        found.failures += [denied_failure(name, folder) for folder in denied]
         for path in files:
             try:
                 size = path.stat().st_size
