@@ -14,7 +14,16 @@ from collections.abc import Callable
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler
 from tracerun.read.match import Matcher
-from tracerun.read.scan import CHUNK, Hit, IsStart, Needles, ScanNotice, scan
+from tracerun.read.scan import (
+    CHUNK,
+    Hit,
+    IsStart,
+    Needles,
+    ScanNotice,
+    first_end_is_lone_cr,
+    lone_cr_to_lf,
+    scan,
+)
 from tracerun.read.target import Target
 from tracerun.record import Record
 
@@ -60,6 +69,7 @@ class IncrementalReader:
         self._assembler = Assembler(target, Matcher(query))
         self._needles = Needles.of(query.values, ignore_case=query.ignore_case)
         self._pending = bytearray()
+        self._cr: bool | None = None  # lines end with lone CRs (the first line tells)
         self._notices: list[ScanNotice] = []
         self._told_unparsed = False
 
@@ -75,7 +85,10 @@ class IncrementalReader:
 
     def feed(self, data: bytes) -> list[Record]:
         """Add bytes; return the records that are now known to be complete."""
+        lo = max(0, len(self._pending) - 1)
         self._pending += data
+        if self._cr is not False:
+            self._lone_crs(lo)
         end = self._pending.rfind(b"\n") + 1
         if end == 0:
             return []
@@ -87,7 +100,17 @@ class IncrementalReader:
 
     def finish(self) -> list[Record]:
         """Scan everything left: the origin ended (file rotated away, container gone)."""
+        if self._cr and self._pending.endswith(b"\r"):
+            self._pending[-1] = 0x0A
         return self._scan(len(self._pending))
+
+    def _lone_crs(self, lo: int) -> None:
+        """Read lone CRs as line ends when the first line ends with one (as `scan`)."""
+        undecided = self._cr is None
+        if undecided:
+            self._cr = first_end_is_lone_cr(self._pending, lo, len(self._pending))
+        if self._cr:
+            lone_cr_to_lf(self._pending, 0 if undecided else lo, len(self._pending))
 
     def drop_partial(self) -> None:
         """Forget an unfinished last line (its file was truncated under it)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -289,9 +290,8 @@ class _State:
         self.buf = bytearray(chunk + LOOKBACK + 4096)
         self.size = 0  # valid bytes in buf
         self.eof = False
-        self.cut = (
-            False  # the stream ended early (damage): its last line may be partial
-        )
+        self.cut = False  # the stream ended early (damage): last line maybe partial
+        self.cr: bool | None = None  # lines end with lone CRs (from the first block)
         self.done = False  # the range's stop was reached
         self.offset = 0  # stream offset of buf[0]
         self.line = 1 if counting else 0  # line number at buf[count_pos]
@@ -323,9 +323,22 @@ class _State:
         if not got:
             self.eof = True
             self.cut = bool(getattr(self.stream, "cut", False))
+            last = self.buf[self.size - 1 : self.size] == b"\r"
+            if last and self.cr is not False and self._cr_mode(self.size - 1):
+                self.buf[self.size - 1] = 0x0A  # the last line's lone CR
             return self.size > self.resume
+        fresh = self.size
         self.size += got
+        undecided = self.cr is None
+        if self.cr is not False and self._cr_mode(max(0, fresh - 1)):
+            lone_cr_to_lf(self.buf, 0 if undecided else max(0, fresh - 1), self.size)
         return True
+
+    def _cr_mode(self, lo: int) -> bool:
+        """Tell whether lines end with a lone CR: decided by the first line's end."""
+        if self.cr is None:
+            self.cr = first_end_is_lone_cr(self.buf, lo, self.size, final=self.eof)
+        return bool(self.cr)
 
     def _drop(self, count: int) -> None:
         self.line_at(count)
@@ -364,6 +377,47 @@ class _State:
 def newlines(buf: bytearray | bytes, lo: int, hi: int) -> int:
     """Count the newline bytes in buf[lo:hi] (SIMD; = `buf.count(b"\\n", lo, hi)`)."""
     return int(_sz_count(buf, "\n", lo, hi))
+
+
+_LONE_CR = re.compile(rb"\r(?=[^\n])")
+"""A CR that ends a line (old Mac OS, some Windows tools): one followed by a byte
+other than LF. A CR at the end of what was read is decided with the next bytes."""
+
+
+def first_end_is_lone_cr(
+    buf: bytearray | bytes, lo: int, hi: int, *, final: bool = False
+) -> bool | None:
+    """Tell whether the first line ending in buf[lo:hi] is a lone CR (None: none yet).
+
+    Why the first line decides for the whole stream: LF and CRLF files then keep
+    their one-pass line count, and the answer cannot depend on block sizes.
+
+    Args:
+        buf: the bytes read so far.
+        lo: where to look from (bytes before it hold no line ending).
+        hi: the end of what was read.
+        final: buf[lo:hi] is the end of the stream (a CR last there is lone).
+    """
+    nl = buf.find(b"\n", lo, hi)
+    cr = buf.find(b"\r", lo, hi if nl == -1 else nl)
+    if cr == -1:
+        return None if nl == -1 else False
+    if cr + 1 < hi:
+        return buf[cr + 1] != 0x0A
+    return True if final else None
+
+
+def lone_cr_to_lf(buf: bytearray, lo: int, hi: int) -> None:
+    """Turn every lone CR in buf[lo:hi] into LF, in place (offsets stay the same)."""
+    buf[lo:hi] = _LONE_CR.sub(b"\n", buf[lo:hi])
+
+
+def cr_lines(data: bytes) -> bytes:
+    """Return a file's head (or tail) with lone CRs as LF when `scan` would frame so."""
+    if b"\r" not in data or not first_end_is_lone_cr(data, 0, len(data), final=True):
+        return data
+    data = _LONE_CR.sub(b"\n", data)
+    return data[:-1] + b"\n" if data.endswith(b"\r") else data
 
 
 def _read_into(stream: Readable, target: memoryview) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tracerun.read.scan import cr_lines
 from tracerun.read.target import Target
 from tracerun.sources.base import ReadError
 from tracerun.sources.file.open import file_failure, is_compressed, open_log
@@ -58,7 +59,7 @@ def head_lines(path: Path, limit: int) -> tuple[list[bytes], bool]:
     with open_log(path) as stream:
         data = stream.read(limit)
         whole = len(data) < limit or not stream.read(1)
-    lines = data.split(b"\n")
+    lines = cr_lines(data).split(b"\n")
     if not whole or data.endswith(b"\n"):
         lines.pop()  # a line cut at `limit`, or the empty piece after the last \n
     return [line.removesuffix(b"\r") for line in lines], whole
