@@ -95,14 +95,23 @@ class IncrementalReader:
         return self._scan(self._last_start(end))
 
     def flush(self) -> list[Record]:
-        """Release the held record (its writer went quiet); keep an unfinished line."""
+        """Release the held record (its writer went quiet); keep an unfinished line.
+
+        A CR last, which may yet be followed by LF, ends a line once the writer
+        went quiet (when lines end with lone CRs, or the first line is not done).
+        """
+        self._final_cr()
         return self._scan(self._pending.rfind(b"\n") + 1)
 
     def finish(self) -> list[Record]:
         """Scan everything left: the origin ended (file rotated away, container gone)."""
-        if self._cr and self._pending.endswith(b"\r"):
-            self._pending[-1] = 0x0A
+        self._final_cr()
         return self._scan(len(self._pending))
+
+    def _final_cr(self) -> None:
+        if self._cr is not False and self._pending.endswith(b"\r"):
+            self._cr = True
+            self._pending[-1] = 0x0A
 
     def _lone_crs(self, lo: int) -> None:
         """Read lone CRs as line ends when the first line ends with one (as `scan`)."""

@@ -189,9 +189,12 @@ class Decompressed:
             if not self._input:
                 if self._decoder.eof:
                     self._done = True
-                else:
-                    self._damaged("the archive ends before its compressed data does")
-                return b""
+                    return b""
+                rest = self._flush()
+                self._damaged(
+                    "the archive ends before its compressed data does", len(rest)
+                )
+                return rest
         try:
             data = self._decompress(size)
         except self._errors as exc:
@@ -290,6 +293,16 @@ class Decompressed:
         data = self._decoder.decompress(self._input)
         self._input = b""
         return data
+
+    def _flush(self) -> bytes:
+        """Return what the decoder still holds when the input ends early (gzip only)."""
+        if self._kind != "gzip":
+            return b""
+        try:
+            rest: bytes = self._decoder.flush()
+        except self._errors:
+            return b""
+        return rest
 
     def _leftover(self) -> bytes:
         rest: bytes = self._decoder.unused_data
