@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracerun.read import scan as scan_module
+from tracerun.read.endings import first_end_is_lone_cr
 from tracerun.read.scan import Needles, ScanNotice, scan
 
 START = re.compile(rb"^\d{4} ")
@@ -285,8 +286,8 @@ def test_crlf_and_a_lone_cr_inside_an_lf_file_stay_as_they_were():
 
 
 def test_first_line_end_decides_and_a_cr_at_the_end_waits_for_the_next_byte():
-    assert scan_module.first_end_is_lone_cr(b"no end yet", 0, 10) is None
-    assert scan_module.first_end_is_lone_cr(b"a\r", 0, 2) is None
-    assert scan_module.first_end_is_lone_cr(b"a\r", 0, 2, final=True) is True
-    assert scan_module.first_end_is_lone_cr(b"a\r\nb\r", 0, 5) is False
-    assert scan_module.first_end_is_lone_cr(b"a\rb\n", 0, 4) is True
+    assert first_end_is_lone_cr(b"no end yet", 0, 10) is None
+    assert first_end_is_lone_cr(b"a\r", 0, 2) is None
+    assert first_end_is_lone_cr(b"a\r", 0, 2, final=True) is True
+    assert first_end_is_lone_cr(b"a\r\nb\r", 0, 5) is False
+    assert first_end_is_lone_cr(b"a\rb\n", 0, 4) is True

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler
+from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.match import Matcher
 from tracerun.read.scan import (
     CHUNK,
@@ -20,8 +21,6 @@ from tracerun.read.scan import (
     IsStart,
     Needles,
     ScanNotice,
-    first_end_is_lone_cr,
-    lone_cr_to_lf,
     scan,
 )
 from tracerun.read.target import Target
@@ -48,6 +47,7 @@ class IncrementalReader:
         is_start: the record-start rule, when not the target's own.
         unstamp: splits a hit into a time given by the transport (the Docker
             engine's) and the bare hit, for origins whose lines carry one.
+        matcher: the query's matcher, when many readers share one.
     """
 
     def __init__(
@@ -58,6 +58,7 @@ class IncrementalReader:
         clock: Callable[[], int] | None = None,
         is_start: IsStart | None = None,
         unstamp: Callable[[Hit], tuple[int | None, Hit]] | None = None,
+        matcher: Matcher | None = None,
     ) -> None:
         self.target = target
         self.line = line
@@ -66,7 +67,7 @@ class IncrementalReader:
         self.clock = clock
         self._is_start = is_start or target.is_start
         self._unstamp = unstamp
-        self._assembler = Assembler(target, Matcher(query))
+        self._assembler = Assembler(target, matcher or Matcher(query))
         self._needles = Needles.of(query.values, ignore_case=query.ignore_case)
         self._pending = bytearray()
         self._cr: bool | None = None  # lines end with lone CRs (the first line tells)

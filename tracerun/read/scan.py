@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +22,8 @@ from typing import Protocol
 from ahocorasick_rs import BytesAhoCorasick
 from stringzilla import count as _sz_count
 from stringzilla import utf8_uncased_search as _sz_uncased_find
+
+from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 
 CHUNK = 8 * 1024 * 1024
 MAX_RECORD = 8 * 1024 * 1024
@@ -377,47 +378,6 @@ class _State:
 def newlines(buf: bytearray | bytes, lo: int, hi: int) -> int:
     """Count the newline bytes in buf[lo:hi] (SIMD; = `buf.count(b"\\n", lo, hi)`)."""
     return int(_sz_count(buf, "\n", lo, hi))
-
-
-_LONE_CR = re.compile(rb"\r(?=[^\n])")
-"""A CR that ends a line (old Mac OS, some Windows tools): one followed by a byte
-other than LF. A CR at the end of what was read is decided with the next bytes."""
-
-
-def first_end_is_lone_cr(
-    buf: bytearray | bytes, lo: int, hi: int, *, final: bool = False
-) -> bool | None:
-    """Tell whether the first line ending in buf[lo:hi] is a lone CR (None: none yet).
-
-    Why the first line decides for the whole stream: LF and CRLF files then keep
-    their one-pass line count, and the answer cannot depend on block sizes.
-
-    Args:
-        buf: the bytes read so far.
-        lo: where to look from (bytes before it hold no line ending).
-        hi: the end of what was read.
-        final: buf[lo:hi] is the end of the stream (a CR last there is lone).
-    """
-    nl = buf.find(b"\n", lo, hi)
-    cr = buf.find(b"\r", lo, hi if nl == -1 else nl)
-    if cr == -1:
-        return None if nl == -1 else False
-    if cr + 1 < hi:
-        return buf[cr + 1] != 0x0A
-    return True if final else None
-
-
-def lone_cr_to_lf(buf: bytearray, lo: int, hi: int) -> None:
-    """Turn every lone CR in buf[lo:hi] into LF, in place (offsets stay the same)."""
-    buf[lo:hi] = _LONE_CR.sub(b"\n", buf[lo:hi])
-
-
-def cr_lines(data: bytes) -> bytes:
-    """Return a file's head (or tail) with lone CRs as LF when `scan` would frame so."""
-    if b"\r" not in data or not first_end_is_lone_cr(data, 0, len(data), final=True):
-        return data
-    data = _LONE_CR.sub(b"\n", data)
-    return data[:-1] + b"\n" if data.endswith(b"\r") else data
 
 
 def _read_into(stream: Readable, target: memoryview) -> int:

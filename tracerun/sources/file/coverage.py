@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracerun.read.scan import cr_lines
+from tracerun.read.endings import cr_lines
 from tracerun.read.target import Target
 from tracerun.sources.base import ReadError
 from tracerun.sources.file.open import file_failure, is_compressed, open_log

@@ -15,7 +15,7 @@ import itertools
 from pathlib import Path
 from typing import BinaryIO
 
-from tracerun.read.scan import cr_lines
+from tracerun.read.endings import cr_lines
 from tracerun.read.target import Target
 from tracerun.sources.base import ReadError
 from tracerun.sources.file.open import (
