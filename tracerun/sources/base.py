@@ -68,12 +68,15 @@ class Following:
     """How a source is followed: its live feed, and what is read once for history.
 
     `rediscovers`: the feed finds its origins again itself and reports their
-    failures, so the driver does not repeat the plan's.
+    failures, so the driver does not repeat the plan's. `polled` False: the
+    feed is started (its history) but another source's feed reads for it
+    (the ad hoc sources of one flag share one), so the driver never polls it.
     """
 
     feed: Feed
     once: list[Target] = field(default_factory=list)
     rediscovers: bool = False
+    polled: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,8 +196,14 @@ class Source(Protocol):
         """
         ...
 
-    def adhoc(self, values: Sequence[str]) -> dict[str, Any]:
-        """Make sources of the type's ad hoc flag values, keyed by source name."""
+    def adhoc(
+        self, values: Sequence[str], taken: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
+        """Make sources of the type's ad hoc flag values, keyed by source name.
+
+        A name in `taken` (the profile's sources) gets the flag's name as a
+        suffix (`orders-path`), also for what appears while following.
+        """
         ...
 
     def families(self, values: Sequence[str], out_dir: Path | None) -> list[Family]:
@@ -250,7 +259,11 @@ class SourceDefaults:
         """Not supported."""
         return None
 
-    def adhoc(self, values: Sequence[str]) -> dict[str, Any]:  # noqa: ARG002
+    def adhoc(
+        self,
+        values: Sequence[str],  # noqa: ARG002
+        taken: frozenset[str] = frozenset(),  # noqa: ARG002
+    ) -> dict[str, Any]:
         """Refuse: this type has no ad hoc flag."""
         msg = f"{self.kind} sources need a profile"
         raise CannotError(msg)

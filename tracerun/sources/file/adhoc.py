@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tracerun.config.spec import FileSourceConfig
 from tracerun.errors import TracerunError
@@ -22,6 +23,34 @@ HEAD_LINES = 50
 _HEAD_BYTES = 64 * 1024
 
 
+@dataclass(slots=True, eq=False)
+class AdhocGroup:
+    """The file sources one `--path` flag made, and how a one-shot run named its files.
+
+    While following, the group is one tail over the flag's values (group.py):
+    each file gets the source a one-shot run gives it, and a log created later
+    gets a source of its own, named after it. Why one tail: `--path logs/` over
+    ten thousand logs makes ten thousand sources.
+
+    Attributes:
+        values: the flag's values, as typed.
+        by_stem: each log's rotation stem (`source_name`) → its source.
+        by_path: each file listed now → its source.
+        first: the first source: a log created later is followed when it is.
+        taken: names a new log's source may not have (it gets `-path`).
+        live: the sources being followed → their index (filled while following).
+        tail: the group's feed, once following.
+    """
+
+    values: tuple[str, ...]
+    by_stem: dict[str, str]
+    by_path: dict[str, str]
+    first: str
+    taken: frozenset[str]
+    live: dict[str, int] = field(default_factory=dict)
+    tail: Any = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AdhocFileSourceConfig(FileSourceConfig):
     """A file source made from `--path` values rather than read from a profile.
@@ -29,17 +58,21 @@ class AdhocFileSourceConfig(FileSourceConfig):
     Attributes:
         denied: directories those values lead into that this user may not
             list, reported by the source's discovery (the first source only).
+        group: what all the sources of the flag share (following them).
     """
 
     denied: tuple[str, ...] = ()
+    group: AdhocGroup | None = None
 
 
-def adhoc_sources(patterns: Sequence[str]) -> dict[str, FileSourceConfig]:
+def adhoc_sources(
+    patterns: Sequence[str], taken: frozenset[str] = frozenset()
+) -> dict[str, FileSourceConfig]:
     """Group the files behind `--path` patterns into one file source per name.
 
     A pattern that matches no file (or leads only into directories this user
     may not list) is kept as its own source, so that the run reports it
-    instead of silently ignoring it.
+    instead of silently ignoring it. A name in `taken` gets `-path` after it.
     """
     found: dict[Path, Path] = {}
     alone: list[str] = []  # patterns kept as their own source
@@ -54,14 +87,28 @@ def adhoc_sources(patterns: Sequence[str]) -> dict[str, FileSourceConfig]:
             alone.append(pattern)
     grouped: dict[str, list[str]] = {}
     for path in sorted(found.values()):
-        grouped.setdefault(source_name(path), []).append(str(path))
+        grouped.setdefault(_free(source_name(path), taken), []).append(str(path))
     for pattern in alone:
-        grouped.setdefault(_pattern_name(pattern), []).append(pattern)
+        grouped.setdefault(_free(_pattern_name(pattern), taken), []).append(pattern)
+    if not grouped:
+        return {}
+    group = AdhocGroup(
+        tuple(patterns),
+        {source_name(Path(p)): name for name, ps in grouped.items() for p in ps},
+        {p: name for name, ps in grouped.items() for p in ps},
+        next(iter(grouped)),
+        taken,
+    )
     configs: dict[str, FileSourceConfig] = {}
     for name, paths in grouped.items():
         extra = () if configs else tuple(sorted(denied))
-        configs[name] = AdhocFileSourceConfig(paths=paths, denied=extra)
+        configs[name] = AdhocFileSourceConfig(paths=paths, denied=extra, group=group)
     return configs
+
+
+def _free(name: str, taken: frozenset[str]) -> str:
+    """Return a source name not in `taken`: `orders`, or `orders-path` when it is."""
+    return name if name not in taken else f"{name}-path"
 
 
 def _pattern_name(pattern: str) -> str:

@@ -55,48 +55,59 @@ class Expansion(NamedTuple):
     denied: list[str]
 
 
-def expand_paths(patterns: list[str]) -> Expansion:
+def expand_paths(patterns: list[str], folders: set[str] | None = None) -> Expansion:
     """Expand globs (`**` recursive) and directories (every `*.log*` below them).
 
     Why not `glob.glob`: it skips a directory it may not read without a word,
     so a user outside group `adm` tracing `/var/log/nginx/*.log` would be told
     "matches no file"; here such a directory is named, and the rest expands.
+
+    Args:
+        patterns: globs, directories and files.
+        folders: when given, gets every directory whose entries the answer
+            depends on: it can change only when one of them changes (follow).
     """
-    found: dict[Path, Path] = {}
+    found: dict[str, str] = {}  # absolute → as spelled
     empty: list[str] = []
     denied: set[str] = set()
+    cwd = str(Path.cwd())
     for pattern in patterns:
         blocked: set[str] = set()
-        matches = _expand_one(str(Path(pattern).expanduser()), blocked)
+        matches = _expand_one(str(Path(pattern).expanduser()), blocked, folders)
         if not matches and not blocked:
             empty.append(pattern)
         denied |= blocked
         for path in matches:
-            found.setdefault(path.absolute(), path)
-    return Expansion(sorted(found.values()), empty, sorted(denied))
+            found.setdefault(path if path.startswith("/") else f"{cwd}/{path}", path)
+    files = sorted(found.values(), key=lambda path: path.split("/"))  # as Paths sort
+    return Expansion([Path(path) for path in files], empty, sorted(denied))
 
 
-def _expand_one(pattern: str, denied: set[str]) -> list[Path]:
+def _expand_one(pattern: str, denied: set[str], folders: set[str] | None) -> list[str]:
     try:
-        is_dir = Path(pattern).is_dir()
-    except OSError:  # a way this user may not go (reported below), a name too long
-        is_dir = False
-    if is_dir:
+        st: os.stat_result | None = os.stat(pattern)  # noqa: PTH116 - per pattern, often a file
+    except (OSError, ValueError):  # a way this user may not go (reported below)
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
         pattern = _join(pattern, "**/*.log*")
     parts = pattern.split("/")
     first = next((i for i, part in enumerate(parts) if has_glob(part)), len(parts))
     if first == len(parts):
-        return [Path(pattern)] if _is_file(pattern, denied) else []
+        if folders is not None:
+            folders.add(pattern.rpartition("/")[0] or ".")
+        if st is not None:
+            return [pattern] if stat.S_ISREG(st.st_mode) else []
+        return [pattern] if _is_file(pattern, denied) else []
     base = "/".join(parts[:first]) or ("/" if pattern.startswith("/") else "")
     found: list[str] = []
     seen: set[tuple[int, ...]] = set()
     try:
-        st = Path(base or ".").stat()
-        seen.update((depth, st.st_dev, st.st_ino) for depth in range(len(parts) + 1))
+        top = os.stat(base or ".")  # noqa: PTH116 - as above
+        seen.update((depth, top.st_dev, top.st_ino) for depth in range(len(parts) + 1))
     except OSError:
         pass  # listing it says why
-    _walk(base, parts[first:], found, denied, seen)
-    return [Path(p) for p in found]
+    _walk(base, parts[first:], found, denied, seen, folders)
+    return found
 
 
 def _walk(
@@ -105,20 +116,23 @@ def _walk(
     found: list[str],
     denied: set[str],
     seen: set[tuple[int, ...]],
+    folders: set[str] | None = None,
 ) -> None:
     """Match `rest` (path parts) below `folder`, as `glob.glob(recursive=True)` does.
 
     Names starting with a dot match only parts starting with one; `**` matches
     any number of directories (not hidden ones), each directory once.
     """
+    if folders is not None:
+        folders.add(folder or ".")
     head, tail = rest[0], rest[1:]
     if head == "**":
-        _walk(folder, tail or ["*"], found, denied, seen)
+        _walk(folder, tail or ["*"], found, denied, seen, folders)
         for entry in _entries(folder, denied):
             if entry.name.startswith(".") or not _is_dir(entry):
                 continue
             if _first(entry, len(rest), seen):
-                _walk(_join(folder, entry.name), rest, found, denied, seen)
+                _walk(_join(folder, entry.name), rest, found, denied, seen, folders)
         return
     if not has_glob(head):
         path = _join(folder, head)
@@ -126,9 +140,9 @@ def _walk(
             if _is_file(path, denied):
                 found.append(path)
         elif head:
-            _walk(path, tail, found, denied, seen)
+            _walk(path, tail, found, denied, seen, folders)
         else:
-            _walk(folder, tail, found, denied, seen)  # `a//b`
+            _walk(folder, tail, found, denied, seen, folders)  # `a//b`
         return
     hidden = head.startswith(".")
     for entry in _entries(folder, denied):
@@ -141,7 +155,7 @@ def _walk(
             if _is_regular(entry):
                 found.append(path)
         elif _is_dir(entry):
-            _walk(path, tail, found, denied, seen)
+            _walk(path, tail, found, denied, seen, folders)
 
 
 def _entries(folder: str, denied: set[str]) -> list[os.DirEntry[str]]:

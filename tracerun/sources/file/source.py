@@ -90,8 +90,13 @@ class FileSource(SourceDefaults):
         clock: Clock,
     ) -> Following:
         """Tail the plain files behind the globs; archives are read once, for history."""
-        from tracerun.sources.file.tail import SourceTail, archives_of  # noqa: PLC0415 - start-up: follow only
+        from tracerun.sources.file.tail import SourceTail  # noqa: PLC0415 - start-up: follow only
+        from tracerun.sources.file.tracked import archives_of  # noqa: PLC0415 - start-up: follow only
 
+        if isinstance(config, AdhocFileSourceConfig) and config.group is not None:
+            from tracerun.sources.file.group import follow_group  # noqa: PLC0415 - start-up: follow only
+
+            return follow_group(template, targets, config.group, query, clock)
         archives, skip = archives_of(targets)
         feed = SourceTail(template, config.paths, query, clock, skip)
         return Following(feed, archives)
@@ -104,9 +109,11 @@ class FileSource(SourceDefaults):
         """Read the first lines of a file (decompressed)."""
         return Sampled(coverage.head_sample(target, count), target.is_start)
 
-    def adhoc(self, values: Sequence[str]) -> dict[str, FileSourceConfig]:
+    def adhoc(
+        self, values: Sequence[str], taken: frozenset[str] = frozenset()
+    ) -> dict[str, FileSourceConfig]:
         """One file source per log (its rotations included), named after the log."""
-        return adhoc.adhoc_sources(values)
+        return adhoc.adhoc_sources(values, taken)
 
     def families(self, values: Sequence[str], out_dir: Path | None) -> list[Family]:
         """One family per log and its rotations, with the first lines of its newest file."""
