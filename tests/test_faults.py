@@ -230,6 +230,25 @@ def test_a_file_nobody_may_read_fails_in_sources_check(shared: Path) -> None:
     )
 
 
+@as_nobody
+def test_a_file_nobody_may_read_is_named_with_its_own_source_while_following(
+    shared: Path,
+) -> None:
+    (shared / "ok/c.log").write_text(line(2) + "\n")
+    (shared / "ok/c.log").chmod(0o000)
+
+    result = as_nobody_run(
+        shared, "--path", "ok", "R1", "-o", "ndjson", "-f", "--timeout", "1.5s"
+    )
+
+    assert (result.returncode, records(result.stdout)) == (0, [("b.log", 1, "m1")])
+    assert result.stderr == (
+        "tracerun: error: source c: ok/c.log: permission denied\n"
+        "  hint: check that your user may read the file (ls -l), or run with "
+        "access; tracerun keeps retrying\n"
+    )
+
+
 # ------------------------------------------------- a file rotated under the read
 
 

@@ -446,11 +446,19 @@ class SourceTail:
             self._notes.append(self._failure_note(path, exc))
         retry.failed(self._now)
 
+    def _source(self, path: str) -> str:
+        """Name the source a file's messages speak of (its owner's)."""
+        named = self._owner(path)
+        return self._target.origin.source if named is None else named[0]
+
     def _where(self, path: str) -> str:
-        return f"source {self._target.origin.source}: {path}: "
+        return f"source {self._source(path)}: {path}: "
 
     def _failure_note(self, path: str, exc: OSError) -> Note:
-        failure = file_failure(dataclasses.replace(self._target.origin, name=path), exc)
+        origin = dataclasses.replace(
+            self._target.origin, source=self._source(path), name=path
+        )
+        failure = file_failure(origin, exc)
         retrying = "tracerun keeps retrying"
         hint = f"{failure.hint}; {retrying}" if failure.hint else f"{retrying} it"
         return Note("error", failure.text(), hint)
