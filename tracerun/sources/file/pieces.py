@@ -9,6 +9,8 @@ ever written next to them.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,8 +184,10 @@ def read_piece(
         with open_log(copy or Path(origin.locator), strict=False) as opened:
             stream: Readable = opened
             if not isinstance(opened, Decompressed):
-                opened.seek(base)  # plain files only are cut into ranges
-                stream = watched = Watched(opened, base)
+                if base:
+                    opened.seek(base)  # plain files only are cut into ranges
+                if stat.S_ISREG(os.fstat(opened.fileno()).st_mode):  # not a FIFO
+                    stream = watched = Watched(opened, base)
             scan = Scan(
                 stream,
                 needles,
