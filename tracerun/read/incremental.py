@@ -101,6 +101,8 @@ class IncrementalReader:
         A CR last, which may yet be followed by LF, ends a line once the writer
         went quiet (when lines end with lone CRs, or the first line is not done).
         """
+        if not self._pending:
+            return []  # the common case of a quiet poll: nothing held
         self._final_cr()
         return self._scan(self._pending.rfind(b"\n") + 1)
 
