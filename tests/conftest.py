@@ -11,7 +11,9 @@ from tracerun.errors import forget_secrets
 
 # Property tests (hypothesis) that do not set max_examples themselves run 100
 # examples by default and 10,000 under HYPOTHESIS_PROFILE=ci, which
-# scripts/test sets when CI=true: keep such a property in-process and fast.
+# scripts/test sets when CI=true: those are the hostile-input properties of
+# #12 (profiles, log lines, expressions); keep them in-process and fast.
+# Unit properties (a parser's round trip, the merge's order) set their own.
 settings.register_profile("default", deadline=None)
 settings.register_profile(
     "ci",

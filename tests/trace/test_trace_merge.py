@@ -1,4 +1,4 @@
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracerun.record import Record
@@ -45,6 +45,7 @@ _records = st.lists(
 )
 
 
+@settings(max_examples=500)
 @given(st.lists(_records, max_size=4))
 def test_merge_is_sorted_loses_nothing_and_ignores_batch_order(batches):
     merged = merge(batches)
