@@ -284,7 +284,8 @@ def test_unknown_output_suggests_closest(logs: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == (
         "tracerun: error: unknown output 'ndjsn'\n"
-        "  hint: did you mean 'ndjson'? outputs: ndjson, text\n"
+        "  hint: did you mean 'ndjson'? outputs: html, jaeger, markdown, mermaid, "
+        "ndjson, otlp, summary, text\n"
     )
 
 

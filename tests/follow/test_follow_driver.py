@@ -329,6 +329,9 @@ class Plain:
     def format(self, record):
         return record.message + "\n"
 
+    def finish(self):
+        return ""
+
 
 def follower(settings: FollowSettings, *feeds: FakeFeed):
     import io

@@ -137,6 +137,9 @@ def trace_options_of(
         limit=options.get("limit"),
         output=options.get("output") or "text",
         color=options.get("color"),
+        profile=options.get("profile") or "",
+        command=options.get("command") or "",
+        summary=bool(options.get("summary")),
     )
 
 
@@ -213,13 +216,21 @@ def trace_options(func: F) -> F:
             metavar="NAME",
             default="text",
             show_default=True,
-            help="Output: text, ndjson or a profile output.",
+            help="Output: text, ndjson, summary, markdown, html, jaeger, otlp, "
+            "mermaid or a profile output.",
             shell_complete=complete.output_names,
         ),
         click.option(
             "--color",
             type=click.Choice(["auto", "always", "never"]),
             help="Colour the text output. Default: auto (only on a terminal).",
+        ),
+        click.option(
+            "--summary",
+            is_flag=True,
+            default=None,
+            help="After the records, draw the trace's waterfall "
+            "(on stderr unless stdout is a terminal).",
         ),
         follow_options,
         debug_option,

@@ -7,11 +7,12 @@ from typing import Any
 
 import orjson
 
+from tracerun.output.base import StreamingFormatter
 from tracerun.record import NO_TIME, Record
 from tracerun.timeparse import format_rfc3339_us
 
 
-class NdjsonFormatter:
+class NdjsonFormatter(StreamingFormatter):
     """`{"time", "source", "origin", "line", "level", "message", "fields"}` per record."""
 
     def format(self, record: Record) -> str:

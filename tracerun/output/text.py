@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from tracerun.output.base import StreamingFormatter
 from tracerun.output.color import DIM, RESET, level_color, source_color
 from tracerun.record import NO_TIME, Record, field_text
 from tracerun.timeparse import format_utc_ms
@@ -15,7 +16,7 @@ _NO_TIME_TEXT = "-".ljust(len("2026-03-20T14:10:00.000Z"))
 _CONTINUATION_INDENT = "    "
 
 
-class TextFormatter:
+class TextFormatter(StreamingFormatter):
     """Human-readable timeline, aligned on the widest source name."""
 
     def __init__(
