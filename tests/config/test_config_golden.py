@@ -49,4 +49,5 @@ def test_there_is_a_golden_case_for_each_error_kind():
         "missing_required_key",
         "several_problems",
         "failing_sample",
+        "bad_template",
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 import time
 from typing import TYPE_CHECKING, Any, TextIO
@@ -106,6 +105,8 @@ def _command_line(ctx: click.Context, terms: tuple[str, ...]) -> str:
         for item in value if param.multiple else (value,):
             words += [flag, str(item)]
     words += terms
+    import shlex  # noqa: PLC0415 - start-up: only a trace needs it
+
     return shlex.join(words)
 
 

@@ -27,7 +27,6 @@ from pydantic import (
 from tracerun.config import spec
 from tracerun.config.format import BUILTIN_PARSERS, DEFAULT_KEYS, is_dotted_path
 from tracerun.config.spec import STREAMS, Stream
-from tracerun.config.template import TemplateError, parse_template
 
 _TRAILING_OPERATOR = re.compile(r"[^\w\s\])}'\"`@*]+$")
 
@@ -405,6 +404,8 @@ class TemplateOutputConfig(_Config):
     @field_validator("line")
     @classmethod
     def _check_line(cls, value: str) -> str:
+        from tracerun.config.template import TemplateError, parse_template  # noqa: PLC0415 - start-up: only a template output needs it
+
         try:
             parse_template(value)
         except TemplateError as exc:

@@ -137,7 +137,8 @@ def _reference(field: str, at: int) -> tuple[str, tuple[str, ...]]:
         rest = rest[close + 1 :]
     if keys and name != "fields":
         msg = f"only fields can be indexed, not {name!r}"
-        raise TemplateError(msg, at + match.end(), f"write {{fields[{keys[0]}]}}")
+        hint = f"write {{fields[{name}][{keys[0]}]}}"
+        raise TemplateError(msg, at + match.end(), hint)
     if name not in NAMES:
         return "fields", (name,)
     if name == "fields" and not keys:

@@ -141,7 +141,7 @@ def _first_error(timeline: Timeline, width: int, paint: _Painter) -> list[str]:
     at = "-" if record.time == NO_TIME else format_utc_ms(record.time)
     head = f"First error: {at} {visible(record.source)} {record.level.upper()} "
     message = visible(message_of(record))
-    room = max(10, width - len(head))
+    room = max(40, width - len(head))
     if len(message) > room:
         message = message[: room - 1] + "…"
     where = f"{record.origin}:{record.line}" if record.line else record.origin
