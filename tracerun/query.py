@@ -32,6 +32,10 @@ class Query:
     until: int | None = None
     where: str | None = None
     limit: int | None = None
+    before: int = 0
+    """Lines of context to keep before each record (`-B`, `-C`)."""
+    after: int = 0
+    """Lines of context to keep after each record (`-A`, `-C`)."""
 
     @property
     def values(self) -> tuple[str, ...]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from helpers.records import BASE, rec
 
-from tracerun.output.timeline import Timeline, span_id, visible, w3c_trace_id
+from tracerun.output.base import visible
+from tracerun.output.timeline import Timeline, span_id, w3c_trace_id
 
 RECORDS = [
     rec(0, "gateway"),

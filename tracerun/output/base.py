@@ -8,6 +8,7 @@ mermaid) keep the records and render in `finish()`, called once after the last.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TextIO
@@ -35,6 +36,14 @@ class RunInfo:
     until: int | None = None
     command: str = ""
     version: str = ""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Show control characters (ESC, BEL, …) as `\\x1b`, so log text cannot drive a terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
 DEFAULT_WIDTH = 100

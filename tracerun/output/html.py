@@ -17,13 +17,17 @@ import html
 from collections.abc import Iterator
 
 from tracerun.config.spec import OutputConfig
-from tracerun.output.base import OutputContext, RunInfo, TimelineFormatter
+from tracerun.output.base import (
+    OutputContext,
+    RunInfo,
+    TimelineFormatter,
+    visible,
+)
 from tracerun.output.timeline import (
     Timeline,
     message_of,
     seconds,
     value_text,
-    visible,
 )
 from tracerun.record import NO_TIME, Record
 from tracerun.timeparse import format_utc_ms

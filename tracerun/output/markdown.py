@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 from tracerun.config.spec import OutputConfig
-from tracerun.output.base import OutputContext
+from tracerun.output.base import OutputContext, visible
 from tracerun.output.summary import render_summary
-from tracerun.output.timeline import message_of, visible
+from tracerun.output.timeline import message_of
 from tracerun.record import NO_TIME, Record
 from tracerun.timeparse import format_utc_ms
 

@@ -9,8 +9,8 @@ ready for GitHub and GitLab Markdown.
 from __future__ import annotations
 
 from tracerun.config.spec import OutputConfig
-from tracerun.output.base import OutputContext, TimelineFormatter
-from tracerun.output.timeline import Timeline, message_of, visible
+from tracerun.output.base import OutputContext, TimelineFormatter, visible
+from tracerun.output.timeline import Timeline, message_of
 from tracerun.record import NO_TIME, Record
 
 MAX_LABEL = 60

@@ -10,14 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tracerun.config.spec import OutputConfig
-from tracerun.output.base import OutputContext, RunInfo, TimelineFormatter
+from tracerun.output.base import (
+    OutputContext,
+    RunInfo,
+    TimelineFormatter,
+    visible,
+)
 from tracerun.output.color import BOLD_RED, DIM, RESET, source_color
 from tracerun.output.timeline import (
     SourceSpan,
     Timeline,
     message_of,
     seconds,
-    visible,
 )
 from tracerun.record import NO_TIME, Record
 from tracerun.timeparse import format_utc_ms

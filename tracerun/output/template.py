@@ -15,9 +15,9 @@ import orjson
 
 from tracerun.config.spec import OutputConfig, TemplateOutputConfig
 from tracerun.config.template import Placeholder, parse_template
-from tracerun.output.base import OutputContext, StreamingFormatter
+from tracerun.output.base import OutputContext, StreamingFormatter, visible
 from tracerun.output.color import DIM, RESET, level_color, source_color
-from tracerun.output.timeline import message_of, visible
+from tracerun.output.timeline import message_of
 from tracerun.record import NO_TIME, Record, field_text
 from tracerun.timeparse import format_utc_ms
 

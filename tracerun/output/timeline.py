@@ -25,17 +25,11 @@ TRACE_ID_KEYS = ("trace_id", "traceId", "trace.id", "traceid", "otel.trace_id")
 """Fields that may hold a W3C trace id (also `traceparent`), flat or dotted."""
 _TRACE_ID = re.compile(r"[0-9a-f]{32}")
 _TRACEPARENT = re.compile(r"[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def is_error(record: Record) -> bool:
     """Tell whether a record is an error (normalised level error or fatal)."""
     return record.level in ERROR_LEVELS
-
-
-def visible(text: str) -> str:
-    """Show control characters (ESC, BEL, …) as `\\x1b`, so log text cannot drive a terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
 def seconds(us: int) -> str:

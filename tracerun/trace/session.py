@@ -47,6 +47,8 @@ class TraceOptions(NamedTuple):
     profile: str = ""
     command: str = ""
     summary: bool = False
+    before: int = 0
+    after: int = 0
 
 
 class Session(NamedTuple):
@@ -72,6 +74,8 @@ def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
         until=parse_bound(options.until, now_us, tz) if options.until else None,
         where=check_where(options.where) if options.where else None,
         limit=options.limit,
+        before=options.before,
+        after=options.after,
     )
 
 

@@ -178,6 +178,8 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
                 start=piece.start,
                 stop=piece.stop,
                 count_lines=piece.count_lines,
+                before=query.before,
+                after=query.after,
             )
             for hit in scan:
                 record = assembler.record(hit)
