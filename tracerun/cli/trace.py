@@ -47,8 +47,11 @@ def trace_command(terms: tuple[str, ...], **options: Any) -> int:
     following = wants_follow(options)
     settings = follow_settings(options) if following else None
     profile = profile_or_adhoc(options["profile"], adhoc_values(options))
+    from tracerun.config.discover import default_profile_name  # noqa: PLC0415 - start-up: not for --help
+
+    shown = options["profile"] or default_profile_name() or ""
     command = _command_line(click.get_current_context(), terms)
-    request = trace_options_of(terms, {**options, "command": command})
+    request = trace_options_of(terms, {**options, "command": command, "profile": shown})
     if settings is not None:
         from tracerun.follow.driver import follow_trace  # noqa: PLC0415 - start-up: follow only
 
@@ -79,7 +82,8 @@ def _print_records(
     sys.stdout.flush()
     if summary is not None:
         stream = _summary_stream()
-        stream.write(summary.finish())
+        gap = "\n" if stream is sys.stdout and result.records else ""
+        stream.write(gap + summary.finish())
         stream.flush()
 
 

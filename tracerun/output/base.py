@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from tracerun.record import Record
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RunInfo:
     """What a trace was asked, for the formats that show it (headers, notes).
 
@@ -50,9 +50,12 @@ DEFAULT_WIDTH = 100
 """Columns when the width cannot be known (not a terminal, no COLUMNS)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OutputContext:
     """What a formatter is built with besides its configuration.
+
+    Why not slotted (nor RunInfo): one of each per run, and a slotted dataclass
+    is built twice at import (start-up cost, see config/spec.py).
 
     Attributes:
         sources: the source names, in profile order.
