@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from helpers.records import rec
+from markdown_it import MarkdownIt
 
 from tracerun.output import BUILTIN, build_formatter
 from tracerun.output.base import RunInfo
 from tracerun.output.markdown import cell, fenced
 
+ROOT = Path(__file__).resolve().parents[2]
+GFM = MarkdownIt("gfm-like").disable("linkify")
+"""Tables and fences as GitHub and GitLab parse them (CommonMark + GFM tables)."""
 INFO = RunInfo(terms=("req-1",), profile="demo", command="tracerun -p demo req-1")
 
 
@@ -50,3 +56,23 @@ def test_no_records_still_has_the_heading_and_summary() -> None:
     assert formatter.finish().startswith(
         "## Trace req-1\n\nprofile demo\n\n\n### Summary\n\n```text\nreq-1: no records\n"
     )
+
+
+def test_demo_page_renders_as_one_table_with_a_row_per_record() -> None:
+    text = (ROOT / "tests" / "testdata" / "demo.md").read_text(encoding="utf-8")
+
+    tokens = GFM.parse(text)
+    kinds = [t.type for t in tokens]
+    assert kinds.count("table_open") == 1
+    assert kinds.count("tr_open") == 17  # the header and 16 records
+    assert kinds.count("fence") == 2  # the summary and the command
+
+
+def test_hostile_cells_render_as_their_literal_text() -> None:
+    formatter = build_formatter(BUILTIN["markdown"], ["a"], color=False, info=INFO)
+    nasty = "a | b <script>x</script> `c` *d* [e](f) ```g"
+    page = formatter.format(rec(0, "a", nasty)) + formatter.finish()
+
+    html = GFM.render(page)
+    row = html.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert "<td>a | b &lt;script&gt;x&lt;/script&gt; `c` *d* [e](f) ```g</td>" in row
