@@ -19,9 +19,9 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-# Docker engine fixtures (tests/ is on sys.path: it has a conftest.py and no
-# __init__.py); see tests/helpers/docker_fixtures.py.
-pytest_plugins = ["helpers.docker_fixtures"]
+# Docker engine and headless browser fixtures (tests/ is on sys.path: it has a conftest.py and no
+# __init__.py); see tests/helpers/docker_fixtures.py and tests/helpers/browser.py.
+pytest_plugins = ["helpers.docker_fixtures", "helpers.browser"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -11,8 +11,11 @@ standard library is enough (no chromedriver, no browser download, no port).
         page.screenshot(Path("shot.png"))
         page.requests  # every URL the page asked for
 
-Without Debian's chromium the tests that need it skip with a reason; under
-CI=true they fail instead (as the docker tests do).
+Registered as a pytest plugin (tests/conftest.py), it gives a session-scoped
+`browser` fixture: one Chromium for every page test. Without Debian's chromium
+the tests that need it skip with a reason; under CI=true they fail instead (as
+the docker tests do). `mermaid_js()` finds mermaid's bundle, which scripts/test
+fetches from the npm registry into .cache/test/ (see there).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
 
@@ -269,3 +273,25 @@ class Page:
             e["params"]["request"]["url"]
             for e in self.browser.events("Network.requestWillBeSent", self.session)
         ]
+
+
+MERMAID_JS = Path(__file__).resolve().parents[2] / ".cache" / "test" / "mermaid.min.js"
+
+
+def mermaid_js() -> Path:
+    """Mermaid's browser bundle ($TRACERUN_MERMAID_JS, else .cache/test/); skip without."""
+    path = Path(os.environ.get("TRACERUN_MERMAID_JS") or MERMAID_JS)
+    if path.is_file():
+        return path
+    problem = f"no mermaid bundle at {path} (scripts/test fetches it with npm pack)"
+    if in_ci():
+        pytest.fail(f"CI=true and {problem}", pytrace=False)
+    pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """One headless Chromium for every page test of the session."""
+    require_chromium()
+    with Browser.start(tmp_path_factory.mktemp("chromium-profile")) as started:
+        yield started

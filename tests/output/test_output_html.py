@@ -1,6 +1,6 @@
 """HTML report: escaped, self-contained, and working in a real headless Chromium.
 
-The browser tests share one Chromium (module scope) and open the demo trace's
+The browser tests share one Chromium (the session's `browser`) and open the demo trace's
 page and a page built from hostile log lines; a screenshot of the demo page is
 saved under pytest's temporary directory (its path is printed).
 """
@@ -11,12 +11,11 @@ import base64
 import hashlib
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers.browser import Browser, Page, require_chromium
+from helpers.browser import Browser, Page
 from helpers.records import rec
 
 from tracerun.cli import cli
@@ -87,13 +86,6 @@ def test_page_names_no_external_resource() -> None:
     assert re.findall(r"(?:src|href)=", page) == []
     assert "http://" not in page
     assert "https://" not in page.replace("https://shop.example/checkout", "")
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    require_chromium()
-    with Browser.start(tmp_path_factory.mktemp("chromium-profile")) as started:
-        yield started
 
 
 @pytest.fixture(scope="module")
