@@ -129,3 +129,28 @@ def test_ndjson_keeps_integers_wider_than_64_bits() -> None:
     formatter = build_formatter(BUILTIN["ndjson"], [], color=False)
 
     assert json.loads(formatter.format(record))["fields"] == {"big": 2**70}
+
+
+# text and ndjson are issue 12's (one bad line must not abort the run).
+@pytest.mark.parametrize("kind", sorted(set(FORMATTERS) - {"text", "ndjson"}))
+def test_every_new_format_writes_utf8_for_lone_surrogates_and_wide_integers(
+    kind: str,
+) -> None:
+    odd = Record(
+        1,
+        "s",
+        0,
+        "o",
+        1,
+        "error",
+        "bad \ud800 x",
+        {"n": {"big": 2**70}, "s": "\udfff"},
+        "r",
+    )
+    formatter = build_formatter(CONFIGS[kind], ["s"], color=False, info=INFO)
+
+    text = formatter.format(odd) + formatter.finish()
+
+    assert text.encode("utf-8")  # would raise on a lone surrogate
+    shown = ("\\ud800", "\\\\ud800", "#92;ud800")  # JSON/text, Markdown, Mermaid
+    assert any(form in text for form in shown)

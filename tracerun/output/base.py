@@ -38,12 +38,18 @@ class RunInfo:
     version: str = ""
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters, and lone surrogates (JSON's "\\ud800": no UTF-8 for them)."""
 
 
 def visible(text: str) -> str:
-    """Show control characters (ESC, BEL, …) as `\\x1b`, so log text cannot drive a terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+    """Show control characters as `\\x1b` (and lone surrogates as `\\ud800`): inert, printable."""
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 DEFAULT_WIDTH = 100

@@ -220,13 +220,9 @@ def json_text(value: Any, *, indent: bool = False) -> str:
     except TypeError:  # e.g. an integer wider than 64 bits
         import json  # noqa: PLC0415 - rare: only when orjson refuses a value
 
+        # ASCII: a lone surrogate (JSON's "\ud800") becomes an escape, not a crash.
         separators = None if indent else (",", ":")
-        return json.dumps(
-            value,
-            ensure_ascii=False,
-            indent=2 if indent else None,
-            separators=separators,
-        )
+        return json.dumps(value, indent=2 if indent else None, separators=separators)
 
 
 def value_text(value: Any) -> str:
