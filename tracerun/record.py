@@ -72,6 +72,9 @@ class Record:
             output shows those in their own columns).
         offset: byte offset of the record in its origin (orders records whose
             line is unknown).
+        stack: a stack trace held in a field (JSON `exc_info`, `stack_trace`,
+            ...), as lines; text output prints them as it prints continuation
+            lines, and leaves the field (named in `hidden`) out.
         context: the lines around it when `-A/-B/-C` asked for them, else None.
     """
 
@@ -87,6 +90,7 @@ class Record:
     continuation: tuple[str, ...] = field(default=())
     hidden: tuple[str, ...] = field(default=())
     offset: int = 0
+    stack: tuple[str, ...] = field(default=())
     context: Context | None = None
 
     def sort_key(self) -> SortKey:

@@ -197,3 +197,15 @@ def test_browser_runs_no_script_from_a_log_line(hostile_page: Page) -> None:
     ]
     assert hostile_page.evaluate("document.querySelectorAll('iframe, img').length") == 0
     assert hostile_page.requests == [hostile_page.url]
+
+
+def test_a_stack_trace_held_in_a_field_is_folded_like_continuation_lines() -> None:
+    record = rec(0, "a", "failed", level="error")
+    record.stack = ("Traceback (most recent call last):", "ValueError: <bad>")
+
+    page = render([record])
+
+    assert (
+        "<details><summary>2 more lines</summary><pre>Traceback (most recent call "
+        "last):\nValueError: &lt;bad&gt;</pre></details>"
+    ) in page

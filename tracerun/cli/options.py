@@ -135,6 +135,7 @@ def trace_options_of(
         until=options.get("until"),
         where=options.get("where"),
         limit=options.get("limit"),
+        host_timeout=options.get("host_timeout"),
         output=options.get("output") or "text",
         color=options.get("color"),
         profile=options.get("profile") or "",
@@ -218,6 +219,11 @@ def trace_options(func: F) -> F:
             type=click.IntRange(min=1),
             metavar="N",
             help="Only the newest N records (printed oldest first).",
+        ),
+        click.option(
+            "--host-timeout",
+            metavar="DURATION",
+            help="Stop waiting for one remote host after this long (default: 30s).",
         ),
         click.option(
             "-o",

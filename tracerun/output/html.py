@@ -27,6 +27,7 @@ from tracerun.output.timeline import (
     Timeline,
     message_of,
     seconds,
+    trailing_lines,
     value_text,
 )
 from tracerun.record import NO_TIME, Record
@@ -295,9 +296,9 @@ def _row(record: Record, color: int) -> str:
     source, level = escape(record.source), escape(_level(record))
     shown = "-" if level == "none" else level.upper()
     message = f"<div>{escape(message_of(record))}</div>"
-    if record.continuation:
-        lines = escape("\n".join(record.continuation))
-        count = len(record.continuation)
+    if following := trailing_lines(record):
+        lines = escape("\n".join(following))
+        count = len(following)
         message += (
             f"<details><summary>{count} more line{'s' * (count != 1)}</summary>"
             f"<pre>{lines}</pre></details>"

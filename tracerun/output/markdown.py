@@ -12,7 +12,7 @@ import re
 from tracerun.config.spec import OutputConfig
 from tracerun.output.base import OutputContext, visible
 from tracerun.output.summary import render_summary
-from tracerun.output.timeline import message_of
+from tracerun.output.timeline import message_of, trailing_lines
 from tracerun.record import NO_TIME, Record
 from tracerun.timeparse import format_utc_ms
 
@@ -53,7 +53,7 @@ class MarkdownFormatter:
         head = "" if self._records else self._heading()
         self._records.append(record)
         time = "-" if record.time == NO_TIME else format_utc_ms(record.time)
-        message = "\n".join((message_of(record), *record.continuation))
+        message = "\n".join((message_of(record), *trailing_lines(record)))
         row = (time, cell(record.source), cell(record.level.upper()), cell(message))
         return head + "| " + " | ".join(row) + " |\n"
 

@@ -17,7 +17,7 @@ from tracerun.config.spec import OutputConfig, TemplateOutputConfig
 from tracerun.config.template import Placeholder, parse_template
 from tracerun.output.base import OutputContext, StreamingFormatter, visible
 from tracerun.output.color import DIM, RESET, level_color, source_color
-from tracerun.output.timeline import message_of
+from tracerun.output.timeline import message_of, trailing_lines
 from tracerun.record import NO_TIME, Record, field_text
 from tracerun.timeparse import format_utc_ms
 
@@ -44,7 +44,7 @@ class TemplateFormatter(StreamingFormatter):
                 visible(_value(part, record)), "" if part.name == "time" else part.spec
             )
             out.append(self._paint(text, part, record))
-        tail = "".join(f"{_INDENT}{visible(line)}\n" for line in record.continuation)
+        tail = "".join(f"{_INDENT}{visible(line)}\n" for line in trailing_lines(record))
         return "".join(out) + "\n" + tail
 
     def _paint(self, text: str, part: Placeholder, record: Record) -> str:

@@ -44,7 +44,8 @@ class TextFormatter(StreamingFormatter):
         parts = (time, source, level, message, extra)
         head = " ".join(part for part in parts if part).rstrip()
         tail = "".join(
-            f"{_CONTINUATION_INDENT}{line}\n" for line in record.continuation
+            f"{_CONTINUATION_INDENT}{line}\n"
+            for line in record.continuation or record.stack
         )
         if record.context is None:
             return f"{head}\n{tail}"

@@ -194,6 +194,11 @@ def message_of(record: Record) -> str:
     return record.message or record.raw
 
 
+def trailing_lines(record: Record) -> tuple[str, ...]:
+    """Return the lines after the first: continuation lines, else a field's stack trace."""
+    return record.continuation or record.stack
+
+
 def operation(span: TraceSpan) -> str:
     """Name a span: its first record's message (one line, cut)."""
     first = message_of(span.records[0]).split("\n", 1)[0] if span.records else ""
@@ -203,7 +208,7 @@ def operation(span: TraceSpan) -> str:
 
 def record_fields(record: Record) -> list[tuple[str, Any]]:
     """List what a record says as (key, value) pairs: message, level, where, fields."""
-    message = "\n".join((message_of(record), *record.continuation))
+    message = "\n".join((message_of(record), *trailing_lines(record)))
     pairs: list[tuple[str, Any]] = [("message", message)]
     if record.level:
         pairs.append(("level", record.level))

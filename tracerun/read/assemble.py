@@ -2,18 +2,28 @@
 
 Decodes only the framed record, parses its first line, applies the exact match,
 the time window and --where, and fills in a missing time from the lines before it.
+Why a hit was dropped is counted in a Tally (read/tally.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from tracerun.extract import Parsed
 from tracerun.read.match import Matcher
 from tracerun.read.scan import Hit
+from tracerun.read.tally import Tally, excerpt, where
 from tracerun.read.target import Target
 from tracerun.record import NO_TIME, Context, ContextLine, Record
 
+if TYPE_CHECKING:
+    from tracerun.extract import Parsed
+
 _LOOKBACK_LINES = 200
+HOLDER_TRIES = 64
+"""Hits with the value outside key fields searched for the field that holds it."""
 
 
 @dataclass(slots=True)
@@ -23,8 +33,7 @@ class Assembler:
     target: Target
     matcher: Matcher
     warnings: list[str] = field(default_factory=list)
-    unparsed: int = 0
-    first_unparsed: int = 0
+    tally: Tally = field(default_factory=Tally)
     timeless: list[int] = field(default_factory=list)
     """Lines of the records that got no time (their warnings are in `warnings`)."""
     _last: Record | None = None
@@ -38,12 +47,20 @@ class Assembler:
         before looking at the lines above it: the engine's time of a container line.
         """
         lines = [line.removesuffix("\r") for line in _decode(hit.data).split("\n")]
-        parsed = self.target.parser.parse(lines[0], self.target.tz)
+        parser = self.target.parser
+        parsed = parser.parse(lines[0], self.target.tz)
         if parsed is None:
-            self.unparsed += 1
-            self.first_unparsed = self.first_unparsed or hit.line
+            self.tally.unparsed.note(hit.line, excerpt(lines[0]))
             return None
-        if not self.matcher.match_fields(parsed.fields):
+        if parsed.failed:
+            self._field_failures(parsed, hit.line)
+        if not self._matches(parsed, lines):
+            unkeyed = self.tally.unkeyed
+            # One field that holds the value is enough to name in a hint, and
+            # the first few hits are enough to look in.
+            look = not unkeyed.detail and unkeyed.count < HOLDER_TRIES
+            holder = self.matcher.holder(parsed.fields) if look else None
+            unkeyed.note(hit.line, holder or "")
             return None
         time = parsed.time if parsed.time is not None else fallback_time
         if time is None:
@@ -53,11 +70,15 @@ class Assembler:
             self.timeless.append(hit.line)
             self.warnings.append(timeless_warning(self.target.origin.name, hit.line))
         elif not self.matcher.in_window(time):
+            self.tally.outside.note(hit.line)
             return None
-        if not self.matcher.where(
-            parsed.fields, parsed.level, self.target.origin.source
-        ):
-            return None
+        level = parsed.level
+        if parsed.inherits:
+            level = self._level_before(hit, parsed.fields.get("pid")) or level
+        hidden = parser.shown_elsewhere(parsed.fields, parsed.message)
+        stack = parser.stack(parsed.fields) if len(lines) == 1 else None
+        if stack is not None:
+            hidden = (*hidden, stack[0])
         origin = self.target.origin
         record = Record(
             time=time,
@@ -65,14 +86,24 @@ class Assembler:
             source_index=origin.source_index,
             origin=origin.name,
             line=hit.line,
-            level=parsed.level,
+            level=level,
             message=parsed.message,
             fields=parsed.fields,
             raw=lines[0],
             continuation=tuple(lines[1:]),
-            hidden=self.target.parser.shown_elsewhere(parsed.fields),
+            hidden=hidden,
             offset=hit.offset,
+            stack=() if stack is None else stack[1],
         )
+        if not self.matcher.where(record):
+            self.tally.dropped.note(hit.line)
+            where_filter = self.matcher.where_filter
+            if where_filter is not None and where_filter.error is not None:
+                effect = "records where it fails do not match"
+                self.tally.fail(
+                    where_filter.subject, where_filter.error, hit.line, effect
+                )
+            return None
         self._place(record, hit, len(lines))
         return record
 
@@ -101,30 +132,51 @@ class Assembler:
                 end = max(end, start + at + len(text) + 1)
         self._last, self._covered = record, end
 
-    def finish(self) -> list[str]:
-        """Warnings for this origin, including a summary of lines that did not parse."""
-        if self.unparsed:
-            self.warnings.append(
-                unparsed_warning(self.target, self.first_unparsed, self.unparsed)
-            )
-        return self.warnings
+    def _field_failures(self, parsed: Parsed, line: int) -> None:
+        parser = self.target.parser.name
+        for name, expression, error in parsed.failed:
+            subject = f'parser {parser!r}, fields.{name} "{expression}"'
+            effect = f"records where it fails have no field {name}"
+            self.tally.fail(subject, error, line, effect)
+
+    def _matches(self, parsed: Parsed, lines: list[str]) -> bool:
+        """Tell whether the record's fields, else its continuation's pairs, hold a term."""
+        defined = self.target.parser.defined
+        if self.matcher.match_fields(parsed.fields, defined):
+            return True
+        if len(lines) == 1:
+            return False
+        pairs = self.target.parser.continued_fields(lines[1:])
+        return bool(pairs) and self.matcher.match_fields(pairs, defined)
 
     def _time_before(self, hit: Hit) -> int | None:
         """Time of the nearest earlier record start in the bytes before the hit."""
+        for parsed in self._records_before(hit):
+            if parsed.time is not None:
+                return parsed.time
+        return None
+
+    def _level_before(self, hit: Hit, pid: object) -> str | None:
+        """Level of the record a PostgreSQL DETAIL/STATEMENT/... line annotates.
+
+        That is the nearest earlier record of the same process (`[pid]`) that is
+        not itself such an annotation.
+        """
+        for parsed in self._records_before(hit):
+            if parsed.fields.get("pid") == pid and not parsed.inherits:
+                return parsed.level
+        return None
+
+    def _records_before(self, hit: Hit) -> Iterator[Parsed]:
+        """Parse the record starts before the hit, nearest first."""
         before = hit.lookback().split(b"\n")
         for raw in reversed(before[-_LOOKBACK_LINES:]):
             line = raw.removesuffix(b"\r")
             if not line or not self.target.is_start(line):
                 continue
             parsed = self.target.parser.parse(_decode(line), self.target.tz)
-            if parsed is not None and parsed.time is not None:
-                return parsed.time
-        return None
-
-
-def where(name: str, line: int) -> str:
-    """`origin:line`, or just `origin` when the line is unknown (0)."""
-    return f"{name}:{line}" if line else name
+            if parsed is not None:
+                yield parsed
 
 
 def timeless_warning(name: str, line: int) -> str:

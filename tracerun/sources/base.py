@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from tracerun.read.tally import Tally
+
 if TYPE_CHECKING:
     from tracerun.errors import SourceFailure
     from tracerun.origin import Origin
@@ -39,12 +41,17 @@ class Discovery:
 
 @dataclass
 class OriginResult:
-    """What reading one origin produced."""
+    """What reading one origin produced.
+
+    `tally` says why hits were dropped; the runner turns its count of lines
+    that did not parse into a warning, or into the reason nothing matched.
+    """
 
     records: list[Record] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     failure: SourceFailure | None = None
     bytes_read: int = 0
+    tally: Tally = field(default_factory=Tally)
 
 
 class ReadJob(Protocol):
@@ -112,6 +119,8 @@ class Family(NamedTuple):
         pattern: the glob or name written there.
         lines: the first lines of its first non-empty log, decoded.
         settings: further `key: value  # comment` lines for the source.
+        tail: the last lines of its newest plain log, decoded.
+        written: that log's modification time (µs), for the clock check.
     """
 
     name: str
@@ -120,6 +129,8 @@ class Family(NamedTuple):
     pattern: str
     lines: tuple[str, ...]
     settings: tuple[tuple[str, str, str], ...] = ()
+    tail: tuple[str, ...] = ()
+    written: int | None = None
 
 
 class AdhocFlag(NamedTuple):
@@ -195,6 +206,10 @@ class Source(Protocol):
         """Read the first `count` lines of an origin (None: this type cannot)."""
         ...
 
+    def local_offset(self, target: Target) -> int | None:
+        """Offset (s) that its naive last timestamp looks written in, if not the zone's."""
+        ...
+
     def adhoc(self, values: Sequence[str]) -> dict[str, Any]:
         """Make sources of the type's ad hoc flag values, keyed by source name."""
         ...
@@ -250,6 +265,10 @@ class SourceDefaults:
 
     def sample(self, target: Target, count: int) -> Sampled | None:  # noqa: ARG002
         """Not supported."""
+        return None
+
+    def local_offset(self, target: Target) -> int | None:  # noqa: ARG002
+        """Not known: the origin has no modification time to compare with."""
         return None
 
     def adhoc(self, values: Sequence[str]) -> dict[str, Any]:  # noqa: ARG002

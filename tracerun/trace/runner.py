@@ -18,6 +18,8 @@ from typing import Any
 
 from tracerun.errors import SourceFailure
 from tracerun.query import Query
+from tracerun.read.assemble import unparsed_warning
+from tracerun.read.tally import Tally
 from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.sources import get_source
@@ -33,12 +35,24 @@ THREADS = 16
 
 @dataclass(slots=True)
 class RunResult:
-    """The outcome of a run: the timeline plus everything that went wrong on the way."""
+    """The outcome of a run: the timeline plus everything that went wrong on the way.
+
+    Attributes:
+        unparsed: one warning per origin with hit lines that did not parse
+            (apart from `warnings`: when nothing matched, `why` says it instead).
+        tallies: each origin read, with why its hits were dropped.
+        skipped: origins not read at all, wholly outside the time window.
+        why: why nothing matched, when something can be said (trace/explain.py).
+    """
 
     records: list[Record]
     warnings: list[str] = field(default_factory=list)
     failures: list[SourceFailure] = field(default_factory=list)
     bytes_read: int = 0
+    unparsed: list[str] = field(default_factory=list)
+    tallies: list[tuple[Target, Tally]] = field(default_factory=list)
+    skipped: int = 0
+    why: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -78,11 +92,19 @@ def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
             w.source.join(w.target, [f.result() for f in w.futures]) for w in work
         ]
     outcome = RunResult([], list(plan.warnings), list(plan.failures))
-    for result in results:
+    for item, result in zip(work, results, strict=True):
         outcome.warnings.extend(result.warnings)
         if result.failure is not None:
             outcome.failures.append(result.failure)
         outcome.bytes_read += result.bytes_read
+        if not item.jobs:
+            outcome.skipped += 1
+            continue
+        outcome.tallies.append((item.target, result.tally))
+        unparsed = result.tally.unparsed
+        if unparsed.count:
+            warning = unparsed_warning(item.target, unparsed.line, unparsed.count)
+            outcome.unparsed.append(warning)
     outcome.records = merge((r.records for r in results), query.limit)
     return outcome
 

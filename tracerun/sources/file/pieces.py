@@ -16,9 +16,10 @@ from typing import BinaryIO
 
 from tracerun.errors import SourceFailure
 from tracerun.query import Query
-from tracerun.read.assemble import Assembler, timeless_warning, unparsed_warning, where
+from tracerun.read.assemble import Assembler, timeless_warning
 from tracerun.read.match import Matcher
 from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Scan, ScanNotice
+from tracerun.read.tally import Tally, where
 from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.sources.base import OriginResult, ReadError
@@ -66,8 +67,7 @@ class PieceResult:
     warnings: list[str] = field(default_factory=list)
     notices: list[ScanNotice] = field(default_factory=list)
     timeless: list[int] = field(default_factory=list)
-    unparsed: int = 0
-    first_unparsed: int = 0
+    tally: Tally = field(default_factory=Tally)
     lines: int = 0
     failure: SourceFailure | None = None
 
@@ -191,8 +191,7 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
     except (OSError, EOFError, ReadError) as exc:
         result.failure = file_failure(origin, exc)
     result.timeless = assembler.timeless
-    result.unparsed = assembler.unparsed
-    result.first_unparsed = assembler.first_unparsed
+    result.tally = assembler.tally
     return result
 
 
@@ -200,13 +199,14 @@ def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
     """Merge a file's piece results, numbering lines from the file's start.
 
     Warnings come out as a whole-file read gives them: I/O problems, skipped
-    lines, records without a time, then the count of unparsable hit lines.
+    lines, records without a time, then expressions that failed; the tally
+    (with the count of unparsable hit lines) is joined too.
     """
     name = target.origin.name
     joined = OriginResult()
     notices: list[str] = []
     timeless: list[str] = []
-    unparsed, first_unparsed, base = 0, 0, 0
+    base = 0
     for part in results:
         for record in part.records:
             record.line += base if record.line else 0
@@ -217,14 +217,8 @@ def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
             for n in part.notices
         ]
         timeless += [timeless_warning(name, n and n + base) for n in part.timeless]
-        if part.unparsed:
-            first_unparsed = first_unparsed or (
-                part.first_unparsed and part.first_unparsed + base
-            )
-            unparsed += part.unparsed
+        joined.tally.add(part.tally, base)
         joined.failure = joined.failure or part.failure
         base += part.lines
-    joined.warnings += notices + timeless
-    if unparsed:
-        joined.warnings.append(unparsed_warning(target, first_unparsed, unparsed))
+    joined.warnings += [*notices, *timeless, *joined.tally.failure_warnings(name)]
     return joined
