@@ -98,9 +98,12 @@ def build_feeds(
     batches: list[list[Record]] = []
     once: list[Target] = []
     rediscovering: set[str] = set()
+    by_source: dict[str, list[Target]] = {}
+    for target in plan.targets:  # once: ten thousand ad hoc sources are common
+        by_source.setdefault(target.origin.source, []).append(target)
     for name in plan.source_names:
         config = profile.sources[name]
-        targets = [t for t in plan.targets if t.origin.source == name]
+        targets = by_source.get(name, [])
         try:
             following = get_source(config.type).follow(
                 plan.templates[name], targets, config, query, _now_us
@@ -112,7 +115,8 @@ def build_feeds(
         once += following.once
         if following.rediscovers:
             rediscovering.add(name)
-        feeds.append(following.feed)
+        if following.polled:
+            feeds.append(following.feed)
         batches.append(following.feed.start(settings.history))
     result = run(Plan(tuple(once)), query) if settings.history and once else None
     for warning in [*result.warnings, *result.unparsed] if result else []:

@@ -24,6 +24,8 @@ from ahocorasick_rs import BytesAhoCorasick
 from stringzilla import count as _sz_count
 from stringzilla import utf8_uncased_search as _sz_uncased_find
 
+from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
+
 CHUNK = 8 * 1024 * 1024
 MAX_RECORD = 8 * 1024 * 1024
 LOOKBACK = 64 * 1024
@@ -394,6 +396,8 @@ class _State:
         self.buf = bytearray(chunk + LOOKBACK + 4096)
         self.size = 0  # valid bytes in buf
         self.eof = False
+        self.cut = False  # the stream ended early (damage): last line maybe partial
+        self.cr: bool | None = None  # lines end with lone CRs (from the first block)
         self.done = False  # the range's stop was reached
         self.offset = 0  # stream offset of buf[0]
         self.line = 1 if counting else 0  # line number at buf[count_pos]
@@ -432,9 +436,23 @@ class _State:
             got = _read_into(self.stream, view[self.size : self.size + self.chunk])
         if not got:
             self.eof = True
+            self.cut = bool(getattr(self.stream, "cut", False))
+            last = self.buf[self.size - 1 : self.size] == b"\r"
+            if last and self.cr is not False and self._cr_mode(self.size - 1):
+                self.buf[self.size - 1] = 0x0A  # the last line's lone CR
             return self.size > self.resume
+        fresh = self.size
         self.size += got
+        undecided = self.cr is None
+        if self.cr is not False and self._cr_mode(max(0, fresh - 1)):
+            lone_cr_to_lf(self.buf, 0 if undecided else max(0, fresh - 1), self.size)
         return True
+
+    def _cr_mode(self, lo: int) -> bool:
+        """Tell whether lines end with a lone CR: decided by the first line's end."""
+        if self.cr is None:
+            self.cr = first_end_is_lone_cr(self.buf, lo, self.size, final=self.eof)
+        return bool(self.cr)
 
     def _drop(self, count: int) -> None:
         self.line_at(count)
@@ -493,7 +511,8 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
             return
         state.finish_long_line()
     buf = state.buf
-    limit = state.size if state.eof else buf.rfind(b"\n", 0, state.size) + 1
+    whole = state.eof and not state.cut  # the stream's last line is complete
+    limit = state.size if whole else buf.rfind(b"\n", 0, state.size) + 1
     if limit <= state.resume:
         if state.size - state.resume > MAX_RECORD:
             state.drop_long_line()
@@ -515,7 +534,7 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
         if start is None:
             pos = end + 1  # continues a record that began before this range
             continue
-        end, complete = _continuation(buf, end, limit, state.eof, is_start)
+        end, complete = _continuation(buf, end, limit, _ends(state, is_start), is_start)
         before, after = state.context
         following: list[tuple[int, bytes]] = []
         if complete and after:
@@ -570,6 +589,22 @@ def _record_start(
         if start <= floor:
             return None
         start = buf.rfind(b"\n", 0, start - 1) + 1
+
+
+def _ends(state: _State, is_start: IsStart) -> bool:
+    """Tell whether a record reaching the last complete line is complete.
+
+    Always at the true end of the stream; never before it; when the stream was
+    cut short (a damaged archive), only if the partial line after it starts a
+    record (or there is none): a record whose end was lost is dropped, never
+    printed as if whole.
+    """
+    if not state.eof:
+        return False
+    if not state.cut:
+        return True
+    tail = state.buf.rfind(b"\n", 0, state.size) + 1
+    return tail == state.size or is_start(_strip_cr(state.buf[tail : state.size]))
 
 
 def _line_end(buf: bytearray, pos: int, limit: int) -> int:

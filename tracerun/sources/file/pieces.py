@@ -9,6 +9,8 @@ ever written next to them.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,7 @@ from tracerun.errors import SourceFailure
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler, timeless_warning
 from tracerun.read.match import Matcher
-from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Scan, ScanNotice
+from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Readable, Scan, ScanNotice
 from tracerun.read.tally import Tally, where
 from tracerun.read.target import Target
 from tracerun.record import Record
@@ -29,6 +31,7 @@ from tracerun.sources.file.open import (
     is_compressed,
     open_log,
 )
+from tracerun.sources.file.rotated import COPY_HINT, Watched, rotated_copy
 from tracerun.sources.file.seek import head_time, rotation_skips, window_range
 
 RANGE_MIN = 64 * 1024 * 1024
@@ -156,18 +159,36 @@ def line_start(raw: BinaryIO, offset: int) -> int | None:
     return None if newline == -1 else offset + newline
 
 
-def read_piece(piece: Piece, query: Query) -> PieceResult:
-    """Scan one piece of a file; any I/O problem becomes a warning or failure."""
+def read_piece(
+    piece: Piece, query: Query, copy: Path | None = None, after: int = -1
+) -> PieceResult:
+    """Scan one piece of a file; any I/O problem becomes a warning or failure.
+
+    A plain file truncated under the read is read on from its rotated copy
+    (rotated.py), when there is one.
+
+    Args:
+        piece: what to read.
+        query: what to match.
+        copy: read this file instead (a rotated copy of the piece's file).
+        after: skip the records that start at or before this offset (read already).
+    """
     target = piece.target
     origin = target.origin
     result = PieceResult()
     assembler = Assembler(target, Matcher(query))
     needles = Needles.of(query.values, ignore_case=query.ignore_case)
     base = max(0, piece.start - LOOKBACK)
+    watched: Watched | None = None
+    last = after
     try:
-        with open_log(Path(origin.locator)) as stream:
-            if base and not isinstance(stream, Decompressed):
-                stream.seek(base)  # plain files only are cut into ranges
+        with open_log(copy or Path(origin.locator), strict=False) as opened:
+            stream: Readable = opened
+            if not isinstance(opened, Decompressed):
+                if base:
+                    opened.seek(base)  # plain files only are cut into ranges
+                if stat.S_ISREG(os.fstat(opened.fileno()).st_mode):  # not a FIFO
+                    stream = watched = Watched(opened, base)
             scan = Scan(
                 stream,
                 needles,
@@ -182,17 +203,54 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
                 after=query.after,
             )
             for hit in scan:
+                if hit.offset <= after:
+                    continue
+                last = hit.offset
                 record = assembler.record(hit)
                 if record is not None:
                     result.records.append(record)
             result.lines = scan.lines
+            if isinstance(opened, Decompressed) and opened.damage is not None:
+                result.failure = file_failure(origin, opened.damage)
     except FileNotFoundError:
         result.warnings.append(f"{origin.name}: file vanished before it could be read")
     except (OSError, EOFError, ReadError) as exc:
         result.failure = file_failure(origin, exc)
     result.timeless = assembler.timeless
     result.tally = assembler.tally
+    if watched is not None and copy is None:
+        _changed_under_read(piece, query, watched, last, result)
     return result
+
+
+def _changed_under_read(
+    piece: Piece, query: Query, watched: Watched, last: int, result: PieceResult
+) -> None:
+    """Say what happened to a file read while it changed; read the rest from its copy."""
+    origin = piece.target.origin
+    path = Path(origin.locator)
+    if watched.change is None:
+        fate = watched.fate(path)
+        if fate is not None:
+            result.warnings.append(f"{origin.name}: {fate}")
+        return
+    what = f"{watched.change} while it was read, after {watched.position:,} bytes"
+    copy = rotated_copy(path, watched.head, watched.identity)
+    if copy is None:
+        reason = f"{what}; the records after that were not read"
+        result.failure = SourceFailure(origin.source, origin.name, reason, COPY_HINT)
+        return
+    rest = read_piece(piece, query, copy, last)
+    result.records += rest.records
+    result.lines = rest.lines
+    result.notices += rest.notices
+    result.timeless += rest.timeless
+    result.tally.add(rest.tally)
+    result.failure = result.failure or rest.failure
+    result.warnings += [
+        *rest.warnings,
+        f"{origin.name}: {what}; the rest was read from its rotated copy {copy}",
+    ]
 
 
 def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
