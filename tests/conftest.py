@@ -23,10 +23,10 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-# Docker engine fixtures and private sshd hosts (tests/ is on sys.path: it has
-# a conftest.py and no __init__.py); see tests/helpers/docker_fixtures.py and
-# tests/helpers/sshd.py.
-pytest_plugins = ["helpers.docker_fixtures", "helpers.sshd"]
+# Docker engine fixtures, private sshd hosts and a headless browser (tests/ is
+# on sys.path: it has a conftest.py and no __init__.py); see
+# tests/helpers/docker_fixtures.py, tests/helpers/sshd.py and tests/helpers/browser.py.
+pytest_plugins = ["helpers.docker_fixtures", "helpers.sshd", "helpers.browser"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

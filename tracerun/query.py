@@ -33,6 +33,10 @@ class Query:
     until: int | None = None
     where: str | None = None
     limit: int | None = None
+    before: int = 0
+    """Lines of context to keep before each record (`-B`, `-C`)."""
+    after: int = 0
+    """Lines of context to keep after each record (`-A`, `-C`)."""
     timeout: float = 30.0
     """Seconds one remote origin (an ssh host) may take to answer a one-shot read."""
 

@@ -334,7 +334,8 @@ def test_unknown_output_suggests_closest(logs: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == (
         "tracerun: error: unknown output 'ndjsn'\n"
-        "  hint: did you mean 'ndjson'? outputs: ndjson, text\n"
+        "  hint: did you mean 'ndjson'? outputs: html, jaeger, markdown, mermaid, "
+        "ndjson, otlp, summary, text\n"
     )
 
 
@@ -568,6 +569,21 @@ def test_a_trace_without_follow_options_never_imports_follow_mode(
 
     assert plain[:2] == (0, False)
     assert timed[:2] == (2, True)  # the usage error comes from follow.py
+
+
+def test_a_plain_trace_imports_none_of_the_whole_timeline_formats(logs: Path) -> None:
+    # Every format beyond text and ndjson (summary, markdown, html, jaeger, otlp,
+    # mermaid, template) imports output/timeline.py: a plain trace must not.
+    plain = run_and_check_import(
+        ["--path", str(logs), "abc"], "tracerun.output.timeline"
+    )
+    html = run_and_check_import(
+        ["--path", str(logs), "abc", "-o", "html"], "tracerun.output.html"
+    )
+
+    assert plain[:2] == (0, False)
+    assert html[:2] == (0, True)
+    assert html[2].startswith("<!DOCTYPE html>")
 
 
 # --- secrets: no expanded ${VAR} value in any message (issue #12) -------------

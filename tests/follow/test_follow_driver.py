@@ -194,6 +194,27 @@ def test_timeout_after_a_match_exits_0(root: Path):
     assert len(follow.lines) == 1
 
 
+def test_whole_timeline_formats_and_the_summary_print_when_following_stops(
+    root: Path,
+):
+    profile = write_profile(root, "gateway", "orders")
+    args = ["-p", str(profile), "-f", "abc", "--timeout", "300ms", "-o", "mermaid"]
+    follow = Follow(*args, "--summary", cwd=root)
+
+    code, stderr = follow.finish()
+
+    assert code == 0
+    assert follow.lines == [
+        "```mermaid\n",
+        "sequenceDiagram\n",
+        "    participant S0 as gateway\n",
+        "    participant S1 as orders\n",
+        "    S0->>S1: +1.000 s o1\n",
+        "```\n",
+    ]
+    assert stderr.startswith("abc: 2 records from 2 sources in 1.000 s (")
+
+
 @pytest.mark.parametrize(
     ("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)]
 )
@@ -328,6 +349,9 @@ def rec(second: int, msg: str, **fields: Any):
 class Plain:
     def format(self, record):
         return record.message + "\n"
+
+    def finish(self):
+        return ""
 
 
 def follower(settings: FollowSettings, *feeds: FakeFeed):

@@ -331,3 +331,47 @@ def test_first_line_end_decides_and_a_cr_at_the_end_waits_for_the_next_byte():
     assert first_end_is_lone_cr(b"a\r", 0, 2, final=True) is True
     assert first_end_is_lone_cr(b"a\r\nb\r", 0, 5) is False
     assert first_end_is_lone_cr(b"a\rb\n", 0, 4) is True
+
+
+def context_of(data: bytes, needle: str, chunk: int = 1 << 20, **kw):
+    found = scan(io.BytesIO(data), Needles.of((needle,)), is_start, chunk=chunk, **kw)
+    return [(h.line, h.before, h.after, h.extent) for h in found]
+
+
+CONTEXT_LOG = b"2026 one\n2026 two\n2026 hit r1\n  frame\n2026 three\n2026 four\n"
+
+
+def test_context_lines_around_a_hit_with_offsets_from_its_start():
+    assert context_of(CONTEXT_LOG, "r1", before=2, after=1) == [
+        (3, ((-18, b"2026 one"), (-9, b"2026 two")), ((20, b"2026 three"),), 20)
+    ]
+
+
+def test_context_stops_at_the_file_start_and_end():
+    assert context_of(CONTEXT_LOG, "one", before=3, after=0)[0][1] == ()
+    assert context_of(CONTEXT_LOG, "four", before=0, after=3)[0][2] == ()
+
+
+def test_after_context_crossing_a_block_boundary_is_read_in_full():
+    data = b"2026 hit r1\n" + b"".join(b"2026 line %02d\n" % n for n in range(20))
+
+    for chunk in (16, 20, 33, 64):
+        ((_, _, after, _),) = context_of(data, "r1", chunk=chunk, after=5)
+        assert [text for _, text in after] == [b"2026 line %02d" % n for n in range(5)]
+
+
+def test_without_context_hits_carry_none():
+    assert context_of(CONTEXT_LOG, "r1") == [(3, (), (), 20)]
+
+
+def test_before_context_is_kept_across_blocks_and_loses_its_cr():
+    data = b"".join(b"2026 line %02d\r\n" % n for n in range(20)) + b"2026 hit r1\r\n"
+
+    for chunk in (16, 40, 1 << 20):
+        ((line, before, _, _),) = context_of(data, "r1", chunk=chunk, before=3)
+        assert line == 21
+        assert [text for _, text in before] == [
+            b"2026 line 17",
+            b"2026 line 18",
+            b"2026 line 19",
+        ]

@@ -7,15 +7,18 @@ from typing import Any
 
 import orjson
 
+from tracerun.output.base import StreamingFormatter, visible
 from tracerun.output.color import DIM, RESET, level_color, source_color
-from tracerun.record import NO_TIME, Record, field_text
+from tracerun.record import NO_TIME, ContextLine, Record, field_text
 from tracerun.timeparse import format_utc_ms
 
 _NO_TIME_TEXT = "-".ljust(len("2026-03-20T14:10:00.000Z"))
 _CONTINUATION_INDENT = "    "
+CONTEXT_MARK = "  ┊ "
+"""Starts a context line (`-A/-B/-C`), so that it reads apart from records without colour."""
 
 
-class TextFormatter:
+class TextFormatter(StreamingFormatter):
     """Human-readable timeline, aligned on the widest source name."""
 
     def __init__(
@@ -44,7 +47,18 @@ class TextFormatter:
             f"{_CONTINUATION_INDENT}{line}\n"
             for line in record.continuation or record.stack
         )
-        return f"{head}\n{tail}"
+        if record.context is None:
+            return f"{head}\n{tail}"
+        before = self._context(record.context.before)
+        return f"{before}{head}\n{tail}{self._context(record.context.after)}"
+
+    def _context(self, lines: tuple[ContextLine, ...]) -> str:
+        """Context lines (`-A/-B/-C`): marked, and dimmed when colouring."""
+        if self._color:
+            return "".join(
+                f"{DIM}{CONTEXT_MARK}{visible(c.text)}{RESET}\n" for c in lines
+            )
+        return "".join(f"{CONTEXT_MARK}{visible(c.text)}\n" for c in lines)
 
 
 def _fields_text(record: Record) -> str:

@@ -68,6 +68,7 @@ class IncrementalReader:
         self._is_start = is_start or target.is_start
         self._unstamp = unstamp
         self._assembler = Assembler(target, matcher or Matcher(query))
+        self._context = (query.before, query.after)
         self._needles = Needles.of(query.values, ignore_case=query.ignore_case)
         self._pending = bytearray()
         self._cr: bool | None = None  # lines end with lone CRs (the first line tells)
@@ -196,7 +197,17 @@ class IncrementalReader:
             return records
         stream = io.BytesIO(chunk)
         size = min(CHUNK, max(len(chunk), 4096))  # scan's buffer is allocated per call
-        for hit in scan(stream, self._needles, self._is_start, self._notices, size):
+        before, after = self._context
+        found = scan(
+            stream,
+            self._needles,
+            self._is_start,
+            self._notices,
+            size,
+            before=before,
+            after=after,
+        )
+        for hit in found:
             hit.line += base
             hit.offset += base_offset
             given = None

@@ -162,6 +162,12 @@ class Hit:
     _buf: bytearray
     _start: int
     offset: int = 0
+    extent: int = 0
+    """Bytes of the record in the stream, its final newline included."""
+    before: tuple[tuple[int, bytes], ...] = ()
+    """Context lines before it (`-B`), nearest last: (offset from `offset`, bytes)."""
+    after: tuple[tuple[int, bytes], ...] = ()
+    """Context lines after it (`-A`), in order: (offset from `offset`, bytes)."""
 
     def lookback(self) -> bytes:
         """Up to 64 KiB of the stream right before this record (for a missing time)."""
@@ -306,6 +312,9 @@ def scan(
     is_start: IsStart,
     notices: list[ScanNotice] | None = None,
     chunk: int = CHUNK,
+    *,
+    before: int = 0,
+    after: int = 0,
 ) -> Iterator[Hit]:
     """Yield every record of `stream` whose bytes contain one of `needles`.
 
@@ -315,8 +324,12 @@ def scan(
         is_start: tells whether a line starts a new record (multi-line rule).
         notices: collects lines skipped for being too long.
         chunk: block size (tests use small blocks to exercise boundaries).
+        before: context lines to frame before each hit (`-B`).
+        after: context lines to frame after each hit (`-A`).
     """
-    return iter(Scan(stream, needles, is_start, notices, chunk))
+    return iter(
+        Scan(stream, needles, is_start, notices, chunk, before=before, after=after)
+    )
 
 
 class Scan:
@@ -327,6 +340,8 @@ class Scan:
     `sources.files.line_start`). A record that starts before `stop` is followed
     past it to its end. After iteration, `lines` is the number of lines in
     [start, stop) (or to the end), so that ranges can be numbered afterwards.
+    `before`/`after` ask for that many context lines around each hit (per-hit
+    work only: lines without a hit cost nothing more).
     """
 
     def __init__(
@@ -341,11 +356,14 @@ class Scan:
         start: int = 0,
         stop: int | None = None,
         count_lines: bool = True,
+        before: int = 0,
+        after: int = 0,
     ) -> None:
         self._state = _State(stream, chunk, _searcher(needles), notices, count_lines)
         self._state.offset = base
         self._state.floor = start
         self._state.resume = self._state.count_pos = start - base
+        self._state.context = (before, after)
         self._stop = stop
         self._is_start = is_start
         self.lines = 0
@@ -387,6 +405,7 @@ class _State:
         self.consumed = 0  # bytes of buf done with; dropped before the next read
         self.resume = 0  # where scanning resumes in the buffer after the drop
         self.long_line_hit: bool | None = None  # set while dropping an over-long line
+        self.context = (0, 0)  # context lines wanted before/after each hit
         self.floor = 0  # stream offset where the range starts
         self.whole_head = True  # buf[0] starts a line
 
@@ -516,14 +535,24 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
             pos = end + 1  # continues a record that began before this range
             continue
         end, complete = _continuation(buf, end, limit, _ends(state, is_start), is_start)
+        before, after = state.context
+        following: list[tuple[int, bytes]] = []
+        if complete and after:
+            complete = _lines_after(buf, end, limit, after, following) or state.eof
         if not complete and state.size - start <= MAX_RECORD:
-            # The record may go on in the next block: carry it (and the bytes
-            # before it, for lookback) over, and resume scanning at its start.
+            # The record (or its context) may go on in the next block: carry it
+            # (and the bytes before it, for lookback) over; resume at its start.
             state.consumed = max(0, start - LOOKBACK)
             state.resume = start
             return
         line = state.line_at(start)
-        yield Hit(line, _strip_cr(buf[start:end]), buf, start, state.offset + start)
+        hit = Hit(line, _strip_cr(buf[start:end]), buf, start, state.offset + start)
+        hit.extent = end + 1 - start
+        if before:
+            hit.before = _lines_before(buf, start, before, state)
+        if following:
+            hit.after = tuple((at - start, text) for at, text in following)
+        yield hit
         pos = end + 1
     if tail_open:
         # The continuation goes on in the next block: look at it there.
@@ -581,6 +610,35 @@ def _ends(state: _State, is_start: IsStart) -> bool:
 def _line_end(buf: bytearray, pos: int, limit: int) -> int:
     end = buf.find(b"\n", pos, limit)
     return limit if end == -1 else end
+
+
+def _lines_before(
+    buf: bytearray, start: int, count: int, state: _State
+) -> tuple[tuple[int, bytes], ...]:
+    """Up to `count` whole lines before buf[start] (not past the kept lookback)."""
+    found: list[tuple[int, bytes]] = []
+    pos = start
+    while len(found) < count and pos > 0:
+        begin = buf.rfind(b"\n", 0, pos - 1) + 1
+        if begin == 0 and state.offset > 0 and not state.whole_head:
+            break  # the line may begin before the bytes kept: leave it out
+        found.append((begin - start, _strip_cr(buf[begin : pos - 1])))
+        pos = begin
+    return tuple(reversed(found))
+
+
+def _lines_after(
+    buf: bytearray, end: int, limit: int, count: int, out: list[tuple[int, bytes]]
+) -> bool:
+    """Collect up to `count` lines after buf[end]; True when all `count` were there."""
+    nxt = end + 1
+    while len(out) < count:
+        if nxt >= limit:
+            return False
+        line_end = _line_end(buf, nxt, limit)
+        out.append((nxt, _strip_cr(buf[nxt:line_end])))
+        nxt = line_end + 1
+    return True
 
 
 def _continuation(

@@ -199,6 +199,8 @@ def read_piece(
                 start=piece.start,
                 stop=piece.stop,
                 count_lines=piece.count_lines,
+                before=query.before,
+                after=query.after,
             )
             for hit in scan:
                 if hit.offset <= after:
