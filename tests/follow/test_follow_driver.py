@@ -419,10 +419,9 @@ def test_a_failing_where_is_warned_once_per_run_across_files(root: Path):
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.replace(str(root) + "/", "").splitlines() == [
         (
-            # The one warning names the first failing record the feeds read:
-            # one tail follows both ad hoc files (orders.log's history first).
+            # The one warning names the first failing record read.
             'tracerun: warning: --where "abs(msg)": abs() needs a number, got a string '
-            "at orders.log:1; records where it fails do not match"
+            "at gateway.log:1; records where it fails do not match"
         ),
         "  hint: to_number(x) reads a number from text (null when it is not one)",
     ]
