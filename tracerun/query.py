@@ -59,17 +59,16 @@ def parse_term(text: str) -> Term:
 
     Example: `request_id=abc` → Term("request_id", "abc"); `abc==` → Term(None, "abc==").
     """
+    if "\n" in text or "\0" in text:
+        what = "spans lines" if "\n" in text else "holds a NUL character"
+        msg = f"search term {quoted(text)} {what}; records are matched line by line"
+        raise QueryError(msg, "remove it from the term")
     key, sep, value = text.partition("=")
     if sep and value and not value.startswith("=") and _KEY.fullmatch(key):
         return Term(key, value)
     if not text.strip():
         msg = "an empty search term matches nothing"
         raise QueryError(msg, "give a value such as request_id=abc123")
-    if "\n" in text:
-        msg = (
-            f"search term {quoted(text)} spans lines; records are matched line by line"
-        )
-        raise QueryError(msg, "remove the newline from the term")
     return Term(None, text)
 
 
