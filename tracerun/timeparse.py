@@ -22,6 +22,10 @@ _DAY_US = 86_400_000_000
 _MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
 _MONTHS = {name: n for n, name in enumerate(_MONTH_NAMES.split(" "), start=1)}
 _UTC_SUFFIXES = (" UTC", " GMT", "UTC", "GMT")
+MIN_US = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // _US
+"""The earliest instant a timestamp may name: 0001-01-01T00:00:00Z."""
+MAX_US = (datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC) - _EPOCH) // _US
+"""The latest: 9999-12-31T23:59:59.999999Z (datetime's range, in UTC)."""
 
 _FormatParser = Callable[[str, tzinfo, int | None], int | None]
 
@@ -73,8 +77,20 @@ def parse_time(
         now_us: "now" for year-less (syslog) times; absent: the clock.
 
     Returns:
-        The instant, or None when the value is not a recognisable timestamp.
+        The instant, or None when the value is not a recognisable timestamp or
+        names one outside years 1-9999 in UTC (issue #12: such a value costs
+        the record its time, never the run).
     """
+    try:
+        us = _parse_any(value, fmt, tz, now_us)
+    except OverflowError:  # a zone's offset past year 9999
+        return None
+    return us if us is not None and MIN_US <= us <= MAX_US else None
+
+
+def _parse_any(
+    value: object, fmt: str | None, tz: tzinfo, now_us: int | None
+) -> int | None:
     if isinstance(value, str):
         if fmt is None:
             return _parse_text(value, tz, now_us)
@@ -367,14 +383,17 @@ def parse_bound(text: str, now_us: int, tz: tzinfo = UTC) -> int:
 
 
 def format_utc_ms(us: int) -> str:
-    """Format µs since the epoch as `2026-03-20T14:10:00.123Z` (truncated to ms)."""
-    seconds, fraction = divmod(us, 1_000_000)
+    """Format µs since the epoch as `2026-03-20T14:10:00.123Z` (truncated to ms).
+
+    An instant outside years 1-9999 is shown as the nearest one inside.
+    """
+    seconds, fraction = divmod(min(max(us, MIN_US), MAX_US), 1_000_000)
     return f"{_second_text(seconds)}.{fraction // 1000:03d}Z"
 
 
 def format_rfc3339_us(us: int) -> str:
-    """Format µs since the epoch as `2026-03-20T14:10:00.123456Z`."""
-    seconds, fraction = divmod(us, 1_000_000)
+    """Format µs since the epoch as `2026-03-20T14:10:00.123456Z` (clamped as above)."""
+    seconds, fraction = divmod(min(max(us, MIN_US), MAX_US), 1_000_000)
     return f"{_second_text(seconds)}.{fraction:06d}Z"
 
 
