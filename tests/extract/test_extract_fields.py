@@ -125,3 +125,11 @@ def test_field_getter_reads_at_timestamp_literally():
 )
 def test_normalise_level(value, expected):
     assert normalise_level(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("²", "²"), ("1" * 5000, "1" * 5000), (" 50 ", "error"), ("٣٠", "٣٠")],
+)
+def test_a_level_of_odd_digits_is_kept_as_text(value, expected):
+    assert normalise_level(value) == expected

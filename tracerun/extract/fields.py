@@ -180,7 +180,9 @@ def normalise_level(value: Any) -> str:
         if level is not None:
             return level
         text = value.strip().lower()
-        if text.isdigit():
+        if (
+            text.isascii() and text.isdigit() and len(text) < 20
+        ):  # not '²', not 5,000 digits
             return _numeric_level(int(text))
         return _LEVEL_WORDS.get(text, text)
     if value is None:
