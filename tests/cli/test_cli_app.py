@@ -497,3 +497,68 @@ def test_a_trace_without_follow_options_never_imports_follow_mode(
 
     assert plain[:2] == (0, False)
     assert timed[:2] == (2, True)  # the usage error comes from follow.py
+
+
+def _tracerun(*args: str, **popen: Any) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracerun", *args],
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
+        **popen,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--path", "LOGS", "abc"),
+        ("--path", "LOGS", "-o", "ndjson", "abc"),
+        ("--path", "LOGS", "-f", "--timeout", "2s", "abc"),
+        ("sources", "--path", "LOGS"),
+        ("schema",),
+    ],
+)
+def test_a_full_disk_on_stdout_is_one_error_line_and_exit_5(
+    logs: Path, args: tuple[str, ...]
+) -> None:
+    argv = [str(logs) if arg == "LOGS" else arg for arg in args]
+    with Path("/dev/full").open("wb") as full:
+        trace = _tracerun(*argv, stdout=full)
+
+    assert trace.returncode == 5
+    assert trace.stderr == (
+        b"tracerun: error: cannot write to stdout: No space left on device\n"
+    )
+
+
+def test_a_closed_stdout_is_one_error_line_and_exit_5(logs: Path) -> None:
+    trace = _tracerun("--path", str(logs), "abc", preexec_fn=lambda: os.close(1))
+
+    assert trace.returncode == 5
+    assert (
+        trace.stderr
+        == b"tracerun: error: cannot write to stdout: Bad file descriptor\n"
+    )
+
+
+def test_ctrl_c_while_importing_ends_quietly_with_130() -> None:
+    # The interrupt arrives while `tracerun.cli.main` imports click, before any
+    # `try` of ours can catch a KeyboardInterrupt.
+    probe = (
+        "import builtins, os, signal\n"
+        "real = builtins.__import__\n"
+        "def importing(name, *args, **kwargs):\n"
+        "    if name == 'click':\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = importing\n"
+        "from tracerun.cli import main\n"
+        "main(['--version'])\n"
+    )
+    started = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, timeout=60, check=False
+    )
+
+    assert (started.returncode, started.stdout) == (130, b"")
+    assert started.stderr == b"\ntracerun: interrupted\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -16,7 +18,7 @@ from tracerun.cli.options import (
     trace_options_of,
     wants_follow,
 )
-from tracerun.errors import ExitCode
+from tracerun.errors import ExitCode, OutputError
 
 if TYPE_CHECKING:
     from tracerun.output.base import Formatter
@@ -43,6 +45,8 @@ def trace_command(terms: tuple[str, ...], **options: Any) -> int:
     if not terms and not options.get("ids_from"):
         msg = "give at least one TERM to search for, e.g. request_id=abc123"
         raise click.UsageError(msg)
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise OutputError.of(OSError(errno.EBADF, os.strerror(errno.EBADF)))
     following = wants_follow(options)
     settings = follow_settings(options) if following else None
     profile = profile_or_adhoc(options["profile"], adhoc_values(options))
@@ -63,9 +67,14 @@ COMMAND = trace_command
 
 def _print_records(result: RunResult, formatter: Formatter) -> None:
     write = sys.stdout.write
-    for record in result.records:
-        write(formatter.format(record))
-    sys.stdout.flush()
+    try:
+        for record in result.records:
+            write(formatter.format(record))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a full disk: the other records cannot be written either
+        raise OutputError.of(exc) from None
 
 
 def _report(result: RunResult) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from tracerun.config.spec import Profile
-from tracerun.errors import ExitCode
+from tracerun.errors import ExitCode, OutputError
 from tracerun.follow.reorder import ReorderBuffer
 from tracerun.output.base import Formatter
 from tracerun.query import Query
@@ -187,16 +187,21 @@ class Follower:
         exit_on = self._exit_on if stop_on_match else None
         write = self.out.write
         try:
-            for record in records:
-                write(self.formatter.format(record))
-                self.printed += 1
-                if exit_on is not None and exit_on.where(
-                    record.fields, record.level, record.source
-                ):
-                    return True
-            return False
-        finally:
-            self.out.flush()
+            try:
+                for record in records:
+                    write(self.formatter.format(record))
+                    self.printed += 1
+                    if exit_on is not None and exit_on.where(
+                        record.fields, record.level, record.source
+                    ):
+                        return True
+                return False
+            finally:
+                self.out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk: following on would only fail again
+            raise OutputError.of(exc) from None
 
     def _notes(self) -> None:
         for feed in self.feeds:
