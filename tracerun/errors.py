@@ -88,6 +88,10 @@ class OutputError(TracerunError):
         return cls(f"cannot write to stdout: {exc.strerror or exc}")
 
 
+class TerminatedError(BaseException):
+    """SIGTERM while worker processes run: unwinds like KeyboardInterrupt, exits 143."""
+
+
 class QueryError(TracerunError):
     """A term, time bound or --where expression that cannot be understood."""
 

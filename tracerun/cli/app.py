@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 import click
 
 from tracerun import __version__
-from tracerun.errors import ExitCode, OutputError, TracerunError
+from tracerun.errors import ExitCode, OutputError, TerminatedError, TracerunError
 
 if TYPE_CHECKING:
     from tracerun.errors import SourceFailure
@@ -161,9 +161,14 @@ def _run_main(args: list[str], sigint: Any = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
-    except (click.Abort, KeyboardInterrupt):
+    except click.Abort:  # click has already ended the `^C` line
+        sys.stderr.write("tracerun: interrupted\n")
+        return ExitCode.INTERRUPTED
+    except KeyboardInterrupt:
         sys.stderr.write("\ntracerun: interrupted\n")
         return ExitCode.INTERRUPTED
+    except TerminatedError:  # SIGTERM while workers ran: they are gone, exit quietly
+        return ExitCode.TERMINATED
     except BrokenPipeError:
         _silence_stdout()
         return ExitCode.BROKEN_PIPE

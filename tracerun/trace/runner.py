@@ -11,12 +11,15 @@ result is the same as a sequential read, byte for byte.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracerun.errors import SourceFailure
+from tracerun.errors import SourceFailure, TerminatedError
 from tracerun.query import Query
 from tracerun.read.target import Target
 from tracerun.record import Record
@@ -68,7 +71,7 @@ def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
     work = _work(plan, query, count)
     heavy = [j for w in work if w.source.in_processes for j in w.jobs]
     light = [j for w in work if not w.source.in_processes for j in w.jobs]
-    with _process_executor(heavy, count) as px, _thread_executor(light) as tx:
+    with _executors(heavy, light, count) as (px, tx):
         # Threads first: an inline executor runs its jobs as they are submitted.
         for item in sorted(work, key=lambda w: w.source.in_processes):
             pool = px if item.source.in_processes else tx
@@ -99,17 +102,55 @@ def _work(plan: Plan, query: Query, workers: int) -> list[_Work]:
     return [_Work(t, get_source(t.origin.kind), jobs[id(t)]) for t in plan.targets]
 
 
+@contextmanager
+def _executors(
+    heavy: list[ReadJob], light: list[ReadJob], workers: int
+) -> Iterator[tuple[Executor, Executor]]:
+    """Yield the process and thread executors; no worker outlives the run.
+
+    Why: a ProcessPoolExecutor left by an exception (Ctrl-C, a closed pipe, a
+    bug) or killed parent leaves its workers blocked forever (issue #12).
+    SIGTERM becomes TerminatedError here, so that it unwinds like Ctrl-C.
+    """
+    px = _process_executor(heavy, workers)
+    tx = _thread_executor(light)
+    terminate: Callable[[], None] | None = getattr(px, "terminate", None)
+    try:
+        with _sigterm_raises(enabled=terminate is not None):
+            yield px, tx
+    except BaseException:
+        tx.shutdown(wait=False, cancel_futures=True)
+        if terminate is not None:
+            terminate()
+        raise
+    tx.shutdown()
+    px.shutdown()
+
+
+@contextmanager
+def _sigterm_raises(*, enabled: bool) -> Iterator[None]:
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(_signum: int, _frame: object) -> None:
+        raise TerminatedError
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _process_executor(jobs: list[ReadJob], workers: int) -> Executor:
     total = sum(job.size for job in jobs)
     count = min(workers, len(jobs))
     if count < 2 or total < PARALLEL_MIN_BYTES:
         return _InlineExecutor()
-    import multiprocessing  # noqa: PLC0415 - start-up: ~8 ms, only when scanning in parallel
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+    from tracerun.trace.workers import ProcessPool  # noqa: PLC0415 - start-up: ~8 ms, only when scanning in parallel
 
-    # fork: workers inherit the imported modules instead of importing them again.
-    context = multiprocessing.get_context("fork")
-    return ProcessPoolExecutor(count, mp_context=context)
+    return ProcessPool(count)
 
 
 def _thread_executor(jobs: list[ReadJob]) -> Executor:
