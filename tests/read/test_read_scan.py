@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracerun.read import scan as scan_module
-from tracerun.read.scan import Needles, ScanNotice, scan
+from tracerun.read.scan import LOOKBACK, Needles, Scan, ScanNotice, scan
 
 START = re.compile(rb"^\d{4} ")
 
@@ -107,10 +107,30 @@ def test_over_long_line_without_a_hit_is_skipped_silently(monkeypatch):
     assert notices == []
 
 
-def test_lookback_returns_bytes_before_the_record():
-    data = b"2026 a first\n2026 b r1\n"
+def test_lines_before_gives_the_earlier_lines_nearest_first_with_offsets():
+    data = b"2026 a first\n  frame\r\n2026 b r1\n"
+    found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start, chunk=16)
+    assert [list(h.lines_before(h.offset - LOOKBACK)) for h in found] == [
+        [(13, b"  frame\r"), (0, b"2026 a first")]
+    ]
+
+
+def test_lines_before_stops_at_the_low_offset_exclusive():
+    data = b"2026 a first\n2026 b second\n2026 c r1\n"
     found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start)
-    assert [h.lookback() for h in found] == [b"2026 a first\n"]
+    assert [list(h.lines_before(13)) for h in found] == [[]]
+    found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start)
+    assert [list(h.lines_before(12)) for h in found] == [[(13, b"2026 b second")]]
+
+
+def test_lines_before_a_range_never_gives_a_line_cut_by_the_range_base():
+    data = b"x" * 100 + b"\n2026 a r1\n"
+    stream = io.BytesIO(data)
+    stream.seek(50)
+    ranged = Scan(stream, Needles.of(("r1",)), is_start, base=50, start=101)
+    assert [(h.offset, list(h.lines_before(h.offset - LOOKBACK))) for h in ranged] == [
+        (101, [])
+    ]
 
 
 _line = st.one_of(

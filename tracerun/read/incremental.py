@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable
 
 from tracerun.query import Query
-from tracerun.read.assemble import Assembler
+from tracerun.read.assemble import Assembler, Tally, timeless_warning
 from tracerun.read.match import Matcher
 from tracerun.read.scan import CHUNK, Hit, IsStart, Needles, ScanNotice, scan
 from tracerun.read.target import Target
@@ -97,6 +97,11 @@ class IncrementalReader:
         """Warnings gathered since the last call (each kind of parse failure once)."""
         found = self._assembler.warnings[:]
         self._assembler.warnings.clear()
+        if self._assembler.timeless.count:
+            found.append(
+                timeless_warning(self.target.origin.name, self._assembler.timeless)
+            )
+            self._assembler.timeless = Tally()
         found += [
             f"{self.target.origin.name}:{n.line}: {n.message}" for n in self._notices
         ]

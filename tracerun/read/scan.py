@@ -65,9 +65,9 @@ class Hit:
 
     `data` holds the record's lines (continuation included) without the final
     newline; `line` is its 1-based line number (0 when lines are not counted);
-    `offset` is the stream offset of its first byte. `lookback()` gives the bytes
-    just before it; it is valid only until the scanner resumes (the block buffer
-    is reused).
+    `offset` is the stream offset of its first byte. `lines_before()` gives the
+    lines just before it; it is valid only until the scanner resumes (the block
+    buffer is reused).
     """
 
     line: int
@@ -76,9 +76,24 @@ class Hit:
     _start: int
     offset: int = 0
 
-    def lookback(self) -> bytes:
-        """Up to 64 KiB of the stream right before this record (for a missing time)."""
-        return bytes(self._buf[max(0, self._start - LOOKBACK) : self._start])
+    def lines_before(self, low: int) -> Iterator[tuple[int, bytes]]:
+        """Yield the lines before this record that start after `low`, nearest first.
+
+        Each is (stream offset of its start, its bytes without the newline);
+        `low` is a stream offset, at least `offset - LOOKBACK` (the bytes the
+        buffer is sure to hold). Only lines whose start is known are given: a
+        line that begins before the buffer does is not.
+        """
+        buf, start = self._buf, self._start
+        shift = self.offset - start  # stream offset of buf[0]
+        floor = max(0, low - shift + 1, start - LOOKBACK)
+        end = start - 1  # the newline that ends the line before the record
+        while end >= floor:
+            begin = buf.rfind(b"\n", 0, end) + 1
+            if begin < floor or (begin == 0 and shift != 0):
+                return
+            yield shift + begin, bytes(buf[begin:end])
+            end = begin - 1
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tracerun.errors import SourceFailure
     from tracerun.origin import Origin
     from tracerun.query import Query
+    from tracerun.read.assemble import Tally
     from tracerun.read.target import Target
     from tracerun.record import Record
     from tracerun.sources.feed import Feed
@@ -45,6 +46,8 @@ class OriginResult:
     warnings: list[str] = field(default_factory=list)
     failure: SourceFailure | None = None
     bytes_read: int = 0
+    timeless: Tally | None = None
+    """Records that got no time, when the type leaves their warning to the runner."""
 
 
 class ReadJob(Protocol):

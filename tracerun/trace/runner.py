@@ -21,6 +21,7 @@ from typing import Any
 
 from tracerun.errors import SourceFailure, TerminatedError
 from tracerun.query import Query
+from tracerun.read.assemble import timeless_warnings
 from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.sources import get_source
@@ -86,6 +87,13 @@ def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
         if result.failure is not None:
             outcome.failures.append(result.failure)
         outcome.bytes_read += result.bytes_read
+    outcome.warnings += timeless_warnings(
+        [
+            (w.target.origin.name, r.timeless)
+            for w, r in zip(work, results, strict=True)
+            if r.timeless
+        ]
+    )
     outcome.records = merge((r.records for r in results), query.limit)
     return outcome
 

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from tracerun.errors import SourceFailure
 from tracerun.query import Query
-from tracerun.read.assemble import Assembler, timeless_warning, unparsed_warning, where
+from tracerun.read.assemble import Assembler, Tally, unparsed_warning, where
 from tracerun.read.match import Matcher
 from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Scan, ScanNotice
 from tracerun.read.target import Target
@@ -65,7 +65,7 @@ class PieceResult:
     records: list[Record] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notices: list[ScanNotice] = field(default_factory=list)
-    timeless: list[int] = field(default_factory=list)
+    timeless: Tally = field(default_factory=Tally)
     unparsed: int = 0
     first_unparsed: int = 0
     lines: int = 0
@@ -125,7 +125,7 @@ def split_piece(piece: Piece, size: int | None) -> list[Piece]:
         or is_compressed(Path(target.origin.locator))
     ):
         return [piece]
-    cuts = _range_cuts(Path(target.origin.locator), piece.start, end, each)
+    cuts = _range_cuts(target, piece.start, end, each)
     starts: list[int] = [piece.start, *cuts]
     stops: list[int | None] = [*cuts, piece.stop]
     return [
@@ -134,16 +134,41 @@ def split_piece(piece: Piece, size: int | None) -> list[Piece]:
     ]
 
 
-def _range_cuts(path: Path, start: int, end: int, each: int) -> list[int]:
-    """Line starts near every `each` bytes between start and end."""
+def _range_cuts(target: Target, start: int, end: int, each: int) -> list[int]:
+    """Find starts of records with a time near every `each` bytes from start to end.
+
+    Why records with a time: a record without one takes the time of those before
+    it (read/assemble.py), and that must not depend on where a piece begins.
+    """
     parts = min(-(-(end - start) // each), 256)
     cuts: list[int] = []
-    with path.open("rb") as raw:
+    with Path(target.origin.locator).open("rb") as raw:
         for i in range(1, parts):
-            cut = line_start(raw, start + (end - start) * i // parts)
+            cut = timed_record_start(raw, start + (end - start) * i // parts, target)
             if cut is not None and (cuts[-1] if cuts else start) < cut < end:
                 cuts.append(cut)
     return cuts
+
+
+def timed_record_start(raw: BinaryIO, offset: int, target: Target) -> int | None:
+    """Find the first record start with a readable time at or after `offset`.
+
+    Looked for in the SYNC_LIMIT bytes from `offset`; None when none is there.
+    """
+    first = line_start(raw, offset)
+    if first is None:
+        return None
+    raw.seek(first)
+    data = raw.read(SYNC_LIMIT)
+    pos = 0
+    while (end := data.find(b"\n", pos)) != -1:
+        line = data[pos:end].removesuffix(b"\r")
+        if target.is_start(line):
+            parsed = target.parser.parse(line.decode("utf-8", "replace"), target.tz)
+            if parsed is not None and parsed.time is not None:
+                return first + pos
+        pos = end + 1
+    return None
 
 
 def line_start(raw: BinaryIO, offset: int) -> int | None:
@@ -198,12 +223,13 @@ def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
     """Merge a file's piece results, numbering lines from the file's start.
 
     Warnings come out as a whole-file read gives them: I/O problems, skipped
-    lines, records without a time, then the count of unparsable hit lines.
+    lines, then the count of unparsable hit lines; the records without a time
+    are tallied for the runner, which summarises them over every origin.
     """
     name = target.origin.name
     joined = OriginResult()
+    timeless = Tally()
     notices: list[str] = []
-    timeless: list[str] = []
     unparsed, first_unparsed, base = 0, 0, 0
     for part in results:
         for record in part.records:
@@ -214,7 +240,7 @@ def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
             f"{where(name, n.line and n.line + base)}: {n.message}"
             for n in part.notices
         ]
-        timeless += [timeless_warning(name, n and n + base) for n in part.timeless]
+        timeless.extend(part.timeless, base)
         if part.unparsed:
             first_unparsed = first_unparsed or (
                 part.first_unparsed and part.first_unparsed + base
@@ -222,7 +248,8 @@ def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
             unparsed += part.unparsed
         joined.failure = joined.failure or part.failure
         base += part.lines
-    joined.warnings += notices + timeless
+    joined.warnings += notices
+    joined.timeless = timeless
     if unparsed:
         joined.warnings.append(unparsed_warning(target, first_unparsed, unparsed))
     return joined
