@@ -161,12 +161,6 @@ def test_block_size_never_changes_the_result(lines, trailing_newline, chunk):
     assert hits(data, ("r1",), chunk=chunk) == reference(data, b"r1")
 
 
-def test_case_variants_cover_every_spelling_and_give_up_when_too_many():
-    assert scan_module._case_variants((b"a-1",)) == (b"A-1", b"a-1")
-    assert scan_module._case_variants((b"\xc3\xa9",)) == (b"\xc3\x89", b"\xc3\xa9")
-    assert scan_module._case_variants((b"abcdefghijk",)) is None  # 2**11 > 1024
-
-
 def test_ignore_case_of_a_long_all_letter_value_has_no_slow_path():
     data = b"2026 a ABCDEFGHIJKL\n2026 b abcdefghijkl\n2026 c abcdefghijkx\n"
     searcher = scan_module._Searcher(Needles.of(("AbcdefghijkL",), ignore_case=True))

@@ -14,7 +14,15 @@ from collections.abc import Callable
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler, Tally, timeless_warning
 from tracerun.read.match import Matcher
-from tracerun.read.scan import CHUNK, Hit, IsStart, Needles, ScanNotice, scan
+from tracerun.read.scan import (
+    CHUNK,
+    Hit,
+    IsStart,
+    Needles,
+    ScanNotice,
+    contains_uncased,
+    scan,
+)
 from tracerun.read.target import Target
 from tracerun.record import Record
 
@@ -139,8 +147,9 @@ class IncrementalReader:
         values = self._needles.values
         if len(values) > FEW_NEEDLES:
             return True
-        hay = chunk.lower() if self._needles.ignore_case else chunk
-        return any(value in hay for value in values)
+        if self._needles.ignore_case:  # as the scan's own search: under casefold
+            return any(contains_uncased(chunk, value) for value in values)
+        return any(value in chunk for value in values)
 
     def _scan(self, cut: int) -> list[Record]:
         if cut == 0:

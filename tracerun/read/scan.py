@@ -13,7 +13,6 @@ a reader that starts mid-file (time bisection) does without it.
 from __future__ import annotations
 
 import functools
-import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,12 +22,11 @@ from ahocorasick_rs import BytesAhoCorasick
 from stringzilla import count as _sz_count
 from stringzilla import utf8_uncased_search as _sz_uncased_find
 
+from tracerun.read.fold import spellings
+
 CHUNK = 8 * 1024 * 1024
 MAX_RECORD = 8 * 1024 * 1024
 LOOKBACK = 64 * 1024
-MAX_VARIANTS = 1024
-"""Case-insensitive search for more than a few values: up to this many case
-spellings are searched as literals; beyond it each block is lowercased first."""
 
 IsStart = Callable[[bytes], bool]
 
@@ -119,24 +117,14 @@ class _Searcher:
     def __init__(self, needles: Needles) -> None:
         values = needles.values
         self._strategies: list[Callable[[bytes | memoryview], list[int]]] = []
-        if needles.ignore_case and 0 < len(values) <= _MAX_SINGLE_PASSES:
-            # stringzilla's SIMD search under Unicode case folding (4.5-5.6 GB/s
-            # here, vs 2.5 GB/s for the 256 spellings of `req-bench-000042` and
-            # 0.6 GB/s for a lowercased copy of each block); folding also finds
-            # `STRASSE` for `straße`, as the matcher's casefold does. A folded
-            # match can be longer than the needle: at most 3 bytes per byte.
-            self._strategies = [_uncased(values)]
-            self.longest = 3 * max(len(p) for p in values)
-            self._decided = True
+        self.longest = max((len(p) for p in values), default=1)
+        self._decided = True
+        if needles.ignore_case and values:
+            search, self.longest = _ignoring_case(values)
+            self._strategies = [search]
             return
-        variants = _case_variants(values) if needles.ignore_case else values
-        if variants:
-            self._strategies += _literal_strategies(variants)
-        if variants is None or (needles.ignore_case and _ascii(values)):
-            lowered = _literal_strategies(values)  # search a lowercased copy
-            self._strategies += [_folding(f) for f in lowered]
-        chosen = variants or values
-        self.longest = max((len(p) for p in chosen), default=1)
+        if values:
+            self._strategies += _literal_strategies(values)
         self._decided = len(self._strategies) < 2
 
     def find(self, buf: bytearray, lo: int, hi: int) -> list[int]:
@@ -161,6 +149,8 @@ class _Searcher:
 
 _TRIAL = 1024 * 1024
 _MAX_SINGLE_PASSES = 32
+_MAX_UNCASED_PASSES = 8
+"""Up to this many values, one case-folding SIMD pass each beats a lowercased copy."""
 
 
 def _literal_strategies(
@@ -182,6 +172,42 @@ def _literal_strategies(
     return found
 
 
+def _ignoring_case(
+    values: tuple[bytes, ...],
+) -> tuple[Callable[[bytes | memoryview], list[int]], int]:
+    """Search under Unicode case folding (`-i`); also give the longest match.
+
+    The matcher compares casefold forms. Up to 32 values: stringzilla's SIMD search under case folding, one pass per
+    value (4.5-5.6 GB/s here, vs 0.6 GB/s for a lowercased copy of each block);
+    a folded match can be longer than the value: at most 3 bytes per byte.
+    More: one Aho-Corasick pass over an ASCII-lowercased copy of each block for
+    every spelling of every value under casefold (read/fold.py), so that 40 ids
+    find what one does (issue #12: `STRASSE` for `straße`, the Kelvin sign);
+    a value with too many spellings gets its own stringzilla pass.
+    """
+    if len(values) <= _MAX_UNCASED_PASSES:
+        return _uncased(values), 3 * max(len(v) for v in values)
+    many: list[bytes] = []
+    own: list[bytes] = []
+    for value in values:
+        spelt = spellings(value.decode())
+        if spelt is None:
+            own.append(value)
+        else:
+            many += spelt
+    searches = [_folding(f) for f in _literal_strategies(tuple(many))[:1]]
+    if own:
+        searches.append(_uncased(tuple(own)))
+    longest = max([len(m) for m in many] + [3 * len(v) for v in own])
+
+    def search(hay: bytes | memoryview) -> list[int]:
+        if len(searches) == 1:
+            return searches[0](hay)
+        return sorted({at for one in searches for at in one(hay)})
+
+    return search, longest
+
+
 def _uncased(
     patterns: tuple[bytes, ...],
 ) -> Callable[[bytes | memoryview], list[int]]:
@@ -197,34 +223,21 @@ def _uncased(
     return search
 
 
+def contains_uncased(data: bytes, value: bytes) -> bool:
+    """Tell whether `value` occurs in `data` under Unicode case folding (as `-i` finds it)."""
+    return int(_sz_uncased_find(data, value)) != -1
+
+
 def _folding(
     search: Callable[[bytes | memoryview], list[int]],
 ) -> Callable[[bytes | memoryview], list[int]]:
     return lambda hay: search(bytes(hay).lower())
 
 
-def _ascii(values: tuple[bytes, ...]) -> bool:
-    return all(v.isascii() for v in values)
-
-
 @functools.lru_cache(maxsize=32)
 def _searcher(needles: Needles) -> _Searcher:
     # Cached: a follow-mode stream scans many small pieces with the same needles.
     return _Searcher(needles)
-
-
-def _case_variants(values: tuple[bytes, ...]) -> tuple[bytes, ...] | None:
-    """Every case spelling of each value, or None when there are too many."""
-    variants: set[bytes] = set()
-    for value in values:
-        forms = [sorted({c, c.lower(), c.upper()}) for c in value.decode()]
-        count = 1
-        for form in forms:
-            count *= len(form)
-        if len(variants) + count > MAX_VARIANTS:
-            return None
-        variants.update("".join(p).encode() for p in itertools.product(*forms))
-    return tuple(sorted(variants))
 
 
 def scan(
