@@ -32,6 +32,8 @@ class Query:
     until: int | None = None
     where: str | None = None
     limit: int | None = None
+    max_records: int | None = None
+    """At most this many records are printed (None: no cap)."""
 
     @property
     def values(self) -> tuple[str, ...]:

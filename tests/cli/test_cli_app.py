@@ -389,7 +389,7 @@ def test_empty_file_is_no_match(tmp_path: Path) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", "")
 
 
-def test_huge_single_line_is_skipped_with_a_warning_and_memory_stays_bounded(
+def test_huge_single_line_is_skipped_with_an_error_and_memory_stays_bounded(
     tmp_path: Path,
 ) -> None:
     log = tmp_path / "svc.log"
@@ -400,13 +400,18 @@ def test_huge_single_line_is_skipped_with_a_warning_and_memory_stays_bounded(
 
     proc, peak_mb = run_with_peak(["--path", str(log), "-o", "ndjson", "abc"])
 
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 3, proc.stderr
     assert [json.loads(x)["message"] for x in proc.stdout.splitlines()] == [
         "before",
         "after",
     ]
-    (warning,) = proc.stderr.splitlines()
-    assert warning.startswith(f"tracerun: warning: {log}:2: line longer than")
+    assert proc.stderr.splitlines() == [
+        (
+            f"tracerun: error: {log}:2: line longer than 8 MiB contains a search "
+            "value; it was skipped"
+        ),
+        "  hint: records of up to 8 MiB are read; look at that one with another tool",
+    ]
     # The line is never held whole more than once or twice (a copy per chunk would be GBs).
     assert peak_mb < 200
 
@@ -562,3 +567,64 @@ def test_ctrl_c_while_importing_ends_quietly_with_130() -> None:
 
     assert (started.returncode, started.stdout) == (130, b"")
     assert started.stderr == b"\ntracerun: interrupted\n"
+
+
+def _five_out_of_order(tmp_path: Path) -> Path:
+    log = tmp_path / "svc.log"
+    log.write_text(
+        "".join(
+            f'{{"ts":"2026-03-20T14:10:0{s}Z","msg":"m{s}","request_id":"abc"}}\n'
+            for s in (3, 1, 4, 5, 2)
+        )
+    )
+    return log
+
+
+def test_max_records_prints_the_first_n_says_what_was_dropped_and_exits_3(
+    tmp_path: Path,
+) -> None:
+    log = _five_out_of_order(tmp_path)
+
+    result = run("--path", str(log), "--max-records", "3", "-o", "ndjson", "abc")
+
+    assert result.exit_code == 3
+    assert [r["message"] for r in ndjson(result)] == ["m1", "m2", "m3"]
+    assert result.stderr == (
+        "tracerun: error: stopped after the first 3 records (--max-records 3); "
+        "2 more matched and were not printed\n"
+        "  hint: narrow the query (--since, --until, --source, --where) or raise "
+        "--max-records\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("limit", "code", "messages"),
+    [("2", 0, ["m4", "m5"]), ("4", 3, ["m3", "m4", "m5"])],
+)
+def test_limit_within_max_records_is_no_cap_beyond_it_is(
+    tmp_path: Path, limit: str, code: int, messages: list[str]
+) -> None:
+    log = _five_out_of_order(tmp_path)
+
+    result = run(
+        "--path",
+        str(log),
+        "--limit",
+        limit,
+        "--max-records",
+        "3",
+        "-o",
+        "ndjson",
+        "abc",
+    )
+
+    assert result.exit_code == code
+    assert [r["message"] for r in ndjson(result)] == messages
+    assert result.stderr == (
+        ""
+        if code == 0
+        else "tracerun: error: printed the newest 3 records (--max-records 3); 1 more "
+        "of the --limit 4 were not printed\n"
+        "  hint: narrow the query (--since, --until, --source, --where) or raise "
+        "--max-records\n"
+    )

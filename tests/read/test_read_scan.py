@@ -98,9 +98,25 @@ def test_over_long_line_with_a_hit_is_skipped_with_a_notice(monkeypatch):
     assert "longer than" in notices[0].message
 
 
+def test_a_multiline_record_over_the_cap_is_cut_with_a_notice(monkeypatch):
+    monkeypatch.setattr(scan_module, "MAX_RECORD", 64)
+    frames = b"".join(b"  frame %02d r1\n" % i for i in range(20))
+    data = b"2026 a r1\n" + frames + b"2026 b r1\n"
+    notices: list[ScanNotice] = []
+
+    found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start, notices, chunk=16)
+
+    cut = [(h.line, h.data.count(b"\n") + 1) for h in found]
+    assert cut[0][0] == 1
+    assert 1 < cut[0][1] < 21  # the head and some of its frames, not all
+    assert cut[1:] == [(22, 1)]
+    assert [n.line for n in notices] == [1]
+    assert notices[0].message.startswith("record longer than 0 MiB (a line and its")
+
+
 def test_over_long_line_without_a_hit_is_skipped_silently(monkeypatch):
     monkeypatch.setattr(scan_module, "MAX_RECORD", 64)
-    data = b"2026 a r1\n" + b"q" * 500 + b"\n2026 b r1\n"
+    data = b"2026 a r1\n2026 " + b"q" * 500 + b"\n2026 b r1\n"
     notices: list[ScanNotice] = []
     found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start, notices, chunk=16)
     assert [h.line for h in found] == [1, 3]

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers.timeline import records_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,7 @@ from tracerun.cli.adhoc import with_adhoc
 from tracerun.output.ndjson import NdjsonFormatter
 from tracerun.output.text import TextFormatter
 from tracerun.query import Query, Term
+from tracerun.sources.base import OriginResult
 from tracerun.sources.file import pieces as files
 from tracerun.sources.file import seek
 from tracerun.sources.file.pieces import Piece, join_pieces, read_piece
@@ -65,11 +67,12 @@ def query() -> Query:
     return Query(terms=(Term("request_id", NEEDLE),), keys=("request_id",))
 
 
-def rendered(result: RunResult) -> str:
+def rendered(result: RunResult | OriginResult) -> str:
     ndjson, text = NdjsonFormatter(), TextFormatter(("svc",), color=False)
-    return "".join(
-        ndjson.format(r) + text.format(r) for r in result.records
-    ) + "\n".join(result.warnings)
+    records = result.records if isinstance(result, RunResult) else records_of(result)
+    return "".join(ndjson.format(r) + text.format(r) for r in records) + "\n".join(
+        result.warnings
+    )
 
 
 def sequential(path: Path) -> RunResult:
@@ -117,9 +120,7 @@ def test_any_cut_points_and_block_size_give_the_whole_file_result(
 
     joined = join_pieces(target, [read_piece(p, query()) for p in pieces])
 
-    assert rendered(RunResult(joined.records, joined.warnings)) == rendered(
-        RunResult(whole.records, whole.warnings)
-    )
+    assert rendered(joined) == rendered(whole)
 
 
 def test_line_start_finds_the_next_line(tmp_path: Path) -> None:
@@ -147,7 +148,7 @@ def test_records_across_a_range_boundary_keep_their_continuation(
 
     joined = join_pieces(target, [read_piece(p, query()) for p in pieces])
 
-    assert [(r.line, r.continuation) for r in joined.records] == [
+    assert [(r.line, r.continuation) for r in records_of(joined)] == [
         (1, ("Traceback (most recent call last):", "  boom request_id=req-77")),
         (4, ()),
     ]

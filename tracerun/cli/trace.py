@@ -68,7 +68,7 @@ COMMAND = trace_command
 def _print_records(result: RunResult, formatter: Formatter) -> None:
     write = sys.stdout.write
     try:
-        for record in result.records:
+        for record in result.timeline:  # merged as it is printed
             write(formatter.format(record))
         sys.stdout.flush()
     except BrokenPipeError:
@@ -78,10 +78,20 @@ def _print_records(result: RunResult, formatter: Formatter) -> None:
 
 
 def _report(result: RunResult) -> int:
+    from tracerun.trace.merge import (  # noqa: PLC0415 - start-up: not for --help
+        MAX_RECORDS_HINT,
+        RECORD_CAP_HINT,
+        cap_message,
+    )
+
     print_problems(result.warnings, result.failures)
-    if result.failures:
+    for capped in result.capped:
+        error(capped, RECORD_CAP_HINT)
+    if result.timeline.capped:
+        error(cap_message(result.timeline), MAX_RECORDS_HINT)
+    if result.failures or result.capped or result.timeline.capped:
         return ExitCode.SOURCE_FAILED
-    return ExitCode.OK if result.records else ExitCode.NO_MATCH
+    return ExitCode.OK if result.timeline.matched() else ExitCode.NO_MATCH
 
 
 def _note(note: Note) -> None:

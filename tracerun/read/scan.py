@@ -26,6 +26,8 @@ from tracerun.read.fold import spellings
 
 CHUNK = 8 * 1024 * 1024
 MAX_RECORD = 8 * 1024 * 1024
+"""The record size cap: a longer line holding a needle is skipped, a longer
+multi-line record is cut; either is reported (ScanNotice), and the run exits 3."""
 LOOKBACK = 64 * 1024
 
 IsStart = Callable[[bytes], bool]
@@ -430,6 +432,16 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
             state.resume = start
             return
         line = state.line_at(start)
+        cut = not complete and _goes_on(buf, end + 1, state.size, is_start)
+        if cut and state.notices is not None:  # the record size cap
+            state.notices.append(
+                ScanNotice(
+                    line,
+                    f"record longer than {MAX_RECORD // 2**20} MiB (a line and its "
+                    f"continuation lines); only its first {end - start:,} bytes "
+                    "were read",
+                )
+            )
         yield Hit(line, _strip_cr(buf[start:end]), buf, start, state.offset + start)
         pos = end + 1
     if stop is not None and state.offset + limit >= stop:
@@ -438,6 +450,16 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
     # never depends on where a block (or a range) happened to start.
     state.consumed = max(0, limit - LOOKBACK)
     state.resume = limit
+
+
+def _goes_on(buf: bytearray, pos: int, size: int, is_start: IsStart) -> bool:
+    """Tell whether the unfinished line at `pos` may continue the record before it.
+
+    Its first bytes tell (the record-start rules look at a line's beginning);
+    when none has been read yet, it may.
+    """
+    head = bytes(buf[pos : min(size, pos + 1024)])
+    return not head or not is_start(head.split(b"\n", 1)[0])
 
 
 def _line_end(buf: bytearray, pos: int, limit: int) -> int:

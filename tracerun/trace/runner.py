@@ -21,12 +21,13 @@ from typing import Any
 
 from tracerun.errors import SourceFailure, TerminatedError
 from tracerun.query import Query
-from tracerun.read.assemble import timeless_warnings
+from tracerun.read.assemble import Tally, timeless_warnings
+from tracerun.read.runs import spill_directory
 from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.sources import get_source
-from tracerun.sources.base import ReadJob, Source
-from tracerun.trace.merge import merge
+from tracerun.sources.base import OriginResult, ReadJob, Source
+from tracerun.trace.merge import Timeline
 from tracerun.trace.plan import Plan
 
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024
@@ -37,12 +38,25 @@ THREADS = 16
 
 @dataclass(slots=True)
 class RunResult:
-    """The outcome of a run: the timeline plus everything that went wrong on the way."""
+    """The outcome of a run: the timeline plus everything that went wrong on the way.
 
-    records: list[Record]
+    `timeline` is read once, as it is printed; `records` reads it into a list.
+    """
+
+    timeline: Timeline
     warnings: list[str] = field(default_factory=list)
     failures: list[SourceFailure] = field(default_factory=list)
     bytes_read: int = 0
+    capped: list[str] = field(default_factory=list)
+    """What a record size cap left out, `origin:line: …` (errors: exit 3)."""
+    _records: list[Record] | None = None
+
+    @property
+    def records(self) -> list[Record]:
+        """The whole timeline as a list (tests, follow's history, small runs)."""
+        if self._records is None:
+            self._records = list(self.timeline)
+        return self._records
 
 
 @dataclass(slots=True)
@@ -72,30 +86,34 @@ def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
     work = _work(plan, query, count)
     heavy = [j for w in work if w.source.in_processes for j in w.jobs]
     light = [j for w in work if not w.source.in_processes for j in w.jobs]
-    with _executors(heavy, light, count) as (px, tx):
+    timeline = Timeline(query.limit, query.max_records)
+    outcome = RunResult(timeline, list(plan.warnings), list(plan.failures))
+    timeless: list[tuple[str, Tally]] = []
+    with spill_directory(), _executors(heavy, light, count) as (px, tx):
         # Threads first: an inline executor runs its jobs as they are submitted.
         for item in sorted(work, key=lambda w: w.source.in_processes):
             pool = px if item.source.in_processes else tx
             kind = item.target.origin.kind
             item.futures = [pool.submit(read_job, kind, j, query) for j in item.jobs]
-        results = [
-            w.source.join(w.target, [f.result() for f in w.futures]) for w in work
-        ]
-    outcome = RunResult([], list(plan.warnings), list(plan.failures))
-    for result in results:
-        outcome.warnings.extend(result.warnings)
-        if result.failure is not None:
-            outcome.failures.append(result.failure)
-        outcome.bytes_read += result.bytes_read
-    outcome.warnings += timeless_warnings(
-        [
-            (w.target.origin.name, r.timeless)
-            for w, r in zip(work, results, strict=True)
-            if r.timeless
-        ]
-    )
-    outcome.records = merge((r.records for r in results), query.limit)
+        for item in work:  # in plan order, each as soon as its jobs are done
+            result = item.source.join(item.target, [f.result() for f in item.futures])
+            item.futures = []  # the timeline holds what is kept of it
+            for run in result.runs:
+                timeline.add(run)
+            timeline.add_records(result.records)
+            _tell(outcome, result)
+            if result.timeless:
+                timeless.append((item.target.origin.name, result.timeless))
+    outcome.warnings += timeless_warnings(timeless)
     return outcome
+
+
+def _tell(outcome: RunResult, result: OriginResult) -> None:
+    outcome.warnings.extend(result.warnings)
+    outcome.capped.extend(result.capped)
+    if result.failure is not None:
+        outcome.failures.append(result.failure)
+    outcome.bytes_read += result.bytes_read
 
 
 def _work(plan: Plan, query: Query, workers: int) -> list[_Work]:

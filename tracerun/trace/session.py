@@ -36,6 +36,7 @@ class TraceOptions(NamedTuple):
     until: str | None = None
     where: str | None = None
     limit: int | None = None
+    max_records: int | None = None
     output: str = "text"
     color: ColorSetting | None = None
 
@@ -63,6 +64,7 @@ def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
         until=parse_bound(options.until, now_us, tz) if options.until else None,
         where=check_where(options.where) if options.where else None,
         limit=options.limit,
+        max_records=options.max_records,
     )
 
 

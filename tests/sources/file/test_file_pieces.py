@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers.timeline import records_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,7 +68,7 @@ def test_pieces_cut_for_workers_give_the_whole_file_answer(
     joined = join_pieces(target, [read_piece(p, QUERY) for p in pieces])
 
     def seen(result):
-        return [(r.line, r.time, r.message) for r in result.records]
+        return [(r.line, r.time, r.message) for r in records_of(result)]
 
     assert seen(joined) == seen(whole)
     assert joined.timeless == whole.timeless

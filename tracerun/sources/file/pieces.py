@@ -18,9 +18,9 @@ from tracerun.errors import SourceFailure
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler, Tally, unparsed_warning, where
 from tracerun.read.match import Matcher
+from tracerun.read.runs import Run, RunBuilder, keep_of
 from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Scan, ScanNotice
 from tracerun.read.target import Target
-from tracerun.record import Record
 from tracerun.sources.base import OriginResult, ReadError
 from tracerun.sources.file.open import (
     Decompressed,
@@ -62,7 +62,7 @@ class Piece:
 class PieceResult:
     """What scanning one piece produced; line numbers relative to the piece's start."""
 
-    records: list[Record] = field(default_factory=list)
+    run: Run | None = None
     warnings: list[str] = field(default_factory=list)
     notices: list[ScanNotice] = field(default_factory=list)
     timeless: Tally = field(default_factory=Tally)
@@ -187,6 +187,7 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
     origin = target.origin
     result = PieceResult()
     assembler = Assembler(target, Matcher(query))
+    kept = RunBuilder(keep_of(query.limit, query.max_records))
     needles = Needles.of(query.values, ignore_case=query.ignore_case)
     base = max(0, piece.start - LOOKBACK)
     try:
@@ -207,12 +208,13 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
             for hit in scan:
                 record = assembler.record(hit)
                 if record is not None:
-                    result.records.append(record)
+                    kept.add(record)
             result.lines = scan.lines
     except FileNotFoundError:
         result.warnings.append(f"{origin.name}: file vanished before it could be read")
     except (OSError, EOFError, ReadError) as exc:
         result.failure = file_failure(origin, exc)
+    result.run = kept.finish()
     result.timeless = assembler.timeless
     result.unparsed = assembler.unparsed
     result.first_unparsed = assembler.first_unparsed
@@ -222,21 +224,21 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
 def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
     """Merge a file's piece results, numbering lines from the file's start.
 
-    Warnings come out as a whole-file read gives them: I/O problems, skipped
-    lines, then the count of unparsable hit lines; the records without a time
-    are tallied for the runner, which summarises them over every origin.
+    Warnings come out as a whole-file read gives them: I/O problems, then the
+    count of unparsable hit lines; what the record size cap left out is listed
+    in `capped`; the records without a time are tallied for the runner, which
+    summarises them over every origin.
     """
     name = target.origin.name
     joined = OriginResult()
     timeless = Tally()
-    notices: list[str] = []
     unparsed, first_unparsed, base = 0, 0, 0
     for part in results:
-        for record in part.records:
-            record.line += base if record.line else 0
-        joined.records.extend(part.records)
+        if part.run is not None:
+            part.run.line_base = base
+            joined.runs.append(part.run)
         joined.warnings.extend(part.warnings)
-        notices += [
+        joined.capped += [
             f"{where(name, n.line and n.line + base)}: {n.message}"
             for n in part.notices
         ]
@@ -248,7 +250,6 @@ def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
             unparsed += part.unparsed
         joined.failure = joined.failure or part.failure
         base += part.lines
-    joined.warnings += notices
     joined.timeless = timeless
     if unparsed:
         joined.warnings.append(unparsed_warning(target, first_unparsed, unparsed))
