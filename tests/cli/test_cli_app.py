@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers.hostile import MESSAGES, write_hostile
 from helpers.probe import run_and_check_import, run_with_peak
 
 from tracerun.cli import cli
@@ -628,3 +629,25 @@ def test_limit_within_max_records_is_no_cap_beyond_it_is(
         "  hint: narrow the query (--since, --until, --source, --where) or raise "
         "--max-records\n"
     )
+
+
+def test_lines_that_once_aborted_a_run_each_cost_at_most_their_odd_value(
+    tmp_path: Path,
+) -> None:
+    log = write_hostile(tmp_path / "bad.log")
+
+    as_json = run("--path", str(log), "-o", "ndjson", "R1")
+    as_text = run("--path", str(log), "--color", "never", "R1")
+
+    assert (as_json.exit_code, as_json.stderr) == (0, "")
+    assert [r["message"] for r in ndjson(as_json)] == MESSAGES
+    assert ndjson(as_json)[2]["fields"]["x"] == {"n": 123456789012345678901234567890}
+    assert ndjson(as_json)[5]["fields"]["n"] == "1" * 5000
+    assert [r["time"] for r in ndjson(as_json)][-3:] == [
+        "2026-03-20T14:10:00.000000Z",  # out of range: the time before it
+    ] * 3
+    assert as_text.exit_code == 0
+    assert as_text.stdout.splitlines()[-1] == (
+        "2026-03-20T14:10:00.000Z bad -     esc \\x1b]0;x\\x07 request_id=R1"
+    )
+    assert "x=\\ud800" in as_text.stdout.splitlines()[3]

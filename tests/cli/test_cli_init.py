@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers.hostile import write_hostile
 
 from tracerun.cli import cli
 from tracerun.cli.init import quote
@@ -284,4 +285,22 @@ def test_init_docker_without_an_engine_says_where_it_looked(tmp_path: Path) -> N
         " no such socket\n"
         f"  hint: is the engine running? DOCKER_HOST is unix://{socket};"
         " try: docker info\n"
+    )
+
+
+def test_init_on_lines_that_once_aborted_a_run_writes_a_valid_profile(
+    tmp_path: Path,
+) -> None:
+    log = write_hostile(tmp_path / "logs" / "bad.log")
+    out = tmp_path / "starter.yaml"
+
+    written = CliRunner().invoke(
+        cli, ["init", "--path", str(log.parent), "-o", str(out)]
+    )
+    checked = CliRunner().invoke(cli, ["validate", "-p", str(out)])
+
+    assert written.exit_code == 0, written.stderr
+    assert (checked.exit_code, checked.stdout) == (
+        0,
+        f"{out}: valid (1 source, 1 parser, 0 outputs)\n",
     )

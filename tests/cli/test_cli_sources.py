@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers.hostile import write_hostile
 
 from tracerun.cli import cli
 from tracerun.cli import sources as peek
@@ -267,3 +268,14 @@ def test_sources_shows_a_containers_first_and_last_engine_time(
         " 0 (0%) with a timestamp (the engine's for the rest)"
     )
     assert listing.warnings == []
+
+
+def test_check_reads_lines_that_once_aborted_a_run(tmp_path: Path) -> None:
+    log = write_hostile(tmp_path / "bad.log")
+
+    result = run("sources", "--path", str(log), "--check")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "    sample: 7 records: 7 (100%) parsed, 5 (71%) with a timestamp"
+    )

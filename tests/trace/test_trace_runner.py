@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
 import pytest
+from helpers.loglines import IDS, KEY, SPECS, Spec, render
 from helpers.timeline import records_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -182,3 +184,32 @@ def test_windowed_parallel_read_equals_the_sequential_one(
         r.offset for r in whole if since <= r.time <= until
     ]
     assert len(parallel.records) == 65
+
+
+@given(st.sampled_from(IDS), st.lists(SPECS, min_size=1, max_size=12))
+def test_a_trace_returns_exactly_the_records_whose_key_field_equals_the_id(
+    tmp_path_factory: pytest.TempPathFactory, rid: str, specs: list[Spec]
+) -> None:
+    """The oracle: JSON (nested, escaped, unicode, huge numbers, deep), logfmt and
+    text records with decoys of the id in and around the key field, CRLF,
+    continuation lines; traced in-process as the CLI does, and printed."""
+    data, line, expected = b"", 1, set()
+    for index, spec in enumerate(specs):
+        chunk = render(spec, rid, index)
+        if spec.matches():
+            expected.add(line)
+        data += chunk
+        line += chunk.count(b"\n")
+    path = tmp_path_factory.getbasetemp() / "oracle.log"
+    path.write_bytes(data)
+    plan = build_plan(with_adhoc(None, {"file": (str(path),)}))
+
+    result = run(plan, Query(terms=(Term(KEY, rid),), keys=(KEY,)), workers=1)
+
+    assert {r.line for r in result.records} == expected
+    assert {r.fields[KEY] for r in result.records} <= {rid}
+    text = TextFormatter(plan.source_names, color=False)
+    for record in result.records:
+        assert json.loads(NdjsonFormatter().format(record))["fields"][KEY] == rid
+        text.format(record).encode()
+    assert result.failures == []
