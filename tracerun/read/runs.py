@@ -15,12 +15,10 @@ from __future__ import annotations
 import marshal
 import os
 import struct
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from tracerun.record import Record
 
@@ -36,11 +34,10 @@ Entry = tuple[int, int, str, int, int, bytes]
 """A record's sort key (time, source order, origin, line, offset), then the rest of it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Keep:
-    """Which records of the timeline can be printed: the oldest `count`, or the newest."""
+class Keep(NamedTuple):
+    """Which records of the timeline can be printed: the oldest `records`, or the newest."""
 
-    count: int
+    records: int
     newest: bool = False
 
 
@@ -54,7 +51,9 @@ def keep_of(limit: int | None, max_records: int | None) -> Keep | None:
     return None if max_records is None else Keep(max_records)
 
 
-@dataclass(slots=True)
+_STATE = ("seen", "count", "source_index", "origin", "packed", "path", "line_base")
+
+
 class Run:
     """Kept records in sort order: packed in memory (one origin), or in a file.
 
@@ -66,16 +65,48 @@ class Run:
         path: the file of full entries, until claimed.
         line_base: added to every known line number on the way out (a piece of
             a file counts its lines from the piece's start).
+
+    Why not a dataclass: this module is imported by every trace, and creating
+    a dataclass costs a millisecond or more of start-up.
     """
 
-    seen: int = 0
-    count: int = 0
-    source_index: int = 0
-    origin: str = ""
-    packed: list[bytes] | None = field(default_factory=list)
-    path: str | None = None
-    line_base: int = 0
-    _file: BinaryIO | None = None
+    __slots__ = (
+        "_file",
+        "count",
+        "line_base",
+        "origin",
+        "packed",
+        "path",
+        "seen",
+        "source_index",
+    )
+
+    def __init__(
+        self,
+        seen: int = 0,
+        count: int = 0,
+        source_index: int = 0,
+        origin: str = "",
+        packed: list[bytes] | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.seen = seen
+        self.count = count
+        self.source_index = source_index
+        self.origin = origin
+        self.packed = packed
+        self.path = path
+        self.line_base = 0
+        self._file: BinaryIO | None = None
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        """Pickle (from a worker) without the open file, which stays behind."""
+        return (*(getattr(self, name) for name in _STATE), None)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        """Unpickle in the merging process."""
+        for name, value in zip((*_STATE, "_file"), state, strict=True):
+            setattr(self, name, value)
 
     @property
     def spilled(self) -> bool:
@@ -160,7 +191,10 @@ class RunBuilder:
         ):
             return
         self._packed.append(key + encode(record))
-        if keep is not None and len(self._packed) > keep.count + keep.count // _SLACK:
+        if (
+            keep is not None
+            and len(self._packed) > keep.records + keep.records // _SLACK
+        ):
             self._prune(keep)
 
     def finish(self) -> Run | None:
@@ -175,7 +209,6 @@ class RunBuilder:
         run = Run(self.seen, len(self._packed), index, origin)
         if run.count > SPILL_AT:
             run.path, _ = spill(_unpacked(self._packed, index, origin))
-            run.packed = None
         else:
             run.packed = self._packed
         self._packed = []
@@ -184,12 +217,12 @@ class RunBuilder:
     def _prune(self, keep: Keep) -> None:
         packed = self._packed
         packed.sort()  # by key: the keys of one origin are unique
-        if len(packed) > keep.count:
+        if len(packed) > keep.records:
             if keep.newest:
-                del packed[: len(packed) - keep.count]
+                del packed[: len(packed) - keep.records]
             else:
-                del packed[keep.count :]
-        if packed and len(packed) == keep.count:
+                del packed[keep.records :]
+        if packed and len(packed) == keep.records:
             edge = packed[0] if keep.newest else packed[-1]
             self._bound = edge[: _KEY.size]
 
@@ -224,27 +257,52 @@ def _read(file: BinaryIO | None, count: int) -> Iterator[Entry]:
         yield marshal.load(file)
 
 
-_spill_dir: str | None = None
+class _SpillDirectory:
+    """Where runs are written meanwhile; created on first use, removed at the end.
+
+    Why module state: forked workers inherit it, so that what they write is
+    removed with the rest however the run ends (a file claimed by the merging
+    process is unlinked at once anyway).
+    """
+
+    scoped = False
+    path: str | None = None
 
 
 @contextmanager
-def spill_directory() -> Iterator[None]:
-    """Write runs to a temporary directory that is removed at the end, whatever happens.
+def spill_directory(*, for_workers: bool = False) -> Iterator[None]:
+    """Write the runs spilled meanwhile to one temporary directory, removed at the end.
 
-    It holds the runs this process or its forked workers spill meanwhile.
+    `for_workers`: create it now, so that workers forked next share it.
     """
-    global _spill_dir  # noqa: PLW0603 - inherited by forked workers, on purpose
-    with tempfile.TemporaryDirectory(prefix="tracerun-") as directory:
-        previous, _spill_dir = _spill_dir, directory
-        try:
-            yield
-        finally:
-            _spill_dir = previous
+    previous = (_SpillDirectory.scoped, _SpillDirectory.path)
+    _SpillDirectory.scoped, _SpillDirectory.path = True, None
+    try:
+        if for_workers:
+            _directory()
+        yield
+    finally:
+        made = _SpillDirectory.path
+        _SpillDirectory.scoped, _SpillDirectory.path = previous
+        if made is not None:
+            import shutil  # noqa: PLC0415 - start-up: only when something spilled
+
+            shutil.rmtree(made, ignore_errors=True)
+
+
+def _directory() -> str | None:
+    if _SpillDirectory.scoped and _SpillDirectory.path is None:
+        import tempfile  # noqa: PLC0415 - start-up: ~3 ms, only when a run spills
+
+        _SpillDirectory.path = tempfile.mkdtemp(prefix="tracerun-")
+    return _SpillDirectory.path
 
 
 def spill(entries: Iterable[Entry]) -> tuple[str, int]:
     """Write sorted entries to a new temporary file; return its path and their count."""
-    handle, path = tempfile.mkstemp(prefix="run-", dir=_spill_dir)
+    import tempfile  # noqa: PLC0415 - start-up: ~3 ms, only when a run spills
+
+    handle, path = tempfile.mkstemp(prefix="run-", dir=_directory())
     count = 0
     with os.fdopen(handle, "wb") as out:
         for entry in entries:
@@ -256,6 +314,6 @@ def spill(entries: Iterable[Entry]) -> tuple[str, int]:
 def spilled_run(entries: Iterable[Entry], seen: int) -> Run:
     """Make a run in a file of sorted entries, already claimed by this process."""
     path, count = spill(entries)
-    run = Run(seen, count, packed=None, path=path)
+    run = Run(seen, count, path=path)
     run.claim()
     return run

@@ -115,8 +115,8 @@ class Timeline:
         if keep is None:
             return merged
         if keep.newest:
-            return iter(deque(merged, maxlen=keep.count))
-        return itertools.islice(merged, keep.count)
+            return iter(deque(merged, maxlen=keep.records))
+        return itertools.islice(merged, keep.records)
 
     def _spill_memory(self) -> None:
         held = [run for run in self.runs if not run.spilled]

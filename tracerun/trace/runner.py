@@ -89,7 +89,10 @@ def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
     timeline = Timeline(query.limit, query.max_records)
     outcome = RunResult(timeline, list(plan.warnings), list(plan.failures))
     timeless: list[tuple[str, Tally]] = []
-    with spill_directory(), _executors(heavy, light, count) as (px, tx):
+    with (
+        spill_directory(for_workers=_in_processes(heavy, count)),
+        _executors(heavy, light, count) as (px, tx),
+    ):
         # Threads first: an inline executor runs its jobs as they are submitted.
         for item in sorted(work, key=lambda w: w.source.in_processes):
             pool = px if item.source.in_processes else tx
@@ -169,10 +172,15 @@ def _sigterm_raises(*, enabled: bool) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _process_executor(jobs: list[ReadJob], workers: int) -> Executor:
+def _in_processes(jobs: list[ReadJob], workers: int) -> bool:
+    """Tell whether these jobs are worth worker processes."""
     total = sum(job.size for job in jobs)
+    return min(workers, len(jobs)) >= 2 and total >= PARALLEL_MIN_BYTES
+
+
+def _process_executor(jobs: list[ReadJob], workers: int) -> Executor:
     count = min(workers, len(jobs))
-    if count < 2 or total < PARALLEL_MIN_BYTES:
+    if not _in_processes(jobs, workers):
         return _InlineExecutor()
     from tracerun.trace.workers import ProcessPool  # noqa: PLC0415 - start-up: ~8 ms, only when scanning in parallel
 
