@@ -33,7 +33,7 @@ def test_values_are_distinct_needles_in_order():
 
 
 def test_invalid_where_names_the_flag():
-    with pytest.raises(QueryError, match=r"--where 'level ==' is not a valid JMESPath"):
+    with pytest.raises(QueryError, match=r"--where 'level ==': not a valid JMESPath"):
         check_where("level ==")
 
 

@@ -1,12 +1,78 @@
 """Errors and exit codes: every user-facing failure is a TracerunError with an exit code.
 
-Library code raises these; only `cli.py` prints them and exits.
+Library code raises these; only `cli.py` prints them and exits. A value a message
+quotes is cut short (`quoted`), and no expanded `${VAR}` value is ever shown
+(`register_secret`, `mask`): README "Security".
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from typing import Self
+
+SHOWN_CHARS = 80
+"""A value quoted in a message is cut to this many characters, then its length."""
+SECRET_MIN_CHARS = 4
+"""Shorter `${VAR}` values are not masked: they would garble every message."""
+
+_secrets: dict[str, str] = {}
+_masker: list[re.Pattern[str]] = []
+
+
+def register_secret(value: str, name: str) -> None:
+    """Never show `value` in a message again; show `${name}` instead.
+
+    Why process-wide: the loader learns the values while expanding a profile,
+    and a message can be built much later, anywhere (a source failing at run
+    time names an origin built from an expanded path), so every message is
+    masked where it is made (TracerunError) and where it is printed (cli).
+    """
+    if len(value) < SECRET_MIN_CHARS or value in _secrets:
+        return
+    import json  # noqa: PLC0415 - start-up: only for a profile with ${VAR}
+
+    shown = f"${{{name}}}"
+    # The forms a message can quote it in: as is, inside repr(), inside JSON.
+    for form in (value, repr(value)[1:-1], json.dumps(value)[1:-1]):
+        _secrets.setdefault(form, shown)
+    longest_first = sorted(_secrets, key=len, reverse=True)
+    _masker[:] = [re.compile("|".join(map(re.escape, longest_first)))]
+
+
+def forget_secrets() -> None:
+    """Forget every registered secret (for tests: each starts with none)."""
+    _secrets.clear()
+    _masker.clear()
+
+
+def mask(text: str) -> str:
+    """Replace every registered secret value in `text` by its `${NAME}`."""
+    if not _masker:
+        return text
+    return _masker[0].sub(lambda match: _secrets[match[0]], text)
+
+
+def cut(text: str, limit: int = SHOWN_CHARS) -> str:
+    """Cut `text` to `limit` characters, saying how long it was: `aaaa… (2,000 characters)`."""
+    text = mask(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def quoted(value: object, limit: int = SHOWN_CHARS) -> str:
+    """Quote a user's value for a message: repr(), secrets masked, cut to `limit`.
+
+    Example: `'aaaa…' (2,000,000 characters)` for a 2 MB string.
+    """
+    text = mask(repr(value))  # mask first: a cut must not keep half a secret
+    if len(text) <= limit + 2:
+        return text
+    size = len(value) if isinstance(value, str) else len(text)
+    close = text[0] if isinstance(value, str) else ""
+    return f"{text[: limit + 1]}…{close} ({size:,} characters)"
 
 
 class ExitCode(enum.IntEnum):
@@ -29,9 +95,10 @@ class TracerunError(Exception):
     exit_code: ExitCode = ExitCode.USAGE
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        message = mask(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = None if hint is None else mask(hint)
 
 
 @dataclass(frozen=True)
@@ -56,6 +123,15 @@ class ConfigIssue:
         """Order issues by file, then position, then key path."""
         return (self.file, self.line, self.col, self.key_path)
 
+    def masked(self) -> ConfigIssue:
+        """Return this issue with every registered secret value masked (see `mask`)."""
+        return replace(
+            self,
+            message=mask(self.message),
+            hint=None if self.hint is None else mask(self.hint),
+            details=tuple(mask(line) for line in self.details),
+        )
+
 
 class ProfileError(TracerunError):
     """A profile that cannot be used; carries every located issue found in it."""
@@ -67,7 +143,8 @@ class ProfileError(TracerunError):
         noun = "problem" if count == 1 else "problems"
         super().__init__(f"{file} has {count} {noun}")
         self.file = file
-        self.issues = sorted(issues, key=ConfigIssue.sort_key)
+        masked = [issue.masked() for issue in issues]
+        self.issues = sorted(masked, key=ConfigIssue.sort_key)
 
 
 class ProfileNotFoundError(TracerunError):
@@ -109,3 +186,55 @@ class SourceFailure:
         """Say it in one line: `source NAME: ORIGIN: REASON`."""
         where = f"{self.origin}: " if self.origin else ""
         return f"source {self.source}: {where}{self.reason}"
+
+
+class ExpressionError(ValueError):
+    """An expression (JMESPath, or a regex in a profile) that cannot be used.
+
+    Why a ValueError: pydantic validators raise it, and the report finds it
+    again. It carries the offset of the problem inside the expression, so a
+    report can put its caret on that character, and a hint.
+    """
+
+    def __init__(
+        self, message: str, offset: int | None, hint: str | None = None, width: int = 1
+    ) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.hint = hint
+        self.width = width
+
+
+class EvaluationError(Exception):
+    """An expression that fails on one record (a type error, a failing function).
+
+    Here rather than in expression.py: the hot path catches it without
+    importing the expression code.
+    """
+
+    def __init__(self, reason: str, hint: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.hint = hint
+
+
+class OnceWarning(str):
+    """A warning printed once per run: a later one with the same `key` is dropped.
+
+    Why a str: warnings travel as text through readers, worker processes and
+    follow feeds; this one adds what the printer needs, its key and a hint.
+    """
+
+    key: str
+    hint: str | None
+
+    def __new__(cls, text: str, key: str, hint: str | None = None) -> Self:
+        """Make the warning `text`, unique per run by `key`, with an optional hint."""
+        made = super().__new__(cls, text)
+        made.key = key
+        made.hint = hint
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str, str | None]:  # type: ignore[override]
+        """Pickle with its key and hint (worker processes send warnings back)."""
+        return (str(self), self.key, self.hint)

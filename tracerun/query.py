@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracerun.errors import QueryError
+from tracerun.errors import ExpressionError, QueryError, cut, quoted
+from tracerun.timeparse import format_utc_ms
 
 _KEY = re.compile(r"[A-Za-z_@][\w.@-]*")
 
@@ -34,11 +35,21 @@ class Query:
     limit: int | None = None
     max_records: int | None = None
     """At most this many records are printed (None: no cap)."""
+    timeout: float = 30.0
+    """Seconds one remote origin (an ssh host) may take to answer a one-shot read."""
 
     @property
     def values(self) -> tuple[str, ...]:
         """The distinct search values, the needles of the byte prefilter."""
         return tuple(dict.fromkeys(t.value for t in self.terms))
+
+    def window(self) -> str | None:
+        """Describe the time window in UTC, `2026-03-20T14:00:00.000Z → …` (None: none)."""
+        if self.since is None and self.until is None:
+            return None
+        start = "…" if self.since is None else format_utc_ms(self.since)
+        end = "…" if self.until is None else format_utc_ms(self.until)
+        return f"{start} → {end} UTC"
 
 
 def parse_term(text: str) -> Term:
@@ -53,7 +64,9 @@ def parse_term(text: str) -> Term:
         msg = "an empty search term matches nothing"
         raise QueryError(msg, "give a value such as request_id=abc123")
     if "\n" in text:
-        msg = f"search term {text!r} spans lines; log records are matched line by line"
+        msg = (
+            f"search term {quoted(text)} spans lines; records are matched line by line"
+        )
         raise QueryError(msg, "remove the newline from the term")
     return Term(None, text)
 
@@ -64,14 +77,17 @@ def check_where(expression: str) -> str:
 
 
 def check_expression(expression: str, option: str, example: str) -> str:
-    """Compile the JMESPath expression given to `option`; QueryError when invalid."""
-    import jmespath  # noqa: PLC0415 - lazy: only when an expression is given
-    from jmespath.exceptions import JMESPathError  # noqa: PLC0415
+    """Compile and check the JMESPath expression given to `option`.
+
+    Raises:
+        QueryError: invalid syntax, or a call that can never work (an unknown
+            function, a wrong number of arguments), before anything is read.
+    """
+    from tracerun.expression import compile_expression  # noqa: PLC0415 - start-up: only with an expression
 
     try:
-        jmespath.compile(expression)
-    except JMESPathError as exc:
-        reason = str(exc).strip().splitlines()[0]
-        msg = f"{option} {expression!r} is not a valid JMESPath expression: {reason}"
-        raise QueryError(msg, f"example: {example}") from None
+        compile_expression(expression)
+    except ExpressionError as exc:
+        msg = f"{option} {quoted(expression)}: {cut(str(exc), 300)}"
+        raise QueryError(msg, exc.hint or f"example: {example}") from None
     return expression

@@ -44,6 +44,9 @@ class Record:
             output shows those in their own columns).
         offset: byte offset of the record in its origin (orders records whose
             line is unknown).
+        stack: a stack trace held in a field (JSON `exc_info`, `stack_trace`,
+            ...), as lines; text output prints them as it prints continuation
+            lines, and leaves the field (named in `hidden`) out.
     """
 
     time: int
@@ -58,6 +61,7 @@ class Record:
     continuation: tuple[str, ...] = field(default=())
     hidden: tuple[str, ...] = field(default=())
     offset: int = 0
+    stack: tuple[str, ...] = field(default=())
 
     def sort_key(self) -> SortKey:
         """Total order: instant, then source order, then origin, line, byte offset."""

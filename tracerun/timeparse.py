@@ -1,7 +1,11 @@
 """Timestamps: log text or numbers → int microseconds since the epoch (UTC), and back.
 
-Also the record-start rule for multi-line logs and the --since/--until bounds.
-Pure functions; the common shapes are hand-parsed because strptime costs ~13 µs.
+Also zone abbreviations (`CET`, `PDT`), a leading timestamp of a text line and
+the --since/--until bounds. Pure functions; the common shapes are hand-parsed
+because strptime costs ~13 µs.
+
+Why 400+ lines: one module owns every timestamp shape, so that detection,
+`time.format` and the bounds cannot drift apart.
 """
 
 from __future__ import annotations
@@ -10,10 +14,10 @@ import functools
 import math
 import re
 import time as _time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, tzinfo
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-from tracerun.errors import QueryError
+from tracerun.errors import QueryError, quoted
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
@@ -21,17 +25,43 @@ _US = timedelta(microseconds=1)
 _DAY_US = 86_400_000_000
 _MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
 _MONTHS = {name: n for n, name in enumerate(_MONTH_NAMES.split(" "), start=1)}
-_UTC_SUFFIXES = (" UTC", " GMT", "UTC", "GMT")
 MIN_US = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // _US
 """The earliest instant a timestamp may name: 0001-01-01T00:00:00Z."""
 MAX_US = (datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC) - _EPOCH) // _US
 """The latest: 9999-12-31T23:59:59.999999Z (datetime's range, in UTC)."""
 
-_FormatParser = Callable[[str, tzinfo, int | None], int | None]
+Zones = Mapping[str, tzinfo]
+"""Zone abbreviation (`CET`) → the zone it stands for."""
+_FormatParser = Callable[[str, tzinfo, int | None, Zones], int | None]
 
+ZONE_ABBREVIATIONS: dict[str, str] = {
+    "UTC": "+00:00", "UT": "+00:00", "GMT": "+00:00", "Z": "+00:00",
+    "WET": "+00:00", "WEST": "+01:00", "BST": "+01:00", "IST": "+05:30",
+    "CET": "+01:00", "CEST": "+02:00", "MET": "+01:00", "MEST": "+02:00",
+    "EET": "+02:00", "EEST": "+03:00", "MSK": "+03:00",
+    "WAT": "+01:00", "CAT": "+02:00", "EAT": "+03:00", "SAST": "+02:00",
+    "NST": "-03:30", "NDT": "-02:30", "AST": "-04:00", "ADT": "-03:00",
+    "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00",
+    "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00",
+    "AKST": "-09:00", "AKDT": "-08:00", "HST": "-10:00",
+    "BRT": "-03:00", "ART": "-03:00", "PKT": "+05:00", "WIB": "+07:00",
+    "SGT": "+08:00", "HKT": "+08:00", "AWST": "+08:00", "JST": "+09:00",
+    "KST": "+09:00", "ACST": "+09:30", "ACDT": "+10:30", "AEST": "+10:00",
+    "AEDT": "+11:00", "NZST": "+12:00", "NZDT": "+13:00",
+}  # fmt: skip
+"""The zone abbreviations read in timestamps, as fixed offsets.
+
+Ambiguous ones have one meaning here (IST India, not Irish or Israel; CST US
+Central, not China; BST British Summer, not Bangladesh; AST Atlantic, not
+Arabia); a profile's `zone_abbreviations` changes a meaning or adds a name."""
+
+_ABBREVIATION_WORDS = "|".join(
+    sorted((a for a in ZONE_ABBREVIATIONS if a != "Z"), key=lambda a: (-len(a), a))
+)
 _ISO = (
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
-    r"(?:Z|\ ?[+-]\d{2}(?::?\d{2})?(?![\d:])|\ UTC)?"
+    r"\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+    r"(?:Z|\ ?[+-]\d{2}(?::?\d{2})?(?![\d:])"
+    rf"|\ (?:{_ABBREVIATION_WORDS})(?![A-Za-z]))?"
 )
 _SYSLOG = r"[A-Z][a-z]{2}\ [\ \d]\d\ \d{2}:\d{2}:\d{2}(?:\.\d+)?"
 _NGINX = r"\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?:\ [+-]\d{4})?"
@@ -39,19 +69,14 @@ _EPOCH_DIGITS = r"\d{10,19}(?:\.\d+)?(?=[\s\]])"
 _LEADING = re.compile(
     rf"(?P<open>\[)?(?P<ts>{_ISO}|{_SYSLOG}|{_NGINX}|{_EPOCH_DIGITS})(?(open)\]?)"
 )
-_RECORD_START = re.compile(
-    rb"\[?(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"
-    rb"|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}"
-    rb"|\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}"
-    rb"|\d{10,19}(?:\.\d+)?[ \t\]])"
-    rb"|\{"
-    rb"|[A-Za-z_][\w.]*="
-)
 _ISO_FORMAT = re.compile(r"%Y-%m-%d(?:[T ]%H:%M(?::%S(?:[.,]%f)?)?)?(?:%z|Z)?")
 _NGINX_FORMATS = frozenset({"%d/%b/%Y:%H:%M:%S %z", "%d/%b/%Y:%H:%M:%S"})
 _SYSLOG_FORMATS = frozenset({"%b %d %H:%M:%S", "%b %e %H:%M:%S"})
 _YEAR_DIRECTIVES = ("%Y", "%y", "%G", "%c", "%x")
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+_MIN_US = (datetime(1, 1, 2, tzinfo=UTC) - _EPOCH) // _US
+_MAX_US = (datetime(9999, 12, 31, tzinfo=UTC) - _EPOCH) // _US
+"""Bounds a datetime can show in any zone (a day inside years 1 and 9999)."""
 _BOUND_HINT = (
     "use a duration back from now (90s, 15m, 2h, 1d, 1h30m), a date (2026-03-20), "
     "a date and time (2026-03-20 14:10, 2026-03-20T14:10:00Z, "
@@ -65,16 +90,21 @@ def parse_time(
     tz: tzinfo = UTC,
     *,
     now_us: int | None = None,
+    zones: Zones | None = None,
 ) -> int | None:
     """Read a timestamp as microseconds since the Unix epoch.
 
     Args:
-        value: a string (RFC 3339 / ISO 8601, syslog, nginx, epoch digits), an
-            int or float epoch number (unit chosen by digit count: up to 11
-            digits seconds, 12-13 ms, 14-16 µs, 17-19 ns), or a datetime.
-        fmt: strptime pattern for strings; absent: detect the shape.
-        tz: zone for date-times that carry no offset.
+        value: a string (RFC 3339 / ISO 8601, also with a zone abbreviation
+            such as `CET` or with `/` between the date's parts, syslog, nginx,
+            epoch digits), an int or float epoch number (unit chosen by digit
+            count: up to 11 digits seconds, 12-13 ms, 14-16 µs, 17-19 ns), a
+            datetime, or log4j2's `{"epochSecond": s, "nanoOfSecond": n}`.
+        fmt: strptime pattern for strings (`%Z` reads a zone abbreviation);
+            absent: detect the shape.
+        tz: zone for date-times that carry no offset or abbreviation.
         now_us: "now" for year-less (syslog) times; absent: the clock.
+        zones: zone abbreviations (`zone_table`); absent: the defaults.
 
     Returns:
         The instant, or None when the value is not a recognisable timestamp or
@@ -82,19 +112,20 @@ def parse_time(
         the record its time, never the run).
     """
     try:
-        us = _parse_any(value, fmt, tz, now_us)
+        us = _parse_any(value, fmt, tz, now_us, zones)
     except OverflowError:  # a zone's offset past year 9999
         return None
     return us if us is not None and MIN_US <= us <= MAX_US else None
 
 
 def _parse_any(
-    value: object, fmt: str | None, tz: tzinfo, now_us: int | None
+    value: object, fmt: str | None, tz: tzinfo, now_us: int | None, zones: Zones | None
 ) -> int | None:
     if isinstance(value, str):
+        table = _DEFAULT_ZONES if zones is None else zones
         if fmt is None:
-            return _parse_text(value, tz, now_us)
-        return _format_parser(fmt)(value, tz, now_us)
+            return _parse_text(value, tz, now_us, table)
+        return _format_parser(fmt)(value, tz, now_us, table)
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -103,15 +134,65 @@ def _parse_any(
         return _epoch_number(value) if math.isfinite(value) else None
     if isinstance(value, datetime):
         return _datetime_us(value, tz)
+    if isinstance(value, dict):
+        return _epoch_object(value)
     return None
 
 
-def _parse_text(text: str, tz: tzinfo, now_us: int | None) -> int | None:
-    if len(text) > 9 and text[4] == "-":
+def zone_table(overrides: Mapping[str, str] | None = None) -> dict[str, tzinfo]:
+    """Build the abbreviation table: the defaults, changed or extended by `overrides`.
+
+    Args:
+        overrides: abbreviation → an IANA zone (`Asia/Kolkata`) or an offset
+            (`+05:30`), as a profile's `zone_abbreviations` holds them.
+
+    Raises:
+        ValueError: a value is neither an offset nor a zone known here.
+    """
+    table = dict(_DEFAULT_ZONES)
+    for name, value in (overrides or {}).items():
+        table[name] = zone_of(value)
+    return table
+
+
+def zone_of(text: str) -> tzinfo:
+    """Read `+05:30`/`-0800` as a fixed offset, anything else as an IANA zone name.
+
+    Raises:
+        ValueError: neither an offset nor a zone known here.
+    """
+    match = _OFFSET.fullmatch(text.strip())
+    if match is not None:
+        sign = -1 if match[1] == "-" else 1
+        hours, minutes = int(match[2]), int(match[3] or 0)
+        if hours > 23 or minutes > 59:
+            msg = f"{text!r} is not a UTC offset"
+            raise ValueError(msg)
+        return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    import zoneinfo  # noqa: PLC0415 - only for a named zone
+
+    try:
+        return zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        msg = f"{text!r} is neither a UTC offset (+05:30) nor a known time zone"
+        raise ValueError(msg) from None
+
+
+_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})?")
+_DEFAULT_ZONES: dict[str, tzinfo] = {
+    name: zone_of(offset) for name, offset in ZONE_ABBREVIATIONS.items()
+}
+_TRAILING_WORD = re.compile(r"\s*([A-Za-z]{1,6})\s*$")
+
+
+def _parse_text(text: str, tz: tzinfo, now_us: int | None, zones: Zones) -> int | None:
+    if len(text) > 9 and text[4] in "-/":
+        if text[4] == "/":
+            text = text.replace("/", "-", 2)
         try:
             return _datetime_us(datetime.fromisoformat(text), tz)
         except ValueError:
-            return _parse_iso_slow(text, tz)
+            return _parse_iso_slow(text, tz, zones)
     first = text[:1]
     if first.isdigit() or first == "-":
         if text[2:3] == "/":
@@ -121,7 +202,7 @@ def _parse_text(text: str, tz: tzinfo, now_us: int | None) -> int | None:
         return _parse_syslog(text, tz, now_us)
     stripped = text.strip()
     if stripped and stripped != text:
-        return _parse_text(stripped, tz, now_us)
+        return _parse_text(stripped, tz, now_us, zones)
     return None
 
 
@@ -135,17 +216,24 @@ def _datetime_us(dt: datetime, tz: tzinfo) -> int:
     return (dt - _EPOCH_NAIVE) // _US
 
 
-def _parse_iso_slow(text: str, tz: tzinfo) -> int | None:
-    """ISO variants fromisoformat refuses: `UTC`/`GMT` suffix, lowercase `z`/`t`."""
+def _parse_iso_slow(text: str, tz: tzinfo, zones: Zones) -> int | None:
+    """ISO variants fromisoformat refuses: a zone abbreviation, lowercase `z`/`t`."""
     text = text.strip()
-    for suffix in _UTC_SUFFIXES:
-        if text.endswith(suffix):
-            text = text.removesuffix(suffix).rstrip() + "+00:00"
-            break
+    word = _TRAILING_WORD.search(text)
+    if word is not None and word[1] in zones:
+        text, tz = text[: word.start()], zones[word[1]]
     try:
         return _datetime_us(datetime.fromisoformat(text.upper()), tz)
     except ValueError:
         return None
+
+
+def _epoch_object(value: dict[object, object]) -> int | None:
+    """log4j2 JsonLayout's `instant`: `{"epochSecond": s, "nanoOfSecond": n}`."""
+    seconds, nanos = value.get("epochSecond"), value.get("nanoOfSecond", 0)
+    if type(seconds) is not int or type(nanos) is not int:
+        return None
+    return seconds * 1_000_000 + nanos // 1000
 
 
 def _parse_epoch_text(text: str) -> int | None:
@@ -296,9 +384,11 @@ def _with_inferred_year(dt: datetime, tz: tzinfo, now_us: int | None) -> int | N
 def _format_parser(fmt: str) -> _FormatParser:
     """Pick the parser for one strptime pattern; common shapes are hand-parsed."""
     if fmt in _NGINX_FORMATS:
-        return lambda text, tz, _now: _parse_nginx(text, tz)
+        return lambda text, tz, _now, _zones: _parse_nginx(text, tz)
     if fmt in _SYSLOG_FORMATS:
-        return _parse_syslog
+        return lambda text, tz, now, _zones: _parse_syslog(text, tz, now)
+    if "%Z" in fmt:
+        return _abbreviation_parser(fmt)
     if _ISO_FORMAT.fullmatch(fmt):
         return _iso_or_strptime(fmt)
     return _strptime_parser(fmt)
@@ -307,11 +397,11 @@ def _format_parser(fmt: str) -> _FormatParser:
 def _iso_or_strptime(fmt: str) -> _FormatParser:
     slow = _strptime_parser(fmt)
 
-    def parse(text: str, tz: tzinfo, now_us: int | None) -> int | None:
+    def parse(text: str, tz: tzinfo, now_us: int | None, zones: Zones) -> int | None:
         try:
             return _datetime_us(datetime.fromisoformat(text), tz)
         except ValueError:
-            return slow(text, tz, now_us)
+            return slow(text, tz, now_us, zones)
 
     return parse
 
@@ -319,10 +409,10 @@ def _iso_or_strptime(fmt: str) -> _FormatParser:
 def _strptime_parser(fmt: str) -> _FormatParser:
     has_year = any(directive in fmt for directive in _YEAR_DIRECTIVES)
 
-    def parse(text: str, tz: tzinfo, now_us: int | None) -> int | None:
+    def parse(text: str, tz: tzinfo, now_us: int | None, _zones: Zones) -> int | None:
         try:
             dt = datetime.strptime(text, fmt)
-        except ValueError:
+        except (ValueError, re.error):  # re.error: `%z%z` (validators refuse it)
             return None
         if has_year:
             return _datetime_us(dt, tz)
@@ -331,12 +421,36 @@ def _strptime_parser(fmt: str) -> _FormatParser:
     return parse
 
 
+_WORD = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z]{0,5}(?![A-Za-z])")
+
+
+def _abbreviation_parser(fmt: str) -> _FormatParser:
+    """`%Z`: the first word of the text that is a known abbreviation is its zone.
+
+    Why not strptime's own `%Z`: it knows only UTC, GMT and this machine's
+    names, and ignores the zone it read (the result is naive).
+    """
+    naive = _strptime_parser(fmt.replace("%Z", "", 1))
+
+    def parse(text: str, _tz: tzinfo, now_us: int | None, zones: Zones) -> int | None:
+        for word in _WORD.finditer(text):
+            zone = zones.get(word[0])
+            if zone is not None:
+                rest = text[: word.start()] + text[word.end() :]
+                return naive(rest, zone, now_us, zones)
+        return None
+
+    return parse
+
+
 def leading_timestamp(line: str) -> tuple[str, int] | None:
     """Find a timestamp at the very start of a line (optionally inside `[...]`).
 
-    Recognises ISO 8601 / RFC 3339 date-times, syslog (`Mar 20 14:10:00`),
-    nginx (`20/Mar/2026:14:10:00 +0000`) and epoch numbers of 10+ digits
-    followed by a space.
+    Recognises ISO 8601 / RFC 3339 date-times (also `2026/03/20 14:10:00`, as
+    nginx's error log writes them, and followed by a zone abbreviation of
+    ZONE_ABBREVIATIONS), syslog (`Mar 20 14:10:00`), nginx access
+    (`20/Mar/2026:14:10:00 +0000`) and epoch numbers of 10+ digits followed by
+    a space.
 
     Returns:
         (timestamp text, offset just after it and its closing `]`), or None.
@@ -347,38 +461,44 @@ def leading_timestamp(line: str) -> tuple[str, int] | None:
     return match["ts"], match.end()
 
 
-def starts_record(line: bytes) -> bool:
-    """Tell whether a raw line begins a new record (the default multi-line rule).
-
-    True for a leading timestamp (optionally after `[`), a `{`, or a logfmt
-    `key=` token; False for stack frames, `Traceback ...`, `Caused by:`, blanks.
-    """
-    return _RECORD_START.match(line) is not None
-
-
-def parse_bound(text: str, now_us: int, tz: tzinfo = UTC) -> int:
+def parse_bound(
+    text: str, now_us: int, tz: tzinfo = UTC, option: str | None = None
+) -> int:
     """Read a --since/--until value as µs since the epoch.
 
     Accepts a duration back from `now_us` (`90s`, `15m`, `2h`, `1d`, `1h30m`), a
     date (midnight in `tz`), a date and time (RFC 3339, or without offset: in
     `tz`), or unix seconds (10 digits) / milliseconds (13 digits).
 
+    Args:
+        text: The value as given.
+        now_us: Now, for durations.
+        tz: The zone of a date or time without offset.
+        option: The flag it was given to, named in the error (`--since`).
+
     Raises:
-        QueryError: the text is none of these.
+        QueryError: the text is none of these, or a time outside years 1 to 9999.
     """
     value = text.strip()
+    where = f"{option} " if option else ""
     duration = _DURATION.fullmatch(value)
     if value and duration is not None:
         days, hours, minutes, seconds = (int(g or 0) for g in duration.groups())
-        span = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-        return now_us - span // _US
-    if value.isdigit():
+        try:  # OverflowError: `999999999999d` is past what timedelta holds
+            span = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        except OverflowError:
+            span = timedelta.max
+        us: int | None = now_us - span // _US
+    elif value.isdigit():
         us = parse_time(value) if len(value) in (10, 13) else None
     else:
         us = parse_time(value, tz=tz, now_us=now_us) if value[4:5] == "-" else None
     if us is None:
-        msg = f"cannot read {text!r} as a time"
+        msg = f"{where}cannot read {quoted(text)} as a time"
         raise QueryError(msg, _BOUND_HINT)
+    if not _MIN_US <= us <= _MAX_US:
+        msg = f"{where}{quoted(text)} is before the year 1"
+        raise QueryError(msg, "give a time in the years 1 to 9999, e.g. 30d")
     return us
 
 

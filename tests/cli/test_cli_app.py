@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 from helpers.hostile import MESSAGES, write_hostile
@@ -241,10 +242,13 @@ def test_bad_where_is_a_usage_error_with_example(logs: Path) -> None:
     result = run("--path", str(logs), "--where", "level ==", "abc")
 
     assert result.exit_code == 2
-    assert result.stderr.startswith(
-        "tracerun: error: --where 'level ==' is not a valid JMESPath expression"
-    )
-    assert result.stderr.endswith("  hint: example: --where \"level == 'error'\"\n")
+    assert result.stderr.splitlines() == [
+        (
+            "tracerun: error: --where 'level ==': not a valid JMESPath expression: "
+            "it ends too early"
+        ),
+        "  hint: it ends with '==': write what follows it, or remove it",
+    ]
 
 
 def test_bad_since_is_a_usage_error(logs: Path) -> None:
@@ -253,6 +257,52 @@ def test_bad_since_is_a_usage_error(logs: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("tracerun: error: ")
     assert "yesterday-ish" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [("--since", "999999999999d"), ("--until", "99999999999999999999h")],
+)
+def test_a_bound_before_the_year_1_is_a_usage_error(
+    logs: Path, flag: str, value: str
+) -> None:
+    result = run("--path", str(logs), flag, value, "abc")
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"tracerun: error: {flag} '{value}' is before the year 1\n"
+        "  hint: give a time in the years 1 to 9999, e.g. 30d\n"
+    )
+
+
+def test_until_before_since_is_a_usage_error(logs: Path) -> None:
+    window = ("--since", "2026-03-21", "--until", "2026-03-20")
+    result = run("--path", str(logs), *window, "abc")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "tracerun: error: --until '2026-03-20' is before --since '2026-03-21': the "
+        "window 2026-03-21T00:00:00.000Z → 2026-03-20T00:00:00.000Z UTC is empty\n"
+        "  hint: swap them: --since '2026-03-20' --until '2026-03-21'\n"
+    )
+
+
+def test_an_oversized_where_is_cut_in_the_error(logs: Path) -> None:
+    result = run("--path", str(logs), "--where", "a == " + "b" * 100_000 + " ==", "x")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("tracerun: error: --where 'a == bbbb")
+    assert "…' (100,008 characters): not a valid JMESPath" in result.stderr
+    assert len(result.stderr) < 1_000
+
+
+def test_a_deeply_nested_where_is_a_usage_error(logs: Path) -> None:
+    result = run("--path", str(logs), "--where", "(" * 2000 + "a" + ")" * 2000, "x")
+
+    assert result.exit_code == 2
+    assert "characters): not a valid JMESPath expression: it is nested too deeply" in (
+        result.stderr
+    )
 
 
 def test_no_match_exits_1_with_empty_stdout(logs: Path) -> None:
@@ -490,6 +540,27 @@ def test_version_and_help() -> None:
         assert f"  {command} " in help_text
 
 
+def test_group_help_shows_the_trace_usage_and_options_then_the_commands() -> None:
+    from tracerun.cli.trace import trace_command
+
+    help_text = CliRunner().invoke(cli, ["--help"], prog_name="tracerun").stdout
+    lines = help_text.splitlines()
+
+    assert lines[:2] == [
+        "Usage: tracerun [OPTIONS] TERM...",
+        "   or: tracerun COMMAND [ARGS]...",
+    ]
+    options = lines.index("Options (of trace, the default command):")
+    commands = lines.index("Commands:")
+    listed = "\n".join(lines[options:commands])
+    for param in trace_command.params:
+        if isinstance(param, click.Option):
+            assert f" {max(param.opts, key=len)}" in listed, param.opts
+    assert "--version" in listed
+    assert listed.count("-h, --help") == 1
+    assert "  trace     Print every record carrying TERM" in help_text
+
+
 def test_a_trace_without_follow_options_never_imports_follow_mode(
     tmp_path: Path,
 ) -> None:
@@ -651,3 +722,103 @@ def test_lines_that_once_aborted_a_run_each_cost_at_most_their_odd_value(
         "2026-03-20T14:10:00.000Z bad -     esc \\x1b]0;x\\x07 request_id=R1"
     )
     assert "x=\\ud800" in as_text.stdout.splitlines()[3]
+
+
+# --- secrets: no expanded ${VAR} value in any message (issue #12) -------------
+
+SECRET = "s3cr3t-token-value"
+
+
+def write_profile(folder: Path, body: str) -> Path:
+    (folder / "app.log").write_text(ORDERS[0] + "\n")
+    profile = folder / "p.yaml"
+    profile.write_text("version: 1\nsources:\n" + body)
+    return profile
+
+
+def test_a_warning_about_a_path_shows_the_variable_not_its_value(
+    tmp_path: Path,
+) -> None:
+    profile = write_profile(
+        tmp_path,
+        "  good: {type: file, paths: [app.log], parser: json}\n"
+        "  bad: {type: file, paths: ['/logs/${CI_TOKEN}/x.log']}\n",
+    )
+    result = run("-p", str(profile), "abc", env={"CI_TOKEN": SECRET})
+
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "tracerun: warning: source bad: /logs/${CI_TOKEN}/x.log matches no file\n"
+    )
+
+
+def test_sources_lists_origins_with_the_variable_not_its_value(tmp_path: Path) -> None:
+    folder = tmp_path / SECRET
+    folder.mkdir()
+    profile = write_profile(
+        folder, "  good: {type: file, paths: ['${LOGS}/app.log'], parser: json}\n"
+    )
+    result = run("sources", "-p", str(profile), env={"LOGS": str(folder)})
+
+    assert result.exit_code == 0
+    assert SECRET not in result.stdout + result.stderr
+    assert "${LOGS}/app.log" in result.stdout
+
+
+def test_profiles_shows_the_description_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles/sec.yaml").write_text(
+        "version: 1\ndescription: 'token ${CI_TOKEN}'\n"
+        "sources: {a: {type: file, paths: [a.log]}}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run("profiles", env={"CI_TOKEN": SECRET, "HOME": str(tmp_path)})
+
+    assert result.stdout == "sec  profiles/sec.yaml  token ${CI_TOKEN}\n"
+
+
+def test_a_bad_docker_host_in_the_environment_fails_that_source_naming_it(
+    tmp_path: Path,
+) -> None:
+    profile = write_profile(
+        tmp_path,
+        "  good: {type: file, paths: [app.log], parser: json}\n"
+        "  d: {type: docker, containers: [x]}\n",
+    )
+    result = run(
+        "-p",
+        str(profile),
+        "abc",
+        "-o",
+        "ndjson",
+        env={"DOCKER_HOST": "tcp://localhost:99999"},
+    )
+
+    assert result.exit_code == 3
+    assert [r["message"] for r in ndjson(result)] == ["received"]
+    assert result.stderr == (
+        "tracerun: error: source d: DOCKER_HOST tcp://localhost:99999 is not a "
+        "Docker engine URL: port out of range 0-65535\n"
+        "  hint: set DOCKER_HOST to an engine's URL, e.g. "
+        "unix:///var/run/docker.sock\n"
+    )
+
+
+def test_an_unreachable_engine_named_with_a_secret_shows_the_variable(
+    tmp_path: Path,
+) -> None:
+    profile = write_profile(
+        tmp_path,
+        "  good: {type: file, paths: [app.log], parser: json}\n"
+        "  d: {type: docker, containers: [x], host: 'unix:///nonexistent/${CI_TOKEN}'}\n",
+    )
+    result = run("-p", str(profile), "abc", env={"CI_TOKEN": SECRET})
+
+    assert result.exit_code == 3
+    assert SECRET not in result.stdout + result.stderr
+    assert result.stderr.startswith(
+        "tracerun: error: source d: cannot reach the Docker engine at "
+        "unix:///nonexistent/${CI_TOKEN}: no such socket\n"
+    )

@@ -155,6 +155,7 @@ def test_without_a_profile_the_default_keys_are_offered(tmp_path: Path) -> None:
     assert candidates("tracerun --path x.log ", cwd=tmp_path) == [
         "plain,request_id=",
         "plain,req_id=",
+        "plain,rid=",
         "plain,trace_id=",
         "plain,correlation_id=",
     ]

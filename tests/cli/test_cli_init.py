@@ -288,6 +288,85 @@ def test_init_docker_without_an_engine_says_where_it_looked(tmp_path: Path) -> N
     )
 
 
+REAL_TRACES = [
+    # (directory of tests/testdata/real, term, records: file:line) per program
+    ("nginx", "req-0d4e5f6a", ["access.log:3", "access_rid.log:3", "error.log:1", "access_rid.log:7"]),
+    ("nginx", "order-42", []),  # nginx 1.22.1: only in a quoted User-Agent
+    ("postgres-berlin", "req-a1b2c3d4", ["postgresql.log:9", "postgresql.log:10", "postgresql.log:13", "postgresql.log:14", "postgresql.log:19"]),
+    ("python-json-logger", "café-42", ["bare.log:6", "default.log:6", "timestamp.log:6"]),
+    ("structlog", "req-1f2e3d4c0", ["console.log:9", "console-color.log:9", "json.log:5", "json-dict.log:5"]),
+    ("stdlib-logging", "req-6a7b8c9d0", ["default.log:9", "asctime.log:10"]),
+    ("gunicorn-newyork", "req-2b3c4d5e", ["access.log:1", "error.log:6", "access.log:2", "error.log:7"]),
+    ("logrotate", "req-c0ffee010", ["create/app.log:2", "copytruncate/app.log:2", "compress/app.log:2", "copytruncate-noappend/app.log:2"]),
+    ("documented", "req-b8e7d0c9", ["serilog-clef.log:1", "serilog-clef.log:2", "serilog-clef.log:3", "serilog-clef.log:7", "serilog-clef.log:8"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("directory", "term", "expected"), REAL_TRACES)
+def test_init_profile_of_real_logs_validates_and_traces_the_ground_truth(
+    tmp_path: Path, directory: str, term: str, expected: list[str]
+) -> None:
+    from helpers.real import REAL
+
+    logs = REAL / directory
+    profile = tmp_path / "profile.yaml"
+    assert run("init", "--path", str(logs), "-o", str(profile)).exit_code == 0
+    checked = run("validate", "-p", str(profile))
+    assert checked.exit_code == 0, checked.stderr
+
+    result = run("-p", str(profile), "-o", "ndjson", term)
+
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    found = [f"{Path(r['origin']).relative_to(logs)}:{r['line']}" for r in records]
+    assert (result.exit_code, found) == (0 if expected else 1, expected)
+
+
+def test_init_access_pattern_reads_the_rid_after_the_agent_not_inside_it(
+    tmp_path: Path,
+) -> None:
+    # nginx 1.22.1, combined + rid=$http_x_request_id (tests/testdata/real/nginx)
+    line = (
+        '127.0.0.1 - - [02/Dec/2026:02:21:07 +0000] "GET /api/health HTTP/1.1" 200 3 '
+        '"-" "Mozilla/5.0 (compatible; rid=order-42)" rid=req-5b6c7d8e'
+    )
+    spoof = line.replace("rid=req-5b6c7d8e", "rid=-")
+    (tmp_path / "access.log").write_text(f"{line}\n{spoof}\n", encoding="utf-8")
+    profile = tmp_path / "p.yaml"
+    run("init", "--path", str(tmp_path / "access.log"), "-o", str(profile))
+
+    assert summary(run("-p", str(profile), "-o", "ndjson", "rid=req-5b6c7d8e")) == [
+        ("2026-12-02T02:21:07.000000Z", "access", "", "GET /api/health HTTP/1.1")
+    ]
+    assert run("-p", str(profile), "rid=order-42").exit_code == 1
+    assert run("-p", str(profile), "rid=order-42)").exit_code == 1
+
+
+def test_init_names_the_offset_of_naive_local_times(tmp_path: Path) -> None:
+    # nginx 1.22.1 error.log in Europe/Berlin: naive 03:21:14, written 02:21:15Z
+    import os
+
+    from helpers.real import REAL
+
+    log = tmp_path / "error.log"
+    log.write_bytes((REAL / "nginx-berlin" / "error.log").read_bytes())
+    os.utime(log, (1_796_178_075, 1_796_178_075))  # 2026-12-02T02:21:15Z
+
+    result = run("init", "--path", str(log))
+
+    assert result.stderr == (
+        "tracerun: warning: source error: its last timestamp, read in UTC, is not "
+        "when the file was last written; its naive times look like local time at "
+        "UTC+01:00: set this source's `timezone:` to the zone that wrote them "
+        "(e.g. Europe/Berlin)\n"
+    )
+    assert result.stdout.endswith(
+        "    parser: error\n"
+        "    # its naive times look like local time at UTC+01:00, not UTC (last "
+        "timestamp vs the file's modification time):\n"
+        "    # timezone: Europe/Berlin\n"
+    )
+
+
 def test_init_on_lines_that_once_aborted_a_run_writes_a_valid_profile(
     tmp_path: Path,
 ) -> None:

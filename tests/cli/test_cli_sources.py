@@ -270,6 +270,35 @@ def test_sources_shows_a_containers_first_and_last_engine_time(
     assert listing.warnings == []
 
 
+def test_check_warns_when_naive_times_look_like_another_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # nginx 1.22.1 error.log in Europe/Berlin (naive 03:21:14), last written 02:21:15Z
+    import os
+
+    from helpers.real import REAL
+
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "error.log"
+    log.write_bytes((REAL / "nginx-berlin" / "error.log").read_bytes())
+    os.utime(log, (1_796_178_075, 1_796_178_075))
+
+    result = run("sources", "--path", "error.log", "--check")
+
+    assert result.stderr == (
+        "tracerun: warning: source error: error.log: its last timestamp, read in "
+        "UTC, is not when the file was last written; its naive times look like "
+        "local time at UTC+01:00: set this source's `timezone:` to the zone that "
+        "wrote them (e.g. Europe/Berlin)\n"
+    )
+    (tmp_path / "p.yaml").write_text(
+        "version: 1\nsources:\n  error: {type: file, paths: [error.log], "
+        "timezone: Europe/Berlin}\n",
+        encoding="utf-8",
+    )
+    assert run("sources", "-p", "p.yaml", "--check").stderr == ""
+
+
 def test_check_reads_lines_that_once_aborted_a_run(tmp_path: Path) -> None:
     log = write_hostile(tmp_path / "bad.log")
 

@@ -182,3 +182,104 @@ def test_inline_parser_samples_use_their_sources_zone(tmp_path) -> None:
             ),
         ),
     ]
+
+
+FIELD_FAILS = """\
+version: 1
+parsers:
+  app:
+    type: json
+    fields: {x: "abs(msg)"}
+    time: {field: ts}
+    samples:
+      - line: '{"ts": "2026-03-20T14:10:00Z", "msg": "hi", "request_id": "r1"}'
+        expect: {request_id: r1}
+sources:
+  app: {type: file, paths: [app.log], parser: app}
+"""
+
+
+def test_a_field_expression_that_can_fail_at_run_time_passes_validate(tmp_path) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text(FIELD_FAILS, encoding="utf-8")
+
+    assert list(validate_profile(path, env={}).parsers) == ["app"]
+
+
+def test_a_sample_expecting_a_field_whose_expression_fails_says_why(tmp_path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(FIELD_FAILS.replace("{request_id: r1}", "{x: 5}"), encoding="utf-8")
+
+    with pytest.raises(ProfileError) as caught:
+        validate_profile(path, env={})
+
+    [issue] = caught.value.issues
+    assert (issue.line, issue.col, issue.message, issue.hint) == (
+        9,
+        21,
+        "the parser extracts no x",
+        (
+            "the parser could not evaluate fields.x on this line: abs() needs a number, "
+            "got a string"
+        ),
+    )
+
+
+SECRET_SAMPLES = """\
+version: 1
+parsers:
+  app:
+    type: json
+    samples:
+      - line: '{"request_id": "${CI_TOKEN}-x", "msg": "ok"}'
+        expect: {request_id: '${CI_TOKEN}'}
+      - line: '${CI_TOKEN}'
+        expect: {request_id: abc}
+sources:
+  a: {type: file, paths: [a.log], parser: app}
+"""
+
+
+def test_a_failing_sample_never_shows_an_expanded_secret(tmp_path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(SECRET_SAMPLES, encoding="utf-8")
+
+    with pytest.raises(ProfileError) as caught:
+        validate_profile(path, env={"CI_TOKEN": "s3cr3t-token-value"})
+
+    first, second = caught.value.issues
+    assert first.details == ("expected: '${CI_TOKEN}'", "     got: '${CI_TOKEN}-x'")
+    assert second.message == "this line does not parse"
+    assert "s3cr3t" not in repr(caught.value.issues)
+
+
+BACKTRACKING = """\
+version: 1
+parsers:
+  app:
+    type: regex
+    pattern: '^(?P<msg>(a+)+)$'
+    samples:
+      - line: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!'
+        expect: {msg: a}
+sources:
+  a: {type: file, paths: [a.log], parser: app}
+"""
+
+
+def test_samples_that_backtrack_forever_are_stopped_and_located(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr("tracerun.cli.validate.SAMPLE_SECONDS", 0.2)
+    path = tmp_path / "p.yaml"
+    path.write_text(BACKTRACKING, encoding="utf-8")
+
+    with pytest.raises(ProfileError) as caught:
+        validate_profile(path, env={})
+
+    [issue] = caught.value.issues
+    assert (issue.line, issue.key_path) == (6, "parsers.app.samples")
+    assert issue.message == "checking these samples took over 0.2 s"
+    assert (
+        issue.hint == "a regex with nested repeats such as (a+)+ can backtrack forever"
+    )

@@ -117,6 +117,52 @@ def test_a_file_name_not_here_falls_back_to_the_name(tree):
     assert found == Path("profiles/staging.yaml")
 
 
+def test_a_file_with_any_extension_is_used(tree):
+    touch(tree / "repo/some.txt")
+    assert find_profile("some.txt", env=env_for(tree)) == Path("some.txt")
+
+
+def test_a_dotted_name_that_is_no_file_is_a_name(tree):
+    touch(tree / "repo/profiles/eu.staging.yaml")
+    found = find_profile("eu.staging", env=env_for(tree))
+    assert found == Path("profiles/eu.staging.yaml")
+
+
+def test_a_bare_name_is_a_name_even_when_a_file_has_it(tree):
+    touch(tree / "repo/staging")
+    touch(tree / "repo/profiles/staging.yaml")
+    assert find_profile("staging", env=env_for(tree)) == Path("profiles/staging.yaml")
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (os.mkdir, "a directory"),
+        (os.mkfifo, "a FIFO (named pipe)"),
+    ],
+)
+def test_a_path_to_a_directory_or_fifo_says_what_it_is(tree, make, kind):
+    make(tree / "repo/x.yaml")
+    with pytest.raises(ProfileNotFoundError) as caught:
+        find_profile("./x.yaml", env=env_for(tree))
+    assert caught.value.message == f"profile file ./x.yaml is {kind}, not a file"
+    assert caught.value.hint == "give a profile file (.yaml), or a name"
+
+
+def test_a_device_says_it_is_one(tree):
+    with pytest.raises(ProfileNotFoundError) as caught:
+        find_profile("/dev/null", env=env_for(tree))
+    assert caught.value.message == (
+        "profile file /dev/null is a character device, not a file"
+    )
+
+
+def test_a_name_too_long_for_a_file_is_not_found(tree):
+    with pytest.raises(ProfileNotFoundError) as caught:
+        find_profile("n" * 300, env=env_for(tree))
+    assert caught.value.message.startswith("no profile named 'nnnn")
+
+
 def test_a_missing_path_is_not_searched_for(tree):
     touch(tree / "repo/profiles/staging.yaml")
     with pytest.raises(ProfileNotFoundError) as caught:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from tracerun.config.loader import load_profile, read_profile_data
+from tracerun.config.report import format_issue
 from tracerun.errors import ExitCode, ProfileError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -382,3 +384,120 @@ def test_read_profile_data_merges_bases_and_keeps_unset_variables(write):
 def test_read_profile_data_gives_none_for_unreadable_or_newer_profiles(write):
     assert read_profile_data(write("a.yaml", "version: [\n"), env={}) is None
     assert read_profile_data(write("b.yaml", "version: 9\n"), env={}) is None
+
+
+# --- secrets and oversized values in messages (issue #12) -------------------------
+
+SECRET = "s3cr3t-token-value"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "version: 1\ntimezone: '${CI_TOKEN}'\n" + MINIMAL.split("\n", 2)[2],
+            (
+                "unknown time zone '${CI_TOKEN}' (use an IANA name such as "
+                "'Europe/Berlin')"
+            ),
+        ),
+        (
+            "version: '${CI_TOKEN}'\n" + MINIMAL.split("\n", 2)[2],
+            "the format version is a whole number, got '${CI_TOKEN}'",
+        ),
+        (
+            MINIMAL.replace("[logs/app.log]}", "[a.log], parser: '${CI_TOKEN}'}"),
+            "unknown parser '${CI_TOKEN}'",
+        ),
+        (
+            MINIMAL + "description: {x: 'a ${CI_TOKEN}'}\n",
+            "expected a string, got a mapping",
+        ),
+        (
+            MINIMAL + "outputs: {o: {type: text, color: '${CI_TOKEN}'}}\n",
+            "expected one of 'auto', 'always', 'never', got '${CI_TOKEN}'",
+        ),
+        (
+            MINIMAL + "keys: [1, '${CI_TOKEN}x']\nx: '${CI_TOKEN}'\n",
+            "unknown key 'x'",
+        ),
+        (
+            MINIMAL + "  d: {type: docker, containers: [x], host: '${CI_TOKEN}'}\n",
+            "not a Docker engine URL: a tcp engine URL needs a port",
+        ),
+        (
+            MINIMAL.replace("logs/app.log", "'${CI_TOKEN}/" + "A" * 300 + "'"),
+            "a part of this path is 300 bytes long",
+        ),
+    ],
+)
+def test_messages_show_the_profile_text_never_the_expanded_secret(
+    write, problems, body, message
+):
+    issues = problems(write("p.yaml", body), env={"CI_TOKEN": SECRET})
+    assert message in [issue.message for issue in issues]
+    for issue in issues:
+        assert SECRET not in f"{issue.message} {issue.hint} {issue.source_line}"
+
+
+def test_a_base_that_is_not_a_yaml_file_is_never_read(write, problems):
+    write("notes.txt", "version: 1\nroot:$6$secretsalt$hash:19000:0:99999:7:::\n")
+    [issue] = problems(write("p.yaml", MINIMAL + "extends: ./notes.txt\n"))
+    assert at(issue) == ("p.yaml", 4, 10)
+    assert (
+        issue.message
+        == "notes.txt is not a profile: its name does not end in .yaml or .yml"
+    )
+    assert (
+        issue.hint == "extends takes a profile: a .yaml or .yml file, or a profile name"
+    )
+
+
+@pytest.mark.parametrize("base", ["/proc/self/environ", "/etc/shadow", "/dev/null"])
+def test_system_files_as_bases_are_named_not_shown(write, problems, base):
+    [issue] = problems(write("p.yaml", MINIMAL + f"extends: {base}\n"), env={})
+    assert issue.message.startswith(f"{base} is not a profile: ")
+    assert issue.source_line == f"extends: {base}"
+    assert issue.details == ()
+
+
+def test_a_directory_or_fifo_as_a_base_says_what_it_is(write, problems, tmp_path):
+    (tmp_path / "dir.yaml").mkdir()
+    os.mkfifo(tmp_path / "pipe.yaml")
+    for name, kind in (
+        ("dir.yaml", "a directory"),
+        ("pipe.yaml", "a FIFO (named pipe)"),
+    ):
+        [issue] = problems(write("p.yaml", MINIMAL + f"extends: {name}\n"))
+        assert issue.message == f"{name} is not a profile: it is {kind}"
+
+
+def test_an_oversized_value_is_cut_in_the_message_and_the_excerpt(write, problems):
+    big = "A" * 2_000_000
+    [issue] = problems(
+        write("p.yaml", f"version: 1\ntimezone: '{big}'\n" + MINIMAL.split("\n", 2)[2])
+    )
+    assert issue.message == (
+        "unknown time zone '" + "A" * 80 + "…' (2,000,000 characters) "
+        "(use an IANA name such as 'Europe/Berlin')"
+    )
+    shown = format_issue(issue)
+    assert len(shown) < 1_000
+    assert shown.splitlines()[1] == "      2 | timezone: '" + "A" * 89 + "…"
+
+
+def test_an_oversized_unknown_key_is_cut(write, problems):
+    [issue] = problems(write("p.yaml", MINIMAL + "? " + "B" * 1_000_000 + "\n: 1\n"))
+    assert issue.message == "unknown key '" + "B" * 80 + "…' (1,000,000 characters)"
+    assert len(format_issue(issue)) < 2_000
+
+
+def test_a_syntax_error_on_an_oversized_line_shows_a_cut_excerpt(write, problems):
+    [issue] = problems(write("p.yaml", MINIMAL + "C" * 1_000_000 + ": 1\n"))
+    assert issue.message == "invalid YAML: could not find expected ':'"
+    assert len(format_issue(issue)) < 2_000
+
+
+def test_a_tilde_of_an_unknown_user_is_kept_as_written(write):
+    path = write("p.yaml", MINIMAL.replace("logs/app.log", "~nosuchuser/x.log"))
+    assert load_profile(path, env={}).sources["app"].paths == ["~nosuchuser/x.log"]

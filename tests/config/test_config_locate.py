@@ -76,14 +76,14 @@ def test_unknown_source_type_suggests_closest_tag(write, problems):
     assert at(issue) == (3, 15)
     assert issue.key_path == "sources.app"
     assert issue.message == "unknown type 'fil'"
-    assert issue.hint == "did you mean 'file'? source types: docker, file"
+    assert issue.hint == "did you mean 'file'? source types: docker, file, ssh"
 
 
 def test_missing_type_points_at_the_entry(write, problems):
     issue = only(problems, write, "version: 1\nsources:\n  app:\n    paths: [a]\n")
     assert at(issue) == (3, 3)
     assert issue.message == "missing required key 'type'"
-    assert issue.hint == "source types: docker, file"
+    assert issue.hint == "source types: docker, file, ssh"
 
 
 def test_missing_required_key_points_at_the_parent_with_its_description(
@@ -378,3 +378,21 @@ def test_literal_error_outside_a_literal_keeps_pydantic_text():
     }
     [issue] = validation_issues([error], marks)  # type: ignore[list-item]
     assert issue.message == "Input should be 'x'"
+
+
+def test_a_key_named_like_pydantics_key_marker_is_shown_literally(write, problems):
+    issue = only(
+        problems,
+        write,
+        "version: 1\n'[key]': 1\nsources: {a: {type: file, paths: [a]}}\n",
+    )
+    assert at(issue) == (2, 1)
+    assert issue.message == "unknown key '[key]'"
+
+
+def test_an_entry_named_like_the_key_marker_is_walked_into(write, problems):
+    issue = only(
+        problems, write, "version: 1\nsources:\n  '[key]': {type: file, paths: 5}\n"
+    )
+    assert issue.key_path == "sources.[key].paths"
+    assert issue.message == "expected a list, got a number (5)"

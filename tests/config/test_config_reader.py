@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from tracerun.config.loader import load_profile
 from tracerun.config.marks import Span
 from tracerun.config.reader import read_yaml
@@ -154,9 +156,15 @@ def test_list_as_key_is_a_syntax_error(write, problems):
 
 
 def test_empty_file_is_one_clear_issue(write, problems):
-    [issue] = problems(write("p.yaml", "# nothing yet\n"))
+    [issue] = problems(write("p.yaml", ""))
     assert (issue.line, issue.message) == (0, "the profile is empty")
     assert "version: 1" in (issue.hint or "")
+
+
+def test_a_file_of_comments_is_empty_at_its_first_line(write, problems):
+    [issue] = problems(write("p.yaml", "# nothing yet\n"))
+    assert (issue.line, issue.col, issue.message) == (1, 1, "the profile is empty")
+    assert issue.source_line == "# nothing yet"
 
 
 def test_top_level_list_is_rejected(write, problems):
@@ -180,7 +188,7 @@ def test_non_utf8_file_is_a_profile_error(write, problems):
 
 def test_recursive_alias_is_a_syntax_error(write, problems):
     [issue] = problems(write("p.yaml", "version: 1\nsources: &s\n  a: *s\n"))
-    assert at(issue) == ("p.yaml", 2, 10)  # the anchor: an alias node is its anchor's
+    assert at(issue) == ("p.yaml", 3, 6)  # the alias itself
     assert "alias inside its own anchor" in issue.message
 
 
@@ -203,3 +211,14 @@ def test_merge_of_several_anchors_takes_the_first_that_has_the_key(write):
 def test_merging_a_scalar_is_a_yaml_error(write, problems):
     [issue] = problems(write("p.yaml", "version: 1\nsources:\n  <<: 5\n"))
     assert issue.message.startswith("invalid YAML: expected a mapping")
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path, problems):
+    os.mkfifo(tmp_path / "pipe.yaml")  # nobody writes: reading would block forever
+    [issue] = problems(tmp_path / "pipe.yaml")
+    assert issue.message == "cannot read: it is a FIFO (named pipe), not a file"
+
+
+def test_a_directory_is_refused(tmp_path, problems):
+    [issue] = problems(tmp_path)
+    assert issue.message == "cannot read: it is a directory, not a file"

@@ -71,3 +71,25 @@ def test_color_marks_location_carets_and_hint():
 
 def test_no_color_means_no_escape_codes():
     assert "\x1b" not in format_issue(UNKNOWN_KEY)
+
+
+def test_a_long_line_is_shown_as_a_window_around_the_caret():
+    line = "x" * 500 + "BAD" + "y" * 500
+    issue = ConfigIssue("p.yaml", 3, 501, "k", "bad", None, line, 3)
+    excerpt, carets = format_issue(issue).splitlines()[1:3]
+    assert excerpt == "      3 | …" + "x" * 20 + "BAD" + "y" * 77 + "…"
+    assert carets == "        | " + " " * 21 + "^^^"
+
+
+def test_a_long_line_start_is_shown_without_a_leading_ellipsis():
+    issue = ConfigIssue("p.yaml", 1, 1, "", "bad", None, "z" * 300, 300)
+    excerpt, carets = format_issue(issue).splitlines()[1:3]
+    assert excerpt == "      1 | " + "z" * 100 + "…"
+    assert carets == "        | " + "^" * 101
+
+
+def test_long_messages_and_hints_are_cut():
+    issue = ConfigIssue("p.yaml", 0, 0, "", "m" * 5000, "h" * 5000)
+    head, hint = format_issue(issue).splitlines()
+    assert head == "p.yaml: " + "m" * 500 + "… (5,000 characters)"
+    assert hint == "  hint: " + "h" * 500 + "… (5,000 characters)"

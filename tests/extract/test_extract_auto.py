@@ -46,11 +46,21 @@ def test_python_logging_line():
     }
 
 
-def test_pairs_in_the_middle_are_cut_out_of_the_message():
+def test_pairs_in_the_middle_stay_in_the_message_as_written():
     assert extract('WARN retrying order=o-1 after="2 s" now') == {
         "level": "WARN",
         "order": "o-1",
         "after": "2 s",
+        "msg": 'retrying order=o-1 after="2 s" now',
+    }
+
+
+def test_pairs_that_open_or_end_the_text_leave_the_message():
+    assert extract("WARN a=1 retrying now b=2 c=3") == {
+        "level": "WARN",
+        "a": "1",
+        "b": "2",
+        "c": "3",
         "msg": "retrying now",
     }
 
@@ -116,6 +126,7 @@ def test_syslog_and_nginx_and_epoch_timestamps():
 def test_pairs_must_start_a_word():
     assert extract("url=http://x/?a=b (rid=r)") == {
         "url": "http://x/?a=b",
+        "a": "b",  # a query parameter of the URL
         "msg": "(rid=r)",
     }
 
@@ -133,3 +144,53 @@ def test_empty_line_gives_none(line):
 
 def test_from_config():
     assert isinstance(from_config(AutoParserConfig(type="auto")), AutoExtractor)
+
+
+# Lines real programs wrote in their default configuration (tests/testdata/real).
+@pytest.mark.parametrize(
+    ("program", "line", "expected"),
+    [
+        (
+            "nginx 1.22.1 combined + rid=$http_x_request_id",
+            '127.0.0.1 - - [02/Dec/2026:02:21:08 +0000] "GET /api/health?rid=order-42x HTTP/1.1" 200 3 "-" "Mozilla/5.0 (compatible; rid=order-42)" rid=-',
+            {"client": "127.0.0.1", "user": "-", "time": "02/Dec/2026:02:21:08 +0000", "request": "GET /api/health?rid=order-42x HTTP/1.1", "status": "200", "bytes": "3", "referer": "-", "agent": "Mozilla/5.0 (compatible; rid=order-42)", "method": "GET", "path": "/api/health", "query": "rid=order-42x", "rid": "-"},
+        ),
+        (
+            "nginx 1.22.1 error.log",
+            '2026/12/02 02:21:05 [error] 10413#10413: *3 open() "/x" failed, request: "GET /s.png?request_id=req-0d4e5f6a HTTP/1.1", host: "127.0.0.1:18080"',
+            {"time": "2026/12/02 02:21:05", "level": "error", "pid": "10413", "tid": "10413", "request_id": "req-0d4e5f6a", "msg": '*3 open() "/x" failed, request: "GET /s.png?request_id=req-0d4e5f6a HTTP/1.1", host: "127.0.0.1:18080"'},
+        ),
+        (
+            "PostgreSQL 15.18 log_line_prefix '%m [%p] '",
+            "2026-12-02 03:21:44.463 CET [11011] LOG:  statement: /* request_id=req-a1b2c3d4 */ INSERT INTO orders VALUES (1, 'TEA')",
+            {"time": "2026-12-02 03:21:44.463 CET", "pid": "11011", "level": "LOG", "request_id": "req-a1b2c3d4", "msg": "statement: /* request_id=req-a1b2c3d4 */ INSERT INTO orders VALUES (1, 'TEA')"},
+        ),
+        (
+            "gunicorn 27.0.1 error.log",
+            "[2026-12-01 21:23:18 -0500] [16193] [ERROR] Error handling request GET /boom?request_id=req-2b3c4d5e",
+            {"time": "2026-12-01 21:23:18 -0500", "pid": "16193", "level": "ERROR", "request_id": "req-2b3c4d5e", "msg": "Error handling request GET /boom?request_id=req-2b3c4d5e"},
+        ),
+        (
+            "structlog 26.1.0 ConsoleRenderer",
+            "2026-12-02 02:22:19 [warning  ] provider slow                  elapsed_ms=1840 request_id=req-1f2e3d4c",
+            {"time": "2026-12-02 02:22:19", "level": "warning", "elapsed_ms": "1840", "request_id": "req-1f2e3d4c", "msg": "provider slow"},
+        ),
+        (
+            "structlog 26.1.0 ConsoleRenderer, FORCE_COLOR=1",
+            "\x1b[2m2026-12-02 02:22:19\x1b[0m [\x1b[32m\x1b[1minfo     \x1b[0m] \x1b[1mcharge requested              \x1b[0m \x1b[36mrequest_id\x1b[0m=\x1b[35mreq-1f2e3d4c\x1b[0m",
+            {"time": "2026-12-02 02:22:19", "level": "info", "request_id": "req-1f2e3d4c", "msg": "charge requested"},
+        ),
+        (
+            "Python 3.11 logging.basicConfig() default",
+            "CRITICAL:root:disk full request_id=req-6a7b8c9d",
+            {"level": "CRITICAL", "logger": "root", "request_id": "req-6a7b8c9d", "msg": "disk full"},
+        ),
+        (
+            "rsyslog RFC 3164 with priority",
+            "<11>Dec  2 02:21:05 host app[1]: disk full",
+            {"level": "err", "time": "Dec  2 02:21:05", "msg": "host app[1]: disk full"},
+        ),
+    ],
+)  # fmt: skip
+def test_real_programs_default_lines(program, line, expected):
+    assert extract(line) == expected, program

@@ -2,6 +2,7 @@ import pickle
 
 import pytest
 
+from tracerun.errors import EvaluationError
 from tracerun.extract.fields import (
     FirstGetter,
     JmesPathGetter,
@@ -47,6 +48,12 @@ def test_jmespath_getter():
     assert getter.get(NESTED) == "r-1"
     assert getter.get({"request_id": "top"}) == "top"
     assert getter.get({}) is None
+
+
+def test_jmespath_getter_raises_only_an_evaluation_error_on_a_bad_record():
+    getter = JmesPathGetter("abs(msg)")
+    with pytest.raises(EvaluationError, match=r"abs\(\) needs a number, got a string"):
+        getter.get({"msg": "boom"})
 
 
 def test_jmespath_getter_pickles_as_its_expression():
@@ -116,7 +123,8 @@ def test_field_getter_reads_at_timestamp_literally():
         (50, "error"),
         (60, "fatal"),
         (70, "fatal"),
-        (5, "5"),
+        (5, "info"),  # syslog notice
+        (8, "8"),
         ("30", "info"),
         ("50", "error"),
         (True, "true"),
@@ -124,6 +132,42 @@ def test_field_getter_reads_at_timestamp_literally():
     ],
 )
 def test_normalise_level(value, expected):
+    assert normalise_level(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # PostgreSQL 15 (tests/testdata/real/postgres-*)
+        ("LOG", "info"),
+        ("NOTICE", "info"),
+        ("WARNING", "warn"),
+        ("ERROR", "error"),
+        ("FATAL", "fatal"),
+        ("PANIC", "fatal"),
+        ("DETAIL", "info"),  # alone; after a message it takes that one's level
+        ("STATEMENT", "info"),
+        # syslog severities: names and numbers 0-7
+        ("emerg", "fatal"),
+        ("crit", "fatal"),
+        ("err", "error"),
+        ("notice", "info"),
+        (0, "fatal"),
+        (3, "error"),
+        (4, "warn"),
+        ("6", "info"),
+        (7, "debug"),
+        # Go log/slog between named levels; Serilog; java.util.logging
+        ("ERROR+4", "error"),
+        ("INFO+2", "info"),
+        ("DEBUG-4", "debug"),
+        ("Information", "info"),
+        ("Verbose", "trace"),
+        ("SEVERE", "error"),
+        ("FINEST", "trace"),
+    ],
+)
+def test_real_programs_levels_are_normalised(value, expected):
     assert normalise_level(value) == expected
 
 

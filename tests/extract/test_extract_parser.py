@@ -258,6 +258,20 @@ def test_parser_is_frozen():
         parser.name = "x"
 
 
+def test_a_field_expression_that_fails_leaves_only_that_field_out():
+    config = JsonParserConfig(type="json", fields={"x": "abs(msg)", "y": "abs(n)"})
+    parsed = build_parser(config, {}).parse('{"msg": "hi", "n": -3}', UTC)
+
+    assert parsed is not None
+    assert parsed.fields == {"msg": "hi", "n": -3, "y": 3}
+    [(name, expression, error)] = parsed.failed
+    assert (name, expression, error.reason) == (
+        "x",
+        "abs(msg)",
+        "abs() needs a number, got a string",
+    )
+
+
 def test_jmespath_is_imported_only_for_real_expressions():
     code = (
         "import sys\n"
@@ -333,3 +347,90 @@ def test_check_samples_compares_level_and_message_after_defaults():
         sample('{"severity": "WARNING", "message": "hi"}', level="warn", message="hi")
     ]
     assert check_samples(parser, samples, UTC) == []
+
+
+def _real_line(name: str, number: int) -> str:
+    from helpers.real import REAL
+
+    text = (REAL / name).read_text(encoding="utf-8")
+    return text.split("\n")[number - 1]
+
+
+def _shown(parsed: Parsed | None) -> tuple[str | None, str, str]:
+    from tracerun.timeparse import format_utc_ms
+
+    assert parsed is not None
+    time = None if parsed.time is None else format_utc_ms(parsed.time)
+    return time, parsed.level, parsed.message
+
+
+# One real line per logging library, read by the json parser's default keys.
+@pytest.mark.parametrize(
+    ("library", "name", "line", "expected"),
+    [
+        ("python-json-logger 4.2.0 (asctime, levelname)", "python-json-logger/default.log", 2, ("2026-12-02T02:22:05.870Z", "warn", "payment slow")),
+        ("python-json-logger 4.2.0 (timestamp=True)", "python-json-logger/timestamp.log", 3, ("2026-12-02T02:22:05.922Z", "error", "charge failed")),
+        ("structlog 26.1.0 JSONRenderer (event)", "structlog/json.log", 2, ("2026-12-02T02:22:21.639Z", "warn", "provider slow")),
+        ("pino 10.4.0 (numeric level, epoch ms)", "pino/pino.log", 3, ("2026-12-02T02:23:48.527Z", "error", "charge failed")),
+        ("bunyan 2.0.5", "bunyan/bunyan.log", 8, ("2026-12-02T02:23:48.911Z", "fatal", "giving up")),
+        ("zap NewProduction (ts, msg)", "documented/zap.log", 1, ("2026-12-02T02:30:00.123Z", "info", "order received")),
+        ("zerolog (time, message)", "documented/zerolog.log", 2, ("2026-12-02T02:30:01.000Z", "warn", "payment slow")),
+        ("logrus JSONFormatter (warning)", "documented/logrus.log", 2, ("2026-12-02T02:30:01.000Z", "warn", "payment slow: 1840ms > 1000ms")),
+        ("slog JSONHandler (ERROR+4)", "documented/slog.log", 7, ("2026-12-02T02:30:05.125Z", "error", "giving up")),
+        ("logstash-logback-encoder 7 (@timestamp)", "documented/logstash-logback-encoder.log", 3, ("2026-12-02T02:30:02.000Z", "error", "charge failed")),
+        ("log4j2 EcsLayout (log.level)", "documented/log4j2-ecs.log", 7, ("2026-12-02T02:30:05.125Z", "fatal", "giving up")),
+        ("log4j2 JsonLayout (instant)", "documented/log4j2-jsonlayout.log", 1, ("2026-12-02T02:30:00.123Z", "info", "order received")),
+        ("Serilog CLEF (@t, no @l, @mt)", "documented/serilog-clef.log", 1, ("2026-12-02T02:30:00.123Z", "info", "Order 1 received")),
+        ("Serilog CLEF (@l, @r)", "documented/serilog-clef.log", 8, ("2026-12-02T02:30:05.126Z", "info", "Charged 61.00")),
+    ],
+)  # fmt: skip
+def test_default_keys_read_each_librarys_default_json(library, name, line, expected):
+    parser = build_parser("json", {})
+    assert _shown(parser.parse(_real_line(name, line), UTC)) == expected, library
+
+
+def test_postgresql_annotation_lines_say_they_inherit_a_level():
+    parser = build_parser("auto", {})
+    line = _real_line("postgres-berlin/postgresql.log", 13)
+    parsed = parser.parse(line, UTC)
+    assert parsed is not None
+    assert (parsed.level, parsed.inherits, parsed.fields["pid"]) == (
+        "info",
+        True,
+        "11011",
+    )
+    assert not parser.parse(
+        _real_line("postgres-berlin/postgresql.log", 11), UTC
+    ).inherits
+
+
+def test_continuation_pairs_come_from_the_lines_after_the_first():
+    # PostgreSQL 15.18: a statement continued by TAB-indented lines (14-17)
+    lines = [_real_line("postgres-berlin/postgresql.log", n) for n in range(14, 18)]
+    assert build_parser("auto", {}).continued_fields(lines[1:]) == {
+        "request_id": "req-a1b2c3d4"
+    }
+    assert build_parser("json", {}).continued_fields(lines[1:]) == {}
+
+
+def test_nul_padding_before_a_line_is_dropped():
+    # logrotate 3.21.0 copytruncate with a writer that lacks O_APPEND
+    path = "logrotate/copytruncate-noappend/app.log"
+    from helpers.real import REAL
+
+    line = (REAL / path).read_bytes().split(b"\n")[0].decode()
+    assert line.startswith("\0")
+    parsed = build_parser("logfmt", {}).parse(line, UTC)
+    assert _shown(parsed) == ("2026-12-02T02:24:08.420Z", "error", "charge failed")
+
+
+def test_zone_abbreviations_reach_the_parser():
+    from tracerun.timeparse import zone_table
+
+    parser = build_parser("auto", {}, zone_table({"CET": "+02:00"}))
+    line = "2026-12-02 03:21:44.463 CET [11011] LOG:  statement: SELECT 1"
+    assert _shown(parser.parse(line, UTC)) == (
+        "2026-12-02T01:21:44.463Z",
+        "info",
+        "statement: SELECT 1",
+    )

@@ -126,3 +126,46 @@ def test_nothing_recognisable_is_unknown() -> None:
 )
 def test_describe_time(text: str | None, said: str) -> None:
     assert describe_time(text) == said
+
+
+def test_postgresql_15_is_text_with_a_zone_abbreviation_and_application_name():
+    from helpers.real import REAL
+
+    lines = (REAL / "postgres-berlin" / "postgresql.log").read_text().splitlines()
+    found = sniff_lines(lines[:50])
+    assert (found.kind, found.time_text, found.ids) == (
+        "text",
+        "2026-12-02 03:21:42.409 CET",
+        (("request_id", "request_id"), ("application_name", "application_name")),
+    )
+    assert describe_time(found.time_text) == (
+        "ISO 8601 with zone abbreviation CET = +01:00 (2026-12-02 03:21:42.409 CET)"
+    )
+
+
+def test_nginx_1_22_combined_ids_come_from_the_query_and_the_tail():
+    from helpers.real import REAL
+
+    plain = sniff_lines((REAL / "nginx" / "access.log").read_text().splitlines())
+    rid = sniff_lines((REAL / "nginx" / "access_rid.log").read_text().splitlines())
+    assert (plain.kind, plain.tail, plain.query) == (
+        "access",
+        (),
+        ("request_id", "rid"),
+    )
+    assert (rid.tail, rid.query) == (("rid",), ("request_id",))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "structlog/console-color.log",  # structlog 26.1.0, FORCE_COLOR=1
+        "stdlib-logging/default.log",  # Python 3.11 basicConfig()
+        "gunicorn/error.log",  # gunicorn 27.0.1
+        "nginx/error.log",  # nginx 1.22.1
+    ],
+)
+def test_real_text_logs_are_recognised(name):
+    from helpers.real import REAL
+
+    assert sniff_lines((REAL / name).read_text().splitlines()).kind == "text"

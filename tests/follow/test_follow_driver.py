@@ -270,7 +270,7 @@ def run(*args: str):
         ),
         (
             ["-f", "--exit-on", "status =="],
-            "tracerun: error: --exit-on 'status ==' is not a valid JMESPath expression",
+            "tracerun: error: --exit-on 'status ==': not a valid JMESPath expression",
         ),
     ],
 )
@@ -349,6 +349,72 @@ def test_exit_on_stops_right_after_the_matching_record():
     assert driver.run(feed.history) == 0
     assert out.getvalue() == "h1\ndone\n"
     assert feed.closed
+
+
+def test_exit_on_fires_on_a_numeric_string_as_on_a_number():
+    feed = FakeFeed([rec(1, "ok", status="200")], [rec(2, "fail", status="503")])
+    driver, out = follower(
+        FollowSettings(window=0.0, exit_on="status >= `500`", poll=0.01), feed
+    )
+
+    assert driver.run(feed.history) == 0
+    assert out.getvalue() == "ok\nfail\n"
+
+
+def test_exit_on_that_fails_on_records_is_told_once_and_does_not_stop():
+    feed = FakeFeed([rec(1, "a"), rec(2, "b")], [rec(3, "c")])
+    notes: list[Any] = []
+    import io
+
+    from tracerun.follow.driver import Follower
+
+    out = io.StringIO()
+    settings = FollowSettings(exit_on="abs(msg)", timeout=0.05, poll=0.01)
+    driver = Follower(settings, Plain(), out, notes.append, [feed])
+
+    assert driver.run(feed.history) == 0
+    assert out.getvalue() == "a\nb\nc\n"
+    assert [(n.level, n.message, n.message.hint) for n in notes] == [
+        (
+            "warning",
+            (
+                '--exit-on "abs(msg)": abs() needs a number, got a string at o:1; '
+                "records where it fails do not stop the follow"
+            ),
+            "to_number(x) reads a number from text (null when it is not one)",
+        )
+    ]
+
+
+def test_a_failing_where_is_warned_once_per_run_across_files(root: Path):
+    result = run(
+        "--path", str(root / "gateway.log"), "--path", str(root / "orders.log"),
+        "-f", "abc", "--where", "abs(msg)", "--timeout", "100ms",
+    )  # fmt: skip
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.replace(str(root) + "/", "").splitlines() == [
+        (
+            'tracerun: warning: --where "abs(msg)": abs() needs a number, got a string '
+            "at gateway.log:1; records where it fails do not match"
+        ),
+        "  hint: to_number(x) reads a number from text (null when it is not one)",
+    ]
+
+
+def test_a_naive_since_shows_the_window_used_when_following(root: Path):
+    result = run(
+        "--path", str(root / "orders.log"), "-f", "abc", "-o", "ndjson",
+        "--since", "2026-03-20 14:10:01", "--timeout", "100ms",
+    )  # fmt: skip
+
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        (
+            "tracerun: warning: window 2026-03-20T14:10:01.000Z → … UTC: --since "
+            "'2026-03-20 14:10:01' has no UTC offset and was read as UTC"
+        )
+    ]
 
 
 def test_timeout_prints_what_was_held_and_exits_by_what_was_printed():

@@ -144,6 +144,50 @@ def _wait_for_lines(container: Any, count: int) -> None:
         time.sleep(0.05)
 
 
+@dataclass
+class SshWorld:
+    """Files on two ssh hosts of the test fleet: `a.log` on web-1, `b.log` on web-2."""
+
+    fleet: Any
+    hosts: dict[str, Any] = field(default_factory=dict)
+
+    def source(self, *, live: bool = False) -> spec.SourceConfig:  # noqa: ARG002
+        second = 0
+        for name, host in zip(CORPUS, self.fleet.hosts, strict=False):
+            self.hosts[name] = host
+            lines = []
+            for message in CORPUS[name]:
+                lines.append(line(message, second))
+                second += 1
+            (host.log_dir / f"{name}.log").write_text("\n".join(lines) + "\n")
+        remote = self.fleet.hosts[0].remote_dir
+        aliases = [self.hosts[n].alias for n in CORPUS]
+        return spec.SshSourceConfig(
+            hosts=aliases, paths=[f"{remote}/*.log"], parser="json"
+        )
+
+    def origin(self, name: str) -> str:
+        host = self.hosts[name]
+        return f"{host.alias}:{host.remote_dir}/{name}.log"
+
+    def broken(self) -> spec.SourceConfig:
+        refused = self.fleet.endpoints.refused.alias
+        return spec.SshSourceConfig(
+            hosts=[refused], paths=["/srv/x/*.log"], parser="json", connect_timeout=2
+        )
+
+    def append(self, name: str, message: str) -> None:
+        with (self.hosts[name].log_dir / f"{name}.log").open("a") as file:
+            file.write(line(message, 8) + "\n")
+
+
+def _ssh_world(tmp_path: Path, request: Any) -> World:
+    fleet = request.getfixturevalue("ssh_fleet")
+    monkeypatch = request.getfixturevalue("monkeypatch")
+    monkeypatch.setenv("TRACERUN_SSH_CONFIG", str(fleet.config))
+    return SshWorld(fleet)
+
+
 def _file_world(tmp_path: Path, request: Any) -> World:
     return FileWorld(tmp_path)
 
@@ -156,5 +200,6 @@ def _docker_world(tmp_path: Path, request: Any) -> World:
 WORLDS: dict[str, Callable[[Path, Any], World]] = {
     "file": _file_world,
     "docker": _docker_world,
+    "ssh": _ssh_world,
 }
 """Source type → how to make its World (the contract test looks every registered type up)."""

@@ -29,11 +29,12 @@ _VALUES = (
     "NaN",
     "null",
     "true",
-    '{"ctx": {"request_id": "{ID}"}, "n": [1, {"m": null}]}',
+    '{"ctx": {"request_id": "{ID}"}, "n": [1, {"m": null}]}',  # NESTED
     _DEEP,
     '"{ID}"',  # the id in another field
     '"x{ID}y"',
 )
+NESTED = next(i for i, v in enumerate(_VALUES) if v.startswith('{"ctx"'))
 _TIMES = (
     None,
     "2026-03-20T14:10:00.123Z",
@@ -56,11 +57,18 @@ class Spec:
     time: str | None
     extras: tuple[int, ...]
     crlf: bool
-    continuation: bool
+    continuation: str
+    """none, text (the id in words) or pair (`request_id=ID` on a frame line)."""
 
     def matches(self) -> bool:
-        """Tell whether the record's key field equals the id (the oracle)."""
-        return self.slot == "id"
+        """Tell whether the record carries the id (the oracle).
+
+        Its key field equals the id; or it has no key field and a nested object
+        has one that does (README: a bare key is looked for in nested JSON); or
+        a `request_id=ID` pair of a continuation line does (a traceback's).
+        """
+        nested = self.kind == "json" and self.slot == "absent" and NESTED in self.extras
+        return self.slot == "id" or nested or self.continuation == "pair"
 
 
 SPECS = st.builds(
@@ -70,7 +78,7 @@ SPECS = st.builds(
     time=st.sampled_from(_TIMES),
     extras=st.lists(st.integers(0, len(_VALUES) - 1), max_size=3).map(tuple),
     crlf=st.booleans(),
-    continuation=st.booleans(),
+    continuation=st.sampled_from(("none", "none", "text", "pair")),
 )
 
 
@@ -98,7 +106,9 @@ def render(spec: Spec, rid: str, index: int) -> bytes:
     else:
         line = _text_line(spec, rid, value, index)
     out = line + end
-    if spec.continuation:  # never a record of its own, even with the id in it
+    if spec.continuation == "text":  # never a record of its own
+        out += f"    at frame({rid}) {KEY}:{rid} {KEY}={rid}0{end}"
+    elif spec.continuation == "pair":
         out += f"    at frame {KEY}={rid}{end}"
     return out.encode("utf-8", "surrogatepass")
 

@@ -1,25 +1,92 @@
-"""Assemble: a record without a time takes the time before it, exactly and in linear time."""
+"""Assemble: hits of real logs → Records (level, stack, hidden keys); a record without a
+time takes the time before it, exactly and in linear time."""
 
 from __future__ import annotations
 
 import io
 import json
+from datetime import UTC
 
 import pytest
+from helpers.real import REAL
 
 from tracerun.config.model import FileSourceConfig, Profile, to_spec
+from tracerun.extract import build_parser
+from tracerun.origin import Origin
+from tracerun.query import Query, Term
 from tracerun.read.assemble import (
     Assembler,
-    Tally,
+    Timeless,
     timeless_warning,
     timeless_warnings,
 )
 from tracerun.read.match import Matcher
 from tracerun.read.scan import LOOKBACK, Needles, scan
+from tracerun.read.target import Target
 from tracerun.record import NO_TIME
-from tracerun.timeparse import parse_time
+from tracerun.timeparse import format_utc_ms, parse_time
 from tracerun.trace.plan import source_target
 from tracerun.trace.session import TraceOptions, build_query
+
+
+def records(name: str, parser: str, *terms: Term):
+    path = REAL / name
+    origin = Origin(path.stem, 0, "file", name, str(path))
+    target = Target(origin, build_parser(parser, {}), UTC)
+    query = Query(terms=terms, keys=("request_id",))
+    assembler = Assembler(target, Matcher(query))
+    stream = io.BytesIO(path.read_bytes())
+    hits = scan(stream, Needles.of(query.values), target.is_start)
+    found = [assembler.record(hit) for hit in hits]
+    return [record for record in found if record is not None]
+
+
+def test_postgresql_statement_takes_the_level_of_the_error_it_annotates():
+    # PostgreSQL 15.18: ERROR (11), DETAIL (12), STATEMENT (13) of one process
+    found = records(
+        "postgres-berlin/postgresql.log", "auto", Term(None, "req-e5f60718")
+    )
+    assert [(r.line, format_utc_ms(r.time), r.level) for r in found] == [
+        (24, "2026-12-02T02:21:45.606Z", "info"),
+        (27, "2026-12-02T02:21:45.606Z", "error"),
+    ]
+
+
+def test_a_statement_continued_on_later_lines_matches_by_its_last_line():
+    found = records(
+        "postgres-berlin/postgresql.log", "auto", Term("request_id", "req-a1b2c3d4")
+    )
+    record = next(r for r in found if r.line == 14)
+    assert (record.message, record.continuation[-1]) == (
+        "statement: SELECT id,",
+        "\t WHERE sku = 'TEA' -- request_id=req-a1b2c3d4",
+    )
+    assert "request_id" not in record.fields  # matched, not shown
+
+
+def test_a_json_stack_field_is_carried_as_lines_and_hidden_from_the_fields():
+    # python-json-logger 4.2.0: exception() → exc_info holds the traceback
+    found = records(
+        "python-json-logger/default.log", "json", Term(None, "req-3c4d5e6f")
+    )
+    error = next(r for r in found if r.level == "error")
+    assert error.stack == (
+        "Traceback (most recent call last):",
+        '  File "/work/main/tests/testdata/real/scripts/python_json_logger.py", line 32, in <module>',
+        "    1 / 0",
+        "    ~~^~~",
+        "ZeroDivisionError: division by zero",
+    )
+    assert error.hidden == ("asctime", "levelname", "message", "exc_info")
+    assert error.continuation == ()
+
+
+def test_pairs_held_by_the_message_are_hidden_from_the_fields():
+    found = records(
+        "postgres-berlin/postgresql.log", "auto", Term(None, "req-a1b2c3d4")
+    )
+    assert found[0].hidden == ("time", "level", "msg", "request_id")
+
 
 PROFILE = to_spec(
     Profile(version=1, sources={"app": FileSourceConfig(type="file", paths=["x"])})
@@ -108,10 +175,10 @@ def test_each_hit_is_parsed_once_and_lines_between_hits_at_most_once(monkeypatch
 
 
 def test_timeless_warning_summarises_an_origin():
-    many = Tally()
+    many = Timeless()
     for line in (12, 13, 100_011):
         many.add(line)
-    one = Tally()
+    one = Timeless()
     one.add(7)
 
     assert timeless_warning("orders.log", many) == (
@@ -127,11 +194,11 @@ def test_timeless_warning_summarises_an_origin():
 def test_timeless_warnings_of_many_origins_are_summarised_after_three():
     tallies = []
     for i in range(5):
-        tally = Tally()
+        tally = Timeless()
         tally.add(1)
         tallies.append((f"f{i}.log", tally))
 
-    assert timeless_warnings([("empty.log", Tally()), *tallies]) == [
+    assert timeless_warnings([("empty.log", Timeless()), *tallies]) == [
         *(timeless_warning(name, tally) for name, tally in tallies[:3]),
         (
             "and 2 more origins (f3.log … f4.log) have 2 record(s) with no "

@@ -32,20 +32,20 @@ TRICKY = (
 
 
 def test_spellings_of_a_value_are_every_casefold_preimage_ascii_lowered():
-    assert fold.spellings("k-42") == (b"k-42", "\u212a-42".encode())
-    assert fold.spellings("K-42") == fold.spellings("k-42")
-    assert set(fold.spellings("straße") or ()) >= {
+    assert fold.case_spellings("k-42") == (b"k-42", "\u212a-42".encode())
+    assert fold.case_spellings("K-42") == fold.case_spellings("k-42")
+    assert set(fold.case_spellings("straße") or ()) >= {
         b"strasse",
         "straße".encode(),
         "straẞe".encode(),
         "stra\u017fse".encode(),
     }
-    assert fold.spellings("İd") == (b"i\xcc\x87d", "İd".encode())
-    assert fold.spellings("req-bench-000042") == (b"req-bench-000042",)
+    assert fold.case_spellings("İd") == (b"i\xcc\x87d", "İd".encode())
+    assert fold.case_spellings("req-bench-000042") == (b"req-bench-000042",)
 
 
 def test_a_value_with_too_many_spellings_gets_none():
-    assert fold.spellings("s" * 12) is None  # 's' has two spellings, 'ss' four
+    assert fold.case_spellings("s" * 12) is None  # 's' has two spellings, 'ss' four
 
 
 def test_no_code_point_past_the_table_changes_under_casefold():

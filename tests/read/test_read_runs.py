@@ -53,6 +53,7 @@ def test_a_run_keeps_exactly_the_oldest_or_newest_n_of_any_order(newest):
 
 def test_a_record_comes_back_as_it_went_in():
     odd = rec(NO_TIME, 3, big=10**40, text="\ud800 ü", nested={"a": [1, None, 2.5]})
+    odd.stack = ("Traceback (most recent call last):", "ValueError: x")
 
     builder = RunBuilder(None)
     builder.add(odd)

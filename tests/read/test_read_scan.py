@@ -20,7 +20,7 @@ def hits(data: bytes, needles: tuple[str, ...], chunk: int = 1 << 20, **kw):
 
 
 def reference(data: bytes, needle: bytes) -> list[tuple[int, bytes]]:
-    """Records (start line, bytes) whose first line holds the needle, the slow way."""
+    """Records (start line, bytes) with the needle in any of their lines, the slow way."""
     lines = data.split(b"\n")
     if data.endswith(b"\n"):
         lines.pop()
@@ -33,7 +33,7 @@ def reference(data: bytes, needle: bytes) -> list[tuple[int, bytes]]:
     return [
         (number, b"\n".join(body).removesuffix(b"\r"))
         for number, body in records
-        if needle in body[0]
+        if any(needle in line for line in body)
     ]
 
 
@@ -55,9 +55,20 @@ def test_finds_records_with_their_continuation_lines():
     ]
 
 
-def test_needle_only_in_a_continuation_line_is_not_a_record_start():
+def test_needle_in_a_continuation_line_frames_the_record_it_continues():
     data = b"2026 a request_id=r2\n  caused by r1\n2026 b request_id=r1\n"
-    assert hits(data, ("r1",)) == [(3, b"2026 b request_id=r1")]
+    assert hits(data, ("r1",)) == [
+        (1, b"2026 a request_id=r2\n  caused by r1"),
+        (3, b"2026 b request_id=r1"),
+    ]
+
+
+def test_needle_in_a_continuation_line_after_a_block_boundary_keeps_its_line():
+    head = b"".join(b"2026 x%04d filler\n" % i for i in range(50))
+    data = head + b"2026 a start\n  one\n  two request_id=r1\n2026 b end\n"
+    assert hits(data, ("r1",), chunk=len(head) + 20) == [
+        (51, b"2026 a start\n  one\n  two request_id=r1"),
+    ]
 
 
 def test_first_line_of_file_counts_as_a_record_even_without_a_timestamp():
@@ -255,3 +266,32 @@ def test_range_scan_counts_its_lines_and_stops_at_the_next_range():
         (2, b"2026 c r1", data.index(b"2026 c")),
     ]
     assert ranged.lines == 2
+
+
+def test_escaped_spellings_of_a_value_are_needles_too():
+    # python-json-logger 4.2.0 / structlog 26.1.0 write café as caf\u00e9
+    data = (
+        b'{"request_id": "caf\\u00e9-42"}\n'
+        b'{"request_id": "caf\\u00E9-42"}\n'
+        b'{"request_id": "caf\xc3\xa9-42"}\n'
+        b'{"path": "a\\/b"}\n'
+        b"GET /x?request_id=caf%C3%A9-42\n"
+    )
+    start = re.compile(rb"\{|GET")
+
+    def found(value):
+        stream = io.BytesIO(data)
+        needles = Needles.of((value,))
+        return [h.line for h in scan(stream, needles, lambda x: bool(start.match(x)))]
+
+    assert found("café-42") == [1, 2, 3, 5]
+    assert found("a/b") == [4]
+
+
+def test_plain_values_get_no_extra_needles():
+    assert Needles.of(("req-9f1c2a7b", "R9")).values == (b"req-9f1c2a7b", b"R9")
+    assert set(Needles.of(('x"y\\z',)).values) == {
+        b'x"y\\z',
+        b'x\\"y\\\\z',
+        b"x%22y%5Cz",
+    }

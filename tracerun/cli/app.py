@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 import click
 
 from tracerun import __version__
-from tracerun.errors import ExitCode, OutputError, TerminatedError, TracerunError
+from tracerun.errors import (
+    ExitCode,
+    OnceWarning,
+    OutputError,
+    TerminatedError,
+    TracerunError,
+    mask,
+)
 
 if TYPE_CHECKING:
     from tracerun.errors import SourceFailure
@@ -54,6 +61,32 @@ class _DefaultGroup(click.Group):
         command: click.Command = importlib.import_module(COMMANDS[cmd_name]).COMMAND
         return command
 
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Show both forms: the default trace, and a command."""
+        formatter.write_usage(ctx.command_path, "[OPTIONS] TERM...")
+        formatter.write_usage(ctx.command_path, "COMMAND [ARGS]...", prefix="   or: ")
+
+    def format_options(
+        self, ctx: click.Context, formatter: click.HelpFormatter
+    ) -> None:
+        """List the trace's options (the default command's) and the group's, then commands.
+
+        Why: `tracerun --help` is where a user looks first (issue #11).
+        """
+        trace = self.get_command(ctx, TRACE)
+        assert trace is not None  # COMMANDS names it
+        trace_ctx = click.Context(trace, info_name=TRACE, parent=ctx)
+        rows = dict(
+            record
+            for command, context in ((trace, trace_ctx), (self, ctx))
+            for param in command.get_params(context)
+            if isinstance(param, click.Option)
+            and (record := param.get_help_record(context)) is not None
+        )
+        with formatter.section("Options (of trace, the default command)"):
+            formatter.write_dl(list(rows.items()))
+        self.format_commands(ctx, formatter)
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in COMMANDS and args[0] not in _GROUP_FLAGS:
             args = [TRACE, *args]
@@ -89,6 +122,10 @@ class _DefaultGroup(click.Group):
 def cli() -> None:
     """Trace one request across log files and containers, in true time order.
 
+    TERM is key=value (that field must equal the value) or a bare value
+    (matched against the profile's keys); several terms are OR-ed. The trace
+    is the default command: `tracerun TERM...` is `tracerun trace TERM...`.
+
     \b
     Examples:
       tracerun -p demo req-7f3a9c2e
@@ -97,23 +134,42 @@ def cli() -> None:
     """
 
 
-def warn(message: str) -> None:
-    """Print a warning on stderr."""
-    click.echo(f"tracerun: warning: {message}", err=True)
+def warn(message: str, hint: str | None = None) -> None:
+    """Print a warning, and its hint, on stderr."""
+    click.echo(f"tracerun: warning: {mask(message)}", err=True)
+    if hint:
+        click.echo(f"  hint: {mask(hint)}", err=True)
+
+
+class Warner:
+    """Prints warnings, each OnceWarning key once (a run's expression failures)."""
+
+    def __init__(self) -> None:
+        self._told: set[str] = set()
+
+    def __call__(self, message: str, hint: str | None = None) -> None:
+        """Print `message` unless it repeats a OnceWarning already printed."""
+        if isinstance(message, OnceWarning):
+            if message.key in self._told:
+                return
+            self._told.add(message.key)
+            hint = hint or message.hint
+        warn(message, hint)
 
 
 def error(message: str, hint: str | None = None, stream: TextIO | None = None) -> None:
-    """Print an error, and its hint, on stderr."""
+    """Print an error, and its hint, on stderr (secrets masked, as `warn`)."""
     out = stream or sys.stderr
-    out.write(f"tracerun: error: {message}\n")
+    out.write(f"tracerun: error: {mask(message)}\n")
     if hint:
-        out.write(f"  hint: {hint}\n")
+        out.write(f"  hint: {mask(hint)}\n")
 
 
 def print_problems(warnings: list[str], failures: list[SourceFailure]) -> None:
-    """Print a run's warnings, then its source failures, on stderr."""
+    """Print a run's warnings (a OnceWarning once), then its source failures, on stderr."""
+    told = Warner()
     for warning in warnings:
-        warn(warning)
+        told(warning)
     for failure in failures:
         error(failure.text(), failure.hint)
 

@@ -10,19 +10,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tracerun.cli.options import adhoc_options, adhoc_values, debug_option
 from tracerun.errors import ExitCode, TracerunError
+from tracerun.extract.clock import (
+    EXAMPLE_ZONES,
+    local_offset,
+    offset_text,
+    zone_warning,
+)
 from tracerun.extract.sniff import ID_KEYS, Sniffed, describe_time, sniff_lines
 from tracerun.sources import get_source
 from tracerun.sources.base import Family, unique_names
 from tracerun.timeparse import format_rfc3339_us
+
+if TYPE_CHECKING:
+    from tracerun.extract import Parser
 
 _ACCESS_TIME = "%d/%b/%Y:%H:%M:%S"
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][\w.-]*")
@@ -40,18 +49,29 @@ _KIND_TEXT = {
 
 @dataclass(frozen=True, slots=True)
 class Described:
-    """One future source: where its logs are, and what their first lines say."""
+    """One future source: where its logs are, and what their first lines say.
+
+    `offset`: the UTC offset (s) its naive timestamps look written in, when
+    that is not the profile's UTC (extract/clock.py).
+    """
 
     family: Family
     sniffed: Sniffed
+    offset: int | None = None
 
 
-def starter_text(flags: Mapping[str, Sequence[str]], out_dir: Path | None) -> str:
+def starter_text(
+    flags: Mapping[str, Sequence[str]],
+    out_dir: Path | None,
+    warnings: list[str] | None = None,
+) -> str:
     """Build the starter profile for the logs the ad hoc flags name.
 
     Args:
         flags: source type → the values of its flag (`--path DIR`, `--docker GLOB`).
         out_dir: Where the profile is written (None: stdout, absolute paths).
+        warnings: collects a line per log whose naive times look like local
+            time in another zone than UTC.
 
     Raises:
         TracerunError: No log was found, or the engine cannot be reached.
@@ -70,10 +90,36 @@ def starter_text(flags: Mapping[str, Sequence[str]], out_dir: Path | None) -> st
     ]
     names = unique_names([(f.kind, f.name) for f in families])
     described = [
-        Described(f._replace(name=n), sniff_lines(f.lines))
+        _with_offset(Described(f._replace(name=n), sniff_lines(f.lines)))
         for f, n in zip(families, names, strict=True)
     ]
+    if warnings is not None:
+        warnings += [
+            f"source {d.family.name}: {zone_warning(d.offset, 'UTC')}"
+            for d in described
+            if d.offset is not None
+        ]
     return render_profile(described, ", ".join(shown))
+
+
+def _with_offset(described: Described) -> Described:
+    """Compare the family's last timestamp with its log's modification time."""
+    family = described.family
+    if family.written is None or not family.tail:
+        return described
+    parser = _parser(parser_config(described.sniffed))
+    offset = local_offset(parser, UTC, family.tail, family.written)
+    return replace(described, offset=offset)
+
+
+def _parser(config: dict[str, Any]) -> Parser:
+    from pydantic import TypeAdapter  # noqa: PLC0415
+
+    from tracerun.config.model import ParserConfig, parser_spec  # noqa: PLC0415 - start-up: pydantic
+    from tracerun.extract import build_parser  # noqa: PLC0415 - start-up: not for --help
+
+    validated = TypeAdapter(ParserConfig).validate_python(config)
+    return build_parser(parser_spec(validated), {})
 
 
 def write_starter(path: Path, text: str, *, force: bool) -> None:
@@ -117,16 +163,29 @@ _PARSER_TYPE = {
 
 
 def access_pattern(sniffed: Sniffed) -> str:
-    """Build a regex for a common/combined access log, with a group per id key."""
+    """Build a regex for a common/combined access log, with a group per id key.
+
+    Every field is anchored at its place in the format: an id logged after
+    the User-Agent (`rid=$http_x_request_id`) is read there, never from inside
+    the quoted agent, which any client can fill with `rid=...`; an id sent
+    as a query parameter (`?request_id=`) is read from the request's query.
+    """
+    query = "".join(
+        rf'(?:(?=(?:[^\s"&]*&)*{re.escape(name)}=(?P<{name}>[^&\s"#]*)))?'
+        for name in sniffed.query
+    )
     pattern = (
         r"^(?P<client>\S+) \S+ (?P<user>\S+) \[(?P<time>[^\]]+)\] "
-        r'"(?P<request>(?P<method>[A-Z]+) (?P<path>\S+)[^"]*|[^"]*)" '
+        r'"(?P<request>(?P<method>[A-Z]+) (?P<path>[^\s?"]*)'
+        rf'(?:\?{query}(?P<query>[^\s"]*))?[^"]*|[^"]*)" '
         r"(?P<status>\d{3}) (?P<bytes>\d+|-)"
     )
     if sniffed.combined:
         pattern += r' "(?P<referer>[^"]*)" "(?P<agent>[^"]*)"'
-    for name, _ in sniffed.ids:
-        pattern += rf'(?:.*? {name}=(?P<{name}>[^\s"]+))?'
+    ids = {name for name, _ in sniffed.ids}
+    for key in sniffed.tail:
+        value = rf'(?P<{key}>[^\s"]*)' if key in ids else r'(?:"[^"]*"|\S*)'
+        pattern += rf"(?: {re.escape(key)}={value})?"
     return pattern
 
 
@@ -141,13 +200,7 @@ def sample_of(sniffed: Sniffed, config: dict[str, Any]) -> dict[str, Any] | None
     `expect` holds what the parser extracts from it (ids and time), so the sample
     passes today and fails the day the log format drifts.
     """
-    from pydantic import TypeAdapter  # noqa: PLC0415
-
-    from tracerun.config.model import ParserConfig, parser_spec  # noqa: PLC0415 - start-up: pydantic
-    from tracerun.extract import build_parser  # noqa: PLC0415 - start-up: not for --help
-
-    validated = TypeAdapter(ParserConfig).validate_python(config)
-    parser = build_parser(parser_spec(validated), {})
+    parser = _parser(config)
     candidates: list[tuple[int, str, dict[str, Any]]] = []
     for line in sniffed.lines:
         parsed = parser.parse(line, UTC)
@@ -200,6 +253,14 @@ def render_profile(families: Sequence[Described], described: str) -> str:
             f"    parser: {_key(found.name)}",
             *(f"    {key}: {value}  # {why}" for key, value, why in found.settings),
         ]
+        if family.offset is not None:
+            example = EXAMPLE_ZONES.get(family.offset, "ZONE")
+            shown = offset_text(family.offset)
+            why = "last timestamp vs the file's modification time"
+            lines += [
+                f"    # its naive times look like local time at {shown}, not UTC ({why}):",
+                f"    # timezone: {example}",
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -287,7 +348,10 @@ def init_command(output: Path | None, force: bool, **flags: tuple[str, ...]) -> 
     if not values:
         msg = "give --path DIR (or --docker PATTERN) to say which logs to describe"
         raise click.UsageError(msg)
-    text = starter_text(values, output.parent if output else None)
+    warnings: list[str] = []
+    text = starter_text(values, output.parent if output else None, warnings)
+    for warning in warnings:
+        click.echo(f"tracerun: warning: {warning}", err=True)
     if output is None:
         click.echo(text, nl=False)
         return ExitCode.OK

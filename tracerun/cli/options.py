@@ -138,6 +138,7 @@ def trace_options_of(
         where=options.get("where"),
         limit=options.get("limit"),
         max_records=options.get("max_records", MAX_RECORDS),
+        host_timeout=options.get("host_timeout"),
         output=options.get("output") or "text",
         color=options.get("color"),
     )
@@ -216,6 +217,11 @@ def trace_options(func: F) -> F:
             default=MAX_RECORDS,
             show_default=True,
             help="Print at most N records; more is an error (exit 3).",
+        ),
+        click.option(
+            "--host-timeout",
+            metavar="DURATION",
+            help="Stop waiting for one remote host after this long (default: 30s).",
         ),
         click.option(
             "-o",

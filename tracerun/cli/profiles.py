@@ -8,7 +8,7 @@ import click
 
 from tracerun.cli.app import warn
 from tracerun.cli.options import debug_option
-from tracerun.errors import ExitCode
+from tracerun.errors import ExitCode, mask
 
 
 @click.command("profiles")
@@ -30,7 +30,8 @@ def profiles_command() -> int:
         )
     width = max((len(name) for name, _ in found), default=0)
     for name, path in found:
-        click.echo(f"{name.ljust(width)}  {path}  {describe(path)}".rstrip())
+        line = f"{name.ljust(width)}  {path}  {describe(path)}".rstrip()
+        click.echo(mask(line))  # a description may hold an expanded ${VAR}
     return ExitCode.OK
 
 

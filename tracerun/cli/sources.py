@@ -20,7 +20,7 @@ from tracerun.cli.options import (
     debug_option,
     profile_option,
 )
-from tracerun.errors import ExitCode
+from tracerun.errors import ExitCode, mask
 from tracerun.sources import get_source
 from tracerun.sources.base import ReadError
 
@@ -152,6 +152,14 @@ def _check(target: Target, listing: Listing) -> str | None:
     warning = _sample_warning(sample)
     if warning:
         listing.warnings.append(f"source {origin.source}: {origin.name}: {warning}")
+    offset = get_source(origin.kind).local_offset(target)
+    if offset is not None:
+        from tracerun.extract.clock import zone_warning  # noqa: PLC0415 - start-up: --check only
+
+        zone = str(target.tz)
+        listing.warnings.append(
+            f"source {origin.source}: {origin.name}: {zone_warning(offset, zone)}"
+        )
     return _sample_text(sample)
 
 
@@ -225,7 +233,7 @@ def sources_command(profile: str | None, check: bool, **flags: tuple[str, ...]) 
     plan = build_plan(loaded)
     listing = describe_sources(loaded, plan, check=check)
     for line in listing.lines:
-        click.echo(line)
+        click.echo(mask(line))  # an origin built from an expanded ${VAR} path
     print_problems([*plan.warnings, *listing.warnings], list(plan.failures))
     return ExitCode.SOURCE_FAILED if plan.failures else ExitCode.OK
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tracerun.cli.app import TRACE, error, print_problems, warn
+from tracerun.cli.app import TRACE, Warner, error, print_problems
 from tracerun.cli.options import (
     adhoc_values,
     follow_settings,
@@ -54,7 +54,7 @@ def trace_command(terms: tuple[str, ...], **options: Any) -> int:
     if settings is not None:
         from tracerun.follow.driver import follow_trace  # noqa: PLC0415 - start-up: follow only
 
-        return follow_trace(profile, request, settings, sys.stdout, _note)
+        return follow_trace(profile, request, settings, sys.stdout, _Notes())
     from tracerun.trace.session import run_trace  # noqa: PLC0415 - start-up: not for --help
 
     result, formatter_for = run_trace(profile, request, now=time.time())
@@ -84,19 +84,31 @@ def _report(result: RunResult) -> int:
         cap_message,
     )
 
-    print_problems(result.warnings, result.failures)
+    matched = result.timeline.matched()
+    # When nothing matched, `why` covers the lines that did not parse.
+    unparsed = result.unparsed if matched else []
+    print_problems([*result.warnings, *unparsed], result.failures)
     for capped in result.capped:
         error(capped, RECORD_CAP_HINT)
     if result.timeline.capped:
         error(cap_message(result.timeline), MAX_RECORDS_HINT)
+    for reason in result.why:
+        click.echo(f"tracerun: nothing matched: {reason}", err=True)
     if result.failures or result.capped or result.timeline.capped:
         return ExitCode.SOURCE_FAILED
     return ExitCode.OK if result.timeline.matched() else ExitCode.NO_MATCH
 
 
-def _note(note: Note) -> None:
-    """Print a follow-mode Note as an error or a warning."""
-    if note.level == "error":
-        error(note.message, note.hint)
-    else:
-        warn(note.message + (f"; {note.hint}" if note.hint else ""))
+class _Notes:
+    """Prints follow-mode Notes as errors or warnings (a OnceWarning once)."""
+
+    def __init__(self) -> None:
+        self._warn = Warner()
+
+    def __call__(self, note: Note) -> None:
+        if note.level == "error":
+            error(note.message, note.hint)
+        elif note.hint:
+            self._warn(f"{note.message}; {note.hint}")
+        else:
+            self._warn(note.message)

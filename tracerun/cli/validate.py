@@ -6,8 +6,11 @@ its `line`), printed like every other profile problem with an expected/got diff.
 
 from __future__ import annotations
 
+import signal
+import threading
 import zoneinfo
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,15 +107,67 @@ def check_samples_of(profile: plain.Profile, marks: Marks) -> list[ConfigIssue]:
     """Run the samples of every named and inline parser; one issue per mismatch."""
     from tracerun.extract import build_parser  # noqa: PLC0415 - start-up: not for --help
     from tracerun.extract.samples import sample_mismatches  # noqa: PLC0415 - start-up: validate only
+    from tracerun.timeparse import zone_table  # noqa: PLC0415 - start-up: not for --help
 
     issues: list[ConfigIssue] = []
+    zones = zone_table(profile.zone_abbreviations)
     for where, spec in _parsers_with_samples(profile):
-        parser = build_parser(spec, profile.parsers)
+        parser = build_parser(spec, profile.parsers, zones)
         config = profile.parsers[spec] if isinstance(spec, str) else spec
-        zone = zoneinfo.ZoneInfo(_zone_of(profile, where))
-        for mismatch in sample_mismatches(parser, config.samples, zone):
-            issues.append(_issue(marks, where, mismatch, config.type))
+        seen: set[tuple[int, str | None]] = set()
+        try:
+            with _time_limit(SAMPLE_SECONDS):
+                found = [
+                    mismatch
+                    for name in _zones_of(profile, where, config)
+                    for mismatch in sample_mismatches(
+                        parser, config.samples, zoneinfo.ZoneInfo(name)
+                    )
+                ]
+        except _TooSlowError:
+            message = f"checking these samples took over {SAMPLE_SECONDS:g} s"
+            hint = "a regex with nested repeats such as (a+)+ can backtrack forever"
+            issues.append(located(marks, (*where, "samples"), message, hint))
+            continue
+        for mismatch in found:
+            if (mismatch.sample, mismatch.key) not in seen:
+                seen.add((mismatch.sample, mismatch.key))
+                issues.append(_issue(marks, where, mismatch, config.type))
     return issues
+
+
+SAMPLE_SECONDS = 2.0
+"""Each parser's samples are checked within this long (README "Security").
+
+Why: `validate` runs in a pre-commit hook on pull requests; a profile's regex
+that backtracks without end on its own sample line must not hang it.
+"""
+
+
+class _TooSlowError(BaseException):
+    """Raised by the alarm; a BaseException so no `except Exception` swallows it."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise _TooSlowError after `seconds` (main thread with SIGALRM only; else no limit)."""
+    usable = hasattr(signal, "setitimer") and (
+        threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _TooSlowError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _parsers_with_samples(
@@ -126,11 +181,20 @@ def _parsers_with_samples(
             yield ("sources", name, "parser"), source.parser
 
 
-def _zone_of(profile: plain.Profile, where: KeyPath) -> str:
-    """Pick the zone for naive sample times: an inline parser's source's, or the profile's."""
+def _zones_of(
+    profile: plain.Profile, where: KeyPath, config: plain.ParserConfig
+) -> list[str]:
+    """Pick the zones for naive sample times: those of the sources that read with it.
+
+    A parser no source uses is checked in its own zone, else the profile's.
+    """
+    from tracerun.trace.plan import source_zone  # noqa: PLC0415 - start-up: not for --help
+
     if where[0] == "sources":
-        return profile.sources[where[1]].timezone or profile.timezone
-    return profile.timezone
+        return [source_zone(profile, str(where[1]))]
+    users = [n for n, s in profile.sources.items() if s.parser == where[1]]
+    zones = dict.fromkeys(source_zone(profile, n) for n in users)
+    return list(zones) or [config.timezone or profile.timezone]
 
 
 def _issue(

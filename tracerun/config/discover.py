@@ -1,6 +1,7 @@
 """Profile discovery: `-p NAME` → a profile file; the search order lives here only.
 
-1. NAME is a path (has a `/`, or ends in .yaml/.yml) and the file exists: that file.
+1. NAME is a path (has a `/`, or an extension such as .yaml, .yml, .txt) and the
+   file exists: that file; a directory, FIFO or device there is an error saying so.
 2. `profiles/NAME.yaml` in the current directory, or in the nearest parent that
    has a `profiles/` folder.
 3. `NAME.yaml` in each directory of $TRACERUN_PROFILE_PATH (os.pathsep separated).
@@ -12,10 +13,11 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from tracerun.errors import ProfileNotFoundError, TracerunError
+from tracerun.errors import ProfileNotFoundError, TracerunError, cut, quoted
 
 SUFFIXES = (".yaml", ".yml")
 PATH_VARIABLE = "TRACERUN_PROFILE_PATH"
@@ -38,18 +40,23 @@ def find_profile(
     """
     env = os.environ if env is None else env
     if _is_path(name):
-        given = Path(name).expanduser()
+        given = Path(expand_user(name))  # never raises for `~nosuchuser`
         candidate = given if cwd is None else cwd / given
-        if candidate.is_file():
+        kind = path_kind(candidate)
+        if kind == REGULAR:
             return candidate
+        surely_path = "/" in name or os.sep in name or name.endswith(SUFFIXES)
+        if kind is not None and surely_path:
+            msg = f"profile file {cut(name)} is {kind}, not a file"
+            raise ProfileNotFoundError(msg, "give a profile file (.yaml), or a name")
         if "/" in name or os.sep in name:
-            msg = f"profile file {name} does not exist"
+            msg = f"profile file {cut(name)} does not exist"
             raise ProfileNotFoundError(msg, "check the path, or give a profile name")
-        name = given.stem
+        name = given.stem if name.endswith(SUFFIXES) else name
     folders = search_path(cwd, env)
     for folder in folders:
         for suffix in SUFFIXES:
-            if (folder / f"{name}{suffix}").is_file():
+            if path_kind(folder / f"{name}{suffix}") == REGULAR:
                 return folder / f"{name}{suffix}"
     raise _not_found(name, folders, cwd, env)
 
@@ -93,7 +100,7 @@ def search_path(
     """List the folders searched for profile names, in order (existing or not)."""
     env = os.environ if env is None else env
     local = _local_folder(cwd)
-    extra = [Path(p).expanduser() for p in env.get(PATH_VARIABLE, "").split(os.pathsep)]
+    extra = [Path(expand_user(p)) for p in env.get(PATH_VARIABLE, "").split(os.pathsep)]
     return [
         *([local] if local is not None else []),
         *(p for p in extra if str(p) != "."),
@@ -108,8 +115,47 @@ def user_folder(env: Mapping[str, str] | None = None) -> Path:
     return home / ".config" / "tracerun" / "profiles"
 
 
+REGULAR = "a regular file"
+
+
+def expand_user(text: str) -> str:
+    """Expand a leading `~` or `~user`; keep the text as written if there is no such user.
+
+    Why: `Path.expanduser` raises RuntimeError for `~nosuchuser` (issue #12); a
+    path naming a user this machine lacks is a path that matches no file.
+    """
+    return os.path.expanduser(text)  # noqa: PTH111 - see Why
+
+
+def path_kind(path: Path) -> str | None:
+    """Say what is at `path`: REGULAR, "a directory", "a FIFO (named pipe)", …; None: nothing.
+
+    Why: `-p` or `extends` naming a directory, a FIFO or a device must say so
+    (not "does not exist"), and must never open a FIFO, which would block.
+    """
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):  # ValueError: a NUL byte in the name
+        return None
+    return file_kind(mode)
+
+
+def file_kind(mode: int) -> str:
+    """Name the kind of file an `st_mode` describes (REGULAR for a plain file)."""
+    kinds = (
+        (stat.S_ISREG, REGULAR),
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((kind for test, kind in kinds if test(mode)), "not a regular file")
+
+
 def _is_path(name: str) -> bool:
-    return "/" in name or os.sep in name or name.endswith(SUFFIXES)
+    """Tell whether a name may be a file's path: it has a `/` or an extension."""
+    return "/" in name or os.sep in name or Path(name).suffix != ""
 
 
 def _local_folder(cwd: Path | None) -> Path | None:
@@ -152,7 +198,7 @@ def _not_found(
         hint = f"{guess}profiles found: {', '.join(names)}"
     else:
         hint = "create one: tracerun init --path LOG_DIR -o profiles/NAME.yaml"
-    message = f"no profile named {name!r}; looked in: {', '.join(places)}"
+    message = f"no profile named {quoted(name)}; looked in: {', '.join(places)}"
     return ProfileNotFoundError(message, hint)
 
 

@@ -9,11 +9,20 @@ from __future__ import annotations
 import re
 
 PROFILE_VERSION = 1
-DEFAULT_KEYS = ("request_id", "req_id", "trace_id", "correlation_id")
+DEFAULT_KEYS = ("request_id", "req_id", "rid", "trace_id", "correlation_id")
 BUILTIN_PARSERS = ("auto", "json", "logfmt")
 BUILTIN_OUTPUTS = ("text", "ndjson")
-DEFAULT_LEVEL_FIELDS = ("level", "severity", "lvl", "loglevel")
-DEFAULT_MESSAGE_FIELDS = ("msg", "message")
+DEFAULT_LEVEL_FIELDS = (
+    *("level", "severity", "lvl", "loglevel", "levelname", "log.level", "@l"),
+    "PRIORITY",
+)
+"""Where a record's level is looked for, first present wins (see the README)."""
+DEFAULT_MESSAGE_FIELDS = (
+    *("msg", "message", "@m", "@mt", "event", "MESSAGE", "request"),
+)
+"""Where a record's message is looked for, first present string wins."""
+NAME_MAX_BYTES = 255
+"""The longest file name Linux and macOS file systems take (ENAMETOOLONG past it)."""
 
 _DOTTED_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 

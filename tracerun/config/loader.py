@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 from tracerun.config.format import PROFILE_VERSION
 from tracerun.config.marks import KeyPath, Marks, located
 from tracerun.config.reader import read_yaml
-from tracerun.errors import ConfigIssue, ProfileError, ProfileNotFoundError
+from tracerun.errors import (
+    ConfigIssue,
+    ProfileError,
+    ProfileNotFoundError,
+    cut,
+    register_secret,
+)
 
 if TYPE_CHECKING:
     from tracerun.config.model import Profile
@@ -146,6 +152,7 @@ class _EnvExpander:
             return match.group(0)
         value = self.run.env.get(name)
         if value is not None and (value or default is None):
+            register_secret(value, name)
             return value
         if default is not None:
             return default
@@ -202,23 +209,52 @@ def _find_base(
     ref: str, folder: Path, env: Mapping[str, str], report: Callable[..., None]
 ) -> Path | None:
     """Resolve a path from the profile's folder, or a name: sibling, then discovery."""
-    if "/" in ref or os.sep in ref or ref.endswith((".yaml", ".yml")):
-        candidate = Path(os.path.normpath(folder / Path(ref).expanduser()))
-        if candidate.is_file():
-            return candidate
-        where = f"{folder}{os.sep}" if str(folder) != "." else "the current folder"
-        report(f"no such file: {candidate}", f"a path here is relative to {where}")
-        return None
-    for suffix in (".yaml", ".yml"):
-        if (folder / f"{ref}{suffix}").is_file():
-            return folder / f"{ref}{suffix}"
-    from tracerun.config.discover import find_profile  # noqa: PLC0415 - rare path
+    from tracerun.config.discover import (  # noqa: PLC0415 - rare path
+        REGULAR,
+        SUFFIXES,
+        expand_user,
+        find_profile,
+        path_kind,
+    )
 
+    if "/" in ref or os.sep in ref or ref.endswith(SUFFIXES):
+        candidate = Path(os.path.normpath(folder / expand_user(ref)))
+        if path_kind(candidate) is None:
+            where = f"{folder}{os.sep}" if str(folder) != "." else "the current folder"
+            report(
+                f"no such file: {cut(str(candidate))}",
+                f"a path here is relative to {where}",
+            )
+            return None
+        return _profile_file(candidate, report)
+    for suffix in SUFFIXES:
+        if path_kind(folder / f"{ref}{suffix}") == REGULAR:
+            return folder / f"{ref}{suffix}"
     try:
-        return find_profile(ref, cwd=folder, env=env)
+        found = find_profile(ref, cwd=folder, env=env)
     except ProfileNotFoundError as exc:
         report(exc.message, exc.hint)
         return None
+    return _profile_file(found, report)
+
+
+def _profile_file(path: Path, report: Callable[..., None]) -> Path | None:
+    """Take a base only if it is a regular .yaml/.yml file; anything else is never read.
+
+    Why: `extends: /etc/shadow` or `/proc/self/environ` would otherwise print
+    that file's lines in the syntax error's excerpt (issue #12).
+    """
+    from tracerun.config.discover import REGULAR, SUFFIXES, path_kind  # noqa: PLC0415 - rare path
+
+    kind = path_kind(path)
+    if kind == REGULAR and path.suffix in SUFFIXES:
+        return path
+    why = (
+        "its name does not end in .yaml or .yml" if kind == REGULAR else f"it is {kind}"
+    )
+    hint = "extends takes a profile: a .yaml or .yml file, or a profile name"
+    report(f"{cut(str(path))} is not a profile: {why}", hint)
+    return None
 
 
 def _merge_layers(base: _Layer, child: _Layer) -> _Layer:
@@ -267,7 +303,9 @@ def _rebase_sources(data: dict[Any, Any], old: Path, new: Path) -> dict[Any, Any
 
 
 def _rebase(path: Any, old: Path, new: Path) -> Any:
-    if not isinstance(path, str) or Path(path).expanduser().is_absolute():
+    from tracerun.config.discover import expand_user  # noqa: PLC0415 - rare path
+
+    if not isinstance(path, str) or Path(expand_user(path)).is_absolute():
         return path
     moved = os.path.relpath(old / path, new)
     return moved + "/" if path.endswith("/") and not moved.endswith("/") else moved

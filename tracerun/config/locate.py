@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from tracerun.config.checks import CheckError
 from tracerun.config.marks import Where, located
-from tracerun.config.model import ExpressionError, Profile
-from tracerun.errors import ConfigIssue
+from tracerun.config.model import Profile
+from tracerun.errors import ConfigIssue, ExpressionError, cut, quoted
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -29,7 +30,7 @@ def validation_issues(
     errors: Sequence[ErrorDetails], marks: Marks
 ) -> list[ConfigIssue]:
     """Turn pydantic's errors for a Profile into located, de-duplicated issues."""
-    explained = _prune_branches([_explain(error) for error in errors])
+    explained = _prune_branches([_explain(error, marks) for error in errors])
     issues = [
         _inside(
             located(marks, e.path, e.message, e.hint, at=e.at, shown=e.shown),
@@ -70,14 +71,20 @@ class _Walk:
     dict_key: bool = False
 
 
-def _walk(loc: tuple[str | int, ...], root: Any = Profile) -> _Walk:
-    """Follow `loc` through the model, dropping union tags and union member labels."""
+def _walk(
+    loc: tuple[str | int, ...], root: Any = Profile, marks: Marks | None = None
+) -> _Walk:
+    """Follow `loc` through the model, dropping union tags and union member labels.
+
+    `[key]` is pydantic's marker for a bad mapping key, unless the document
+    has a key of that very name there (`marks` tells).
+    """
     tp: Any = root
     path: list[str | int] = []
     owner: type[BaseModel] | None = None
     branch: tuple[KeyPath, str] | None = None
     for part in loc:
-        if part == "[key]":
+        if part == "[key]" and path and (*path, part) not in (marks or {}):
             return _Walk(tuple(path), owner, None, branch, dict_key=True)
         kind, tp, model = _step(tp, part)
         if kind == "key":
@@ -196,8 +203,8 @@ _EXPECTED = {
 }
 
 
-def _explain(error: ErrorDetails) -> _Explained:
-    walk = _walk(error["loc"])
+def _explain(error: ErrorDetails, marks: Marks) -> _Explained:
+    walk = _walk(error["loc"], marks=marks)
     if walk.dict_key:
         return _dict_key(error, walk)
     handler = _HANDLERS.get(error["type"])
@@ -219,7 +226,8 @@ def _extra(_error: ErrorDetails, walk: _Walk) -> _Explained:
     allowed = sorted(set(walk.owner.model_fields) - {"type"}) if walk.owner else []
     accepts = f"{_what(walk.owner, parent)}: {', '.join(allowed)}"
     hint = _did_you_mean(str(key), allowed) + accepts if allowed else None
-    return _Explained(walk.path, f"unknown key {key!r}", hint, "key", parent, walk)
+    message = f"unknown key {quoted(key)}"
+    return _Explained(walk.path, message, hint, "key", parent, walk)
 
 
 def _tag_invalid(error: ErrorDetails, walk: _Walk) -> _Explained:
@@ -228,7 +236,8 @@ def _tag_invalid(error: ErrorDetails, walk: _Walk) -> _Explained:
     tags, kind = _union_tags(walk.end)
     hint = _did_you_mean(str(tag), tags) + f"{kind} types: {', '.join(tags)}"
     here = (*walk.path, "type")
-    return _Explained(here, f"unknown type {tag!r}", hint, "value", walk.path, walk)
+    message = f"unknown type {quoted(tag)}"
+    return _Explained(here, message, hint, "value", walk.path, walk)
 
 
 def _tag_missing(_error: ErrorDetails, walk: _Walk) -> _Explained:
@@ -244,7 +253,7 @@ def _literal(error: ErrorDetails, walk: _Walk) -> _Explained:
         return _other(error, walk)
     values = typing.get_args(inner)
     given = error["input"]
-    message = f"expected {_one_of(values)}, got {given!r}"
+    message = f"expected {_one_of(values)}, got {quoted(given)}"
     guess = (
         _did_you_mean(given, [str(v) for v in values]) if isinstance(given, str) else ""
     )
@@ -268,7 +277,8 @@ def _value_error(error: ErrorDetails, walk: _Walk) -> _Explained:
             text=text,
             width=cause.width,
         )
-    return _Explained(walk.path, message, None, "value", None, walk)
+    hint = cause.hint if isinstance(cause, CheckError) else None
+    return _Explained(walk.path, message, hint, "value", None, walk)
 
 
 def _too_short(error: ErrorDetails, walk: _Walk) -> _Explained:
@@ -281,15 +291,16 @@ def _wrong_type(error: ErrorDetails, walk: _Walk) -> _Explained:
     expected, given = _EXPECTED[error["type"]], error["input"]
     got = _kind(given)
     as_list = expected == "a list" and isinstance(given, str)
-    hint = f"write a list: [{given}]" if as_list else None
+    hint = f"write a list: [{cut(given)}]" if as_list else None
     message = f"expected {expected}, got {got}"
     return _Explained(walk.path, message, hint, "value", None, walk, expected, got)
 
 
 def _dict_key(_error: ErrorDetails, walk: _Walk) -> _Explained:
     key = walk.path[-1]
-    message = f"name {key!r} must be a string"
-    return _Explained(walk.path, message, f"quote it: '{key}'", "key", None, walk)
+    message = f"name {quoted(key)} must be a string"
+    hint = f"quote it: '{cut(str(key))}'"
+    return _Explained(walk.path, message, hint, "key", None, walk)
 
 
 def _other(error: ErrorDetails, walk: _Walk) -> _Explained:
@@ -380,7 +391,7 @@ def _kind(value: object) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()}"
     if isinstance(value, int | float):
-        return f"a number ({value})"
+        return f"a number ({cut(str(value))})"
     if isinstance(value, str):
-        return f"a string ({value!r})"
+        return f"a string ({quoted(value)})"
     return "a mapping" if isinstance(value, dict) else "a list"

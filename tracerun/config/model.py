@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,93 +26,61 @@ from pydantic import (
 )
 
 from tracerun.config import spec
+from tracerun.config.checks import (
+    PathPattern,
+    StrptimeFormat,
+    check_engine_url,
+    check_format_version,
+)
+from tracerun.config.discover import expand_user
 from tracerun.config.format import BUILTIN_PARSERS, DEFAULT_KEYS, is_dotted_path
 from tracerun.config.spec import STREAMS, Stream
-
-_TRAILING_OPERATOR = re.compile(r"[^\w\s\])}'\"`@*]+$")
-
-
-class ExpressionError(ValueError):
-    """A regex or JMESPath expression that does not compile.
-
-    Why a subclass: it carries the offset of the problem inside the expression,
-    so the report can put its caret on that character, and a hint.
-    """
-
-    def __init__(
-        self, message: str, offset: int | None, hint: str | None = None, width: int = 1
-    ) -> None:
-        super().__init__(message)
-        self.offset = offset
-        self.hint = hint
-        self.width = width
+from tracerun.errors import ExpressionError, quoted
 
 
 def check_jmespath(expression: str) -> str:
-    """Compile a JMESPath expression, raising ExpressionError with a readable reason."""
+    """Compile and check a JMESPath expression, raising ExpressionError with a reason."""
     if is_dotted_path(expression):
         return expression
-    import jmespath  # noqa: PLC0415 - lazy: +7 ms, only for non-trivial expressions
-    from jmespath import exceptions  # noqa: PLC0415
+    from tracerun.expression import compile_expression  # noqa: PLC0415 - start-up: only for real expressions
 
-    try:
-        jmespath.compile(expression)
-    except exceptions.JMESPathError as exc:
-        raise _jmespath_error(expression, exc) from None
+    compile_expression(expression)
     return expression
-
-
-def _jmespath_error(expression: str, exc: Exception) -> ExpressionError:
-    from jmespath import exceptions  # noqa: PLC0415
-
-    head = "not a valid JMESPath expression"
-    position = getattr(exc, "lex_position", None)
-    offset = position if isinstance(position, int) else None
-    if isinstance(exc, exceptions.IncompleteExpressionError):
-        before = expression.rstrip()
-        tail = _TRAILING_OPERATOR.search(before)
-        message = f"{head}: it ends too early"
-        if tail is None:
-            hint = "a bracket or quote opened here is not closed"
-            return ExpressionError(message, len(before), hint)
-        hint = f"it ends with {tail[0]!r}: write what follows it, or remove it"
-        return ExpressionError(message, tail.start(), hint, len(tail[0]))
-    if isinstance(exc, exceptions.LexerError):
-        reason = str(getattr(exc, "message", "") or _first_line(exc)).rstrip(":")
-        return ExpressionError(f"{head}: {reason.lower()}", offset)
-    token = getattr(exc, "token_value", None)
-    hint = "see https://jmespath.org/specification.html for the grammar"
-    if token is not None and offset is not None:
-        message = f"{head}: unexpected {token!r} at column {offset + 1}"
-        return ExpressionError(message, offset, hint, len(str(token)))
-    return ExpressionError(f"{head}: {_first_line(exc)}", offset, hint)
 
 
 def check_regex(pattern: str) -> str:
     """Compile a regular expression, raising ExpressionError with position and reason."""
     try:
-        re.compile(pattern)
+        with warnings.catch_warnings():  # "possible nested set" is not our user's
+            warnings.simplefilter("ignore")
+            re.compile(pattern)
     except re.error as exc:
         where = f" at position {exc.pos}" if exc.pos is not None else ""
         msg = f"not a valid regular expression: {exc.msg}{where}"
         raise ExpressionError(msg, exc.pos) from None
+    except (RecursionError, OverflowError) as exc:  # `((((…`, `a{99999999999}`
+        why = "it is nested too deeply" if isinstance(exc, RecursionError) else exc
+        msg = f"not a valid regular expression: {why}"
+        raise ExpressionError(msg, None) from None
     return pattern
+
+
+_ZONE_MAX_SLASHES = 3
+"""IANA names have at most two (America/Argentina/Buenos_Aires)."""
 
 
 def check_timezone(name: str) -> str:
     """Check that `name` is an IANA time zone known to this machine."""
     import zoneinfo  # noqa: PLC0415
 
+    msg = f"unknown time zone {quoted(name)} (use an IANA name such as 'Europe/Berlin')"
+    if name.count("/") > _ZONE_MAX_SLASHES:  # tzdata's lookup recurses per part
+        raise ValueError(msg)
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        msg = f"unknown time zone {name!r} (use an IANA name such as 'Europe/Berlin')"
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError, RecursionError):
         raise ValueError(msg) from None
     return name
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 class _Config(BaseModel):
@@ -125,7 +94,9 @@ class TimeConfig(_Config):
 
     field: str | None = Field(default=None, examples=["ts"])
     """Field holding the timestamp; absent: the first of time/ts/timestamp/@timestamp."""
-    format: str | None = Field(default=None, examples=["%d/%b/%Y:%H:%M:%S %z"])
+    format: StrptimeFormat | None = Field(
+        default=None, examples=["%d/%b/%Y:%H:%M:%S %z"]
+    )
     """strptime pattern; absent: detect RFC 3339, unix epoch numbers, syslog."""
 
 
@@ -141,6 +112,25 @@ class SampleConfig(_Config):
 _SAMPLE_LINE = '{"ts": "2026-03-20T14:10:00Z", "request_id": "abc123"}'
 _SAMPLE_EXPECT = {"request_id": "abc123", "time": "2026-03-20T14:10:00Z"}
 
+
+def check_abbreviation(name: str) -> str:
+    """Check that a `zone_abbreviations` key is one: 1-6 ASCII letters."""
+    if not (name.isascii() and name.isalpha() and len(name) <= 6):
+        msg = f"{name!r} is not a zone abbreviation (1-6 letters, e.g. IST)"
+        raise ValueError(msg)
+    return name
+
+
+def check_zone_or_offset(text: str) -> str:
+    """Check a `zone_abbreviations` value: an IANA zone or a UTC offset."""
+    from tracerun.timeparse import zone_of  # noqa: PLC0415 - validation only
+
+    zone_of(text)
+    return text
+
+
+Abbreviation = Annotated[str, AfterValidator(check_abbreviation)]
+ZoneOrOffset = Annotated[str, AfterValidator(check_zone_or_offset)]
 JmesPathExpression = Annotated[str, AfterValidator(check_jmespath)]
 """A field expression, checked where it is written (so its error names its key)."""
 
@@ -161,6 +151,13 @@ class _ParserBase(_Config):
         examples=[[{"line": _SAMPLE_LINE, "expect": _SAMPLE_EXPECT}]],
     )
     """Example lines with expected fields, checked by `tracerun validate`."""
+    timezone: str | None = Field(default=None, examples=["Europe/Berlin"])
+    """Time zone for this format's timestamps without an offset; a source's wins."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
 
 
 class JsonParserConfig(_ParserBase):
@@ -241,7 +238,7 @@ class FileSourceConfig(_SourceBase):
 
     type: Literal["file"] = Field(examples=["file"])
     """Source kind: `file`."""
-    paths: list[str] = Field(min_length=1, examples=[["./logs/orders/*.log*"]])
+    paths: list[PathPattern] = Field(min_length=1, examples=[["./logs/orders/*.log*"]])
     """Globs (`**` allowed) or directories (every `*.log*` below); relative to the profile."""
 
     @field_validator("paths")
@@ -252,7 +249,7 @@ class FileSourceConfig(_SourceBase):
             return value
         # normpath: `profiles/../logs/x.log` is shown as `logs/x.log`.
         return [
-            p if Path(p).expanduser().is_absolute() else os.path.normpath(base / p)
+            p if Path(expand_user(p)).is_absolute() else os.path.normpath(base / p)
             for p in value
         ]
 
@@ -281,6 +278,11 @@ class DockerSourceConfig(_SourceBase):
     )
     """Which output streams to read."""
 
+    @field_validator("host")
+    @classmethod
+    def _check_host(cls, value: str | None) -> str | None:
+        return None if value is None else check_engine_url(value)
+
     @field_validator("labels")
     @classmethod
     def _check_label_list(
@@ -289,7 +291,7 @@ class DockerSourceConfig(_SourceBase):
         if isinstance(value, list):
             for item in value:
                 if not item.partition("=")[0].strip() or "=" not in item:
-                    msg = f"label {item!r} is not of the form key=value"
+                    msg = f"label {quoted(item)} is not of the form key=value"
                     raise ValueError(msg)
         return value
 
@@ -319,8 +321,76 @@ class ComposeSelectorConfig(_Config):
 
 DockerSourceConfig.model_rebuild()
 
+_SSH_HOST = re.compile(
+    r"(?:[^@\s/]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.%-]+)(?::\d{1,5})?"
+)
+_SSH_OPTION = re.compile(r"([A-Za-z][A-Za-z0-9]*)=(\S.*)")
+RUNS_COMMANDS = frozenset(
+    {"proxycommand", "localcommand", "permitlocalcommand", "knownhostscommand"}
+)
+"""ssh options that run a local program: a profile may not set them."""
+
+
+def check_ssh_host(host: str) -> str:
+    """Check `[user@]host[:port]` (or a ~/.ssh/config alias); never an ssh option."""
+    if host.startswith("-") or _SSH_HOST.fullmatch(host) is None:
+        msg = (
+            f"{host!r} is not a host: write [user@]host[:port] or a Host name "
+            "from ~/.ssh/config"
+        )
+        raise ValueError(msg)
+    return host
+
+
+def check_ssh_option(option: str) -> str:
+    """Check one `Key=Value` ssh option; refuse the ones that run local commands."""
+    match = _SSH_OPTION.fullmatch(option)
+    if match is None or "\n" in option:
+        msg = f"{option!r} is not an ssh option: write Key=Value, e.g. Port=2222"
+        raise ValueError(msg)
+    if match[1].lower() in RUNS_COMMANDS:
+        msg = (
+            f"{match[1]} runs a local command, which a profile may not set; "
+            "put it in your ~/.ssh/config for that host"
+        )
+        raise ValueError(msg)
+    return option
+
+
+def check_remote_path(path: str) -> str:
+    """Check a remote glob: absolute or under `~/`, one line, no NUL."""
+    if not path.startswith(("/", "~/")) or "\n" in path or "\0" in path:
+        msg = f"{path!r} is not a remote path: write an absolute path or one under ~/"
+        raise ValueError(msg)
+    return path
+
+
+class SshSourceConfig(_SourceBase):
+    """Log files on remote hosts, searched there through the system `ssh` client."""
+
+    type: Literal["ssh"] = Field(examples=["ssh"])
+    """Source kind: `ssh`."""
+    hosts: list[Annotated[str, AfterValidator(check_ssh_host)]] = Field(
+        min_length=1, examples=[["deploy@web-1", "web-2:2222"]]
+    )
+    """Hosts: `[user@]host[:port]` or Host names from ~/.ssh/config."""
+    paths: list[Annotated[str, AfterValidator(check_remote_path)]] = Field(
+        min_length=1, examples=[["/var/log/app/*.log*"]]
+    )
+    """Remote globs or directories (every `*.log*` below), read on each host."""
+    ssh_options: list[Annotated[str, AfterValidator(check_ssh_option)]] = Field(
+        default_factory=list, examples=[["IdentityFile=~/.ssh/ops"]]
+    )
+    """Options for `ssh`, each `Key=Value` (passed as `-o Key=Value`)."""
+    connect_timeout: float = Field(default=5.0, gt=0, examples=[5])
+    """Seconds to wait for a host to answer (ConnectTimeout)."""
+    max_parallel: int = Field(default=16, ge=1, examples=[16])
+    """How many `ssh` processes this source runs at once."""
+
+
 SourceConfig = Annotated[
-    FileSourceConfig | DockerSourceConfig, Field(discriminator="type")
+    FileSourceConfig | DockerSourceConfig | SshSourceConfig,
+    Field(discriminator="type"),
 ]
 
 
@@ -366,6 +436,11 @@ class Profile(_Config):
     """Fields a bare search term is matched against."""
     timezone: str = Field(default="UTC", examples=["UTC"])
     """IANA time zone for timestamps that carry no offset."""
+    zone_abbreviations: dict[Abbreviation, ZoneOrOffset] = Field(
+        default_factory=dict, examples=[{"IST": "Asia/Kolkata", "XST": "+03:00"}]
+    )
+    """Zone abbreviations read in timestamps (`IST`) → an IANA zone or a UTC
+    offset; changes or adds to the built-in ones."""
     parsers: dict[str, ParserConfig] = Field(
         default_factory=dict,
         examples=[{"app": {"type": "json", "time": {"field": "ts"}}}],
@@ -386,6 +461,11 @@ class Profile(_Config):
     @classmethod
     def _check_timezone(cls, value: str) -> str:
         return check_timezone(value)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> object:
+        return check_format_version(value)
 
 
 def _context_base_dir(info: ValidationInfo) -> Path | None:
@@ -429,7 +509,7 @@ def parser_reference_issues(
 
             close = difflib.get_close_matches(parser, known, n=1)
             guess = f"did you mean {close[0]!r}? " if close else ""
-            message = f"unknown parser {parser!r}"
+            message = f"unknown parser {quoted(parser)}"
             hint = f"{guess}parsers defined here: " + ", ".join(known)
             issues.append((("sources", name, "parser"), message, hint))
     return issues

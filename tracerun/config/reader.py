@@ -7,14 +7,18 @@ both the positions and the duplicates (as pre-commit's yaml_rewrite.py walks nod
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from tracerun.config.compose import BoundedComposer, ComposeLimitError
+from tracerun.config.discover import REGULAR, file_kind
 from tracerun.config.marks import KeyPath, Mark, Marks, SourceFile, Span, located
-from tracerun.errors import ConfigIssue
+from tracerun.errors import ConfigIssue, quoted
 
 try:
     from yaml import CSafeLoader as _SafeLoader
@@ -25,8 +29,12 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-class _Loader(_SafeLoader):
-    """Safe loader without the implicit timestamp type: `2026-03-20` stays a string."""
+class _Loader(BoundedComposer, _SafeLoader):
+    """Safe loader without the implicit timestamp type: `2026-03-20` stays a string.
+
+    Composed by BoundedComposer (aliases and nesting bounded, config/compose.py)
+    over the C parser's events.
+    """
 
 
 # As rendercv/schema/yaml_reader.py: dates in profiles are text until a parser reads them.
@@ -50,7 +58,7 @@ def read_yaml(
         The data and its marks, or None when the file gives no mapping to use.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = _read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
         issues.append(ConfigIssue(name, 0, 0, "", f"cannot read: {reason}"))
@@ -66,13 +74,27 @@ def read_yaml(
         loader.dispose()
 
 
+def _read_text(path: Path) -> str:
+    """Read a regular file's text; a FIFO or device is refused, never read (it may block)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    kind = file_kind(os.fstat(fd).st_mode)
+    if kind != REGULAR:
+        os.close(fd)
+        raise OSError(errno.EINVAL, f"it is {kind}, not a file")
+    with os.fdopen(fd, "rb") as stream:
+        return stream.read().decode("utf-8-sig")
+
+
 def _compose(
     loader: _Loader, source: SourceFile, issues: list[ConfigIssue]
 ) -> tuple[dict[Any, Any], Marks] | None:
     node = loader.get_single_node()
     if node is None:
         hint = "write `version: 1` and `sources:`, or: tracerun init --path LOG_DIR"
-        issues.append(ConfigIssue(source.name, 0, 0, "", "the profile is empty", hint))
+        at = 1 if source.lines else 0  # a file of comments: point at its start
+        first = source.lines[0] if source.lines else None
+        message = "the profile is empty"
+        issues.append(ConfigIssue(source.name, at, at, "", message, hint, first))
         return None
     index = _Indexer(loader, source)
     index.node(node, ())
@@ -93,7 +115,6 @@ class _Indexer:
         self.source = source
         self.issues: list[ConfigIssue] = []
         self.marks: Marks = {}
-        self._active: set[int] = set()
 
     def node(
         self, node: yaml.Node, path: KeyPath, key: yaml.Node | None = None
@@ -101,16 +122,12 @@ class _Indexer:
         key_span = None if key is None else self.span(key)
         block = isinstance(node, yaml.CollectionNode) and not node.flow_style
         self.marks[path] = Mark(self.source, key_span, self.span(node), block)
-        if id(node) in self._active:
-            problem = "found an alias inside its own anchor (a value containing itself)"
-            raise yaml.composer.ComposerError(None, None, problem, node.start_mark)
-        self._active.add(id(node))
+        # No cycle to guard against: compose.py refuses an alias inside its anchor.
         if isinstance(node, yaml.MappingNode):
             self.mapping(node, path)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
                 self.node(item, (*path, index))
-        self._active.discard(id(node))
 
     def mapping(self, node: yaml.MappingNode, path: KeyPath) -> None:
         first_line: dict[Any, int] = {}
@@ -132,7 +149,7 @@ class _Indexer:
         return self.loader.construct_object(key_node)
 
     def duplicate(self, path: KeyPath, key: Any, first: int) -> None:
-        message = f"duplicate key {key!r} (first defined on line {first})"
+        message = f"duplicate key {quoted(key)} (first defined on line {first})"
         hint = "YAML would keep only the last one; remove or rename one of them"
         self.issues.append(
             located(self.marks, (*path, key), message, hint, at="key", shown=path)
@@ -180,15 +197,10 @@ def _syntax_issue(exc: yaml.YAMLError, source: SourceFile, text: str) -> ConfigI
         line, col = (mark.line, mark.column) if mark is not None else (-1, -1)
         problem = str(getattr(exc, "problem", None) or exc)
     shown = source.lines[line] if 0 <= line < len(source.lines) else None
-    return ConfigIssue(
-        source.name,
-        line + 1,
-        col + 1,
-        "",
-        f"invalid YAML: {problem}",
-        _syntax_hint(exc, shown, col),
-        shown,
-    )
+    message, hint = f"invalid YAML: {problem}", _syntax_hint(exc, shown, col)
+    if isinstance(exc, ComposeLimitError):  # valid YAML, but past a limit
+        message, hint = problem, exc.hint
+    return ConfigIssue(source.name, line + 1, col + 1, "", message, hint, shown)
 
 
 def _syntax_hint(exc: yaml.YAMLError, shown: str | None, col: int) -> str | None:

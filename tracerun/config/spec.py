@@ -49,6 +49,7 @@ class _ParserBase:
     level: str | None = None
     message: str | None = None
     samples: list[SampleConfig] = field(default_factory=list)
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,7 +148,19 @@ class DockerSourceConfig(_SourceBase):
         return [f"{key}={value}" for key, value in pairs.items()]
 
 
-SourceConfig = FileSourceConfig | DockerSourceConfig
+@dataclass(frozen=True, kw_only=True)
+class SshSourceConfig(_SourceBase):
+    """Log files on remote hosts, searched there through the system `ssh` client."""
+
+    hosts: list[str]
+    paths: list[str]
+    ssh_options: list[str] = field(default_factory=list)
+    connect_timeout: float = 5.0
+    max_parallel: int = 16
+    type: Literal["ssh"] = "ssh"
+
+
+SourceConfig = FileSourceConfig | DockerSourceConfig | SshSourceConfig
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -179,5 +192,6 @@ class Profile:
     description: str = ""
     keys: list[str] = field(default_factory=lambda: list(DEFAULT_KEYS))
     timezone: str = "UTC"
+    zone_abbreviations: dict[str, str] = field(default_factory=dict)
     parsers: dict[str, ParserConfig] = field(default_factory=dict)
     outputs: dict[str, OutputConfig] = field(default_factory=dict)

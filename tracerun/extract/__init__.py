@@ -20,16 +20,21 @@ from tracerun.config.spec import (
     ParserConfig,
     RegexParserConfig,
 )
-from tracerun.errors import TracerunError
+from tracerun.errors import EvaluationError, TracerunError
 from tracerun.extract import auto, json, logfmt, regex
 from tracerun.extract.base import Extractor
 from tracerun.extract.fields import (
+    INHERITED_LEVELS,
     Getter,
+    LevelGetter,
+    MessageGetter,
     expression_getter,
     field_getter,
     normalise_level,
 )
-from tracerun.timeparse import parse_time, starts_record
+from tracerun.extract.shapes import starts_record
+from tracerun.extract.stacks import stack_of
+from tracerun.timeparse import Zones, parse_time
 
 EXTRACTORS: dict[str, Callable[[Any], Extractor]] = {
     "auto": auto.from_config,
@@ -39,7 +44,11 @@ EXTRACTORS: dict[str, Callable[[Any], Extractor]] = {
 }
 """Parser type → factory taking that type's config."""
 
-DEFAULT_TIME_FIELDS = ("time", "ts", "timestamp", "@timestamp", "t")
+DEFAULT_TIME_FIELDS = (
+    *("time", "ts", "timestamp", "@timestamp", "t", "@t", "asctime", "instant"),
+    *("timeMillis", "__REALTIME_TIMESTAMP"),
+)
+"""Where a record's time is looked for, first present wins (see the README)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +60,18 @@ class Parsed:
         level: error/warn/info/debug/trace/fatal, another name lowercased, or "".
         message: the message text, or "".
         fields: the extractor's fields plus the configured `fields` expressions.
+        failed: the `fields` expressions that failed on this line: (name,
+            expression, why); such a field is left out.
+        inherits: the level word annotates the record before (PostgreSQL's
+            DETAIL, STATEMENT, ...), whose level it takes when there is one.
     """
 
     time: int | None
     level: str
     message: str
     fields: dict[str, Any]
+    failed: tuple[tuple[str, str, EvaluationError], ...] = ()
+    inherits: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,39 +80,84 @@ class Parser:
 
     name: str
     extractor: Extractor
-    derived: tuple[tuple[str, Getter], ...]
+    derived: tuple[tuple[str, str, Getter], ...]
+    """The `fields` entries: (name, expression, its getter)."""
     time: Getter
     time_format: str | None
     level: Getter
     message: Getter
     pattern: re.Pattern[str] | None = None
+    zones: Zones | None = None
+    continued: bool = False
+    """Read `key=value` pairs on continuation lines too (text parsers)."""
+    defined: frozenset[str] = frozenset()
+    """The names of the profile's `fields:` expressions."""
+    timezone: str | None = None
+    """The parser's zone for naive timestamps (a source's `timezone` wins)."""
 
     def parse(self, line: str, tz: tzinfo) -> Parsed | None:
         """Parse one line (without its newline); None when it is not this format."""
+        if line.startswith("\0"):
+            # NUL padding: a writer without O_APPEND kept its offset after
+            # logrotate's copytruncate (#11).
+            line = line.lstrip("\0")
         fields = self.extractor.extract(line.removesuffix("\r"))
         if fields is None:
             return None
-        if self.derived:
-            _add_derived(fields, self.derived)
+        failed = _add_derived(fields, self.derived) if self.derived else ()
         raw_time = self.time.get(fields)
         message = self.message.get(fields)
-        time = None if raw_time is None else parse_time(raw_time, self.time_format, tz)
-        level = normalise_level(self.level.get(fields))
+        time = (
+            None
+            if raw_time is None
+            else parse_time(raw_time, self.time_format, tz, zones=self.zones)
+        )
+        raw_level = self.level.get(fields)
+        level = normalise_level(raw_level)
         text = "" if message is None else str(message)
-        return Parsed(time, level, text, fields)  # positional: ~30% cheaper
+        if type(raw_level) is str and raw_level in INHERITED_LEVELS:
+            return Parsed(time, level, text, fields, failed, True)
+        return Parsed(time, level, text, fields, failed)  # positional: ~30% cheaper
 
-    def shown_elsewhere(self, fields: dict[str, Any]) -> tuple[str, ...]:
+    def continued_fields(self, lines: list[str]) -> dict[str, str]:
+        """Return the `key=value` pairs of a record's continuation lines (text parsers).
+
+        Why: a record carries an id in a `key=value` token of any of its lines
+        (a statement continued on the next line, a traceback's last line). They
+        are matched, not shown: a traceback's code is full of `a=b` tokens.
+        """
+        found: dict[str, str] = {}
+        if self.continued:
+            for line in lines:
+                for key, value in auto.pairs_in(line):
+                    found.setdefault(key, value)
+        return found
+
+    def stack(self, fields: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
+        """Return the field holding a stack trace and its lines, if the record has one."""
+        return stack_of(fields)
+
+    def shown_elsewhere(
+        self, fields: dict[str, Any], message: str = ""
+    ) -> tuple[str, ...]:
         """Return the keys this record's time, level and message were read from.
 
         Text output shows those three in their own columns, so it leaves these
-        keys out of the trailing `key=value` list.
+        keys out of the trailing `key=value` list; so too a `key=value` pair
+        that the message holds as written (`/* request_id=abc */ INSERT ...`).
         """
-        keys = (
+        keys = [
             self.time.source_key(fields),
             self.level.source_key(fields),
             self.message.source_key(fields),
-        )
-        return tuple(key for key in keys if key is not None)
+        ]
+        if "=" in message:
+            keys += [
+                key
+                for key, value in fields.items()
+                if type(value) is str and f"{key}={value}" in message
+            ]
+        return tuple(dict.fromkeys(key for key in keys if key is not None))
 
     def is_record_start(self, line: bytes) -> bool:
         """Tell whether a raw line starts a record: the default rule, or the regex."""
@@ -109,30 +169,45 @@ class Parser:
 
 
 def _add_derived(
-    fields: dict[str, Any], derived: tuple[tuple[str, Getter], ...]
-) -> None:
-    """Evaluate every expression over the extracted fields, then add the non-null ones."""
-    values = [(name, getter.get(fields)) for name, getter in derived]
+    fields: dict[str, Any], derived: tuple[tuple[str, str, Getter], ...]
+) -> tuple[tuple[str, str, EvaluationError], ...]:
+    """Evaluate every expression over the extracted fields, then add the non-null ones.
+
+    Returns the expressions that failed on this line (their fields stay absent).
+    """
+    values: list[tuple[str, Any]] = []
+    failed: list[tuple[str, str, EvaluationError]] = []
+    for name, expression, getter in derived:
+        try:
+            values.append((name, getter.get(fields)))
+        except EvaluationError as exc:
+            failed.append((name, expression, exc))
     for name, value in values:
         if value is not None:
             fields[name] = value
+    return tuple(failed)
 
 
-def build_parser(spec: str | ParserConfig, named: Mapping[str, ParserConfig]) -> Parser:
+def build_parser(
+    spec: str | ParserConfig,
+    named: Mapping[str, ParserConfig],
+    zones: Zones | None = None,
+) -> Parser:
     """Build the runtime Parser for a source's `parser` setting.
 
     Args:
         spec: a parser name (from `named`, else built-in auto/json/logfmt) or an
             inline parser config.
         named: the profile's `parsers`.
+        zones: the profile's zone abbreviations (None: the defaults).
 
     Raises:
         TracerunError: `spec` names no parser (the profile check normally
             reports this first).
     """
     if isinstance(spec, str):
-        return _build(spec, _named_config(spec, named))
-    return _build(f"inline {spec.type}", spec)
+        return _build(spec, _named_config(spec, named), zones)
+    return _build(f"inline {spec.type}", spec, zones)
 
 
 def _named_config(name: str, named: Mapping[str, ParserConfig]) -> ParserConfig:
@@ -149,17 +224,21 @@ def _named_config(name: str, named: Mapping[str, ParserConfig]) -> ParserConfig:
     raise TracerunError(msg, f"parsers defined here: {known}")
 
 
-def _build(name: str, config: ParserConfig) -> Parser:
+def _build(name: str, config: ParserConfig, zones: Zones | None) -> Parser:
     pattern = (
         re.compile(config.pattern) if isinstance(config, RegexParserConfig) else None
     )
     return Parser(
         name=name,
         extractor=EXTRACTORS[config.type](config),
-        derived=tuple((k, expression_getter(e)) for k, e in config.fields.items()),
+        derived=tuple((k, e, expression_getter(e)) for k, e in config.fields.items()),
         time=field_getter(config.time.field, DEFAULT_TIME_FIELDS),
         time_format=config.time.format,
-        level=field_getter(config.level, DEFAULT_LEVEL_FIELDS),
-        message=field_getter(config.message, DEFAULT_MESSAGE_FIELDS),
+        level=field_getter(config.level, DEFAULT_LEVEL_FIELDS, LevelGetter),
+        message=field_getter(config.message, DEFAULT_MESSAGE_FIELDS, MessageGetter),
         pattern=pattern,
+        zones=zones,
+        continued=config.type != "json",
+        defined=frozenset(config.fields),
+        timezone=config.timezone,
     )

@@ -1,31 +1,47 @@
 """Auto extractor: any common log line → fields, guessed per line.
 
-A JSON object is read as JSON; otherwise a leading timestamp, a level word,
-`key=value` pairs anywhere, and the remaining text as the message.
+A JSON object is read as JSON; an access log line (common/combined) by its
+fields; Python's default `LEVEL:name:message`; otherwise a leading timestamp
+(with a zone abbreviation), a pid (`[123]`), a level word (`[INFO]`, `LOG:`,
+`[info     ]`), `key=value` pairs and query parameters (`?request_id=`)
+anywhere, and the remaining text as the message. Colour escapes are dropped.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from tracerun.config.spec import AutoParserConfig
 from tracerun.extract.json import JsonExtractor
 from tracerun.extract.logfmt import unquote
+from tracerun.extract.shapes import ACCESS, PYTHON_BASIC, strip_ansi
 from tracerun.timeparse import leading_timestamp
 
+_WORDS = "TRACE|DEBUG|INFO|WARN(?:ING)?|ERROR|FATAL|CRITICAL"
+_UPPER_WORDS = "NOTICE|ERR|CRIT|ALERT|EMERG|PANIC|SEVERE|VERBOSE"
 _LEVEL = re.compile(
-    r"\s*(\[)?(TRACE|DEBUG|INFO|WARN(?:ING)?|ERROR|FATAL|CRITICAL)(?(1)\])"
-    r"(?=[\s:]|$):?",
+    rf"\s*(?:\[\s*(?P<bracketed>{_WORDS}|{_UPPER_WORDS}|INFORMATION)\s*\]"
+    rf"|(?P<bare>{_WORDS}|(?-i:{_UPPER_WORDS}))(?=[\s:]|$):?"
+    r"|(?-i:(?P<postgres>LOG|DETAIL|STATEMENT|HINT|CONTEXT|QUERY|LOCATION)):)",
     re.IGNORECASE,
 )
+"""A level word: `[INFO]`, `[info     ]` (structlog), `ERROR`, `WARNING:`, and
+PostgreSQL's `LOG:`/`DETAIL:`/... (upper case, with the colon, only)."""
+_PID = re.compile(r"\s*\[(\d+)\]")
+_PID_TID = re.compile(r"\s*(\d+)#(\d+):")  # nginx's error log: `10413#10413: `
+_PRIORITY = re.compile(r"<(\d{1,3})>(?:1 )?")
+_SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 # Only `key=value` tokens that start a word; a bare word is message text here.
 _PAIR = re.compile(r'(?<!\S)([A-Za-z_@][\w.@-]*)=(?:"((?:[^"\\]|\\.)*)"|(\S*))')
+_QUERY = re.compile(r"(?<=[^\s?])\?([^\s\"'#?]+)")
+_QUERY_PAIR = re.compile(r"([A-Za-z_][\w.-]*)=([^&]*)")
 _MESSAGE_KEYS = ("msg", "message")
 
 
 class AutoExtractor:
-    """Guesses the shape of each line: JSON, or text with timestamp, level, pairs."""
+    """Guesses the shape of each line: JSON, access log, or text with pairs."""
 
     __slots__ = ("_json",)
 
@@ -35,14 +51,27 @@ class AutoExtractor:
     def extract(self, line: str) -> dict[str, Any] | None:
         """Return the fields found; None only for an empty line."""
         if line.startswith("{"):
-            fields = self._json.extract(line)
-            if fields is not None:
-                return fields
+            found = self._json.extract(line)
+            if found is not None:
+                return found
         if not line or line.isspace():
             return None
-        fields = {}
-        position = _take_timestamp(line, fields)
-        position = _take_level(line, position, fields)
+        line = strip_ansi(line)
+        if '] "' in line:
+            access = ACCESS.match(line)
+            if access is not None:
+                return access_fields(access)
+        fields: dict[str, Any] = {}
+        position = _take_priority(line, fields)
+        basic = PYTHON_BASIC.match(line, position)
+        if basic is not None:
+            fields["level"], fields["logger"] = basic["level"], basic["logger"]
+            position = basic.start("message")
+        else:
+            position = _take_timestamp(line, position, fields)
+            position = _take(_PID, line, position, fields, "pid")
+            position = _take_level(line, position, fields)
+            position = _take(_PID_TID, line, position, fields, "pid", "tid")
         _take_pairs_and_message(line, position, fields)
         return fields
 
@@ -52,34 +81,117 @@ def from_config(config: AutoParserConfig) -> AutoExtractor:  # noqa: ARG001
     return AutoExtractor()
 
 
-def _take_timestamp(line: str, fields: dict[str, Any]) -> int:
-    found = leading_timestamp(line)
-    if found is None:
+def access_fields(match: re.Match[str]) -> dict[str, Any]:
+    """Read an access log line's fields; its query parameters join them.
+
+    The `key=value` pairs after the known fields (`rid=$http_x_request_id`)
+    are the log's own, so they win over a query parameter of the same name;
+    a pair inside the quoted User-Agent is the client's and never a field.
+    """
+    fields = {k: v for k, v in match.groupdict().items() if v is not None}
+    del fields["tail"]
+    fields.pop("combined", None)
+    method, _, rest = fields["request"].partition(" ")
+    if rest:
+        target = rest.rpartition(" ")[0] or rest
+        fields["method"], fields["path"] = method, target.partition("?")[0]
+        if "?" in target:
+            fields["query"] = target.partition("?")[2]
+    for key, value in pairs_in(match["tail"], query=False):
+        fields[key] = value
+    for key, value in query_pairs(fields["request"]):
+        fields.setdefault(key, value)
+    return fields
+
+
+def pairs_in(text: str, *, query: bool = True) -> Iterator[tuple[str, str]]:
+    """Yield the `key=value` tokens of a text (and its URLs' query parameters)."""
+    if "=" not in text:
+        return
+    text = strip_ansi(text)
+    for match in _PAIR.finditer(text):
+        quoted = match[2]
+        yield match[1], unquote(quoted) if quoted is not None else match[3]
+    if query and "?" in text:
+        yield from query_pairs(text)
+
+
+def query_pairs(text: str) -> Iterator[tuple[str, str]]:
+    """Yield the parameters of every query string in `text` (`/p?a=1&b=2`), decoded."""
+    from urllib.parse import unquote as percent_unquote  # noqa: PLC0415 - start-up: 3 ms
+
+    for query in _QUERY.finditer(text):
+        for pair in _QUERY_PAIR.finditer(query[1]):
+            if pair.start() == 0 or query[1][pair.start() - 1] in "&;":
+                yield pair[1], percent_unquote(pair[2])
+
+
+def _take_priority(line: str, fields: dict[str, Any]) -> int:
+    """Take a syslog `<13>` (RFC 3164) or `<13>1 ` (RFC 5424); its severity is the level."""
+    if not line.startswith("<"):
         return 0
+    match = _PRIORITY.match(line)
+    if match is None or int(match[1]) > 191:
+        return 0
+    fields["level"] = _SEVERITIES[int(match[1]) % 8]
+    return match.end()
+
+
+def _take_timestamp(line: str, position: int, fields: dict[str, Any]) -> int:
+    found = leading_timestamp(line[position:] if position else line)
+    if found is None:
+        return position
     fields["time"] = found[0]
-    return found[1]
+    return position + found[1]
+
+
+def _take(
+    pattern: re.Pattern[str],
+    line: str,
+    position: int,
+    fields: dict[str, Any],
+    *keys: str,
+) -> int:
+    match = pattern.match(line, position)
+    if match is None:
+        return position
+    for key, value in zip(keys, match.groups(), strict=True):
+        fields[key] = value
+    return match.end()
 
 
 def _take_level(line: str, position: int, fields: dict[str, Any]) -> int:
     match = _LEVEL.match(line, position)
     if match is None:
         return position
-    fields["level"] = match[2]
+    fields["level"] = match["bracketed"] or match["bare"] or match["postgres"]
     return match.end()
 
 
 def _take_pairs_and_message(line: str, position: int, fields: dict[str, Any]) -> None:
-    """Add every `key=value` pair; the text between them becomes `msg`."""
-    pieces: list[str] = []
-    matches = _PAIR.finditer(line, position) if "=" in line else ()
-    for match in matches:
-        pieces.append(line[position : match.start()])
-        position = match.end()
+    """Add every `key=value` pair and query parameter; the text is `msg`.
+
+    The pairs that open or end the text (`k=v text k=v k=v`) are fields only;
+    pairs inside it (`/* request_id=abc */ INSERT ...`) stay in the message as
+    written.
+    """
+    end = len(line)
+    matches = list(_PAIR.finditer(line, position)) if "=" in line else []
+    for match in reversed(matches):
         quoted = match[2]
-        fields[match[1]] = unquote(quoted) if quoted is not None else match[3]
-    pieces.append(line[position:])
-    message = " ".join(
-        piece.strip() for piece in pieces if piece and not piece.isspace()
-    )
+        fields.setdefault(match[1], unquote(quoted) if quoted is not None else match[3])
+    for match in reversed(matches):
+        if line[match.end() : end].strip():
+            break
+        end = match.start()
+    start = position
+    for match in matches:
+        if line[start : match.start()].strip() or match.start() >= end:
+            break
+        start = match.end()
+    if "?" in line:
+        for key, value in query_pairs(line[position:]):
+            fields.setdefault(key, value)
+    message = line[start:end].strip()
     if message and not any(key in fields for key in _MESSAGE_KEYS):
         fields["msg"] = message

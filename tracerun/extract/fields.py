@@ -5,9 +5,11 @@ Plain dotted paths are walked by hand; JMESPath is imported only for real expres
 
 from __future__ import annotations
 
+import re
 from typing import Any, Protocol
 
 from tracerun.config.format import is_dotted_path
+from tracerun.extract.template import render_template
 
 _LEVEL_WORDS = {
     "trace": "trace",
@@ -29,13 +31,33 @@ _LEVEL_WORDS = {
     "alert": "fatal",
     "emerg": "fatal",
     "emergency": "fatal",
+    # PostgreSQL: LOG is its informational level
+    "log": "info",
+    # java.util.logging
+    "severe": "error",
+    "config": "info",
+    "fine": "debug",
+    "finer": "trace",
+    "finest": "trace",
 }
+INHERITED_LEVELS = frozenset(
+    {"DETAIL", "HINT", "CONTEXT", "STATEMENT", "QUERY", "LOCATION"}
+)
+"""PostgreSQL lines that annotate the message logged just before them: they
+take its level (a STATEMENT after an ERROR is an error); alone, they are info."""
+_SYSLOG_SEVERITIES = (
+    *("fatal", "fatal", "fatal", "error", "warn", "info", "info", "debug"),
+)
+"""Syslog severities 0-7: emerg, alert, crit, err, warning, notice, info, debug."""
 # Also the spellings logs use as-is, so the common case is one dict lookup.
 _LEVELS = {
     **{word.upper(): level for word, level in _LEVEL_WORDS.items()},
     **{word.title(): level for word, level in _LEVEL_WORDS.items()},
     **_LEVEL_WORDS,
+    **dict.fromkeys(INHERITED_LEVELS, "info"),
 }
+_SUFFIXED = re.compile(r"([A-Za-z]+)[+-]\d+")
+"""Go slog's levels between the named ones: `ERROR+4`, `INFO+2`, `DEBUG-4`."""
 _NUMERIC_LEVELS: tuple[tuple[int, str], ...] = (
     (60, "fatal"),
     (50, "error"),
@@ -50,7 +72,11 @@ class Getter(Protocol):
     """Reads one value out of a record's fields (None when absent)."""
 
     def get(self, fields: dict[str, Any]) -> Any:
-        """Return the value, or None when the record does not have it."""
+        """Return the value, or None when the record does not have it.
+
+        Raises:
+            EvaluationError: only a JMESPath getter, whose expression fails here.
+        """
         ...
 
     def source_key(self, fields: dict[str, Any]) -> str | None:
@@ -126,23 +152,83 @@ class FirstGetter:
         return None
 
 
+class ScalarGetter(FirstGetter):
+    """The first of several keys holding a string or number (a nested object is skipped).
+
+    Why: a default key list (`event` for structlog's message) must not pick an
+    object that only shares the name (ECS's `event: {dataset: ...}`).
+    """
+
+    __slots__ = ()
+
+    def get(self, fields: dict[str, Any]) -> Any:
+        """Return the first present scalar, or None."""
+        key = self.source_key(fields)
+        return None if key is None else fields[key]
+
+    def source_key(self, fields: dict[str, Any]) -> str | None:
+        """Return the first key present with a scalar value."""
+        for key in self.keys:
+            value = fields.get(key)
+            if (
+                value is not None
+                and type(value) is not dict
+                and type(value) is not list
+            ):
+                return key
+        return None
+
+
+class MessageGetter(ScalarGetter):
+    """The default message keys; Serilog's template `@mt` is rendered."""
+
+    __slots__ = ()
+
+    def get(self, fields: dict[str, Any]) -> Any:
+        """Return the first message found, a `@mt` template filled in."""
+        key = self.source_key(fields)
+        if key is None:
+            return None
+        value = fields[key]
+        if key == "@mt" and type(value) is str:
+            return render_template(value, fields)
+        return value
+
+
+class LevelGetter(ScalarGetter):
+    """The default level keys; a Serilog record without `@l` is Information."""
+
+    __slots__ = ()
+
+    def get(self, fields: dict[str, Any]) -> Any:
+        """Return the first level found, else Information for a CLEF record."""
+        value = super().get(fields)
+        if value is None and ("@mt" in fields or "@m" in fields) and "@t" in fields:
+            return "Information"
+        return value
+
+
 class JmesPathGetter:
     """A compiled JMESPath expression (`a || b`, `items[0].id`, ...)."""
 
     __slots__ = ("_compiled", "expression")
 
     def __init__(self, expression: str) -> None:
-        import jmespath  # noqa: PLC0415 - lazy: +7 ms, only for real expressions
+        from tracerun.expression import compile_expression  # noqa: PLC0415 - lazy: imports jmespath, only for real expressions
 
         self.expression = expression
-        self._compiled = jmespath.compile(expression)
+        self._compiled = compile_expression(expression)
 
     def __reduce__(self) -> tuple[type[JmesPathGetter], tuple[str]]:
         """Pickle as the expression text (worker processes recompile it)."""
         return (JmesPathGetter, (self.expression,))
 
     def get(self, fields: dict[str, Any]) -> Any:
-        """Return the expression's result over the fields."""
+        """Return the expression's result over the fields.
+
+        Raises:
+            EvaluationError: the expression fails on these fields (a type error).
+        """
         return self._compiled.search(fields)
 
     def source_key(self, fields: dict[str, Any]) -> str | None:  # noqa: ARG002
@@ -159,10 +245,16 @@ def expression_getter(expression: str) -> Getter:
     return KeyGetter(expression)
 
 
-def field_getter(name: str | None, defaults: tuple[str, ...]) -> Getter:
-    """Build the getter for a time/level/message field: configured, else defaults."""
+def field_getter(
+    name: str | None, defaults: tuple[str, ...], kind: type[FirstGetter] = FirstGetter
+) -> Getter:
+    """Build the getter for a time/level/message field: configured, else defaults.
+
+    `kind` reads the defaults (MessageGetter, LevelGetter); a configured name
+    is read as it is.
+    """
     if name is None:
-        return FirstGetter(defaults)
+        return kind(defaults)
     if "." in name and is_dotted_path(name):
         return PathGetter(name)
     return KeyGetter(name)
@@ -172,8 +264,9 @@ def normalise_level(value: Any) -> str:
     """Map a level value to error/warn/info/debug/trace/fatal ("" when absent).
 
     Names are matched case-insensitively (warning→warn, err→error,
-    crit/critical→fatal); bunyan/pino numbers 10..60 map to trace..fatal;
-    anything else is returned lowercased.
+    crit/critical→fatal, PostgreSQL's LOG→info); slog's `ERROR+4` is error;
+    syslog severities 0..7 (emerg..debug) and bunyan/pino numbers 10..60 map
+    to fatal..debug and trace..fatal; anything else is returned lowercased.
     """
     if type(value) is str:
         level = _LEVELS.get(value)
@@ -184,6 +277,9 @@ def normalise_level(value: Any) -> str:
             text.isascii() and text.isdigit() and len(text) < 20
         ):  # not '²', not 5,000 digits
             return _numeric_level(int(text))
+        suffixed = _SUFFIXED.fullmatch(text)
+        if suffixed is not None and suffixed[1] in _LEVEL_WORDS:
+            return _LEVEL_WORDS[suffixed[1]]
         return _LEVEL_WORDS.get(text, text)
     if value is None:
         return ""
@@ -193,6 +289,8 @@ def normalise_level(value: Any) -> str:
 
 
 def _numeric_level(number: int) -> str:
+    if 0 <= number < len(_SYSLOG_SEVERITIES):
+        return _SYSLOG_SEVERITIES[number]
     for floor, level in _NUMERIC_LEVELS:
         if number >= floor:
             return level

@@ -10,7 +10,7 @@ from tracerun.config.spec import LogfmtParserConfig
 # Groups: key, "=", '"' when quoted, the quoted text, the bare value ("" if absent).
 _PAIR = re.compile(r'([^\s="]+)(?:(=)(?:(")((?:[^"\\]|\\.)*)"|(\S*)))?')
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "/": "/"}
 
 
 class LogfmtExtractor:

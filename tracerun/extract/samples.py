@@ -104,7 +104,10 @@ def _field_mismatch(
         return SampleMismatch(index, key, "unexpected", got=repr(str(actual)))
     want = repr(str(expected))
     if actual is None:
+        failed = [error.reason for name, _, error in parsed.failed if name == key]
         note = "extracted: " + (", ".join(sorted(parsed.fields)) or "no fields")
+        if failed:
+            note = f"could not evaluate fields.{key} on this line: {failed[0]}"
         return SampleMismatch(index, key, "missing", want, note=note)
     same_level = key == "level" and normalise_level(expected) == parsed.level
     if str(actual) == str(expected) or same_level:

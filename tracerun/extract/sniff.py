@@ -1,7 +1,9 @@
 """Sniff: the first lines of a log → its format, time field and id keys (for `init`).
 
-Recognises JSON objects, logfmt, common/combined access logs and plain text that
-starts with a timestamp; anything else is "unknown" (the auto parser reads it).
+Recognises JSON objects, logfmt, common/combined access logs and plain text
+whose lines start records by the multi-line rule (a timestamp, a level word,
+Python's `LEVEL:name:`, a syslog priority: shapes.py, which the auto parser
+reads too); anything else is "unknown".
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tracerun.extract import DEFAULT_TIME_FIELDS
-from tracerun.extract.auto import AutoExtractor
+from tracerun.extract.auto import AutoExtractor, query_pairs
 from tracerun.extract.json import JsonExtractor
 from tracerun.extract.logfmt import LogfmtExtractor
-from tracerun.timeparse import leading_timestamp, parse_time
+from tracerun.extract.shapes import ACCESS, starts_text_record, strip_ansi
+from tracerun.timeparse import ZONE_ABBREVIATIONS, parse_time
 
 ID_KEYS = (
     "request_id",
@@ -30,6 +33,8 @@ ID_KEYS = (
     "rid",
 )
 """The usual names of a request id, in the order a profile lists them."""
+_TEXT_IDS = ("application_name",)
+"""Id carriers of text logs: PostgreSQL's `application_name=` (set by the client)."""
 _NESTED_IDS = {
     "request": "request_id",
     "trace": "trace_id",
@@ -37,11 +42,6 @@ _NESTED_IDS = {
 }
 _TIME_WORDS = ("time", "date", "when", "@t")
 
-ACCESS = re.compile(
-    r'^(?P<client>\S+) \S+ (?P<user>\S+) \[(?P<time>[^\]]+)\] "(?P<request>[^"]*)" '
-    r'(?P<status>\d{3}) (?P<bytes>\d+|-)(?P<combined> "[^"]*" "[^"]*")?(?P<tail>.*)$'
-)
-"""A common (CLF) or combined access log line, as nginx and Apache write them."""
 _LOGFMT_START = re.compile(r"[A-Za-z_][\w.]*=")
 _TAIL_PAIR = re.compile(r'(?<!\S)([A-Za-z_]\w*)=("[^"]*"|\S+)')
 
@@ -60,6 +60,9 @@ class Sniffed:
         time_text: a timestamp as the log writes it, or None.
         ids: (field name, where it is): a key, or a dotted path in nested JSON.
         combined: access: the line has the referer and user-agent fields.
+        tail: access: the keys of the `key=value` pairs after those fields, in
+            the order the format writes them.
+        query: access: the id keys seen as query parameters (`?request_id=`).
     """
 
     kind: Kind
@@ -68,19 +71,22 @@ class Sniffed:
     time_text: str | None = None
     ids: tuple[tuple[str, str], ...] = ()
     combined: bool = False
+    tail: tuple[str, ...] = ()
+    query: tuple[str, ...] = ()
 
 
 def line_kind(line: str) -> Kind:
     """Classify one line; a continuation line (a stack frame) is `unknown`."""
     if line.lstrip().startswith("{") and JsonExtractor().extract(line) is not None:
         return "json"
+    line = strip_ansi(line)
     if ACCESS.match(line):
         return "access"
     if _LOGFMT_START.match(line):
         fields = LogfmtExtractor().extract(line) or {}
         if sum(value is not True for value in fields.values()) >= 2:
             return "logfmt"
-    if leading_timestamp(line) is not None:
+    if starts_text_record(line.encode()):
         return "text"
     return "unknown"
 
@@ -119,19 +125,24 @@ def _sniff_logfmt(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
 
 
 def _sniff_access(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
-    matches = [m for m in (ACCESS.match(line) for line in mine) if m is not None]
-    keys = [key for m in matches for key, _ in _TAIL_PAIR.findall(m["tail"])]
-    ids = _ordered((key, key) for key in keys if key in ID_KEYS)
+    matches = [m for m in (ACCESS.match(strip_ansi(x)) for x in mine) if m is not None]
+    tails = [tuple(key for key, _ in _TAIL_PAIR.findall(m["tail"])) for m in matches]
+    tail = max(tails, key=len, default=())
+    in_query = ((key, key) for m in matches for key, _ in query_pairs(m["request"]))
+    query = tuple(n for n, _ in _ordered(in_query) if n in ID_KEYS and n not in tail)
+    ids = _ordered((key, key) for key in (*tail, *query) if key in ID_KEYS)
     combined = all(m["combined"] for m in matches)
-    return Sniffed("access", kept, None, matches[0]["time"], ids, combined)
+    time_text = matches[0]["time"]
+    return Sniffed("access", kept, None, time_text, ids, combined, tail, query)
 
 
 def _sniff_text(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
     extractor = AutoExtractor()
     fields = [extractor.extract(line) or {} for line in mine]
-    ids = _ordered((key, key) for item in fields for key in item if key in ID_KEYS)
-    found = leading_timestamp(mine[0])
-    return Sniffed("text", kept, None, found[0] if found else None, ids)
+    known = (*ID_KEYS, *_TEXT_IDS)
+    ids = _ordered((key, key) for item in fields for key in item if key in known)
+    time_text = _first_text(item.get("time") for item in fields)
+    return Sniffed("text", kept, None, time_text, ids)
 
 
 _SNIFFERS = {
@@ -180,7 +191,7 @@ def _ordered(pairs: Iterator[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     first: dict[str, str] = {}
     for name, where in pairs:
         first.setdefault(name, where)
-    rank = {key: i for i, key in enumerate(ID_KEYS)}
+    rank = {key: i for i, key in enumerate((*ID_KEYS, *_TEXT_IDS))}
     return tuple(sorted(first.items(), key=lambda pair: rank.get(pair[0], len(rank))))
 
 
@@ -194,9 +205,15 @@ def describe_time(text: str | None) -> str:
         return "no timestamp seen"
     if parse_time(text) is None:
         return f"{text!r} is not a format tracerun detects: set time.format"
-    if len(text) > 9 and text[4] == "-":
-        if re.search(r"(Z|[+-]\d{2}:?\d{2}|UTC)$", text):
+    if len(text) > 9 and text[4] in "-/":
+        word = re.search(r" ([A-Z]{2,5})$", text)
+        if word is not None and word[1] in ZONE_ABBREVIATIONS:
+            offset = ZONE_ABBREVIATIONS[word[1]]
+            return f"ISO 8601 with zone abbreviation {word[1]} = {offset} ({text})"
+        if re.search(r"(Z|[+-]\d{2}:?\d{2})$", text):
             return f"ISO 8601 with offset ({text})"
+        if text[4] == "/":
+            return f"date and time without offset, read in `timezone` ({text})"
         return f"ISO 8601 without offset, read in `timezone` ({text})"
     if text[2:3] == "/":
         return f"access-log time ({text})"

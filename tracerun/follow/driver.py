@@ -22,7 +22,8 @@ from tracerun.errors import ExitCode, OutputError
 from tracerun.follow.reorder import ReorderBuffer
 from tracerun.output.base import Formatter
 from tracerun.query import Query
-from tracerun.read.match import Matcher
+from tracerun.read.match import RecordFilter
+from tracerun.read.tally import Tally
 from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.sources import get_source
@@ -72,7 +73,7 @@ def follow_trace(
     printing what was held back.
     """
     session = prepare(profile, options, now=time.time())
-    for warning in session.plan.warnings:
+    for warning in (*session.notes, *session.plan.warnings):
         notify(Note("warning", warning))
     follower = Follower(settings, session.formatter_for(out), out, notify)
     follower.feeds, history = build_feeds(
@@ -120,7 +121,7 @@ def build_feeds(
         history.add_records(batch)
     if result is not None:
         history.absorb(result.timeline)
-    for warning in result.warnings if result else []:
+    for warning in [*result.warnings, *result.unparsed] if result else []:
         notify(Note("warning", warning))
     failures = [f for f in plan.failures if f.source not in rediscovering]
     for failure in [*failures, *(result.failures if result else [])]:
@@ -147,12 +148,13 @@ class Follower:
     feeds: list[Feed] = field(default_factory=list)
     printed: int = 0
     _stop_signal: int = 0
-    _exit_on: Matcher | None = None
+    _exit_on: RecordFilter | None = None
+    _exit_on_told: bool = False
 
     def run(self, history: Iterable[Record]) -> int:
         """Print `history`, then follow; return the exit code."""
         if self.settings.exit_on is not None:
-            self._exit_on = Matcher(Query(terms=(), where=self.settings.exit_on))
+            self._exit_on = RecordFilter(self.settings.exit_on, "--exit-on")
         try:
             with self._signals():
                 self._notes()
@@ -206,9 +208,7 @@ class Follower:
                 for record in records:
                     write(self.formatter.format(record))
                     self.printed += 1
-                    if exit_on is not None and exit_on.where(
-                        record.fields, record.level, record.source
-                    ):
+                    if exit_on is not None and self._stops(exit_on, record):
                         return True
                 return False
             finally:
@@ -217,6 +217,19 @@ class Follower:
             raise
         except OSError as exc:  # a full disk: following on would only fail again
             raise OutputError.of(exc) from None
+
+    def _stops(self, exit_on: RecordFilter, record: Record) -> bool:
+        """Tell whether --exit-on holds for a record; its first failure is told once."""
+        if exit_on.test(record):
+            return True
+        if exit_on.error is not None and not self._exit_on_told:
+            self._exit_on_told = True
+            tally = Tally()
+            effect = "records where it fails do not stop the follow"
+            tally.fail(exit_on.subject, exit_on.error, record.line, effect)
+            for warning in tally.failure_warnings(record.origin):
+                self.notify(Note("warning", warning))
+        return False
 
     def _notes(self) -> None:
         for feed in self.feeds:

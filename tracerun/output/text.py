@@ -51,7 +51,8 @@ class TextFormatter:
         parts = (time, source, level, message, extra)
         head = " ".join(part for part in parts if part).rstrip()
         tail = "".join(
-            f"{_CONTINUATION_INDENT}{visible(line)}\n" for line in record.continuation
+            f"{_CONTINUATION_INDENT}{visible(line)}\n"
+            for line in record.continuation or record.stack
         )
         return f"{head}\n{tail}"
 

@@ -6,26 +6,59 @@ the time window and --where, and fills in a missing time from the lines before i
 a block begins (a file is cut into pieces only at records with a time, so never
 there either); the time each hit got is carried forward, so a run of records
 without a time costs each one only the lines since the previous hit (issue #12:
-100,000 of them took 55 s and re-read 200 lines each).
+100,000 of them took 55 s and re-read 200 lines each). Why a hit was dropped is
+counted in a Tally (read/tally.py).
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from tracerun.extract import Parsed
 from tracerun.read.match import Matcher
 from tracerun.read.scan import LOOKBACK, Hit
+from tracerun.read.tally import Tally, excerpt, where
 from tracerun.read.target import Target
 from tracerun.record import NO_TIME, Record
 
+if TYPE_CHECKING:
+    from tracerun.extract import Parsed
 
-@dataclass(slots=True)
-class Tally:
-    """Records of one kind in one origin: how many, and the first and last line."""
+_LOOKBACK_LINES = 200
+"""How far back a PostgreSQL annotation line looks for the record it annotates."""
+HOLDER_TRIES = 64
+"""Hits with the value outside key fields searched for the field that holds it."""
 
-    count: int = 0
-    first: int = 0
-    last: int = 0
+
+class Timeless:
+    """The records of one origin that got no time: how many, the first and last line.
+
+    Why a plain class: a dataclass costs start-up (read/tally.py says ~0.5 ms).
+    """
+
+    __slots__ = ("count", "first", "last")
+
+    def __init__(self, count: int = 0, first: int = 0, last: int = 0) -> None:
+        self.count = count
+        self.first = first
+        self.last = last
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Timeless):
+            return NotImplemented
+        return (self.count, self.first, self.last) == (
+            other.count,
+            other.first,
+            other.last,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Timeless({self.count}, {self.first}, {self.last})"
 
     def add(self, line: int) -> None:
         """Count one more, at `line` (0: unknown)."""
@@ -33,20 +66,22 @@ class Tally:
         self.first = self.first or line
         self.last = line or self.last
 
-    def extend(self, other: Tally, base: int = 0) -> None:
-        """Add another tally whose lines are counted from `base` (pieces of a file)."""
+    def extend(self, other: Timeless, base: int = 0) -> None:
+        """Add another piece's records whose lines are counted from `base`."""
         if other.count:
             self.count += other.count
             self.first = self.first or (other.first and other.first + base)
             self.last = (other.last and other.last + base) or self.last
 
 
-@dataclass(slots=True)
 class _Known:
     """The time the last hit got (its own, or found before it) and where it ends."""
 
-    end: int
-    time: int | None
+    __slots__ = ("end", "time")
+
+    def __init__(self, end: int, time: int | None) -> None:
+        self.end = end
+        self.time = time
 
 
 @dataclass(slots=True)
@@ -56,9 +91,8 @@ class Assembler:
     target: Target
     matcher: Matcher
     warnings: list[str] = field(default_factory=list)
-    unparsed: int = 0
-    first_unparsed: int = 0
-    timeless: Tally = field(default_factory=Tally)
+    tally: Tally = field(default_factory=Tally)
+    timeless: Timeless = field(default_factory=Timeless)
     """The records that got no time: none of their own and none before them."""
     _known: _Known | None = None
 
@@ -69,7 +103,8 @@ class Assembler:
         before looking at the lines above it: the engine's time of a container line.
         """
         lines = [line.removesuffix("\r") for line in _decode(hit.data).split("\n")]
-        parsed = self.target.parser.parse(lines[0], self.target.tz)
+        parser = self.target.parser
+        parsed = parser.parse(lines[0], self.target.tz)
         time = parsed.time if parsed is not None else None
         if time is None:
             time = (
@@ -78,47 +113,74 @@ class Assembler:
         else:
             self._known = _Known(hit.offset + len(hit.data), time)
         if parsed is None:
-            self.unparsed += 1
-            self.first_unparsed = self.first_unparsed or hit.line
+            self.tally.unparsed.note(hit.line, excerpt(lines[0]))
             return None
-        if not self.matcher.match_fields(parsed.fields):
+        if parsed.failed:
+            self._field_failures(parsed, hit.line)
+        if not self._matches(parsed, lines):
+            unkeyed = self.tally.unkeyed
+            # One field that holds the value is enough to name in a hint, and
+            # the first few hits are enough to look in.
+            look = not unkeyed.detail and unkeyed.count < HOLDER_TRIES
+            holder = self.matcher.holder(parsed.fields) if look else None
+            unkeyed.note(hit.line, holder or "")
             return None
         if time is None:
             time = NO_TIME
             self.timeless.add(hit.line)
         elif not self.matcher.in_window(time):
+            self.tally.outside.note(hit.line)
             return None
-        if not self.matcher.where(
-            parsed.fields, parsed.level, self.target.origin.source
-        ):
-            return None
+        level = parsed.level
+        if parsed.inherits:
+            level = self._level_before(hit, parsed.fields.get("pid")) or level
+        hidden = parser.shown_elsewhere(parsed.fields, parsed.message)
+        stack = parser.stack(parsed.fields) if len(lines) == 1 else None
+        if stack is not None:
+            hidden = (*hidden, stack[0])
         origin = self.target.origin
-        return Record(
+        record = Record(
             time=time,
             source=origin.source,
             source_index=origin.source_index,
             origin=origin.name,
             line=hit.line,
-            level=parsed.level,
+            level=level,
             message=parsed.message,
             fields=parsed.fields,
             raw=lines[0],
             continuation=tuple(lines[1:]),
-            hidden=self.target.parser.shown_elsewhere(parsed.fields),
+            hidden=hidden,
             offset=hit.offset,
+            stack=() if stack is None else stack[1],
         )
+        if not self.matcher.where(record):
+            self.tally.dropped.note(hit.line)
+            where_filter = self.matcher.where_filter
+            if where_filter is not None and where_filter.error is not None:
+                effect = "records where it fails do not match"
+                self.tally.fail(
+                    where_filter.subject, where_filter.error, hit.line, effect
+                )
+            return None
+        return record
 
-    def finish(self) -> list[str]:
-        """Warnings for this origin, with the summaries of timeless and unparsed hits."""
-        if self.timeless.count:
-            self.warnings.append(
-                timeless_warning(self.target.origin.name, self.timeless)
-            )
-        if self.unparsed:
-            self.warnings.append(
-                unparsed_warning(self.target, self.first_unparsed, self.unparsed)
-            )
-        return self.warnings
+    def _field_failures(self, parsed: Parsed, line: int) -> None:
+        parser = self.target.parser.name
+        for name, expression, error in parsed.failed:
+            subject = f'parser {parser!r}, fields.{name} "{expression}"'
+            effect = f"records where it fails have no field {name}"
+            self.tally.fail(subject, error, line, effect)
+
+    def _matches(self, parsed: Parsed, lines: list[str]) -> bool:
+        """Tell whether the record's fields, else its continuation's pairs, hold a term."""
+        defined = self.target.parser.defined
+        if self.matcher.match_fields(parsed.fields, defined):
+            return True
+        if len(lines) == 1:
+            return False
+        pairs = self.target.parser.continued_fields(lines[1:])
+        return bool(pairs) and self.matcher.match_fields(pairs, defined)
 
     def _time_before(self, hit: Hit) -> int | None:
         """Find the time of the nearest earlier record start that has one.
@@ -131,41 +193,53 @@ class Assembler:
         low = hit.offset - LOOKBACK  # lines that start after this offset count
         known = self._known
         if known is not None and known.end > low:
-            time = self._walk(hit, known.end)
+            time = self._first_time(hit, known.end)
             if time is None:
                 time = known.time
         else:
-            time = self._walk(hit, low)
+            time = self._first_time(hit, low)
         self._known = _Known(hit.offset + len(hit.data), time)
         return time
 
-    def _walk(self, hit: Hit, low: int) -> int | None:
+    def _first_time(self, hit: Hit, low: int) -> int | None:
+        for parsed in self._records_before(hit, low):
+            if parsed.time is not None:
+                return parsed.time
+        return None
+
+    def _level_before(self, hit: Hit, pid: object) -> str | None:
+        """Level of the record a PostgreSQL DETAIL/STATEMENT/... line annotates.
+
+        That is the nearest earlier record of the same process (`[pid]`) that is
+        not itself such an annotation.
+        """
+        records = self._records_before(hit, hit.offset - LOOKBACK)
+        for parsed in itertools.islice(records, _LOOKBACK_LINES):
+            if parsed.fields.get("pid") == pid and not parsed.inherits:
+                return parsed.level
+        return None
+
+    def _records_before(self, hit: Hit, low: int) -> Iterator[Parsed]:
+        """Parse the record starts before the hit that start after `low`, nearest first."""
         for _, raw in hit.lines_before(low):
             line = raw.removesuffix(b"\r")
             if not line or not self.target.is_start(line):
                 continue
             parsed = self.target.parser.parse(_decode(line), self.target.tz)
-            if parsed is not None and parsed.time is not None:
-                return parsed.time
-        return None
+            if parsed is not None:
+                yield parsed
 
 
-def where(name: str, line: int) -> str:
-    """`origin:line`, or just `origin` when the line is unknown (0)."""
-    return f"{name}:{line}" if line else name
-
-
-def timeless_warning(name: str, tally: Tally) -> str:
+def timeless_warning(name: str, timeless: Timeless) -> str:
     """Summarise an origin's records that have no time of their own and none before."""
     text = (
-        f"{where(name, tally.first)}: record has no timestamp and none precedes it; "
-        "it is shown first, without a time"
+        f"{where(name, timeless.first)}: record has no timestamp and none precedes "
+        "it; it is shown first, without a time"
     )
-    if tally.count > 1:
-        lines = f" (first at line {tally.first:,}, last at {tally.last:,})"
-        text += f"; and {tally.count - 1:,} more like it" + (
-            lines if tally.first else ""
-        )
+    if timeless.count > 1:
+        lines = f" (first at line {timeless.first:,}, last at {timeless.last:,})"
+        text += f"; and {timeless.count - 1:,} more like it"
+        text += lines if timeless.first else ""
     return text
 
 
@@ -173,17 +247,17 @@ SHOWN_ORIGINS = 3
 """Origins whose timeless records get their own warning; the rest share one."""
 
 
-def timeless_warnings(tallies: list[tuple[str, Tally]]) -> list[str]:
+def timeless_warnings(found: list[tuple[str, Timeless]]) -> list[str]:
     """One warning per origin with timeless records, the ones past SHOWN_ORIGINS as one.
 
     Args:
-        tallies: (origin name, its timeless records), in plan order.
+        found: (origin name, its timeless records), in plan order.
     """
-    found = [(name, tally) for name, tally in tallies if tally.count]
-    shown = [timeless_warning(name, tally) for name, tally in found[:SHOWN_ORIGINS]]
+    found = [(name, timeless) for name, timeless in found if timeless.count]
+    shown = [timeless_warning(name, t) for name, t in found[:SHOWN_ORIGINS]]
     rest = found[SHOWN_ORIGINS:]
     if rest:
-        records = sum(tally.count for _, tally in rest)
+        records = sum(t.count for _, t in rest)
         shown.append(
             f"and {len(rest):,} more origins ({rest[0][0]} … {rest[-1][0]}) have "
             f"{records:,} record(s) with no timestamp and none before them; they "

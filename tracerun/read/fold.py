@@ -20,7 +20,7 @@ _LONGEST_FOLD = 3
 """The longest casefold of one character (`ΐ` → three code points)."""
 
 
-def spellings(value: str) -> tuple[bytes, ...] | None:
+def case_spellings(value: str) -> tuple[bytes, ...] | None:
     """Every byte string that casefolds to `value`'s casefold, ASCII-lowercased.
 
     Returns None when there are more than MAX_SPELLINGS.

@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable
 
 from tracerun.query import Query
-from tracerun.read.assemble import Assembler, Tally, timeless_warning
+from tracerun.read.assemble import Assembler, Timeless, timeless_warning
 from tracerun.read.match import Matcher
 from tracerun.read.scan import (
     CHUNK,
@@ -70,6 +70,7 @@ class IncrementalReader:
         self._pending = bytearray()
         self._notices: list[ScanNotice] = []
         self._told_unparsed = False
+        self._told: set[str] = set()
 
     @property
     def pending(self) -> int:
@@ -102,25 +103,35 @@ class IncrementalReader:
         del self._pending[self._pending.rfind(b"\n") + 1 :]
 
     def warnings(self) -> list[str]:
-        """Warnings gathered since the last call (each kind of parse failure once)."""
+        """Warnings gathered since the last call (each kind of parse failure once).
+
+        A failing expression is told once per reader, as a OnceWarning that the
+        printer shows once per run.
+        """
         found = self._assembler.warnings[:]
         self._assembler.warnings.clear()
         if self._assembler.timeless.count:
             found.append(
                 timeless_warning(self.target.origin.name, self._assembler.timeless)
             )
-            self._assembler.timeless = Tally()
+            self._assembler.timeless = Timeless()
         found += [
             f"{self.target.origin.name}:{n.line}: {n.message}" for n in self._notices
         ]
         self._notices.clear()
-        if self._assembler.unparsed and not self._told_unparsed:
+        tally = self._assembler.tally
+        if tally.unparsed.count and not self._told_unparsed:
             self._told_unparsed = True
             found.append(
-                f"{self.target.origin.name}:{self._assembler.first_unparsed}: a line "
+                f"{self.target.origin.name}:{tally.unparsed.line}: a line "
                 f"contains a search value but does not parse with parser "
                 f"'{self.target.parser.name}'; such lines are skipped"
             )
+        if len(tally.failures) > len(self._told):
+            for warning in tally.failure_warnings(self.target.origin.name):
+                if warning.key not in self._told:
+                    self._told.add(warning.key)
+                    found.append(warning)
         return found
 
     def _last_start(self, end: int) -> int:

@@ -1,11 +1,27 @@
-"""Match: a record's extracted fields and time → keep or drop (exact key=value, window, --where)."""
+"""Match: a record's extracted fields and time → keep or drop (exact key=value, window, --where).
+
+A key without a dot that is not at the top of a record is looked for at any
+depth (`{"ctx": {"request_id": ...}}`), unless the parser defines that field;
+a key of the profile's `keys` also matches its other spellings (`requestId`,
+`RequestId`, `request-id`). Values are always compared exactly.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
+from tracerun.errors import EvaluationError
 from tracerun.query import Query
-from tracerun.record import field_text
+from tracerun.record import NO_TIME, Record, field_text
+from tracerun.timeparse import format_rfc3339_us
+
+if TYPE_CHECKING:
+    from tracerun.expression import Expression
+
+_DEPTH = 4
+"""How deep `holder` looks into nested objects for a field holding a value."""
 
 
 def lookup(fields: dict[str, Any], key: str) -> Any:
@@ -22,6 +38,77 @@ def lookup(fields: dict[str, Any], key: str) -> Any:
     return node
 
 
+def record_view(record: Record) -> dict[str, Any]:
+    """Build what a --where or --exit-on expression sees for one record.
+
+    The record's fields, then `time` (RFC 3339 UTC, null when it has none),
+    `source`, `origin`, `line` (null when unknown), the normalised `level` and
+    `message` (the values ndjson prints) and `fields` (the fields as parsed, so
+    that `fields.level` still reaches a field these names hide): these win over
+    fields of the same name.
+    """
+    view = dict(record.fields)
+    view["time"] = None if record.time == NO_TIME else format_rfc3339_us(record.time)
+    view["source"] = record.source
+    view["origin"] = record.origin
+    view["line"] = record.line or None
+    view["level"] = record.level
+    view["message"] = "\n".join((record.message, *record.continuation))
+    view["fields"] = record.fields
+    return view
+
+
+class RecordFilter:
+    """A --where or --exit-on expression over records; it never raises.
+
+    A record on which the expression fails (a type error, a failing function)
+    does not pass; `error` then says why, until the next test.
+    """
+
+    __slots__ = ("_expression", "error", "subject")
+
+    def __init__(self, expression: str, option: str = "--where") -> None:
+        from tracerun.expression import compile_expression  # noqa: PLC0415 - start-up: imports jmespath
+
+        self._expression: Expression = compile_expression(expression)
+        quote = "'" if '"' in expression else '"'
+        self.subject = f"{option} {quote}{expression}{quote}"
+        """The option and expression, as a warning names them."""
+        self.error: EvaluationError | None = None
+
+    def test(self, record: Record) -> bool:
+        """Tell whether the expression is truthy for the record (False when it fails)."""
+        from tracerun.expression import truthy  # noqa: PLC0415 - loaded by __init__
+
+        self.error = None
+        try:
+            return truthy(self._expression.search(record_view(record)))
+        except EvaluationError as exc:
+            self.error = exc
+            return False
+
+
+def spellings(key: str) -> tuple[str, ...]:
+    """List the ways programs spell a key: `request_id`, `requestId`, `RequestId`, `request-id`.
+
+    The key as given comes first; a key of one word has no other spelling.
+    """
+    words = [w for w in _WORD_BREAK.split(key) if w]
+    if len(words) < 2 or not all(w.isalnum() for w in words):
+        return (key,)
+    lower = [w.lower() for w in words]
+    forms = (
+        "_".join(lower),
+        lower[0] + "".join(w.title() for w in lower[1:]),
+        "".join(w.title() for w in lower),
+        "-".join(lower),
+    )
+    return tuple(dict.fromkeys((key, *forms)))
+
+
+_WORD_BREAK = re.compile(r"[_-]|(?<=[a-z0-9])(?=[A-Z])")
+
+
 class Matcher:
     """Decides whether a parsed record belongs to the query's answer."""
 
@@ -29,26 +116,62 @@ class Matcher:
         fold = str.casefold if query.ignore_case else None
         self._fold = fold
         by_key: dict[str, set[str]] = {}
+        bare_keys = [k for key in query.keys for k in spellings(key)]
         for term in query.terms:
             value = fold(term.value) if fold else term.value
-            for key in (term.key,) if term.key is not None else query.keys:
+            for key in (term.key,) if term.key is not None else bare_keys:
                 by_key.setdefault(key, set()).add(value)
         # One lookup per key, then a set test: 1,000 ids cost what one does.
         self._by_key = tuple((key, frozenset(values)) for key, values in by_key.items())
+        self._values = frozenset(v for _, values in self._by_key for v in values)
         self._since = query.since
         self._until = query.until
-        self._where = _compile_where(query.where) if query.where else None
+        self.where_filter = RecordFilter(query.where) if query.where else None
+        """The --where filter, None without one."""
 
-    def match_fields(self, fields: dict[str, Any]) -> bool:
-        """Tell whether any term equals its field exactly (case-folded with -i)."""
+    def match_fields(
+        self, fields: dict[str, Any], defined: frozenset[str] = frozenset()
+    ) -> bool:
+        """Tell whether any term equals its field exactly (case-folded with -i).
+
+        Args:
+            fields: the record's fields.
+            defined: the parser's own field names (`fields:`), looked up only
+                at the top: the profile said where they are.
+        """
+        deep: dict[str, frozenset[str]] = {}
         for key, values in self._by_key:
             found = lookup(fields, key)
-            if found is None or isinstance(found, dict | list):
+            if found is None:
+                if "." not in key and key not in defined:
+                    deep[key] = values
                 continue
-            text = field_text(found)
-            if (self._fold(text) if self._fold else text) in values:
+            if not isinstance(found, dict | list) and self._equal(found, values):
                 return True
-        return False
+        return bool(deep) and any(
+            self._equal(value, deep[key]) for key, value in _nested(fields, deep)
+        )
+
+    def _equal(self, value: Any, values: frozenset[str]) -> bool:
+        text = field_text(value)
+        return (self._fold(text) if self._fold else text) in values
+
+    def holder(self, fields: dict[str, Any], depth: int = _DEPTH) -> str | None:
+        """Name a field (dotted when nested) whose value equals a search value.
+
+        Asked only of a hit that `match_fields` refused, to tell the user which
+        field to write as `key=VALUE`.
+        """
+        for key, value in fields.items():
+            if isinstance(value, dict):
+                inner = self.holder(value, depth - 1) if depth > 1 else None
+                if inner is not None:
+                    return f"{key}.{inner}"
+            elif not isinstance(value, list):
+                text = field_text(value)
+                if (self._fold(text) if self._fold else text) in self._values:
+                    return str(key)
+        return None
 
     def in_window(self, time: int) -> bool:
         """Tell whether an instant (µs) lies in [since, until]."""
@@ -56,23 +179,25 @@ class Matcher:
             return False
         return self._until is None or time <= self._until
 
-    def where(self, fields: dict[str, Any], level: str = "", source: str = "") -> bool:
-        """Evaluate --where; no expression keeps everything.
+    def where(self, record: Record) -> bool:
+        """Evaluate --where over the record's view (`record_view`); none keeps all.
 
-        The expression sees the record's fields, with `level` replaced by the
-        normalised level (so `level == 'error'` holds for ERROR, err, 50) and
-        `source` set to the source name.
+        False also when the expression fails on this record: `where_filter.error`
+        then says why.
         """
-        if self._where is None:
-            return True
-        view = {**fields, "source": source} if source else dict(fields)
-        if level:
-            view["level"] = level
-        result = self._where.search(view)
-        return result not in (None, False, "", [], {})
+        return self.where_filter is None or self.where_filter.test(record)
 
 
-def _compile_where(expression: str) -> Any:
-    import jmespath  # noqa: PLC0415 - lazy: only when --where is used
-
-    return jmespath.compile(expression)
+def _nested(fields: dict[str, Any], keys: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Yield (key, scalar value) for the wanted keys below the top of a record."""
+    stack: list[Any] = [
+        v for v in fields.values() if type(v) is dict or type(v) is list
+    ]
+    while stack:
+        node = stack.pop()
+        items = node.items() if type(node) is dict else enumerate(node)
+        for key, value in items:
+            if type(value) is dict or type(value) is list:
+                stack.append(value)
+            elif key in keys and value is not None:
+                yield key, value

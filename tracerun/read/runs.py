@@ -150,7 +150,9 @@ class Run:
 def record_of(entry: Entry) -> Record:
     """Rebuild the Record of an entry."""
     time, index, origin, line, offset, payload = entry
-    source, level, message, fields, raw, continuation, hidden = marshal.loads(payload)
+    source, level, message, fields, raw, continuation, hidden, stack = marshal.loads(
+        payload
+    )
     return Record(
         time=time,
         source=source,
@@ -164,6 +166,7 @@ def record_of(entry: Entry) -> Record:
         continuation=continuation,
         hidden=hidden,
         offset=offset,
+        stack=stack,
     )
 
 
@@ -240,6 +243,7 @@ def encode(record: Record) -> bytes:
         record.raw,
         record.continuation,
         record.hidden,
+        record.stack,
     )
     return marshal.dumps(rest)
 

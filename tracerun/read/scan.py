@@ -13,6 +13,7 @@ a reader that starts mid-file (time bisection) does without it.
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from ahocorasick_rs import BytesAhoCorasick
 from stringzilla import count as _sz_count
 from stringzilla import utf8_uncased_search as _sz_uncased_find
 
-from tracerun.read.fold import spellings
+from tracerun.read.fold import case_spellings
 
 CHUNK = 8 * 1024 * 1024
 MAX_RECORD = 8 * 1024 * 1024
@@ -53,10 +54,94 @@ class Needles:
 
     @classmethod
     def of(cls, values: tuple[str, ...], *, ignore_case: bool = False) -> Needles:
-        """Encode search values as UTF-8 needles (lowercased for -i), longest first."""
+        """Encode search values as UTF-8 needles (lowercased for -i), longest first.
+
+        A value with a character that writers escape also gets its escaped
+        spellings (`caf\\u00e9` for `café`, `a\\/b` for `a/b`, `%C3%A9` in a
+        URL): the byte search must find the line whichever way it was written,
+        and the match then compares the decoded field. A plain value costs
+        nothing more.
+        """
         raw = {v.lower() if ignore_case else v for v in values if v}
-        encoded = sorted((v.encode() for v in raw), key=lambda b: (-len(b), b))
+        if ignore_case:
+            raw |= {v.upper().lower() for v in raw}
+        spelled = {form for v in raw for form in spellings(v)}
+        if ignore_case:
+            spelled = {form.lower() for form in spelled}
+        encoded = sorted((v.encode() for v in spelled), key=lambda b: (-len(b), b))
         return cls(tuple(encoded), ignore_case)
+
+
+def spellings(value: str) -> set[str]:
+    """List a value's spellings in JSON strings, quoted logfmt values and URLs.
+
+    Each kind of escapable character is escaped throughout or not at all:
+    non-ASCII and Go's HTML-escaped `<>&` as `\\u00e9` or `\\u00E9` (Python
+    and Go write lower case hex, .NET upper), `/` as `\\/` (PHP), `"`, `\\`
+    and tab as `\\"`, `\\\\`, `\\t`, and the percent-encoded form.
+    """
+    if value.isascii() and not _ESCAPABLE.search(value):
+        return {value}
+    choices = [
+        [(lambda c: c), *(_hex(upper) for upper in (False, True))]
+        if any(test(c) for c in value)
+        else [lambda c: c]
+        for test in (_non_ascii, _html)
+    ]
+    escapes: list[dict[str, str]] = [{}]
+    for table in (_SLASH, _JSON_ESCAPES):
+        if any(c in table for c in value):
+            escapes = [e | extra for e in escapes for extra in ({}, table)]
+    forms = {value}
+    for wide in choices[0]:
+        for html in choices[1]:
+            for table in escapes:
+                forms.add("".join(_spell(c, wide, html, table) for c in value))
+    from urllib.parse import quote  # noqa: PLC0415 - start-up: only for such values
+
+    forms.add(quote(value, safe=_URL_SAFE))
+    return forms
+
+
+_ESCAPABLE = re.compile(r'[/"\\\t<>&%\s]')
+_SLASH = {"/": "\\/"}
+_JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\t": "\\t"}
+_URL_SAFE = "-._~!$'()*+,;=:@/"
+
+
+def _non_ascii(c: str) -> bool:
+    return not c.isascii()
+
+
+def _html(c: str) -> bool:
+    return c in "<>&"
+
+
+def _hex(upper: bool) -> Callable[[str], str]:
+    def escape(c: str) -> str:
+        code = ord(c)
+        if code > 0xFFFF:  # a surrogate pair, as JSON writes it
+            code -= 0x10000
+            pair = (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
+            text = "".join(f"\\u{unit:04x}" for unit in pair)
+        else:
+            text = f"\\u{code:04x}"
+        return text.upper().replace("\\U", "\\u") if upper else text
+
+    return escape
+
+
+def _spell(
+    c: str,
+    wide: Callable[[str], str],
+    html: Callable[[str], str],
+    table: dict[str, str],
+) -> str:
+    if not c.isascii():
+        return wide(c)
+    if c in "<>&":
+        return html(c)
+    return table.get(c, c)
 
 
 @dataclass(slots=True)
@@ -150,6 +235,7 @@ class _Searcher:
 
 
 _TRIAL = 1024 * 1024
+_NEWLINE = ord("\n")
 _MAX_SINGLE_PASSES = 32
 _MAX_UNCASED_PASSES = 8
 """Up to this many values, one case-folding SIMD pass each beats a lowercased copy."""
@@ -192,7 +278,7 @@ def _ignoring_case(
     many: list[bytes] = []
     own: list[bytes] = []
     for value in values:
-        spelt = spellings(value.decode())
+        spelt = case_spellings(value.decode())
         if spelt is None:
             own.append(value)
         else:
@@ -286,6 +372,7 @@ class Scan:
     ) -> None:
         self._state = _State(stream, chunk, _searcher(needles), notices, count_lines)
         self._state.offset = base
+        self._state.floor = start
         self._state.resume = self._state.count_pos = start - base
         self._stop = stop
         self._is_start = is_start
@@ -326,9 +413,17 @@ class _State:
         self.consumed = 0  # bytes of buf done with; dropped before the next read
         self.resume = 0  # where scanning resumes in the buffer after the drop
         self.long_line_hit: bool | None = None  # set while dropping an over-long line
+        self.cut_start = -1  # stream offset of the record cut at the size cap
+        self.floor = 0  # stream offset where the range starts
+        self.whole_head = True  # buf[0] starts a line
 
     def line_at(self, pos: int) -> int:
-        """Line number of buffer position `pos` (monotonic between drops)."""
+        """Line number of buffer position `pos` (counted back when before the last one)."""
+        if self.counting and pos < self.count_pos:
+            return self.line - newlines(self.buf, pos, self.count_pos)
+        return self._line_at(pos)
+
+    def _line_at(self, pos: int) -> int:
         if self.counting and pos > self.count_pos:
             self.line += newlines(self.buf, self.count_pos, pos)
             self.count_pos = pos
@@ -355,6 +450,8 @@ class _State:
 
     def _drop(self, count: int) -> None:
         self.line_at(count)
+        if count:
+            self.whole_head = self.buf[count - 1] == _NEWLINE
         self.buf[: self.size - count] = self.buf[count : self.size]
         self.size -= count
         self.offset += count
@@ -414,15 +511,21 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
             state.drop_long_line()
         return  # one unfinished line: wait for more bytes
     end_at = limit if stop is None else min(limit, max(stop - state.offset, 0))
+    tail_open = False
+    if stop is not None and end_at > 0 and state.offset + limit >= stop:
+        # The record that straddles the range's end is this range's: search its
+        # continuation lines past the end too (a statement's id on its last line).
+        stop_at = end_at
+        end_at, complete = _continuation(buf, end_at - 1, limit, state.eof, is_start)
+        tail_open = not complete and limit - stop_at <= MAX_RECORD
     pos = state.resume
     for h in state.searcher.find(buf, pos, end_at):
         if h < pos:
             continue  # inside the record just yielded
-        start = buf.rfind(b"\n", 0, h) + 1
+        start = _record_start(state, buf, h, is_start)
         end = _line_end(buf, h, limit)
-        file_start = state.offset + start == 0
-        if not (file_start or is_start(_strip_cr(buf[start:end]))):
-            pos = end + 1  # continuation of a record whose first line had no needle
+        if start is None or state.offset + start == state.cut_start:
+            pos = end + 1  # continues a record begun before this range, or cut
             continue
         end, complete = _continuation(buf, end, limit, state.eof, is_start)
         if not complete and state.size - start <= MAX_RECORD:
@@ -433,6 +536,8 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
             return
         line = state.line_at(start)
         cut = not complete and _goes_on(buf, end + 1, state.size, is_start)
+        if cut:
+            state.cut_start = state.offset + start
         if cut and state.notices is not None:  # the record size cap
             state.notices.append(
                 ScanNotice(
@@ -444,6 +549,11 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
             )
         yield Hit(line, _strip_cr(buf[start:end]), buf, start, state.offset + start)
         pos = end + 1
+    if tail_open:
+        # The continuation goes on in the next block: look at it there.
+        state.consumed = max(0, stop_at - LOOKBACK)
+        state.resume = min(max(pos, stop_at), limit)
+        return
     if stop is not None and state.offset + limit >= stop:
         state.done = True
     # Keep LOOKBACK bytes before the resume point, so that a record's lookback
@@ -460,6 +570,30 @@ def _goes_on(buf: bytearray, pos: int, size: int, is_start: IsStart) -> bool:
     """
     head = bytes(buf[pos : min(size, pos + 1024)])
     return not head or not is_start(head.split(b"\n", 1)[0])
+
+
+def _record_start(
+    state: _State, buf: bytearray, hit: int, is_start: IsStart
+) -> int | None:
+    """Find where the record holding `hit` starts: its line, or an earlier one.
+
+    A hit on a continuation line (a traceback's last line, a statement's next
+    line) belongs to the record above it; None when that record began before
+    this range (the previous range reads it) or before the bytes kept.
+    """
+    start = buf.rfind(b"\n", 0, hit) + 1
+    floor = state.floor - state.offset  # < 0: bytes before buf[0] were dropped
+    while True:
+        if state.offset + start == 0:
+            return start  # the file's first line starts a record
+        if start == 0 and floor < 0 and not state.whole_head:
+            return None  # buf[0] is mid-line: the record's start is unknown
+        line_end = _line_end(buf, start, state.size)
+        if is_start(_strip_cr(buf[start:line_end])):
+            return start
+        if start <= floor:
+            return None
+        start = buf.rfind(b"\n", 0, start - 1) + 1
 
 
 def _line_end(buf: bytearray, pos: int, limit: int) -> int:

@@ -7,12 +7,13 @@ One line per type, as pre-commit's `all_languages.py`; each package's
 
 from __future__ import annotations
 
-from tracerun.sources import docker, file
+from tracerun.sources import docker, file, ssh
 from tracerun.sources.base import AdhocFlag, Source, SourceType
 
 SOURCES: dict[str, SourceType] = {
     "file": file.TYPE,
     "docker": docker.TYPE,
+    "ssh": ssh.TYPE,
 }
 
 _LOADED: dict[str, Source] = {}

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from tracerun.read.tally import Tally
+
 if TYPE_CHECKING:
     from tracerun.errors import SourceFailure
     from tracerun.origin import Origin
     from tracerun.query import Query
-    from tracerun.read.assemble import Tally
+    from tracerun.read.assemble import Timeless
     from tracerun.read.runs import Run
     from tracerun.read.target import Target
     from tracerun.record import Record
@@ -41,7 +43,11 @@ class Discovery:
 
 @dataclass
 class OriginResult:
-    """What reading one origin produced."""
+    """What reading one origin produced.
+
+    `tally` says why hits were dropped; the runner turns its count of lines
+    that did not parse into a warning, or into the reason nothing matched.
+    """
 
     records: list[Record] = field(default_factory=list)
     """Matched records in any order (types that do not build runs)."""
@@ -50,7 +56,8 @@ class OriginResult:
     warnings: list[str] = field(default_factory=list)
     failure: SourceFailure | None = None
     bytes_read: int = 0
-    timeless: Tally | None = None
+    tally: Tally = field(default_factory=Tally)
+    timeless: Timeless | None = None
     """Records that got no time, when the type leaves their warning to the runner."""
     capped: list[str] = field(default_factory=list)
     """What a size cap left out (`origin:line: …`): reported as errors, exit 3."""
@@ -121,6 +128,8 @@ class Family(NamedTuple):
         pattern: the glob or name written there.
         lines: the first lines of its first non-empty log, decoded.
         settings: further `key: value  # comment` lines for the source.
+        tail: the last lines of its newest plain log, decoded.
+        written: that log's modification time (µs), for the clock check.
     """
 
     name: str
@@ -129,6 +138,8 @@ class Family(NamedTuple):
     pattern: str
     lines: tuple[str, ...]
     settings: tuple[tuple[str, str, str], ...] = ()
+    tail: tuple[str, ...] = ()
+    written: int | None = None
 
 
 class AdhocFlag(NamedTuple):
@@ -204,6 +215,10 @@ class Source(Protocol):
         """Read the first `count` lines of an origin (None: this type cannot)."""
         ...
 
+    def local_offset(self, target: Target) -> int | None:
+        """Offset (s) that its naive last timestamp looks written in, if not the zone's."""
+        ...
+
     def adhoc(self, values: Sequence[str]) -> dict[str, Any]:
         """Make sources of the type's ad hoc flag values, keyed by source name."""
         ...
@@ -259,6 +274,10 @@ class SourceDefaults:
 
     def sample(self, target: Target, count: int) -> Sampled | None:  # noqa: ARG002
         """Not supported."""
+        return None
+
+    def local_offset(self, target: Target) -> int | None:  # noqa: ARG002
+        """Not known: the origin has no modification time to compare with."""
         return None
 
     def adhoc(self, values: Sequence[str]) -> dict[str, Any]:  # noqa: ARG002

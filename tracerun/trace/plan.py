@@ -17,6 +17,7 @@ from tracerun.extract import build_parser
 from tracerun.origin import Origin
 from tracerun.read.target import Target
 from tracerun.sources import get_source
+from tracerun.timeparse import zone_table
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,25 @@ def source_target(profile: Profile, name: str, index: int) -> Target:
     """
     config = profile.sources[name]
     start = re.compile(config.multiline.start.encode()) if config.multiline else None
+    zones = (
+        zone_table(profile.zone_abbreviations) if profile.zone_abbreviations else None
+    )
+    parser = build_parser(config.parser, profile.parsers, zones)
     return Target(
         Origin(name, index, config.type, name, name),
-        build_parser(config.parser, profile.parsers),
-        zoneinfo.ZoneInfo(config.timezone or profile.timezone),
+        parser,
+        zoneinfo.ZoneInfo(source_zone(profile, name)),
         start,
     )
+
+
+def source_zone(profile: Profile, name: str) -> str:
+    """Name the zone of a source's naive timestamps: its own, its parser's, the profile's."""
+    config = profile.sources[name]
+    parser = config.parser
+    if isinstance(parser, str):
+        named = profile.parsers.get(parser)
+        parser_zone = named.timezone if named is not None else None
+    else:
+        parser_zone = parser.timezone
+    return config.timezone or parser_zone or profile.timezone

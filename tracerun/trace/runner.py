@@ -21,8 +21,9 @@ from typing import Any
 
 from tracerun.errors import SourceFailure, TerminatedError
 from tracerun.query import Query
-from tracerun.read.assemble import Tally, timeless_warnings
+from tracerun.read.assemble import Timeless, timeless_warnings, unparsed_warning
 from tracerun.read.runs import spill_directory
+from tracerun.read.tally import Tally
 from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.sources import get_source
@@ -40,7 +41,16 @@ THREADS = 16
 class RunResult:
     """The outcome of a run: the timeline plus everything that went wrong on the way.
 
-    `timeline` is read once, as it is printed; `records` reads it into a list.
+    Attributes:
+        timeline: the records to print, merged as they are read (once);
+            `records` reads it into a list.
+        capped: what a record size cap left out, `origin:line: …` (errors:
+            exit 3).
+        unparsed: one warning per origin with hit lines that did not parse
+            (apart from `warnings`: when nothing matched, `why` says it instead).
+        tallies: each origin read, with why its hits were dropped.
+        skipped: origins not read at all, wholly outside the time window.
+        why: why nothing matched, when something can be said (trace/explain.py).
     """
 
     timeline: Timeline
@@ -48,7 +58,10 @@ class RunResult:
     failures: list[SourceFailure] = field(default_factory=list)
     bytes_read: int = 0
     capped: list[str] = field(default_factory=list)
-    """What a record size cap left out, `origin:line: …` (errors: exit 3)."""
+    unparsed: list[str] = field(default_factory=list)
+    tallies: list[tuple[Target, Tally]] = field(default_factory=list)
+    skipped: int = 0
+    why: list[str] = field(default_factory=list)
     _records: list[Record] | None = None
 
     @property
@@ -88,7 +101,7 @@ def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
     light = [j for w in work if not w.source.in_processes for j in w.jobs]
     timeline = Timeline(query.limit, query.max_records)
     outcome = RunResult(timeline, list(plan.warnings), list(plan.failures))
-    timeless: list[tuple[str, Tally]] = []
+    timeless: list[tuple[str, Timeless]] = []
     with (
         spill_directory(for_workers=_in_processes(heavy, count)),
         _executors(heavy, light, count) as (px, tx),
@@ -104,19 +117,27 @@ def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
             for run in result.runs:
                 timeline.add(run)
             timeline.add_records(result.records)
-            _tell(outcome, result)
+            _tell(outcome, item, result)
             if result.timeless:
                 timeless.append((item.target.origin.name, result.timeless))
     outcome.warnings += timeless_warnings(timeless)
     return outcome
 
 
-def _tell(outcome: RunResult, result: OriginResult) -> None:
+def _tell(outcome: RunResult, item: _Work, result: OriginResult) -> None:
     outcome.warnings.extend(result.warnings)
     outcome.capped.extend(result.capped)
     if result.failure is not None:
         outcome.failures.append(result.failure)
     outcome.bytes_read += result.bytes_read
+    if not item.jobs:
+        outcome.skipped += 1
+        return
+    outcome.tallies.append((item.target, result.tally))
+    unparsed = result.tally.unparsed
+    if unparsed.count:
+        warning = unparsed_warning(item.target, unparsed.line, unparsed.count)
+        outcome.unparsed.append(warning)
 
 
 def _work(plan: Plan, query: Query, workers: int) -> list[_Work]:

@@ -6,6 +6,7 @@ options arrive as one typed TraceOptions, built by the CLI from its flags.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import os
 from collections.abc import Callable
@@ -13,12 +14,12 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from tracerun.config.spec import OutputConfig, Profile
-from tracerun.errors import QueryError
+from tracerun.errors import QueryError, cut, quoted
 from tracerun.output import BUILTIN, build_formatter
 from tracerun.output.base import Formatter
 from tracerun.output.color import ColorSetting, use_color
 from tracerun.query import Query, check_where, parse_term
-from tracerun.timeparse import parse_bound
+from tracerun.timeparse import parse_bound, parse_duration
 from tracerun.trace.plan import Plan, build_plan
 from tracerun.trace.runner import RunResult, run
 
@@ -37,35 +38,96 @@ class TraceOptions(NamedTuple):
     where: str | None = None
     limit: int | None = None
     max_records: int | None = None
+    host_timeout: str | None = None
     output: str = "text"
     color: ColorSetting | None = None
 
 
 class Session(NamedTuple):
-    """A trace ready to run: what to match, what to read, how to print."""
+    """A trace ready to run: what to match, what to read, how to print.
+
+    `notes` are warnings about the query itself (the window used, when a
+    bound was given without an offset); they lead the run's warnings.
+    """
 
     query: Query
     plan: Plan
     formatter_for: FormatterFactory
+    notes: tuple[str, ...] = ()
 
 
 def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
-    """Turn the trace's terms and options into a Query."""
+    """Turn the trace's terms and options into a Query.
+
+    Raises:
+        QueryError: a term, bound or --where that cannot be read, or --until
+            before --since.
+    """
     now_us = int(now * 1_000_000)
     tz = _zone(profile.timezone)
     terms = options.terms
     if options.ids_from:
         terms = (*terms, *read_terms(options.ids_from))
-    return Query(
+    since = _bound(options.since, now_us, tz, "--since")
+    until = _bound(options.until, now_us, tz, "--until")
+    query = Query(
         terms=tuple(dict.fromkeys(parse_term(t) for t in terms)),
         keys=tuple(profile.keys),
         ignore_case=options.ignore_case,
-        since=parse_bound(options.since, now_us, tz) if options.since else None,
-        until=parse_bound(options.until, now_us, tz) if options.until else None,
+        since=since,
+        until=until,
         where=check_where(options.where) if options.where else None,
         limit=options.limit,
         max_records=options.max_records,
+        timeout=_host_timeout(options.host_timeout),
     )
+    if (
+        query.since is not None
+        and query.until is not None
+        and query.until < query.since
+    ):
+        until_, since_ = quoted(options.until), quoted(options.since)
+        msg = (
+            f"--until {until_} is before --since {since_}: "
+            f"the window {query.window()} is empty"
+        )
+        hint = f"swap them: --since {until_} --until {since_}"
+        raise QueryError(msg, hint)
+    return query
+
+
+def window_notes(
+    profile: Profile, options: TraceOptions, query: Query, now: float
+) -> tuple[str, ...]:
+    """Say which window is used when --since/--until was given without an offset.
+
+    Why: a naive bound is read in the profile's timezone while every time
+    printed is UTC; one line in UTC shows what the trace really covers.
+    """
+    now_us = int(now * 1_000_000)
+    naive = [
+        f"{flag} {text!r}"
+        for flag, text in (("--since", options.since), ("--until", options.until))
+        if text and _is_naive(text, now_us)
+    ]
+    if not naive:
+        return ()
+    which = " and ".join(naive)
+    verb = "have" if len(naive) > 1 else "has"
+    was = "were" if len(naive) > 1 else "was"
+    zone = profile.timezone
+    read = "as UTC" if zone == "UTC" else f"in {zone}, the profile's timezone"
+    return (
+        f"window {query.window()}: {which} {verb} no UTC offset and {was} read {read}",
+    )
+
+
+def _bound(text: str | None, now_us: int, tz: Any, option: str) -> int | None:
+    return None if not text else parse_bound(text, now_us, tz, option)
+
+
+def _host_timeout(text: str | None) -> float:
+    return 30.0 if text is None else parse_duration(text, "--host-timeout")
 
 
 def read_terms(path: str) -> list[str]:
@@ -82,9 +144,18 @@ def read_terms(path: str) -> list[str]:
 def run_trace(
     profile: Profile, options: TraceOptions, now: float
 ) -> tuple[RunResult, FormatterFactory]:
-    """Run a trace; return its result and a factory for the chosen output."""
+    """Run a trace; return its result and a factory for the chosen output.
+
+    The session's notes lead the warnings; when nothing matched, `why` says why.
+    """
     session = prepare(profile, options, now)
-    return run(session.plan, session.query), session.formatter_for
+    result = run(session.plan, session.query)
+    result.warnings[:0] = session.notes
+    if not result.timeline.matched():
+        from tracerun.trace.explain import explain  # noqa: PLC0415 - start-up: only when nothing matched
+
+        result.why = explain(result, session.query)
+    return result, session.formatter_for
 
 
 def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
@@ -97,7 +168,8 @@ def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
     plan = build_plan(profile, options.source_globs)
     if not plan.source_names:
         names = ", ".join(profile.sources)
-        msg = f"--source {' '.join(options.source_globs)} matches none of the profile's sources"
+        globs = cut(" ".join(options.source_globs))
+        msg = f"--source {globs} matches none of the profile's sources"
         raise QueryError(msg, f"sources here: {names}")
 
     def factory(stream: TextIO) -> Formatter:
@@ -107,7 +179,7 @@ def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
         color = use_color(setting, stream, os.environ)
         return build_formatter(output, plan.source_names, color=color)
 
-    return Session(query, plan, factory)
+    return Session(query, plan, factory, window_notes(profile, options, query, now))
 
 
 def _output_config(profile: Profile, name: str) -> OutputConfig:
@@ -116,8 +188,14 @@ def _output_config(profile: Profile, name: str) -> OutputConfig:
         return outputs[name]
     close = difflib.get_close_matches(name, list(outputs), n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    msg = f"unknown output '{name}'"
+    msg = f"unknown output {quoted(name)}"
     raise QueryError(msg, hint + "outputs: " + ", ".join(sorted(outputs)))
+
+
+def _is_naive(text: str, now_us: int) -> bool:
+    """Tell whether a bound's instant depends on the zone it is read in."""
+    east = datetime.timezone(datetime.timedelta(hours=1))
+    return parse_bound(text, now_us, datetime.UTC) != parse_bound(text, now_us, east)
 
 
 def _zone(name: str) -> Any:

@@ -52,7 +52,7 @@ def connect(host: str | None, source: str) -> Iterator[DockerClient]:
         environment["DOCKER_HOST"] = host
     url = engine_url(host)
     _probe_socket(url, host, source)
-    with _engine_errors(url, host, source):
+    with _engine_errors(url, host, source), _bad_url(url, host, source):
         client = docker.from_env(
             environment=environment,
             max_pool_size=POOL,
@@ -85,6 +85,22 @@ def _engine_errors(url: str, host: str | None, source: str) -> Iterator[None]:
         raise EngineError(reason, hint) from None
     except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
         raise _engine_error(exc, url, host, source) from None
+
+
+@contextmanager
+def _bad_url(url: str, host: str | None, source: str) -> Iterator[None]:
+    """Turn the ValueError of an engine URL the SDK cannot parse into EngineError.
+
+    Why: `DOCKER_HOST=tcp://localhost:99999` reaches urllib's port check, which
+    raises ValueError (issue #12); a profile's `host` is checked when loaded.
+    """
+    try:
+        yield
+    except ValueError as exc:
+        where = f"sources.{source}.host" if host else "DOCKER_HOST"
+        reason = f"{where} {url} is not a Docker engine URL: {str(exc).lower()}"
+        hint = f"set {where} to an engine's URL, e.g. unix:///var/run/docker.sock"
+        raise EngineError(reason, hint) from None
 
 
 def _probe_socket(url: str, host: str | None, source: str) -> None:

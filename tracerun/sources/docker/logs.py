@@ -128,7 +128,10 @@ def _records(
             result.records.append(record)
     name = target.origin.name
     result.warnings.extend(f"{name}:{n.line}: {n.message}" for n in notices)
-    result.warnings.extend(assembler.finish())
+    result.warnings.extend(assembler.warnings)
+    result.warnings.extend(assembler.tally.failure_warnings(name))
+    result.tally = assembler.tally
+    result.timeless = assembler.timeless
 
 
 def record_start_rule(target: Target) -> Callable[[bytes], bool]:

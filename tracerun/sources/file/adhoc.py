@@ -13,7 +13,7 @@ from pathlib import Path
 from tracerun.config.spec import FileSourceConfig
 from tracerun.errors import TracerunError
 from tracerun.sources.base import Family, ReadError, unique_names
-from tracerun.sources.file.open import open_log
+from tracerun.sources.file.open import is_compressed, open_log
 from tracerun.sources.file.paths import expand_paths, source_name
 
 HEAD_LINES = 50
@@ -57,7 +57,15 @@ def families(patterns: Sequence[str], out_dir: Path | None) -> list[Family]:
         groups.setdefault((path.parent, source_name(path)), []).append(path)
     names = unique_names([(folder.name, name) for folder, name in groups])
     return [
-        Family(name, "file", "paths", _pattern(folder, group, out_dir), _head(group))
+        Family(
+            name,
+            "file",
+            "paths",
+            _pattern(folder, group, out_dir),
+            _head(group),
+            (),
+            *_tail(group),
+        )
         for name, ((folder, _), group) in zip(names, groups.items(), strict=True)
     ]
 
@@ -73,6 +81,24 @@ def _relative(folder: Path, out_dir: Path) -> str:
     relative = os.path.relpath(folder.absolute(), out_dir.absolute())
     far = Path(relative).parts[:2] == (os.pardir, os.pardir)
     return str(folder.absolute()) if far else relative
+
+
+def _tail(group: list[Path]) -> tuple[tuple[str, ...], int | None]:
+    """Read the last lines and the modification time of the newest plain file."""
+    for path in group:
+        if is_compressed(path):
+            continue
+        try:
+            written = path.stat().st_mtime_ns // 1000
+            with path.open("rb") as raw:
+                raw.seek(max(0, path.stat().st_size - _HEAD_BYTES))
+                data = raw.read(_HEAD_BYTES).decode("utf-8", "replace")
+        except OSError:
+            continue
+        lines = data.splitlines()[-HEAD_LINES:]
+        if lines:
+            return tuple(lines), written
+    return (), None
 
 
 def _head(group: list[Path]) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tracerun.extract import clock
 from tracerun.read.target import Target
 from tracerun.sources.base import ReadError
 from tracerun.sources.file.open import is_compressed, open_log
@@ -39,6 +40,32 @@ def time_coverage(target: Target) -> tuple[int | None, int | None]:
         return first, _archive_last_time(target, path) if small else None
     except (OSError, EOFError, ReadError):
         return None, None
+
+
+def local_offset(target: Target) -> int | None:
+    """Offset (s east of UTC) that a plain file's naive last timestamp looks written in.
+
+    None when the file is compressed or unreadable, or its times agree with
+    its modification time (extract/clock.py).
+    """
+    path = Path(target.origin.locator)
+    try:
+        if is_compressed(path):
+            return None
+        stat = path.stat()
+        start = max(0, stat.st_size - HEAD_BYTES)
+        with path.open("rb") as raw:
+            raw.seek(start)
+            tail = raw.read(HEAD_BYTES).split(b"\n")[1 if start else 0 :]
+    except OSError:
+        return None
+    lines = [
+        line.removesuffix(b"\r").decode("utf-8", "replace")
+        for line in tail
+        if line.strip() and target.is_start(line)
+    ]
+    written = stat.st_mtime_ns // 1000
+    return clock.local_offset(target.parser, target.tz, lines, written)
 
 
 def head_lines(path: Path, limit: int) -> tuple[list[bytes], bool]:

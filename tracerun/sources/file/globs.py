@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from tracerun.config.discover import expand_user
 from tracerun.sources.file.paths import expand_paths, has_glob
 
 Key = tuple[int, int]
@@ -55,11 +56,18 @@ def _watched_dirs(patterns: list[str]) -> list[str] | None:
     """List the directories whose mtime tells when `patterns` may match anew."""
     dirs: list[str] = []
     for pattern in patterns:
-        path = Path(pattern).expanduser()
-        if path.is_dir() or has_glob(str(path.parent)):
+        path = Path(expand_user(pattern))
+        if _is_dir(path) or has_glob(str(path.parent)):
             return None
         dirs.append(str(path.parent))
     return sorted(set(dirs))
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # ENAMETOOLONG: a name no directory can have
+        return False
 
 
 def _mtimes(dirs: list[str]) -> tuple[int, ...]:

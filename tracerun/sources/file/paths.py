@@ -7,9 +7,15 @@ so which files belong to one log (its rotation stem).
 
 from __future__ import annotations
 
+import errno
 import glob
+import os
 import re
 from pathlib import Path
+
+from tracerun.config.discover import expand_user
+from tracerun.config.format import NAME_MAX_BYTES
+from tracerun.errors import cut
 
 GLOB_CHARS = frozenset("*?[")
 """A pattern holding none of these names one file."""
@@ -47,7 +53,7 @@ def expand_paths(patterns: list[str]) -> tuple[list[Path], list[str]]:
     found: dict[Path, Path] = {}
     empty: list[str] = []
     for pattern in patterns:
-        matches = _expand_one(str(Path(pattern).expanduser()))
+        matches = _expand_one(expand_user(pattern))
         if not matches:
             empty.append(pattern)
         for path in matches:
@@ -55,7 +61,27 @@ def expand_paths(patterns: list[str]) -> tuple[list[Path], list[str]]:
     return sorted(found.values()), empty
 
 
+def no_match(pattern: str) -> str:
+    """Say that `pattern` matches no file, and why when it can be told from its text."""
+    text = f"{cut(pattern)} matches no file"
+    user = pattern[1:].partition("/")[0] if pattern.startswith("~") else ""
+    if user and expand_user(pattern) == pattern:
+        return f"{text}: there is no user {user!r} on this machine"
+    if any(len(os.fsencode(part)) > NAME_MAX_BYTES for part in pattern.split("/")):
+        return f"{text}: a part of it is longer than {NAME_MAX_BYTES} bytes"
+    return text
+
+
 def _expand_one(pattern: str) -> list[Path]:
+    try:
+        return _expand(pattern)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:  # a part over 255 bytes names no file
+            return []
+        raise
+
+
+def _expand(pattern: str) -> list[Path]:
     if Path(pattern).is_dir():
         pattern = str(Path(pattern) / "**" / "*.log*")
     if not has_glob(pattern):

@@ -16,10 +16,11 @@ from typing import BinaryIO
 
 from tracerun.errors import SourceFailure
 from tracerun.query import Query
-from tracerun.read.assemble import Assembler, Tally, unparsed_warning, where
+from tracerun.read.assemble import Assembler, Timeless
 from tracerun.read.match import Matcher
 from tracerun.read.runs import Run, RunBuilder, keep_of
 from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Scan, ScanNotice
+from tracerun.read.tally import Tally, where
 from tracerun.read.target import Target
 from tracerun.sources.base import OriginResult, ReadError
 from tracerun.sources.file.open import (
@@ -65,9 +66,8 @@ class PieceResult:
     run: Run | None = None
     warnings: list[str] = field(default_factory=list)
     notices: list[ScanNotice] = field(default_factory=list)
-    timeless: Tally = field(default_factory=Tally)
-    unparsed: int = 0
-    first_unparsed: int = 0
+    timeless: Timeless = field(default_factory=Timeless)
+    tally: Tally = field(default_factory=Tally)
     lines: int = 0
     failure: SourceFailure | None = None
 
@@ -216,23 +216,23 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
         result.failure = file_failure(origin, exc)
     result.run = kept.finish()
     result.timeless = assembler.timeless
-    result.unparsed = assembler.unparsed
-    result.first_unparsed = assembler.first_unparsed
+    result.tally = assembler.tally
     return result
 
 
 def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
     """Merge a file's piece results, numbering lines from the file's start.
 
-    Warnings come out as a whole-file read gives them: I/O problems, then the
-    count of unparsable hit lines; what the record size cap left out is listed
-    in `capped`; the records without a time are tallied for the runner, which
+    Warnings come out as a whole-file read gives them: I/O problems, then
+    expressions that failed; what the record size cap left out is listed in
+    `capped`; the tally (with the count of unparsable hit lines) is joined too,
+    and the records without a time are counted for the runner, which
     summarises them over every origin.
     """
     name = target.origin.name
     joined = OriginResult()
-    timeless = Tally()
-    unparsed, first_unparsed, base = 0, 0, 0
+    timeless = Timeless()
+    base = 0
     for part in results:
         if part.run is not None:
             part.run.line_base = base
@@ -243,14 +243,9 @@ def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
             for n in part.notices
         ]
         timeless.extend(part.timeless, base)
-        if part.unparsed:
-            first_unparsed = first_unparsed or (
-                part.first_unparsed and part.first_unparsed + base
-            )
-            unparsed += part.unparsed
+        joined.tally.add(part.tally, base)
         joined.failure = joined.failure or part.failure
         base += part.lines
     joined.timeless = timeless
-    if unparsed:
-        joined.warnings.append(unparsed_warning(target, first_unparsed, unparsed))
+    joined.warnings += joined.tally.failure_warnings(name)
     return joined

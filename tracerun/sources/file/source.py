@@ -25,7 +25,7 @@ from tracerun.sources.base import (
     SourceDefaults,
 )
 from tracerun.sources.file import adhoc
-from tracerun.sources.file.paths import expand_paths
+from tracerun.sources.file.paths import expand_paths, no_match
 from tracerun.sources.file.pieces import (
     Piece,
     PieceResult,
@@ -46,7 +46,7 @@ class FileSource(SourceDefaults):
         files, empty = expand_paths(config.paths)
         found = Discovery()
         for pattern in empty:
-            found.warnings.append(f"source {name}: {pattern} matches no file")
+            found.warnings.append(f"source {name}: {no_match(pattern)}")
         for path in files:
             try:
                 size = path.stat().st_size
@@ -96,6 +96,12 @@ class FileSource(SourceDefaults):
         from tracerun.sources.file import coverage  # noqa: PLC0415 - start-up: `sources` only
 
         return coverage.time_coverage(target)
+
+    def local_offset(self, target: Target) -> int | None:
+        """Compare a plain file's last naive timestamp with its modification time."""
+        from tracerun.sources.file import coverage  # noqa: PLC0415 - start-up: `sources` only
+
+        return coverage.local_offset(target)
 
     def sample(self, target: Target, count: int) -> Sampled:
         """Read the first lines of a file (decompressed)."""

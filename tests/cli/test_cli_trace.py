@@ -1,0 +1,304 @@
+"""The trace command on real files: --where and its types, failing expressions,
+the time window, and why a trace that matched nothing found nothing (#11, #12)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tracerun.cli import cli
+
+WEB = [  # a regex source: every field is a string
+    "2026-03-20T14:10:00.050Z 200 r1 GET /ok",
+    "2026-03-20T14:10:00.060Z 503 r1 GET /fail",
+    "2026-03-20T14:10:00.070Z 500 r1 GET /boom",
+]
+APP = [  # a JSON source: numbers are numbers, the message is `msg`
+    '{"ts":"2026-03-20T14:10:00.100Z","level":"info","msg":"reserved","request_id":"r1","status":200}',
+    '{"ts":"2026-03-20T14:10:00.200Z","level":"error","msg":"charge failed","request_id":"r1","status":503}',
+    '{"ts":"2026-03-20T14:10:00.300Z","level":"info","request_id":"r1","status":500}',
+]
+PROFILE = """\
+version: 1
+timezone: {zone}
+parsers:
+  web:
+    type: regex
+    pattern: '^(?P<time>\\S+) (?P<status>\\d{{3}}) (?P<request_id>\\S+) (?P<msg>.*)$'
+  app:
+    type: json
+    time: {{field: ts}}
+    fields: {fields}
+sources:
+  web: {{type: file, paths: [web.log], parser: web}}
+  app: {{type: file, paths: [app.log], parser: app}}
+"""
+
+
+def write_profile(root: Path, *, zone: str = "UTC", fields: str = "{}") -> str:
+    (root / "web.log").write_text("\n".join(WEB) + "\n")
+    (root / "app.log").write_text("\n".join(APP) + "\n")
+    path = root / "p.yaml"
+    path.write_text(PROFILE.format(zone=zone, fields=fields))
+    return str(path)
+
+
+@pytest.fixture
+def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(tmp_path)
+    return write_profile(tmp_path)
+
+
+def run(*args: str) -> Result:
+    env = {"NO_COLOR": "", "FORCE_COLOR": "", "TRACERUN_PROFILE": ""}
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def stderr(result: Result, profile: str) -> list[str]:
+    """stderr's lines, with the logs' folder (origins are absolute) left out."""
+    return result.stderr.replace(str(Path(profile).parent) + "/", "").splitlines()
+
+
+def records(result: Result) -> list[tuple[str, int, str]]:
+    """(source, line, message) of each ndjson record."""
+    found: list[dict[str, Any]] = [json.loads(x) for x in result.stdout.splitlines()]
+    return [(r["source"], r["line"], r["message"]) for r in found]
+
+
+FIVE_HUNDREDS = [
+    ("web", 2, "GET /fail"),
+    ("web", 3, "GET /boom"),
+    ("app", 2, "charge failed"),
+    ("app", 3, ""),
+]
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["status >= `500`", "status > '499'", "to_number(status) >= `500`"],
+)
+def test_where_orders_a_regex_string_and_a_json_number_alike(profile, where):
+    result = run("-p", profile, "r1", "--where", where, "-o", "ndjson")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert records(result) == FIVE_HUNDREDS
+
+
+@pytest.mark.parametrize("where", ["status == '503'", "status == `503`"])
+def test_where_equality_compares_a_number_and_a_string_as_text(profile, where):
+    result = run("-p", profile, "r1", "--where", where, "-o", "ndjson")
+
+    assert records(result) == [("web", 2, "GET /fail"), ("app", 2, "charge failed")]
+
+
+def test_where_sees_the_message_whatever_the_parser_called_it(profile):
+    result = run(
+        "-p", profile, "r1", "--where", "message == 'reserved'", "-o", "ndjson"
+    )
+
+    assert records(result) == [("app", 1, "reserved")]
+
+
+def test_where_sees_time_origin_line_and_source(profile):
+    where = (
+        "time >= '2026-03-20T14:10:00.2' && ends_with(origin, '/app.log') && line > `2`"
+    )
+    result = run("-p", profile, "r1", "--where", where, "-o", "ndjson")
+
+    assert records(result) == [("app", 3, "")]
+
+
+def test_a_type_error_costs_only_those_records_with_one_warning(profile):
+    result = run(
+        "-p", profile, "r1", "--where", "starts_with(status, '5')", "-o", "ndjson"
+    )
+
+    assert result.exit_code == 0
+    assert records(result) == [("web", 2, "GET /fail"), ("web", 3, "GET /boom")]
+    assert stderr(result, profile) == [
+        (
+            "tracerun: warning: --where \"starts_with(status, '5')\": starts_with() "
+            "needs a string, got a number at app.log:1; records where it fails do not match"
+        ),
+        "  hint: to_string(x) turns a number or boolean into text",
+    ]
+
+
+def test_an_expression_failing_on_every_record_matches_nothing_and_says_so(profile):
+    result = run("-p", profile, "r1", "--where", "abs(message)")
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert stderr(result, profile) == [
+        (
+            'tracerun: warning: --where "abs(message)": abs() needs a number, got a '
+            "string at web.log:1; records where it fails do not match"
+        ),
+        "  hint: to_number(x) reads a number from text (null when it is not one)",
+        (
+            "tracerun: nothing matched: 6 records carry it but --where dropped them "
+            "(first: web.log:1)"
+        ),
+    ]
+
+
+def test_an_unknown_function_is_a_usage_error_before_reading(profile):
+    result = run("-p", profile, "r1", "--where", "length(@) > `1` && foo(status)")
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[0] == (
+        "tracerun: error: --where 'length(@) > `1` && foo(status)': unknown function foo()"
+    )
+    assert result.stderr.splitlines()[1].startswith(
+        "  hint: did you mean floor()? JMESPath functions: abs, avg, ceil"
+    )
+
+
+def test_a_field_expression_that_fails_leaves_the_field_out_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    profile = write_profile(tmp_path, fields='{x: "abs(status)", y: "abs(msg)"}')
+
+    result = run("-p", profile, "r1", "--source", "app", "-o", "ndjson")
+
+    found = [json.loads(x)["fields"] for x in result.stdout.splitlines()]
+    assert [(f.get("x"), "y" in f) for f in found] == [
+        (200, False),
+        (503, False),
+        (500, False),
+    ]
+    assert stderr(result, profile) == [
+        (
+            "tracerun: warning: parser 'app', fields.y \"abs(msg)\": abs() needs a number, "
+            "got a string at app.log:1; records where it fails have no field y"
+        ),
+        "  hint: to_number(x) reads a number from text (null when it is not one)",
+    ]
+
+
+def test_until_before_since_is_a_usage_error_naming_both(profile):
+    result = run("-p", profile, "r1", "--since", "2026-03-21", "--until", "2026-03-20")
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert stderr(result, profile) == [
+        (
+            "tracerun: error: --until '2026-03-20' is before --since '2026-03-21': the "
+            "window 2026-03-21T00:00:00.000Z → 2026-03-20T00:00:00.000Z UTC is empty"
+        ),
+        "  hint: swap them: --since '2026-03-20' --until '2026-03-21'",
+    ]
+
+
+def test_a_naive_bound_is_read_in_the_profile_zone_and_the_window_is_shown(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    profile = write_profile(tmp_path, zone="Europe/Berlin")
+
+    result = run(
+        "-p", profile, "r1", "--since", "2026-03-20 15:10:00.1", "--until",
+        "2026-03-20T14:10:00.2Z", "-o", "ndjson",
+    )  # fmt: skip
+
+    assert records(result) == [("app", 1, "reserved"), ("app", 2, "charge failed")]
+    assert stderr(result, profile) == [
+        (
+            "tracerun: warning: window 2026-03-20T14:10:00.100Z → 2026-03-20T14:10:00.200Z "
+            "UTC: --since '2026-03-20 15:10:00.1' has no UTC offset and was read in "
+            "Europe/Berlin, the profile's timezone"
+        )
+    ]
+
+
+def test_bounds_with_an_offset_or_a_duration_say_nothing(profile):
+    result = run(
+        "-p", profile, "r1", "--since", "2026-03-20T14:10:00.25Z", "--until", "0s"
+    )
+
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_nothing_matched_because_the_lines_did_not_parse(profile):
+    Path("web.log").write_text("2026-03-20T14:10:00.050Z broken r9 line\n")
+
+    result = run("-p", profile, "r9")
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert stderr(result, profile) == [
+        (
+            "tracerun: nothing matched: the id was found in 1 line that did not parse with "
+            "parser 'web' (web.log:1: 2026-03-20T14:10:00.050Z broken r9 line)"
+        )
+    ]
+
+
+def test_lines_that_did_not_parse_are_a_warning_when_something_matched(profile):
+    Path("web.log").write_text("2026-03-20T14:10:00.050Z broken r1 line\n")
+
+    result = run("-p", profile, "r1", "-o", "ndjson")
+
+    assert result.exit_code == 0
+    assert stderr(result, profile) == [
+        (
+            "tracerun: warning: web.log:1: 1 line(s) contain a search value but do not "
+            "parse with parser 'web'; they were skipped"
+        )
+    ]
+
+
+def test_nothing_matched_because_the_id_is_only_in_message_text(profile):
+    result = run("-p", profile, "GET")
+
+    assert stderr(result, profile) == [
+        (
+            "tracerun: nothing matched: the id was found in 3 records only in message "
+            "text, not in a key field (keys searched: request_id, req_id, rid, trace_id, "
+            "correlation_id; write key=VALUE to search another field)"
+        )
+    ]
+
+
+def test_nothing_matched_because_the_id_is_in_a_field_that_is_not_a_key(profile):
+    result = run("-p", profile, "503")
+
+    assert result.exit_code == 1
+    assert stderr(result, profile) == [
+        (
+            "tracerun: nothing matched: the id was found in 2 records in field 'status', "
+            "not in a key field (keys searched: request_id, req_id, rid, trace_id, "
+            "correlation_id; write status=503 to search it)"
+        )
+    ]
+
+
+def test_nothing_matched_because_the_records_lie_outside_the_window(profile):
+    result = run("-p", profile, "r1", "--since", "2026-03-20T14:10:00.5Z")
+
+    assert stderr(result, profile) == [
+        (
+            "tracerun: nothing matched: 6 records carry it but lie outside the window "
+            "2026-03-20T14:10:00.500Z → … UTC (first: web.log:1)"
+        )
+    ]
+
+
+def test_nothing_matched_because_no_file_is_in_the_window(profile):
+    result = run("-p", profile, "r1", "--until", "2026-03-20T13:00:00Z")
+
+    assert (result.exit_code, stderr(result, profile)) == (
+        1,
+        [
+            (
+                "tracerun: nothing matched: no source had records in the window "
+                "… → 2026-03-20T13:00:00.000Z UTC"
+            )
+        ],
+    )
+
+
+def test_an_id_found_nowhere_says_nothing(profile):
+    result = run("-p", profile, "nowhere")
+
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "")

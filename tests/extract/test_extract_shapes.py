@@ -1,0 +1,67 @@
+"""tracerun/extract/shapes.py: the line shapes and the record-start rule."""
+
+import pytest
+
+from tracerun.extract.shapes import starts_record, strip_ansi
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"2026-03-20T14:10:00Z hello",
+        b"2026-03-20 14:10:00,123 ERROR boom",
+        b"[2026-03-20 14:10:00] x",
+        b"Mar 20 14:10:00 host x",
+        b"20/Mar/2026:14:10:00 +0000 x",
+        b"1774015800 x",
+        b'{"a": 1}',
+        b"time=2026 level=info",
+        b"request_id=abc",
+        b"http.status=200",
+        # nginx 1.22.1, access.log (combined) and error.log
+        b'127.0.0.1 - - [02/Dec/2026:02:21:02 +0000] "GET /api/orders HTTP/1.1" 200 3',
+        b"2026/12/02 02:21:05 [error] 10413#10413: *3 open() failed",
+        # Python 3.11 logging.basicConfig() default format
+        b"WARNING:shop.inventory:low stock request_id=req-6a7b8c9d",
+        b"CRITICAL:root:disk full request_id=req-6a7b8c9d",
+        # structlog 26.1.0 ConsoleRenderer with FORCE_COLOR=1
+        b"\x1b[2m2026-12-02 02:22:19\x1b[0m [\x1b[32m\x1b[1minfo     \x1b[0m] x",
+        # syslog priorities (RFC 3164, RFC 5424)
+        b"<13>Mar 20 14:10:00 host app: x",
+        b"<165>1 2026-03-20T14:10:00Z host app - - - x",
+        b"[INFO] Building shop 1.0",
+    ],
+)
+def test_record_starts(line):
+    assert starts_record(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"",
+        b"    at com.shop.Pay.charge(Pay.java:42)",
+        b'  File "app.py", line 3, in <module>',
+        b"\tat x",
+        b"Traceback (most recent call last):",
+        b"java.lang.IllegalStateException: boom",
+        b"Caused by: java.io.IOException: x=1",
+        b"ValueError: bad value",
+        b"1774015800",
+        b"  2026-03-20T14:10:00Z indented",
+        # gunicorn 27.0.1 error.log: the traceback's last line holds request_id=
+        b"RuntimeError: inventory unreachable request_id=req-2b3c4d5e",
+        # PostgreSQL 15.18: a statement continued by TAB-indented lines
+        b"\t WHERE sku = 'TEA' -- request_id=req-a1b2c3d4",
+        b"INFORMATION_SCHEMA lookups",
+        b"ERROR",
+    ],
+)
+def test_continuation_lines(line):
+    assert not starts_record(line)
+
+
+def test_strip_ansi_drops_colour_escapes_only():
+    line = "\x1b[36mrequest_id\x1b[0m=\x1b[35mreq-1f2e3d4c\x1b[0m"
+    assert strip_ansi(line) == "request_id=req-1f2e3d4c"
+    assert strip_ansi("plain [x]") == "plain [x]"

@@ -1,0 +1,60 @@
+"""Framing what a host's grep sends back into records, with the source's own start rule."""
+
+from __future__ import annotations
+
+from tracerun.extract.shapes import starts_record
+from tracerun.sources.ssh.logs import Framer, hits_of
+
+
+def frames(lines: list[bytes]) -> list[tuple[int, bytes]]:
+    return [(hit.line, hit.data) for hit in hits_of(lines, starts_record)]
+
+
+def test_a_hit_takes_its_continuation_lines() -> None:
+    assert frames(
+        [
+            b"@F 0",
+            b"4:2026-03-20T14:10:00Z boom",
+            b"5-  frame",
+            b"6-  frame 2",
+            b"@R 0",
+            b"@E 0",
+        ]
+    ) == [(4, b"2026-03-20T14:10:00Z boom\n  frame\n  frame 2")]
+
+
+def test_a_context_line_that_starts_a_record_ends_the_record() -> None:
+    assert frames(
+        [b"1:2026-03-20T14:10:00Z a", b"2-2026-03-20T14:10:01Z b", b"3-  c"]
+    ) == [(1, b"2026-03-20T14:10:00Z a")]
+
+
+def test_adjacent_hits_are_two_records_and_a_gap_ends_one() -> None:
+    assert frames(
+        [b"1:2026-03-20T14:10:00Z a", b"2:2026-03-20T14:10:01Z b", b"5-  late"]
+    ) == [(1, b"2026-03-20T14:10:00Z a"), (2, b"2026-03-20T14:10:01Z b")]
+
+
+def test_a_hit_inside_a_continuation_belongs_to_its_record() -> None:
+    assert frames([b"1:2026-03-20T14:10:00Z a", b"2:  id in a frame"]) == [
+        (1, b"2026-03-20T14:10:00Z a\n  id in a frame")
+    ]
+
+
+def test_a_hit_that_continues_an_unsent_record_is_not_a_record() -> None:
+    assert frames([b"7:  only a frame holds the id"]) == []
+    assert frames([b"1:  but the first line of a file is"]) == [
+        (1, b"  but the first line of a file is")
+    ]
+
+
+def test_grep_status_and_crlf_are_read() -> None:
+    framer = Framer(starts_record)
+    hits = framer.take(b"3:2026-03-20T14:10:00Z a\r") + framer.take(b"@R 2")
+    hits += framer.take(b"@E 0")
+    assert [(h.line, h.data) for h in hits] == [(3, b"2026-03-20T14:10:00Z a")]
+    assert framer.grep_status == 2
+
+
+def test_lines_that_are_not_grep_output_are_ignored() -> None:
+    assert frames([b"garbage", b"12", b"x:y", b"-1:z"]) == []

@@ -1,0 +1,189 @@
+"""The remote scripts, run by real shells (dash/bash's sh and busybox sh) on real files.
+
+What an ssh host runs is plain POSIX sh; running it here with each shell tests
+the quoting (no id, path or glob is ever parsed as code), the listing and the
+search output that tracerun/sources/ssh/logs.py parses.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tracerun.sources.ssh import script
+
+SHELLS = [["/bin/sh", "-s"]]
+if shutil.which("busybox"):
+    SHELLS.append(["busybox", "sh", "-s"])
+HOSTILE = [
+    "x'; touch MARK #",
+    "$(touch MARK)",
+    "`touch MARK`",
+    'a"b\\c',
+    "-e",
+    "--",
+    "x\\' ; touch MARK",
+]
+
+
+def run(shell: list[str], code: str, cwd: Path) -> list[str]:
+    done = subprocess.run(
+        shell, input=code.encode(), capture_output=True, cwd=cwd, check=False
+    )
+    return done.stdout.decode().splitlines()
+
+
+@pytest.fixture(params=SHELLS, ids=lambda s: s[0])
+def shell(request: pytest.FixtureRequest) -> list[str]:
+    return request.param
+
+
+def test_quote_makes_one_literal_word(shell: list[str], tmp_path: Path) -> None:
+    for value in HOSTILE:
+        out = run(shell, f"printf '%s\\n' {script.quote(value)}\n", tmp_path)
+        assert out == [value]
+    assert not (tmp_path / "MARK").exists()
+
+
+def test_glob_words_keep_wildcards_and_quote_the_rest(
+    shell: list[str], tmp_path: Path
+) -> None:
+    odd = tmp_path / "it's $(x)"
+    odd.mkdir()
+    for name in ("a.log", "b.log.1", "c.txt"):
+        (odd / name).write_text("x\n")
+    words = script.glob_words(f"{odd}/*.log*")
+    out = run(shell, f'for f in {words}; do echo "$f"; done\n', tmp_path)
+    assert out == [f"{odd}/a.log", f"{odd}/b.log.1"]
+
+
+def tree(root: Path) -> None:
+    (root / "app").mkdir()
+    (root / "app" / "sub").mkdir()
+    (root / "app" / "orders.log").write_text("a\n")
+    (root / "app" / "orders.log.1.gz").write_bytes(gzip.compress(b"b\n"))
+    (root / "app" / "notes.txt").write_text("c\n")
+    (root / "app" / "sub" / "deep.log").write_text("dd\n")
+
+
+def listed(lines: list[str]) -> list[str]:
+    return sorted(line.split(" ", 3)[3] for line in lines if line.startswith("@F "))
+
+
+def test_discovery_lists_globs_directories_and_double_star(
+    shell: list[str], tmp_path: Path
+) -> None:
+    tree(tmp_path)
+    app = tmp_path / "app"
+    patterns = [f"{app}/*.log*", f"{app}/", f"{app}/**/*.log", f"{tmp_path}/none/*.log"]
+
+    out = run(shell, script.discover_script(patterns), tmp_path)
+
+    app_files = [f"{app}/orders.log", f"{app}/orders.log.1.gz"]
+    assert listed(out) == sorted(
+        [
+            *app_files,  # the glob
+            *app_files,  # the directory: every *.log* below it
+            f"{app}/sub/deep.log",
+            f"{app}/orders.log",  # **/*.log: at every depth
+            f"{app}/sub/deep.log",
+        ]
+    )
+    size_line = next(line for line in out if line.endswith(f"{app}/sub/deep.log"))
+    assert size_line.split(" ")[1] == "3"
+    assert "@N 3" in out
+
+
+def test_search_sends_hits_with_their_continuation_and_nothing_else(
+    shell: list[str], tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026 a req-1\n"
+        "  frame one\n"
+        "Traceback (most recent call last):\n"
+        "ValueError: boom\n"
+        "2026 b other\n"
+        "2026 c other req-10\n"
+        "  not sent: after a decoy hit it is a continuation, kept\n"
+        "2026 d quiet\n"
+    )
+    archive = tmp_path / "app.log.1.gz"
+    archive.write_bytes(gzip.compress(b"2026 z req-1\n"))
+
+    out = run(
+        shell,
+        script.search_script([str(log), str(archive)], ["req-1"], ignore_case=False),
+        tmp_path,
+    )
+
+    assert out == [
+        "@F 0",
+        "1:2026 a req-1",
+        "2-  frame one",
+        "3-Traceback (most recent call last):",
+        "4-ValueError: boom",
+        "6:2026 c other req-10",
+        "7-  not sent: after a decoy hit it is a continuation, kept",
+        "@R 0",
+        "@E 0",
+        "@F 1",
+        "1:2026 z req-1",
+        "@R 0",
+        "@E 1",
+    ]
+
+
+def test_hostile_needles_are_searched_literally(
+    shell: list[str], tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("".join(f"2026 {value}\n" for value in HOSTILE))
+
+    out = run(
+        shell, script.search_script([str(log)], HOSTILE, ignore_case=False), tmp_path
+    )
+
+    hits = [line.split(":", 1)[1] for line in out if line[:1].isdigit()]
+    assert hits == [f"2026 {value}" for value in HOSTILE]
+    assert not (tmp_path / "MARK").exists()
+
+
+def test_a_missing_file_is_a_grep_error_on_stderr(
+    shell: list[str], tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        shell,
+        input=script.search_script(
+            [str(tmp_path / "gone.log")], ["x"], ignore_case=False
+        ).encode(),
+        capture_output=True,
+        check=False,
+    )
+    out = done.stdout.decode().splitlines()
+    assert out == ["@F 0", "@R 1", "@E 0"]
+    assert "gone.log" in done.stderr.decode()
+
+
+def test_follow_script_sends_hits_and_continuations_with_line_numbers(
+    shell: list[str], tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("old req-1\n2026 new req-1\n  frame\n2026 other\n")
+    code = script.follow_script([(str(log), 2)], ["req-1"]).replace(" -F ", " ")
+    out = run(shell, code.replace("tail -n", "tail -n"), tmp_path)
+    assert out == ["0\t2:2026 new req-1", "0\t3-  frame"]
+
+
+def test_count_script_counts_lines(shell: list[str], tmp_path: Path) -> None:
+    (tmp_path / "a.log").write_text("1\n2\n3\n")
+    out = run(
+        shell,
+        script.count_script([str(tmp_path / "a.log"), str(tmp_path / "gone")]),
+        tmp_path,
+    )
+    assert out == ["@C 0 3", "@C 1 0"]

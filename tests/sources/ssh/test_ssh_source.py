@@ -1,0 +1,280 @@
+"""ssh sources against real sshd hosts on loopback (tests/helpers/sshd.py).
+
+Each host sees its own files at the same remote path; web-1..3 run GNU tools,
+bb-1 runs busybox in a chroot. Traces go through the real CLI and the real
+`ssh` client, and assert the exact records printed, stderr and exit codes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tracerun.cli import cli
+
+RID = "req-55h7"
+pytestmark = pytest.mark.sshd
+
+
+@pytest.fixture(autouse=True)
+def fleet_config(ssh_fleet: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACERUN_SSH_CONFIG", str(ssh_fleet.config))
+    for name in ("TRACERUN_PROFILE", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def record(second: int, message: str, rid: str = RID, **more: Any) -> str:
+    fields = {
+        "ts": f"2026-03-20T14:10:{second:02d}Z",
+        "request_id": rid,
+        "msg": message,
+    }
+    return json.dumps({**fields, **more})
+
+
+def ndjson(result: Result) -> list[tuple[str, str, int, str]]:
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    return [(r["time"][11:19], r["origin"], r["line"], r["message"]) for r in rows]
+
+
+def profile(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "profile.yaml"
+    path.write_text("version: 1\n" + textwrap.dedent(body))
+    return path
+
+
+def test_three_hosts_a_file_and_a_container_merge_into_one_timeline(
+    ssh_fleet: Any, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    web1, web2, web3 = ssh_fleet.hosts
+    (web1.log_dir / "app.log").write_text(
+        f"{record(1, 'gateway in')}\n{record(2, 'decoy', rid=RID + '0')}\n"
+        f"{record(9, 'gateway out')}\n"
+    )
+    (web2.log_dir / "app.log").write_text(f"{record(3, 'orders')}\n")
+    (web2.log_dir / "app.log.1.gz").write_bytes(
+        gzip.compress(f"{record(0, 'rotated, on web-2')}\n".encode())
+    )
+    (web3.log_dir / "app.log").write_text(
+        f"{record(5, 'mentions only', rid='x')}\n2026-03-20T14:10:06Z ERROR pay "
+        f'request_id={RID}\nTraceback (most recent call last):\n  File "p.py"\n'
+        "ValueError: declined\n"
+    )
+    local = tmp_path / "edge.log"
+    local.write_text(f"{record(4, 'edge, a local file')}\n")
+    containers = request.getfixturevalue("containers")
+    say = json.dumps(record(7, "worker, a container"))
+    box = containers("ssh-merge", f"printf '%s\\n' {say!s}", wait_exit=True)
+    remote = web1.remote_dir
+    path = profile(
+        tmp_path,
+        f"""
+        sources:
+          app: {{type: ssh, hosts: [web-1, web-2, web-3], paths: ['{remote}/app.log*'], parser: auto}}
+          edge: {{type: file, paths: ['{local}'], parser: json}}
+          worker: {{type: docker, containers: ['{box.name}'], stopped: true, parser: json}}
+        """,
+    )
+
+    result = run("-p", str(path), RID, "-o", "ndjson")
+
+    assert result.exit_code == 0, result.stderr
+    assert ndjson(result) == [
+        ("14:10:00", f"web-2:{remote}/app.log.1.gz", 1, "rotated, on web-2"),
+        ("14:10:01", f"web-1:{remote}/app.log", 1, "gateway in"),
+        ("14:10:03", f"web-2:{remote}/app.log", 1, "orders"),
+        ("14:10:04", str(local), 1, "edge, a local file"),
+        (
+            "14:10:06",
+            f"web-3:{remote}/app.log",
+            2,
+            'pay\nTraceback (most recent call last):\n  File "p.py"\nValueError: declined',
+        ),
+        ("14:10:07", box.name, 1, "worker, a container"),
+        ("14:10:09", f"web-1:{remote}/app.log", 3, "gateway out"),
+    ]
+    assert result.stderr == ""
+
+
+def test_a_hostile_id_is_searched_literally_and_runs_nothing(ssh_fleet: Any) -> None:
+    web1 = ssh_fleet.hosts[0]
+    hostile = ["x'; touch ~/pwned #", "$(touch ~/pwned2)", "`touch ~/pwned3`"]
+    (web1.log_dir / "app.log").write_text(
+        "".join(f"{record(k, 'hostile', rid=h)}\n" for k, h in enumerate(hostile))
+    )
+
+    result = run("--ssh", f"web-1:{web1.remote_dir}/app.log", *hostile, "-o", "ndjson")
+
+    assert result.exit_code == 0, result.stderr
+    assert [row[2] for row in ndjson(result)] == [1, 2, 3]
+    assert sorted(p.name for p in web1.home.iterdir() if "pwned" in p.name) == []
+
+
+def test_a_newline_in_an_id_is_refused() -> None:
+    result = run("--ssh", "web-1:/srv/x.log", "a\nb")
+    assert result.exit_code == 2
+    assert "spans lines" in result.stderr
+
+
+def test_busybox_and_a_non_posix_login_shell_give_the_same_records(
+    ssh_fleet: Any, ssh_nonposix_host: Any
+) -> None:
+    lines = f"{record(1, 'one')}\n{record(2, 'other', rid='z')}\n{record(3, 'two')}\n"
+    busybox = ssh_fleet.busybox
+    (busybox.log_dir / "app.log").write_text(lines)
+    (ssh_nonposix_host.log_dir / "app.log").write_text(lines)
+    shell_user = f"tracerun-tcsh@{ssh_nonposix_host.alias}"
+
+    for host in (busybox.alias, shell_user):
+        result = run(
+            "--ssh", f"{host}:{busybox.remote_dir}/app.log", RID, "-o", "ndjson"
+        )
+        assert result.exit_code == 0, (host, result.stderr)
+        assert [(r[2], r[3]) for r in ndjson(result)] == [(1, "one"), (3, "two")]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "reason"),
+    [
+        ("refused", "connection refused"),
+        ("silent", "the host accepts connections but does not speak SSH"),
+        ("unknown_host_key", "its host key is not known (or changed)"),
+        ("unauthorized", "authentication failed"),
+    ],
+)
+def test_a_failing_host_is_one_line_and_the_others_still_print(
+    ssh_fleet: Any, tmp_path: Path, endpoint: str, reason: str
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    (web1.log_dir / "app.log").write_text(f"{record(1, 'still here')}\n")
+    bad = getattr(ssh_fleet.endpoints, endpoint).alias
+    # The unauthorized alias is web-1's user@host:port with another key: the
+    # multiplexed connection is per user@host:port, so it must not use one.
+    own = "ControlPath=none" if endpoint == "unauthorized" else "ServerAliveCountMax=3"
+    path = profile(
+        tmp_path,
+        f"""
+        sources:
+          app:
+            type: ssh
+            hosts: [web-1, {bad}]
+            paths: ['{web1.remote_dir}/app.log']
+            connect_timeout: 2
+            ssh_options: [{own}]
+        """,
+    )
+    began = time.monotonic()
+
+    result = run("-p", str(path), RID, "-o", "ndjson")
+
+    assert result.exit_code == 3
+    assert [r[3] for r in ndjson(result)] == ["still here"]
+    first = result.stderr.splitlines()[0]
+    assert first == f"tracerun: error: source app: {bad}: {reason}"
+    assert result.stderr.count("tracerun: error:") == 1
+    assert "  hint: " in result.stderr
+    assert time.monotonic() - began < 15
+
+
+def test_a_path_that_matches_nothing_is_a_warning(ssh_fleet: Any) -> None:
+    remote = ssh_fleet.hosts[0].remote_dir
+    result = run("--ssh", f"web-1:{remote}/none/*.log", RID)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"tracerun: warning: source none: web-1: {remote}/none/*.log matches no file\n"
+    )
+
+
+def test_a_slow_host_is_cut_at_the_host_timeout_and_its_records_kept(
+    ssh_fleet: Any,
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    (web1.log_dir / "app.log").write_text(f"{record(1, 'quick')}\n")
+    zeros = gzip.compress(b"\0" * (1 << 20), 1)
+    (web1.log_dir / "app.log.1.gz").write_bytes(zeros * 20000)  # 20 GB of zeros
+    began = time.monotonic()
+
+    result = run(
+        "--ssh", f"web-1:{web1.remote_dir}/app.log*", RID, "--host-timeout", "1s",
+        "-o", "ndjson",
+    )  # fmt: skip
+
+    assert time.monotonic() - began < 10
+    assert result.exit_code == 3
+    assert [r[3] for r in ndjson(result)] == ["quick"]
+    assert "no complete answer within 1 s" in result.stderr
+
+
+def test_a_host_killed_before_it_is_read_fails_alone(
+    ssh_fleet: Any, tmp_path: Path
+) -> None:
+    web1, web2, _ = ssh_fleet.hosts
+    for host in (web1, web2):
+        (host.log_dir / "app.log").write_text(f"{record(1, host.alias)}\n")
+    remote = web1.remote_dir
+    listed = run("sources", "--ssh", f"web-{{1,2}}:{remote}/app.log")
+    assert listed.exit_code == 0, listed.stderr
+    web2.kill()
+
+    result = run("--ssh", f"web-{{1,2}}:{remote}/app.log", RID, "-o", "ndjson")
+
+    assert result.exit_code == 3
+    assert [r[3] for r in ndjson(result)] == ["web-1"]
+    assert "source app: web-2: connection refused" in result.stderr
+
+
+def test_sources_lists_each_hosts_files_with_coverage(ssh_fleet: Any) -> None:
+    web1 = ssh_fleet.hosts[0]
+    (web1.log_dir / "app.log").write_text(f"{record(1, 'a')}\n{record(7, 'b')}\n")
+
+    result = run("sources", "--ssh", f"web-1:{web1.remote_dir}/", "--check")
+
+    assert result.exit_code == 0, result.stderr
+    size = (web1.log_dir / "app.log").stat().st_size
+    assert result.stdout.splitlines() == [
+        "logs (ssh, parser auto): 1 origin",
+        (
+            f"  web-1:{web1.remote_dir}/app.log  {size} B  "
+            "2026-03-20T14:10:01.000Z → 2026-03-20T14:10:07.000Z"
+        ),
+        "    sample: 2 records: 2 (100%) parsed, 2 (100%) with a timestamp",
+    ]
+
+
+def test_follow_over_ssh_prints_new_records_through_a_rotation(
+    ssh_fleet: Any,
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    log = web1.log_dir / "app.log"
+    log.write_text(f"{record(1, 'history')}\n")
+
+    def write() -> None:
+        time.sleep(2.5)
+        with log.open("a") as file:
+            file.write(f"{record(2, 'live one')}\n")
+        time.sleep(1.0)
+        log.rename(web1.log_dir / "app.log.1")
+        log.write_text(f"{record(3, 'after rotation')}\n")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    result = run(
+        "--ssh", f"web-1:{web1.remote_dir}/app.log", RID, "-f", "--timeout", "8s",
+        "--reorder-window", "0", "-o", "ndjson",
+    )  # fmt: skip
+    writer.join()
+
+    assert result.exit_code == 0, result.stderr
+    assert [r[3] for r in ndjson(result)] == ["history", "live one", "after rotation"]

@@ -1,0 +1,481 @@
+"""Traces of the logs real programs wrote (tests/testdata/real): SOURCES.md's records.
+
+Ad hoc (`--path DIR`, no profile): each case names the program and version that
+wrote the file, and checks every record exactly (file:line, UTC instant, level,
+message). Messages keep the text as written, except the `key=value` pairs that
+open or end it (they become fields).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers.real import REAL, trace
+
+from tracerun.cli import cli
+
+D = "2026-12-02T"
+
+
+def adhoc(directory: str, term: str) -> list[tuple[str, str | None, str, str]]:
+    """Trace without a profile; records without a time cost one warning per file.
+
+    When nothing matched, the lines saying why (tests/cli/test_cli_trace.py
+    checks them) are left aside.
+    """
+    code, rows, stderr = trace("--path", str(REAL / directory), term)
+    assert code == (0 if rows else 1), stderr
+    timeless: dict[str, list[int]] = {}
+    for row in rows:
+        if row[1] is None:
+            name, _, line = f"{REAL}/{row[0]}".rpartition(":")
+            timeless.setdefault(name, []).append(int(line))
+    told = [
+        s for s in stderr.splitlines() if not s.startswith("tracerun: nothing matched:")
+    ]
+    # One summary per file (issue #12); these directories hold at most three.
+    assert sorted(told) == sorted(
+        f"tracerun: warning: {name}:{min(lines)}: record has no timestamp and none "
+        "precedes it; it is shown first, without a time"
+        + (
+            f"; and {len(lines) - 1:,} more like it (first at line {min(lines):,}, "
+            f"last at {max(lines):,})"
+            if len(lines) > 1
+            else ""
+        )
+        for name, lines in timeless.items()
+    )
+    return rows
+
+
+def test_nginx_1_22_access_log_lines_are_records_with_their_query_ids():
+    get = "GET /api/orders?request_id=req-9f1c2a7b HTTP/1.1"
+    post = "POST /api/orders/confirm?request_id=req-9f1c2a7b HTTP/1.1"
+    assert adhoc("nginx", "request_id=req-9f1c2a7b") == [
+        ("nginx/access.log:1", f"{D}02:21:02.000Z", "", get),
+        ("nginx/access_rid.log:1", f"{D}02:21:02.000Z", "", get),
+        ("nginx/access.log:2", f"{D}02:21:04.000Z", "", post),
+        ("nginx/access_rid.log:2", f"{D}02:21:04.000Z", "", post),
+    ]
+
+
+def test_nginx_1_22_error_log_and_the_rid_after_the_user_agent():
+    missing = "GET /static/missing.png?request_id=req-0d4e5f6a HTTP/1.1"
+    rows = adhoc("nginx", "req-0d4e5f6a")
+    assert [row[:3] for row in rows] == [
+        ("nginx/access.log:3", f"{D}02:21:05.000Z", ""),
+        ("nginx/access_rid.log:3", f"{D}02:21:05.000Z", ""),
+        ("nginx/error.log:1", f"{D}02:21:05.000Z", "error"),
+        ("nginx/access_rid.log:7", f"{D}02:21:09.000Z", ""),
+    ]
+    assert rows[0][3] == rows[1][3] == missing
+    assert rows[2][3].startswith('*3 open() "/work/main/tests/testdata/real/nginx/')
+    assert rows[2][3].endswith(f'request: "{missing}", host: "127.0.0.1:18080"')
+    assert rows[3][3] == "DELETE /favicon.ico HTTP/1.1"
+
+
+@pytest.mark.parametrize("term", ["order-42", "rid=order-42"])
+def test_nginx_1_22_a_rid_inside_the_user_agent_is_never_a_field(term):
+    assert adhoc("nginx", term) == []
+
+
+def test_nginx_1_22_the_logs_own_rid_wins_over_a_query_parameter():
+    # access_rid.log:6 logs `?rid=order-42x` and its own `rid=-`; access.log has
+    # no rid of its own, so there the query parameter is the record's rid.
+    assert [row[0] for row in adhoc("nginx", "rid=order-42x")] == ["nginx/access.log:6"]
+    assert [row[0] for row in adhoc("nginx", "rid=req-5b6c7d8e")] == [
+        "nginx/access_rid.log:5"
+    ]
+
+
+@pytest.mark.parametrize(("directory", "hour"), [("postgres-berlin", "CET")])
+def test_postgresql_15_zone_abbreviation_levels_and_continued_statement(
+    directory, hour
+):
+    del hour
+    f = f"{directory}/postgresql.log"
+    insert = "/* request_id=req-a1b2c3d4 */ INSERT INTO orders VALUES (1, {})"
+    assert adhoc(directory, "request_id=req-a1b2c3d4") == [
+        (f"{f}:9", f"{D}02:21:44.463Z", "info", "statement: " + insert.format("'TEA'")),
+        (
+            f"{f}:10",
+            f"{D}02:21:44.466Z",
+            "info",
+            "statement: " + insert.format("'MUG'"),
+        ),
+        (f"{f}:13", f"{D}02:21:44.466Z", "error", insert.format("'MUG'")),
+        (f"{f}:14", f"{D}02:21:44.466Z", "info", "statement: SELECT id,"),
+        (f"{f}:19", f"{D}02:21:44.468Z", "warn", "slow order"),
+    ]
+
+
+def test_postgresql_15_explicit_utc_and_application_name():
+    f = "postgres-utc/postgresql.log"
+    assert adhoc("postgres-utc", "application_name=req-e5f60718") == [
+        (f"{f}:23", f"{D}02:21:51.498Z", "info", "connection authorized:"),
+    ]
+    assert adhoc("postgres-utc", "café-42") == [
+        (
+            f"{f}:31",
+            f"{D}02:21:51.501Z",
+            "info",
+            "statement: /* request_id=café-42 */ SELECT 1",
+        ),
+    ]
+    assert adhoc("postgres-utc", "application_name=req-0badc0de") == []
+
+
+def test_python_json_logger_4_2_asctime_levelname_and_escaped_non_ascii():
+    rows = adhoc("python-json-logger", "café-42")  # written caf\u00e9-42
+    assert rows == [
+        ("python-json-logger/bare.log:6", None, "", "order received"),
+        (
+            "python-json-logger/default.log:6",
+            f"{D}02:22:05.871Z",
+            "info",
+            "order received",
+        ),
+        (
+            "python-json-logger/timestamp.log:6",
+            f"{D}02:22:05.927Z",
+            "info",
+            "order received",
+        ),
+    ]
+    assert adhoc("python-json-logger", "req-3c4d5e6f")[:3] == [
+        ("python-json-logger/bare.log:1", None, "", "order received"),
+        ("python-json-logger/bare.log:2", None, "", "payment slow"),
+        ("python-json-logger/bare.log:3", None, "", "charge failed"),
+    ]
+
+
+def test_python_json_logger_4_2_nested_request_id_without_a_profile():
+    assert [
+        row[:3] for row in adhoc("python-json-logger", "request_id=req-7a8b9c0d")
+    ] == [
+        ("python-json-logger/bare.log:7", None, ""),
+        ("python-json-logger/default.log:7", f"{D}02:22:05.871Z", "error"),
+        ("python-json-logger/timestamp.log:7", f"{D}02:22:05.927Z", "error"),
+    ]
+
+
+def test_structlog_26_console_colour_and_json_records():
+    rows = sorted(adhoc("structlog", "req-1f2e3d4c"))
+    events = [("info", "charge requested"), ("warn", "provider slow")]
+    events.append(("error", "charge failed"))
+    assert [(row[0], row[2], row[3]) for row in rows] == [
+        (f"structlog/{name}:{line}", *event)
+        for name in ("console-color.log", "console.log", "json-dict.log", "json.log")
+        for line, event in enumerate(events, 1)
+    ]
+    assert [row[1] for row in rows if "/console.log" in row[0]] == [
+        f"{D}02:22:17.000Z",
+        f"{D}02:22:19.000Z",
+        f"{D}02:22:19.000Z",
+    ]
+
+
+def test_python_3_11_basicconfig_default_format_is_one_record_per_line():
+    rows = adhoc("stdlib-logging", "request_id=req-6a7b8c9d")
+    assert [row for row in rows if row[0].startswith("stdlib-logging/default")] == [
+        ("stdlib-logging/default.log:1", None, "warn", "low stock"),
+        ("stdlib-logging/default.log:2", None, "error", "reservation failed"),
+        ("stdlib-logging/default.log:11", None, "fatal", "disk full"),
+    ]
+
+
+def test_gunicorn_27_error_log_pid_level_and_the_traceback_record():
+    rows = adhoc("gunicorn", "req-2b3c4d5e")
+    assert rows == [
+        (
+            "gunicorn/access.log:1",
+            f"{D}02:23:09.000Z",
+            "",
+            "GET /api/orders?request_id=req-2b3c4d5e HTTP/1.1",
+        ),
+        ("gunicorn/error.log:6", f"{D}02:23:09.000Z", "info", "handling /api/orders"),
+        (
+            "gunicorn/access.log:2",
+            f"{D}02:23:11.000Z",
+            "",
+            "GET /boom?request_id=req-2b3c4d5e HTTP/1.1",
+        ),
+        (
+            "gunicorn/error.log:7",
+            f"{D}02:23:11.000Z",
+            "error",
+            "Error handling request GET /boom?request_id=req-2b3c4d5e",
+        ),
+    ]
+
+
+def test_gunicorn_27_newyork_offset_and_header_rid():
+    assert adhoc("gunicorn-newyork", "req-8d9e0f1a") == [
+        (
+            "gunicorn-newyork/access.log:4",
+            f"{D}02:23:20.000Z",
+            "",
+            "GET /api/health HTTP/1.1",
+        ),
+        (
+            "gunicorn-newyork/error.log:18",
+            f"{D}02:23:20.000Z",
+            "info",
+            "handling /api/health",
+        ),
+    ]
+
+
+def test_logrotate_3_21_copytruncate_without_append_keeps_the_time_after_nul_bytes():
+    assert adhoc("logrotate/copytruncate-noappend", "req-c0ffee01") == [
+        (
+            "logrotate/copytruncate-noappend/app.log.2:1",
+            f"{D}02:24:07.163Z",
+            "info",
+            "order received",
+        ),
+        (
+            "logrotate/copytruncate-noappend/app.log.1:1",
+            f"{D}02:24:07.788Z",
+            "warn",
+            "payment slow",
+        ),
+        (
+            "logrotate/copytruncate-noappend/app.log:1",
+            f"{D}02:24:08.420Z",
+            "error",
+            "charge failed",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "term", "levels"),
+    [
+        ("slog", "req-d4a3f6e5", ["info", "warn", "error", "error"]),
+        ("log4j2-ecs", "req-f6c5b8a7", ["info", "warn", "error", "fatal"]),
+        ("log4j2-jsonlayout", "req-a7d6c9b8", ["info", "warn", "error", "fatal"]),
+        ("zap", "req-a1f0c3d2", ["info", "warn", "error", "fatal"]),
+    ],
+)
+def test_documented_go_and_java_formats_by_default_keys(name, term, levels):
+    rows = adhoc(f"documented/{name}.log", term)
+    assert [(row[0], row[2], row[3]) for row in rows] == [
+        (f"documented/{name}.log:{line}", level, message)
+        for line, level, message in zip(
+            (1, 2, 3, 7),
+            levels,
+            ("order received", "payment slow", "charge failed", "giving up"),
+            strict=True,
+        )
+    ]
+    assert [row[1] for row in rows] == [
+        f"{D}02:30:00.123Z",
+        f"{D}02:30:01.623Z",
+        f"{D}02:30:02.000Z",
+        f"{D}02:30:05.125Z",
+    ]
+
+
+def test_serilog_clef_template_implicit_information_and_pascal_case_id():
+    rows = adhoc("documented/serilog-clef.log", "req-b8e7d0c9")
+    assert rows == [
+        (
+            "documented/serilog-clef.log:1",
+            f"{D}02:30:00.123Z",
+            "info",
+            "Order 1 received",
+        ),
+        (
+            "documented/serilog-clef.log:2",
+            f"{D}02:30:01.623Z",
+            "warn",
+            "Payment slow: 1840 ms",
+        ),
+        (
+            "documented/serilog-clef.log:3",
+            f"{D}02:30:02.000Z",
+            "error",
+            "Charge failed",
+        ),
+        ("documented/serilog-clef.log:7", f"{D}02:30:05.125Z", "fatal", "Giving up"),
+        ("documented/serilog-clef.log:8", f"{D}02:30:05.126Z", "info", "Charged 61.00"),
+    ]
+
+
+# --- the real programs, run here (tests/helpers/programs.py) -----------------------
+
+
+def _near_now(rows, seconds: float = 120.0) -> bool:
+    """Every record's time is within `seconds` of now (a wrong zone is hours off)."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    times = [datetime.fromisoformat(row[1]) for row in rows]
+    return all(abs((now - t).total_seconds()) < seconds for t in times)
+
+
+def test_nginx_end_to_end_access_logs_and_error_log(tmp_path: Path) -> None:
+    from helpers.programs import run_nginx
+
+    spoof = {"User-Agent": "Mozilla/5.0 (compatible; rid=e2e-spoof)"}
+    run_nginx(
+        tmp_path,
+        [
+            ("/api/orders?request_id=e2e-1", {"X-Request-ID": "e2e-1"}),
+            ("/missing.png?request_id=e2e-1", {"X-Request-ID": "e2e-1"}),
+            ("/api/health", {"X-Request-ID": "e2e-2", **spoof}),
+        ],
+    )
+    code, rows, _ = trace("--path", str(tmp_path), "request_id=e2e-1", cwd=tmp_path)
+    assert code == 0
+    get = "GET /api/orders?request_id=e2e-1 HTTP/1.1"
+    missing = "GET /missing.png?request_id=e2e-1 HTTP/1.1"
+    by_origin = sorted((row[0], row[2], row[3]) for row in rows)
+    assert by_origin[:4] == [
+        ("access.log:1", "", get),
+        ("access.log:2", "", missing),
+        ("access_rid.log:1", "", get),
+        ("access_rid.log:2", "", missing),
+    ]
+    where, level, message = by_origin[4]
+    assert (where, level, len(by_origin)) == ("error.log:1", "error", 5)
+    assert re.match(r'\*\d+ open\(\) "', message), message
+    assert f'request: "{missing}"' in message
+    assert _near_now(rows)
+    assert [
+        row[0] for row in trace("--path", str(tmp_path), "e2e-2", cwd=tmp_path)[1]
+    ] == ["access_rid.log:3"]
+    assert trace("--path", str(tmp_path), "rid=e2e-spoof", cwd=tmp_path)[0] == 1
+
+
+def test_postgresql_end_to_end_zone_abbreviation_levels_and_continued_statement(
+    tmp_path: Path,
+) -> None:
+    from helpers.programs import run_postgres
+
+    log = run_postgres(
+        tmp_path,
+        "Europe/Berlin",
+        [
+            ("e2e-app", "/* request_id=e2e-3 */ SELECT 1"),
+            ("e2e-app", "SELECT 2,\n  3 -- request_id=e2e-3"),
+            ("e2e-app", "/* request_id=e2e-3 */ SELECT no_such_function()"),
+        ],
+    )
+    code, rows, _ = trace("--path", str(log), "request_id=e2e-3", cwd=log.parent)
+    assert code == 0
+    assert [row[2:] for row in rows] == [
+        ("info", "statement: /* request_id=e2e-3 */ SELECT 1"),
+        ("info", "statement: SELECT 2,"),
+        ("info", "statement: /* request_id=e2e-3 */ SELECT no_such_function()"),
+        ("error", "/* request_id=e2e-3 */ SELECT no_such_function()"),
+    ]
+    assert _near_now(rows)  # read in CET, not as naive UTC (an hour off)
+    app = trace("--path", str(log), "application_name=e2e-app", cwd=log.parent)[1]
+    assert [row[2] for row in app] == ["info"] * 3  # the three connections
+
+
+def test_logrotate_end_to_end_rotations_merge_in_time_order(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from helpers.programs import run_logrotate
+
+    def line(level: str, rid: str, msg: str) -> str:
+        now = (
+            datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        )
+        return f'time={now} level={level} request_id={rid} msg="{msg}"'
+
+    log = tmp_path / "app.log"
+    run_logrotate(
+        log,
+        [
+            lambda: [line("info", "e2e-4", "order received"), line("info", "x", "y")],
+            lambda: [line("warn", "e2e-4", "payment slow")],
+            lambda: [
+                line("error", "e2e-4", "charge failed"),
+                line("info", "e2e-40", "z"),
+            ],
+        ],
+    )
+    assert sorted(p.name for p in tmp_path.glob("app.log*")) == [
+        "app.log",
+        "app.log.1",
+        "app.log.2.gz",
+    ]
+    code, rows, _ = trace("--path", str(tmp_path), "e2e-4", cwd=tmp_path)
+    assert (code, [row[0] for row in rows], [row[2:] for row in rows]) == (
+        0,
+        ["app.log.2.gz:1", "app.log.1:1", "app.log:1"],
+        [
+            ("info", "order received"),
+            ("warn", "payment slow"),
+            ("error", "charge failed"),
+        ],
+    )
+
+
+PYTHON_LOGGERS = {
+    "python-json-logger": """
+import logging, sys
+from pythonjsonlogger.json import JsonFormatter
+handler = logging.FileHandler(sys.argv[1])
+handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+log = logging.getLogger("shop"); log.addHandler(handler); log.setLevel(logging.INFO)
+log.info("order received", extra={"request_id": "café-e2e"})
+log.warning("nested", extra={"ctx": {"request_id": "café-e2e"}})
+try:
+    1 / 0
+except ZeroDivisionError:
+    log.exception("charge failed", extra={"request_id": "café-e2e"})
+""",
+    "structlog": """
+import sys, structlog
+out = open(sys.argv[1], "w")
+structlog.configure(
+    processors=[structlog.processors.add_log_level,
+                structlog.processors.TimeStamper(fmt="iso"),
+                structlog.processors.format_exc_info,
+                structlog.processors.JSONRenderer()],
+    logger_factory=structlog.PrintLoggerFactory(out))
+log = structlog.get_logger().bind(request_id="café-e2e")
+log.info("order received")
+log.warning("nested", ctx={"request_id": "x"})
+try:
+    1 / 0
+except ZeroDivisionError:
+    log.exception("charge failed")
+""",
+}
+
+
+@pytest.mark.parametrize("library", sorted(PYTHON_LOGGERS))
+def test_python_json_loggers_end_to_end_escaped_id_time_level_and_stack(
+    library: str, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    log = tmp_path / "app.log"
+    subprocess.run(
+        [sys.executable, "-c", PYTHON_LOGGERS[library], str(log)], check=True
+    )
+    assert b"caf\\u00e9-e2e" in log.read_bytes()  # the library's default escaping
+
+    code, rows, _ = trace("--path", str(tmp_path), "café-e2e", cwd=tmp_path)
+
+    assert code == 0
+    assert [row[2:] for row in rows] == [
+        ("info", "order received"),
+        ("warn", "nested"),
+        ("error", "charge failed"),
+    ]
+    assert _near_now(rows)
+    text = CliRunner().invoke(
+        cli, ["--path", str(tmp_path), "--color", "never", "café-e2e"]
+    )
+    assert text.stdout.splitlines()[-1] == "    ZeroDivisionError: division by zero"

@@ -1,0 +1,84 @@
+"""Shapes: the line layouts tracerun knows, and the record-start rule built from them.
+
+One place for what a log line looks like, read by the multi-line rule (raw
+bytes, per line around a hit), the auto parser (one decoded line) and `init`'s
+sniffing (sniff.py), so that the three cannot disagree (#11).
+"""
+
+from __future__ import annotations
+
+import re
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+"""A terminal colour or style escape (structlog's and many CLIs' coloured output)."""
+
+ACCESS = re.compile(
+    r'^(?P<client>\S+) \S+ (?P<user>\S+) \[(?P<time>[^\]]+)\] "(?P<request>[^"]*)" '
+    r'(?P<status>\d{3}) (?P<bytes>\d+|-)(?P<combined> "(?P<referer>[^"]*)" '
+    r'"(?P<agent>[^"]*)")?(?P<tail>.*)$'
+)
+"""A common (CLF) or combined access log line, as nginx, Apache and gunicorn write it."""
+
+PYTHON_BASIC = re.compile(
+    r"(?P<level>CRITICAL|ERROR|WARNING|INFO|DEBUG|NOTSET|Level \d+)"
+    r":(?P<logger>[^\s:]*):(?P<message>.*)$"
+)
+"""Python's default `logging.basicConfig()` format, `%(levelname)s:%(name)s:%(message)s`."""
+
+LEVEL_FIRST = (
+    "TRACE",
+    "DEBUG",
+    "INFO",
+    "NOTICE",
+    "WARN",
+    "WARNING",
+    "ERROR",
+    "CRITICAL",
+    "FATAL",
+)
+"""Level words that may open a line (`[INFO] …`, `WARNING:root:…`)."""
+
+_TEXT_STARTS = (
+    # a timestamp, optionally after `[`: ISO 8601 (also 2026/03/20, nginx's error
+    # log), syslog, nginx/CLF, epoch digits
+    (
+        r"\[?(?:\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}"
+        r"|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}"
+        r"|\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}"
+        r"|\d{10,19}(?:\.\d+)?[ \t\]])"
+    ),
+    r"<\d{1,3}>",  # a syslog priority
+    r"\S+ \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # an access log line
+    rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :]",  # a level word first
+    r"Level \d+:",  # Python's basicConfig for a custom level
+)
+_COLOUR = rb"(?:\x1b\[[0-9;]*m)*"
+_RECORD_START = re.compile(
+    _COLOUR
+    + rb"(?:"
+    + "|".join((*_TEXT_STARTS, r"\{", r"[A-Za-z_][\w.]*=")).encode()
+    + rb")"
+)
+_TEXT_START = re.compile(_COLOUR + rb"(?:" + "|".join(_TEXT_STARTS).encode() + rb")")
+
+
+def starts_record(line: bytes) -> bool:
+    """Tell whether a raw line begins a new record (the default multi-line rule).
+
+    True for a line that opens with a timestamp (optionally after `[`, or after
+    colour escapes), a `{`, a logfmt `key=`, a syslog `<13>`, an access log's
+    client and time, or a level word (`[INFO]`, `WARNING:root:`); False for
+    stack frames, `Traceback ...`, `Caused by:`, `ValueError: ...`, blanks and
+    indented lines.
+    """
+    return _RECORD_START.match(line) is not None
+
+
+def starts_text_record(line: bytes) -> bool:
+    """Tell whether a raw line opens a plain-text record (not JSON or logfmt)."""
+    return _TEXT_START.match(line) is not None
+
+
+def strip_ansi(line: str) -> str:
+    """Remove colour escapes (cheap when there are none)."""
+    return ANSI.sub("", line) if "\x1b" in line else line

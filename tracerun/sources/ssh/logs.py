@@ -1,0 +1,180 @@
+"""Logs: one remote file + a query → its matched records, searched on its host.
+
+The host runs `grep -F` over the file (decompressing it there when it is an
+archive) and sends back only the hit lines, each with its line number and the
+lines after it that look like its continuation; here they are framed with the
+source's real record-start rule and go through the same Assembler (parser,
+exact match, window, --where) as a local file, so a remote decoy (`abc0`, a
+message that only mentions the id) is dropped exactly as it is for files.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from tracerun.errors import SourceFailure
+from tracerun.query import Query
+from tracerun.read.assemble import Assembler
+from tracerun.read.match import Matcher
+from tracerun.read.scan import MAX_RECORD, Hit, Needles
+from tracerun.read.target import Target
+from tracerun.sources.base import OriginResult
+from tracerun.sources.ssh import client, script
+from tracerun.sources.ssh.select import RemoteOrigin
+
+PER_HOST = 6
+"""`ssh` sessions at once on one host (sshd's MaxSessions defaults to 10)."""
+_GATES: dict[str, threading.BoundedSemaphore] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def remote_of(target: Target) -> RemoteOrigin:
+    """Return the target's origin, a remote file (discovery made it)."""
+    origin = target.origin
+    assert isinstance(origin, RemoteOrigin)
+    return origin
+
+
+def needles_of(query: Query) -> list[str]:
+    """List the values the host searches for, as text."""
+    values = Needles.of(query.values, ignore_case=query.ignore_case).values
+    return [value.decode("utf-8", "surrogateescape") for value in values]
+
+
+def read_remote(target: Target, query: Query, timeout: float) -> OriginResult:
+    """Search one remote file on its host and return its matching records."""
+    origin = remote_of(target)
+    result = OriginResult()
+    code = script.search_script(
+        [origin.locator], needles_of(query), ignore_case=query.ignore_case
+    )
+    with _gate(origin.host.spec):
+        session = client.start(origin.host, code, timeout)
+        try:
+            framer = Framer(target.is_start)
+            assembler = Assembler(target, Matcher(query))
+            for line in session.lines():
+                result.bytes_read += len(line) + 1
+                for hit in framer.take(line):
+                    _keep(assembler, hit, result)
+            for hit in framer.flush():
+                _keep(assembler, hit, result)
+        finally:
+            session.close()
+    result.warnings.extend(assembler.warnings)
+    result.warnings.extend(assembler.tally.failure_warnings(origin.name))
+    result.tally = assembler.tally
+    result.timeless = assembler.timeless
+    result.failure = _failure(origin, session, framer)
+    return result
+
+
+def _keep(assembler: Assembler, hit: Hit, result: OriginResult) -> None:
+    record = assembler.record(hit)
+    if record is not None:
+        result.records.append(record)
+
+
+def _failure(
+    origin: RemoteOrigin, session: client.Session, framer: Framer
+) -> SourceFailure | None:
+    problem = client.failure_of(session)
+    if problem is not None:
+        return SourceFailure(origin.source, origin.name, problem.reason, problem.hint)
+    said = [
+        line
+        for line in bytes(session.stderr).decode("utf-8", "replace").splitlines()
+        if line.strip() and not line.startswith("@F ")
+    ]
+    if said or framer.grep_status not in (0, 1):
+        reason = said[0].strip()[:300] if said else "grep failed on the host"
+        hint = (
+            "records read before the problem were kept"
+            if framer.hits
+            else "check the file on the host"
+        )
+        return SourceFailure(origin.source, origin.name, reason, hint)
+    return None
+
+
+@dataclass
+class Framer:
+    """`grep -n -A` output (`N:hit`, `N-context`) → framed records, as Hits.
+
+    A hit line that starts a record begins one; the context lines right after
+    it that do not start a record are its continuation. A hit line inside
+    another record's continuation is not a record start (as for local files).
+    """
+
+    is_start: Callable[[bytes], bool]
+    grep_status: int = 0
+    hits: int = 0
+    _record: list[bytes] = field(default_factory=list)
+    _first: int = 0
+    _next: int = 0
+    _size: int = 0
+
+    def take(self, line: bytes) -> list[Hit]:
+        """Take one output line; return the records it completed."""
+        if line.startswith(b"@"):
+            if line.startswith(b"@R "):
+                self.grep_status = int(line[3:] or 0)
+            return self.flush() if line.startswith(b"@E ") else []
+        number, is_hit, text = _split(line)
+        if number is None:
+            return []
+        done: list[Hit] = []
+        continues = self._record and number == self._next and not self.is_start(text)
+        if continues and self._size + len(text) < MAX_RECORD:
+            self._record.append(text)
+            self._size += len(text) + 1
+            self._next += 1
+            return done
+        done += self.flush()
+        if is_hit and (number == 1 or self.is_start(text)):
+            self._record, self._first, self._next = [text], number, number + 1
+            self._size = len(text)
+        return done
+
+    def flush(self) -> list[Hit]:
+        """Return the record being framed, if any."""
+        if not self._record:
+            return []
+        data = b"\n".join(self._record)
+        self._record = []
+        self.hits += 1
+        return [Hit(self._first, data.removesuffix(b"\r"), bytearray(), 0)]
+
+
+def _split(line: bytes) -> tuple[int | None, bool, bytes]:
+    """`12:text` → (12, True, text); `13-text` → (13, False, text)."""
+    for at, char in enumerate(line[:21]):
+        if char == 0x3A or char == 0x2D:  # `:` hit, `-` context
+            digits = line[:at]
+            if digits.isdigit():
+                return int(digits), char == 0x3A, line[at + 1 :].removesuffix(b"\r")
+            return None, False, b""
+    return None, False, b""
+
+
+class _gate:
+    """Hold one of a host's session slots while a read runs."""
+
+    def __init__(self, host: str) -> None:
+        with _GATES_LOCK:
+            self._gate = _GATES.setdefault(host, threading.BoundedSemaphore(PER_HOST))
+
+    def __enter__(self) -> None:
+        self._gate.acquire()
+
+    def __exit__(self, *_: object) -> None:
+        self._gate.release()
+
+
+def hits_of(lines: Iterable[bytes], is_start: Callable[[bytes], bool]) -> list[Hit]:
+    """Frame a whole `grep -n -A` output at once (for tests and `sources`)."""
+    framer = Framer(is_start)
+    found = [hit for line in lines for hit in framer.take(line)]
+    return found + framer.flush()

@@ -1,0 +1,94 @@
+"""SSH source: the `ssh` type's Source, put together from its parts.
+
+Discovery lists each host's files (select.py); one-shot reading runs the
+search on the host, one `ssh` session per file over one multiplexed
+connection per host (logs.py); following runs `tail -F` there (tail.py);
+`sources` shows each file's time coverage from its head and tail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from tracerun.config.spec import SshSourceConfig
+from tracerun.query import Query
+from tracerun.read.target import Target
+from tracerun.sources.base import (
+    Clock,
+    Discovery,
+    Family,
+    Following,
+    OriginResult,
+    ReadJob,
+    Sampled,
+    SourceDefaults,
+    WholeOrigin,
+)
+from tracerun.sources.ssh import adhoc, logs, peek, select
+
+MARGIN_US = 60 * 1_000_000
+"""Slack when skipping files by modification time (clocks, late writes)."""
+
+
+class SshSource(SourceDefaults):
+    """Searches log files on remote hosts, on the hosts themselves."""
+
+    kind = "ssh"
+    in_processes = False  # network-bound: threads
+
+    def discover(self, name: str, index: int, config: SshSourceConfig) -> Discovery:
+        """List each host's files behind the source's remote globs."""
+        return select.discover(name, index, config)
+
+    def jobs(
+        self,
+        targets: Sequence[Target],
+        query: Query,
+        workers: int,  # noqa: ARG002 - hosts search in parallel anyway
+    ) -> list[list[ReadJob]]:
+        """One job per file, none for a file last written before the window."""
+        since = query.since
+        jobs: list[list[ReadJob]] = []
+        for target in targets:
+            mtime_us = logs.remote_of(target).mtime * 1_000_000
+            old = since is not None and mtime_us < since - MARGIN_US
+            jobs.append([] if old else [WholeOrigin(target)])
+        return jobs
+
+    def join(self, target: Target, results: list[OriginResult]) -> OriginResult:  # noqa: ARG002
+        """Return the one job's result, or nothing for a file the window skipped."""
+        return results[0] if results else OriginResult()
+
+    def read(self, target: Target, query: Query) -> OriginResult:
+        """Search one remote file on its host."""
+        return logs.read_remote(target, query, query.timeout)
+
+    def follow(
+        self,
+        template: Target,
+        targets: list[Target],
+        config: SshSourceConfig,  # noqa: ARG002 - the targets say everything
+        query: Query,
+        clock: Clock,
+    ) -> Following:
+        """Follow each host's files with `tail -F` there."""
+        from tracerun.sources.ssh.tail import SshFeed  # noqa: PLC0415 - start-up: follow only
+
+        return Following(SshFeed(template, targets, query, clock))
+
+    def coverage(self, target: Target) -> tuple[int | None, int | None]:
+        """First and last timestamp of a remote file, from its head and tail."""
+        return peek.coverage(target)
+
+    def sample(self, target: Target, count: int) -> Sampled:
+        """Read the first lines of a remote file."""
+        return Sampled(peek.head(target, count), target.is_start)
+
+    def adhoc(self, values: Sequence[str]) -> dict[str, SshSourceConfig]:
+        """Make sources of `--ssh [user@]host[:port]:PATH` values."""
+        return adhoc.adhoc_sources(values)
+
+    def families(self, values: Sequence[str], out_dir: Path | None) -> list[Family]:  # noqa: ARG002
+        """One family per `--ssh HOST:PATH`, from its newest file's first lines."""
+        return adhoc.families(values)

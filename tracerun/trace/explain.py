@@ -1,0 +1,100 @@
+"""Explain: a RunResult that matched nothing + its Query → why, in a few lines.
+
+Read from the tallies the readers kept (read/tally.py): the id was in lines that
+did not parse, only in message text or a field that is not a key, in records
+outside the window or dropped by --where; or no file was in the window at all.
+Nothing is said when the id was simply not there (exit 1, as grep).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from tracerun.read.tally import Miss, Tally, where
+
+if TYPE_CHECKING:
+    from tracerun.query import Query
+    from tracerun.read.target import Target
+    from tracerun.trace.runner import RunResult
+
+_Pick = Callable[[Tally], Miss]
+
+
+def explain(result: RunResult, query: Query) -> list[str]:
+    """Say why nothing matched, one reason per line (empty: nothing to say)."""
+    window = query.window()
+    if window is not None and result.skipped and not result.tallies:
+        return [f"no source had records in the window {window}"]
+    found: list[str] = []
+    subject = "the id was" if len(query.values) == 1 else "the ids were"
+    count, first = _total(result, lambda t: t.unparsed)
+    if first is not None:
+        target, miss = first
+        parsers = dict.fromkeys(
+            t.parser.name for t, tally in result.tallies if tally.unparsed.count
+        )
+        names = " or ".join(f"'{name}'" for name in parsers)
+        found.append(
+            f"{subject} found in {count} {_plural(count, 'line')} that did not "
+            f"parse with parser {names} "
+            f"({where(target.origin.name, miss.line)}: {miss.detail})"
+        )
+    count, first = _total(result, lambda t: t.unkeyed)
+    if first is not None:
+        holder = next(
+            (t.unkeyed.detail for _, t in result.tallies if t.unkeyed.detail), ""
+        )
+        found.append(_unkeyed(count, holder, query, subject))
+    count, first = _total(result, lambda t: t.outside)
+    if first is not None:
+        found.append(
+            f"{_carry(count)} it but lie outside the window {window} "
+            f"(first: {where(first[0].origin.name, first[1].line)})"
+        )
+    count, first = _total(result, lambda t: t.dropped)
+    if first is not None:
+        found.append(
+            f"{_carry(count)} it but --where dropped them "
+            f"(first: {where(first[0].origin.name, first[1].line)})"
+        )
+    return found
+
+
+def _total(result: RunResult, pick: _Pick) -> tuple[int, tuple[Target, Miss] | None]:
+    """Count one kind of miss over all origins; give the first origin's."""
+    count, first = 0, None
+    for target, tally in result.tallies:
+        miss = pick(tally)
+        if miss.count:
+            count += miss.count
+            first = first or (target, miss)
+    return count, first
+
+
+def _unkeyed(count: int, holder: str, query: Query, subject: str) -> str:
+    keys = dict.fromkeys(
+        key
+        for term in query.terms
+        for key in ((term.key,) if term.key is not None else query.keys)
+    )
+    searched = ", ".join(keys)
+    records = f"{count} {_plural(count, 'record')}"
+    if holder:
+        value = query.values[0] if len(query.values) == 1 else "VALUE"
+        return (
+            f"{subject} found in {records} in field '{holder}', not in a key field "
+            f"(keys searched: {searched}; write {holder}={value} to search it)"
+        )
+    return (
+        f"{subject} found in {records} only in message text, not in a key field "
+        f"(keys searched: {searched}; write key=VALUE to search another field)"
+    )
+
+
+def _plural(n: int, noun: str) -> str:
+    return noun if n == 1 else noun + "s"
+
+
+def _carry(n: int) -> str:
+    return "1 record carries" if n == 1 else f"{n} records carry"
