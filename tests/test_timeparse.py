@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracerun.errors import QueryError
@@ -258,11 +258,13 @@ def test_formatting_an_instant_out_of_range_shows_the_nearest_edge(us):
     assert format_rfc3339_us(us) == format_rfc3339_us(edge)
 
 
+@settings(max_examples=500)
 @given(st.integers(min_value=MIN_US, max_value=MAX_US))
 def test_rfc3339_round_trip(us):
     assert parse_time(format_rfc3339_us(us)) == us
 
 
+@settings(max_examples=500)
 @given(
     st.integers(min_value=0, max_value=4_102_444_800_000_000),
     st.integers(min_value=-14 * 60, max_value=14 * 60),
@@ -276,24 +278,28 @@ def test_same_instant_in_any_offset_is_the_same_int(us, offset_minutes):
     assert parse_time(local.replace(tzinfo=None).isoformat(), tz=zone) == us
 
 
+@settings(max_examples=500)
 @given(st.integers(min_value=1_000_000_000, max_value=99_999_999_999))
 def test_epoch_seconds_of_10_and_11_digits(seconds):
     assert parse_time(str(seconds)) == seconds * 1_000_000
     assert parse_time(seconds) == seconds * 1_000_000
 
 
+@settings(max_examples=500)
 @given(st.integers(min_value=10**12, max_value=10**13 - 1))
 def test_epoch_milliseconds_of_13_digits(ms):
     assert parse_time(str(ms)) == ms * 1000
     assert parse_time(ms) == ms * 1000
 
 
+@settings(max_examples=500)
 @given(st.integers(min_value=10**15, max_value=10**16 - 1))
 def test_epoch_microseconds_of_16_digits(us):
     assert parse_time(str(us)) == us
     assert parse_time(us) == us
 
 
+@settings(max_examples=500)
 @given(st.integers(min_value=10**18, max_value=10**19 - 1))
 def test_epoch_nanoseconds_of_19_digits(ns):
     assert parse_time(str(ns)) == ns // 1000

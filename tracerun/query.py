@@ -35,6 +35,10 @@ class Query:
     limit: int | None = None
     max_records: int | None = None
     """At most this many records are printed (None: no cap)."""
+    before: int = 0
+    """Lines of context to keep before each record (`-B`, `-C`)."""
+    after: int = 0
+    """Lines of context to keep after each record (`-A`, `-C`)."""
     timeout: float = 30.0
     """Seconds one remote origin (an ssh host) may take to answer a one-shot read."""
 

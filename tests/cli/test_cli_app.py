@@ -335,7 +335,8 @@ def test_unknown_output_suggests_closest(logs: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == (
         "tracerun: error: unknown output 'ndjsn'\n"
-        "  hint: did you mean 'ndjson'? outputs: ndjson, text\n"
+        "  hint: did you mean 'ndjson'? outputs: html, jaeger, markdown, mermaid, "
+        "ndjson, otlp, summary, text\n"
     )
 
 
@@ -722,6 +723,21 @@ def test_lines_that_once_aborted_a_run_each_cost_at_most_their_odd_value(
         "2026-03-20T14:10:00.000Z bad -     esc \\x1b]0;x\\x07 request_id=R1"
     )
     assert "x=\\ud800" in as_text.stdout.splitlines()[3]
+
+
+def test_a_plain_trace_imports_none_of_the_whole_timeline_formats(logs: Path) -> None:
+    # Every format beyond text and ndjson (summary, markdown, html, jaeger, otlp,
+    # mermaid, template) imports output/timeline.py: a plain trace must not.
+    plain = run_and_check_import(
+        ["--path", str(logs), "abc"], "tracerun.output.timeline"
+    )
+    html = run_and_check_import(
+        ["--path", str(logs), "abc", "-o", "html"], "tracerun.output.html"
+    )
+
+    assert plain[:2] == (0, False)
+    assert html[:2] == (0, True)
+    assert html[2].startswith("<!DOCTYPE html>")
 
 
 # --- secrets: no expanded ${VAR} value in any message (issue #12) -------------

@@ -61,12 +61,27 @@ def fed(data: bytes, cuts: list[int]) -> list[tuple[int, str, tuple[str, ...]]]:
 @given(
     st.lists(st.sampled_from(LINES), min_size=1, max_size=30),
     st.lists(st.integers(min_value=0, max_value=2000), max_size=12),
+    st.sampled_from([b"\n", b"\r\n", b"\r"]),
 )
-def test_any_split_of_the_bytes_gives_the_one_shot_records(lines, cuts):
-    data = b"".join(lines)
+def test_any_split_of_the_bytes_gives_the_one_shot_records(lines, cuts, ending):
+    data = b"".join(lines).replace(b"\n", ending)
     cuts = [min(c, len(data)) for c in cuts]
 
     assert fed(data, cuts) == one_shot(data)
+
+
+def test_lone_cr_line_endings_are_lines_as_they_arrive():
+    data = b"".join(LINES).replace(b"\n", b"\r")
+
+    assert (
+        [(line, message) for line, message, _ in fed(data, [30, 31, 100, 101])]
+        == [
+            (1, "start"),
+            (3, "boom"),
+            (7, "done"),
+        ]
+        == [(line, message) for line, message, _ in one_shot(data)]
+    )
 
 
 def test_last_record_is_held_until_a_record_start_or_flush():

@@ -51,6 +51,7 @@ _records = st.lists(
 )
 
 
+@settings(max_examples=500)
 @given(st.lists(_records, max_size=4))
 def test_merge_is_sorted_loses_nothing_and_ignores_batch_order(batches):
     merged = merge(batches)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -76,6 +77,10 @@ def follow_trace(
     for warning in (*session.notes, *session.plan.warnings):
         notify(Note("warning", warning))
     follower = Follower(settings, session.formatter_for(out), out, notify)
+    if options.summary and options.output != "summary":
+        # As in a one-shot trace: after the records on a terminal, else on stderr.
+        stream = out if out.isatty() else sys.stderr
+        follower.summary = (session.formatter_for(stream, "summary"), stream)
     follower.feeds, history = build_feeds(
         profile, session.plan, session.query, settings, notify
     )
@@ -99,9 +104,12 @@ def build_feeds(
     batches: list[list[Record]] = []
     once: list[Target] = []
     rediscovering: set[str] = set()
+    by_source: dict[str, list[Target]] = {}
+    for target in plan.targets:  # once: ten thousand ad hoc sources are common
+        by_source.setdefault(target.origin.source, []).append(target)
     for name in plan.source_names:
         config = profile.sources[name]
-        targets = [t for t in plan.targets if t.origin.source == name]
+        targets = by_source.get(name, [])
         try:
             following = get_source(config.type).follow(
                 plan.templates[name], targets, config, query, _now_us
@@ -113,7 +121,8 @@ def build_feeds(
         once += following.once
         if following.rediscovers:
             rediscovering.add(name)
-        feeds.append(following.feed)
+        if following.polled:
+            feeds.append(following.feed)
         batches.append(following.feed.start(settings.history))
     result = run(Plan(tuple(once)), query) if settings.history and once else None
     history = Timeline(query.limit, query.max_records)
@@ -146,6 +155,8 @@ class Follower:
     out: TextIO
     notify: Notify
     feeds: list[Feed] = field(default_factory=list)
+    summary: tuple[Formatter, TextIO] | None = None
+    """`--summary`: a formatter that sees every record, and where it writes at the end."""
     printed: int = 0
     _stop_signal: int = 0
     _exit_on: RecordFilter | None = None
@@ -158,12 +169,21 @@ class Follower:
         try:
             with self._signals():
                 self._notes()
-                if self._emit(history):
-                    return ExitCode.OK
-                return self._loop()
+                code = ExitCode.OK if self._emit(history) else self._loop()
+            self._finish()
+            return code
         finally:
             for feed in self.feeds:
                 feed.close()
+
+    def _finish(self) -> None:
+        """Write what the formats render after the last record (html, summary…)."""
+        self.out.write(self.formatter.finish())
+        self.out.flush()
+        if self.summary is not None:
+            formatter, stream = self.summary
+            stream.write(formatter.finish())
+            stream.flush()
 
     def _loop(self) -> int:
         settings = self.settings
@@ -207,6 +227,8 @@ class Follower:
             try:
                 for record in records:
                     write(self.formatter.format(record))
+                    if self.summary is not None:
+                        self.summary[0].format(record)
                     self.printed += 1
                     if exit_on is not None and self._stops(exit_on, record):
                         return True

@@ -8,11 +8,12 @@ from typing import Any
 
 import orjson
 
-from tracerun.record import NO_TIME, Record
+from tracerun.output.base import StreamingFormatter
+from tracerun.record import NO_TIME, ContextLine, Record
 from tracerun.timeparse import format_rfc3339_us
 
 
-class NdjsonFormatter:
+class NdjsonFormatter(StreamingFormatter):
     """`{"time", "source", "origin", "line", "level", "message", "fields"}` per record."""
 
     def format(self, record: Record) -> str:
@@ -27,7 +28,26 @@ class NdjsonFormatter:
             "message": message,
             "fields": record.fields,
         }
-        return _dumps(document) + "\n"
+        if record.context is None:
+            return _dumps(document) + "\n"
+        before = "".join(_context(record, c) for c in record.context.before)
+        after = "".join(_context(record, c) for c in record.context.after)
+        return before + _dumps(document) + "\n" + after
+
+
+def _context(record: Record, line: ContextLine) -> str:
+    """Render a context line (`-A/-B/-C`): the record's keys with `context: true`."""
+    document: dict[str, Any] = {
+        "time": None,
+        "source": record.source,
+        "origin": record.origin,
+        "line": record.line + line.delta if record.line else None,
+        "level": "",
+        "message": line.text,
+        "fields": {},
+        "context": True,
+    }
+    return _dumps(document) + "\n"
 
 
 def _dumps(document: dict[str, Any]) -> str:

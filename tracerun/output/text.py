@@ -15,17 +15,20 @@ from typing import Any
 
 import orjson
 
+from tracerun.output.base import StreamingFormatter
 from tracerun.output.color import DIM, RESET, level_color, source_color
-from tracerun.record import NO_TIME, Record, field_text
+from tracerun.record import NO_TIME, ContextLine, Record, field_text
 from tracerun.timeparse import format_utc_ms
 
 _NO_TIME_TEXT = "-".ljust(len("2026-03-20T14:10:00.000Z"))
 _CONTINUATION_INDENT = "    "
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r"}
+CONTEXT_MARK = "  ┊ "
+"""Starts a context line (`-A/-B/-C`), so that it reads apart from records without colour."""
 
 
-class TextFormatter:
+class TextFormatter(StreamingFormatter):
     """Human-readable timeline, aligned on the widest source name."""
 
     def __init__(
@@ -54,11 +57,26 @@ class TextFormatter:
             f"{_CONTINUATION_INDENT}{visible(line)}\n"
             for line in record.continuation or record.stack
         )
-        return f"{head}\n{tail}"
+        if record.context is None:
+            return f"{head}\n{tail}"
+        before = self._context(record.context.before)
+        return f"{before}{head}\n{tail}{self._context(record.context.after)}"
+
+    def _context(self, lines: tuple[ContextLine, ...]) -> str:
+        """Context lines (`-A/-B/-C`): marked, and dimmed when colouring."""
+        if self._color:
+            return "".join(
+                f"{DIM}{CONTEXT_MARK}{visible(c.text)}{RESET}\n" for c in lines
+            )
+        return "".join(f"{CONTEXT_MARK}{visible(c.text)}\n" for c in lines)
 
 
 def visible(text: str) -> str:
-    """Escape the control characters (all but tab) and lone surrogates in `text`."""
+    """Escape the control characters (all but tab) and lone surrogates in `text`.
+
+    Stricter than output/base.py's `visible`, which keeps line feeds for the
+    formats that lay text out on several lines: a text record is one line.
+    """
     if _CONTROL.search(text) is None:
         return text
     return _CONTROL.sub(_escape, text)

@@ -22,7 +22,7 @@ from tracerun.read.match import Matcher
 from tracerun.read.scan import LOOKBACK, Hit
 from tracerun.read.tally import Tally, excerpt, where
 from tracerun.read.target import Target
-from tracerun.record import NO_TIME, Record
+from tracerun.record import NO_TIME, Context, ContextLine, Record
 
 if TYPE_CHECKING:
     from tracerun.extract import Parsed
@@ -95,6 +95,9 @@ class Assembler:
     timeless: Timeless = field(default_factory=Timeless)
     """The records that got no time: none of their own and none before them."""
     _known: _Known | None = None
+    _last: Record | None = None
+    _covered: int = -1
+    """Stream offset up to which the last record and its context printed lines."""
 
     def record(self, hit: Hit, *, fallback_time: int | None = None) -> Record | None:
         """Build the Record for `hit`, or None when it does not match the query.
@@ -163,7 +166,33 @@ class Assembler:
                     where_filter.subject, where_filter.error, hit.line, effect
                 )
             return None
+        self._place(record, hit, len(lines))
         return record
+
+    def _place(self, record: Record, hit: Hit, lines: int) -> None:
+        """Attach `-A/-B` lines, leaving out the lines a neighbouring record prints."""
+        start, end = hit.offset, hit.offset + hit.extent
+        last = self._last
+        if last is not None and last.context is not None and last.context.after:
+            # The previous record's after-lines stop where this record begins.
+            last.context.after = tuple(
+                c for c in last.context.after if last.offset + c.offset < start
+            )
+        if hit.before or hit.after:
+            before = tuple(
+                ContextLine(at, index - len(hit.before), _decode(text))
+                for index, (at, text) in enumerate(hit.before)
+                if start + at >= self._covered
+            )
+            after = tuple(
+                ContextLine(at, lines - 1 + index, _decode(text))
+                for index, (at, text) in enumerate(hit.after, 1)
+            )
+            record.context = Context(before, after, hit.extent)
+            if hit.after:
+                at, text = hit.after[-1]
+                end = max(end, start + at + len(text) + 1)
+        self._last, self._covered = record, end
 
     def _field_failures(self, parsed: Parsed, line: int) -> None:
         parser = self.target.parser.name

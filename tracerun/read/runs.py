@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-from tracerun.record import Record
+from tracerun.record import Context, ContextLine, Record
 
 SPILL_AT = 10_000
 """A run with more records than this is kept in a temporary file, not in memory."""
@@ -150,8 +150,8 @@ class Run:
 def record_of(entry: Entry) -> Record:
     """Rebuild the Record of an entry."""
     time, index, origin, line, offset, payload = entry
-    source, level, message, fields, raw, continuation, hidden, stack = marshal.loads(
-        payload
+    source, level, message, fields, raw, continuation, hidden, stack, context = (
+        marshal.loads(payload)
     )
     return Record(
         time=time,
@@ -167,6 +167,7 @@ def record_of(entry: Entry) -> Record:
         hidden=hidden,
         offset=offset,
         stack=stack,
+        context=None if context is None else _context_of(*context),
     )
 
 
@@ -178,13 +179,23 @@ class RunBuilder:
         self._packed: list[bytes] = []
         self._bound: bytes | None = None
         self._origin: tuple[int, str] | None = None
+        self._pending: Record | None = None
         self.seen = 0
 
     def add(self, record: Record) -> None:
-        """Count a matched record; keep it if it can still be printed."""
+        """Count a matched record; keep it if it can still be printed.
+
+        It is packed when the next one comes: until then the Assembler may still
+        cut its context lines (where the next record begins).
+        """
         self.seen += 1
         if self._origin is None:
             self._origin = (record.source_index, record.origin)
+        if self._pending is not None:
+            self._pack(self._pending)
+        self._pending = record
+
+    def _pack(self, record: Record) -> None:
         key = _KEY.pack(record.time + _BIAS, record.line, record.offset)
         keep, bound = self._keep, self._bound
         if (
@@ -204,6 +215,9 @@ class RunBuilder:
         """Give the sorted run (in a file past SPILL_AT records); None if none matched."""
         if self._origin is None:
             return None
+        if self._pending is not None:
+            self._pack(self._pending)
+            self._pending = None
         if self._keep is not None:
             self._prune(self._keep)
         else:
@@ -244,8 +258,28 @@ def encode(record: Record) -> bytes:
         record.continuation,
         record.hidden,
         record.stack,
+        None if record.context is None else _packed_context(record.context),
     )
     return marshal.dumps(rest)
+
+
+def _packed_context(context: Context) -> tuple[Any, ...]:
+    def lines(found: tuple[ContextLine, ...]) -> tuple[tuple[int, int, str], ...]:
+        return tuple((c.offset, c.delta, c.text) for c in found)
+
+    return lines(context.before), lines(context.after), context.extent
+
+
+def _context_of(
+    before: tuple[tuple[int, int, str], ...],
+    after: tuple[tuple[int, int, str], ...],
+    extent: int,
+) -> Context:
+    return Context(
+        tuple(ContextLine(*c) for c in before),
+        tuple(ContextLine(*c) for c in after),
+        extent,
+    )
 
 
 def _unpacked(packed: list[bytes], index: int, origin: str) -> Iterator[Entry]:

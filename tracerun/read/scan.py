@@ -23,6 +23,7 @@ from ahocorasick_rs import BytesAhoCorasick
 from stringzilla import count as _sz_count
 from stringzilla import utf8_uncased_search as _sz_uncased_find
 
+from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.fold import case_spellings
 
 CHUNK = 8 * 1024 * 1024
@@ -160,6 +161,12 @@ class Hit:
     _buf: bytearray
     _start: int
     offset: int = 0
+    extent: int = 0
+    """Bytes of the record in the stream, its final newline included."""
+    before: tuple[tuple[int, bytes], ...] = ()
+    """Context lines before it (`-B`), nearest last: (offset from `offset`, bytes)."""
+    after: tuple[tuple[int, bytes], ...] = ()
+    """Context lines after it (`-A`), in order: (offset from `offset`, bytes)."""
 
     def lines_before(self, low: int) -> Iterator[tuple[int, bytes]]:
         """Yield the lines before this record that start after `low`, nearest first.
@@ -334,6 +341,9 @@ def scan(
     is_start: IsStart,
     notices: list[ScanNotice] | None = None,
     chunk: int = CHUNK,
+    *,
+    before: int = 0,
+    after: int = 0,
 ) -> Iterator[Hit]:
     """Yield every record of `stream` whose bytes contain one of `needles`.
 
@@ -343,8 +353,12 @@ def scan(
         is_start: tells whether a line starts a new record (multi-line rule).
         notices: collects lines skipped for being too long.
         chunk: block size (tests use small blocks to exercise boundaries).
+        before: context lines to frame before each hit (`-B`).
+        after: context lines to frame after each hit (`-A`).
     """
-    return iter(Scan(stream, needles, is_start, notices, chunk))
+    return iter(
+        Scan(stream, needles, is_start, notices, chunk, before=before, after=after)
+    )
 
 
 class Scan:
@@ -355,6 +369,8 @@ class Scan:
     `sources.files.line_start`). A record that starts before `stop` is followed
     past it to its end. After iteration, `lines` is the number of lines in
     [start, stop) (or to the end), so that ranges can be numbered afterwards.
+    `before`/`after` ask for that many context lines around each hit (per-hit
+    work only: lines without a hit cost nothing more).
     """
 
     def __init__(
@@ -369,11 +385,14 @@ class Scan:
         start: int = 0,
         stop: int | None = None,
         count_lines: bool = True,
+        before: int = 0,
+        after: int = 0,
     ) -> None:
         self._state = _State(stream, chunk, _searcher(needles), notices, count_lines)
         self._state.offset = base
         self._state.floor = start
         self._state.resume = self._state.count_pos = start - base
+        self._state.context = (before, after)
         self._stop = stop
         self._is_start = is_start
         self.lines = 0
@@ -406,6 +425,8 @@ class _State:
         self.buf = bytearray(chunk + LOOKBACK + 4096)
         self.size = 0  # valid bytes in buf
         self.eof = False
+        self.cut = False  # the stream ended early (damage): last line maybe partial
+        self.cr: bool | None = None  # lines end with lone CRs (from the first block)
         self.done = False  # the range's stop was reached
         self.offset = 0  # stream offset of buf[0]
         self.line = 1 if counting else 0  # line number at buf[count_pos]
@@ -414,6 +435,7 @@ class _State:
         self.resume = 0  # where scanning resumes in the buffer after the drop
         self.long_line_hit: bool | None = None  # set while dropping an over-long line
         self.cut_start = -1  # stream offset of the record cut at the size cap
+        self.context = (0, 0)  # context lines wanted before/after each hit
         self.floor = 0  # stream offset where the range starts
         self.whole_head = True  # buf[0] starts a line
 
@@ -444,9 +466,23 @@ class _State:
             got = _read_into(self.stream, view[self.size : self.size + self.chunk])
         if not got:
             self.eof = True
+            self.cut = bool(getattr(self.stream, "cut", False))
+            last = self.buf[self.size - 1 : self.size] == b"\r"
+            if last and self.cr is not False and self._cr_mode(self.size - 1):
+                self.buf[self.size - 1] = 0x0A  # the last line's lone CR
             return self.size > self.resume
+        fresh = self.size
         self.size += got
+        undecided = self.cr is None
+        if self.cr is not False and self._cr_mode(max(0, fresh - 1)):
+            lone_cr_to_lf(self.buf, 0 if undecided else max(0, fresh - 1), self.size)
         return True
+
+    def _cr_mode(self, lo: int) -> bool:
+        """Tell whether lines end with a lone CR: decided by the first line's end."""
+        if self.cr is None:
+            self.cr = first_end_is_lone_cr(self.buf, lo, self.size, final=self.eof)
+        return bool(self.cr)
 
     def _drop(self, count: int) -> None:
         self.line_at(count)
@@ -505,7 +541,8 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
             return
         state.finish_long_line()
     buf = state.buf
-    limit = state.size if state.eof else buf.rfind(b"\n", 0, state.size) + 1
+    whole = state.eof and not state.cut  # the stream's last line is complete
+    limit = state.size if whole else buf.rfind(b"\n", 0, state.size) + 1
     if limit <= state.resume:
         if state.size - state.resume > MAX_RECORD:
             state.drop_long_line()
@@ -527,10 +564,14 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
         if start is None or state.offset + start == state.cut_start:
             pos = end + 1  # continues a record begun before this range, or cut
             continue
-        end, complete = _continuation(buf, end, limit, state.eof, is_start)
+        end, complete = _continuation(buf, end, limit, _ends(state, is_start), is_start)
+        before, after = state.context
+        following: list[tuple[int, bytes]] = []
+        if complete and after:
+            complete = _lines_after(buf, end, limit, after, following) or state.eof
         if not complete and state.size - start <= MAX_RECORD:
-            # The record may go on in the next block: carry it (and the bytes
-            # before it, for lookback) over, and resume scanning at its start.
+            # The record (or its context) may go on in the next block: carry it
+            # (and the bytes before it, for lookback) over; resume at its start.
             state.consumed = max(0, start - LOOKBACK)
             state.resume = start
             return
@@ -547,7 +588,13 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
                     "were read",
                 )
             )
-        yield Hit(line, _strip_cr(buf[start:end]), buf, start, state.offset + start)
+        hit = Hit(line, _strip_cr(buf[start:end]), buf, start, state.offset + start)
+        hit.extent = end + 1 - start
+        if before:
+            hit.before = _lines_before(buf, start, before, state)
+        if following:
+            hit.after = tuple((at - start, text) for at, text in following)
+        yield hit
         pos = end + 1
     if tail_open:
         # The continuation goes on in the next block: look at it there.
@@ -596,9 +643,54 @@ def _record_start(
         start = buf.rfind(b"\n", 0, start - 1) + 1
 
 
+def _ends(state: _State, is_start: IsStart) -> bool:
+    """Tell whether a record reaching the last complete line is complete.
+
+    Always at the true end of the stream; never before it; when the stream was
+    cut short (a damaged archive), only if the partial line after it starts a
+    record (or there is none): a record whose end was lost is dropped, never
+    printed as if whole.
+    """
+    if not state.eof:
+        return False
+    if not state.cut:
+        return True
+    tail = state.buf.rfind(b"\n", 0, state.size) + 1
+    return tail == state.size or is_start(_strip_cr(state.buf[tail : state.size]))
+
+
 def _line_end(buf: bytearray, pos: int, limit: int) -> int:
     end = buf.find(b"\n", pos, limit)
     return limit if end == -1 else end
+
+
+def _lines_before(
+    buf: bytearray, start: int, count: int, state: _State
+) -> tuple[tuple[int, bytes], ...]:
+    """Up to `count` whole lines before buf[start] (not past the kept lookback)."""
+    found: list[tuple[int, bytes]] = []
+    pos = start
+    while len(found) < count and pos > 0:
+        begin = buf.rfind(b"\n", 0, pos - 1) + 1
+        if begin == 0 and state.offset > 0 and not state.whole_head:
+            break  # the line may begin before the bytes kept: leave it out
+        found.append((begin - start, _strip_cr(buf[begin : pos - 1])))
+        pos = begin
+    return tuple(reversed(found))
+
+
+def _lines_after(
+    buf: bytearray, end: int, limit: int, count: int, out: list[tuple[int, bytes]]
+) -> bool:
+    """Collect up to `count` lines after buf[end]; True when all `count` were there."""
+    nxt = end + 1
+    while len(out) < count:
+        if nxt >= limit:
+            return False
+        line_end = _line_end(buf, nxt, limit)
+        out.append((nxt, _strip_cr(buf[nxt:line_end])))
+        nxt = line_end + 1
+    return True
 
 
 def _continuation(

@@ -9,6 +9,8 @@ ever written next to them.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,7 @@ from tracerun.query import Query
 from tracerun.read.assemble import Assembler, Timeless
 from tracerun.read.match import Matcher
 from tracerun.read.runs import Run, RunBuilder, keep_of
-from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Scan, ScanNotice
+from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Readable, Scan, ScanNotice
 from tracerun.read.tally import Tally, where
 from tracerun.read.target import Target
 from tracerun.sources.base import OriginResult, ReadError
@@ -29,6 +31,7 @@ from tracerun.sources.file.open import (
     is_compressed,
     open_log,
 )
+from tracerun.sources.file.rotated import COPY_HINT, Watched, rotated_copy
 from tracerun.sources.file.seek import head_time, rotation_skips, window_range
 
 RANGE_MIN = 64 * 1024 * 1024
@@ -63,7 +66,7 @@ class Piece:
 class PieceResult:
     """What scanning one piece produced; line numbers relative to the piece's start."""
 
-    run: Run | None = None
+    runs: list[Run] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notices: list[ScanNotice] = field(default_factory=list)
     timeless: Timeless = field(default_factory=Timeless)
@@ -181,8 +184,20 @@ def line_start(raw: BinaryIO, offset: int) -> int | None:
     return None if newline == -1 else offset + newline
 
 
-def read_piece(piece: Piece, query: Query) -> PieceResult:
-    """Scan one piece of a file; any I/O problem becomes a warning or failure."""
+def read_piece(
+    piece: Piece, query: Query, copy: Path | None = None, after: int = -1
+) -> PieceResult:
+    """Scan one piece of a file; any I/O problem becomes a warning or failure.
+
+    A plain file truncated under the read is read on from its rotated copy
+    (rotated.py), when there is one.
+
+    Args:
+        piece: what to read.
+        query: what to match.
+        copy: read this file instead (a rotated copy of the piece's file).
+        after: skip the records that start at or before this offset (read already).
+    """
     target = piece.target
     origin = target.origin
     result = PieceResult()
@@ -190,10 +205,16 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
     kept = RunBuilder(keep_of(query.limit, query.max_records))
     needles = Needles.of(query.values, ignore_case=query.ignore_case)
     base = max(0, piece.start - LOOKBACK)
+    watched: Watched | None = None
+    last = after
     try:
-        with open_log(Path(origin.locator)) as stream:
-            if base and not isinstance(stream, Decompressed):
-                stream.seek(base)  # plain files only are cut into ranges
+        with open_log(copy or Path(origin.locator), strict=False) as opened:
+            stream: Readable = opened
+            if not isinstance(opened, Decompressed):
+                if base:
+                    opened.seek(base)  # plain files only are cut into ranges
+                if stat.S_ISREG(os.fstat(opened.fileno()).st_mode):  # not a FIFO
+                    stream = watched = Watched(opened, base)
             scan = Scan(
                 stream,
                 needles,
@@ -204,20 +225,60 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
                 start=piece.start,
                 stop=piece.stop,
                 count_lines=piece.count_lines,
+                before=query.before,
+                after=query.after,
             )
             for hit in scan:
+                if hit.offset <= after:
+                    continue
+                last = hit.offset
                 record = assembler.record(hit)
                 if record is not None:
                     kept.add(record)
             result.lines = scan.lines
+            if isinstance(opened, Decompressed) and opened.damage is not None:
+                result.failure = file_failure(origin, opened.damage)
     except FileNotFoundError:
         result.warnings.append(f"{origin.name}: file vanished before it could be read")
     except (OSError, EOFError, ReadError) as exc:
         result.failure = file_failure(origin, exc)
-    result.run = kept.finish()
+    run = kept.finish()
+    result.runs = [] if run is None else [run]
     result.timeless = assembler.timeless
     result.tally = assembler.tally
+    if watched is not None and copy is None:
+        _changed_under_read(piece, query, watched, last, result)
     return result
+
+
+def _changed_under_read(
+    piece: Piece, query: Query, watched: Watched, last: int, result: PieceResult
+) -> None:
+    """Say what happened to a file read while it changed; read the rest from its copy."""
+    origin = piece.target.origin
+    path = Path(origin.locator)
+    if watched.change is None:
+        fate = watched.fate(path)
+        if fate is not None:
+            result.warnings.append(f"{origin.name}: {fate}")
+        return
+    what = f"{watched.change} while it was read, after {watched.position:,} bytes"
+    copy = rotated_copy(path, watched.head, watched.identity)
+    if copy is None:
+        reason = f"{what}; the records after that were not read"
+        result.failure = SourceFailure(origin.source, origin.name, reason, COPY_HINT)
+        return
+    rest = read_piece(piece, query, copy, last)
+    result.runs += rest.runs
+    result.lines = rest.lines
+    result.notices += rest.notices
+    result.timeless.extend(rest.timeless)
+    result.tally.add(rest.tally)
+    result.failure = result.failure or rest.failure
+    result.warnings += [
+        *rest.warnings,
+        f"{origin.name}: {what}; the rest was read from its rotated copy {copy}",
+    ]
 
 
 def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
@@ -234,9 +295,9 @@ def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
     timeless = Timeless()
     base = 0
     for part in results:
-        if part.run is not None:
-            part.run.line_base = base
-            joined.runs.append(part.run)
+        for run in part.runs:
+            run.line_base = base
+            joined.runs.append(run)
         joined.warnings.extend(part.warnings)
         joined.capped += [
             f"{where(name, n.line and n.line + base)}: {n.message}"
