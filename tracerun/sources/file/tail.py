@@ -105,7 +105,7 @@ class SourceTail:
         self._deferred: dict[Key, float] = {}
         self._failing: dict[str, Backoff] = {}
         self._notes: list[Note] = []
-        self._dirty: set[Key] = set()
+        self._dirty: dict[Key, None] = {}  # in the order files were read: notes keep it
         self._found: dict[Key, str] = {}
         self._crowded = False  # many files, or the descriptor limit met
         self._told_limit = False
@@ -418,7 +418,7 @@ class SourceTail:
             tail.offset += len(data)
             records += tail.stream.feed(data)
         tail.active = self._now
-        self._dirty.add(tail.key)
+        self._dirty[tail.key] = None
         return records
 
     def _truncated(self, tail: Tracked) -> list[Record]:
