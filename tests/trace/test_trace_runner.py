@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -22,7 +23,7 @@ from tracerun.sources.file import pieces as files
 from tracerun.sources.file import seek
 from tracerun.sources.file.pieces import Piece, join_pieces, read_piece
 from tracerun.trace import runner
-from tracerun.trace.plan import build_plan
+from tracerun.trace.plan import Plan, build_plan
 from tracerun.trace.runner import RunResult, run
 
 NEEDLE = "req-77"
@@ -194,6 +195,12 @@ def test_windowed_parallel_read_equals_the_sequential_one(
     assert len(parallel.records) == 79
 
 
+@functools.cache
+def _oracle_plan(path: str) -> Plan:
+    """One plan for the one reused file (a whole-file read does not use its size)."""
+    return build_plan(with_adhoc(None, {"file": (path,)}))
+
+
 @given(st.sampled_from(IDS), st.lists(SPECS, min_size=1, max_size=12))
 def test_a_trace_returns_exactly_the_records_whose_key_field_equals_the_id(
     tmp_path_factory: pytest.TempPathFactory, rid: str, specs: list[Spec]
@@ -215,7 +222,7 @@ def test_a_trace_returns_exactly_the_records_whose_key_field_equals_the_id(
         line += chunk.count(b"\n")
     path = tmp_path_factory.getbasetemp() / "oracle.log"
     path.write_bytes(data)
-    plan = build_plan(with_adhoc(None, {"file": (str(path),)}))
+    plan = _oracle_plan(str(path))
 
     result = run(plan, Query(terms=(Term(KEY, rid),), keys=(KEY,)), workers=1)
 
