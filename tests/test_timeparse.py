@@ -224,6 +224,40 @@ def test_numbers_ignore_the_format():
     assert parse_time(1774015800, "%Y-%m-%d") == T0
 
 
+@pytest.mark.parametrize(
+    ("value", "tz"),
+    [
+        ("9999-12-31T23:59:59-01:00", UTC),
+        ("0001-01-01T00:00:00+01:00", UTC),
+        ("0001-01-01T00:00:00", BERLIN),
+        ("9999-12-31T23:59:59", ZoneInfo("America/New_York")),
+        (-99999999999, UTC),
+        ("-99999999999", UTC),
+        (-99999999999.5, UTC),
+        (1e300, UTC),
+        (-1e300, UTC),
+        (10**400, UTC),
+        ("31/Dec/9999:23:59:59 -0100", UTC),
+        (datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-1))), UTC),
+    ],
+)
+def test_an_instant_outside_years_1_to_9999_is_no_time(value, tz):
+    assert parse_time(value, tz=tz) is None
+
+
+def test_the_edges_of_the_range_are_times():
+    assert parse_time("0001-01-01T00:00:00Z") == MIN_US
+    assert parse_time("9999-12-31T23:59:59.999999Z") == MAX_US
+    assert parse_time("9999-12-31T23:59:59+01:00") == MAX_US - 3_600_999_999
+
+
+@pytest.mark.parametrize("us", [-(2**62), MIN_US - 1, MAX_US + 1, 2**62])
+def test_formatting_an_instant_out_of_range_shows_the_nearest_edge(us):
+    edge = MIN_US if us < 0 else MAX_US
+    assert format_utc_ms(us) == format_utc_ms(edge)
+    assert format_rfc3339_us(us) == format_rfc3339_us(edge)
+
+
 @settings(max_examples=500)
 @given(st.integers(min_value=MIN_US, max_value=MAX_US))
 def test_rfc3339_round_trip(us):

@@ -33,6 +33,8 @@ class Query:
     until: int | None = None
     where: str | None = None
     limit: int | None = None
+    max_records: int | None = None
+    """At most this many records are printed (None: no cap)."""
     before: int = 0
     """Lines of context to keep before each record (`-B`, `-C`)."""
     after: int = 0

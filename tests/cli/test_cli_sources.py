@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers.hostile import write_hostile
 
 from tracerun.cli import cli
 from tracerun.cli import sources as peek
@@ -297,6 +298,17 @@ def test_check_warns_when_naive_times_look_like_another_zone(
         encoding="utf-8",
     )
     assert run("sources", "-p", "p.yaml", "--check").stderr == ""
+
+
+def test_check_reads_lines_that_once_aborted_a_run(tmp_path: Path) -> None:
+    log = write_hostile(tmp_path / "bad.log")
+
+    result = run("sources", "--path", str(log), "--check")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "    sample: 7 records: 7 (100%) parsed, 5 (71%) with a timestamp"
+    )
 
 
 def row(result: Result, origin: str) -> str:

@@ -123,3 +123,33 @@ def test_unparsable_hit_is_reported_once():
     stream.feed(b"still not json abc\n")
     stream.finish()
     assert stream.warnings() == []
+
+
+def test_ignore_case_finds_what_casefold_accepts_in_fed_bytes():
+    query = build_query(
+        PROFILE, TraceOptions(terms=("straße", "k-42"), ignore_case=True), now=0
+    )
+    stream = IncrementalReader(SCANNER, query)
+
+    records = stream.feed(
+        b"2026-03-20T14:10:00Z INFO a request_id=STRASSE\n"
+        b"2026-03-20T14:10:01Z INFO b request_id=\xe2\x84\xaa-42\n"
+    )
+    records += stream.finish()
+
+    assert [r.message for r in records] == ["a", "b"]
+
+
+def test_timeless_records_fed_are_warned_about_once_per_call():
+    stream = IncrementalReader(SCANNER, QUERY)
+
+    stream.feed(b"2026-?? request_id=abc x=1\n2026-?? request_id=abc x=2\n")
+    stream.finish()
+
+    assert stream.warnings() == [
+        (
+            "app:1: record has no timestamp and none precedes it; it is shown "
+            "first, without a time; and 1 more like it (first at line 1, last at 2)"
+        )
+    ]
+    assert stream.warnings() == []

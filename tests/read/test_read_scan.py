@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from tracerun.read import scan as scan_module
 from tracerun.read.endings import first_end_is_lone_cr
-from tracerun.read.scan import Needles, ScanNotice, scan
+from tracerun.read.scan import LOOKBACK, Needles, Scan, ScanNotice, scan
 
 START = re.compile(rb"^\d{4} ")
 
@@ -116,19 +116,55 @@ def test_over_long_line_with_a_hit_is_skipped_with_a_notice(monkeypatch):
     assert "longer than" in notices[0].message
 
 
+def test_a_multiline_record_over_the_cap_is_cut_with_a_notice(monkeypatch):
+    monkeypatch.setattr(scan_module, "MAX_RECORD", 64)
+    frames = b"".join(b"  frame %02d r1\n" % i for i in range(20))
+    data = b"2026 a r1\n" + frames + b"2026 b r1\n"
+    notices: list[ScanNotice] = []
+
+    found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start, notices, chunk=16)
+
+    cut = [(h.line, h.data.count(b"\n") + 1) for h in found]
+    assert cut[0][0] == 1
+    assert 1 < cut[0][1] < 21  # the head and some of its frames, not all
+    assert cut[1:] == [(22, 1)]
+    assert [n.line for n in notices] == [1]
+    assert notices[0].message.startswith("record longer than 0 MiB (a line and its")
+
+
 def test_over_long_line_without_a_hit_is_skipped_silently(monkeypatch):
     monkeypatch.setattr(scan_module, "MAX_RECORD", 64)
-    data = b"2026 a r1\n" + b"q" * 500 + b"\n2026 b r1\n"
+    data = b"2026 a r1\n2026 " + b"q" * 500 + b"\n2026 b r1\n"
     notices: list[ScanNotice] = []
     found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start, notices, chunk=16)
     assert [h.line for h in found] == [1, 3]
     assert notices == []
 
 
-def test_lookback_returns_bytes_before_the_record():
-    data = b"2026 a first\n2026 b r1\n"
+def test_lines_before_gives_the_earlier_lines_nearest_first_with_offsets():
+    data = b"2026 a first\n  frame\r\n2026 b r1\n"
+    found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start, chunk=16)
+    assert [list(h.lines_before(h.offset - LOOKBACK)) for h in found] == [
+        [(13, b"  frame\r"), (0, b"2026 a first")]
+    ]
+
+
+def test_lines_before_stops_at_the_low_offset_exclusive():
+    data = b"2026 a first\n2026 b second\n2026 c r1\n"
     found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start)
-    assert [h.lookback() for h in found] == [b"2026 a first\n"]
+    assert [list(h.lines_before(13)) for h in found] == [[]]
+    found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start)
+    assert [list(h.lines_before(12)) for h in found] == [[(13, b"2026 b second")]]
+
+
+def test_lines_before_a_range_never_gives_a_line_cut_by_the_range_base():
+    data = b"x" * 100 + b"\n2026 a r1\n"
+    stream = io.BytesIO(data)
+    stream.seek(50)
+    ranged = Scan(stream, Needles.of(("r1",)), is_start, base=50, start=101)
+    assert [(h.offset, list(h.lines_before(h.offset - LOOKBACK))) for h in ranged] == [
+        (101, [])
+    ]
 
 
 _line = st.one_of(
@@ -157,12 +193,6 @@ _line = st.one_of(
 def test_block_size_never_changes_the_result(lines, trailing_newline, chunk):
     data = b"\n".join(lines) + (b"\n" if trailing_newline and lines else b"")
     assert hits(data, ("r1",), chunk=chunk) == reference(data, b"r1")
-
-
-def test_case_variants_cover_every_spelling_and_give_up_when_too_many():
-    assert scan_module._case_variants((b"a-1",)) == (b"A-1", b"a-1")
-    assert scan_module._case_variants((b"\xc3\xa9",)) == (b"\xc3\x89", b"\xc3\xa9")
-    assert scan_module._case_variants((b"abcdefghijk",)) is None  # 2**11 > 1024
 
 
 def test_ignore_case_of_a_long_all_letter_value_has_no_slow_path():

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from tracerun.trace.session import TraceOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
+MAX_RECORDS = 100_000
+"""Default --max-records: a wrong query (`level=info`) must not exhaust memory."""
 
 
 def profile_option(func: F) -> F:
@@ -135,6 +137,7 @@ def trace_options_of(
         until=options.get("until"),
         where=options.get("where"),
         limit=options.get("limit"),
+        max_records=options.get("max_records", MAX_RECORDS),
         host_timeout=options.get("host_timeout"),
         output=options.get("output") or "text",
         color=options.get("color"),
@@ -219,6 +222,14 @@ def trace_options(func: F) -> F:
             type=click.IntRange(min=1),
             metavar="N",
             help="Only the newest N records (printed oldest first).",
+        ),
+        click.option(
+            "--max-records",
+            type=click.IntRange(min=1),
+            metavar="N",
+            default=MAX_RECORDS,
+            show_default=True,
+            help="Print at most N records; more is an error (exit 3).",
         ),
         click.option(
             "--host-timeout",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import time
 from typing import TYPE_CHECKING, Any, TextIO
@@ -17,7 +19,7 @@ from tracerun.cli.options import (
     trace_options_of,
     wants_follow,
 )
-from tracerun.errors import ExitCode
+from tracerun.errors import ExitCode, OutputError
 
 if TYPE_CHECKING:
     from tracerun.output.base import Formatter
@@ -44,6 +46,8 @@ def trace_command(terms: tuple[str, ...], **options: Any) -> int:
     if not terms and not options.get("ids_from"):
         msg = "give at least one TERM to search for, e.g. request_id=abc123"
         raise click.UsageError(msg)
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise OutputError.of(OSError(errno.EBADF, os.strerror(errno.EBADF)))
     following = wants_follow(options)
     settings = follow_settings(options) if following else None
     profile = profile_or_adhoc(options["profile"], adhoc_values(options))
@@ -74,15 +78,22 @@ def _print_records(
     result: RunResult, formatter: Formatter, summary: Formatter | None
 ) -> None:
     write = sys.stdout.write
-    for record in result.records:
-        write(formatter.format(record))
-        if summary is not None:
-            summary.format(record)
-    write(formatter.finish())
-    sys.stdout.flush()
+    printed = 0
+    try:
+        for record in result.timeline:  # merged as it is printed
+            write(formatter.format(record))
+            printed += 1
+            if summary is not None:
+                summary.format(record)
+        write(formatter.finish())
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a full disk: the other records cannot be written either
+        raise OutputError.of(exc) from None
     if summary is not None:
         stream = _summary_stream()
-        gap = "\n" if stream is sys.stdout and result.records else ""
+        gap = "\n" if stream is sys.stdout and printed else ""
         stream.write(gap + summary.finish())
         stream.flush()
 
@@ -115,14 +126,25 @@ def _command_line(ctx: click.Context, terms: tuple[str, ...]) -> str:
 
 
 def _report(result: RunResult) -> int:
+    from tracerun.trace.merge import (  # noqa: PLC0415 - start-up: not for --help
+        MAX_RECORDS_HINT,
+        RECORD_CAP_HINT,
+        cap_message,
+    )
+
+    matched = result.timeline.matched()
     # When nothing matched, `why` covers the lines that did not parse.
-    unparsed = result.unparsed if result.records else []
+    unparsed = result.unparsed if matched else []
     print_problems([*result.warnings, *unparsed], result.failures)
+    for capped in result.capped:
+        error(capped, RECORD_CAP_HINT)
+    if result.timeline.capped:
+        error(cap_message(result.timeline), MAX_RECORDS_HINT)
     for reason in result.why:
         click.echo(f"tracerun: nothing matched: {reason}", err=True)
-    if result.failures:
+    if result.failures or result.capped or result.timeline.capped:
         return ExitCode.SOURCE_FAILED
-    return ExitCode.OK if result.records else ExitCode.NO_MATCH
+    return ExitCode.OK if result.timeline.matched() else ExitCode.NO_MATCH
 
 
 class _Notes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import orjson
@@ -50,7 +51,32 @@ def _context(record: Record, line: ContextLine) -> str:
 
 
 def _dumps(document: dict[str, Any]) -> str:
+    """Compact JSON, always valid and UTF-8-encodable.
+
+    `json` takes over where orjson refuses (an integer over 64 bits, a lone
+    surrogate); NaN and infinities become null, as orjson writes them; a lone
+    surrogate is written as its `\\ud800` escape (valid JSON; the raw character
+    cannot be encoded).
+    """
     try:
         return orjson.dumps(document).decode()
-    except TypeError:  # e.g. an integer wider than 64 bits
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    except TypeError:
+        pass
+    value = _finite(document)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":"))
+    return text
+
+
+def _finite(value: Any) -> Any:
+    """Copy a value with NaN and infinities as None (nesting is bounded by the parsers)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value

@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable
 
 from tracerun.query import Query
-from tracerun.read.assemble import Assembler
+from tracerun.read.assemble import Assembler, Timeless, timeless_warning
 from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.match import Matcher
 from tracerun.read.scan import (
@@ -21,6 +21,7 @@ from tracerun.read.scan import (
     IsStart,
     Needles,
     ScanNotice,
+    contains_uncased,
     scan,
 )
 from tracerun.read.target import Target
@@ -138,6 +139,11 @@ class IncrementalReader:
         """
         found = self._assembler.warnings[:]
         self._assembler.warnings.clear()
+        if self._assembler.timeless.count:
+            found.append(
+                timeless_warning(self.target.origin.name, self._assembler.timeless)
+            )
+            self._assembler.timeless = Timeless()
         found += [
             f"{self.target.origin.name}:{n.line}: {n.message}" for n in self._notices
         ]
@@ -181,8 +187,9 @@ class IncrementalReader:
         values = self._needles.values
         if len(values) > FEW_NEEDLES:
             return True
-        hay = chunk.lower() if self._needles.ignore_case else chunk
-        return any(value in hay for value in values)
+        if self._needles.ignore_case:  # as the scan's own search: under casefold
+            return any(contains_uncased(chunk, value) for value in values)
+        return any(value in chunk for value in values)
 
     def _scan(self, cut: int) -> list[Record]:
         if cut == 0:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from tracerun.errors import SourceFailure
     from tracerun.origin import Origin
     from tracerun.query import Query
+    from tracerun.read.assemble import Timeless
+    from tracerun.read.runs import Run
     from tracerun.read.target import Target
     from tracerun.record import Record
     from tracerun.sources.feed import Feed
@@ -48,10 +50,17 @@ class OriginResult:
     """
 
     records: list[Record] = field(default_factory=list)
+    """Matched records in any order (types that do not build runs)."""
+    runs: list[Run] = field(default_factory=list)
+    """Matched records as sorted runs (read/runs.py), capped to what can be printed."""
     warnings: list[str] = field(default_factory=list)
     failure: SourceFailure | None = None
     bytes_read: int = 0
     tally: Tally = field(default_factory=Tally)
+    timeless: Timeless | None = None
+    """Records that got no time, when the type leaves their warning to the runner."""
+    capped: list[str] = field(default_factory=list)
+    """What a size cap left out (`origin:line: …`): reported as errors, exit 3."""
 
 
 class ReadJob(Protocol):

@@ -43,6 +43,7 @@ class TraceOptions(NamedTuple):
     until: str | None = None
     where: str | None = None
     limit: int | None = None
+    max_records: int | None = None
     host_timeout: str | None = None
     output: str = "text"
     color: ColorSetting | None = None
@@ -88,6 +89,7 @@ def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
         until=until,
         where=check_where(options.where) if options.where else None,
         limit=options.limit,
+        max_records=options.max_records,
         before=options.before,
         after=options.after,
         timeout=_host_timeout(options.host_timeout),
@@ -162,7 +164,7 @@ def run_trace(
     session = prepare(profile, options, now)
     result = run(session.plan, session.query)
     result.warnings[:0] = session.notes
-    if not result.records:
+    if not result.timeline.matched():
         from tracerun.trace.explain import explain  # noqa: PLC0415 - start-up: only when nothing matched
 
         result.why = explain(result, session.query)

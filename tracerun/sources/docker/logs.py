@@ -139,6 +139,7 @@ def _records(
     result.warnings.extend(assembler.warnings)
     result.warnings.extend(assembler.tally.failure_warnings(name))
     result.tally = assembler.tally
+    result.timeless = assembler.timeless
 
 
 def record_start_rule(target: Target) -> Callable[[bytes], bool]:
