@@ -601,6 +601,8 @@ def plan_many_ids(ctx: Context, size: int) -> Plan:
     ids = [needle, *others]
     ids_file = corpus.root / "ids-1000.txt"
     ids_file.write_text("".join(f"{i}\n" for i in ids))
+    upper_file = corpus.root / "ids-1000-upper.txt"  # -i must find them all the same
+    upper_file.write_text("".join(f"{i.upper()}\n" for i in ids))
     sz = {"bytes": corpus.bytes, "lines": corpus.lines}
     ref = "grep -F -r -c (1 id)"
     terms20 = ids[:20]
@@ -651,6 +653,39 @@ def plan_many_ids(ctx: Context, size: int) -> Plan:
             ref=ref,
             is_tracerun=True,
             fallback=twenty_terms,
+            **sz,
+        ),
+        Tool(
+            "tracerun -i --ids-from (1,000 ids upper-cased)",
+            [
+                *ctx.tracerun,
+                "--path",
+                logs,
+                "-i",
+                "--ids-from",
+                str(upper_file),
+                "-o",
+                "ndjson",
+            ],
+            m["exact_count"],
+            ref=ref,
+            is_tracerun=True,
+            **sz,
+        ),
+        Tool(
+            "tracerun -i (40 ids upper-cased as TERMs)",
+            [
+                *ctx.tracerun,
+                "--path",
+                logs,
+                "-i",
+                *(i.upper() for i in ids[:40]),
+                "-o",
+                "ndjson",
+            ],
+            m["exact_count"],
+            ref=ref,
+            is_tracerun=True,
             **sz,
         ),
         Tool(

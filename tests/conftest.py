@@ -11,7 +11,9 @@ from tracerun.errors import forget_secrets
 
 # Property tests (hypothesis) that do not set max_examples themselves run 100
 # examples by default and 10,000 under HYPOTHESIS_PROFILE=ci, which
-# scripts/test sets when CI=true: keep such a property in-process and fast.
+# scripts/test sets when CI=true: those are the hostile-input properties of
+# #12 (profiles, log lines, expressions); keep them in-process and fast.
+# Unit properties (a parser's round trip, the merge's order) set their own.
 settings.register_profile("default", deadline=None)
 settings.register_profile(
     "ci",
@@ -21,10 +23,10 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-# Docker engine fixtures and private sshd hosts (tests/ is on sys.path: it has
-# a conftest.py and no __init__.py); see tests/helpers/docker_fixtures.py and
-# tests/helpers/sshd.py.
-pytest_plugins = ["helpers.docker_fixtures", "helpers.sshd"]
+# Docker engine fixtures, private sshd hosts and a headless browser (tests/ is
+# on sys.path: it has a conftest.py and no __init__.py); see
+# tests/helpers/docker_fixtures.py, tests/helpers/sshd.py and tests/helpers/browser.py.
+pytest_plugins = ["helpers.docker_fixtures", "helpers.sshd", "helpers.browser"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -98,6 +98,42 @@ def test_demo_text_output_matches_golden_file(request: pytest.FixtureRequest) ->
     assert result.stdout == golden.read_text(encoding="utf-8")
 
 
+GOLDEN_FORMATS = {
+    "summary": "demo.summary.txt",
+    "markdown": "demo.md",
+    "mermaid": "demo.mermaid.md",
+    "jaeger": "demo.jaeger.json",
+    "otlp": "demo.otlp.json",
+    "html": "demo.html",
+}
+
+
+@pytest.mark.parametrize("output", sorted(GOLDEN_FORMATS))
+def test_demo_in_every_format_matches_its_golden_file(
+    output: str, request: pytest.FixtureRequest
+) -> None:
+    result = CliRunner(env={"COLUMNS": "100"}).invoke(
+        cli, ["-p", "demo", "req-7f3a9c2e", "-o", output]
+    )
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    golden = GOLDEN / GOLDEN_FORMATS[output]
+    if request.config.getoption("--update-testdata"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+def test_demo_summary_goes_to_stderr_after_records_when_stdout_is_piped() -> None:
+    result = CliRunner(env={"COLUMNS": "100"}).invoke(
+        cli, ["-p", "demo", "req-7f3a9c2e", "--color", "never", "--summary"]
+    )
+
+    assert result.exit_code == 0
+    assert result.stdout == (GOLDEN / "demo.txt").read_text(encoding="utf-8")
+    assert result.stderr == (GOLDEN / "demo.summary.txt").read_text(encoding="utf-8")
+
+
 def test_demo_decoys_are_left_out_but_found_by_their_own_key() -> None:
     by_other_key = run("-p", "demo", "triggered_by=req-7f3a9c2e", "-o", "ndjson")
     prefix = run("-p", "demo", "req-7f3a9c2e0", "-o", "ndjson")

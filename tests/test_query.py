@@ -39,3 +39,22 @@ def test_invalid_where_names_the_flag():
 
 def test_term_str_round_trips():
     assert [str(parse_term(t)) for t in ("k=v", "v")] == ["k=v", "v"]
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("a\nb", "spans lines"),
+        ("request_id=a\nb", "spans lines"),
+        ("request_id=a\0b", "holds a NUL character"),
+    ],
+)
+def test_a_term_holding_a_newline_or_nul_is_refused_keyed_or_bare(
+    text: str, what: str
+) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_term(text)
+    assert caught.value.message == (
+        f"search term {text!r} {what}; records are matched line by line"
+    )
+    assert caught.value.hint == "remove it from the term"

@@ -81,3 +81,12 @@ def test_sample_output_is_what_the_demo_prints() -> None:
     assert len(shown) > 10
     for line in shown:
         assert any(real.startswith(line) for real in actual), line
+
+
+def test_readme_summary_example_is_the_demo_summary() -> None:
+    # tests/testdata/demo.summary.txt is the golden `-o summary` of the demo
+    # (COLUMNS=100); the README shows it as it is.
+    golden = (ROOT / "tests" / "testdata" / "demo.summary.txt").read_text("utf-8")
+    block = README.split("$ tracerun -p demo req-7f3a9c2e -o summary\n", 1)[1]
+
+    assert block.split("```", 1)[0] == golden

@@ -21,21 +21,32 @@ D = "2026-12-02T"
 
 
 def adhoc(directory: str, term: str) -> list[tuple[str, str | None, str, str]]:
-    """Trace without a profile; a record without a time costs exactly one warning.
+    """Trace without a profile; records without a time cost one warning per file.
 
     When nothing matched, the lines saying why (tests/cli/test_cli_trace.py
     checks them) are left aside.
     """
     code, rows, stderr = trace("--path", str(REAL / directory), term)
     assert code == (0 if rows else 1), stderr
-    timeless = [f"{REAL}/{row[0]}" for row in rows if row[1] is None]
+    timeless: dict[str, list[int]] = {}
+    for row in rows:
+        if row[1] is None:
+            name, _, line = f"{REAL}/{row[0]}".rpartition(":")
+            timeless.setdefault(name, []).append(int(line))
     told = [
         s for s in stderr.splitlines() if not s.startswith("tracerun: nothing matched:")
     ]
+    # One summary per file (issue #12); these directories hold at most three.
     assert sorted(told) == sorted(
-        f"tracerun: warning: {where}: record has no timestamp and none precedes it; "
-        "it is shown first, without a time"
-        for where in timeless
+        f"tracerun: warning: {name}:{min(lines)}: record has no timestamp and none "
+        "precedes it; it is shown first, without a time"
+        + (
+            f"; and {len(lines) - 1:,} more like it (first at line {min(lines):,}, "
+            f"last at {max(lines):,})"
+            if len(lines) > 1
+            else ""
+        )
+        for name, lines in timeless.items()
     )
     return rows
 

@@ -7,6 +7,7 @@ Needs the ``helpers.sshd`` plugin (see its docstring), root and sshd
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import tempfile
 import threading
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from helpers import sshd as plugin
+from helpers.sshd_engine import engine_socket, remote_engine
 from helpers.sshd_files import REMOTE_LOG_DIR, REMOTE_ROOT
 from helpers.sshd_fleet import SshFleet, SshHost, start_fleet
 
@@ -340,6 +342,39 @@ def test_plain_ssh_on_path_reaches_the_fleet_through_bin_dir(
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[2] == "127.0.0.4"
+
+
+@pytest.mark.docker
+@pytest.mark.sshd
+def test_a_hosts_user_reaches_the_engine_only_through_its_own_proxy(
+    ssh_fleet: SshFleet, docker_host_url: str
+) -> None:
+    engine = Path(engine_socket(docker_host_url))
+    before = engine.stat()
+    web1 = ssh_fleet.hosts[0]
+    version = ("docker", "version", "--format", "{{.Server.Version}}")
+
+    with remote_engine(web1, str(engine)) as remote:
+        proxy = (web1.home / "docker.sock").stat()
+        inside = ssh(ssh_fleet, "web-1", *version)
+        env = ssh(ssh_fleet, "web-1", "echo $DOCKER_HOST")
+    after = ssh(ssh_fleet, "web-1", *version)
+
+    assert inside.returncode == 0, inside.stderr
+    assert inside.stdout.strip()
+    assert env.stdout == f"{remote}\n"
+    assert (proxy.st_uid, stat.S_IMODE(proxy.st_mode)) == (
+        web1.home.stat().st_uid,
+        0o600,
+    )
+    assert after.returncode != 0  # closed with the test
+    assert not ssh(ssh_fleet, "web-2", "echo $DOCKER_HOST").stdout.strip()
+    now = engine.stat()
+    assert (now.st_uid, now.st_gid, now.st_mode) == (
+        before.st_uid,
+        before.st_gid,
+        before.st_mode,
+    )
 
 
 @pytest.mark.sshd

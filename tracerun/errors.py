@@ -83,6 +83,7 @@ class ExitCode(enum.IntEnum):
     USAGE = 2
     SOURCE_FAILED = 3
     INTERNAL = 4
+    OUTPUT_FAILED = 5
     INTERRUPTED = 130
     TERMINATED = 143
     BROKEN_PIPE = 141
@@ -148,6 +149,24 @@ class ProfileError(TracerunError):
 
 class ProfileNotFoundError(TracerunError):
     """`-p NAME` matched no profile file on the search path."""
+
+
+class OutputError(TracerunError):
+    """stdout cannot be written (a full disk, a closed descriptor): the run stops.
+
+    A closed pipe (`| head`) is not one: it ends quietly with 141.
+    """
+
+    exit_code = ExitCode.OUTPUT_FAILED
+
+    @classmethod
+    def of(cls, exc: OSError) -> OutputError:
+        """Say which write failed and why: `cannot write to stdout: No space left…`."""
+        return cls(f"cannot write to stdout: {exc.strerror or exc}")
+
+
+class TerminatedError(BaseException):
+    """SIGTERM while worker processes run: unwinds like KeyboardInterrupt, exits 143."""
 
 
 class QueryError(TracerunError):

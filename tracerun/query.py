@@ -33,6 +33,12 @@ class Query:
     until: int | None = None
     where: str | None = None
     limit: int | None = None
+    max_records: int | None = None
+    """At most this many records are printed (None: no cap)."""
+    before: int = 0
+    """Lines of context to keep before each record (`-B`, `-C`)."""
+    after: int = 0
+    """Lines of context to keep after each record (`-A`, `-C`)."""
     timeout: float = 30.0
     """Seconds one remote origin (an ssh host) may take to answer a one-shot read."""
 
@@ -55,17 +61,16 @@ def parse_term(text: str) -> Term:
 
     Example: `request_id=abc` → Term("request_id", "abc"); `abc==` → Term(None, "abc==").
     """
+    if "\n" in text or "\0" in text:
+        what = "spans lines" if "\n" in text else "holds a NUL character"
+        msg = f"search term {quoted(text)} {what}; records are matched line by line"
+        raise QueryError(msg, "remove it from the term")
     key, sep, value = text.partition("=")
     if sep and value and not value.startswith("=") and _KEY.fullmatch(key):
         return Term(key, value)
     if not text.strip():
         msg = "an empty search term matches nothing"
         raise QueryError(msg, "give a value such as request_id=abc123")
-    if "\n" in text:
-        msg = (
-            f"search term {quoted(text)} spans lines; records are matched line by line"
-        )
-        raise QueryError(msg, "remove the newline from the term")
     return Term(None, text)
 
 

@@ -24,6 +24,34 @@ def field_text(value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True, slots=True)
+class ContextLine:
+    """A line near a record, from the same origin (`-A/-B/-C`), shown as it was read.
+
+    Attributes:
+        offset: bytes from the record's first byte to the line's (negative before it).
+        delta: lines from the record's first line (negative before it).
+        text: the line, decoded.
+    """
+
+    offset: int
+    delta: int
+    text: str
+
+
+@dataclass(slots=True)
+class Context:
+    """The lines around one record: before its first line, after its last.
+
+    `extent` is the record's own length in bytes (newline included), so that
+    a neighbour's context can leave out what the record itself prints.
+    """
+
+    before: tuple[ContextLine, ...] = ()
+    after: tuple[ContextLine, ...] = ()
+    extent: int = 0
+
+
 @dataclass(slots=True)
 class Record:
     """A log record that matched the query, ready to be merged and printed.
@@ -47,6 +75,7 @@ class Record:
         stack: a stack trace held in a field (JSON `exc_info`, `stack_trace`,
             ...), as lines; text output prints them as it prints continuation
             lines, and leaves the field (named in `hidden`) out.
+        context: the lines around it when `-A/-B/-C` asked for them, else None.
     """
 
     time: int
@@ -62,6 +91,7 @@ class Record:
     hidden: tuple[str, ...] = field(default=())
     offset: int = 0
     stack: tuple[str, ...] = field(default=())
+    context: Context | None = None
 
     def sort_key(self) -> SortKey:
         """Total order: instant, then source order, then origin, line, byte offset."""

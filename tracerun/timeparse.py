@@ -25,6 +25,10 @@ _US = timedelta(microseconds=1)
 _DAY_US = 86_400_000_000
 _MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
 _MONTHS = {name: n for n, name in enumerate(_MONTH_NAMES.split(" "), start=1)}
+MIN_US = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // _US
+"""The earliest instant a timestamp may name: 0001-01-01T00:00:00Z."""
+MAX_US = (datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC) - _EPOCH) // _US
+"""The latest: 9999-12-31T23:59:59.999999Z (datetime's range, in UTC)."""
 
 Zones = Mapping[str, tzinfo]
 """Zone abbreviation (`CET`) → the zone it stands for."""
@@ -103,8 +107,20 @@ def parse_time(
         zones: zone abbreviations (`zone_table`); absent: the defaults.
 
     Returns:
-        The instant, or None when the value is not a recognisable timestamp.
+        The instant, or None when the value is not a recognisable timestamp or
+        names one outside years 1-9999 in UTC (issue #12: such a value costs
+        the record its time, never the run).
     """
+    try:
+        us = _parse_any(value, fmt, tz, now_us, zones)
+    except OverflowError:  # a zone's offset past year 9999
+        return None
+    return us if us is not None and MIN_US <= us <= MAX_US else None
+
+
+def _parse_any(
+    value: object, fmt: str | None, tz: tzinfo, now_us: int | None, zones: Zones | None
+) -> int | None:
     if isinstance(value, str):
         table = _DEFAULT_ZONES if zones is None else zones
         if fmt is None:
@@ -487,14 +503,17 @@ def parse_bound(
 
 
 def format_utc_ms(us: int) -> str:
-    """Format µs since the epoch as `2026-03-20T14:10:00.123Z` (truncated to ms)."""
-    seconds, fraction = divmod(us, 1_000_000)
+    """Format µs since the epoch as `2026-03-20T14:10:00.123Z` (truncated to ms).
+
+    An instant outside years 1-9999 is shown as the nearest one inside.
+    """
+    seconds, fraction = divmod(min(max(us, MIN_US), MAX_US), 1_000_000)
     return f"{_second_text(seconds)}.{fraction // 1000:03d}Z"
 
 
 def format_rfc3339_us(us: int) -> str:
-    """Format µs since the epoch as `2026-03-20T14:10:00.123456Z`."""
-    seconds, fraction = divmod(us, 1_000_000)
+    """Format µs since the epoch as `2026-03-20T14:10:00.123456Z` (clamped as above)."""
+    seconds, fraction = divmod(min(max(us, MIN_US), MAX_US), 1_000_000)
     return f"{_second_text(seconds)}.{fraction:06d}Z"
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner, Result
+from helpers.hostile import MESSAGES, write_hostile
 from helpers.probe import run_and_check_import, run_with_peak
 
 from tracerun.cli import cli
@@ -334,7 +335,8 @@ def test_unknown_output_suggests_closest(logs: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == (
         "tracerun: error: unknown output 'ndjsn'\n"
-        "  hint: did you mean 'ndjson'? outputs: ndjson, text\n"
+        "  hint: did you mean 'ndjson'? outputs: html, jaeger, markdown, mermaid, "
+        "ndjson, otlp, summary, text\n"
     )
 
 
@@ -439,7 +441,7 @@ def test_empty_file_is_no_match(tmp_path: Path) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", "")
 
 
-def test_huge_single_line_is_skipped_with_a_warning_and_memory_stays_bounded(
+def test_huge_single_line_is_skipped_with_an_error_and_memory_stays_bounded(
     tmp_path: Path,
 ) -> None:
     log = tmp_path / "svc.log"
@@ -450,13 +452,18 @@ def test_huge_single_line_is_skipped_with_a_warning_and_memory_stays_bounded(
 
     proc, peak_mb = run_with_peak(["--path", str(log), "-o", "ndjson", "abc"])
 
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 3, proc.stderr
     assert [json.loads(x)["message"] for x in proc.stdout.splitlines()] == [
         "before",
         "after",
     ]
-    (warning,) = proc.stderr.splitlines()
-    assert warning.startswith(f"tracerun: warning: {log}:2: line longer than")
+    assert proc.stderr.splitlines() == [
+        (
+            f"tracerun: error: {log}:2: line longer than 8 MiB contains a search "
+            "value; it was skipped"
+        ),
+        "  hint: records of up to 8 MiB are read; look at that one with another tool",
+    ]
     # The line is never held whole more than once or twice (a copy per chunk would be GBs).
     assert peak_mb < 200
 
@@ -568,6 +575,169 @@ def test_a_trace_without_follow_options_never_imports_follow_mode(
 
     assert plain[:2] == (0, False)
     assert timed[:2] == (2, True)  # the usage error comes from follow.py
+
+
+def _tracerun(*args: str, **popen: Any) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracerun", *args],
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
+        **popen,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--path", "LOGS", "abc"),
+        ("--path", "LOGS", "-o", "ndjson", "abc"),
+        ("--path", "LOGS", "-f", "--timeout", "2s", "abc"),
+        ("sources", "--path", "LOGS"),
+        ("schema",),
+    ],
+)
+def test_a_full_disk_on_stdout_is_one_error_line_and_exit_5(
+    logs: Path, args: tuple[str, ...]
+) -> None:
+    argv = [str(logs) if arg == "LOGS" else arg for arg in args]
+    with Path("/dev/full").open("wb") as full:
+        trace = _tracerun(*argv, stdout=full)
+
+    assert trace.returncode == 5
+    assert trace.stderr == (
+        b"tracerun: error: cannot write to stdout: No space left on device\n"
+    )
+
+
+def test_a_closed_stdout_is_one_error_line_and_exit_5(logs: Path) -> None:
+    trace = _tracerun("--path", str(logs), "abc", preexec_fn=lambda: os.close(1))
+
+    assert trace.returncode == 5
+    assert (
+        trace.stderr
+        == b"tracerun: error: cannot write to stdout: Bad file descriptor\n"
+    )
+
+
+def test_ctrl_c_while_importing_ends_quietly_with_130() -> None:
+    # The interrupt arrives while `tracerun.cli.main` imports click, before any
+    # `try` of ours can catch a KeyboardInterrupt.
+    probe = (
+        "import builtins, os, signal\n"
+        "real = builtins.__import__\n"
+        "def importing(name, *args, **kwargs):\n"
+        "    if name == 'click':\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = importing\n"
+        "from tracerun.cli import main\n"
+        "main(['--version'])\n"
+    )
+    started = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, timeout=60, check=False
+    )
+
+    assert (started.returncode, started.stdout) == (130, b"")
+    assert started.stderr == b"\ntracerun: interrupted\n"
+
+
+def _five_out_of_order(tmp_path: Path) -> Path:
+    log = tmp_path / "svc.log"
+    log.write_text(
+        "".join(
+            f'{{"ts":"2026-03-20T14:10:0{s}Z","msg":"m{s}","request_id":"abc"}}\n'
+            for s in (3, 1, 4, 5, 2)
+        )
+    )
+    return log
+
+
+def test_max_records_prints_the_first_n_says_what_was_dropped_and_exits_3(
+    tmp_path: Path,
+) -> None:
+    log = _five_out_of_order(tmp_path)
+
+    result = run("--path", str(log), "--max-records", "3", "-o", "ndjson", "abc")
+
+    assert result.exit_code == 3
+    assert [r["message"] for r in ndjson(result)] == ["m1", "m2", "m3"]
+    assert result.stderr == (
+        "tracerun: error: stopped after the first 3 records (--max-records 3); "
+        "2 more matched and were not printed\n"
+        "  hint: narrow the query (--since, --until, --source, --where) or raise "
+        "--max-records\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("limit", "code", "messages"),
+    [("2", 0, ["m4", "m5"]), ("4", 3, ["m3", "m4", "m5"])],
+)
+def test_limit_within_max_records_is_no_cap_beyond_it_is(
+    tmp_path: Path, limit: str, code: int, messages: list[str]
+) -> None:
+    log = _five_out_of_order(tmp_path)
+
+    result = run(
+        "--path",
+        str(log),
+        "--limit",
+        limit,
+        "--max-records",
+        "3",
+        "-o",
+        "ndjson",
+        "abc",
+    )
+
+    assert result.exit_code == code
+    assert [r["message"] for r in ndjson(result)] == messages
+    assert result.stderr == (
+        ""
+        if code == 0
+        else "tracerun: error: printed the newest 3 records (--max-records 3); 1 more "
+        "of the --limit 4 were not printed\n"
+        "  hint: narrow the query (--since, --until, --source, --where) or raise "
+        "--max-records\n"
+    )
+
+
+def test_lines_that_once_aborted_a_run_each_cost_at_most_their_odd_value(
+    tmp_path: Path,
+) -> None:
+    log = write_hostile(tmp_path / "bad.log")
+
+    as_json = run("--path", str(log), "-o", "ndjson", "R1")
+    as_text = run("--path", str(log), "--color", "never", "R1")
+
+    assert (as_json.exit_code, as_json.stderr) == (0, "")
+    assert [r["message"] for r in ndjson(as_json)] == MESSAGES
+    assert ndjson(as_json)[2]["fields"]["x"] == {"n": 123456789012345678901234567890}
+    assert ndjson(as_json)[5]["fields"]["n"] == "1" * 5000
+    assert [r["time"] for r in ndjson(as_json)][-3:] == [
+        "2026-03-20T14:10:00.000000Z",  # out of range: the time before it
+    ] * 3
+    assert as_text.exit_code == 0
+    assert as_text.stdout.splitlines()[-1] == (
+        "2026-03-20T14:10:00.000Z bad -     esc \\x1b]0;x\\x07 request_id=R1"
+    )
+    assert "x=\\ud800" in as_text.stdout.splitlines()[3]
+
+
+def test_a_plain_trace_imports_none_of_the_whole_timeline_formats(logs: Path) -> None:
+    # Every format beyond text and ndjson (summary, markdown, html, jaeger, otlp,
+    # mermaid, template) imports output/timeline.py: a plain trace must not.
+    plain = run_and_check_import(
+        ["--path", str(logs), "abc"], "tracerun.output.timeline"
+    )
+    html = run_and_check_import(
+        ["--path", str(logs), "abc", "-o", "html"], "tracerun.output.html"
+    )
+
+    assert plain[:2] == (0, False)
+    assert html[:2] == (0, True)
+    assert html[2].startswith("<!DOCTYPE html>")
 
 
 # --- secrets: no expanded ${VAR} value in any message (issue #12) -------------

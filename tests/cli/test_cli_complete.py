@@ -106,6 +106,12 @@ def test_output_names_after_o_include_the_profiles() -> None:
     assert candidates("tracerun -p demo -o ") == [
         "plain,text",
         "plain,ndjson",
+        "plain,summary",
+        "plain,markdown",
+        "plain,html",
+        "plain,jaeger",
+        "plain,otlp",
+        "plain,mermaid",
         "plain,runbook",
     ]
 
@@ -128,7 +134,7 @@ def test_unset_env_vars_do_not_hide_names(tmp_path: Path) -> None:
         "plain,edge",
         "plain,edge-archive",
     ]
-    assert candidates("tracerun -p p.yaml -o s", cwd=tmp_path) == ["plain,slack"]
+    assert candidates("tracerun -p p.yaml -o sl", cwd=tmp_path) == ["plain,slack"]
     assert candidates("tracerun -p p.yaml ", cwd=tmp_path) == [
         "plain,rid=",
         "plain,trace_id=",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers.hostile import write_hostile
 
 from tracerun.cli import cli
 from tracerun.cli.init import quote
@@ -363,4 +364,22 @@ def test_init_names_the_offset_of_naive_local_times(tmp_path: Path) -> None:
         "    # its naive times look like local time at UTC+01:00, not UTC (last "
         "timestamp vs the file's modification time):\n"
         "    # timezone: Europe/Berlin\n"
+    )
+
+
+def test_init_on_lines_that_once_aborted_a_run_writes_a_valid_profile(
+    tmp_path: Path,
+) -> None:
+    log = write_hostile(tmp_path / "logs" / "bad.log")
+    out = tmp_path / "starter.yaml"
+
+    written = CliRunner().invoke(
+        cli, ["init", "--path", str(log.parent), "-o", str(out)]
+    )
+    checked = CliRunner().invoke(cli, ["validate", "-p", str(out)])
+
+    assert written.exit_code == 0, written.stderr
+    assert (checked.exit_code, checked.stdout) == (
+        0,
+        f"{out}: valid (1 source, 1 parser, 0 outputs)\n",
     )

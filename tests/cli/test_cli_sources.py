@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers.hostile import write_hostile
 
 from tracerun.cli import cli
 from tracerun.cli import sources as peek
@@ -296,3 +298,64 @@ def test_check_warns_when_naive_times_look_like_another_zone(
         encoding="utf-8",
     )
     assert run("sources", "-p", "p.yaml", "--check").stderr == ""
+
+
+def test_check_reads_lines_that_once_aborted_a_run(tmp_path: Path) -> None:
+    log = write_hostile(tmp_path / "bad.log")
+
+    result = run("sources", "--path", str(log), "--check")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "    sample: 7 records: 7 (100%) parsed, 5 (71%) with a timestamp"
+    )
+
+
+def row(result: Result, origin: str) -> str:
+    return next(x for x in result.stdout.splitlines() if x.startswith(f"  {origin} "))
+
+
+def test_sources_lists_a_damaged_archive_as_a_failed_origin_once(
+    profile: Path,
+) -> None:
+    packed = Path("logs/orders.log.1.gz").read_bytes()
+    Path("logs/orders.log.1.gz").write_bytes(packed[: len(packed) // 2])
+
+    for check in ((), ("--check",)):
+        result = run("sources", "--path", "logs/orders.log*", *check)
+
+        assert result.exit_code == 3
+        assert row(result, "logs/orders.log.1.gz").endswith(
+            "  cannot be read (see below)"
+        )
+        assert result.stderr == (
+            "tracerun: error: source orders: logs/orders.log.1.gz: compressed data "
+            "is damaged or truncated after 33 decompressed bytes (the archive ends "
+            "before its compressed data does)\n"
+            "  hint: records before the damage were kept; check the archive with "
+            "gzip -t\n"
+        )
+
+
+def test_sources_without_zstandard_fails_the_zst_origin_with_the_install_hint(
+    profile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zstandard
+
+    Path("logs/orders.log.2.zst").write_bytes(
+        zstandard.ZstdCompressor().compress(("\n".join(ROTATED) + "\n").encode())
+    )
+    monkeypatch.setitem(sys.modules, "zstandard", None)  # import raises ImportError
+
+    for check in ((), ("--check",)):
+        result = run("sources", "--path", "logs/orders.log*", *check)
+
+        assert result.exit_code == 3
+        assert result.stderr == (
+            "tracerun: error: source orders: logs/orders.log.2.zst: zstd-compressed "
+            "file, but the zstandard package is not installed\n"
+            "  hint: pip install 'tracerun[zstd]'\n"
+        )
+        assert row(result, "logs/orders.log.2.zst").endswith(
+            "  cannot be read (see below)"
+        )

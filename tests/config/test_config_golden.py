@@ -59,4 +59,5 @@ def test_there_is_a_golden_case_for_each_error_kind():
         "path_too_long",
         "bad_engine_url",
         "version_not_a_number",
+        "bad_template",
     }

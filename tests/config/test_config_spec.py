@@ -40,7 +40,7 @@ def test_every_model_class_is_checked() -> None:
     names = [cls.__name__ for cls in MODELS]
     assert "Profile" in names
     assert "DockerSourceConfig" in names
-    assert len(names) == 14
+    assert len(names) == 21
 
 
 @pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)
@@ -109,7 +109,19 @@ def test_adhoc_profile_equals_the_validated_one(tmp_path: Path) -> None:
             version=1, sources={"orders": {"type": "file", "paths": [str(log)]}}
         )
     )
-    assert with_adhoc(None, {"file": (str(log),)}) == validated
+    adhoc = with_adhoc(None, {"file": (str(log),)})
+
+    # The ad hoc config is a FileSourceConfig that also knows its flag's group
+    # (sources/file/adhoc.py); as a spec, it is the validated one.
+    assert list(adhoc.sources) == list(validated.sources)
+    config, twin = adhoc.sources["orders"], validated.sources["orders"]
+    assert isinstance(config, spec.FileSourceConfig)
+    assert {
+        f.name: getattr(config, f.name) for f in dataclasses.fields(twin)
+    } == dataclasses.asdict(twin)
+    assert dataclasses.replace(adhoc, sources={}) == dataclasses.replace(
+        validated, sources={}
+    )
 
 
 def test_compose_labels_and_label_lists_become_filters() -> None:

@@ -169,3 +169,11 @@ def test_normalise_level(value, expected):
 )
 def test_real_programs_levels_are_normalised(value, expected):
     assert normalise_level(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("²", "²"), ("1" * 5000, "1" * 5000), (" 50 ", "error"), ("٣٠", "٣٠")],
+)
+def test_a_level_of_odd_digits_is_kept_as_text(value, expected):
+    assert normalise_level(value) == expected

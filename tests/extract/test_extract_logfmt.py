@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracerun.config.spec import LogfmtParserConfig
@@ -87,6 +87,7 @@ def test_token_starting_with_equals_reads_like_the_scanner():
     assert extract("=x a=1") == {"x": True, "a": "1"}
 
 
+@settings(max_examples=500)
 @given(st.text(alphabet="ab=. \té", max_size=30))
 def test_fast_split_agrees_with_the_scanner(line):
     fast = _split_pairs(line)

@@ -194,6 +194,27 @@ def test_timeout_after_a_match_exits_0(root: Path):
     assert len(follow.lines) == 1
 
 
+def test_whole_timeline_formats_and_the_summary_print_when_following_stops(
+    root: Path,
+):
+    profile = write_profile(root, "gateway", "orders")
+    args = ["-p", str(profile), "-f", "abc", "--timeout", "300ms", "-o", "mermaid"]
+    follow = Follow(*args, "--summary", cwd=root)
+
+    code, stderr = follow.finish()
+
+    assert code == 0
+    assert follow.lines == [
+        "```mermaid\n",
+        "sequenceDiagram\n",
+        "    participant S0 as gateway\n",
+        "    participant S1 as orders\n",
+        "    S0->>S1: +1.000 s o1\n",
+        "```\n",
+    ]
+    assert stderr.startswith("abc: 2 records from 2 sources in 1.000 s (")
+
+
 @pytest.mark.parametrize(
     ("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)]
 )
@@ -329,6 +350,9 @@ class Plain:
     def format(self, record):
         return record.message + "\n"
 
+    def finish(self):
+        return ""
+
 
 def follower(settings: FollowSettings, *feeds: FakeFeed):
     import io
@@ -395,6 +419,7 @@ def test_a_failing_where_is_warned_once_per_run_across_files(root: Path):
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.replace(str(root) + "/", "").splitlines() == [
         (
+            # The one warning names the first failing record read.
             'tracerun: warning: --where "abs(msg)": abs() needs a number, got a string '
             "at gateway.log:1; records where it fails do not match"
         ),

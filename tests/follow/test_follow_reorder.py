@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracerun.follow.reorder import ReorderBuffer
@@ -73,6 +73,7 @@ arrivals = st.lists(
 )
 
 
+@settings(max_examples=500)
 @given(arrivals, st.sampled_from([0.0, 0.1, 0.25, 1.0]))
 def test_every_record_is_released_once_and_none_waits_past_its_window(batches, window):
     buffer = ReorderBuffer(window)

@@ -23,6 +23,9 @@ client config are made by ``helpers.sshd_fleet`` (see its docstring for how;
     (``tracerun-tcsh``) exists on every GNU host: ``ssh -l tracerun-tcsh web-2``.
 ``ssh_session_fleet``: the session's fleet, without the per-test reset.
 
+For ``type: docker`` with ``host: ssh://…``, ``helpers.sshd_engine.remote_engine``
+lets a host's user reach the test engine for one test.
+
 Example::
 
     def test_reads_every_host(ssh_fleet):

@@ -122,6 +122,9 @@ def sshd_config(
         "PermitTTY no",
         "X11Forwarding no",
         "Subsystem sftp internal-sftp",  # scp is sftp since OpenSSH 9.0
+        # A test may point the remote `docker` at its engine with a DOCKER_HOST
+        # line in ~/.ssh/environment (helpers.sshd_engine); nothing else is read.
+        "PermitUserEnvironment DOCKER_HOST",
     ]
     if daemon.chroot:
         lines.append(f"ChrootDirectory {CHROOT_AT}")

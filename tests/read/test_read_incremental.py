@@ -61,12 +61,27 @@ def fed(data: bytes, cuts: list[int]) -> list[tuple[int, str, tuple[str, ...]]]:
 @given(
     st.lists(st.sampled_from(LINES), min_size=1, max_size=30),
     st.lists(st.integers(min_value=0, max_value=2000), max_size=12),
+    st.sampled_from([b"\n", b"\r\n", b"\r"]),
 )
-def test_any_split_of_the_bytes_gives_the_one_shot_records(lines, cuts):
-    data = b"".join(lines)
+def test_any_split_of_the_bytes_gives_the_one_shot_records(lines, cuts, ending):
+    data = b"".join(lines).replace(b"\n", ending)
     cuts = [min(c, len(data)) for c in cuts]
 
     assert fed(data, cuts) == one_shot(data)
+
+
+def test_lone_cr_line_endings_are_lines_as_they_arrive():
+    data = b"".join(LINES).replace(b"\n", b"\r")
+
+    assert (
+        [(line, message) for line, message, _ in fed(data, [30, 31, 100, 101])]
+        == [
+            (1, "start"),
+            (3, "boom"),
+            (7, "done"),
+        ]
+        == [(line, message) for line, message, _ in one_shot(data)]
+    )
 
 
 def test_last_record_is_held_until_a_record_start_or_flush():
@@ -107,4 +122,34 @@ def test_unparsable_hit_is_reported_once():
     assert stream.warnings() == [message]
     stream.feed(b"still not json abc\n")
     stream.finish()
+    assert stream.warnings() == []
+
+
+def test_ignore_case_finds_what_casefold_accepts_in_fed_bytes():
+    query = build_query(
+        PROFILE, TraceOptions(terms=("straße", "k-42"), ignore_case=True), now=0
+    )
+    stream = IncrementalReader(SCANNER, query)
+
+    records = stream.feed(
+        b"2026-03-20T14:10:00Z INFO a request_id=STRASSE\n"
+        b"2026-03-20T14:10:01Z INFO b request_id=\xe2\x84\xaa-42\n"
+    )
+    records += stream.finish()
+
+    assert [r.message for r in records] == ["a", "b"]
+
+
+def test_timeless_records_fed_are_warned_about_once_per_call():
+    stream = IncrementalReader(SCANNER, QUERY)
+
+    stream.feed(b"2026-?? request_id=abc x=1\n2026-?? request_id=abc x=2\n")
+    stream.finish()
+
+    assert stream.warnings() == [
+        (
+            "app:1: record has no timestamp and none precedes it; it is shown "
+            "first, without a time; and 1 more like it (first at line 1, last at 2)"
+        )
+    ]
     assert stream.warnings() == []

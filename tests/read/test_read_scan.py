@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracerun.read import scan as scan_module
-from tracerun.read.scan import Needles, ScanNotice, scan
+from tracerun.read.endings import first_end_is_lone_cr
+from tracerun.read.scan import LOOKBACK, Needles, Scan, ScanNotice, scan
 
 START = re.compile(rb"^\d{4} ")
 
@@ -20,7 +21,13 @@ def hits(data: bytes, needles: tuple[str, ...], chunk: int = 1 << 20, **kw):
 
 
 def reference(data: bytes, needle: bytes) -> list[tuple[int, bytes]]:
-    """Records (start line, bytes) with the needle in any of their lines, the slow way."""
+    """Records (start line, bytes) with the needle in any of their lines, the slow way.
+
+    A lone CR ends a line when the first line ends with one (old Mac OS files).
+    """
+    first = re.search(rb"\r\n|\r|\n", data)
+    if first is not None and first.group() == b"\r":
+        data = re.sub(rb"\r(?!\n)", b"\n", data)
     lines = data.split(b"\n")
     if data.endswith(b"\n"):
         lines.pop()
@@ -109,19 +116,55 @@ def test_over_long_line_with_a_hit_is_skipped_with_a_notice(monkeypatch):
     assert "longer than" in notices[0].message
 
 
+def test_a_multiline_record_over_the_cap_is_cut_with_a_notice(monkeypatch):
+    monkeypatch.setattr(scan_module, "MAX_RECORD", 64)
+    frames = b"".join(b"  frame %02d r1\n" % i for i in range(20))
+    data = b"2026 a r1\n" + frames + b"2026 b r1\n"
+    notices: list[ScanNotice] = []
+
+    found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start, notices, chunk=16)
+
+    cut = [(h.line, h.data.count(b"\n") + 1) for h in found]
+    assert cut[0][0] == 1
+    assert 1 < cut[0][1] < 21  # the head and some of its frames, not all
+    assert cut[1:] == [(22, 1)]
+    assert [n.line for n in notices] == [1]
+    assert notices[0].message.startswith("record longer than 0 MiB (a line and its")
+
+
 def test_over_long_line_without_a_hit_is_skipped_silently(monkeypatch):
     monkeypatch.setattr(scan_module, "MAX_RECORD", 64)
-    data = b"2026 a r1\n" + b"q" * 500 + b"\n2026 b r1\n"
+    data = b"2026 a r1\n2026 " + b"q" * 500 + b"\n2026 b r1\n"
     notices: list[ScanNotice] = []
     found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start, notices, chunk=16)
     assert [h.line for h in found] == [1, 3]
     assert notices == []
 
 
-def test_lookback_returns_bytes_before_the_record():
-    data = b"2026 a first\n2026 b r1\n"
+def test_lines_before_gives_the_earlier_lines_nearest_first_with_offsets():
+    data = b"2026 a first\n  frame\r\n2026 b r1\n"
+    found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start, chunk=16)
+    assert [list(h.lines_before(h.offset - LOOKBACK)) for h in found] == [
+        [(13, b"  frame\r"), (0, b"2026 a first")]
+    ]
+
+
+def test_lines_before_stops_at_the_low_offset_exclusive():
+    data = b"2026 a first\n2026 b second\n2026 c r1\n"
     found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start)
-    assert [h.lookback() for h in found] == [b"2026 a first\n"]
+    assert [list(h.lines_before(13)) for h in found] == [[]]
+    found = scan(io.BytesIO(data), Needles.of(("r1",)), is_start)
+    assert [list(h.lines_before(12)) for h in found] == [[(13, b"2026 b second")]]
+
+
+def test_lines_before_a_range_never_gives_a_line_cut_by_the_range_base():
+    data = b"x" * 100 + b"\n2026 a r1\n"
+    stream = io.BytesIO(data)
+    stream.seek(50)
+    ranged = Scan(stream, Needles.of(("r1",)), is_start, base=50, start=101)
+    assert [(h.offset, list(h.lines_before(h.offset - LOOKBACK))) for h in ranged] == [
+        (101, [])
+    ]
 
 
 _line = st.one_of(
@@ -150,12 +193,6 @@ _line = st.one_of(
 def test_block_size_never_changes_the_result(lines, trailing_newline, chunk):
     data = b"\n".join(lines) + (b"\n" if trailing_newline and lines else b"")
     assert hits(data, ("r1",), chunk=chunk) == reference(data, b"r1")
-
-
-def test_case_variants_cover_every_spelling_and_give_up_when_too_many():
-    assert scan_module._case_variants((b"a-1",)) == (b"A-1", b"a-1")
-    assert scan_module._case_variants((b"\xc3\xa9",)) == (b"\xc3\x89", b"\xc3\xa9")
-    assert scan_module._case_variants((b"abcdefghijk",)) is None  # 2**11 > 1024
 
 
 def test_ignore_case_of_a_long_all_letter_value_has_no_slow_path():
@@ -265,3 +302,106 @@ def test_plain_values_get_no_extra_needles():
         b'x\\"y\\\\z',
         b"x%22y%5Cz",
     }
+
+
+class CutStream(io.BytesIO):
+    """A stream that ended early, as a damaged archive's does (`cut`)."""
+
+    cut = True
+
+
+def cut_hits(data: bytes, chunk: int = 1 << 20) -> list[tuple[int, bytes]]:
+    found = scan(CutStream(data), Needles.of(("r1",)), is_start, chunk=chunk)
+    return [(h.line, h.data) for h in found]
+
+
+def test_cut_stream_drops_its_partial_last_line():
+    data = b"2026 a r1\n2026 b r1 and the rest was lo"
+
+    assert hits(data, ("r1",)) == [
+        (1, b"2026 a r1"),
+        (2, b"2026 b r1 and the rest was lo"),
+    ]
+    assert cut_hits(data) == [(1, b"2026 a r1")]
+    assert cut_hits(data, chunk=4) == [(1, b"2026 a r1")]
+
+
+def test_cut_stream_drops_a_record_whose_continuation_was_cut():
+    data = b"2026 a r1\n2026 b r1 failed\nTraceback:\n  File"
+
+    assert cut_hits(data) == [(1, b"2026 a r1")]
+
+
+def test_cut_stream_keeps_a_last_record_that_ends_at_the_cut():
+    assert cut_hits(b"2026 a r1\n2026 b r1\n") == [(1, b"2026 a r1"), (2, b"2026 b r1")]
+
+
+def test_lone_cr_line_endings_frame_each_line_with_right_numbers():
+    data = b"2026 a r1\r2026 b r2\r2026 c r1\rcontinued\r2026 d r1\r"
+
+    for chunk in (4, 7, 1 << 20):
+        assert hits(data, ("r1",), chunk=chunk) == [
+            (1, b"2026 a r1"),
+            (3, b"2026 c r1\ncontinued"),
+            (5, b"2026 d r1"),
+        ]
+
+
+def test_crlf_and_a_lone_cr_inside_an_lf_file_stay_as_they_were():
+    crlf = b"2026 a r1\r\n2026 b r1\r\n"
+    progress = b"2026 a r0\n2026 b r1 10%\r20%\n2026 c r1\n"
+
+    assert hits(crlf, ("r1",)) == [(1, b"2026 a r1"), (2, b"2026 b r1")]
+    assert hits(progress, ("r1",)) == [(2, b"2026 b r1 10%\r20%"), (3, b"2026 c r1")]
+
+
+def test_first_line_end_decides_and_a_cr_at_the_end_waits_for_the_next_byte():
+    assert first_end_is_lone_cr(b"no end yet", 0, 10) is None
+    assert first_end_is_lone_cr(b"a\r", 0, 2) is None
+    assert first_end_is_lone_cr(b"a\r", 0, 2, final=True) is True
+    assert first_end_is_lone_cr(b"a\r\nb\r", 0, 5) is False
+    assert first_end_is_lone_cr(b"a\rb\n", 0, 4) is True
+
+
+def context_of(data: bytes, needle: str, chunk: int = 1 << 20, **kw):
+    found = scan(io.BytesIO(data), Needles.of((needle,)), is_start, chunk=chunk, **kw)
+    return [(h.line, h.before, h.after, h.extent) for h in found]
+
+
+CONTEXT_LOG = b"2026 one\n2026 two\n2026 hit r1\n  frame\n2026 three\n2026 four\n"
+
+
+def test_context_lines_around_a_hit_with_offsets_from_its_start():
+    assert context_of(CONTEXT_LOG, "r1", before=2, after=1) == [
+        (3, ((-18, b"2026 one"), (-9, b"2026 two")), ((20, b"2026 three"),), 20)
+    ]
+
+
+def test_context_stops_at_the_file_start_and_end():
+    assert context_of(CONTEXT_LOG, "one", before=3, after=0)[0][1] == ()
+    assert context_of(CONTEXT_LOG, "four", before=0, after=3)[0][2] == ()
+
+
+def test_after_context_crossing_a_block_boundary_is_read_in_full():
+    data = b"2026 hit r1\n" + b"".join(b"2026 line %02d\n" % n for n in range(20))
+
+    for chunk in (16, 20, 33, 64):
+        ((_, _, after, _),) = context_of(data, "r1", chunk=chunk, after=5)
+        assert [text for _, text in after] == [b"2026 line %02d" % n for n in range(5)]
+
+
+def test_without_context_hits_carry_none():
+    assert context_of(CONTEXT_LOG, "r1") == [(3, (), (), 20)]
+
+
+def test_before_context_is_kept_across_blocks_and_loses_its_cr():
+    data = b"".join(b"2026 line %02d\r\n" % n for n in range(20)) + b"2026 hit r1\r\n"
+
+    for chunk in (16, 40, 1 << 20):
+        ((line, before, _, _),) = context_of(data, "r1", chunk=chunk, before=3)
+        assert line == 21
+        assert [text for _, text in before] == [
+            b"2026 line 17",
+            b"2026 line 18",
+            b"2026 line 19",
+        ]

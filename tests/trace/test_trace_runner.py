@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import json
 import re
 from pathlib import Path
 
 import pytest
+from helpers.loglines import IDS, KEY, SPECS, Spec, render
+from helpers.timeline import records_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,11 +18,12 @@ from tracerun.cli.adhoc import with_adhoc
 from tracerun.output.ndjson import NdjsonFormatter
 from tracerun.output.text import TextFormatter
 from tracerun.query import Query, Term
+from tracerun.sources.base import OriginResult
 from tracerun.sources.file import pieces as files
 from tracerun.sources.file import seek
 from tracerun.sources.file.pieces import Piece, join_pieces, read_piece
 from tracerun.trace import runner
-from tracerun.trace.plan import build_plan
+from tracerun.trace.plan import Plan, build_plan
 from tracerun.trace.runner import RunResult, run
 
 NEEDLE = "req-77"
@@ -73,11 +78,12 @@ def query() -> Query:
     return Query(terms=(Term("request_id", NEEDLE),), keys=("request_id",))
 
 
-def rendered(result: RunResult) -> str:
+def rendered(result: RunResult | OriginResult) -> str:
     ndjson, text = NdjsonFormatter(), TextFormatter(("svc",), color=False)
-    return "".join(
-        ndjson.format(r) + text.format(r) for r in result.records
-    ) + "\n".join(result.warnings)
+    records = result.records if isinstance(result, RunResult) else records_of(result)
+    return "".join(ndjson.format(r) + text.format(r) for r in records) + "\n".join(
+        result.warnings
+    )
 
 
 def sequential(path: Path) -> RunResult:
@@ -125,9 +131,7 @@ def test_any_cut_points_and_block_size_give_the_whole_file_result(
 
     joined = join_pieces(target, [read_piece(p, query()) for p in pieces])
 
-    assert rendered(RunResult(joined.records, joined.warnings)) == rendered(
-        RunResult(whole.records, whole.warnings)
-    )
+    assert rendered(joined) == rendered(whole)
 
 
 def test_line_start_finds_the_next_line(tmp_path: Path) -> None:
@@ -155,7 +159,7 @@ def test_records_across_a_range_boundary_keep_their_continuation(
 
     joined = join_pieces(target, [read_piece(p, query()) for p in pieces])
 
-    assert [(r.line, r.continuation) for r in joined.records] == [
+    assert [(r.line, r.continuation) for r in records_of(joined)] == [
         (1, ("Traceback (most recent call last):", "  boom request_id=req-77")),
         (4, ()),
     ]
@@ -189,3 +193,43 @@ def test_windowed_parallel_read_equals_the_sequential_one(
         r.offset for r in whole if since <= r.time <= until
     ]
     assert len(parallel.records) == 79
+
+
+@functools.cache
+def _oracle_plan(path: str) -> Plan:
+    """One plan for the one reused file (a whole-file read does not use its size)."""
+    return build_plan(with_adhoc(None, {"file": (path,)}))
+
+
+@given(st.sampled_from(IDS), st.lists(SPECS, min_size=1, max_size=12))
+def test_a_trace_returns_exactly_the_records_whose_key_field_equals_the_id(
+    tmp_path_factory: pytest.TempPathFactory, rid: str, specs: list[Spec]
+) -> None:
+    """The oracle: JSON (nested, escaped, unicode, huge numbers, deep), logfmt and
+    text records with decoys of the id in and around the key field, CRLF,
+    continuation lines; traced in-process as the CLI does, and printed.
+
+    A record comes back when its key field equals the id, or it has none and a
+    nested one does, or a continuation line has the pair (Spec.matches).
+    """
+    data, line, expected, at = b"", 1, set(), {}
+    for index, spec in enumerate(specs):
+        chunk = render(spec, rid, index)
+        if spec.matches():
+            expected.add(line)
+        at[line] = spec
+        data += chunk
+        line += chunk.count(b"\n")
+    path = tmp_path_factory.getbasetemp() / "oracle.log"
+    path.write_bytes(data)
+    plan = _oracle_plan(str(path))
+
+    result = run(plan, Query(terms=(Term(KEY, rid),), keys=(KEY,)), workers=1)
+
+    assert {r.line for r in result.records} == expected
+    assert all(r.fields[KEY] == rid for r in result.records if at[r.line].slot == "id")
+    text = TextFormatter(plan.source_names, color=False)
+    for record in result.records:
+        assert json.loads(NdjsonFormatter().format(record))["line"] == record.line
+        text.format(record).encode()
+    assert result.failures == []

@@ -1,11 +1,54 @@
 """Command line: `tracerun` and its commands, one module each; `main` is the entry point.
 
 The group (app.py) imports a command's module only when that command runs, so
-`--version` and a trace load only what they use.
+`--version` and a trace load only what they use. This module imports nothing
+heavy itself: `main` owns Ctrl-C before the first import of click (issue #12:
+an interrupt while importing printed a KeyboardInterrupt traceback).
 """
 
 from __future__ import annotations
 
-from tracerun.cli.app import cli, main
+import os
+import signal
+
+TYPE_CHECKING = False  # not typing's: importing typing costs ~5 ms before the handler
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
+    import click
 
 __all__ = ["cli", "main"]
+
+INTERRUPTED = 130
+"""ExitCode.INTERRUPTED, which cannot be imported before the handler is in place."""
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Run the command line; Ctrl-C during start-up ends it quietly with 130."""
+    previous = signal.getsignal(signal.SIGINT)
+    owned = previous is signal.default_int_handler  # not when ignored (`cmd &`)
+    if owned:
+        signal.signal(signal.SIGINT, interrupted_while_starting)
+    from tracerun.cli.app import main as run  # noqa: PLC0415 - after the handler: Ctrl-C while importing
+
+    run(argv, sigint=previous if owned else None)
+
+
+def interrupted_while_starting(_signum: int, _frame: object) -> None:
+    """End the process at once: nothing has been read or printed yet."""
+    os.write(2, b"\ntracerun: interrupted\n")
+    os._exit(INTERRUPTED)
+
+
+def __getattr__(name: str) -> Any:
+    """Import the click group on first use (`from tracerun.cli import cli`)."""
+    if name == "cli":
+        from tracerun.cli.app import cli  # noqa: PLC0415 - lazy: see the module docstring
+
+        return cli
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+if TYPE_CHECKING:
+    cli: click.Group

@@ -30,7 +30,7 @@ def with_adhoc(profile: Profile | None, flags: Mapping[str, Sequence[str]]) -> P
         flag = SOURCES[kind].flag
         if not values or flag is None:
             continue
-        for name, config in get_source(kind).adhoc(values).items():
+        for name, config in get_source(kind).adhoc(values, frozenset(sources)).items():
             sources[name if name not in sources else f"{name}-{flag.dest}"] = config
     if profile is None:
         return Profile(sources=sources)

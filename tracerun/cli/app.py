@@ -7,15 +7,24 @@ documented exit code (README "Exit codes"). Only the cli package prints.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
+import signal
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
 from tracerun import __version__
-from tracerun.errors import ExitCode, OnceWarning, TracerunError, mask
+from tracerun.errors import (
+    ExitCode,
+    OnceWarning,
+    OutputError,
+    TerminatedError,
+    TracerunError,
+    mask,
+)
 
 if TYPE_CHECKING:
     from tracerun.errors import SourceFailure
@@ -91,12 +100,15 @@ class _DefaultGroup(click.Group):
         """
         try:
             code = super().invoke(ctx)
-        except TracerunError as exc:
-            show_error(exc)
-            raise click.exceptions.Exit(exc.exit_code) from None
         except BrokenPipeError:  # `| head`: click would turn this into exit 1
             _silence_stdout()
             raise click.exceptions.Exit(ExitCode.BROKEN_PIPE) from None
+        except OSError as exc:
+            if not _stdout_failed(exc):
+                raise
+            code = _fail(OutputError.of(exc))
+        except TracerunError as exc:
+            code = _fail(exc)
         if isinstance(code, int) and code != ExitCode.OK:
             raise click.exceptions.Exit(code)
         return code
@@ -162,6 +174,13 @@ def print_problems(warnings: list[str], failures: list[SourceFailure]) -> None:
         error(failure.text(), failure.hint)
 
 
+def _fail(exc: TracerunError) -> NoReturn:
+    if isinstance(exc, OutputError):
+        _silence_stdout()
+    show_error(exc)
+    raise click.exceptions.Exit(exc.exit_code) from None
+
+
 def show_error(exc: TracerunError) -> None:
     """Print a user error: a located profile report, or one line and its hint."""
     from tracerun.errors import ProfileError  # noqa: PLC0415 - start-up: error path only
@@ -174,14 +193,23 @@ def show_error(exc: TracerunError) -> None:
         error(exc.message, exc.hint)
 
 
-def main(argv: list[str] | None = None) -> NoReturn:
-    """Run the command line and exit with the code that describes the outcome."""
+def main(argv: list[str] | None = None, *, sigint: Any = None) -> NoReturn:
+    """Run the command line and exit with the code that describes the outcome.
+
+    Args:
+        argv: the arguments (default: the process's).
+        sigint: the SIGINT handler to put back once a Ctrl-C would be caught
+            here (`tracerun.cli.main` ends the process quietly until then).
+    """
     args = sys.argv[1:] if argv is None else argv
-    sys.exit(_run_main(args))
+    sys.exit(_flushed(_run_main(args, sigint)))
 
 
-def _run_main(args: list[str]) -> int:
+def _run_main(args: list[str], sigint: Any = None) -> int:
     try:
+        if sigint is not None:
+            signal.signal(signal.SIGINT, sigint)
+        _lenient_stdout()
         result = cli.main(args=args, prog_name="tracerun", standalone_mode=False)
         return int(result) if isinstance(result, int) else ExitCode.OK
     except click.exceptions.Exit as exc:
@@ -189,9 +217,14 @@ def _run_main(args: list[str]) -> int:
     except click.ClickException as exc:
         exc.show()
         return ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
-    except (click.Abort, KeyboardInterrupt):
+    except click.Abort:  # click has already ended the `^C` line
+        sys.stderr.write("tracerun: interrupted\n")
+        return ExitCode.INTERRUPTED
+    except KeyboardInterrupt:
         sys.stderr.write("\ntracerun: interrupted\n")
         return ExitCode.INTERRUPTED
+    except TerminatedError:  # SIGTERM while workers ran: they are gone, exit quietly
+        return ExitCode.TERMINATED
     except BrokenPipeError:
         _silence_stdout()
         return ExitCode.BROKEN_PIPE
@@ -202,8 +235,61 @@ def _run_main(args: list[str]) -> int:
         return ExitCode.INTERNAL
 
 
+def _lenient_stdout() -> None:
+    """Write what cannot be encoded (a lone surrogate) as an escape, never fail on it."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+
+
+def _flushed(code: int) -> int:
+    """Flush stdout before Python does at exit, so that a failure is one clear line.
+
+    Why: Python's own flush at exit reports a full disk as "Exception ignored"
+    and exit 120.
+    """
+    if sys.stdout is None:
+        return code
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return ExitCode.BROKEN_PIPE
+    except OSError as exc:
+        _silence_stdout()
+        if code != ExitCode.OUTPUT_FAILED:
+            show_error(OutputError.of(exc))
+        return ExitCode.OUTPUT_FAILED
+    return code
+
+
+_WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+"""Errors only a write gives; commands write nothing but stdout unchecked."""
+
+
+def _stdout_failed(exc: OSError) -> bool:
+    """Tell whether an error a command let through came from writing stdout."""
+    if exc.errno in _WRITE_ERRNOS:
+        return True
+    try:  # what stdout still buffers cannot be written either
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except OSError:
+        return True
+    return False
+
+
 def _silence_stdout() -> None:
     # Python flushes stdout at exit; point it at devnull so that flush cannot fail
-    # again (python/cpython Doc/library/signal.rst, "Note on SIGPIPE").
+    # again (python/cpython Doc/library/signal.rst, "Note on SIGPIPE"). The
+    # buffered bytes that could not be written are dropped with the old stream.
+    if sys.stdout is None:
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    try:
+        fileno = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real descriptor (tests)
+        os.close(devnull)
+        return
+    os.dup2(devnull, fileno)
+    os.close(devnull)

@@ -127,8 +127,12 @@ def write_starter(path: Path, text: str, *, force: bool) -> None:
     if path.exists() and not force:
         msg = f"{path} already exists"
         raise TracerunError(msg, "choose another -o FILE, or add --force to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        msg = f"cannot write {path}: {exc.strerror or exc}"
+        raise TracerunError(msg, "choose another -o FILE, or leave -o out") from None
 
 
 # --- parser configuration ---------------------------------------------------------

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from tracerun.trace.session import TraceOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
+MAX_RECORDS = 100_000
+"""Default --max-records: a wrong query (`level=info`) must not exhaust memory."""
 
 
 def profile_option(func: F) -> F:
@@ -135,10 +137,24 @@ def trace_options_of(
         until=options.get("until"),
         where=options.get("where"),
         limit=options.get("limit"),
+        max_records=options.get("max_records", MAX_RECORDS),
         host_timeout=options.get("host_timeout"),
         output=options.get("output") or "text",
         color=options.get("color"),
+        profile=options.get("profile") or "",
+        command=options.get("command") or "",
+        summary=bool(options.get("summary")),
+        before=_context_lines(options, "before_context"),
+        after=_context_lines(options, "after_context"),
     )
+
+
+def _context_lines(options: Mapping[str, Any], key: str) -> int:
+    """`-B`/`-A` when given, else `-C`, else 0."""
+    given = options.get(key)
+    if given is None:
+        given = options.get("context")
+    return int(given or 0)
 
 
 def follow_options(func: F) -> F:
@@ -208,6 +224,14 @@ def trace_options(func: F) -> F:
             help="Only the newest N records (printed oldest first).",
         ),
         click.option(
+            "--max-records",
+            type=click.IntRange(min=1),
+            metavar="N",
+            default=MAX_RECORDS,
+            show_default=True,
+            help="Print at most N records; more is an error (exit 3).",
+        ),
+        click.option(
             "--host-timeout",
             metavar="DURATION",
             help="Stop waiting for one remote host after this long (default: 30s).",
@@ -219,13 +243,45 @@ def trace_options(func: F) -> F:
             metavar="NAME",
             default="text",
             show_default=True,
-            help="Output: text, ndjson or a profile output.",
+            help="Output: text, ndjson, summary, markdown, html, jaeger, otlp, "
+            "mermaid or a profile output.",
             shell_complete=complete.output_names,
         ),
         click.option(
             "--color",
             type=click.Choice(["auto", "always", "never"]),
             help="Colour the text output. Default: auto (only on a terminal).",
+        ),
+        click.option(
+            "-A",
+            "--after-context",
+            "after_context",
+            type=click.IntRange(min=0),
+            metavar="N",
+            help="Also print N lines after each record, from the same file.",
+        ),
+        click.option(
+            "-B",
+            "--before-context",
+            "before_context",
+            type=click.IntRange(min=0),
+            metavar="N",
+            help="Also print N lines before each record, from the same file.",
+        ),
+        click.option(
+            "-C",
+            "--context",
+            "context",
+            type=click.IntRange(min=0),
+            metavar="N",
+            help="Also print N lines before and after each record (-A/-B win).",
+        ),
+        click.option(
+            "--summary",
+            is_flag=True,
+            default=None,
+            help="After the records, draw the trace's waterfall "
+            "(on stderr unless stdout is a terminal).",
         ),
         follow_options,
         debug_option,

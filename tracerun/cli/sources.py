@@ -20,7 +20,7 @@ from tracerun.cli.options import (
     debug_option,
     profile_option,
 )
-from tracerun.errors import ExitCode, mask
+from tracerun.errors import ExitCode, SourceFailure, mask
 from tracerun.sources import get_source
 from tracerun.sources.base import ReadError
 
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 CHECK_LINES = 1000
 """How many lines of each origin's head `--check` parses."""
 _LOW_SHARE = 0.5
+UNREADABLE = "cannot be read (see below)"
+"""What a row or sample says of an origin whose failure is listed on stderr."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +57,12 @@ class Sample:
 
 @dataclass(slots=True)
 class Listing:
-    """The lines `tracerun sources` prints, and warnings for stderr."""
+    """The lines `tracerun sources` prints; warnings and failures for stderr."""
 
     lines: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    failures: list[SourceFailure] = field(default_factory=list)
+    """Origins that could not be read, each once (as a trace would report it)."""
 
 
 def describe_sources(profile: Profile, plan: Plan, *, check: bool = False) -> Listing:
@@ -70,7 +74,8 @@ def describe_sources(profile: Profile, plan: Plan, *, check: bool = False) -> Li
         check: Also parse a sample of each file's first lines and report shares.
 
     Returns:
-        The lines to print, and a warning per origin whose sample mostly fails.
+        The lines to print, a warning per origin whose sample mostly fails, and
+        a failure per origin that cannot be read.
     """
     listing = Listing()
     by_source: dict[str, list[Target]] = {name: [] for name in plan.source_names}
@@ -81,32 +86,46 @@ def describe_sources(profile: Profile, plan: Plan, *, check: bool = False) -> Li
         parser = config.parser if isinstance(config.parser, str) else config.parser.type
         count = f"{len(targets)} origin{'' if len(targets) == 1 else 's'}"
         listing.lines.append(f"{name} ({config.type}, parser {parser}): {count}")
-        listing.lines.extend(_origin_lines(targets, listing if check else None))
+        listing.lines.extend(_origin_lines(targets, listing, check=check))
         if not targets:
             listing.lines.append("  (nothing found)")
     return listing
 
 
-def _origin_lines(targets: list[Target], checked: Listing | None) -> Iterator[str]:
-    rows = [_row(target) for target in targets]
+def _origin_lines(
+    targets: list[Target], listing: Listing, *, check: bool
+) -> Iterator[str]:
+    failed = len(listing.failures)
+    rows = [_row(target, listing) for target in targets]
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(2)]
+    unreadable = {f.origin for f in listing.failures[failed:]}
     for target, (origin, size, rest) in zip(targets, rows, strict=True):
         head = f"  {origin.ljust(widths[0])}  {size.rjust(widths[1])}"
         yield f"{head}  {rest}".rstrip()
-        if checked is not None:
-            sample = _check(target, checked)
+        if check and origin not in unreadable:
+            sample = _check(target, listing)
             if sample is not None:
                 yield f"    sample: {sample}"
 
 
-def _row(target: Target) -> tuple[str, str, str]:
+def _row(target: Target, listing: Listing) -> tuple[str, str, str]:
     origin = target.origin
     size = human_size(origin.size) if origin.size is not None else "?"
     extra = [origin.detail] if origin.detail else []
-    coverage = get_source(origin.kind).coverage(target)
-    if coverage is not None:
-        extra.append(_coverage_text(coverage))
+    try:
+        coverage = get_source(origin.kind).coverage(target)
+    except ReadError as exc:
+        listing.failures.append(_failure(target, exc))
+        extra.append(UNREADABLE)
+    else:
+        if coverage is not None:
+            extra.append(_coverage_text(coverage))
     return origin.name, size, "  ".join(extra)
+
+
+def _failure(target: Target, exc: ReadError) -> SourceFailure:
+    origin = target.origin
+    return SourceFailure(origin.source, origin.name, exc.reason, exc.hint)
 
 
 def _coverage_text(coverage: tuple[int | None, int | None]) -> str:
@@ -142,9 +161,10 @@ def _check(target: Target, listing: Listing) -> str | None:
     origin = target.origin
     try:
         sample = sample_origin(target)
-    except (OSError, EOFError, ReadError) as exc:
-        if isinstance(exc, ReadError):
-            return f"cannot read: {exc.reason}"
+    except ReadError as exc:
+        listing.failures.append(_failure(target, exc))
+        return UNREADABLE
+    except (OSError, EOFError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         return f"cannot read: {reason}"
     if sample is None:
@@ -234,8 +254,9 @@ def sources_command(profile: str | None, check: bool, **flags: tuple[str, ...]) 
     listing = describe_sources(loaded, plan, check=check)
     for line in listing.lines:
         click.echo(mask(line))  # an origin built from an expanded ${VAR} path
-    print_problems([*plan.warnings, *listing.warnings], list(plan.failures))
-    return ExitCode.SOURCE_FAILED if plan.failures else ExitCode.OK
+    failures = [*plan.failures, *listing.failures]
+    print_problems([*plan.warnings, *listing.warnings], failures)
+    return ExitCode.SOURCE_FAILED if failures else ExitCode.OK
 
 
 COMMAND = sources_command

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
+from click.core import ParameterSource
 
 from tracerun.cli.app import TRACE, Warner, error, print_problems
 from tracerun.cli.options import (
@@ -16,7 +19,7 @@ from tracerun.cli.options import (
     trace_options_of,
     wants_follow,
 )
-from tracerun.errors import ExitCode
+from tracerun.errors import ExitCode, OutputError
 
 if TYPE_CHECKING:
     from tracerun.output.base import Formatter
@@ -43,10 +46,16 @@ def trace_command(terms: tuple[str, ...], **options: Any) -> int:
     if not terms and not options.get("ids_from"):
         msg = "give at least one TERM to search for, e.g. request_id=abc123"
         raise click.UsageError(msg)
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise OutputError.of(OSError(errno.EBADF, os.strerror(errno.EBADF)))
     following = wants_follow(options)
     settings = follow_settings(options) if following else None
     profile = profile_or_adhoc(options["profile"], adhoc_values(options))
-    request = trace_options_of(terms, options)
+    from tracerun.config.discover import default_profile_name  # noqa: PLC0415 - start-up: not for --help
+
+    shown = options["profile"] or default_profile_name() or ""
+    command = _command_line(click.get_current_context(), terms)
+    request = trace_options_of(terms, {**options, "command": command, "profile": shown})
     if settings is not None:
         from tracerun.follow.driver import follow_trace  # noqa: PLC0415 - start-up: follow only
 
@@ -54,29 +63,88 @@ def trace_command(terms: tuple[str, ...], **options: Any) -> int:
     from tracerun.trace.session import run_trace  # noqa: PLC0415 - start-up: not for --help
 
     result, formatter_for = run_trace(profile, request, now=time.time())
-    _print_records(result, formatter_for(sys.stdout))
+    formatter = formatter_for(sys.stdout)
+    summary = None
+    if request.summary and request.output != "summary":
+        summary = formatter_for(_summary_stream(), "summary")
+    _print_records(result, formatter, summary)
     return _report(result)
 
 
 COMMAND = trace_command
 
 
-def _print_records(result: RunResult, formatter: Formatter) -> None:
+def _print_records(
+    result: RunResult, formatter: Formatter, summary: Formatter | None
+) -> None:
     write = sys.stdout.write
-    for record in result.records:
-        write(formatter.format(record))
-    sys.stdout.flush()
+    printed = 0
+    try:
+        for record in result.timeline:  # merged as it is printed
+            write(formatter.format(record))
+            printed += 1
+            if summary is not None:
+                summary.format(record)
+        write(formatter.finish())
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a full disk: the other records cannot be written either
+        raise OutputError.of(exc) from None
+    if summary is not None:
+        stream = _summary_stream()
+        gap = "\n" if stream is sys.stdout and printed else ""
+        stream.write(gap + summary.finish())
+        stream.flush()
+
+
+def _summary_stream() -> TextIO:
+    """`--summary` goes after the records on a terminal, else to stderr (stdout: records only)."""
+    return sys.stdout if sys.stdout.isatty() else sys.stderr
+
+
+def _command_line(ctx: click.Context, terms: tuple[str, ...]) -> str:
+    """Rebuild the command as typed from what click parsed (for markdown and html)."""
+    words = ["tracerun"]
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.name is None:
+            continue
+        value = ctx.params.get(param.name)
+        source = ctx.get_parameter_source(param.name)
+        if value in (None, False, ()) or source is not ParameterSource.COMMANDLINE:
+            continue
+        flag = param.opts[0]
+        if param.is_flag:
+            words.append(flag if value else param.secondary_opts[0])
+            continue
+        for item in value if param.multiple else (value,):
+            words += [flag, str(item)]
+    words += terms
+    import shlex  # noqa: PLC0415 - start-up: only a trace needs it
+
+    return shlex.join(words)
 
 
 def _report(result: RunResult) -> int:
+    from tracerun.trace.merge import (  # noqa: PLC0415 - start-up: not for --help
+        MAX_RECORDS_HINT,
+        RECORD_CAP_HINT,
+        cap_message,
+    )
+
+    matched = result.timeline.matched()
     # When nothing matched, `why` covers the lines that did not parse.
-    unparsed = result.unparsed if result.records else []
+    unparsed = result.unparsed if matched else []
     print_problems([*result.warnings, *unparsed], result.failures)
+    for capped in result.capped:
+        error(capped, RECORD_CAP_HINT)
+    if result.timeline.capped:
+        error(cap_message(result.timeline), MAX_RECORDS_HINT)
     for reason in result.why:
         click.echo(f"tracerun: nothing matched: {reason}", err=True)
-    if result.failures:
+    if result.failures or result.capped or result.timeline.capped:
         return ExitCode.SOURCE_FAILED
-    return ExitCode.OK if result.records else ExitCode.NO_MATCH
+    return ExitCode.OK if result.timeline.matched() else ExitCode.NO_MATCH
 
 
 class _Notes:

@@ -11,7 +11,16 @@ import re
 PROFILE_VERSION = 1
 DEFAULT_KEYS = ("request_id", "req_id", "rid", "trace_id", "correlation_id")
 BUILTIN_PARSERS = ("auto", "json", "logfmt")
-BUILTIN_OUTPUTS = ("text", "ndjson")
+BUILTIN_OUTPUTS = (
+    "text",
+    "ndjson",
+    "summary",
+    "markdown",
+    "html",
+    "jaeger",
+    "otlp",
+    "mermaid",
+)
 DEFAULT_LEVEL_FIELDS = (
     *("level", "severity", "lvl", "loglevel", "levelname", "log.level", "@l"),
     "PRIORITY",

@@ -414,8 +414,87 @@ class NdjsonOutputConfig(_Config):
     """Output kind: `ndjson`."""
 
 
+class SummaryOutputConfig(_Config):
+    """A terminal waterfall: one bar per source, the largest gaps, the first error."""
+
+    type: Literal["summary"] = Field(examples=["summary"])
+    """Output kind: `summary`."""
+
+
+class MarkdownOutputConfig(_Config):
+    """A Markdown table of the records plus the summary and the command, for tickets."""
+
+    type: Literal["markdown"] = Field(examples=["markdown"])
+    """Output kind: `markdown`."""
+
+
+class HtmlOutputConfig(_Config):
+    """One self-contained HTML page: SVG waterfall, filterable table, folded traces."""
+
+    type: Literal["html"] = Field(examples=["html"])
+    """Output kind: `html`."""
+
+
+class JaegerOutputConfig(_Config):
+    """The JSON file the Jaeger UI loads: one span per source, records as span logs."""
+
+    type: Literal["jaeger"] = Field(examples=["jaeger"])
+    """Output kind: `jaeger`."""
+
+
+class OtlpOutputConfig(_Config):
+    """OTLP/JSON traces (Tempo, a collector): one span per source, records as events."""
+
+    type: Literal["otlp"] = Field(examples=["otlp"])
+    """Output kind: `otlp`."""
+
+
+class MermaidOutputConfig(_Config):
+    """A Mermaid sequenceDiagram of the hand-offs between sources."""
+
+    type: Literal["mermaid"] = Field(examples=["mermaid"])
+    """Output kind: `mermaid`."""
+
+
+class TemplateOutputConfig(_Config):
+    """One line per record from a template of named placeholders."""
+
+    type: Literal["template"] = Field(examples=["template"])
+    """Output kind: `template`."""
+    line: str = Field(
+        examples=["{time:%H:%M:%S.%f} {source:>12:color} {level:color} {message}"]
+    )
+    """Placeholders: time (strftime spec), source, origin, line, level, message, raw,
+    fields[KEY] (or a bare field name); specs align (`>12`); `:color` colours."""
+    color: Literal["auto", "always", "never"] = Field(
+        default="auto", examples=["never"]
+    )
+    """Colour helpers: only on a terminal (auto), always, or never."""
+
+    @field_validator("line")
+    @classmethod
+    def _check_line(cls, value: str) -> str:
+        from tracerun.config.template import TemplateError, parse_template  # noqa: PLC0415 - start-up: only a template output needs it
+
+        try:
+            parse_template(value)
+        except TemplateError as exc:
+            msg = f"not a valid template: {exc}"
+            raise ExpressionError(msg, exc.offset, exc.hint) from None
+        return value
+
+
 OutputConfig = Annotated[
-    TextOutputConfig | NdjsonOutputConfig, Field(discriminator="type")
+    TextOutputConfig
+    | NdjsonOutputConfig
+    | SummaryOutputConfig
+    | MarkdownOutputConfig
+    | HtmlOutputConfig
+    | JaegerOutputConfig
+    | OtlpOutputConfig
+    | MermaidOutputConfig
+    | TemplateOutputConfig,
+    Field(discriminator="type"),
 ]
 
 

@@ -179,7 +179,68 @@ class NdjsonOutputConfig:
     type: Literal["ndjson"] = "ndjson"
 
 
-OutputConfig = TextOutputConfig | NdjsonOutputConfig
+@dataclass(frozen=True, kw_only=True)
+class SummaryOutputConfig:
+    """A terminal waterfall of the trace: one bar per source, gaps, first error."""
+
+    type: Literal["summary"] = "summary"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarkdownOutputConfig:
+    """A Markdown table of the records, the summary and the command, for tickets."""
+
+    type: Literal["markdown"] = "markdown"
+
+
+@dataclass(frozen=True, kw_only=True)
+class HtmlOutputConfig:
+    """One self-contained HTML page: waterfall, filterable table, folded traces."""
+
+    type: Literal["html"] = "html"
+
+
+@dataclass(frozen=True, kw_only=True)
+class JaegerOutputConfig:
+    """The Jaeger UI's JSON file: one span per source, each record a span log."""
+
+    type: Literal["jaeger"] = "jaeger"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OtlpOutputConfig:
+    """OTLP/JSON traces: one span per source, each record a span event."""
+
+    type: Literal["otlp"] = "otlp"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MermaidOutputConfig:
+    """A Mermaid sequenceDiagram of the hops between sources."""
+
+    type: Literal["mermaid"] = "mermaid"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TemplateOutputConfig:
+    """One line per record from a template: `{time:%H:%M:%S} {source:>10} {message}`."""
+
+    line: str
+    color: Literal["auto", "always", "never"] = "auto"
+    type: Literal["template"] = "template"
+
+
+OutputConfig = (
+    TextOutputConfig
+    | NdjsonOutputConfig
+    | SummaryOutputConfig
+    | MarkdownOutputConfig
+    | HtmlOutputConfig
+    | JaegerOutputConfig
+    | OtlpOutputConfig
+    | MermaidOutputConfig
+    | TemplateOutputConfig
+)
 
 
 @dataclass(frozen=True, kw_only=True)

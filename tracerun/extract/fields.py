@@ -273,7 +273,9 @@ def normalise_level(value: Any) -> str:
         if level is not None:
             return level
         text = value.strip().lower()
-        if text.isdigit():
+        if (
+            text.isascii() and text.isdigit() and len(text) < 20
+        ):  # not '²', not 5,000 digits
             return _numeric_level(int(text))
         suffixed = _SUFFIXED.fullmatch(text)
         if suffixed is not None and suffixed[1] in _LEVEL_WORDS:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import math
 import signal
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TextIO
 
 from tracerun.config.spec import Profile
-from tracerun.errors import ExitCode
+from tracerun.errors import ExitCode, OutputError
 from tracerun.follow.reorder import ReorderBuffer
 from tracerun.output.base import Formatter
 from tracerun.query import Query
@@ -29,7 +30,12 @@ from tracerun.record import Record
 from tracerun.sources import get_source
 from tracerun.sources.base import CannotError
 from tracerun.sources.feed import Feed, Note
-from tracerun.trace.merge import merge
+from tracerun.trace.merge import (
+    MAX_RECORDS_HINT,
+    RECORD_CAP_HINT,
+    Timeline,
+    cap_message,
+)
 from tracerun.trace.plan import Plan
 from tracerun.trace.runner import run
 from tracerun.trace.session import TraceOptions, prepare
@@ -71,6 +77,10 @@ def follow_trace(
     for warning in (*session.notes, *session.plan.warnings):
         notify(Note("warning", warning))
     follower = Follower(settings, session.formatter_for(out), out, notify)
+    if options.summary and options.output != "summary":
+        # As in a one-shot trace: after the records on a terminal, else on stderr.
+        stream = out if out.isatty() else sys.stderr
+        follower.summary = (session.formatter_for(stream, "summary"), stream)
     follower.feeds, history = build_feeds(
         profile, session.plan, session.query, settings, notify
     )
@@ -83,19 +93,23 @@ def build_feeds(
     query: Query,
     settings: FollowSettings,
     notify: Notify,
-) -> tuple[list[Feed], list[Record]]:
+) -> tuple[list[Feed], Timeline]:
     """Start one Feed per selected source; return them and the history they read.
 
     Compressed files (and sources of a type that cannot be followed) are read
-    once by the runner, for the history only.
+    once by the runner, for the history only. The history is capped as a
+    one-shot trace is (`--limit`, `--max-records`); a cap is told as an error.
     """
     feeds: list[Feed] = []
     batches: list[list[Record]] = []
     once: list[Target] = []
     rediscovering: set[str] = set()
+    by_source: dict[str, list[Target]] = {}
+    for target in plan.targets:  # once: ten thousand ad hoc sources are common
+        by_source.setdefault(target.origin.source, []).append(target)
     for name in plan.source_names:
         config = profile.sources[name]
-        targets = [t for t in plan.targets if t.origin.source == name]
+        targets = by_source.get(name, [])
         try:
             following = get_source(config.type).follow(
                 plan.templates[name], targets, config, query, _now_us
@@ -107,15 +121,25 @@ def build_feeds(
         once += following.once
         if following.rediscovers:
             rediscovering.add(name)
-        feeds.append(following.feed)
+        if following.polled:
+            feeds.append(following.feed)
         batches.append(following.feed.start(settings.history))
     result = run(Plan(tuple(once)), query) if settings.history and once else None
+    history = Timeline(query.limit, query.max_records)
+    for batch in batches:
+        history.add_records(batch)
+    if result is not None:
+        history.absorb(result.timeline)
     for warning in [*result.warnings, *result.unparsed] if result else []:
         notify(Note("warning", warning))
     failures = [f for f in plan.failures if f.source not in rediscovering]
     for failure in [*failures, *(result.failures if result else [])]:
         notify(Note("error", failure.text(), failure.hint))
-    return feeds, merge([*batches, result.records if result else []], query.limit)
+    for capped in result.capped if result else []:
+        notify(Note("error", capped, RECORD_CAP_HINT))
+    if history.capped:
+        notify(Note("error", cap_message(history), MAX_RECORDS_HINT))
+    return feeds, history
 
 
 def _now_us() -> int:
@@ -131,24 +155,35 @@ class Follower:
     out: TextIO
     notify: Notify
     feeds: list[Feed] = field(default_factory=list)
+    summary: tuple[Formatter, TextIO] | None = None
+    """`--summary`: a formatter that sees every record, and where it writes at the end."""
     printed: int = 0
     _stop_signal: int = 0
     _exit_on: RecordFilter | None = None
     _exit_on_told: bool = False
 
-    def run(self, history: list[Record]) -> int:
+    def run(self, history: Iterable[Record]) -> int:
         """Print `history`, then follow; return the exit code."""
         if self.settings.exit_on is not None:
             self._exit_on = RecordFilter(self.settings.exit_on, "--exit-on")
         try:
             with self._signals():
                 self._notes()
-                if self._emit(history):
-                    return ExitCode.OK
-                return self._loop()
+                code = ExitCode.OK if self._emit(history) else self._loop()
+            self._finish()
+            return code
         finally:
             for feed in self.feeds:
                 feed.close()
+
+    def _finish(self) -> None:
+        """Write what the formats render after the last record (html, summary…)."""
+        self.out.write(self.formatter.finish())
+        self.out.flush()
+        if self.summary is not None:
+            formatter, stream = self.summary
+            stream.write(formatter.finish())
+            stream.flush()
 
     def _loop(self) -> int:
         settings = self.settings
@@ -182,21 +217,28 @@ class Follower:
             buffer.add(feed.poll(now), now)
         self._notes()
 
-    def _emit(self, records: list[Record], *, stop_on_match: bool = True) -> bool:
+    def _emit(self, records: Iterable[Record], *, stop_on_match: bool = True) -> bool:
         """Print records; True when one matched --exit-on (the rest are not printed)."""
-        if not records:
+        if not records:  # an empty list (a Timeline is always true)
             return False
         exit_on = self._exit_on if stop_on_match else None
         write = self.out.write
         try:
-            for record in records:
-                write(self.formatter.format(record))
-                self.printed += 1
-                if exit_on is not None and self._stops(exit_on, record):
-                    return True
-            return False
-        finally:
-            self.out.flush()
+            try:
+                for record in records:
+                    write(self.formatter.format(record))
+                    if self.summary is not None:
+                        self.summary[0].format(record)
+                    self.printed += 1
+                    if exit_on is not None and self._stops(exit_on, record):
+                        return True
+                return False
+            finally:
+                self.out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk: following on would only fail again
+            raise OutputError.of(exc) from None
 
     def _stops(self, exit_on: RecordFilter, record: Record) -> bool:
         """Tell whether --exit-on holds for a record; its first failure is told once."""

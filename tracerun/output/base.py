@@ -1,16 +1,132 @@
-"""Formatter protocol: one Record → the text written to stdout for it."""
+"""Formatter protocol: Records → the text written to stdout, per record and after the last.
+
+Streaming formats (text, ndjson) render each record as it comes; formats that
+need the whole timeline (summary, markdown's summary, html, jaeger, otlp,
+mermaid) keep the records and render in `finish()`, called once after the last.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 if TYPE_CHECKING:
     from tracerun.record import Record
 
 
+@dataclass(frozen=True)
+class RunInfo:
+    """What a trace was asked, for the formats that show it (headers, notes).
+
+    Attributes:
+        terms: the search terms as typed (`req-7f3a9c2e`, `request_id=abc`).
+        profile: the profile's name or path as given to `-p`; "" when ad hoc.
+        since: start of the time window (µs since the epoch), None when open.
+        until: end of the time window (µs), None when open.
+        command: the command line that produced the output, shell-quoted.
+        version: tracerun's version.
+    """
+
+    terms: tuple[str, ...] = ()
+    profile: str = ""
+    since: int | None = None
+    until: int | None = None
+    command: str = ""
+    version: str = ""
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters, and lone surrogates (JSON's "\\ud800": no UTF-8 for them)."""
+
+
+def visible(text: str) -> str:
+    """Show control characters as `\\x1b` (and lone surrogates as `\\ud800`): inert, printable."""
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+DEFAULT_WIDTH = 100
+"""Columns when the width cannot be known (not a terminal, no COLUMNS)."""
+
+
+@dataclass(frozen=True)
+class OutputContext:
+    """What a formatter is built with besides its configuration.
+
+    Why not slotted (nor RunInfo): one of each per run, and a slotted dataclass
+    is built twice at import (start-up cost, see config/spec.py).
+
+    Attributes:
+        sources: the source names, in profile order.
+        color: whether to write ANSI colour.
+        info: what the trace was asked.
+        width: the columns of the stream written to (for drawings).
+    """
+
+    sources: Sequence[str] = ()
+    color: bool = False
+    info: RunInfo = field(default_factory=RunInfo)
+    width: int = DEFAULT_WIDTH
+
+
+def terminal_width(stream: TextIO | None, env: Mapping[str, str] = os.environ) -> int:
+    """Columns to draw in: `COLUMNS`, else the terminal's width, else 100."""
+    columns = env.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if stream is not None and stream.isatty():
+            return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        pass
+    return DEFAULT_WIDTH
+
+
 class Formatter(Protocol):
-    """Renders records; `format` returns complete lines, newline included."""
+    """Renders records; both methods return complete lines, newline included."""
 
     def format(self, record: Record) -> str:
-        """Render one record."""
+        """Render one record ("" when the format renders at the end)."""
         ...
+
+    def finish(self) -> str:
+        """Render what comes after the last record ("" for a streaming format)."""
+        ...
+
+
+class StreamingFormatter:
+    """The default `finish`: nothing after the last record (text, ndjson)."""
+
+    def finish(self) -> str:
+        """Return "": every record was rendered as it came."""
+        return ""
+
+
+class TimelineFormatter:
+    """A format that needs the whole timeline: keeps records, renders in `finish`.
+
+    Subclasses implement `render(records)`.
+    """
+
+    def __init__(self) -> None:
+        self.records: list[Record] = []
+
+    def format(self, record: Record) -> str:
+        """Keep the record for `finish`; print nothing yet."""
+        self.records.append(record)
+        return ""
+
+    def finish(self) -> str:
+        """Render the whole timeline."""
+        return self.render(self.records)
+
+    def render(self, records: list[Record]) -> str:
+        """Render every record kept, in order; overridden by each format."""
+        raise NotImplementedError

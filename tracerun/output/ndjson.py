@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import orjson
 
-from tracerun.record import NO_TIME, Record
+from tracerun.output.base import StreamingFormatter
+from tracerun.record import NO_TIME, ContextLine, Record
 from tracerun.timeparse import format_rfc3339_us
 
 
-class NdjsonFormatter:
+class NdjsonFormatter(StreamingFormatter):
     """`{"time", "source", "origin", "line", "level", "message", "fields"}` per record."""
 
     def format(self, record: Record) -> str:
@@ -26,11 +28,55 @@ class NdjsonFormatter:
             "message": message,
             "fields": record.fields,
         }
-        return _dumps(document) + "\n"
+        if record.context is None:
+            return _dumps(document) + "\n"
+        before = "".join(_context(record, c) for c in record.context.before)
+        after = "".join(_context(record, c) for c in record.context.after)
+        return before + _dumps(document) + "\n" + after
+
+
+def _context(record: Record, line: ContextLine) -> str:
+    """Render a context line (`-A/-B/-C`): the record's keys with `context: true`."""
+    document: dict[str, Any] = {
+        "time": None,
+        "source": record.source,
+        "origin": record.origin,
+        "line": record.line + line.delta if record.line else None,
+        "level": "",
+        "message": line.text,
+        "fields": {},
+        "context": True,
+    }
+    return _dumps(document) + "\n"
 
 
 def _dumps(document: dict[str, Any]) -> str:
+    """Compact JSON, always valid and UTF-8-encodable.
+
+    `json` takes over where orjson refuses (an integer over 64 bits, a lone
+    surrogate); NaN and infinities become null, as orjson writes them; a lone
+    surrogate is written as its `\\ud800` escape (valid JSON; the raw character
+    cannot be encoded).
+    """
     try:
         return orjson.dumps(document).decode()
-    except TypeError:  # e.g. an integer wider than 64 bits
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    except TypeError:
+        pass
+    value = _finite(document)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":"))
+    return text
+
+
+def _finite(value: Any) -> Any:
+    """Copy a value with NaN and infinities as None (nesting is bounded by the parsers)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value

@@ -1,21 +1,34 @@
-"""Text output: Record → `time  source  LEVEL  message  key=value…` (+ indented continuation)."""
+"""Text output: Record → `time  source  LEVEL  message  key=value…` (+ indented continuation).
+
+Log content is untrusted: every control character in it but the tab (ESC, BEL,
+CR, LF, NUL, the C1 range) and any lone surrogate is shown escaped (`\\x1b`,
+`\\r`), so that a log line cannot retitle the terminal, write the clipboard
+(OSC 52), clear the screen or overwrite what is shown (issue #12).
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import orjson
 
+from tracerun.output.base import StreamingFormatter
 from tracerun.output.color import DIM, RESET, level_color, source_color
-from tracerun.record import NO_TIME, Record, field_text
+from tracerun.record import NO_TIME, ContextLine, Record, field_text
 from tracerun.timeparse import format_utc_ms
 
 _NO_TIME_TEXT = "-".ljust(len("2026-03-20T14:10:00.000Z"))
 _CONTINUATION_INDENT = "    "
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+CONTEXT_MARK = "  ┊ "
+"""Starts a context line (`-A/-B/-C`), so that it reads apart from records without colour."""
 
 
-class TextFormatter:
+class TextFormatter(StreamingFormatter):
     """Human-readable timeline, aligned on the widest source name."""
 
     def __init__(
@@ -29,9 +42,9 @@ class TextFormatter:
         """Render one record as one line plus its continuation lines."""
         time = _NO_TIME_TEXT if record.time == NO_TIME else format_utc_ms(record.time)
         source = record.source.ljust(self._width)
-        level = (record.level.upper() or "-").ljust(5)
-        message = record.message or (record.raw if not record.fields else "")
-        extra = _fields_text(record) if self._show_fields else ""
+        level = visible(record.level.upper() or "-").ljust(5)
+        message = visible(record.message or (record.raw if not record.fields else ""))
+        extra = visible(_fields_text(record)) if self._show_fields else ""
         if self._color:
             time = f"{DIM}{time}{RESET}"
             source = f"{source_color(record.source)}{source}{RESET}"
@@ -41,10 +54,38 @@ class TextFormatter:
         parts = (time, source, level, message, extra)
         head = " ".join(part for part in parts if part).rstrip()
         tail = "".join(
-            f"{_CONTINUATION_INDENT}{line}\n"
+            f"{_CONTINUATION_INDENT}{visible(line)}\n"
             for line in record.continuation or record.stack
         )
-        return f"{head}\n{tail}"
+        if record.context is None:
+            return f"{head}\n{tail}"
+        before = self._context(record.context.before)
+        return f"{before}{head}\n{tail}{self._context(record.context.after)}"
+
+    def _context(self, lines: tuple[ContextLine, ...]) -> str:
+        """Context lines (`-A/-B/-C`): marked, and dimmed when colouring."""
+        if self._color:
+            return "".join(
+                f"{DIM}{CONTEXT_MARK}{visible(c.text)}{RESET}\n" for c in lines
+            )
+        return "".join(f"{CONTEXT_MARK}{visible(c.text)}\n" for c in lines)
+
+
+def visible(text: str) -> str:
+    """Escape the control characters (all but tab) and lone surrogates in `text`.
+
+    Stricter than output/base.py's `visible`, which keeps line feeds for the
+    formats that lay text out on several lines: a text record is one line.
+    """
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match[0]
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 def _fields_text(record: Record) -> str:
@@ -57,8 +98,16 @@ def _fields_text(record: Record) -> str:
 
 def _quote(value: Any) -> str:
     if isinstance(value, dict | list):
-        return orjson.dumps(value).decode()
+        return _json_text(value)
     text = field_text(value)
     if text == "" or any(c in text for c in ' "=\t'):
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return text
+
+
+def _json_text(value: dict[str, Any] | list[Any]) -> str:
+    """Write a nested value as compact JSON; `json` where orjson cannot (big ints)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -1,29 +1,87 @@
 """Assemble: a scanned Hit (raw bytes) → a matched Record, or nothing.
 
 Decodes only the framed record, parses its first line, applies the exact match,
-the time window and --where, and fills in a missing time from the lines before it.
-Why a hit was dropped is counted in a Tally (read/tally.py).
+the time window and --where, and fills in a missing time from the lines before it
+(`Assembler._time_before`). The answer depends only on the bytes, never on where
+a block begins (a file is cut into pieces only at records with a time, so never
+there either); the time each hit got is carried forward, so a run of records
+without a time costs each one only the lines since the previous hit (issue #12:
+100,000 of them took 55 s and re-read 200 lines each). Why a hit was dropped is
+counted in a Tally (read/tally.py).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tracerun.extract import Parsed
 from tracerun.read.match import Matcher
-from tracerun.read.scan import Hit
+from tracerun.read.scan import LOOKBACK, Hit
 from tracerun.read.tally import Tally, excerpt, where
 from tracerun.read.target import Target
-from tracerun.record import NO_TIME, Record
+from tracerun.record import NO_TIME, Context, ContextLine, Record
 
 if TYPE_CHECKING:
     from tracerun.extract import Parsed
 
 _LOOKBACK_LINES = 200
+"""How far back a PostgreSQL annotation line looks for the record it annotates."""
 HOLDER_TRIES = 64
 """Hits with the value outside key fields searched for the field that holds it."""
+
+
+class Timeless:
+    """The records of one origin that got no time: how many, the first and last line.
+
+    Why a plain class: a dataclass costs start-up (read/tally.py says ~0.5 ms).
+    """
+
+    __slots__ = ("count", "first", "last")
+
+    def __init__(self, count: int = 0, first: int = 0, last: int = 0) -> None:
+        self.count = count
+        self.first = first
+        self.last = last
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Timeless):
+            return NotImplemented
+        return (self.count, self.first, self.last) == (
+            other.count,
+            other.first,
+            other.last,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Timeless({self.count}, {self.first}, {self.last})"
+
+    def add(self, line: int) -> None:
+        """Count one more, at `line` (0: unknown)."""
+        self.count += 1
+        self.first = self.first or line
+        self.last = line or self.last
+
+    def extend(self, other: Timeless, base: int = 0) -> None:
+        """Add another piece's records whose lines are counted from `base`."""
+        if other.count:
+            self.count += other.count
+            self.first = self.first or (other.first and other.first + base)
+            self.last = (other.last and other.last + base) or self.last
+
+
+class _Known:
+    """The time the last hit got (its own, or found before it) and where it ends."""
+
+    __slots__ = ("end", "time")
+
+    def __init__(self, end: int, time: int | None) -> None:
+        self.end = end
+        self.time = time
 
 
 @dataclass(slots=True)
@@ -34,8 +92,12 @@ class Assembler:
     matcher: Matcher
     warnings: list[str] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
-    timeless: list[int] = field(default_factory=list)
-    """Lines of the records that got no time (their warnings are in `warnings`)."""
+    timeless: Timeless = field(default_factory=Timeless)
+    """The records that got no time: none of their own and none before them."""
+    _known: _Known | None = None
+    _last: Record | None = None
+    _covered: int = -1
+    """Stream offset up to which the last record and its context printed lines."""
 
     def record(self, hit: Hit, *, fallback_time: int | None = None) -> Record | None:
         """Build the Record for `hit`, or None when it does not match the query.
@@ -46,6 +108,13 @@ class Assembler:
         lines = [line.removesuffix("\r") for line in _decode(hit.data).split("\n")]
         parser = self.target.parser
         parsed = parser.parse(lines[0], self.target.tz)
+        time = parsed.time if parsed is not None else None
+        if time is None:
+            time = (
+                fallback_time if fallback_time is not None else self._time_before(hit)
+            )
+        else:
+            self._known = _Known(hit.offset + len(hit.data), time)
         if parsed is None:
             self.tally.unparsed.note(hit.line, excerpt(lines[0]))
             return None
@@ -59,13 +128,9 @@ class Assembler:
             holder = self.matcher.holder(parsed.fields) if look else None
             unkeyed.note(hit.line, holder or "")
             return None
-        time = parsed.time if parsed.time is not None else fallback_time
-        if time is None:
-            time = self._time_before(hit)
         if time is None:
             time = NO_TIME
-            self.timeless.append(hit.line)
-            self.warnings.append(timeless_warning(self.target.origin.name, hit.line))
+            self.timeless.add(hit.line)
         elif not self.matcher.in_window(time):
             self.tally.outside.note(hit.line)
             return None
@@ -101,7 +166,33 @@ class Assembler:
                     where_filter.subject, where_filter.error, hit.line, effect
                 )
             return None
+        self._place(record, hit, len(lines))
         return record
+
+    def _place(self, record: Record, hit: Hit, lines: int) -> None:
+        """Attach `-A/-B` lines, leaving out the lines a neighbouring record prints."""
+        start, end = hit.offset, hit.offset + hit.extent
+        last = self._last
+        if last is not None and last.context is not None and last.context.after:
+            # The previous record's after-lines stop where this record begins.
+            last.context.after = tuple(
+                c for c in last.context.after if last.offset + c.offset < start
+            )
+        if hit.before or hit.after:
+            before = tuple(
+                ContextLine(at, index - len(hit.before), _decode(text))
+                for index, (at, text) in enumerate(hit.before)
+                if start + at >= self._covered
+            )
+            after = tuple(
+                ContextLine(at, lines - 1 + index, _decode(text))
+                for index, (at, text) in enumerate(hit.after, 1)
+            )
+            record.context = Context(before, after, hit.extent)
+            if hit.after:
+                at, text = hit.after[-1]
+                end = max(end, start + at + len(text) + 1)
+        self._last, self._covered = record, end
 
     def _field_failures(self, parsed: Parsed, line: int) -> None:
         parser = self.target.parser.name
@@ -121,8 +212,26 @@ class Assembler:
         return bool(pairs) and self.matcher.match_fields(pairs, defined)
 
     def _time_before(self, hit: Hit) -> int | None:
-        """Time of the nearest earlier record start in the bytes before the hit."""
-        for parsed in self._records_before(hit):
+        """Find the time of the nearest earlier record start that has one.
+
+        Looked for in the lines that start in the LOOKBACK bytes before `hit`;
+        when the previous hit ends within them, the lines after it are looked at,
+        then the time that hit got: a run of hits without a time takes the time
+        of the record before the run, however long the run.
+        """
+        low = hit.offset - LOOKBACK  # lines that start after this offset count
+        known = self._known
+        if known is not None and known.end > low:
+            time = self._first_time(hit, known.end)
+            if time is None:
+                time = known.time
+        else:
+            time = self._first_time(hit, low)
+        self._known = _Known(hit.offset + len(hit.data), time)
+        return time
+
+    def _first_time(self, hit: Hit, low: int) -> int | None:
+        for parsed in self._records_before(hit, low):
             if parsed.time is not None:
                 return parsed.time
         return None
@@ -133,15 +242,15 @@ class Assembler:
         That is the nearest earlier record of the same process (`[pid]`) that is
         not itself such an annotation.
         """
-        for parsed in self._records_before(hit):
+        records = self._records_before(hit, hit.offset - LOOKBACK)
+        for parsed in itertools.islice(records, _LOOKBACK_LINES):
             if parsed.fields.get("pid") == pid and not parsed.inherits:
                 return parsed.level
         return None
 
-    def _records_before(self, hit: Hit) -> Iterator[Parsed]:
-        """Parse the record starts before the hit, nearest first."""
-        before = hit.lookback().split(b"\n")
-        for raw in reversed(before[-_LOOKBACK_LINES:]):
+    def _records_before(self, hit: Hit, low: int) -> Iterator[Parsed]:
+        """Parse the record starts before the hit that start after `low`, nearest first."""
+        for _, raw in hit.lines_before(low):
             line = raw.removesuffix(b"\r")
             if not line or not self.target.is_start(line):
                 continue
@@ -150,12 +259,40 @@ class Assembler:
                 yield parsed
 
 
-def timeless_warning(name: str, line: int) -> str:
-    """Format the warning for a record with no time of its own and none before it."""
-    return (
-        f"{where(name, line)}: record has no timestamp and none precedes it; "
-        "it is shown first, without a time"
+def timeless_warning(name: str, timeless: Timeless) -> str:
+    """Summarise an origin's records that have no time of their own and none before."""
+    text = (
+        f"{where(name, timeless.first)}: record has no timestamp and none precedes "
+        "it; it is shown first, without a time"
     )
+    if timeless.count > 1:
+        lines = f" (first at line {timeless.first:,}, last at {timeless.last:,})"
+        text += f"; and {timeless.count - 1:,} more like it"
+        text += lines if timeless.first else ""
+    return text
+
+
+SHOWN_ORIGINS = 3
+"""Origins whose timeless records get their own warning; the rest share one."""
+
+
+def timeless_warnings(found: list[tuple[str, Timeless]]) -> list[str]:
+    """One warning per origin with timeless records, the ones past SHOWN_ORIGINS as one.
+
+    Args:
+        found: (origin name, its timeless records), in plan order.
+    """
+    found = [(name, timeless) for name, timeless in found if timeless.count]
+    shown = [timeless_warning(name, t) for name, t in found[:SHOWN_ORIGINS]]
+    rest = found[SHOWN_ORIGINS:]
+    if rest:
+        records = sum(t.count for _, t in rest)
+        shown.append(
+            f"and {len(rest):,} more origins ({rest[0][0]} … {rest[-1][0]}) have "
+            f"{records:,} record(s) with no timestamp and none before them; they "
+            "are shown first, without a time"
+        )
+    return shown
 
 
 def unparsed_warning(target: Target, first: int, count: int) -> str:

@@ -12,9 +12,18 @@ import io
 from collections.abc import Callable
 
 from tracerun.query import Query
-from tracerun.read.assemble import Assembler
+from tracerun.read.assemble import Assembler, Timeless, timeless_warning
+from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.match import Matcher
-from tracerun.read.scan import CHUNK, Hit, IsStart, Needles, ScanNotice, scan
+from tracerun.read.scan import (
+    CHUNK,
+    Hit,
+    IsStart,
+    Needles,
+    ScanNotice,
+    contains_uncased,
+    scan,
+)
 from tracerun.read.target import Target
 from tracerun.record import Record
 
@@ -39,6 +48,7 @@ class IncrementalReader:
         is_start: the record-start rule, when not the target's own.
         unstamp: splits a hit into a time given by the transport (the Docker
             engine's) and the bare hit, for origins whose lines carry one.
+        matcher: the query's matcher, when many readers share one.
     """
 
     def __init__(
@@ -49,6 +59,7 @@ class IncrementalReader:
         clock: Callable[[], int] | None = None,
         is_start: IsStart | None = None,
         unstamp: Callable[[Hit], tuple[int | None, Hit]] | None = None,
+        matcher: Matcher | None = None,
     ) -> None:
         self.target = target
         self.line = line
@@ -57,9 +68,11 @@ class IncrementalReader:
         self.clock = clock
         self._is_start = is_start or target.is_start
         self._unstamp = unstamp
-        self._assembler = Assembler(target, Matcher(query))
+        self._assembler = Assembler(target, matcher or Matcher(query))
+        self._context = (query.before, query.after)
         self._needles = Needles.of(query.values, ignore_case=query.ignore_case)
         self._pending = bytearray()
+        self._cr: bool | None = None  # lines end with lone CRs (the first line tells)
         self._notices: list[ScanNotice] = []
         self._told_unparsed = False
         self._told: set[str] = set()
@@ -76,19 +89,43 @@ class IncrementalReader:
 
     def feed(self, data: bytes) -> list[Record]:
         """Add bytes; return the records that are now known to be complete."""
+        lo = max(0, len(self._pending) - 1)
         self._pending += data
+        if self._cr is not False:
+            self._lone_crs(lo)
         end = self._pending.rfind(b"\n") + 1
         if end == 0:
             return []
         return self._scan(self._last_start(end))
 
     def flush(self) -> list[Record]:
-        """Release the held record (its writer went quiet); keep an unfinished line."""
+        """Release the held record (its writer went quiet); keep an unfinished line.
+
+        A CR last, which may yet be followed by LF, ends a line once the writer
+        went quiet (when lines end with lone CRs, or the first line is not done).
+        """
+        if not self._pending:
+            return []  # the common case of a quiet poll: nothing held
+        self._final_cr()
         return self._scan(self._pending.rfind(b"\n") + 1)
 
     def finish(self) -> list[Record]:
         """Scan everything left: the origin ended (file rotated away, container gone)."""
+        self._final_cr()
         return self._scan(len(self._pending))
+
+    def _final_cr(self) -> None:
+        if self._cr is not False and self._pending.endswith(b"\r"):
+            self._cr = True
+            self._pending[-1] = 0x0A
+
+    def _lone_crs(self, lo: int) -> None:
+        """Read lone CRs as line ends when the first line ends with one (as `scan`)."""
+        undecided = self._cr is None
+        if undecided:
+            self._cr = first_end_is_lone_cr(self._pending, lo, len(self._pending))
+        if self._cr:
+            lone_cr_to_lf(self._pending, 0 if undecided else lo, len(self._pending))
 
     def drop_partial(self) -> None:
         """Forget an unfinished last line (its file was truncated under it)."""
@@ -102,6 +139,11 @@ class IncrementalReader:
         """
         found = self._assembler.warnings[:]
         self._assembler.warnings.clear()
+        if self._assembler.timeless.count:
+            found.append(
+                timeless_warning(self.target.origin.name, self._assembler.timeless)
+            )
+            self._assembler.timeless = Timeless()
         found += [
             f"{self.target.origin.name}:{n.line}: {n.message}" for n in self._notices
         ]
@@ -145,8 +187,9 @@ class IncrementalReader:
         values = self._needles.values
         if len(values) > FEW_NEEDLES:
             return True
-        hay = chunk.lower() if self._needles.ignore_case else chunk
-        return any(value in hay for value in values)
+        if self._needles.ignore_case:  # as the scan's own search: under casefold
+            return any(contains_uncased(chunk, value) for value in values)
+        return any(value in chunk for value in values)
 
     def _scan(self, cut: int) -> list[Record]:
         if cut == 0:
@@ -161,7 +204,17 @@ class IncrementalReader:
             return records
         stream = io.BytesIO(chunk)
         size = min(CHUNK, max(len(chunk), 4096))  # scan's buffer is allocated per call
-        for hit in scan(stream, self._needles, self._is_start, self._notices, size):
+        before, after = self._context
+        found = scan(
+            stream,
+            self._needles,
+            self._is_start,
+            self._notices,
+            size,
+            before=before,
+            after=after,
+        )
+        for hit in found:
             hit.line += base
             hit.offset += base_offset
             given = None

@@ -13,7 +13,6 @@ a reader that starts mid-file (time bisection) does without it.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -24,12 +23,14 @@ from ahocorasick_rs import BytesAhoCorasick
 from stringzilla import count as _sz_count
 from stringzilla import utf8_uncased_search as _sz_uncased_find
 
+from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
+from tracerun.read.fold import case_spellings
+
 CHUNK = 8 * 1024 * 1024
 MAX_RECORD = 8 * 1024 * 1024
+"""The record size cap: a longer line holding a needle is skipped, a longer
+multi-line record is cut; either is reported (ScanNotice), and the run exits 3."""
 LOOKBACK = 64 * 1024
-MAX_VARIANTS = 1024
-"""Case-insensitive search for more than a few values: up to this many case
-spellings are searched as literals; beyond it each block is lowercased first."""
 
 IsStart = Callable[[bytes], bool]
 
@@ -150,9 +151,9 @@ class Hit:
 
     `data` holds the record's lines (continuation included) without the final
     newline; `line` is its 1-based line number (0 when lines are not counted);
-    `offset` is the stream offset of its first byte. `lookback()` gives the bytes
-    just before it; it is valid only until the scanner resumes (the block buffer
-    is reused).
+    `offset` is the stream offset of its first byte. `lines_before()` gives the
+    lines just before it; it is valid only until the scanner resumes (the block
+    buffer is reused).
     """
 
     line: int
@@ -160,10 +161,31 @@ class Hit:
     _buf: bytearray
     _start: int
     offset: int = 0
+    extent: int = 0
+    """Bytes of the record in the stream, its final newline included."""
+    before: tuple[tuple[int, bytes], ...] = ()
+    """Context lines before it (`-B`), nearest last: (offset from `offset`, bytes)."""
+    after: tuple[tuple[int, bytes], ...] = ()
+    """Context lines after it (`-A`), in order: (offset from `offset`, bytes)."""
 
-    def lookback(self) -> bytes:
-        """Up to 64 KiB of the stream right before this record (for a missing time)."""
-        return bytes(self._buf[max(0, self._start - LOOKBACK) : self._start])
+    def lines_before(self, low: int) -> Iterator[tuple[int, bytes]]:
+        """Yield the lines before this record that start after `low`, nearest first.
+
+        Each is (stream offset of its start, its bytes without the newline);
+        `low` is a stream offset, at least `offset - LOOKBACK` (the bytes the
+        buffer is sure to hold). Only lines whose start is known are given: a
+        line that begins before the buffer does is not.
+        """
+        buf, start = self._buf, self._start
+        shift = self.offset - start  # stream offset of buf[0]
+        floor = max(0, low - shift + 1, start - LOOKBACK)
+        end = start - 1  # the newline that ends the line before the record
+        while end >= floor:
+            begin = buf.rfind(b"\n", 0, end) + 1
+            if begin < floor or (begin == 0 and shift != 0):
+                return
+            yield shift + begin, bytes(buf[begin:end])
+            end = begin - 1
 
 
 @dataclass(slots=True)
@@ -189,24 +211,14 @@ class _Searcher:
     def __init__(self, needles: Needles) -> None:
         values = needles.values
         self._strategies: list[Callable[[bytes | memoryview], list[int]]] = []
-        if needles.ignore_case and 0 < len(values) <= _MAX_SINGLE_PASSES:
-            # stringzilla's SIMD search under Unicode case folding (4.5-5.6 GB/s
-            # here, vs 2.5 GB/s for the 256 spellings of `req-bench-000042` and
-            # 0.6 GB/s for a lowercased copy of each block); folding also finds
-            # `STRASSE` for `straße`, as the matcher's casefold does. A folded
-            # match can be longer than the needle: at most 3 bytes per byte.
-            self._strategies = [_uncased(values)]
-            self.longest = 3 * max(len(p) for p in values)
-            self._decided = True
+        self.longest = max((len(p) for p in values), default=1)
+        self._decided = True
+        if needles.ignore_case and values:
+            search, self.longest = _ignoring_case(values)
+            self._strategies = [search]
             return
-        variants = _case_variants(values) if needles.ignore_case else values
-        if variants:
-            self._strategies += _literal_strategies(variants)
-        if variants is None or (needles.ignore_case and _ascii(values)):
-            lowered = _literal_strategies(values)  # search a lowercased copy
-            self._strategies += [_folding(f) for f in lowered]
-        chosen = variants or values
-        self.longest = max((len(p) for p in chosen), default=1)
+        if values:
+            self._strategies += _literal_strategies(values)
         self._decided = len(self._strategies) < 2
 
     def find(self, buf: bytearray, lo: int, hi: int) -> list[int]:
@@ -232,6 +244,8 @@ class _Searcher:
 _TRIAL = 1024 * 1024
 _NEWLINE = ord("\n")
 _MAX_SINGLE_PASSES = 32
+_MAX_UNCASED_PASSES = 8
+"""Up to this many values, one case-folding SIMD pass each beats a lowercased copy."""
 
 
 def _literal_strategies(
@@ -253,6 +267,42 @@ def _literal_strategies(
     return found
 
 
+def _ignoring_case(
+    values: tuple[bytes, ...],
+) -> tuple[Callable[[bytes | memoryview], list[int]], int]:
+    """Search under Unicode case folding (`-i`); also give the longest match.
+
+    The matcher compares casefold forms. Up to 32 values: stringzilla's SIMD search under case folding, one pass per
+    value (4.5-5.6 GB/s here, vs 0.6 GB/s for a lowercased copy of each block);
+    a folded match can be longer than the value: at most 3 bytes per byte.
+    More: one Aho-Corasick pass over an ASCII-lowercased copy of each block for
+    every spelling of every value under casefold (read/fold.py), so that 40 ids
+    find what one does (issue #12: `STRASSE` for `straße`, the Kelvin sign);
+    a value with too many spellings gets its own stringzilla pass.
+    """
+    if len(values) <= _MAX_UNCASED_PASSES:
+        return _uncased(values), 3 * max(len(v) for v in values)
+    many: list[bytes] = []
+    own: list[bytes] = []
+    for value in values:
+        spelt = case_spellings(value.decode())
+        if spelt is None:
+            own.append(value)
+        else:
+            many += spelt
+    searches = [_folding(f) for f in _literal_strategies(tuple(many))[:1]]
+    if own:
+        searches.append(_uncased(tuple(own)))
+    longest = max([len(m) for m in many] + [3 * len(v) for v in own])
+
+    def search(hay: bytes | memoryview) -> list[int]:
+        if len(searches) == 1:
+            return searches[0](hay)
+        return sorted({at for one in searches for at in one(hay)})
+
+    return search, longest
+
+
 def _uncased(
     patterns: tuple[bytes, ...],
 ) -> Callable[[bytes | memoryview], list[int]]:
@@ -268,14 +318,15 @@ def _uncased(
     return search
 
 
+def contains_uncased(data: bytes, value: bytes) -> bool:
+    """Tell whether `value` occurs in `data` under Unicode case folding (as `-i` finds it)."""
+    return int(_sz_uncased_find(data, value)) != -1
+
+
 def _folding(
     search: Callable[[bytes | memoryview], list[int]],
 ) -> Callable[[bytes | memoryview], list[int]]:
     return lambda hay: search(bytes(hay).lower())
-
-
-def _ascii(values: tuple[bytes, ...]) -> bool:
-    return all(v.isascii() for v in values)
 
 
 @functools.lru_cache(maxsize=32)
@@ -284,26 +335,15 @@ def _searcher(needles: Needles) -> _Searcher:
     return _Searcher(needles)
 
 
-def _case_variants(values: tuple[bytes, ...]) -> tuple[bytes, ...] | None:
-    """Every case spelling of each value, or None when there are too many."""
-    variants: set[bytes] = set()
-    for value in values:
-        forms = [sorted({c, c.lower(), c.upper()}) for c in value.decode()]
-        count = 1
-        for form in forms:
-            count *= len(form)
-        if len(variants) + count > MAX_VARIANTS:
-            return None
-        variants.update("".join(p).encode() for p in itertools.product(*forms))
-    return tuple(sorted(variants))
-
-
 def scan(
     stream: Readable,
     needles: Needles,
     is_start: IsStart,
     notices: list[ScanNotice] | None = None,
     chunk: int = CHUNK,
+    *,
+    before: int = 0,
+    after: int = 0,
 ) -> Iterator[Hit]:
     """Yield every record of `stream` whose bytes contain one of `needles`.
 
@@ -313,8 +353,12 @@ def scan(
         is_start: tells whether a line starts a new record (multi-line rule).
         notices: collects lines skipped for being too long.
         chunk: block size (tests use small blocks to exercise boundaries).
+        before: context lines to frame before each hit (`-B`).
+        after: context lines to frame after each hit (`-A`).
     """
-    return iter(Scan(stream, needles, is_start, notices, chunk))
+    return iter(
+        Scan(stream, needles, is_start, notices, chunk, before=before, after=after)
+    )
 
 
 class Scan:
@@ -325,6 +369,8 @@ class Scan:
     `sources.files.line_start`). A record that starts before `stop` is followed
     past it to its end. After iteration, `lines` is the number of lines in
     [start, stop) (or to the end), so that ranges can be numbered afterwards.
+    `before`/`after` ask for that many context lines around each hit (per-hit
+    work only: lines without a hit cost nothing more).
     """
 
     def __init__(
@@ -339,11 +385,14 @@ class Scan:
         start: int = 0,
         stop: int | None = None,
         count_lines: bool = True,
+        before: int = 0,
+        after: int = 0,
     ) -> None:
         self._state = _State(stream, chunk, _searcher(needles), notices, count_lines)
         self._state.offset = base
         self._state.floor = start
         self._state.resume = self._state.count_pos = start - base
+        self._state.context = (before, after)
         self._stop = stop
         self._is_start = is_start
         self.lines = 0
@@ -376,6 +425,8 @@ class _State:
         self.buf = bytearray(chunk + LOOKBACK + 4096)
         self.size = 0  # valid bytes in buf
         self.eof = False
+        self.cut = False  # the stream ended early (damage): last line maybe partial
+        self.cr: bool | None = None  # lines end with lone CRs (from the first block)
         self.done = False  # the range's stop was reached
         self.offset = 0  # stream offset of buf[0]
         self.line = 1 if counting else 0  # line number at buf[count_pos]
@@ -383,6 +434,8 @@ class _State:
         self.consumed = 0  # bytes of buf done with; dropped before the next read
         self.resume = 0  # where scanning resumes in the buffer after the drop
         self.long_line_hit: bool | None = None  # set while dropping an over-long line
+        self.cut_start = -1  # stream offset of the record cut at the size cap
+        self.context = (0, 0)  # context lines wanted before/after each hit
         self.floor = 0  # stream offset where the range starts
         self.whole_head = True  # buf[0] starts a line
 
@@ -413,9 +466,23 @@ class _State:
             got = _read_into(self.stream, view[self.size : self.size + self.chunk])
         if not got:
             self.eof = True
+            self.cut = bool(getattr(self.stream, "cut", False))
+            last = self.buf[self.size - 1 : self.size] == b"\r"
+            if last and self.cr is not False and self._cr_mode(self.size - 1):
+                self.buf[self.size - 1] = 0x0A  # the last line's lone CR
             return self.size > self.resume
+        fresh = self.size
         self.size += got
+        undecided = self.cr is None
+        if self.cr is not False and self._cr_mode(max(0, fresh - 1)):
+            lone_cr_to_lf(self.buf, 0 if undecided else max(0, fresh - 1), self.size)
         return True
+
+    def _cr_mode(self, lo: int) -> bool:
+        """Tell whether lines end with a lone CR: decided by the first line's end."""
+        if self.cr is None:
+            self.cr = first_end_is_lone_cr(self.buf, lo, self.size, final=self.eof)
+        return bool(self.cr)
 
     def _drop(self, count: int) -> None:
         self.line_at(count)
@@ -474,7 +541,8 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
             return
         state.finish_long_line()
     buf = state.buf
-    limit = state.size if state.eof else buf.rfind(b"\n", 0, state.size) + 1
+    whole = state.eof and not state.cut  # the stream's last line is complete
+    limit = state.size if whole else buf.rfind(b"\n", 0, state.size) + 1
     if limit <= state.resume:
         if state.size - state.resume > MAX_RECORD:
             state.drop_long_line()
@@ -493,18 +561,40 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
             continue  # inside the record just yielded
         start = _record_start(state, buf, h, is_start)
         end = _line_end(buf, h, limit)
-        if start is None:
-            pos = end + 1  # continues a record that began before this range
+        if start is None or state.offset + start == state.cut_start:
+            pos = end + 1  # continues a record begun before this range, or cut
             continue
-        end, complete = _continuation(buf, end, limit, state.eof, is_start)
+        end, complete = _continuation(buf, end, limit, _ends(state, is_start), is_start)
+        before, after = state.context
+        following: list[tuple[int, bytes]] = []
+        if complete and after:
+            complete = _lines_after(buf, end, limit, after, following) or state.eof
         if not complete and state.size - start <= MAX_RECORD:
-            # The record may go on in the next block: carry it (and the bytes
-            # before it, for lookback) over, and resume scanning at its start.
+            # The record (or its context) may go on in the next block: carry it
+            # (and the bytes before it, for lookback) over; resume at its start.
             state.consumed = max(0, start - LOOKBACK)
             state.resume = start
             return
         line = state.line_at(start)
-        yield Hit(line, _strip_cr(buf[start:end]), buf, start, state.offset + start)
+        cut = not complete and _goes_on(buf, end + 1, state.size, is_start)
+        if cut:
+            state.cut_start = state.offset + start
+        if cut and state.notices is not None:  # the record size cap
+            state.notices.append(
+                ScanNotice(
+                    line,
+                    f"record longer than {MAX_RECORD // 2**20} MiB (a line and its "
+                    f"continuation lines); only its first {end - start:,} bytes "
+                    "were read",
+                )
+            )
+        hit = Hit(line, _strip_cr(buf[start:end]), buf, start, state.offset + start)
+        hit.extent = end + 1 - start
+        if before:
+            hit.before = _lines_before(buf, start, before, state)
+        if following:
+            hit.after = tuple((at - start, text) for at, text in following)
+        yield hit
         pos = end + 1
     if tail_open:
         # The continuation goes on in the next block: look at it there.
@@ -517,6 +607,16 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
     # never depends on where a block (or a range) happened to start.
     state.consumed = max(0, limit - LOOKBACK)
     state.resume = limit
+
+
+def _goes_on(buf: bytearray, pos: int, size: int, is_start: IsStart) -> bool:
+    """Tell whether the unfinished line at `pos` may continue the record before it.
+
+    Its first bytes tell (the record-start rules look at a line's beginning);
+    when none has been read yet, it may.
+    """
+    head = bytes(buf[pos : min(size, pos + 1024)])
+    return not head or not is_start(head.split(b"\n", 1)[0])
 
 
 def _record_start(
@@ -543,9 +643,54 @@ def _record_start(
         start = buf.rfind(b"\n", 0, start - 1) + 1
 
 
+def _ends(state: _State, is_start: IsStart) -> bool:
+    """Tell whether a record reaching the last complete line is complete.
+
+    Always at the true end of the stream; never before it; when the stream was
+    cut short (a damaged archive), only if the partial line after it starts a
+    record (or there is none): a record whose end was lost is dropped, never
+    printed as if whole.
+    """
+    if not state.eof:
+        return False
+    if not state.cut:
+        return True
+    tail = state.buf.rfind(b"\n", 0, state.size) + 1
+    return tail == state.size or is_start(_strip_cr(state.buf[tail : state.size]))
+
+
 def _line_end(buf: bytearray, pos: int, limit: int) -> int:
     end = buf.find(b"\n", pos, limit)
     return limit if end == -1 else end
+
+
+def _lines_before(
+    buf: bytearray, start: int, count: int, state: _State
+) -> tuple[tuple[int, bytes], ...]:
+    """Up to `count` whole lines before buf[start] (not past the kept lookback)."""
+    found: list[tuple[int, bytes]] = []
+    pos = start
+    while len(found) < count and pos > 0:
+        begin = buf.rfind(b"\n", 0, pos - 1) + 1
+        if begin == 0 and state.offset > 0 and not state.whole_head:
+            break  # the line may begin before the bytes kept: leave it out
+        found.append((begin - start, _strip_cr(buf[begin : pos - 1])))
+        pos = begin
+    return tuple(reversed(found))
+
+
+def _lines_after(
+    buf: bytearray, end: int, limit: int, count: int, out: list[tuple[int, bytes]]
+) -> bool:
+    """Collect up to `count` lines after buf[end]; True when all `count` were there."""
+    nxt = end + 1
+    while len(out) < count:
+        if nxt >= limit:
+            return False
+        line_end = _line_end(buf, nxt, limit)
+        out.append((nxt, _strip_cr(buf[nxt:line_end])))
+        nxt = line_end + 1
+    return True
 
 
 def _continuation(

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from tracerun.errors import SourceFailure
     from tracerun.origin import Origin
     from tracerun.query import Query
+    from tracerun.read.assemble import Timeless
+    from tracerun.read.runs import Run
     from tracerun.read.target import Target
     from tracerun.record import Record
     from tracerun.sources.feed import Feed
@@ -48,10 +50,17 @@ class OriginResult:
     """
 
     records: list[Record] = field(default_factory=list)
+    """Matched records in any order (types that do not build runs)."""
+    runs: list[Run] = field(default_factory=list)
+    """Matched records as sorted runs (read/runs.py), capped to what can be printed."""
     warnings: list[str] = field(default_factory=list)
     failure: SourceFailure | None = None
     bytes_read: int = 0
     tally: Tally = field(default_factory=Tally)
+    timeless: Timeless | None = None
+    """Records that got no time, when the type leaves their warning to the runner."""
+    capped: list[str] = field(default_factory=list)
+    """What a size cap left out (`origin:line: …`): reported as errors, exit 3."""
 
 
 class ReadJob(Protocol):
@@ -87,12 +96,15 @@ class Following(NamedTuple):
     """How a source is followed: its live feed, and what is read once for history.
 
     `rediscovers`: the feed finds its origins again itself and reports their
-    failures, so the driver does not repeat the plan's.
+    failures, so the driver does not repeat the plan's. `polled` False: the
+    feed is started (its history) but another source's feed reads for it
+    (the ad hoc sources of one flag share one), so the driver never polls it.
     """
 
     feed: Feed
     once: list[Target] = []  # noqa: RUF012 - never mutated
     rediscovers: bool = False
+    polled: bool = True
 
 
 class Sampled(NamedTuple):
@@ -199,19 +211,32 @@ class Source(Protocol):
         ...
 
     def coverage(self, target: Target) -> tuple[int | None, int | None] | None:
-        """First and last timestamp of an origin, read cheaply (None: not known)."""
+        """First and last timestamp of an origin, read cheaply (None: not known).
+
+        Raises ReadError when the origin cannot be read: `sources` lists it as
+        a failed origin, as a trace would.
+        """
         ...
 
     def sample(self, target: Target, count: int) -> Sampled | None:
-        """Read the first `count` lines of an origin (None: this type cannot)."""
+        """Read the first `count` lines of an origin (None: this type cannot).
+
+        Raises ReadError as `coverage` does.
+        """
         ...
 
     def local_offset(self, target: Target) -> int | None:
         """Offset (s) that its naive last timestamp looks written in, if not the zone's."""
         ...
 
-    def adhoc(self, values: Sequence[str]) -> dict[str, Any]:
-        """Make sources of the type's ad hoc flag values, keyed by source name."""
+    def adhoc(
+        self, values: Sequence[str], taken: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
+        """Make sources of the type's ad hoc flag values, keyed by source name.
+
+        A name in `taken` (the profile's sources) gets the flag's name as a
+        suffix (`orders-path`), also for what appears while following.
+        """
         ...
 
     def families(self, values: Sequence[str], out_dir: Path | None) -> list[Family]:
@@ -271,7 +296,11 @@ class SourceDefaults:
         """Not known: the origin has no modification time to compare with."""
         return None
 
-    def adhoc(self, values: Sequence[str]) -> dict[str, Any]:  # noqa: ARG002
+    def adhoc(
+        self,
+        values: Sequence[str],  # noqa: ARG002
+        taken: frozenset[str] = frozenset(),  # noqa: ARG002
+    ) -> dict[str, Any]:
         """Refuse: this type has no ad hoc flag."""
         msg = f"{self.kind} sources need a profile"
         raise CannotError(msg)

@@ -47,8 +47,9 @@ def build_plan(profile: Profile, source_patterns: tuple[str, ...] = ()) -> Plan:
     warnings: list[str] = []
     failures: list[SourceFailure] = []
     selected = selected_sources(profile, source_patterns)
+    chosen = set(selected)  # ten thousand ad hoc sources are common
     for index, (name, config) in enumerate(profile.sources.items()):
-        if name not in selected:
+        if name not in chosen:
             continue
         found = get_source(config.type).discover(name, index, config)
         warnings.extend(found.warnings)

@@ -11,20 +11,24 @@ result is the same as a sequential read, byte for byte.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracerun.errors import SourceFailure
+from tracerun.errors import SourceFailure, TerminatedError
 from tracerun.query import Query
-from tracerun.read.assemble import unparsed_warning
+from tracerun.read.assemble import Timeless, timeless_warnings, unparsed_warning
+from tracerun.read.runs import spill_directory
 from tracerun.read.tally import Tally
 from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.sources import get_source
-from tracerun.sources.base import ReadJob, Source
-from tracerun.trace.merge import merge
+from tracerun.sources.base import OriginResult, ReadJob, Source
+from tracerun.trace.merge import Timeline
 from tracerun.trace.plan import Plan
 
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024
@@ -38,6 +42,10 @@ class RunResult:
     """The outcome of a run: the timeline plus everything that went wrong on the way.
 
     Attributes:
+        timeline: the records to print, merged as they are read (once);
+            `records` reads it into a list.
+        capped: what a record size cap left out, `origin:line: …` (errors:
+            exit 3).
         unparsed: one warning per origin with hit lines that did not parse
             (apart from `warnings`: when nothing matched, `why` says it instead).
         tallies: each origin read, with why its hits were dropped.
@@ -45,14 +53,23 @@ class RunResult:
         why: why nothing matched, when something can be said (trace/explain.py).
     """
 
-    records: list[Record]
+    timeline: Timeline
     warnings: list[str] = field(default_factory=list)
     failures: list[SourceFailure] = field(default_factory=list)
     bytes_read: int = 0
+    capped: list[str] = field(default_factory=list)
     unparsed: list[str] = field(default_factory=list)
     tallies: list[tuple[Target, Tally]] = field(default_factory=list)
     skipped: int = 0
     why: list[str] = field(default_factory=list)
+    _records: list[Record] | None = None
+
+    @property
+    def records(self) -> list[Record]:
+        """The whole timeline as a list (tests, follow's history, small runs)."""
+        if self._records is None:
+            self._records = list(self.timeline)
+        return self._records
 
 
 @dataclass(slots=True)
@@ -82,31 +99,45 @@ def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
     work = _work(plan, query, count)
     heavy = [j for w in work if w.source.in_processes for j in w.jobs]
     light = [j for w in work if not w.source.in_processes for j in w.jobs]
-    with _process_executor(heavy, count) as px, _thread_executor(light) as tx:
+    timeline = Timeline(query.limit, query.max_records)
+    outcome = RunResult(timeline, list(plan.warnings), list(plan.failures))
+    timeless: list[tuple[str, Timeless]] = []
+    with (
+        spill_directory(for_workers=_in_processes(heavy, count)),
+        _executors(heavy, light, count) as (px, tx),
+    ):
         # Threads first: an inline executor runs its jobs as they are submitted.
         for item in sorted(work, key=lambda w: w.source.in_processes):
             pool = px if item.source.in_processes else tx
             kind = item.target.origin.kind
             item.futures = [pool.submit(read_job, kind, j, query) for j in item.jobs]
-        results = [
-            w.source.join(w.target, [f.result() for f in w.futures]) for w in work
-        ]
-    outcome = RunResult([], list(plan.warnings), list(plan.failures))
-    for item, result in zip(work, results, strict=True):
-        outcome.warnings.extend(result.warnings)
-        if result.failure is not None:
-            outcome.failures.append(result.failure)
-        outcome.bytes_read += result.bytes_read
-        if not item.jobs:
-            outcome.skipped += 1
-            continue
-        outcome.tallies.append((item.target, result.tally))
-        unparsed = result.tally.unparsed
-        if unparsed.count:
-            warning = unparsed_warning(item.target, unparsed.line, unparsed.count)
-            outcome.unparsed.append(warning)
-    outcome.records = merge((r.records for r in results), query.limit)
+        for item in work:  # in plan order, each as soon as its jobs are done
+            result = item.source.join(item.target, [f.result() for f in item.futures])
+            item.futures = []  # the timeline holds what is kept of it
+            for run in result.runs:
+                timeline.add(run)
+            timeline.add_records(result.records)
+            _tell(outcome, item, result)
+            if result.timeless:
+                timeless.append((item.target.origin.name, result.timeless))
+    outcome.warnings += timeless_warnings(timeless)
     return outcome
+
+
+def _tell(outcome: RunResult, item: _Work, result: OriginResult) -> None:
+    outcome.warnings.extend(result.warnings)
+    outcome.capped.extend(result.capped)
+    if result.failure is not None:
+        outcome.failures.append(result.failure)
+    outcome.bytes_read += result.bytes_read
+    if not item.jobs:
+        outcome.skipped += 1
+        return
+    outcome.tallies.append((item.target, result.tally))
+    unparsed = result.tally.unparsed
+    if unparsed.count:
+        warning = unparsed_warning(item.target, unparsed.line, unparsed.count)
+        outcome.unparsed.append(warning)
 
 
 def _work(plan: Plan, query: Query, workers: int) -> list[_Work]:
@@ -121,17 +152,60 @@ def _work(plan: Plan, query: Query, workers: int) -> list[_Work]:
     return [_Work(t, get_source(t.origin.kind), jobs[id(t)]) for t in plan.targets]
 
 
-def _process_executor(jobs: list[ReadJob], workers: int) -> Executor:
-    total = sum(job.size for job in jobs)
-    count = min(workers, len(jobs))
-    if count < 2 or total < PARALLEL_MIN_BYTES:
-        return _InlineExecutor()
-    import multiprocessing  # noqa: PLC0415 - start-up: ~8 ms, only when scanning in parallel
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+@contextmanager
+def _executors(
+    heavy: list[ReadJob], light: list[ReadJob], workers: int
+) -> Iterator[tuple[Executor, Executor]]:
+    """Yield the process and thread executors; no worker outlives the run.
 
-    # fork: workers inherit the imported modules instead of importing them again.
-    context = multiprocessing.get_context("fork")
-    return ProcessPoolExecutor(count, mp_context=context)
+    Why: a ProcessPoolExecutor left by an exception (Ctrl-C, a closed pipe, a
+    bug) or killed parent leaves its workers blocked forever (issue #12).
+    SIGTERM becomes TerminatedError here, so that it unwinds like Ctrl-C.
+    """
+    px = _process_executor(heavy, workers)
+    tx = _thread_executor(light)
+    terminate: Callable[[], None] | None = getattr(px, "terminate", None)
+    try:
+        with _sigterm_raises(enabled=terminate is not None):
+            yield px, tx
+    except BaseException:
+        tx.shutdown(wait=False, cancel_futures=True)
+        if terminate is not None:
+            terminate()
+        raise
+    tx.shutdown()
+    px.shutdown()
+
+
+@contextmanager
+def _sigterm_raises(*, enabled: bool) -> Iterator[None]:
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(_signum: int, _frame: object) -> None:
+        raise TerminatedError
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _in_processes(jobs: list[ReadJob], workers: int) -> bool:
+    """Tell whether these jobs are worth worker processes."""
+    total = sum(job.size for job in jobs)
+    return min(workers, len(jobs)) >= 2 and total >= PARALLEL_MIN_BYTES
+
+
+def _process_executor(jobs: list[ReadJob], workers: int) -> Executor:
+    count = min(workers, len(jobs))
+    if not _in_processes(jobs, workers):
+        return _InlineExecutor()
+    from tracerun.trace.workers import ProcessPool  # noqa: PLC0415 - start-up: ~8 ms, only when scanning in parallel
+
+    return ProcessPool(count)
 
 
 def _thread_executor(jobs: list[ReadJob]) -> Executor:

@@ -9,21 +9,27 @@ from __future__ import annotations
 import datetime
 import difflib
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple, TextIO
+from typing import Any, NamedTuple, Protocol, TextIO
 
+from tracerun import __version__
 from tracerun.config.spec import OutputConfig, Profile
 from tracerun.errors import QueryError, cut, quoted
 from tracerun.output import BUILTIN, build_formatter
-from tracerun.output.base import Formatter
+from tracerun.output.base import Formatter, RunInfo, terminal_width
 from tracerun.output.color import ColorSetting, use_color
 from tracerun.query import Query, check_where, parse_term
 from tracerun.timeparse import parse_bound, parse_duration
 from tracerun.trace.plan import Plan, build_plan
 from tracerun.trace.runner import RunResult, run
 
-FormatterFactory = Callable[[TextIO], Formatter]
+
+class FormatterFactory(Protocol):
+    """Builds the trace's formatter for a stream (colour and width are the stream's)."""
+
+    def __call__(self, stream: TextIO, output: str | None = None) -> Formatter:
+        """Build the formatter of the chosen output, or of the output named `output`."""
+        ...
 
 
 class TraceOptions(NamedTuple):
@@ -37,9 +43,15 @@ class TraceOptions(NamedTuple):
     until: str | None = None
     where: str | None = None
     limit: int | None = None
+    max_records: int | None = None
     host_timeout: str | None = None
     output: str = "text"
     color: ColorSetting | None = None
+    profile: str = ""
+    command: str = ""
+    summary: bool = False
+    before: int = 0
+    after: int = 0
 
 
 class Session(NamedTuple):
@@ -77,6 +89,9 @@ def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
         until=until,
         where=check_where(options.where) if options.where else None,
         limit=options.limit,
+        max_records=options.max_records,
+        before=options.before,
+        after=options.after,
         timeout=_host_timeout(options.host_timeout),
     )
     if (
@@ -149,7 +164,7 @@ def run_trace(
     session = prepare(profile, options, now)
     result = run(session.plan, session.query)
     result.warnings[:0] = session.notes
-    if not result.records:
+    if not result.timeline.matched():
         from tracerun.trace.explain import explain  # noqa: PLC0415 - start-up: only when nothing matched
 
         result.why = explain(result, session.query)
@@ -162,7 +177,7 @@ def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
     `--follow` (follow/driver.py) drives the same three in its own loop.
     """
     query = build_query(profile, options, now)
-    output = _output_config(profile, options.output)
+    chosen = _output_config(profile, options.output)
     plan = build_plan(profile, options.source_globs)
     if not plan.source_names:
         names = ", ".join(profile.sources)
@@ -170,14 +185,31 @@ def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
         msg = f"--source {globs} matches none of the profile's sources"
         raise QueryError(msg, f"sources here: {names}")
 
-    def factory(stream: TextIO) -> Formatter:
+    def factory(stream: TextIO, output: str | None = None) -> Formatter:
+        config = chosen if output is None else _output_config(profile, output)
         setting: ColorSetting = (
-            options.color or getattr(output, "color", None) or "auto"
+            options.color or getattr(config, "color", None) or "auto"
         )
         color = use_color(setting, stream, os.environ)
-        return build_formatter(output, plan.source_names, color=color)
+        width = terminal_width(stream)
+        return build_formatter(
+            config, plan.source_names, color=color, info=info, width=width
+        )
 
+    info = run_info(options, query)
     return Session(query, plan, factory, window_notes(profile, options, query, now))
+
+
+def run_info(options: TraceOptions, query: Query) -> RunInfo:
+    """Gather what the trace was asked, for the formats that show it."""
+    return RunInfo(
+        terms=tuple(str(term) for term in query.terms),
+        profile=options.profile,
+        since=query.since,
+        until=query.until,
+        command=options.command,
+        version=__version__,
+    )
 
 
 def _output_config(profile: Profile, name: str) -> OutputConfig:

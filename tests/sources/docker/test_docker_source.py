@@ -919,3 +919,22 @@ def test_a_long_container_log_is_streamed_in_bounded_memory(
     # peaks of 321 MB framed and 226 MB tty were measured before streaming, vs
     # ~60 MB now); streamed, only the block buffers add to the baseline.
     assert peak_mb - baseline_mb < LONG_LOG_MB / 3, (baseline_mb, peak_mb)
+
+
+@pytest.mark.docker
+def test_context_lines_of_a_container_come_without_engine_stamps(
+    containers: ContainerFactory, tag: str
+) -> None:
+    lines = ["warming up", "pool at 9/10", f"failed request_id={RID}", "pool at 10/10"]
+    box = containers(f"{tag}-ctx", script(*(say(line) for line in lines)))
+    wait_for_output(box, "10/10")
+
+    result = trace("--docker", box.name, RID, "-C", "1", "-o", "ndjson")
+
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["line"], r.get("context", False), r["message"]) for r in rows] == [
+        (2, True, "pool at 9/10"),
+        (3, False, "failed"),  # the auto parser took request_id as a field
+        (4, True, "pool at 10/10"),
+    ]

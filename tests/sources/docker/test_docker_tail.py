@@ -220,3 +220,22 @@ def test_a_resumed_stream_drops_the_lines_already_passed_on():
 
     assert drop_seen(data, gate) == (b"2026-03-20T14:10:00.3Z c\n", 0)
     assert drop_seen(data[:50], gate) == (b"", gate)
+
+
+@pytest.mark.docker
+def test_adhoc_glob_picks_up_a_container_started_later(containers, tag: str, tmp_path):
+    rid = f"req-{tag}"
+    first = containers(f"adhoc{tag}-a", f"{say('a-up', rid)}; exec sleep 300")
+    time.sleep(0.2)  # its line is in the log: history
+    glob = f"tracerun-test-adhoc{tag}-*"
+    follow = Follow("--docker", glob, rid, "-f", "-o", "ndjson",
+                    "--exit-on", "msg == 'b-up'", "--timeout", "60s", cwd=tmp_path)  # fmt: skip
+    follow.wait_for(1)
+    second = containers(f"adhoc{tag}-b", f"{say('b-up', rid)}; exec sleep 300")
+    code, stderr = follow.finish()
+
+    assert (code, stderr) == (0, "")
+    assert [(s, n, m) for s, _, n, m in follow.records()] == [
+        (first.name, 1, "a-up"),
+        (second.name, 1, "b-up"),
+    ]

@@ -160,3 +160,18 @@ def test_head_time_of_an_unreadable_archive_is_unknown(tmp_path: Path) -> None:
     damaged.write_bytes(b"\x1f\x8b\x08\x00garbage")
 
     assert seek.head_time(scanner_of(damaged)) is None
+
+
+def test_head_time_of_a_cut_archive_is_its_first_record(
+    tmp_path: Path,
+) -> None:
+    body = "\n".join(lines(2000)) + "\n"
+    packed = gzip.compress(body.encode(), mtime=0)
+    cut = tmp_path / "app.log.1.gz"
+    cut.write_bytes(packed[: len(packed) // 3])
+    newer = tmp_path / "app.log"
+    newer.write_text("\n".join(lines(10)) + "\n")
+    first = seek.head_time(scanner_of(newer))
+
+    assert first is not None
+    assert seek.head_time(scanner_of(cut)) == first  # both begin with lines(…)[0]

@@ -33,7 +33,7 @@ def relative(paths: list[Path], root: Path) -> list[str]:
 
 
 def test_directory_means_every_log_file_below_it(tree: Path) -> None:
-    files, empty = expand_paths([str(tree / "a")])
+    files, empty, _ = expand_paths([str(tree / "a")])
 
     assert relative(files, tree) == [
         "a/deep/er/payments.log",
@@ -45,7 +45,7 @@ def test_directory_means_every_log_file_below_it(tree: Path) -> None:
 
 
 def test_double_star_glob_is_recursive_and_duplicates_collapse(tree: Path) -> None:
-    files, _ = expand_paths([str(tree / "**/*.log"), str(tree / "b/x.log")])
+    files, _, _ = expand_paths([str(tree / "**/*.log"), str(tree / "b/x.log")])
 
     assert relative(files, tree) == [
         "a/deep/er/payments.log",
@@ -55,7 +55,7 @@ def test_double_star_glob_is_recursive_and_duplicates_collapse(tree: Path) -> No
 
 
 def test_patterns_matching_nothing_are_reported(tree: Path) -> None:
-    files, empty = expand_paths([str(tree / "c/*.log"), str(tree / "missing.log")])
+    files, empty, _ = expand_paths([str(tree / "c/*.log"), str(tree / "missing.log")])
 
     assert (files, empty) == ([], [str(tree / "c/*.log"), str(tree / "missing.log")])
 

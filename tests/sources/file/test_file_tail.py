@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tracerun.config.model import FileSourceConfig, Profile, to_spec
 from tracerun.record import Record
-from tracerun.sources.file.tail import COPY_WAIT, SourceTail, archives_of, same_start
+from tracerun.sources.file import tail as tail_module
+from tracerun.sources.file.tail import COPY_WAIT, SourceTail
+from tracerun.sources.file.tracked import archives_of, same_start
 from tracerun.trace.plan import source_target
 from tracerun.trace.session import TraceOptions, build_query
 
@@ -318,3 +323,61 @@ def test_read_error_on_an_open_file_is_reported_once_and_reading_resumes(
     assert [(n.level, n.message) for n in tail.notes()] == [
         ("warning", f"source app: {log}: readable again")
     ]
+
+
+def open_descriptors() -> int:
+    return len(list(Path("/proc/self/fd").iterdir()))
+
+
+def test_past_many_files_idle_ones_are_closed_and_still_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(tail_module, "MANY", 3)
+    for n in range(10):
+        (tmp_path / f"f{n}.log").write_text(line(n, rid="zzz"))
+    before = open_descriptors()
+    tail = make_tail(f"{tmp_path}/*.log")
+
+    assert tail.start(history=True) == []
+    assert open_descriptors() == before  # each read, then closed
+    append(tmp_path / "f7.log", line(20))
+    assert tail.poll(0.5) == []  # not looked at yet
+    assert summary(drain(tail, 1.0)) == [("f7.log", 2, "m20")]
+    assert open_descriptors() == before + 1  # the file being written
+    append(tmp_path / "f7.log", line(21))
+    assert summary(drain(tail, 1.1)) == [("f7.log", 3, "m21")]
+    assert drain(tail, 3.5) == []  # quiet for IDLE_CLOSE: closed again
+    assert open_descriptors() == before
+    tail.close()
+
+
+def test_the_descriptor_limit_is_told_once_and_every_file_still_followed(
+    tmp_path: Path,
+):
+    for n in range(100):
+        (tmp_path / f"f{n:03d}.log").write_text(line(n % 60, rid="zzz"))
+    command = ["sh", "-c", 'ulimit -n 48 && exec "$@"', "sh", sys.executable]
+    command += ["-m", "tracerun", "--path", str(tmp_path), "abc"]
+    command += ["-f", "-o", "ndjson", "--timeout", "4s"]
+    env = {**os.environ, "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    assert proc.stderr is not None
+    warning = proc.stderr.readline()
+    append(tmp_path / "f077.log", line(30))
+    out, rest = proc.communicate(timeout=30)
+
+    assert (warning, rest) == (
+        (
+            "tracerun: warning: source f000: the open-file limit (ulimit -n 48) was "
+            "reached; idle files are closed and looked at every 1 s; raise the limit "
+            "(ulimit -n) to keep every followed file open\n"
+        ),
+        "",
+    )
+    records = [json.loads(text) for text in out.splitlines()]
+    assert [(r["origin"], r["line"]) for r in records] == [
+        (str(tmp_path / "f077.log"), 2)
+    ]
+    assert proc.returncode == 0

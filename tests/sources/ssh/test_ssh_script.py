@@ -187,3 +187,17 @@ def test_count_script_counts_lines(shell: list[str], tmp_path: Path) -> None:
         tmp_path,
     )
     assert out == ["@C 0 3", "@C 1 0"]
+
+
+def test_a_missing_tool_is_named(tmp_path: Path) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    done = subprocess.run(
+        ["/bin/sh", "-s"],
+        input=script.discover_script([str(tmp_path / "*.log")]).encode(),
+        capture_output=True,
+        env={"PATH": str(empty)},
+        check=False,
+    )
+    out = done.stdout.decode().splitlines()
+    assert out[:4] == ["@T grep", "@T find", "@T stat", "@T awk"]

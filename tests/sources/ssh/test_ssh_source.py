@@ -309,3 +309,22 @@ def test_follow_over_ssh_prints_new_records_through_a_rotation(
 
     assert result.exit_code == 0, result.stderr
     assert [r[3] for r in ndjson(result)] == ["history", "live one", "after rotation"]
+
+
+def test_init_writes_a_starter_for_remote_logs_that_traces_them(
+    ssh_fleet: Any, tmp_path: Path
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    (web1.log_dir / "app.log").write_text(f"{record(1, 'one')}\n{record(2, 'two')}\n")
+    written = tmp_path / "starter.yaml"
+
+    made = run("init", "--ssh", f"web-1:{web1.remote_dir}/app.log*", "-o", str(written))
+    traced = run("-p", str(written), RID, "-o", "ndjson")
+
+    assert made.exit_code == 0, made.stderr
+    text = written.read_text()
+    assert "    type: ssh\n" in text
+    assert f"    paths: ['{web1.remote_dir}/app.log*']\n" in text
+    assert "    hosts: ['web-1']  # searched over ssh, in parallel\n" in text
+    assert run("validate", "-p", str(written)).exit_code == 0
+    assert [r[3] for r in ndjson(traced)] == ["one", "two"]

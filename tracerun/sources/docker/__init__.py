@@ -1,8 +1,9 @@
 """Docker source: containers on a Docker engine, read through the engine's log API.
 
-`source.py` is the type's Source; `engine` (connecting, errors), `select`
-(which containers), `logs` (one container's log), `frames` (the response
-body), `stamps` (the engine's timestamps) and `tail` (following) are its parts.
+`source.py` is the type's Source; `engine` (connecting, errors), `dial`
+(`ssh://` engines through `ssh`), `select` (which containers), `logs` (one
+container's log), `frames` (the response body), `stamps` (the engine's
+timestamps) and `tail` (following) are its parts.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tracerun.config.spec import DockerSourceConfig
@@ -20,20 +21,64 @@ HEAD_LINES = 50
 _HEAD_BYTES = 64 * 1024
 
 
-def adhoc_sources(patterns: Sequence[str]) -> dict[str, DockerSourceConfig]:
+@dataclass(slots=True, eq=False)
+class AdhocContainers:
+    """The docker sources one `--docker` flag made (one per container it matched).
+
+    While following, the first of them also watches the flag's globs: a
+    container started later gets a source of its own, named after it, as a
+    one-shot run would name it (tail.py).
+
+    Attributes:
+        values: the flag's globs, as typed.
+        names: the containers that have a source of their own.
+        first: the source that watches for new containers.
+        taken: names a new container's source may not have (it gets `-docker`).
+    """
+
+    values: tuple[str, ...]
+    names: frozenset[str]
+    first: str
+    taken: frozenset[str]
+
+    def source_name(self, container: str) -> str:
+        """Name the source of a container started later."""
+        return container if container not in self.taken else f"{container}-docker"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdhocDockerSourceConfig(DockerSourceConfig):
+    """A docker source made from `--docker` values rather than read from a profile."""
+
+    group: AdhocContainers | None = None
+
+
+def adhoc_sources(
+    patterns: Sequence[str], taken: frozenset[str] = frozenset()
+) -> dict[str, DockerSourceConfig]:
     """One docker source per container (running or exited) matching a `--docker` glob.
 
-    Each source is named after its container. A pattern that matches nothing, or
-    an engine that does not answer, leaves the pattern as its own source, so that
-    the run reports the warning or the failure instead of staying silent.
+    Each source is named after its container (`-docker` after a name in
+    `taken`). A pattern that matches nothing, or an engine that does not
+    answer, leaves the pattern as its own source, so that the run reports the
+    warning or the failure instead of staying silent.
     """
     names = container_names(None) if patterns else []
-    found: dict[str, DockerSourceConfig] = {}
+    chosen: dict[str, str] = {}  # source name → container name or pattern
     for pattern in patterns:
         hits = [n for n in names or [] if fnmatch.fnmatchcase(n, pattern)]
         for name in hits or [pattern]:
-            found.setdefault(name, DockerSourceConfig(containers=[name], stopped=True))
-    return found
+            free = name if name not in taken else f"{name}-docker"
+            chosen.setdefault(free, name)
+    if not chosen:
+        return {}
+    group = AdhocContainers(
+        tuple(patterns), frozenset(chosen.values()), next(iter(chosen)), taken
+    )
+    return {
+        source: AdhocDockerSourceConfig(containers=[name], stopped=True, group=group)
+        for source, name in chosen.items()
+    }
 
 
 def families(patterns: Sequence[str]) -> list[Family]:

@@ -42,27 +42,71 @@ def engine_url(host: str | None) -> str:
 def connect(host: str | None, source: str) -> Iterator[DockerClient]:
     """Open a client for `host` (default: the environment, as the docker CLI).
 
+    An `ssh://` engine is reached through `dial.bridge`: `ssh HOST docker
+    system dial-stdio` per connection, as the docker CLI does.
+
     Raises:
         EngineError: the engine does not answer, or the socket is not ours to use.
     """
+    url = engine_url(host)
+    if not url.startswith("ssh://"):
+        _probe_socket(url, host, source)
+        with _client(url, url, host, source) as client:
+            yield client
+        return
+    with (
+        _dialled(url, host, source) as local,
+        _client(local, url, host, source) as client,
+    ):
+        yield client
+
+
+@contextmanager
+def _client(
+    local: str, url: str, host: str | None, source: str
+) -> Iterator[DockerClient]:
+    """Open a client for the engine at `local`; errors name `url`, the one named."""
     import docker  # noqa: PLC0415 - ~160 ms; only for profiles with a docker source
 
-    environment = dict(os.environ)
-    if host:
-        environment["DOCKER_HOST"] = host
-    url = engine_url(host)
-    _probe_socket(url, host, source)
+    environment = {**os.environ, "DOCKER_HOST": local}
     with _engine_errors(url, host, source), _bad_url(url, host, source):
-        client = docker.from_env(
-            environment=environment,
-            max_pool_size=POOL,
-            use_ssh_client=url.startswith("ssh://"),
-        )
+        client = docker.from_env(environment=environment, max_pool_size=POOL)
     try:
         with _engine_errors(url, host, source):
             yield client
     finally:
         client.close()
+
+
+@contextmanager
+def _dialled(url: str, host: str | None, source: str) -> Iterator[str]:
+    """Bridge to the `ssh://` engine `url`, yielding its local URL; failures explained.
+
+    Why the bridge's word wins: the SDK only sees a closed connection, while
+    ssh or the remote `docker` wrote the reason on their stderr.
+    """
+    from tracerun.sources.docker import dial  # noqa: PLC0415 - only for ssh:// engines
+
+    where = f"sources.{source}.host" if host else "DOCKER_HOST"
+    try:
+        with dial.bridge(url) as bridge:
+            try:
+                yield bridge.url
+            except EngineError as exc:
+                why = bridge.failure()
+                if why is None:
+                    raise
+                hint = exc.hint
+                if not bridge.failed_in_ssh():
+                    hint = (
+                        f"docker on that host could not serve its engine; is {where} "
+                        f"right? try: ssh {bridge.engine.destination} docker version"
+                    )
+                reason = f"cannot reach the Docker engine at {url}: {why}"
+                raise EngineError(reason, hint) from None
+    except dial.DialError as exc:
+        reason = f"cannot reach the Docker engine at {url}: {exc.reason}"
+        raise EngineError(reason, f"is {where} right? {exc.hint}") from None
 
 
 @contextmanager

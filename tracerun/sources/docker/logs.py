@@ -121,7 +121,15 @@ def _records(
     needles = Needles.of(query.values, ignore_case=query.ignore_case)
     rule = record_start_rule(target)
     notices: list[ScanNotice] = []
-    for hit in scan(stream, needles, lambda line: rule(content(line)), notices):
+    found = scan(
+        stream,
+        needles,
+        lambda line: rule(content(line)),
+        notices,
+        before=query.before,
+        after=query.after,
+    )
+    for hit in found:
         engine_time, unstamped = unstamp(hit)
         record = assembler.record(unstamped, fallback_time=engine_time)
         if record is not None:
@@ -131,6 +139,7 @@ def _records(
     result.warnings.extend(assembler.warnings)
     result.warnings.extend(assembler.tally.failure_warnings(name))
     result.tally = assembler.tally
+    result.timeless = assembler.timeless
 
 
 def record_start_rule(target: Target) -> Callable[[bytes], bool]:

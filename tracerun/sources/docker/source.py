@@ -80,9 +80,11 @@ class DockerSource(SourceDefaults):
         lines = [content(line) for line in head if content(line).strip()][:count]
         return Sampled(lines, logs.record_start_rule(target), stand_in_time=True)
 
-    def adhoc(self, values: Sequence[str]) -> dict[str, DockerSourceConfig]:
+    def adhoc(
+        self, values: Sequence[str], taken: frozenset[str] = frozenset()
+    ) -> dict[str, DockerSourceConfig]:
         """One docker source per container matching a `--docker` glob."""
-        return adhoc.adhoc_sources(values)
+        return adhoc.adhoc_sources(values, taken)
 
     def families(self, values: Sequence[str], out_dir: Path | None) -> list[Family]:  # noqa: ARG002
         """One family per `--docker` glob, from its first container's log."""

@@ -76,4 +76,7 @@ def unstamp(hit: Hit) -> tuple[int | None, Hit]:
     """Split a hit into the engine's time of its first line and its bare lines."""
     lines = hit.data.split(b"\n")
     bare = b"\n".join(content(line) for line in lines)
-    return engine_us(lines[0]), dataclasses.replace(hit, data=bare)
+    before = tuple((at, content(line)) for at, line in hit.before)
+    after = tuple((at, content(line)) for at, line in hit.after)
+    bare_hit = dataclasses.replace(hit, data=bare, before=before, after=after)
+    return engine_us(lines[0]), bare_hit

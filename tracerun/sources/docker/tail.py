@@ -27,7 +27,9 @@ from tracerun.query import Query
 from tracerun.read.incremental import IncrementalReader
 from tracerun.read.target import Target
 from tracerun.record import Record
+from tracerun.sources.base import Discovery
 from tracerun.sources.docker import select
+from tracerun.sources.docker.adhoc import AdhocContainers, AdhocDockerSourceConfig
 from tracerun.sources.docker.engine import EngineError, connect
 from tracerun.sources.docker.logs import engine_window, record_start_rule
 from tracerun.sources.docker.stamps import content, engine_ns, last_line_ns, unstamp
@@ -66,6 +68,11 @@ class DockerFeed:
     ) -> None:
         self._target = target
         self._config = config
+        self._group = _watching(target, config)
+        if self._group is not None:  # also the flag's globs: containers started later
+            globs = [*config.containers, *self._group.values]
+            config = dataclasses.replace(config, containers=globs)
+        self._discovery = config
         self._query = query
         self._source = target.origin.source
         self._boxes: dict[str, _Box] = {}
@@ -76,9 +83,7 @@ class DockerFeed:
 
     def start(self, history: bool) -> list[Record]:
         """Stream the matching containers; with `history`, return their records so far."""
-        found = select.discover(
-            self._source, self._target.origin.source_index, self._config
-        )
+        found = self._discover()
         failing = bool(found.failures)
         for failure in found.failures[:1]:
             self._notes.append(_engine_note(self._source, failure.reason, failure.hint))
@@ -274,11 +279,32 @@ class DockerFeed:
         elif action == "start":
             self._sync()
 
+    def _discover(self) -> Discovery:
+        """List the source's containers; for an ad hoc group's first, the flag's too.
+
+        An ad hoc source follows its own container only; the group's first
+        source also takes each container its flag's globs match that no source
+        of the group has, under a source named after the container.
+        """
+        found = select.discover(
+            self._source, self._target.origin.source_index, self._discovery
+        )
+        if not isinstance(self._config, AdhocDockerSourceConfig):
+            return found
+        own, group = set(self._config.containers), self._config.group
+        kept: list[Origin] = []
+        for origin in found.origins:
+            if origin.name in own:
+                kept.append(origin)
+            elif self._group is not None and group and origin.name not in group.names:
+                name = group.source_name(origin.name)
+                kept.append(dataclasses.replace(origin, source=name))
+        found.origins = kept
+        return found
+
     def _sync(self) -> None:
         """Pick up new matching containers; wake the threads of known ones (restarts)."""
-        found = select.discover(
-            self._source, self._target.origin.source_index, self._config
-        )
+        found = self._discover()
         if found.failures:
             raise EngineError(found.failures[0].reason, found.failures[0].hint or "")
         for origin in found.origins:
@@ -290,6 +316,13 @@ class DockerFeed:
 
     def _note(self, note: Note) -> None:
         self._inbox.append(("note", note))
+
+
+def _watching(target: Target, config: DockerSourceConfig) -> AdhocContainers | None:
+    """Return the ad hoc group whose globs this source also watches (its first)."""
+    if not isinstance(config, AdhocDockerSourceConfig) or config.group is None:
+        return None
+    return config.group if config.group.first == target.origin.source else None
 
 
 def drop_seen(data: bytes, gate: int) -> tuple[bytes, int]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tracerun.extract import clock
+from tracerun.read.endings import cr_lines
 from tracerun.read.target import Target
 from tracerun.sources.base import ReadError
-from tracerun.sources.file.open import is_compressed, open_log
+from tracerun.sources.file.open import file_failure, is_compressed, open_log
 from tracerun.sources.file.seek import tail_time, time_of
 
 HEAD_BYTES = 64 * 1024
@@ -29,7 +30,11 @@ SAMPLE_BYTES = 1024 * 1024
 def time_coverage(target: Target) -> tuple[int | None, int | None]:
     """Read the first and the last timestamp of a file origin (µs), cheaply.
 
-    Anything that cannot be read gives (None, None).
+    A file that vanished since it was listed gives (None, None).
+
+    Raises:
+        ReadError: the file cannot be read (permission, a damaged archive, a
+            missing decompressor), worded as a trace words it.
     """
     path = Path(target.origin.locator)
     try:
@@ -38,8 +43,16 @@ def time_coverage(target: Target) -> tuple[int | None, int | None]:
             return first, _last_time(target, path)
         small = path.stat().st_size <= SMALL_ARCHIVE
         return first, _archive_last_time(target, path) if small else None
-    except (OSError, EOFError, ReadError):
+    except FileNotFoundError:
         return None, None
+    except (OSError, EOFError, ReadError) as exc:
+        raise as_read_error(target, exc) from None
+
+
+def as_read_error(target: Target, exc: BaseException) -> ReadError:
+    """Word any failure to read a file origin as a ReadError (reason and hint)."""
+    failure = file_failure(target.origin, exc)
+    return ReadError(failure.reason, failure.hint)
 
 
 def local_offset(target: Target) -> int | None:
@@ -73,15 +86,24 @@ def head_lines(path: Path, limit: int) -> tuple[list[bytes], bool]:
     with open_log(path) as stream:
         data = stream.read(limit)
         whole = len(data) < limit or not stream.read(1)
-    lines = data.split(b"\n")
+    lines = cr_lines(data).split(b"\n")
     if not whole or data.endswith(b"\n"):
         lines.pop()  # a line cut at `limit`, or the empty piece after the last \n
     return [line.removesuffix(b"\r") for line in lines], whole
 
 
 def head_sample(target: Target, count: int) -> list[bytes]:
-    """Read the first `count` non-blank lines of a file (decompressed), for `--check`."""
-    lines, _ = head_lines(Path(target.origin.locator), SAMPLE_BYTES)
+    """Read the first `count` non-blank lines of a file (decompressed), for `--check`.
+
+    Raises:
+        ReadError: as `time_coverage`; OSError: the file vanished.
+    """
+    try:
+        lines, _ = head_lines(Path(target.origin.locator), SAMPLE_BYTES)
+    except (OSError, EOFError, ReadError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise  # vanished since it was listed: not a failure of the source
+        raise as_read_error(target, exc) from None
     return [line for line in lines if line.strip()][:count]
 
 

@@ -1,21 +1,19 @@
 """Globs: a file source's patterns → its files by (st_dev, st_ino), listed only when needed.
 
 Why: listing and stat-ing every file ten times a second is most of the idle
-cost of a follow. A glob whose wildcards are all in its last part can only
-match differently once its directory changed (creating, renaming or deleting a
-file there updates the directory's mtime), so it is listed again when one of
-those mtimes moved, or is too recent to trust (file system timestamps are
-coarse). Other patterns (`**`, wildcard directories, a directory) are listed
-again every `RESCAN` seconds.
+cost of a follow. What patterns match can only change when a directory the
+listing looked into changes (creating, renaming or deleting a file there, or
+changing its permissions, moves the directory's ctime), so each poll stats
+those directories and lists again only when one moved, or moved too recently
+to trust (file system timestamps are coarse). That holds for `**` and
+wildcard directories too: a new subdirectory moves its parent.
 """
 
 from __future__ import annotations
 
-import math
-from pathlib import Path
+import os
 
-from tracerun.config.discover import expand_user
-from tracerun.sources.file.paths import expand_paths, has_glob
+from tracerun.sources.file.paths import expand_paths
 
 Key = tuple[int, int]
 """A file's identity: (st_dev, st_ino)."""
@@ -24,68 +22,47 @@ Key = tuple[int, int]
 class Globs:
     """A source's patterns → its files by key, listed again only when that can differ."""
 
-    RESCAN = 1.0
-    """Seconds between listings of patterns that cannot be watched by one mtime."""
     FRESH = 1.0
     """A directory changed less than this long ago is listed on every poll."""
 
     def __init__(self, patterns: list[str]) -> None:
         self._patterns = patterns
-        self._dirs: list[str] | None = _watched_dirs(patterns)
+        self._folders: list[str] | None = None
         self._stamp: tuple[int, ...] = ()
         self._found: dict[Key, str] = {}
-        self._listed_at = -math.inf
 
     def expand(self, now: float) -> dict[Key, str]:
-        """Return the files the patterns match now: {(st_dev, st_ino): path}."""
-        if self._dirs is None:
-            if now - self._listed_at < self.RESCAN:
-                return self._found
-        else:
-            stamp = _mtimes(self._dirs)
+        """Return the files the patterns match now: {(st_dev, st_ino): path}.
+
+        The same dict object as the last call's while nothing can have changed.
+        """
+        if self._folders is not None:
+            stamp = _stamps(self._folders)
             fresh = max(stamp, default=0) > (now - self.FRESH) * 1e9
             if stamp == self._stamp and not fresh:
                 return self._found
-            self._stamp = stamp
-        self._listed_at = now
-        self._found = _list(self._patterns)
+        folders: set[str] = set()
+        self._found = _list(self._patterns, folders)
+        self._folders = sorted(folders)
+        self._stamp = _stamps(self._folders)  # a change during the listing is fresh
         return self._found
 
 
-def _watched_dirs(patterns: list[str]) -> list[str] | None:
-    """List the directories whose mtime tells when `patterns` may match anew."""
-    dirs: list[str] = []
-    for pattern in patterns:
-        path = Path(expand_user(pattern))
-        if _is_dir(path) or has_glob(str(path.parent)):
-            return None
-        dirs.append(str(path.parent))
-    return sorted(set(dirs))
-
-
-def _is_dir(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except OSError:  # ENAMETOOLONG: a name no directory can have
-        return False
-
-
-def _mtimes(dirs: list[str]) -> tuple[int, ...]:
+def _stamps(folders: list[str]) -> tuple[int, ...]:
     stamp = []
-    for folder in dirs:
+    for folder in folders:
         try:
-            stamp.append(Path(folder).stat().st_mtime_ns)
+            stamp.append(os.stat(folder).st_ctime_ns)  # noqa: PTH116 - per folder and poll
         except OSError:
             stamp.append(-1)
     return tuple(stamp)
 
 
-def _list(patterns: list[str]) -> dict[Key, str]:
-    files, _empty = expand_paths(patterns)
+def _list(patterns: list[str], folders: set[str]) -> dict[Key, str]:
     found: dict[Key, str] = {}
-    for path in files:
+    for path in expand_paths(patterns, folders).files:
         try:
-            st = path.stat()
+            st = os.stat(path)  # noqa: PTH116 - per file listed: no Path
         except OSError:
             continue  # gone between listing and stat: the next poll tells
         found.setdefault((st.st_dev, st.st_ino), str(path))

@@ -7,11 +7,12 @@ so which files belong to one log (its rotation stem).
 
 from __future__ import annotations
 
-import errno
-import glob
+import fnmatch
 import os
 import re
+import stat
 from pathlib import Path
+from typing import NamedTuple
 
 from tracerun.config.discover import expand_user
 from tracerun.config.format import NAME_MAX_BYTES
@@ -43,22 +44,47 @@ def source_name(path: Path) -> str:
     return stem or path.name
 
 
-def expand_paths(patterns: list[str]) -> tuple[list[Path], list[str]]:
+class Expansion(NamedTuple):
+    """What a file source's patterns name now.
+
+    Attributes:
+        files: the matching regular files, sorted, without duplicates.
+        empty: the patterns that matched no file (none of them for lack of access).
+        denied: directories the patterns lead into that this user may not
+            list or enter (`/var/log/nginx` outside group `adm`), sorted.
+    """
+
+    files: list[Path]
+    empty: list[str]
+    denied: list[str]
+
+
+def expand_paths(patterns: list[str], folders: set[str] | None = None) -> Expansion:
     """Expand globs (`**` recursive) and directories (every `*.log*` below them).
 
-    Returns:
-        the matching regular files, sorted and without duplicates, and the
-        patterns that matched no file.
+    Why not `glob.glob`: it skips a directory it may not read without a word,
+    so a user outside group `adm` tracing `/var/log/nginx/*.log` would be told
+    "matches no file"; here such a directory is named, and the rest expands.
+
+    Args:
+        patterns: globs, directories and files.
+        folders: when given, gets every directory whose entries the answer
+            depends on: it can change only when one of them changes (follow).
     """
-    found: dict[Path, Path] = {}
+    found: dict[str, str] = {}  # absolute → as spelled
     empty: list[str] = []
+    denied: set[str] = set()
+    cwd = str(Path.cwd())
     for pattern in patterns:
-        matches = _expand_one(expand_user(pattern))
-        if not matches:
+        blocked: set[str] = set()
+        matches = _expand_one(expand_user(pattern), blocked, folders)
+        if not matches and not blocked:
             empty.append(pattern)
+        denied |= blocked
         for path in matches:
-            found.setdefault(path.absolute(), path)
-    return sorted(found.values()), empty
+            found.setdefault(path if path.startswith("/") else f"{cwd}/{path}", path)
+    files = sorted(found.values(), key=lambda path: path.split("/"))  # as Paths sort
+    return Expansion([Path(path) for path in files], empty, sorted(denied))
 
 
 def no_match(pattern: str) -> str:
@@ -72,20 +98,152 @@ def no_match(pattern: str) -> str:
     return text
 
 
-def _expand_one(pattern: str) -> list[Path]:
+def _expand_one(pattern: str, denied: set[str], folders: set[str] | None) -> list[str]:
     try:
-        return _expand(pattern)
-    except OSError as exc:
-        if exc.errno == errno.ENAMETOOLONG:  # a part over 255 bytes names no file
-            return []
-        raise
+        st: os.stat_result | None = os.stat(pattern)  # noqa: PTH116 - per pattern, often a file
+    except (OSError, ValueError):  # a way this user may not go (reported below)
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        pattern = _join(pattern, "**/*.log*")
+    parts = pattern.split("/")
+    first = next((i for i, part in enumerate(parts) if has_glob(part)), len(parts))
+    if first == len(parts):
+        if folders is not None:
+            folders.add(pattern.rpartition("/")[0] or ".")
+        if st is not None:
+            return [pattern] if stat.S_ISREG(st.st_mode) else []
+        return [pattern] if _is_file(pattern, denied) else []
+    base = "/".join(parts[:first]) or ("/" if pattern.startswith("/") else "")
+    found: list[str] = []
+    seen: set[tuple[int, ...]] = set()
+    try:
+        top = os.stat(base or ".")  # noqa: PTH116 - as above
+        seen.update((depth, top.st_dev, top.st_ino) for depth in range(len(parts) + 1))
+    except OSError:
+        pass  # listing it says why
+    _walk(base, parts[first:], found, denied, seen, folders)
+    return found
 
 
-def _expand(pattern: str) -> list[Path]:
-    if Path(pattern).is_dir():
-        pattern = str(Path(pattern) / "**" / "*.log*")
-    if not has_glob(pattern):
-        return [Path(pattern)] if Path(pattern).is_file() else []
-    # glob.glob, not Path.glob: patterns may be absolute and may use `**`.
-    matches = glob.glob(pattern, recursive=True)  # noqa: PTH207
-    return [Path(p) for p in matches if Path(p).is_file()]
+def _walk(
+    folder: str,
+    rest: list[str],
+    found: list[str],
+    denied: set[str],
+    seen: set[tuple[int, ...]],
+    folders: set[str] | None = None,
+) -> None:
+    """Match `rest` (path parts) below `folder`, as `glob.glob(recursive=True)` does.
+
+    Names starting with a dot match only parts starting with one; `**` matches
+    any number of directories (not hidden ones), each directory once.
+    """
+    if folders is not None:
+        folders.add(folder or ".")
+    head, tail = rest[0], rest[1:]
+    if head == "**":
+        _walk(folder, tail or ["*"], found, denied, seen, folders)
+        for entry in _entries(folder, denied):
+            if entry.name.startswith(".") or not _is_dir(entry):
+                continue
+            if _first(entry, len(rest), seen):
+                _walk(_join(folder, entry.name), rest, found, denied, seen, folders)
+        return
+    if not has_glob(head):
+        path = _join(folder, head)
+        if not tail:
+            if _is_file(path, denied):
+                found.append(path)
+        elif head:
+            _walk(path, tail, found, denied, seen, folders)
+        else:
+            _walk(folder, tail, found, denied, seen, folders)  # `a//b`
+        return
+    hidden = head.startswith(".")
+    for entry in _entries(folder, denied):
+        if entry.name.startswith(".") and not hidden:
+            continue
+        if not fnmatch.fnmatchcase(entry.name, head):
+            continue
+        path = _join(folder, entry.name)
+        if not tail:
+            if _is_regular(entry):
+                found.append(path)
+        elif _is_dir(entry):
+            _walk(path, tail, found, denied, seen, folders)
+
+
+def _entries(folder: str, denied: set[str]) -> list[os.DirEntry[str]]:
+    """List a directory; one this user may not read goes to `denied`."""
+    try:
+        with os.scandir(folder or ".") as listing:
+            return list(listing)
+    except PermissionError:
+        denied.add(folder or ".")
+    except OSError:
+        pass  # gone, not a directory, a name too long: nothing matches there
+    return []
+
+
+def _is_file(path: str, denied: set[str]) -> bool:
+    """Tell whether a path names a regular file; a blocked way there goes to `denied`."""
+    try:
+        return stat.S_ISREG(Path(path).stat().st_mode)
+    except PermissionError:
+        denied.add(blocking_dir(path))
+    except (OSError, ValueError):
+        pass
+    return False
+
+
+def blocking_dir(path: str) -> str:
+    """Name the directory that stops this user from reaching `path` (its parent if none)."""
+    parent = Path(path).parent
+    for folder in [*reversed(parent.parents), parent]:
+        if _searchable(folder) is False:
+            return str(folder)
+    return str(parent)
+
+
+def _searchable(folder: Path) -> bool | None:
+    """Tell whether this user may enter a directory (None: not one, or unknown)."""
+    try:
+        if not folder.is_dir():
+            return None
+    except OSError:
+        return None
+    return os.access(folder, os.X_OK)
+
+
+def _join(folder: str, name: str) -> str:
+    """Join as glob does: `name` alone below "" (a relative pattern's start)."""
+    if not folder:
+        return name
+    return f"{folder}{name}" if folder.endswith("/") else f"{folder}/{name}"
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_regular(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _first(entry: os.DirEntry[str], depth: int, seen: set[tuple[int, ...]]) -> bool:
+    """Tell whether a `**` meets a directory for the first time (symlink loops end)."""
+    try:
+        st = entry.stat()
+    except OSError:
+        return False
+    key = (depth, st.st_dev, st.st_ino)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True

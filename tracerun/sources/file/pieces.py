@@ -9,6 +9,8 @@ ever written next to them.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +18,12 @@ from typing import BinaryIO
 
 from tracerun.errors import SourceFailure
 from tracerun.query import Query
-from tracerun.read.assemble import Assembler, timeless_warning
+from tracerun.read.assemble import Assembler, Timeless
 from tracerun.read.match import Matcher
-from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Scan, ScanNotice
+from tracerun.read.runs import Run, RunBuilder, keep_of
+from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Readable, Scan, ScanNotice
 from tracerun.read.tally import Tally, where
 from tracerun.read.target import Target
-from tracerun.record import Record
 from tracerun.sources.base import OriginResult, ReadError
 from tracerun.sources.file.open import (
     Decompressed,
@@ -29,6 +31,7 @@ from tracerun.sources.file.open import (
     is_compressed,
     open_log,
 )
+from tracerun.sources.file.rotated import COPY_HINT, Watched, rotated_copy
 from tracerun.sources.file.seek import head_time, rotation_skips, window_range
 
 RANGE_MIN = 64 * 1024 * 1024
@@ -63,10 +66,10 @@ class Piece:
 class PieceResult:
     """What scanning one piece produced; line numbers relative to the piece's start."""
 
-    records: list[Record] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notices: list[ScanNotice] = field(default_factory=list)
-    timeless: list[int] = field(default_factory=list)
+    timeless: Timeless = field(default_factory=Timeless)
     tally: Tally = field(default_factory=Tally)
     lines: int = 0
     failure: SourceFailure | None = None
@@ -125,7 +128,7 @@ def split_piece(piece: Piece, size: int | None) -> list[Piece]:
         or is_compressed(Path(target.origin.locator))
     ):
         return [piece]
-    cuts = _range_cuts(Path(target.origin.locator), piece.start, end, each)
+    cuts = _range_cuts(target, piece.start, end, each)
     starts: list[int] = [piece.start, *cuts]
     stops: list[int | None] = [*cuts, piece.stop]
     return [
@@ -134,16 +137,41 @@ def split_piece(piece: Piece, size: int | None) -> list[Piece]:
     ]
 
 
-def _range_cuts(path: Path, start: int, end: int, each: int) -> list[int]:
-    """Line starts near every `each` bytes between start and end."""
+def _range_cuts(target: Target, start: int, end: int, each: int) -> list[int]:
+    """Find starts of records with a time near every `each` bytes from start to end.
+
+    Why records with a time: a record without one takes the time of those before
+    it (read/assemble.py), and that must not depend on where a piece begins.
+    """
     parts = min(-(-(end - start) // each), 256)
     cuts: list[int] = []
-    with path.open("rb") as raw:
+    with Path(target.origin.locator).open("rb") as raw:
         for i in range(1, parts):
-            cut = line_start(raw, start + (end - start) * i // parts)
+            cut = timed_record_start(raw, start + (end - start) * i // parts, target)
             if cut is not None and (cuts[-1] if cuts else start) < cut < end:
                 cuts.append(cut)
     return cuts
+
+
+def timed_record_start(raw: BinaryIO, offset: int, target: Target) -> int | None:
+    """Find the first record start with a readable time at or after `offset`.
+
+    Looked for in the SYNC_LIMIT bytes from `offset`; None when none is there.
+    """
+    first = line_start(raw, offset)
+    if first is None:
+        return None
+    raw.seek(first)
+    data = raw.read(SYNC_LIMIT)
+    pos = 0
+    while (end := data.find(b"\n", pos)) != -1:
+        line = data[pos:end].removesuffix(b"\r")
+        if target.is_start(line):
+            parsed = target.parser.parse(line.decode("utf-8", "replace"), target.tz)
+            if parsed is not None and parsed.time is not None:
+                return first + pos
+        pos = end + 1
+    return None
 
 
 def line_start(raw: BinaryIO, offset: int) -> int | None:
@@ -156,18 +184,37 @@ def line_start(raw: BinaryIO, offset: int) -> int | None:
     return None if newline == -1 else offset + newline
 
 
-def read_piece(piece: Piece, query: Query) -> PieceResult:
-    """Scan one piece of a file; any I/O problem becomes a warning or failure."""
+def read_piece(
+    piece: Piece, query: Query, copy: Path | None = None, after: int = -1
+) -> PieceResult:
+    """Scan one piece of a file; any I/O problem becomes a warning or failure.
+
+    A plain file truncated under the read is read on from its rotated copy
+    (rotated.py), when there is one.
+
+    Args:
+        piece: what to read.
+        query: what to match.
+        copy: read this file instead (a rotated copy of the piece's file).
+        after: skip the records that start at or before this offset (read already).
+    """
     target = piece.target
     origin = target.origin
     result = PieceResult()
     assembler = Assembler(target, Matcher(query))
+    kept = RunBuilder(keep_of(query.limit, query.max_records))
     needles = Needles.of(query.values, ignore_case=query.ignore_case)
     base = max(0, piece.start - LOOKBACK)
+    watched: Watched | None = None
+    last = after
     try:
-        with open_log(Path(origin.locator)) as stream:
-            if base and not isinstance(stream, Decompressed):
-                stream.seek(base)  # plain files only are cut into ranges
+        with open_log(copy or Path(origin.locator), strict=False) as opened:
+            stream: Readable = opened
+            if not isinstance(opened, Decompressed):
+                if base:
+                    opened.seek(base)  # plain files only are cut into ranges
+                if stat.S_ISREG(os.fstat(opened.fileno()).st_mode):  # not a FIFO
+                    stream = watched = Watched(opened, base)
             scan = Scan(
                 stream,
                 needles,
@@ -178,45 +225,88 @@ def read_piece(piece: Piece, query: Query) -> PieceResult:
                 start=piece.start,
                 stop=piece.stop,
                 count_lines=piece.count_lines,
+                before=query.before,
+                after=query.after,
             )
             for hit in scan:
+                if hit.offset <= after:
+                    continue
+                last = hit.offset
                 record = assembler.record(hit)
                 if record is not None:
-                    result.records.append(record)
+                    kept.add(record)
             result.lines = scan.lines
+            if isinstance(opened, Decompressed) and opened.damage is not None:
+                result.failure = file_failure(origin, opened.damage)
     except FileNotFoundError:
         result.warnings.append(f"{origin.name}: file vanished before it could be read")
     except (OSError, EOFError, ReadError) as exc:
         result.failure = file_failure(origin, exc)
+    run = kept.finish()
+    result.runs = [] if run is None else [run]
     result.timeless = assembler.timeless
     result.tally = assembler.tally
+    if watched is not None and copy is None:
+        _changed_under_read(piece, query, watched, last, result)
     return result
+
+
+def _changed_under_read(
+    piece: Piece, query: Query, watched: Watched, last: int, result: PieceResult
+) -> None:
+    """Say what happened to a file read while it changed; read the rest from its copy."""
+    origin = piece.target.origin
+    path = Path(origin.locator)
+    if watched.change is None:
+        fate = watched.fate(path)
+        if fate is not None:
+            result.warnings.append(f"{origin.name}: {fate}")
+        return
+    what = f"{watched.change} while it was read, after {watched.position:,} bytes"
+    copy = rotated_copy(path, watched.head, watched.identity)
+    if copy is None:
+        reason = f"{what}; the records after that were not read"
+        result.failure = SourceFailure(origin.source, origin.name, reason, COPY_HINT)
+        return
+    rest = read_piece(piece, query, copy, last)
+    result.runs += rest.runs
+    result.lines = rest.lines
+    result.notices += rest.notices
+    result.timeless.extend(rest.timeless)
+    result.tally.add(rest.tally)
+    result.failure = result.failure or rest.failure
+    result.warnings += [
+        *rest.warnings,
+        f"{origin.name}: {what}; the rest was read from its rotated copy {copy}",
+    ]
 
 
 def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
     """Merge a file's piece results, numbering lines from the file's start.
 
-    Warnings come out as a whole-file read gives them: I/O problems, skipped
-    lines, records without a time, then expressions that failed; the tally
-    (with the count of unparsable hit lines) is joined too.
+    Warnings come out as a whole-file read gives them: I/O problems, then
+    expressions that failed; what the record size cap left out is listed in
+    `capped`; the tally (with the count of unparsable hit lines) is joined too,
+    and the records without a time are counted for the runner, which
+    summarises them over every origin.
     """
     name = target.origin.name
     joined = OriginResult()
-    notices: list[str] = []
-    timeless: list[str] = []
+    timeless = Timeless()
     base = 0
     for part in results:
-        for record in part.records:
-            record.line += base if record.line else 0
-        joined.records.extend(part.records)
+        for run in part.runs:
+            run.line_base = base
+            joined.runs.append(run)
         joined.warnings.extend(part.warnings)
-        notices += [
+        joined.capped += [
             f"{where(name, n.line and n.line + base)}: {n.message}"
             for n in part.notices
         ]
-        timeless += [timeless_warning(name, n and n + base) for n in part.timeless]
+        timeless.extend(part.timeless, base)
         joined.tally.add(part.tally, base)
         joined.failure = joined.failure or part.failure
         base += part.lines
-    joined.warnings += [*notices, *timeless, *joined.tally.failure_warnings(name)]
+    joined.timeless = timeless
+    joined.warnings += joined.tally.failure_warnings(name)
     return joined

@@ -15,6 +15,7 @@ import itertools
 from pathlib import Path
 from typing import BinaryIO
 
+from tracerun.read.endings import cr_lines
 from tracerun.read.target import Target
 from tracerun.sources.base import ReadError
 from tracerun.sources.file.open import (
@@ -130,7 +131,7 @@ def tail_time(raw: BinaryIO, target: Target, size: int) -> int | None:
     while True:
         start = max(0, size - step)
         raw.seek(start)
-        lines = raw.read(size - start).split(b"\n")
+        lines = cr_lines(raw.read(size - start)).split(b"\n")
         for line in reversed(lines[1:] if start else lines):
             time = time_of(target, line)
             if time is not None:
@@ -184,7 +185,7 @@ def head_time(target: Target) -> int | None:
             data = stream.read(PROBE)
     except (OSError, EOFError, ReadError):
         return None  # the read proper reports it
-    for line in data.split(b"\n")[:-1]:
+    for line in cr_lines(data).split(b"\n")[:-1]:
         time = time_of(target, line)
         if time is not None:
             return time

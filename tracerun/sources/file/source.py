@@ -25,6 +25,8 @@ from tracerun.sources.base import (
     SourceDefaults,
 )
 from tracerun.sources.file import adhoc
+from tracerun.sources.file.adhoc import AdhocFileSourceConfig
+from tracerun.sources.file.open import denied_failure
 from tracerun.sources.file.paths import expand_paths, no_match
 from tracerun.sources.file.pieces import (
     Piece,
@@ -43,10 +45,13 @@ class FileSource(SourceDefaults):
 
     def discover(self, name: str, index: int, config: FileSourceConfig) -> Discovery:
         """List the files of a file source with their sizes."""
-        files, empty = expand_paths(config.paths)
+        files, empty, denied = expand_paths(config.paths)
         found = Discovery()
         for pattern in empty:
             found.warnings.append(f"source {name}: {no_match(pattern)}")
+        if isinstance(config, AdhocFileSourceConfig):
+            denied = sorted({*denied, *config.denied})  # found by adhoc_sources
+        found.failures += [denied_failure(name, folder) for folder in denied]
         for path in files:
             try:
                 size = path.stat().st_size
@@ -85,8 +90,13 @@ class FileSource(SourceDefaults):
         clock: Clock,
     ) -> Following:
         """Tail the plain files behind the globs; archives are read once, for history."""
-        from tracerun.sources.file.tail import SourceTail, archives_of  # noqa: PLC0415 - start-up: follow only
+        from tracerun.sources.file.tail import SourceTail  # noqa: PLC0415 - start-up: follow only
+        from tracerun.sources.file.tracked import archives_of  # noqa: PLC0415 - start-up: follow only
 
+        if isinstance(config, AdhocFileSourceConfig) and config.group is not None:
+            from tracerun.sources.file.group import follow_group  # noqa: PLC0415 - start-up: follow only
+
+            return follow_group(template, targets, config.group, query, clock)
         archives, skip = archives_of(targets)
         feed = SourceTail(template, config.paths, query, clock, skip)
         return Following(feed, archives)
@@ -109,9 +119,11 @@ class FileSource(SourceDefaults):
 
         return Sampled(coverage.head_sample(target, count), target.is_start)
 
-    def adhoc(self, values: Sequence[str]) -> dict[str, FileSourceConfig]:
+    def adhoc(
+        self, values: Sequence[str], taken: frozenset[str] = frozenset()
+    ) -> dict[str, FileSourceConfig]:
         """One file source per log (its rotations included), named after the log."""
-        return adhoc.adhoc_sources(values)
+        return adhoc.adhoc_sources(values, taken)
 
     def families(self, values: Sequence[str], out_dir: Path | None) -> list[Family]:
         """One family per log and its rotations, with the first lines of its newest file."""

@@ -64,12 +64,19 @@ def source_name(path: str) -> str:
     return stem or folder.rpartition("/")[2] or "ssh"
 
 
-def adhoc_sources(values: Sequence[str]) -> dict[str, SshSourceConfig]:
-    """One ssh source per remote path (its hosts gathered), named after the log."""
+def adhoc_sources(
+    values: Sequence[str], taken: frozenset[str] = frozenset()
+) -> dict[str, SshSourceConfig]:
+    """One ssh source per remote path (its hosts gathered), named after the log.
+
+    A name in `taken` (the profile's sources) gets `-ssh` as a suffix.
+    """
     grouped: dict[str, tuple[list[str], list[str]]] = {}
     for value in values:
         hosts, path = split_value(value)
-        known_hosts, paths = grouped.setdefault(source_name(path), ([], []))
+        name = source_name(path)
+        name = name if name not in taken else f"{name}-ssh"
+        known_hosts, paths = grouped.setdefault(name, ([], []))
         known_hosts += [h for h in hosts if h not in known_hosts]
         if path not in paths:
             paths.append(path)

@@ -66,6 +66,7 @@ def read_remote(target: Target, query: Query, timeout: float) -> OriginResult:
     result.warnings.extend(assembler.warnings)
     result.warnings.extend(assembler.tally.failure_warnings(origin.name))
     result.tally = assembler.tally
+    result.timeless = assembler.timeless
     result.failure = _failure(origin, session, framer)
     return result
 

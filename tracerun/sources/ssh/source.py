@@ -85,9 +85,11 @@ class SshSource(SourceDefaults):
         """Read the first lines of a remote file."""
         return Sampled(peek.head(target, count), target.is_start)
 
-    def adhoc(self, values: Sequence[str]) -> dict[str, SshSourceConfig]:
+    def adhoc(
+        self, values: Sequence[str], taken: frozenset[str] = frozenset()
+    ) -> dict[str, SshSourceConfig]:
         """Make sources of `--ssh [user@]host[:port]:PATH` values."""
-        return adhoc.adhoc_sources(values)
+        return adhoc.adhoc_sources(values, taken)
 
     def families(self, values: Sequence[str], out_dir: Path | None) -> list[Family]:  # noqa: ARG002
         """One family per `--ssh HOST:PATH`, from its newest file's first lines."""

@@ -1,0 +1,37 @@
+"""NDJSON output: every line is valid, UTF-8-encodable JSON whatever a record holds."""
+
+from __future__ import annotations
+
+import json
+
+from tracerun.output.ndjson import NdjsonFormatter
+from tracerun.record import Record
+
+
+def _line(fields: dict) -> str:
+    return NdjsonFormatter().format(Record(0, "s", 0, "o", 1, "", "m", fields, "m"))
+
+
+def test_a_lone_surrogate_is_written_as_its_json_escape():
+    line = _line({"x": "\ud800", "y": "é"})
+
+    assert line.encode() == (
+        b'{"time":"1970-01-01T00:00:00.000000Z","source":"s","origin":"o","line":1,'
+        b'"level":"","message":"m","fields":{"x":"\\ud800","y":"\\u00e9"}}\n'
+    )
+
+
+def test_nan_beside_a_wide_integer_is_null_as_orjson_writes_it():
+    line = _line({"big": 2**70, "nan": float("nan"), "l": [float("inf")]})
+
+    assert json.loads(line)["fields"] == {"big": 2**70, "nan": None, "l": [None]}
+    assert "NaN" not in line
+    assert "Infinity" not in line
+
+
+def test_a_value_deeper_than_orjson_writes_is_written_by_json():
+    deep: list = []
+    for _ in range(300):
+        deep = [deep]
+
+    assert json.loads(_line({"x": deep}))["fields"] == {"x": deep}

@@ -1,0 +1,107 @@
+"""Runs: a run keeps exactly what can be printed, packed, in memory or in a file."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from tracerun.read import runs
+from tracerun.read.runs import Keep, RunBuilder, keep_of, record_of
+from tracerun.record import NO_TIME, Record
+
+
+def rec(time: int, line: int, **fields) -> Record:
+    return Record(
+        time,
+        "svc",
+        2,
+        "/var/log/svc.log",
+        line,
+        "info",
+        f"m{line}",
+        fields,
+        f"raw {line}",
+        continuation=("  at x",),
+        hidden=("msg",),
+        offset=line * 10,
+    )
+
+
+def _shuffled(count: int, seed: int = 7) -> list[Record]:
+    records = [rec(1_000 + (i * 7919) % count, i + 1) for i in range(count)]
+    random.Random(seed).shuffle(records)
+    return records
+
+
+@pytest.mark.parametrize("newest", [False, True])
+def test_a_run_keeps_exactly_the_oldest_or_newest_n_of_any_order(newest):
+    records = _shuffled(5_000)
+    builder = RunBuilder(Keep(300, newest=newest))
+    for record in records:
+        builder.add(record)
+
+    run = builder.finish()
+
+    assert run is not None
+    keys = sorted(r.sort_key() for r in records)
+    expected = keys[-300:] if newest else keys[:300]
+    assert [record_of(e).sort_key() for e in run] == expected
+    assert (run.seen, run.count) == (5_000, 300)
+
+
+def test_a_record_comes_back_as_it_went_in():
+    odd = rec(NO_TIME, 3, big=10**40, text="\ud800 ü", nested={"a": [1, None, 2.5]})
+    odd.stack = ("Traceback (most recent call last):", "ValueError: x")
+
+    builder = RunBuilder(None)
+    builder.add(odd)
+    run = builder.finish()
+
+    assert run is not None
+    assert [record_of(e) for e in run] == [odd]
+
+
+def test_a_large_run_goes_to_a_file_that_is_gone_once_claimed(monkeypatch):
+    monkeypatch.setattr(runs, "SPILL_AT", 10)
+    records = _shuffled(50)
+    builder = RunBuilder(None)
+    for record in records:
+        builder.add(record)
+
+    run = builder.finish()
+
+    assert run is not None
+    assert run.spilled
+    path = Path(run.path or "")
+    assert path.is_file()
+    run.claim()
+    assert not path.exists()
+    assert [record_of(e) for e in run] == sorted(records, key=Record.sort_key)
+    run.close()
+
+
+def test_line_base_shifts_known_lines_only():
+    builder = RunBuilder(None)
+    builder.add(rec(5, 0))
+    builder.add(rec(6, 4))
+    run = builder.finish()
+    assert run is not None
+    run.line_base = 100
+
+    assert [record_of(e).line for e in run] == [0, 104]
+
+
+@pytest.mark.parametrize(
+    ("limit", "max_records", "keep"),
+    [
+        (None, None, None),
+        (None, 10, Keep(10)),
+        (5, 10, Keep(5, newest=True)),
+        (50, 10, Keep(10, newest=True)),
+        (5, None, Keep(5, newest=True)),
+    ],
+)
+def test_keep_of_limit_and_max_records(limit, max_records, keep):
+    assert keep_of(limit, max_records) == keep

@@ -1,0 +1,411 @@
+"""Fault injection: damaged archives, directories a user may not enter, files
+rotated under a one-shot read, CR-only line endings (issue #12, points 2, 3, 7, 8).
+
+Real files, real gzip, real permissions (tracerun runs as `nobody` through
+setpriv), real programs doing the damage (logrotate, truncate, rm, mv) in a
+second process. Each case asserts the records printed, the stderr lines and
+the exit code.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from helpers.follow import Follow
+from isal import isal_zlib
+
+from tracerun.cli import cli
+from tracerun.sources.file import pieces
+from tracerun.sources.file.rotated import Watched
+
+NOBODY = os.geteuid() == 0 and shutil.which("setpriv") is not None
+as_nobody = pytest.mark.skipif(not NOBODY, reason="needs root and setpriv")
+ENV = {"NO_COLOR": "1", "FORCE_COLOR": "", "TRACERUN_PROFILE": ""}
+
+
+def line(n: int, rid: str = "R1", pad: str = "") -> str:
+    stamp = f"2026-03-20T14:{n // 60 % 60:02d}:{n % 60:02d}Z"
+    return json.dumps({"ts": stamp, "msg": f"m{n}", "request_id": rid, "pad": pad})
+
+
+def lines(count: int, every: int = 10, pad: str = "x" * 40) -> list[str]:
+    return [line(n, "R1" if n % every == 0 else f"X{n}", pad) for n in range(count)]
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), env=ENV)
+
+
+def records(stdout: str) -> list[tuple[str, int, str]]:
+    found = [json.loads(text) for text in stdout.splitlines()]
+    return [(Path(r["origin"]).name, r["line"], r["message"]) for r in found]
+
+
+def expected(body: list[str], name: str, upto: int | None = None) -> list[Any]:
+    return [
+        (name, n, json.loads(text)["msg"])
+        for n, text in enumerate(body[:upto], 1)
+        if '"R1"' in text
+    ]
+
+
+# ---------------------------------------------------------------- damaged archives
+
+
+def test_truncated_gzip_prints_every_whole_record_before_the_cut_then_fails(
+    tmp_path: Path,
+) -> None:
+    body = lines(4000)
+    packed = gzip.compress(("\n".join(body) + "\n").encode(), mtime=0)
+    (tmp_path / "app.log.1.gz").write_bytes(packed[: len(packed) * 2 // 3])
+    (tmp_path / "other.log").write_text(line(9999, pad="other") + "\n")
+    decoder = isal_zlib.decompressobj(wbits=31)  # what decompresses of it
+    decoded = decoder.decompress((tmp_path / "app.log.1.gz").read_bytes())
+    whole = decoded.count(b"\n")  # complete lines before the cut
+
+    result = run("--path", str(tmp_path), "R1", "-o", "ndjson")
+
+    assert result.exit_code == 3
+    printed = records(result.stdout)
+    assert printed[:-1] == expected(body, "app.log.1.gz", whole)
+    assert printed[-1] == ("other.log", 1, "m9999")
+    assert result.stderr == (
+        f"tracerun: error: source app: {tmp_path}/app.log.1.gz: compressed data "
+        f"is damaged or truncated after {len(decoded):,} decompressed bytes "
+        "(the archive ends before its compressed data does)\n"
+        "  hint: records before the damage were kept; check the archive with "
+        "gzip -t\n"
+    )
+
+
+def test_a_record_cut_by_the_damage_is_dropped_not_printed_half(
+    tmp_path: Path,
+) -> None:
+    body = [
+        f"2026-03-20T14:10:0{n}Z INFO step {n} request_id=R1 " + "detail " * 40
+        for n in range(6)
+    ]
+    data = ("\n".join(body) + "\n").encode()
+    packed = gzip.compress(data, mtime=0, compresslevel=0)  # stored: a cut is exact
+    cut = packed.index(b"step 4") + 40  # inside line 5
+    (tmp_path / "app.log.1.gz").write_bytes(packed[:cut])
+
+    result = run("--path", str(tmp_path / "app.log.1.gz"), "R1", "-o", "ndjson")
+
+    assert result.exit_code == 3
+    assert [(n, m) for _, n, m in records(result.stdout)] == [
+        # A key=value pair inside the text stays in the message (#11).
+        (n + 1, f"step {n} request_id=R1 " + "detail " * 39 + "detail")
+        for n in range(4)
+    ]
+    assert result.stderr.count("\n") == 2  # one error line and its hint
+
+
+def test_zst_without_zstandard_fails_that_file_and_the_rest_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zstandard
+
+    (tmp_path / "app.log").write_text(line(1) + "\n")
+    (tmp_path / "app.log.1.zst").write_bytes(
+        zstandard.ZstdCompressor().compress((line(0) + "\n").encode())
+    )
+    monkeypatch.setitem(sys.modules, "zstandard", None)  # import raises ImportError
+
+    result = run("--path", str(tmp_path), "R1", "-o", "ndjson")
+
+    assert result.exit_code == 3
+    assert records(result.stdout) == [("app.log", 1, "m1")]
+    assert result.stderr == (
+        f"tracerun: error: source app: {tmp_path}/app.log.1.zst: zstd-compressed "
+        "file, but the zstandard package is not installed\n"
+        "  hint: pip install 'tracerun[zstd]'\n"
+    )
+
+
+# ------------------------------------------------------ directories one may not enter
+
+
+@pytest.fixture
+def shared() -> Iterator[Path]:
+    """A folder `nobody` may enter (pytest's own tmp_path is root's only)."""
+    root = Path(tempfile.mkdtemp(prefix="tracerun-faults-"))
+    root.chmod(0o755)
+    (root / "secret").mkdir()
+    (root / "secret/a.log").write_text(line(0, pad="secret") + "\n")
+    (root / "secret").chmod(0o700)
+    (root / "ok").mkdir()
+    (root / "ok/b.log").write_text(line(1, pad="ok") + "\n")
+    yield root
+    shutil.rmtree(root)
+
+
+def as_nobody_run(
+    root: Path, *args: str, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
+    command = ["setpriv", "--reuid", "nobody", "--regid", "nogroup"]
+    command += ["--clear-groups", sys.executable, "-m", "tracerun", *args]
+    return subprocess.run(
+        command,
+        cwd=root,
+        env={**os.environ, **ENV},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+DENIED = (
+    "tracerun: error: source {source}: secret: permission denied: cannot list or "
+    "enter this directory\n"
+    "  hint: check its permissions (ls -ld secret); run with sudo, or as a member "
+    "of the group that owns it (e.g. adm for /var/log)\n"
+)
+
+
+@as_nobody
+@pytest.mark.parametrize(
+    ("paths", "source"),
+    [
+        (["secret/*.log", "ok/b.log"], "secret"),
+        (["secret", "ok/b.log"], "secret"),
+        (["secret/a.log", "ok/b.log"], "a"),
+        (["**/*.log"], "b"),
+    ],
+    ids=["glob-into-it", "the-directory", "a-file-in-it", "double-star"],
+)
+def test_a_directory_nobody_may_enter_fails_once_the_rest_prints(
+    shared: Path, paths: list[str], source: str
+) -> None:
+    flags = [arg for path in paths for arg in ("--path", path)]
+
+    result = as_nobody_run(shared, *flags, "R1", "-o", "ndjson")
+
+    assert (result.returncode, records(result.stdout)) == (3, [("b.log", 1, "m1")])
+    assert result.stderr == DENIED.format(source=source)
+
+
+@as_nobody
+def test_sources_check_and_follow_report_the_directory_once(shared: Path) -> None:
+    listing = as_nobody_run(shared, "sources", "--check", "--path", "secret/*.log")
+    follow = as_nobody_run(
+        shared,
+        *("--path", "secret/*.log", "--path", "ok/b.log", "R1", "-o", "ndjson"),
+        *("-f", "--timeout", "1.5s"),
+    )
+
+    assert (listing.returncode, listing.stdout) == (
+        3,
+        "secret (file, parser auto): 0 origins\n  (nothing found)\n",
+    )
+    assert listing.stderr == DENIED.format(source="secret")
+    assert (follow.returncode, records(follow.stdout)) == (0, [("b.log", 1, "m1")])
+    assert follow.stderr == DENIED.format(source="secret")
+
+
+@as_nobody
+def test_a_file_nobody_may_read_fails_in_sources_check(shared: Path) -> None:
+    (shared / "ok/c.log").write_text(line(2) + "\n")
+    (shared / "ok/c.log").chmod(0o000)
+
+    result = as_nobody_run(shared, "sources", "--check", "--path", "ok")
+
+    assert result.returncode == 3
+    assert [r for r in result.stdout.splitlines() if r.startswith("  ok/c.log ")] == [
+        f"  ok/c.log  {(shared / 'ok/c.log').stat().st_size} B  cannot be read (see below)"
+    ]
+    assert result.stderr == (
+        "tracerun: error: source c: ok/c.log: permission denied\n"
+        "  hint: check that your user may read the file (ls -l), or run with access\n"
+    )
+
+
+@as_nobody
+def test_a_file_nobody_may_read_is_named_with_its_own_source_while_following(
+    shared: Path,
+) -> None:
+    (shared / "ok/c.log").write_text(line(2) + "\n")
+    (shared / "ok/c.log").chmod(0o000)
+
+    result = as_nobody_run(
+        shared, "--path", "ok", "R1", "-o", "ndjson", "-f", "--timeout", "1.5s"
+    )
+
+    assert (result.returncode, records(result.stdout)) == (0, [("b.log", 1, "m1")])
+    assert result.stderr == (
+        "tracerun: error: source c: ok/c.log: permission denied\n"
+        "  hint: check that your user may read the file (ls -l), or run with "
+        "access; tracerun keeps retrying\n"
+    )
+
+
+# ------------------------------------------------- a file rotated under the read
+
+
+@pytest.fixture
+def between_blocks(monkeypatch: pytest.MonkeyPatch) -> Callable[[list[str]], None]:
+    """Run a real program between the first and the second block of every read.
+
+    The test hook sits outside the product code: a Watched whose first read
+    returns, then runs the program to its end before the next one.
+    """
+    monkeypatch.setattr(pieces, "READ_CHUNK", 64 * 1024)
+
+    def arm(command: list[str]) -> None:
+        class Paused(Watched):
+            calls = 0
+
+            def readinto(self, target: memoryview) -> int:
+                Paused.calls += 1
+                if Paused.calls == 2:
+                    subprocess.run(command, check=True)
+                return super().readinto(target)
+
+        monkeypatch.setattr(pieces, "Watched", Paused)
+
+    return arm
+
+
+@pytest.fixture
+def app_log(tmp_path: Path) -> tuple[Path, list[str]]:
+    body = lines(3000)  # ~250 KiB: four blocks of 64 KiB
+    (tmp_path / "app.log").write_text("\n".join(body) + "\n")
+    return tmp_path / "app.log", body
+
+
+def test_copytruncate_under_the_read_reads_the_rest_from_the_copy(
+    tmp_path: Path, app_log: tuple[Path, list[str]], between_blocks: Any
+) -> None:
+    log, body = app_log
+    conf = tmp_path / "rotate.conf"
+    conf.write_text(f"{log} {{\n  rotate 3\n  copytruncate\n}}\n")
+    state = tmp_path / "state"
+    between_blocks(["logrotate", "-f", "-s", str(state), str(conf)])
+
+    result = run("--path", str(log), "R1", "-o", "ndjson")
+
+    assert result.exit_code == 0
+    assert records(result.stdout) == expected(body, "app.log")
+    assert result.stderr == (
+        f"tracerun: warning: {log}: truncated while it was read, after 65,536 bytes; "
+        f"the rest was read from its rotated copy {log}.1\n"
+    )
+
+
+def test_truncated_with_no_copy_keeps_what_was_read_and_fails(
+    app_log: tuple[Path, list[str]], between_blocks: Any
+) -> None:
+    log, body = app_log
+    between_blocks(["truncate", "-s", "0", str(log)])
+    whole = (log.read_bytes()[: 64 * 1024]).count(b"\n")
+
+    result = run("--path", str(log), "R1", "-o", "ndjson")
+
+    assert result.exit_code == 3
+    assert records(result.stdout) == expected(body, "app.log", whole)
+    assert result.stderr == (
+        f"tracerun: error: source app: {log}: truncated while it was read, after "
+        "65,536 bytes; the records after that were not read\n"
+        "  hint: it was rotated (copytruncate) while it was read; trace again, "
+        "with its rotated copy among the paths\n"
+    )
+
+
+def test_truncated_and_written_again_is_not_read_as_if_it_went_on(
+    tmp_path: Path, app_log: tuple[Path, list[str]], between_blocks: Any
+) -> None:
+    log, body = app_log
+    other = tmp_path / "other"
+    other.write_text("\n".join(line(n, pad="y" * 60) for n in range(3000)) + "\n")
+    between_blocks(["cp", str(other), str(log)])  # truncates, then writes more
+    whole = (log.read_bytes()[: 64 * 1024]).count(b"\n")
+
+    result = run("--path", str(log), "R1", "-o", "ndjson")
+
+    assert result.exit_code == 3
+    assert records(result.stdout) == expected(body, "app.log", whole)
+    assert result.stderr.startswith(
+        f"tracerun: error: source app: {log}: rewritten while it was read, after "
+        "65,536 bytes; the records after that were not read\n"
+    )
+
+
+def test_deleted_under_the_read_is_read_to_its_end_and_says_so(
+    app_log: tuple[Path, list[str]], between_blocks: Any
+) -> None:
+    log, body = app_log
+    between_blocks(["rm", str(log)])
+
+    result = run("--path", str(log), "R1", "-o", "ndjson")
+
+    assert result.exit_code == 0
+    assert records(result.stdout) == expected(body, "app.log")
+    assert result.stderr == (
+        f"tracerun: warning: {log}: deleted while it was read; it was read to its "
+        "end, nothing was lost\n"
+    )
+
+
+def test_rotated_by_rename_under_the_read_is_read_to_its_end_and_says_so(
+    tmp_path: Path, app_log: tuple[Path, list[str]], between_blocks: Any
+) -> None:
+    log, body = app_log
+    conf = tmp_path / "rotate.conf"
+    conf.write_text(f"{log} {{\n  rotate 3\n  create\n}}\n")
+    between_blocks(["logrotate", "-f", "-s", str(tmp_path / "state"), str(conf)])
+
+    result = run("--path", str(log), "R1", "-o", "ndjson")
+
+    assert result.exit_code == 0
+    assert records(result.stdout) == expected(body, "app.log")
+    assert result.stderr == (
+        f"tracerun: warning: {log}: replaced while it was read (renamed away, a new "
+        "file in its place); the old file was read to its end, the new one was "
+        "not read\n"
+    )
+
+
+# ------------------------------------------------------------ CR-only line endings
+
+
+def test_cr_only_file_is_one_record_per_line_with_right_line_numbers(
+    tmp_path: Path,
+) -> None:
+    body = lines(50, every=7)
+    (tmp_path / "mac.log").write_bytes(("\r".join(body) + "\r").encode())
+
+    result = run("--path", str(tmp_path / "mac.log"), "R1", "-o", "ndjson")
+
+    assert result.exit_code == 0
+    assert records(result.stdout) == expected(body, "mac.log")
+    assert "\\r" not in result.stdout
+    assert result.stderr == ""
+
+
+def test_cr_only_lines_appended_by_a_writer_are_followed(tmp_path: Path) -> None:
+    log = tmp_path / "mac.log"
+    log.write_bytes((line(0) + "\r").encode())
+    follow = Follow(
+        "--path", str(log), "R1", "-f", "-o", "ndjson", "--timeout", "3s", cwd=tmp_path
+    )
+    follow.wait_for(1)
+    appended = "\r".join([line(1, "X1"), line(2), line(3)]) + "\r"
+    write = "import sys; open(sys.argv[1], 'ab').write(sys.argv[2].encode())"
+    subprocess.run([sys.executable, "-c", write, str(log), appended], check=True)
+    follow.wait_for(3)
+    code, stderr = follow.finish()
+
+    assert (code, stderr) == (0, "")
+    assert [(r[2], r[3]) for r in follow.records()] == [(1, "m0"), (3, "m2"), (4, "m3")]
