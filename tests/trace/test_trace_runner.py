@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import json
@@ -105,6 +106,36 @@ def test_processes_and_byte_ranges_give_the_sequential_output(
     assert len(pieces[0]) == 4  # the file was cut into ranges
     assert rendered(parallel) == expected
     assert len(parallel.records) == reference_count() == 199
+
+
+def test_context_lines_are_printed_once_when_the_file_would_be_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A hit every 7th line and -C 5: the contexts of neighbouring records meet,
+    # and every cut point lies inside one of them.
+    log = tmp_path / "app.log"
+    log.write_text(
+        "".join(
+            f"2026-12-02T10:{i // 60:02d}:{i % 60:02d}Z INFO line {i} "
+            f"request_id={NEEDLE if i % 7 == 0 else 'other'}\n"
+            for i in range(600)
+        )
+    )
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(files, "RANGE_MIN", 1024)
+    plan = build_plan(with_adhoc(None, {"file": (str(log),)}))
+    context = dataclasses.replace(query(), before=5, after=5)
+
+    result = run(plan, context, workers=2)
+
+    assert len(files.file_jobs(list(plan.targets), query(), 2)[0]) > 1
+    assert len(files.file_jobs(list(plan.targets), context, 2)[0]) == 1
+    shown = [
+        line.delta + r.line
+        for r in result.records
+        for line in (*r.context.before, *r.context.after)  # type: ignore[union-attr]
+    ] + [r.line for r in result.records]
+    assert sorted(shown) == list(range(1, 601))  # every line once, none twice
 
 
 @settings(

@@ -27,6 +27,7 @@ import pytest
 from click.testing import CliRunner, Result
 from helpers.engine import ContainerFactory, log_lines, wait_for_output
 from helpers.probe import run_and_check_import, run_with_peak
+from helpers.timeline import records_of
 
 from tracerun.cli import cli
 from tracerun.config import spec
@@ -35,6 +36,7 @@ from tracerun.errors import SourceFailure
 from tracerun.extract import build_parser
 from tracerun.origin import Origin
 from tracerun.query import Query, Term
+from tracerun.read.runs import SPILL_AT, spill_directory
 from tracerun.read.scan import Hit
 from tracerun.read.target import Target
 from tracerun.sources import SOURCES, get_source
@@ -938,3 +940,36 @@ def test_context_lines_of_a_container_come_without_engine_stamps(
         (3, False, "failed"),  # the auto parser took request_id as a field
         (4, True, "pool at 10/10"),
     ]
+
+
+@pytest.mark.docker
+def test_a_container_matching_everywhere_is_kept_as_a_spilled_run(
+    containers: ContainerFactory, tag: str
+) -> None:
+    # A wrong query (every line matches) must cost disk, not memory: the
+    # records go into a sorted run, spilled to a file past SPILL_AT (#12).
+    count = SPILL_AT + 2_000
+    lines = f'i=0; while [ $i -lt {count} ]; do echo "n$i request_id={RID}"; i=$((i+1)); done'
+    box = containers(f"{tag}-many", script(lines, then="exit 0"))
+    box.wait(timeout=120)
+    profile = to_spec(
+        Profile.model_validate(
+            {
+                "version": 1,
+                "sources": {
+                    "w": {"type": "docker", "containers": [box.name], "stopped": True}
+                },
+            }
+        )
+    )
+    target = build_plan(profile).targets[0]
+    query = Query(terms=(Term(None, RID),), keys=("request_id",))
+
+    with spill_directory():
+        result = DockerSource().read(target, query)
+        spilled = [run.path is not None for run in result.runs]
+        messages = [r.message for r in records_of(result)]
+
+    assert result.records == []
+    assert spilled == [True]
+    assert messages == [f"n{i}" for i in range(count)]

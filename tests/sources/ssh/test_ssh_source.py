@@ -17,9 +17,15 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers.timeline import records_of
 
 from tracerun.cli import cli
+from tracerun.cli.adhoc import with_adhoc
+from tracerun.query import Query, Term
+from tracerun.read import runs
 from tracerun.sources.ssh import client
+from tracerun.sources.ssh.source import SshSource
+from tracerun.trace.plan import build_plan
 
 RID = "req-55h7"
 pytestmark = pytest.mark.sshd
@@ -328,3 +334,26 @@ def test_init_writes_a_starter_for_remote_logs_that_traces_them(
     assert "    hosts: ['web-1']  # searched over ssh, in parallel\n" in text
     assert run("validate", "-p", str(written)).exit_code == 0
     assert [r[3] for r in ndjson(traced)] == ["one", "two"]
+
+
+def test_a_remote_file_matching_everywhere_is_kept_as_a_spilled_run(
+    ssh_fleet: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A wrong query (every line matches) costs disk, not memory: the host's
+    # records go into a sorted run, spilled past SPILL_AT, as a file's do (#12).
+    monkeypatch.setattr(runs, "SPILL_AT", 100)
+    web1 = ssh_fleet.hosts[0]
+    lines = [record(i % 60, f"n{i}") for i in range(300)]
+    (web1.log_dir / "app.log").write_text("\n".join(lines) + "\n")
+    plan = build_plan(with_adhoc(None, {"ssh": (f"web-1:{web1.remote_dir}/app.log",)}))
+    query = Query(terms=(Term(None, RID),), keys=("request_id",))
+
+    with runs.spill_directory():
+        result = SshSource().read(plan.targets[0], query)
+        spilled = [run.path is not None for run in result.runs]
+        messages = [r.message for r in records_of(result)]
+
+    assert result.records == []
+    assert spilled == [True]
+    # Equal times keep file order (line numbers break the ties).
+    assert messages == [f"n{i}" for i in sorted(range(300), key=lambda i: (i % 60, i))]

@@ -17,6 +17,7 @@ from tracerun.errors import SourceFailure
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler
 from tracerun.read.match import Matcher
+from tracerun.read.runs import RunBuilder, keep_of
 from tracerun.read.scan import Needles, ScanNotice, scan
 from tracerun.read.target import Target
 from tracerun.sources.base import OriginResult
@@ -116,8 +117,13 @@ def engine_window(query: Query) -> tuple[float | None, float | None]:
 def _records(
     target: Target, query: Query, stream: LogStream, result: OriginResult
 ) -> None:
-    """Scan a container's log (engine-stamped lines); assemble the matching records."""
+    """Scan a container's log (engine-stamped lines); assemble the matching records.
+
+    They are kept as a sorted run, spilled to a file past a few thousand, so a
+    query that matches most of a long log costs disk, not memory (issue #12).
+    """
     assembler = Assembler(target, Matcher(query))
+    kept = RunBuilder(keep_of(query.limit, query.max_records))
     needles = Needles.of(query.values, ignore_case=query.ignore_case)
     rule = record_start_rule(target)
     notices: list[ScanNotice] = []
@@ -129,11 +135,16 @@ def _records(
         before=query.before,
         after=query.after,
     )
-    for hit in found:
-        engine_time, unstamped = unstamp(hit)
-        record = assembler.record(unstamped, fallback_time=engine_time)
-        if record is not None:
-            result.records.append(record)
+    try:
+        for hit in found:
+            engine_time, unstamped = unstamp(hit)
+            record = assembler.record(unstamped, fallback_time=engine_time)
+            if record is not None:
+                kept.add(record)
+    finally:  # the engine failing part-way keeps what was read before
+        run = kept.finish()
+        if run is not None:
+            result.runs.append(run)
     name = target.origin.name
     result.warnings.extend(f"{name}:{n.line}: {n.message}" for n in notices)
     result.warnings.extend(assembler.warnings)

@@ -82,6 +82,8 @@ def file_jobs(
 
     A file wholly outside the window has no piece; so has a compressed rotation
     that ended before the window began (judged from its newer sibling's start).
+    With context lines (`-A/-B/-C`) a file stays whole: a record's context can
+    reach across a cut, and only one reader sees which neighbour prints a line.
     """
     skip: set[str] = set()
     if query.since is not None:
@@ -91,7 +93,8 @@ def file_jobs(
         None if t.origin.locator in skip else window_piece(t, query) for t in targets
     ]
     total = sum(p.size for p in windowed if p is not None)
-    each = None if workers < 2 else max(1, -(-total // (2 * workers)))
+    whole = workers < 2 or query.before > 0 or query.after > 0
+    each = None if whole else max(1, -(-total // (2 * workers)))
     return [[] if p is None else split_piece(p, each) for p in windowed]
 
 

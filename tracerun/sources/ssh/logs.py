@@ -18,6 +18,7 @@ from tracerun.errors import SourceFailure
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler
 from tracerun.read.match import Matcher
+from tracerun.read.runs import RunBuilder, keep_of
 from tracerun.read.scan import MAX_RECORD, Hit, Needles
 from tracerun.read.target import Target
 from tracerun.sources.base import OriginResult
@@ -43,10 +44,18 @@ def needles_of(query: Query) -> list[str]:
     return [value.decode("utf-8", "surrogateescape") for value in values]
 
 
-def read_remote(target: Target, query: Query, timeout: float) -> OriginResult:
-    """Search one remote file on its host and return its matching records."""
+def read_remote(
+    target: Target, query: Query, timeout: float, *, as_run: bool = True
+) -> OriginResult:
+    """Search one remote file on its host and return its matching records.
+
+    `as_run`: keep them as a sorted run, spilled to a file past a few thousand
+    (a query that matches most of a long log costs disk, not memory); False
+    gives them as a list (follow's history, which filters them by line).
+    """
     origin = remote_of(target)
     result = OriginResult()
+    kept = RunBuilder(keep_of(query.limit, query.max_records)) if as_run else None
     code = script.search_script(
         [origin.locator], needles_of(query), ignore_case=query.ignore_case
     )
@@ -58,11 +67,14 @@ def read_remote(target: Target, query: Query, timeout: float) -> OriginResult:
             for line in session.lines():
                 result.bytes_read += len(line) + 1
                 for hit in framer.take(line):
-                    _keep(assembler, hit, result)
+                    _keep(assembler, hit, result, kept)
             for hit in framer.flush():
-                _keep(assembler, hit, result)
+                _keep(assembler, hit, result, kept)
         finally:
             session.close()
+            run = None if kept is None else kept.finish()
+            if run is not None:
+                result.runs.append(run)
     result.warnings.extend(assembler.warnings)
     result.warnings.extend(assembler.tally.failure_warnings(origin.name))
     result.tally = assembler.tally
@@ -71,10 +83,16 @@ def read_remote(target: Target, query: Query, timeout: float) -> OriginResult:
     return result
 
 
-def _keep(assembler: Assembler, hit: Hit, result: OriginResult) -> None:
+def _keep(
+    assembler: Assembler, hit: Hit, result: OriginResult, kept: RunBuilder | None
+) -> None:
     record = assembler.record(hit)
-    if record is not None:
+    if record is None:
+        return
+    if kept is None:
         result.records.append(record)
+    else:
+        kept.add(record)
 
 
 def _failure(

@@ -157,7 +157,9 @@ class SshFeed:
 
     def _history(self, followed: _File) -> list[Record]:
         """Read the file's matching records up to the counted line (the rest comes live)."""
-        result = logs.read_remote(followed.target, self._query, self._query.timeout)
+        result = logs.read_remote(
+            followed.target, self._query, self._query.timeout, as_run=False
+        )
         for warning in result.warnings:
             self._notes.append(Note("warning", warning))
         if result.failure is not None:
