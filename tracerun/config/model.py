@@ -483,7 +483,10 @@ def resolve_program(argv: list[str], base: Path | None) -> list[str]:
     program = argv[0]
     if base is None or "/" not in program or Path(expand_user(program)).is_absolute():
         return argv
-    return [os.path.normpath(base / program), *argv[1:]]
+    resolved = os.path.normpath(base / program)
+    if "/" not in resolved:  # `./fetch` next to the profile: still a path
+        resolved = f".{os.sep}{resolved}"
+    return [resolved, *argv[1:]]
 
 
 SourceConfig = Annotated[

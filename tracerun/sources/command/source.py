@@ -26,7 +26,12 @@ from tracerun.sources.base import (
     ReadError,
     SourceDefaults,
 )
-from tracerun.sources.command.process import CommandOrigin, Output, spawn
+from tracerun.sources.command.process import (
+    CommandOrigin,
+    Output,
+    last_lines,
+    spawn,
+)
 from tracerun.sources.command.window import expand_argv
 
 
@@ -87,6 +92,9 @@ class CommandSource(SourceDefaults):
         failed = output.failure()
         if failed is not None:
             result.failure = SourceFailure(origin.source, origin.name, *failed)
+        elif said := last_lines(bytes(output.stderr)):
+            where = f"source {origin.source}: {origin.name}"
+            result.warnings.append(f"{where}: exited with status 0{said}")
         return result
 
     def follow(
