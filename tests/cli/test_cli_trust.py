@@ -208,3 +208,18 @@ def test_the_trust_record_is_json_naming_the_real_path(repo: Path) -> None:
 
     assert list(entries) == [str((repo / "prod.yaml").resolve())]
     assert entries[str((repo / "prod.yaml").resolve())]["digest"].startswith("sha256:")
+
+
+def test_the_journald_example_validates_and_names_its_journalctl_runs() -> None:
+    example = str(Path(__file__).parents[2] / "examples" / "journald.yaml")
+
+    validated = run("validate", "-p", example)
+    untrusted = run("-p", example, "req-7f3a9c2e")
+
+    assert (validated.exit_code, untrusted.exit_code) == (0, 2)
+    assert untrusted.stderr.splitlines()[1:3] == [
+        "    source orders: journalctl --unit orders --output short-iso --no-pager "
+        "--since '@{since_epoch}' --until '@{until_epoch}'",
+        "    source orders (under -f): journalctl --unit orders --output short-iso "
+        "--no-pager --since '@{since_epoch}' --follow",
+    ]
