@@ -218,8 +218,12 @@ def test_the_journald_example_validates_and_names_its_journalctl_runs() -> None:
 
     assert (validated.exit_code, untrusted.exit_code) == (0, 2)
     assert untrusted.stderr.splitlines()[1:3] == [
-        "    source orders: journalctl --unit orders --output short-iso --no-pager "
-        "--since '@{since_epoch}' --until '@{until_epoch}'",
-        "    source orders (under -f): journalctl --unit orders --output short-iso "
-        "--no-pager --since '@{since_epoch}' --follow",
+        (
+            "    source orders: journalctl --unit orders --output short-iso --no-pager "
+            "--since '@{since_epoch}' --until '@{until_epoch}'"
+        ),
+        (
+            "    source orders (under -f): journalctl --unit orders --output short-iso "
+            "--no-pager --since '@{since_epoch}' --follow"
+        ),
     ]

@@ -243,6 +243,14 @@ class Source(Protocol):
         """Find the logs `init` describes for the ad hoc flag's values."""
         ...
 
+    def abandon(self) -> None:
+        """Stop what this type's reads still run: the run is abandoned (Ctrl-C).
+
+        Why: a read in a worker thread cannot be interrupted, and the
+        interpreter waits for its threads at exit.
+        """
+        ...
+
 
 class SourceDefaults:
     """Defaults for a source type: one job per origin, no follow, no sample, no flag."""
@@ -309,6 +317,9 @@ class SourceDefaults:
         """Refuse: this type has no ad hoc flag."""
         msg = f"{self.kind} sources need a profile"
         raise CannotError(msg)
+
+    def abandon(self) -> None:
+        """Nothing to stop: reads end on their own (or at their timeout)."""
 
 
 class Program(NamedTuple):

@@ -172,6 +172,8 @@ def _executors(
         tx.shutdown(wait=False, cancel_futures=True)
         if terminate is not None:
             terminate()
+        for kind in {job.target.origin.kind for job in light}:
+            get_source(kind).abandon()  # a thread in a read must not hold the exit
         raise
     tx.shutdown()
     px.shutdown()

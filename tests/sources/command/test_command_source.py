@@ -8,7 +8,9 @@ own tests (tests/cli/test_cli_trust.py).
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -395,3 +397,57 @@ def test_follow_reads_a_live_command_with_its_history_first(
         ("vendor", "late"),
     ]
     assert (code, errors) == (130, "")
+
+
+def test_ctrl_c_stops_every_running_command_at_once(tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        script(
+            tmp_path,
+            name,
+            f"open('{name}.pid', 'w').write(str(os.getpid()))\ntime.sleep(120)",
+        )
+    (tmp_path / "p.yaml").write_text(
+        "version: 1\nsources:\n"
+        "  one: {type: command, argv: [./one], cwd: .}\n"
+        "  two: {type: command, argv: [./two], cwd: .}\n"
+    )
+    env = {**os.environ, "TRACERUN_TRUST": "all", "TRACERUN_PROFILE": ""}
+    trace = subprocess.Popen(
+        [sys.executable, "-m", "tracerun", "-p", "p.yaml", RID],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+    )
+    pids = [tmp_path / "one.pid", tmp_path / "two.pid"]
+    deadline = time.monotonic() + 20
+    while not all(p.exists() and p.read_text() for p in pids):
+        assert time.monotonic() < deadline, "the commands did not start"
+        time.sleep(0.05)
+
+    started = time.monotonic()
+    trace.send_signal(signal.SIGINT)
+    _, stderr = trace.communicate(timeout=20)
+
+    assert (trace.returncode, stderr) == (130, b"\ntracerun: interrupted\n")
+    assert time.monotonic() - started < 5
+    assert all(_gone(int(p.read_text())) for p in pids)
+
+
+def test_under_follow_a_command_without_follow_runs_once_for_history(
+    tmp_path: Path,
+) -> None:
+    script(tmp_path, "vendor", prints(APP[0].replace("reserved", "queued")))
+    path = profile(
+        tmp_path, "    {type: command, argv: [./vendor], parser: json}\n", file=False
+    )
+
+    result = run("-p", str(path), "-f", "--timeout", "1s", RID)
+
+    assert result.stdout == (
+        "2026-03-20T14:10:00.100Z vendor -     queued request_id=req-42\n"
+    )
+    assert (result.exit_code, result.stderr) == (
+        0,
+        "tracerun: warning: source vendor: a command without `follow:` runs once; "
+        "only its history is shown\n",
+    )

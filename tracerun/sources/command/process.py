@@ -17,6 +17,7 @@ import select
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -31,6 +32,9 @@ STDERR_LINES = 5
 GRACE = 1.0
 """Seconds between TERM and KILL when a program's group is stopped."""
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+"""Programs being read, for `stop_all` (a read in a thread cannot be interrupted)."""
+_RUNNING_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,8 @@ class Output:
         self._out = self.process.stdout.fileno()
         self._err = self.process.stderr.fileno()
         self._open = [self._out, self._err]
+        with _RUNNING_LOCK:
+            _RUNNING.add(self.process)
 
     def read(self, size: int, /) -> bytes:
         """Return the next bytes of stdout (b"" at its end or at the deadline)."""
@@ -150,6 +156,8 @@ class Output:
     def close(self) -> None:
         """Stop the program if it still runs; close the pipes."""
         self.stop()
+        with _RUNNING_LOCK:
+            _RUNNING.discard(self.process)
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
@@ -208,6 +216,16 @@ class Output:
             return
         self.stderr += data
         del self.stderr[:-STDERR_KEEP]
+
+
+def stop_all() -> None:
+    """Stop the group of every program still being read (KILL: the run is ending)."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for process in running:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def stop_group(process: subprocess.Popen[bytes]) -> None:

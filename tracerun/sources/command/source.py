@@ -31,6 +31,7 @@ from tracerun.sources.command.process import (
     Output,
     last_lines,
     spawn,
+    stop_all,
 )
 from tracerun.sources.command.window import expand_argv
 
@@ -113,6 +114,10 @@ class CommandSource(SourceDefaults):
         from tracerun.sources.command.tail import CommandFeed  # noqa: PLC0415 - start-up: follow only
 
         return Following(CommandFeed(targets[0], query, clock))
+
+    def abandon(self) -> None:
+        """Stop every program still being read (their reads then end at once)."""
+        stop_all()
 
 
 def _scan(target: Target, query: Query, output: Output, result: OriginResult) -> None:
