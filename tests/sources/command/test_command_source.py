@@ -28,6 +28,15 @@ APP = [
 ]
 
 
+MERGED = (
+    "2026-03-20T14:10:00.100Z app    -     reserved request_id=req-42\n"
+    "2026-03-20T14:10:00.200Z vendor -     queued request_id=req-42\n"
+    "2026-03-20T14:10:00.300Z app    -     charged request_id=req-42\n"
+    "2026-03-20T14:10:00.400Z vendor -     shipped request_id=req-42\n"
+)
+"""The file source's two records and the command's two, merged by time."""
+
+
 def script(folder: Path, name: str, body: str) -> Path:
     """An executable Python program `name` in `folder`."""
     path = folder / name
@@ -69,12 +78,7 @@ def test_a_command_and_a_file_source_merge_into_one_timeline(tmp_path: Path) -> 
 
     result = run("-p", str(path), RID)
 
-    assert result.stdout == (
-        "2026-03-20T14:10:00.100Z app    -     reserved request_id=req-42\n"
-        "2026-03-20T14:10:00.200Z vendor -     queued request_id=req-42\n"
-        "2026-03-20T14:10:00.300Z app    -     charged request_id=req-42\n"
-        "2026-03-20T14:10:00.400Z vendor -     shipped request_id=req-42\n"
-    )
+    assert result.stdout == MERGED
     assert (result.exit_code, result.stderr) == (0, "")
 
 
@@ -195,12 +199,7 @@ def test_binary_output_costs_only_the_bad_lines(tmp_path: Path) -> None:
 
     result = run("-p", str(path), RID)
 
-    assert result.stdout == (
-        "2026-03-20T14:10:00.100Z app    -     reserved request_id=req-42\n"
-        "2026-03-20T14:10:00.200Z vendor -     queued request_id=req-42\n"
-        "2026-03-20T14:10:00.300Z app    -     charged request_id=req-42\n"
-        "2026-03-20T14:10:00.400Z vendor -     shipped request_id=req-42\n"
-    )
+    assert result.stdout == MERGED
     assert result.exit_code == 0
     assert result.stderr == (
         f"tracerun: warning: {tmp_path}/vendor:2: 3 line(s) contain a search value "
@@ -448,6 +447,8 @@ def test_under_follow_a_command_without_follow_runs_once_for_history(
     )
     assert (result.exit_code, result.stderr) == (
         0,
-        "tracerun: warning: source vendor: a command without `follow:` runs once; "
-        "only its history is shown\n",
+        (
+            "tracerun: warning: source vendor: a command without `follow:` runs once; "
+            "only its history is shown\n"
+        ),
     )

@@ -86,18 +86,10 @@ class CommandFeed:
 
     def poll(self, now: float) -> list[Record]:
         """Scan what the program printed since the last poll; tell its end once."""
-        records: list[Record] = []
-        ended = False
-        while True:
-            try:
-                chunk = self._inbox.get_nowait()
-            except queue.Empty:
-                break
-            if chunk is _END:
-                ended = True
-                break
+        chunks, ended = self._drain()
+        if chunks:
             self._last_data = now
-            records += self._reader.feed(chunk)
+        records = [r for chunk in chunks for r in self._reader.feed(chunk)]
         if ended:
             records += self._reader.finish()
             self._end()
@@ -117,15 +109,21 @@ class CommandFeed:
             self._output.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        records: list[Record] = []
+        chunks, _ = self._drain()
+        records = [r for chunk in chunks for r in self._reader.feed(chunk)]
+        return self._fresh(records + self._reader.finish())
+
+    def _drain(self) -> tuple[list[bytes], bool]:
+        """Take what the thread queued: the chunks, and whether the program ended."""
+        chunks: list[bytes] = []
         while True:
             try:
                 chunk = self._inbox.get_nowait()
             except queue.Empty:
-                break
-            if chunk is not _END:
-                records += self._reader.feed(chunk)
-        return self._fresh(records + self._reader.finish())
+                return chunks, False
+            if chunk is _END:
+                return chunks, True
+            chunks.append(chunk)
 
     def _fresh(self, records: list[Record]) -> list[Record]:
         if not self._since:
