@@ -452,3 +452,32 @@ def test_under_follow_a_command_without_follow_runs_once_for_history(
             "only its history is shown\n"
         ),
     )
+
+
+def test_a_followed_command_that_fails_is_told_once_with_its_stderr(
+    tmp_path: Path,
+) -> None:
+    body = prints(APP[0].replace("reserved", "queued"))
+    body += "time.sleep(0.5)\nprint('connection lost', file=sys.stderr)\nsys.exit(2)"
+    script(tmp_path, "vendor", body)
+    path = profile(
+        tmp_path,
+        "    {type: command, argv: [./vendor], follow: true, parser: json}\n",
+        file=False,
+    )
+
+    result = run("-p", str(path), "-f", "--timeout", "2s", RID)
+
+    assert result.stdout == (
+        "2026-03-20T14:10:00.100Z vendor -     queued request_id=req-42\n"
+    )
+    assert (result.exit_code, result.stderr) == (
+        0,
+        (
+            f"tracerun: error: source vendor: {tmp_path}/vendor: exited with status 2; "
+            "its last lines on stderr:\n"
+            "    | connection lost\n"
+            "  hint: the records it printed before were kept; run the command "
+            "yourself to see more\n"
+        ),
+    )

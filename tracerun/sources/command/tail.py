@@ -30,6 +30,8 @@ QUIET = 0.3
 """Seconds without output after which the held last record is released."""
 FIRST_WAIT = 2.0
 """Seconds `start` waits for the program's first output (its history)."""
+END_WAIT = 2.0
+"""Seconds a followed program may run on after closing its stdout."""
 _CHUNK = 64 * 1024
 _END = b""
 
@@ -106,9 +108,11 @@ class CommandFeed:
     def close(self) -> list[Record]:
         """Stop the program; release the records still held back."""
         if self._output is not None:
-            self._output.close()
+            self._output.stop()  # its pipes end: the thread sees their end
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self._output is not None:
+            self._output.close()
         chunks, _ = self._drain()
         records = [r for chunk in chunks for r in self._reader.feed(chunk)]
         return self._fresh(records + self._reader.finish())
@@ -145,6 +149,9 @@ class CommandFeed:
         if self._ended or self._output is None:
             return
         self._ended = True
+        # Its stdout ended: a program still running without it gets END_WAIT s.
+        self._output.timeout = END_WAIT
+        self._output.deadline = time.monotonic() + END_WAIT
         self._output.finish()
         failed = self._output.failure()
         if failed is not None:
