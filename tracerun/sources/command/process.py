@@ -120,7 +120,11 @@ class Output:
             _RUNNING.add(self.process)
 
     def read(self, size: int, /) -> bytes:
-        """Return the next bytes of stdout (b"" at its end or at the deadline)."""
+        """Return the next bytes of stdout (b"" at its end or at the deadline).
+
+        What is already in the pipe is gathered, up to `size`, so the scan
+        works on large blocks (a pipe gives 64 KiB a read).
+        """
         while self._out in self._open:
             ready = self._wait()
             if ready is None:
@@ -129,11 +133,25 @@ class Output:
                 self._take_stderr()
             if self._out in ready:
                 data = os.read(self._out, size)
-                if data:
-                    self.count += len(data)
-                    return data
-                self._open.remove(self._out)
+                if not data:
+                    self._open.remove(self._out)
+                    return b""
+                if len(data) < size:
+                    data += self._more(size - len(data))
+                self.count += len(data)
+                return data
         return b""
+
+    def _more(self, size: int) -> bytes:
+        """Read what stdout already holds, up to `size` bytes, without waiting."""
+        parts = []
+        while size > 0 and select.select([self._out], [], [], 0)[0]:
+            data = os.read(self._out, size)
+            if not data:
+                break  # the end: the next read() says so
+            parts.append(data)
+            size -= len(data)
+        return b"".join(parts)
 
     def finish(self) -> int:
         """Drain stderr and wait for the program, to the deadline; return its status."""
