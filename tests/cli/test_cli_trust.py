@@ -227,3 +227,17 @@ def test_the_journald_example_validates_and_names_its_journalctl_runs() -> None:
             "--no-pager --since '@{since_epoch}' --follow"
         ),
     ]
+
+
+def test_an_expanded_secret_in_argv_is_never_shown(repo: Path) -> None:
+    (repo / "prod.yaml").write_text(
+        BASE.replace("eu-1, ", 'eu-1, --token, "${API_TOKEN}", ')
+    )
+
+    untrusted = run("-p", "prod", "req-42", API_TOKEN=SECRET)
+    listed = run("sources", "-p", "prod", API_TOKEN=SECRET)
+    trusted = run("trust", "-p", "prod", API_TOKEN=SECRET)
+
+    shown = untrusted.stderr + listed.stdout + listed.stderr + trusted.stdout
+    assert SECRET not in shown
+    assert shown.count("--token ${API_TOKEN} ") == 3
