@@ -2,7 +2,9 @@
 
 Each type's World (tests/helpers/contract.py) makes real origins holding the
 same corpus; a type registered without a World fails here, so the registry
-and this suite cannot drift.
+and this suite cannot drift. A type whose source is one origin (a command)
+gives one source per origin (`World.sources`); one that `sources` cannot read
+cheaply (`covers = False`) must say so (coverage and sample None).
 """
 
 from __future__ import annotations

@@ -367,6 +367,7 @@ def test_follow_reads_a_live_command_with_its_history_first(
         '{"ts":"2026-03-20T14:10:00.200Z","msg":"queued","request_id":"req-42"}'
     )
     body += "if sys.argv[1] == 'once':\n    sys.exit(0)\n"
+    body += "open('live.pid', 'w').write(str(os.getpid()))\n"
     body += (
         "while not os.path.exists('go'):\n    time.sleep(0.05)\n"
         + prints('{"ts":"2026-03-20T14:10:09Z","msg":"late","request_id":"req-42"}')
@@ -396,6 +397,7 @@ def test_follow_reads_a_live_command_with_its_history_first(
         ("vendor", "late"),
     ]
     assert (code, errors) == (130, "")
+    assert _gone(int((tmp_path / "live.pid").read_text()))  # stopped with the trace
 
 
 def test_ctrl_c_stops_every_running_command_at_once(tmp_path: Path) -> None:
