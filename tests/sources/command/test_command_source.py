@@ -483,3 +483,32 @@ def test_a_followed_command_that_fails_is_told_once_with_its_stderr(
             "yourself to see more\n"
         ),
     )
+
+
+def test_sigterm_stops_a_one_shot_trace_and_its_command(tmp_path: Path) -> None:
+    script(
+        tmp_path,
+        "vendor",
+        "open('v.pid', 'w').write(str(os.getpid()))\ntime.sleep(120)",
+    )
+    (tmp_path / "p.yaml").write_text(
+        "version: 1\nsources:\n  v: {type: command, argv: [./vendor], cwd: .}\n"
+    )
+    env = {**os.environ, "TRACERUN_TRUST": "all", "TRACERUN_PROFILE": ""}
+    trace = subprocess.Popen(
+        [sys.executable, "-m", "tracerun", "-p", "p.yaml", RID],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+    )
+    pid = tmp_path / "v.pid"
+    deadline = time.monotonic() + 20
+    while not (pid.exists() and pid.read_text()):
+        assert time.monotonic() < deadline, "the command did not start"
+        time.sleep(0.05)
+
+    trace.send_signal(signal.SIGTERM)
+    _, stderr = trace.communicate(timeout=20)
+
+    assert (trace.returncode, stderr) == (143, b"")
+    assert _gone(int(pid.read_text()))
