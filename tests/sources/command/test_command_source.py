@@ -512,3 +512,33 @@ def test_sigterm_stops_a_one_shot_trace_and_its_command(tmp_path: Path) -> None:
 
     assert (trace.returncode, stderr) == (143, b"")
     assert _gone(int(pid.read_text()))
+
+
+def test_a_leftover_child_holding_stderr_does_not_hold_the_trace(
+    tmp_path: Path,
+) -> None:
+    body = prints(APP[0].replace("reserved", "queued"))
+    body += (
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)\n"
+        "    time.sleep(120)\n"
+        "    sys.exit(0)\n"
+        "open('child.pid', 'w').write(str(child))\n"
+    )
+    script(tmp_path, "vendor", body)
+    path = profile(
+        tmp_path,
+        "    {type: command, argv: [./vendor], parser: json, cwd: .}\n",
+        file=False,
+    )
+
+    started = time.monotonic()
+    result = run("-p", str(path), RID)
+
+    assert time.monotonic() - started < 5
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "2026-03-20T14:10:00.100Z vendor -     queued request_id=req-42\n"
+    )
+    assert _gone(int((tmp_path / "child.pid").read_text()))

@@ -31,6 +31,10 @@ STDERR_LINES = 5
 """How many of its last stderr lines a failure shows."""
 GRACE = 1.0
 """Seconds between TERM and KILL when a program's group is stopped."""
+STEP = 0.1
+"""Seconds between two looks at whether a program whose stdout ended has exited."""
+LEFT_WAIT = 0.5
+"""Seconds stderr is still read after the program exited."""
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _RUNNING: set[subprocess.Popen[bytes]] = set()
 """Programs being read, for `stop_all` (a read in a thread cannot be interrupted)."""
@@ -154,16 +158,26 @@ class Output:
         return b"".join(parts)
 
     def finish(self) -> int:
-        """Drain stderr and wait for the program, to the deadline; return its status."""
-        while self._open and self._wait() is not None:
-            self._take_stderr()
+        """Wait for the program (to the deadline), draining stderr; return its status.
+
+        Once it has ended, what is left on stderr is read for LEFT_WAIT s; a
+        descendant still holding the pipe then is stopped with its group.
+        """
+        while not self.timed_out and self.process.poll() is None:
+            ready = self._wait(STEP)
+            if ready and self._err in ready:
+                self._take_stderr()
         if self.timed_out:
             return self.stop()
-        try:
-            return self.process.wait(self._left())
-        except subprocess.TimeoutExpired:
-            self._cut()
-            return self.stop()
+        end = time.monotonic() + LEFT_WAIT
+        while self._err in self._open and (left := end - time.monotonic()) > 0:
+            if not select.select([self._err], [], [], left)[0]:
+                break
+            self._take_stderr()
+        if self._err in self._open:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        return self.process.returncode
 
     def stop(self) -> int:
         """Stop the program's whole group (TERM, then KILL) and reap it."""
@@ -210,14 +224,22 @@ class Output:
             else max(0.0, self.deadline - time.monotonic())
         )
 
-    def _wait(self) -> list[int] | None:
-        """Wait until a pipe can be read; None at the deadline (the group is stopped)."""
+    def _wait(self, most: float | None = None) -> list[int] | None:
+        """Wait until a pipe can be read, for at most `most` s (None: to the deadline).
+
+        Returns None at the deadline (the group is then stopped), [] when
+        `most` passed first or no pipe is open any more.
+        """
         left = self._left()
         if left == 0.0:
             self._cut()
             return None
-        ready, _, _ = select.select(self._open, [], [], left)
-        if not ready:
+        wait = most if left is None else left if most is None else min(most, left)
+        if not self._open:
+            time.sleep(wait or 0)
+            return []
+        ready, _, _ = select.select(self._open, [], [], wait)
+        if not ready and wait == left:
             self._cut()
             return None
         return ready
