@@ -3,6 +3,8 @@
 Each source type names its own ad hoc sources (sources/<type>/adhoc.py); this
 puts them together, adds them to the `-p` profile or makes a profile of them
 alone, in which case pydantic is never imported: there is nothing to validate.
+A `-p` profile is loaded with its files' texts, so that a run stops here when
+it runs programs and its content is not trusted (cli/trust.py).
 """
 
 from __future__ import annotations
