@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -400,18 +401,14 @@ def test_follow_reads_a_live_command_with_its_history_first(
     assert _gone(int((tmp_path / "live.pid").read_text()))  # stopped with the trace
 
 
-def test_ctrl_c_stops_every_running_command_at_once(tmp_path: Path) -> None:
-    for name in ("one", "two"):
-        script(
-            tmp_path,
-            name,
-            f"open('{name}.pid', 'w').write(str(os.getpid()))\ntime.sleep(120)",
-        )
-    (tmp_path / "p.yaml").write_text(
-        "version: 1\nsources:\n"
-        "  one: {type: command, argv: [./one], cwd: .}\n"
-        "  two: {type: command, argv: [./two], cwd: .}\n"
-    )
+def hanging_trace(tmp_path: Path, names: tuple[str, ...]) -> tuple[Any, list[int]]:
+    """Start `tracerun` on command sources that hang; return it once they all run."""
+    sources = ""
+    for name in names:
+        hang = f"open('{name}.pid', 'w').write(str(os.getpid()))\ntime.sleep(120)"
+        script(tmp_path, name, hang)
+        sources += f"  {name}: {{type: command, argv: [./{name}], cwd: .}}\n"
+    (tmp_path / "p.yaml").write_text(f"version: 1\nsources:\n{sources}")
     env = {**os.environ, "TRACERUN_TRUST": "all", "TRACERUN_PROFILE": ""}
     trace = subprocess.Popen(
         [sys.executable, "-m", "tracerun", "-p", "p.yaml", RID],
@@ -419,11 +416,16 @@ def test_ctrl_c_stops_every_running_command_at_once(tmp_path: Path) -> None:
         env=env,
         stderr=subprocess.PIPE,
     )
-    pids = [tmp_path / "one.pid", tmp_path / "two.pid"]
+    files = [tmp_path / f"{name}.pid" for name in names]
     deadline = time.monotonic() + 20
-    while not all(p.exists() and p.read_text() for p in pids):
+    while not all(f.exists() and f.read_text() for f in files):
         assert time.monotonic() < deadline, "the commands did not start"
         time.sleep(0.05)
+    return trace, [int(f.read_text()) for f in files]
+
+
+def test_ctrl_c_stops_every_running_command_at_once(tmp_path: Path) -> None:
+    trace, pids = hanging_trace(tmp_path, ("one", "two"))
 
     started = time.monotonic()
     trace.send_signal(signal.SIGINT)
@@ -431,7 +433,7 @@ def test_ctrl_c_stops_every_running_command_at_once(tmp_path: Path) -> None:
 
     assert (trace.returncode, stderr) == (130, b"\ntracerun: interrupted\n")
     assert time.monotonic() - started < 5
-    assert all(_gone(int(p.read_text())) for p in pids)
+    assert all(_gone(pid) for pid in pids)
 
 
 def test_under_follow_a_command_without_follow_runs_once_for_history(
@@ -486,32 +488,13 @@ def test_a_followed_command_that_fails_is_told_once_with_its_stderr(
 
 
 def test_sigterm_stops_a_one_shot_trace_and_its_command(tmp_path: Path) -> None:
-    script(
-        tmp_path,
-        "vendor",
-        "open('v.pid', 'w').write(str(os.getpid()))\ntime.sleep(120)",
-    )
-    (tmp_path / "p.yaml").write_text(
-        "version: 1\nsources:\n  v: {type: command, argv: [./vendor], cwd: .}\n"
-    )
-    env = {**os.environ, "TRACERUN_TRUST": "all", "TRACERUN_PROFILE": ""}
-    trace = subprocess.Popen(
-        [sys.executable, "-m", "tracerun", "-p", "p.yaml", RID],
-        cwd=tmp_path,
-        env=env,
-        stderr=subprocess.PIPE,
-    )
-    pid = tmp_path / "v.pid"
-    deadline = time.monotonic() + 20
-    while not (pid.exists() and pid.read_text()):
-        assert time.monotonic() < deadline, "the command did not start"
-        time.sleep(0.05)
+    trace, pids = hanging_trace(tmp_path, ("vendor",))
 
     trace.send_signal(signal.SIGTERM)
     _, stderr = trace.communicate(timeout=20)
 
     assert (trace.returncode, stderr) == (143, b"")
-    assert _gone(int(pid.read_text()))
+    assert _gone(pids[0])
 
 
 def test_a_leftover_child_holding_stderr_does_not_hold_the_trace(
