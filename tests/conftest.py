@@ -45,3 +45,17 @@ def _no_secrets_from_other_tests():
     forget_secrets()
     yield
     forget_secrets()
+
+
+@pytest.fixture(autouse=True)
+def _private_config_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+):
+    """No test reads or writes the real ~/.config/tracerun (trusted profiles, #15).
+
+    TRACERUN_TRUST is unset too, so a CI that sets it cannot hide the check.
+    """
+    config = tmp_path_factory.mktemp("xdg-config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.delenv("TRACERUN_TRUST", raising=False)
+    return config

@@ -24,7 +24,7 @@ def commands() -> dict[str, click.Command]:
 
 
 def test_every_command_is_documented() -> None:
-    assert len(commands()) == 6
+    assert len(commands()) == 7
     for name in commands():
         assert f"`tracerun {name}" in README, name
 

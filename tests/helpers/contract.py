@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -181,6 +182,65 @@ class SshWorld:
             file.write(line(message, 8) + "\n")
 
 
+_TAIL = """
+import sys, time
+path, live = sys.argv[1], sys.argv[2] == "live"
+with open(path) as log:
+    while True:
+        line = log.readline()
+        if line:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+        elif live:
+            time.sleep(0.05)
+        else:
+            break
+"""
+
+
+@dataclass
+class CommandWorld:
+    """Programs `a` and `b`, each printing its log (and, live, what is added to it).
+
+    A command source is one program: the World gives one source per origin
+    (`sources`), and the contract runs them together.
+    """
+
+    root: Path
+    covers: bool = False
+    """`sources` runs nothing: no coverage, no sample (they would run the program)."""
+
+    def sources(self, *, live: bool = False) -> dict[str, spec.SourceConfig]:
+        FileWorld(self.root).source()
+        found: dict[str, spec.SourceConfig] = {}
+        for name in CORPUS:
+            program = self.root / name
+            program.write_text(f"#!{sys.executable}\n{_TAIL}")
+            program.chmod(0o755)
+            argv = [str(program), str(self.root / f"{name}.log")]
+            found[f"svc-{name}"] = spec.CommandSourceConfig(
+                argv=[*argv, "live" if live else "once"], parser="json", follow=live
+            )
+        return found
+
+    def source(self, *, live: bool = False) -> spec.SourceConfig:
+        return self.sources(live=live)["svc-a"]
+
+    def origin(self, name: str) -> str:
+        return str(self.root / name)
+
+    def broken(self) -> spec.SourceConfig:
+        fails = [sys.executable, "-c", "import sys; sys.exit('no such log group')"]
+        return spec.CommandSourceConfig(argv=fails, parser="json")
+
+    def append(self, name: str, message: str) -> None:
+        FileWorld(self.root).append(name, message)
+
+
+def _command_world(tmp_path: Path, request: Any) -> World:
+    return CommandWorld(tmp_path)
+
+
 def _ssh_world(tmp_path: Path, request: Any) -> World:
     fleet = request.getfixturevalue("ssh_fleet")
     monkeypatch = request.getfixturevalue("monkeypatch")
@@ -201,5 +261,6 @@ WORLDS: dict[str, Callable[[Path, Any], World]] = {
     "file": _file_world,
     "docker": _docker_world,
     "ssh": _ssh_world,
+    "command": _command_world,
 }
 """Source type → how to make its World (the contract test looks every registered type up)."""

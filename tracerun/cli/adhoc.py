@@ -3,6 +3,8 @@
 Each source type names its own ad hoc sources (sources/<type>/adhoc.py); this
 puts them together, adds them to the `-p` profile or makes a profile of them
 alone, in which case pydantic is never imported: there is nothing to validate.
+A `-p` profile is loaded with its files' texts, so that a run stops here when
+it runs programs and its content is not trusted (cli/trust.py).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import NamedTuple
 
 from tracerun.config.spec import Profile
 
@@ -37,17 +41,53 @@ def with_adhoc(profile: Profile | None, flags: Mapping[str, Sequence[str]]) -> P
     return dataclasses.replace(profile, sources=sources)
 
 
-def profile_or_adhoc(name: str | None, flags: Mapping[str, Sequence[str]]) -> Profile:
+class Loaded(NamedTuple):
+    """The profile a command reads, and where it came from (None: ad hoc only)."""
+
+    profile: Profile
+    path: Path | None = None
+    texts: tuple[tuple[str, str], ...] = ()
+    """Every file of its `extends` chain, (real path, text), as read."""
+    given: str = ""
+    """The profile as the user named it (`-p` or $TRACERUN_PROFILE)."""
+
+
+def load_run_profile(name: str | None, flags: Mapping[str, Sequence[str]]) -> Loaded:
     """Load the profile a run reads: `-p`/$TRACERUN_PROFILE, plus any ad hoc sources."""
     from tracerun.config.discover import (  # noqa: PLC0415 - start-up: not for --help
         default_profile_name,
         resolve_profile,
     )
 
-    if flags and not name and not default_profile_name(os.environ):
-        return with_adhoc(None, flags)
-    from tracerun.config.loader import load_profile  # noqa: PLC0415 - start-up: pydantic
+    given = name or default_profile_name(os.environ)
+    if flags and not given:
+        return Loaded(with_adhoc(None, flags))
+    from tracerun.config.loader import load_profile_chain  # noqa: PLC0415 - start-up: pydantic
     from tracerun.config.model import to_spec  # noqa: PLC0415 - start-up: pydantic
 
-    profile = to_spec(load_profile(resolve_profile(name)))
-    return with_adhoc(profile, flags) if flags else profile
+    path = resolve_profile(name)
+    validated, texts = load_profile_chain(path)
+    profile = to_spec(validated)
+    if flags:
+        profile = with_adhoc(profile, flags)
+    return Loaded(profile, path, tuple(texts), given or "")
+
+
+def profile_or_adhoc(name: str | None, flags: Mapping[str, Sequence[str]]) -> Profile:
+    """Load the profile a run reads, and stop unless it may run its programs.
+
+    Raises:
+        UntrustedError: it runs programs and its content is not trusted (cli/trust.py).
+    """
+    from tracerun.sources import SOURCES  # noqa: PLC0415 - start-up: not for --help
+
+    loaded = load_run_profile(name, flags)
+    if loaded.path is not None and any(
+        SOURCES[c.type].runs for c in loaded.profile.sources.values()
+    ):
+        from tracerun.cli.trust import require_trust  # noqa: PLC0415 - start-up: only a profile that runs programs
+
+        require_trust(
+            loaded.path, loaded.profile, loaded.texts, loaded.given, os.environ
+        )
+    return loaded.profile

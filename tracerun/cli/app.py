@@ -36,6 +36,7 @@ COMMANDS = {
     "schema": "tracerun.cli.schema",
     "sources": "tracerun.cli.sources",
     "trace": "tracerun.cli.trace",
+    "trust": "tracerun.cli.trust",
     "validate": "tracerun.cli.validate",
 }
 """Command name → the module defining it as `COMMAND`, imported when it runs.

@@ -7,6 +7,8 @@ that parse and carry a timestamp.
 
 from __future__ import annotations
 
+import os
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,10 +23,11 @@ from tracerun.cli.options import (
     profile_option,
 )
 from tracerun.errors import ExitCode, SourceFailure, mask
-from tracerun.sources import get_source
+from tracerun.sources import SOURCES, get_source
 from tracerun.sources.base import ReadError
 
 if TYPE_CHECKING:
+    from tracerun.cli.adhoc import Loaded
     from tracerun.config.spec import Profile
     from tracerun.read.target import Target
     from tracerun.trace.plan import Plan
@@ -65,13 +68,17 @@ class Listing:
     """Origins that could not be read, each once (as a trace would report it)."""
 
 
-def describe_sources(profile: Profile, plan: Plan, *, check: bool = False) -> Listing:
+def describe_sources(
+    profile: Profile, plan: Plan, *, check: bool = False, trust: str | None = None
+) -> Listing:
     """List each source with its parser and origins: size, time coverage, sample.
 
     Args:
         profile: The profile the plan was built from (for source types, parsers).
         plan: The resolved origins.
         check: Also parse a sample of each file's first lines and report shares.
+        trust: Whether the profile may run its programs (cli/trust.py), shown
+            on each source that runs one.
 
     Returns:
         The lines to print, a warning per origin whose sample mostly fails, and
@@ -85,6 +92,8 @@ def describe_sources(profile: Profile, plan: Plan, *, check: bool = False) -> Li
         config = profile.sources[name]
         parser = config.parser if isinstance(config.parser, str) else config.parser.type
         count = f"{len(targets)} origin{'' if len(targets) == 1 else 's'}"
+        if trust is not None and SOURCES[config.type].runs is not None:
+            count += f", {trust}"
         listing.lines.append(f"{name} ({config.type}, parser {parser}): {count}")
         listing.lines.extend(_origin_lines(targets, listing, check=check))
         if not targets:
@@ -246,17 +255,33 @@ def sources_command(profile: str | None, check: bool, **flags: tuple[str, ...]) 
       tracerun sources -p demo
       tracerun sources -p demo --check
     """
-    from tracerun.cli.adhoc import profile_or_adhoc  # noqa: PLC0415 - start-up: not for --help
+    from tracerun.cli.adhoc import load_run_profile  # noqa: PLC0415 - start-up: not for --help
     from tracerun.trace.plan import build_plan  # noqa: PLC0415 - start-up: not for --help
 
-    loaded = profile_or_adhoc(profile, adhoc_values(flags))
-    plan = build_plan(loaded)
-    listing = describe_sources(loaded, plan, check=check)
+    loaded = load_run_profile(profile, adhoc_values(flags))
+    trust = _trust(loaded)
+    plan = build_plan(loaded.profile)
+    listing = describe_sources(loaded.profile, plan, check=check, trust=trust)
     for line in listing.lines:
         click.echo(mask(line))  # an origin built from an expanded ${VAR} path
+    if trust is not None and not trust.startswith("trusted"):
+        given = shlex.quote(loaded.given or str(loaded.path))
+        listing.warnings.append(
+            f"this profile runs programs ({trust}): a trace stops until "
+            f"you check them and run: tracerun trust -p {given}"
+        )
     failures = [*plan.failures, *listing.failures]
     print_problems([*plan.warnings, *listing.warnings], failures)
     return ExitCode.SOURCE_FAILED if failures else ExitCode.OK
 
 
 COMMAND = sources_command
+
+
+def _trust(loaded: Loaded) -> str | None:
+    """Whether the profile may run its programs (None: it runs none, or ad hoc)."""
+    if loaded.path is None:
+        return None
+    from tracerun.cli.trust import trust_state  # noqa: PLC0415 - start-up: not for --help
+
+    return trust_state(loaded.path, loaded.profile, loaded.texts, os.environ)

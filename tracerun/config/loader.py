@@ -57,12 +57,32 @@ def load_profile_with_marks(
     locate their findings with the marks, in the base file for an inherited key.
     Pass them to `marks.located` to build a ConfigIssue.
     """
-    run = _Run(top=str(path), env=os.environ if env is None else env)
+    profile, marks, _ = _load(path, env, None)
+    return profile, marks
+
+
+def load_profile_chain(
+    path: Path, env: Mapping[str, str] | None = None
+) -> tuple[Profile, list[tuple[str, str]]]:
+    """Like `load_profile`, and also return every file read: (real path, text).
+
+    The profile comes first, then its `extends` bases in the order read; the
+    trust check (config/trust.py) hashes exactly these texts, so what was
+    validated is what was trusted.
+    """
+    profile, _, texts = _load(path, env, [])
+    return profile, texts
+
+
+def _load(
+    path: Path, env: Mapping[str, str] | None, texts: list[tuple[str, str]] | None
+) -> tuple[Profile, Marks, list[tuple[str, str]]]:
+    run = _Run(top=str(path), env=os.environ if env is None else env, texts=texts)
     layer = _read_layer(path, str(path), run, ())
     profile = None if layer is None else _validate(path, layer, run)
     if run.issues or profile is None or layer is None:
         raise ProfileError(run.top, list(dict.fromkeys(run.issues)))
-    return profile, layer.marks
+    return profile, layer.marks, texts or []
 
 
 def read_profile_data(
@@ -87,6 +107,8 @@ class _Run:
     top: str
     env: Mapping[str, str]
     issues: list[ConfigIssue] = field(default_factory=list)
+    texts: list[tuple[str, str]] | None = None
+    """Files read, (real path, text), when the caller wants them."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +122,7 @@ class _Layer:
 def _read_layer(
     path: Path, name: str, run: _Run, chain: tuple[tuple[Path, str], ...]
 ) -> _Layer | None:
-    read = read_yaml(path, name, run.issues)
+    read = read_yaml(path, name, run.issues, run.texts)
     if read is None:
         return None
     raw, marks = read

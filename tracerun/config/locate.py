@@ -296,8 +296,12 @@ def _wrong_type(error: ErrorDetails, walk: _Walk) -> _Explained:
     return _Explained(walk.path, message, hint, "value", None, walk, expected, got)
 
 
-def _dict_key(_error: ErrorDetails, walk: _Walk) -> _Explained:
+def _dict_key(error: ErrorDetails, walk: _Walk) -> _Explained:
     key = walk.path[-1]
+    cause = (error.get("ctx") or {}).get("error")
+    if error["type"] == "value_error" and cause is not None:  # a checked name (env)
+        hint = cause.hint if isinstance(cause, CheckError) else None
+        return _Explained(walk.path, str(cause), hint, "key", None, walk)
     message = f"name {quoted(key)} must be a string"
     hint = f"quote it: '{cut(str(key))}'"
     return _Explained(walk.path, message, hint, "key", None, walk)

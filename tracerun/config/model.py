@@ -27,6 +27,7 @@ from pydantic import (
 
 from tracerun.config import spec
 from tracerun.config.checks import (
+    CheckError,
     PathPattern,
     StrptimeFormat,
     check_engine_url,
@@ -388,8 +389,108 @@ class SshSourceConfig(_SourceBase):
     """How many `ssh` processes this source runs at once."""
 
 
+PLACEHOLDERS = ("{since}", "{until}", "{since_epoch}", "{until_epoch}")
+"""What a command's argv may hold for the trace's window (sources/command/window.py)."""
+
+
+def check_argv(argv: list[str]) -> list[str]:
+    """Check a command's argv: a program first, no NUL anywhere (exec refuses one)."""
+    if not argv[0].strip():
+        msg = "the first item of argv is the program to run; it is empty here"
+        raise CheckError(msg, "e.g. argv: [journalctl, -o, short-iso]")
+    for item in argv:
+        if "\0" in item:
+            msg = f"argv item {quoted(item)} holds a NUL character"
+            raise CheckError(msg, "a program's arguments cannot contain NUL")
+    if any(p in argv[0] for p in PLACEHOLDERS):
+        msg = "the program (argv's first item) cannot be a placeholder"
+        raise CheckError(msg, "placeholders such as {since} go in its arguments")
+    return argv
+
+
+def check_env_name(name: str) -> str:
+    """Check an environment variable name: letters, digits, `_`, not first a digit."""
+    if _ENV_NAME.fullmatch(name) is None:
+        msg = f"{quoted(name)} is not an environment variable name"
+        raise CheckError(msg, "use letters, digits and _, e.g. AWS_PROFILE")
+    return name
+
+
+def check_env_value(value: str) -> str:
+    """Check an environment value: no NUL (the OS cannot pass one)."""
+    if "\0" in value:
+        msg = "an environment value cannot contain a NUL character"
+        raise CheckError(msg, "remove the \\0 from the value")
+    return value
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+Argv = Annotated[list[str], Field(min_length=1), AfterValidator(check_argv)]
+
+
+class CommandSourceConfig(_SourceBase):
+    """A program's stdout, read like a log file; runs only once you trust the profile."""
+
+    type: Literal["command"] = Field(examples=["command"])
+    """Source kind: `command`."""
+    argv: Argv = Field(
+        examples=[
+            ["journalctl", "-u", "orders", "-o", "short-iso", "--since", "{since}"]
+        ]
+    )
+    """Program and arguments (never a shell); `{since}`, `{until}` (RFC 3339) and
+    `{since_epoch}`, `{until_epoch}` (seconds) are the trace's window."""
+    env: dict[
+        Annotated[str, AfterValidator(check_env_name)],
+        Annotated[str, AfterValidator(check_env_value)],
+    ] = Field(default_factory=dict, examples=[{"AWS_PROFILE": "prod"}])
+    """Variables set for the program, over tracerun's own environment."""
+    cwd: str | None = Field(default=None, examples=["./scripts"])
+    """Folder the program runs in (relative to the profile); absent: the current one."""
+    timeout: float = Field(default=60.0, gt=0, examples=[120])
+    """Seconds a one-shot run may take; then its process group is killed."""
+    follow: bool | Argv = Field(
+        default=False,
+        examples=[["journalctl", "-u", "orders", "-o", "short-iso", "-f"]],
+    )
+    """Under `-f`: true keeps `argv` running and reads it live; a list is the argv
+    run instead (e.g. with `-f`); false reads `argv` once, for the history."""
+
+    @field_validator("cwd")
+    @classmethod
+    def _resolve_cwd(cls, value: str | None, info: ValidationInfo) -> str | None:
+        base = _context_base_dir(info)
+        if value is None or base is None or Path(expand_user(value)).is_absolute():
+            return value
+        return os.path.normpath(base / value)
+
+    @field_validator("argv", "follow")
+    @classmethod
+    def _resolve_program(
+        cls, value: list[str] | bool, info: ValidationInfo
+    ) -> list[str] | bool:
+        if isinstance(value, bool):
+            return value
+        return resolve_program(value, _context_base_dir(info))
+
+
+def resolve_program(argv: list[str], base: Path | None) -> list[str]:
+    """Make a relative program path (`./bin/fetch`) relative to the profile's folder.
+
+    Why: the profile names a program of its repository wherever tracerun is run
+    from, as file sources' relative `paths` do; a bare name is looked up on PATH.
+    """
+    program = argv[0]
+    if base is None or "/" not in program or Path(expand_user(program)).is_absolute():
+        return argv
+    resolved = os.path.normpath(base / program)
+    if "/" not in resolved:  # `./fetch` next to the profile: still a path
+        resolved = f".{os.sep}{resolved}"
+    return [resolved, *argv[1:]]
+
+
 SourceConfig = Annotated[
-    FileSourceConfig | DockerSourceConfig | SshSourceConfig,
+    FileSourceConfig | DockerSourceConfig | SshSourceConfig | CommandSourceConfig,
     Field(discriminator="type"),
 ]
 

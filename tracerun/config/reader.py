@@ -45,7 +45,10 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def read_yaml(
-    path: Path, name: str, issues: list[ConfigIssue]
+    path: Path,
+    name: str,
+    issues: list[ConfigIssue],
+    texts: list[tuple[str, str]] | None = None,
 ) -> tuple[dict[Any, Any], Marks] | None:
     """Read one YAML mapping with the position of every key and value.
 
@@ -53,6 +56,8 @@ def read_yaml(
         path: The file to read.
         name: The file's name as messages show it.
         issues: Problems found (syntax, duplicate keys, ...) are appended here.
+        texts: When given, (real path, text) of the file read is appended here
+            (the trust check hashes exactly what was read, config/trust.py).
 
     Returns:
         The data and its marks, or None when the file gives no mapping to use.
@@ -63,6 +68,8 @@ def read_yaml(
         reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
         issues.append(ConfigIssue(name, 0, 0, "", f"cannot read: {reason}"))
         return None
+    if texts is not None:
+        texts.append((os.path.realpath(path), text))
     source = SourceFile(name, tuple(text.splitlines()))
     loader = _Loader(text)
     try:

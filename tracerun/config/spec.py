@@ -160,7 +160,21 @@ class SshSourceConfig(_SourceBase):
     type: Literal["ssh"] = "ssh"
 
 
-SourceConfig = FileSourceConfig | DockerSourceConfig | SshSourceConfig
+@dataclass(frozen=True, kw_only=True)
+class CommandSourceConfig(_SourceBase):
+    """A program's stdout, read like a file: `journalctl`, a vendor CLI (never a shell)."""
+
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+    timeout: float = 60.0
+    follow: bool | list[str] = False
+    type: Literal["command"] = "command"
+
+
+SourceConfig = (
+    FileSourceConfig | DockerSourceConfig | SshSourceConfig | CommandSourceConfig
+)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -243,6 +243,14 @@ class Source(Protocol):
         """Find the logs `init` describes for the ad hoc flag's values."""
         ...
 
+    def abandon(self) -> None:
+        """Stop what this type's reads still run: the run is abandoned (Ctrl-C).
+
+        Why: a read in a worker thread cannot be interrupted, and the
+        interpreter waits for its threads at exit.
+        """
+        ...
+
 
 class SourceDefaults:
     """Defaults for a source type: one job per origin, no follow, no sample, no flag."""
@@ -310,17 +318,41 @@ class SourceDefaults:
         msg = f"{self.kind} sources need a profile"
         raise CannotError(msg)
 
+    def abandon(self) -> None:
+        """Nothing to stop: reads end on their own (or at their timeout)."""
+
+
+class Program(NamedTuple):
+    """A program a profile makes tracerun run, as the trust check shows it.
+
+    Attributes:
+        argv: the program and its arguments, as the profile writes them.
+        cwd: the folder it runs in (None: the current one).
+        env: the variables the profile sets for it.
+        when: when it runs (`-f` for a follow-only argv; "" always).
+    """
+
+    argv: tuple[str, ...]
+    cwd: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    when: str = ""
+
 
 class SourceType(NamedTuple):
     """A registry entry: the type's name, how to load its code, its ad hoc flag.
 
     Why a loader: the reading code of a type (and, for docker, its SDK) is
     imported only when a plan has a source of that type.
+
+    `runs` is set by a type whose configuration names programs to run: it lists
+    them (from the plain config, without loading the type's code), and a
+    profile with any runs only once the user trusts it (cli/trust.py).
     """
 
     kind: str
     load: Callable[[], Source]
     flag: AdhocFlag | None = None
+    runs: Callable[[Any], list[Program]] | None = None
 
 
 def unique_names(keys: list[tuple[str, str]]) -> list[str]:

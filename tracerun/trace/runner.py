@@ -26,7 +26,7 @@ from tracerun.read.runs import spill_directory
 from tracerun.read.tally import Tally
 from tracerun.read.target import Target
 from tracerun.record import Record
-from tracerun.sources import get_source
+from tracerun.sources import SOURCES, get_source
 from tracerun.sources.base import OriginResult, ReadJob, Source
 from tracerun.trace.merge import Timeline
 from tracerun.trace.plan import Plan
@@ -159,19 +159,23 @@ def _executors(
     """Yield the process and thread executors; no worker outlives the run.
 
     Why: a ProcessPoolExecutor left by an exception (Ctrl-C, a closed pipe, a
-    bug) or killed parent leaves its workers blocked forever (issue #12).
+    bug) or killed parent leaves its workers blocked forever (issue #12), and
+    a program a source runs (in its own process group) would outlive us.
     SIGTERM becomes TerminatedError here, so that it unwinds like Ctrl-C.
     """
     px = _process_executor(heavy, workers)
     tx = _thread_executor(light)
     terminate: Callable[[], None] | None = getattr(px, "terminate", None)
+    programs = any(SOURCES[job.target.origin.kind].runs for job in light)
     try:
-        with _sigterm_raises(enabled=terminate is not None):
+        with _sigterm_raises(enabled=terminate is not None or programs):
             yield px, tx
     except BaseException:
         tx.shutdown(wait=False, cancel_futures=True)
         if terminate is not None:
             terminate()
+        for kind in {job.target.origin.kind for job in light}:
+            get_source(kind).abandon()  # a thread in a read must not hold the exit
         raise
     tx.shutdown()
     px.shutdown()
