@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import signal
+import subprocess
+import sys
 import textwrap
 import threading
 import time
@@ -357,3 +361,28 @@ def test_a_remote_file_matching_everywhere_is_kept_as_a_spilled_run(
     assert spilled == [True]
     # Equal times keep file order (line numbers break the ties).
     assert messages == [f"n{i}" for i in sorted(range(300), key=lambda i: (i % 60, i))]
+
+
+def test_ctrl_c_during_a_slow_host_ends_the_run_at_once(
+    ssh_fleet: Any, tmp_path: Path
+) -> None:
+    # The read runs in a worker thread that Ctrl-C cannot interrupt: without its
+    # ssh stopped, the run would wait for the host (here up to the 60 s timeout).
+    web1 = ssh_fleet.hosts[0]
+    (web1.log_dir / "app.log").write_text(f"{record(1, 'quick')}\n")
+    zeros = gzip.compress(b"\0" * (1 << 20), 1)
+    (web1.log_dir / "app.log.1.gz").write_bytes(zeros * 20000)  # 20 GB of zeros
+    env = {**os.environ, "TRACERUN_SSH_CONFIG": str(ssh_fleet.config)}
+    trace = subprocess.Popen(
+        [sys.executable, "-m", "tracerun", "--ssh", f"web-1:{web1.remote_dir}/app.log*",
+         RID, "--host-timeout", "60s"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+    )  # fmt: skip
+    time.sleep(3)  # connected, and the host is decompressing
+
+    started = time.monotonic()
+    trace.send_signal(signal.SIGINT)
+    _, stderr = trace.communicate(timeout=30)
+
+    assert (trace.returncode, stderr) == (130, b"\ntracerun: interrupted\n")
+    assert time.monotonic() - started < 10

@@ -151,7 +151,7 @@ def _open_master(host: Host) -> SshError | None:
     return None
 
 
-@dataclass
+@dataclass(eq=False)  # by identity: kept in a set while live
 class Session:
     """One running `ssh`: its stdout lines as they come, its stderr kept for the end."""
 
@@ -199,6 +199,8 @@ class Session:
         if self.process.poll() is None:
             self.process.kill()
         self.finish()
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
         if self.process.stdout is not None:
             self.process.stdout.close()
         reading = self._reader is not None and self._reader.is_alive()
@@ -219,6 +221,23 @@ class Session:
                     self.stderr += chunk
         finally:
             stream.close()
+
+
+_LIVE: set[Session] = set()
+"""Sessions started and not yet closed (cut_all stops them when the run ends)."""
+_LIVE_LOCK = threading.Lock()
+
+
+def cut_all() -> None:
+    """Stop every session still running: the run is abandoned (Ctrl-C, SIGTERM).
+
+    Why: a read in a worker thread cannot be interrupted, and the interpreter
+    waits for its threads at exit; with its ssh killed, a read ends at once.
+    """
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for session in live:
+        session._cut()
 
 
 def start(host: Host, script: str, timeout: float | None = HOST_TIMEOUT) -> Session:
@@ -243,6 +262,8 @@ def start(host: Host, script: str, timeout: float | None = HOST_TIMEOUT) -> Sess
         ) from None
     deadline = None if timeout is None else time.monotonic() + timeout
     session = Session(host, process, timeout, deadline)
+    with _LIVE_LOCK:
+        _LIVE.add(session)
     session._reader = threading.Thread(target=session._collect, daemon=True)
     session._reader.start()
     assert process.stdin is not None

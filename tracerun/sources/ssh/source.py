@@ -25,7 +25,7 @@ from tracerun.sources.base import (
     SourceDefaults,
     WholeOrigin,
 )
-from tracerun.sources.ssh import adhoc, logs, peek, select
+from tracerun.sources.ssh import adhoc, client, logs, peek, select
 
 MARGIN_US = 60 * 1_000_000
 """Slack when skipping files by modification time (clocks, late writes)."""
@@ -59,6 +59,10 @@ class SshSource(SourceDefaults):
     def join(self, target: Target, results: list[OriginResult]) -> OriginResult:  # noqa: ARG002
         """Return the one job's result, or nothing for a file the window skipped."""
         return results[0] if results else OriginResult()
+
+    def abandon(self) -> None:
+        """Stop every ssh session still being read (their reads then end at once)."""
+        client.cut_all()
 
     def read(self, target: Target, query: Query) -> OriginResult:
         """Search one remote file on its host."""
