@@ -1,0 +1,472 @@
+"""--expand: a request followed through the ids its records carry, with its limits,
+the automatic window and the expected hops (#16). Real files, the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tracerun.cli import cli
+from tracerun.trace import runner
+
+GATEWAY = [
+    'time=2026-03-20T14:10:00.000Z msg="POST /orders" request_id=req-1',
+    'time=2026-03-20T14:10:00.500Z msg="POST /orders" request_id=req-2',
+    'time=2026-03-20T14:10:03.000Z msg="201 Created" request_id=req-1',
+]
+ORDERS = [  # JSON: the request creates order ord-9; tenant t-shop is on every record
+    '{"ts":"2026-03-20T14:10:00.100Z","msg":"order received","request_id":"req-1","tenant_id":"t-shop"}',
+    '{"ts":"2026-03-20T14:10:00.200Z","msg":"order created","request_id":"req-1","order_id":"ord-9","tenant_id":"t-shop"}',
+    '{"ts":"2026-03-20T14:10:00.600Z","msg":"order created","request_id":"req-2","order_id":"ord-10","tenant_id":"t-shop"}',
+    '{"ts":"2026-03-20T14:10:01.000Z","msg":"stock checked","tenant_id":"t-shop"}',
+    '{"ts":"2026-03-20T14:10:01.100Z","msg":"stock checked","tenant_id":"t-shop"}',
+    '{"ts":"2026-03-20T14:10:01.200Z","msg":"stock checked","tenant_id":"t-shop"}',
+    '{"ts":"2026-03-20T14:10:05.000Z","msg":"order shipped","order_id":"ord-9"}',
+]
+WORKER = [  # the async consumer: the order id once, then only its own job id
+    'time=2026-03-20T14:10:04.000Z msg="picked up" order_id=ord-9 job_id=job-3',
+    'time=2026-03-20T14:10:04.100Z msg="label printed" job_id=job-3',
+    'time=2026-03-20T14:10:04.150Z msg="picked up" order_id=ord-10 job_id=job-30',
+    'time=2026-03-20T14:10:04.200Z msg="job done" job_id=job-3 order_id=ord-9',
+    'time=2026-03-20T14:10:04.300Z msg="job done" job_id=job-30',
+]
+PROFILE = """\
+version: 1
+keys: [request_id]
+correlate: [request_id, order_id, job_id, tenant_id]
+{extra}
+parsers:
+  app: {{type: json, time: {{field: ts}}}}
+sources:
+  gateway: {{type: file, paths: [gateway.log], parser: logfmt}}
+  orders: {{type: file, paths: [orders.log], parser: app}}
+  worker: {{type: file, paths: [worker.log], parser: logfmt}}
+"""
+
+
+def write(root: Path, extra: str = "", **logs: list[str]) -> str:
+    files = {"gateway": GATEWAY, "orders": ORDERS, "worker": WORKER, **logs}
+    for name, lines in files.items():
+        (root / f"{name}.log").write_text("\n".join(lines) + "\n")
+    path = root / "p.yaml"
+    path.write_text(PROFILE.format(extra=extra))
+    return str(path)
+
+
+@pytest.fixture
+def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(tmp_path)
+    return write(tmp_path)
+
+
+def run(*args: str) -> Result:
+    env = {"NO_COLOR": "", "FORCE_COLOR": "", "TRACERUN_PROFILE": "", "COLUMNS": "100"}
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def records(result: Result) -> list[tuple[str, int, str | None]]:
+    """(source, line, via) of each ndjson record, in the order printed."""
+    found: list[dict[str, Any]] = [json.loads(x) for x in result.stdout.splitlines()]
+    return [(r["source"], r["line"], r.get("via", "-")) for r in found]
+
+
+REQ_1 = [
+    ("gateway", 1, None),
+    ("orders", 1, None),
+    ("orders", 2, None),
+    ("gateway", 3, None),
+    ("worker", 1, "order_id=ord-9 ← req-1"),
+    ("worker", 2, "job_id=job-3 ← order_id=ord-9 ← req-1"),
+    ("worker", 4, "order_id=ord-9 ← req-1"),
+    ("orders", 7, "order_id=ord-9 ← req-1"),
+]
+
+
+def test_a_plain_trace_finds_only_the_request_id(profile: str) -> None:
+    result = run("-p", profile, "req-1", "-o", "ndjson")
+
+    assert result.exit_code == 0
+    assert records(result) == [
+        ("gateway", 1, "-"),
+        ("orders", 1, "-"),
+        ("orders", 2, "-"),
+        ("gateway", 3, "-"),
+    ]
+    assert result.stderr == ""
+
+
+def test_expand_follows_request_to_order_to_the_async_jobs_own_id(
+    profile: str,
+) -> None:
+    result = run(
+        "-p", profile, "--expand", "--max-fanout", "5", "req-1", "-o", "ndjson"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert records(result) == REQ_1  # in time order, each record once
+    assert result.stderr.splitlines() == [
+        (
+            "tracerun: window 2026-03-20T14:00:00.000Z → 2026-03-20T14:20:03.000Z UTC"
+            " (automatic: the first and last hit ± 10m; --since/--until or"
+            " --no-auto-window to choose)"
+        ),
+        "ids followed (3 ids, 2 passes after the query):",
+        "req-1  4 records: gateway, orders",
+        (
+            "├─ tenant_id=t-shop  found at orders  not followed:"
+            " 6 records carry it (> --max-fanout 5)"
+        ),
+        "└─ order_id=ord-9  found at orders  3 records: worker, orders",
+        "   └─ job_id=job-3  found at worker  1 record: worker",
+    ]
+
+
+def test_ids_that_refer_back_end_the_expansion(profile: str) -> None:
+    # worker line 4 carries ord-9 again and req-1's records carry req-1: a cycle.
+    result = run(
+        "-p", profile, "--expand", "--max-fanout", "5", "req-1", "-o", "ndjson"
+    )
+
+    lines = [(s, n) for s, n, _ in records(result)]
+    assert len(lines) == len(set(lines)) == 8
+    assert "2 passes after the query" in result.stderr
+
+
+def test_a_shared_tenant_id_is_not_followed(profile: str) -> None:
+    result = run(
+        "-p", profile, "--expand", "--max-fanout", "5", "req-1", "-o", "ndjson"
+    )
+
+    # orders 4-6 carry only the tenant id; req-2's order (line 3) neither.
+    assert not {("orders", 3), ("orders", 4), ("orders", 5), ("orders", 6)} & {
+        (s, n) for s, n, _ in records(result)
+    }
+
+
+def test_a_tenant_id_under_the_fanout_limit_is_followed(profile: str) -> None:
+    result = run("-p", profile, "--expand", "req-1", "-o", "ndjson")
+
+    found = {(s, n) for s, n, _ in records(result)}
+    assert {("orders", 3), ("orders", 4), ("orders", 5), ("orders", 6)} <= found
+    assert "tenant_id=t-shop  found at orders  4 records: orders" in result.stderr
+
+
+def test_ignored_fields_and_values_are_not_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    profile = write(tmp_path, "ignore: {fields: [tenant_id], values: [job-3]}")
+
+    result = run("-p", profile, "--expand", "req-1", "-o", "ndjson")
+
+    assert records(result) == [r for r in REQ_1 if r[1:] != (2, REQ_1[5][2])]
+    assert "tenant_id" not in result.stderr
+    assert "job_id=job-3" not in result.stderr
+
+
+def test_more_new_ids_than_max_ids_stops_and_says_which_were_left_out(
+    profile: str,
+) -> None:
+    result = run("-p", profile, "--expand", "--max-ids", "2", "req-1", "-o", "ndjson")
+
+    assert result.exit_code == 0
+    assert (
+        "tracerun: --max-ids 2 reached: 1 id was found but not searched: order_id=ord-9"
+        in result.stderr.splitlines()
+    )
+    assert "ids followed (2 ids, 1 pass after the query):" in result.stderr
+    assert ("worker", 2, "job_id=job-3 ← order_id=ord-9 ← req-1") not in records(result)
+
+
+def test_max_depth_stops_after_that_many_passes(profile: str) -> None:
+    args = ("--expand", "--max-depth", "1", "--max-fanout", "5", "req-1")
+    result = run("-p", profile, *args, "-o", "ndjson")
+
+    assert [r for r in records(result) if r[2]] == [
+        ("worker", 1, "order_id=ord-9 ← req-1"),
+        ("worker", 4, "order_id=ord-9 ← req-1"),
+        ("orders", 7, "order_id=ord-9 ← req-1"),
+    ]
+    assert (
+        "tracerun: --max-depth 1 reached: 1 id was found but not searched: job_id=job-3"
+        in result.stderr.splitlines()
+    )
+
+
+def test_text_marks_the_records_expansion_found(profile: str) -> None:
+    args = ("--expand", "--max-fanout", "5", "--color", "never", "req-1")
+    result = run("-p", profile, *args)
+
+    assert result.stdout.splitlines()[3:6] == [
+        "2026-03-20T14:10:03.000Z gateway -     201 Created request_id=req-1",
+        "2026-03-20T14:10:04.000Z worker  -     ↳ order_id picked up order_id=ord-9 job_id=job-3",
+        "2026-03-20T14:10:04.100Z worker  -     ↳ job_id label printed job_id=job-3",
+    ]
+
+
+def test_a_correlate_jmespath_expression_links_a_field_of_another_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    worker = [line.replace("order_id=", "order=") for line in WORKER]
+    profile = write(tmp_path, "", worker=worker)
+    text = Path(profile).read_text()
+    text = text.replace(
+        "correlate: [request_id, order_id, job_id, tenant_id]",
+        "correlate: [request_id, order_id, job_id, 'order || ctx.order']",
+    )
+    Path(profile).write_text(text)
+
+    result = run("-p", profile, "--expand", "req-1", "-o", "ndjson")
+
+    assert ("worker", 1, "order_id=ord-9 ← req-1") in records(result)
+    assert ("worker", 2, "job_id=job-3 ← order_id=ord-9 ← req-1") in records(result)
+
+
+def test_a_correlate_expression_that_fails_costs_that_and_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    profile = write(tmp_path)
+    text = (
+        Path(profile)
+        .read_text()
+        .replace(
+            "correlate: [request_id, order_id, job_id, tenant_id]",
+            "correlate: [request_id, order_id, job_id, 'abs(msg)']",
+        )
+    )
+    Path(profile).write_text(text)
+
+    result = run("-p", profile, "--expand", "req-1", "-o", "ndjson")
+
+    assert result.exit_code == 0
+    assert records(result) == REQ_1
+    warnings = [x for x in result.stderr.splitlines() if "abs(msg)" in x]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(
+        "tracerun: warning: correlate 'abs(msg)': abs() needs a number, got a string"
+        " at "
+    )
+
+
+# --- the automatic window ------------------------------------------------------
+
+DAY_US = 86_400
+
+
+def day_lines(day: int, ids: list[str]) -> list[str]:
+    """A day of gateway lines at 14:10 on 2026-03-<day>, one per id."""
+    return [
+        f'time=2026-03-{day:02d}T14:10:{i:02d}.000Z msg="GET /" request_id={rid}'
+        for i, rid in enumerate(ids)
+    ]
+
+
+@pytest.fixture
+def week(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Gateway logs rotated daily, 17th to 20th; the request is on the 18th."""
+    monkeypatch.chdir(tmp_path)
+    rotated = {
+        "gateway.log.3": day_lines(17, ["req-0", "req-1"]),  # an old request-1
+        "gateway.log.2": day_lines(18, ["req-5", "req-1", "req-6"]),
+        "gateway.log.1": day_lines(19, ["req-7"]),
+    }
+    for name, lines in rotated.items():
+        (tmp_path / name).write_text("\n".join(lines) + "\n")
+    orders = [
+        '{"ts":"2026-03-18T14:10:01.500Z","msg":"order created","request_id":"req-1","order_id":"ord-9"}',
+    ]
+    worker = [
+        'time=2026-03-17T14:10:04.000Z msg="picked up" order_id=ord-9 job_id=job-0',
+        'time=2026-03-18T14:10:04.000Z msg="picked up" order_id=ord-9 job_id=job-3',
+        'time=2026-03-18T14:10:05.000Z msg="job done" job_id=job-3',
+    ]
+    profile = write(
+        tmp_path, "", gateway=day_lines(20, ["req-8"]), orders=orders, worker=worker
+    )
+    text = Path(profile).read_text().replace("[gateway.log]", "['gateway.log*']")
+    Path(profile).write_text(text)
+    return profile
+
+
+def scanned(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[str, ...]]]:
+    """Record each job read: (file name, the values searched)."""
+    calls: list[tuple[str, tuple[str, ...]]] = []
+    real = runner.read_job
+
+    def counting(kind: str, job: Any, query: Any) -> Any:
+        calls.append((Path(job.target.origin.locator).name, query.values))
+        return real(kind, job, query)
+
+    monkeypatch.setattr(runner, "read_job", counting)
+    return calls
+
+
+def test_the_window_is_found_from_the_newest_hits_and_printed_as_used(
+    week: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = scanned(monkeypatch)
+
+    result = run("-p", week, "--expand", "req-1", "-o", "ndjson")
+
+    assert result.exit_code == 0, result.output
+    window = (
+        "tracerun: window 2026-03-18T14:00:01.000Z → 2026-03-18T14:20:01.500Z UTC"
+        " (automatic: the first and last hit ± 10m; --since/--until or"
+        " --no-auto-window to choose)"
+    )
+    assert result.stderr.splitlines()[0] == window
+    # The 17th's request-1 and job-0 are outside the window: not printed.
+    assert records(result) == [
+        ("gateway", 2, None),
+        ("orders", 1, None),
+        ("worker", 2, "order_id=ord-9 ← req-1"),
+        ("worker", 3, "job_id=job-3 ← order_id=ord-9 ← req-1"),
+    ]
+    # Newest first until a hit; the expansion passes read only the window's files.
+    assert calls == [
+        ("gateway.log", ("req-1",)),
+        ("gateway.log.1", ("req-1",)),
+        ("gateway.log.2", ("req-1",)),
+        ("orders.log", ("req-1",)),
+        ("worker.log", ("req-1",)),
+        ("gateway.log.2", ("ord-9",)),
+        ("orders.log", ("ord-9",)),
+        ("worker.log", ("ord-9",)),
+        ("gateway.log.2", ("job-3",)),
+        ("orders.log", ("job-3",)),
+        ("worker.log", ("job-3",)),
+    ]
+
+
+def test_files_wholly_outside_the_window_are_never_read(
+    week: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = scanned(monkeypatch)
+
+    run("-p", week, "--expand", "req-1", "-o", "ndjson")
+
+    assert "gateway.log.3" not in {name for name, _ in calls}
+
+
+def test_no_auto_window_reads_everything(
+    week: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = scanned(monkeypatch)
+
+    result = run("-p", week, "--expand", "--no-auto-window", "req-1", "-o", "ndjson")
+
+    assert ("gateway", 2, None) in records(result)  # the 17th's line too
+    assert ("gateway", 2, None) in records(result)
+    assert {name for name, _ in calls} >= {"gateway.log.3"}
+    assert "window" not in result.stderr
+
+
+def test_an_explicit_since_wins_over_the_automatic_window(
+    week: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = run(
+        "-p",
+        week,
+        "--expand",
+        "--since",
+        "2026-03-17T00:00:00Z",
+        "req-1",
+        "-o",
+        "ndjson",
+    )
+
+    assert (
+        result.stderr.splitlines()[0]
+        == "ids followed (4 ids, 2 passes after the query):"
+    )
+    assert ("worker", 1, "order_id=ord-9 ← req-1") in records(result)
+
+
+def test_auto_window_alone_bounds_a_plain_trace(week: str) -> None:
+    result = run("-p", week, "--auto-window", "--margin", "1h", "req-1", "-o", "ndjson")
+
+    assert records(result) == [("gateway", 2, "-"), ("orders", 1, "-")]
+    assert result.stderr.splitlines() == [
+        (
+            "tracerun: window 2026-03-18T13:10:01.000Z → 2026-03-18T15:10:01.500Z UTC"
+            " (automatic: the first and last hit ± 60m; --since/--until or"
+            " --no-auto-window to choose)"
+        )
+    ]
+
+
+# --- expected hops -------------------------------------------------------------
+
+
+def hops_profile(root: Path, expect: str) -> str:
+    return write(root, f"expect: {expect}")
+
+
+def test_an_expected_source_without_a_record_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    profile = hops_profile(
+        tmp_path, "[gateway, worker, {source: orders, where: \"msg == 'refunded'\"}]"
+    )
+
+    result = run("-p", profile, "req-1", "-o", "ndjson")
+
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "tracerun: expected hop worker: no record for this request in any of its logs",
+        (
+            "tracerun: expected hop orders (msg == 'refunded'): no record for this"
+            " request in any of its logs"
+        ),
+    ]
+    strict = run("-p", profile, "--strict-hops", "req-1", "-o", "ndjson")
+    assert strict.exit_code == 6
+    assert strict.stdout == result.stdout
+
+
+def test_expected_hops_reached_by_expansion_are_not_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    profile = hops_profile(tmp_path, "[gateway, worker]")
+
+    result = run("-p", profile, "--expand", "--strict-hops", "req-1", "-o", "ndjson")
+
+    assert result.exit_code == 0
+    assert "expected hop" not in result.stderr
+
+
+def test_the_missing_hop_names_the_window_searched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    profile = hops_profile(tmp_path, "[worker]")
+
+    result = run("-p", profile, "--auto-window", "req-1", "-o", "ndjson")
+
+    assert result.stderr.splitlines()[-1] == (
+        "tracerun: expected hop worker: no record for this request in"
+        " 2026-03-20T14:00:00.000Z → 2026-03-20T14:20:03.000Z UTC"
+    )
+
+
+def test_expect_naming_an_unknown_source_is_a_located_profile_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    profile = hops_profile(tmp_path, "[gateway, wroker]")
+
+    result = run("validate", "-p", profile)
+
+    assert result.exit_code == 2
+    assert "p.yaml:4:19: expect[1]: unknown source 'wroker'" in result.stderr
+    assert "hint: did you mean 'worker'? sources here: gateway, orders, worker" in (
+        result.stderr
+    )
