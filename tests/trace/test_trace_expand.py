@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers.follow import Follow
 
 from tracerun.cli import cli
 from tracerun.trace import runner
@@ -470,3 +471,27 @@ def test_expect_naming_an_unknown_source_is_a_located_profile_error(
     assert "hint: did you mean 'worker'? sources here: gateway, orders, worker" in (
         result.stderr
     )
+
+
+# --- follow mode ---------------------------------------------------------------
+
+
+def test_follow_with_expand_follows_every_id_the_history_led_to(profile: str) -> None:
+    root = Path(profile).parent
+    follow = Follow(
+        "-p", profile, "-f", "--expand", "--max-fanout", "5", "req-1",
+        "-o", "ndjson", "--exit-on", "msg == 'done'", "--timeout", "30s", cwd=root,
+    )  # fmt: skip
+    follow.wait_for(len(REQ_1))  # the expanded history
+    with (root / "worker.log").open("a") as file:
+        file.write('time=2026-03-20T14:10:09.000Z msg="done" job_id=job-3\n')
+
+    code, stderr = follow.finish()
+
+    assert code == 0
+    found = [json.loads(x) for x in follow.lines]
+    assert [(r["source"], r["line"], r["via"]) for r in found] == [
+        *REQ_1,
+        ("worker", 6, "job_id=job-3 ← order_id=ord-9 ← req-1"),
+    ]
+    assert "└─ order_id=ord-9  found at orders  3 records: worker, orders" in stderr

@@ -64,6 +64,8 @@ class Expansion:
     passes: int = 0
     window: tuple[int, int] | None = None
     notes: list[str] = field(default_factory=list)
+    chains: dict[str, str] = field(default_factory=dict)
+    """Each id searched (not one left unfollowed) → the `via` of its records."""
 
 
 class Collected(Timeline):
@@ -161,6 +163,16 @@ def expanded_query(query: Query, correlator: Correlator) -> Query:
     return dataclasses.replace(query, keys=keys, derived=correlator.expressions)
 
 
+def followed_query(query: Query, profile: Profile, expansion: Expansion) -> Query:
+    """Build the query that follows an expanded trace live: every id it followed."""
+    terms = tuple(Term(None, value) for value in expansion.chains)
+    since = query.since
+    if since is None and expansion.window is not None:
+        since = expansion.window[0]
+    expanded = expanded_query(query, Correlator(profile))
+    return dataclasses.replace(expanded, terms=terms or query.terms, since=since)
+
+
 def run_expanded(
     plan: Plan,
     query: Query,
@@ -219,6 +231,12 @@ class _Expander:
         frontier = self._seed(records)
         if self.settings.expand:
             self._follow(plan, query, frontier)
+        nodes = self.expansion.nodes
+        self.expansion.chains = {
+            value: self._chain(index)
+            for value, index in self.node_of.items()
+            if not nodes[index].note
+        }
         return self._result(), self.expansion
 
     def _pass(self, plan: Plan, query: Query) -> tuple[RunResult, list[Record]]:
@@ -389,6 +407,24 @@ class _Expander:
             outcome.skipped += result.skipped
         outcome.warnings += self.correlator.warnings
         return outcome
+
+
+class ViaMarker:
+    """Gives a live record (follow mode) the `via` of the first followed id it carries."""
+
+    def __init__(self, expansion: Expansion, known: dict[Any, str]) -> None:
+        self._chains = expansion.chains
+        self._known = known
+
+    def mark(self, record: Record) -> Record:
+        """Set the record's `via` (kept as found by the history's expansion)."""
+        via = self._known.get(_key(record))
+        if via is None:
+            values = set(_scalars(record.fields))
+            carried = [v for v in self._chains if v in values]
+            via = self._chains[carried[0]] if carried else ""
+        record.via = via
+        return record
 
 
 def _key(record: Record) -> tuple[int, str, int, int]:
