@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from helpers.follow import Follow
+from helpers.probe import run_and_check_import
 
 from tracerun.cli import cli
 from tracerun.trace import runner
+from tracerun.trace.window import FIRST_STEP_US, batches, meets
 
 GATEWAY = [
     'time=2026-03-20T14:10:00.000Z msg="POST /orders" request_id=req-1',
@@ -495,3 +497,58 @@ def test_follow_with_expand_follows_every_id_the_history_led_to(profile: str) ->
         ("worker", 6, "job_id=job-3 ← order_id=ord-9 ← req-1"),
     ]
     assert "└─ order_id=ord-9  found at orders  3 records: worker, orders" in stderr
+
+
+# --- the parts -----------------------------------------------------------------
+
+
+def test_batches_reach_back_twice_as_far_each_time_unknown_ends_first() -> None:
+    hour = FIRST_STEP_US
+    newest = 100 * hour
+    coverages = [
+        (newest - 2 * hour, newest),  # 0: the newest
+        (None, None),  # 1: unknown: read with the first batch
+        (newest - 5 * hour, newest - 90 * 60 * 1_000_000),  # 2: within 2 h
+        (0, newest - 3 * hour),  # 3: within 4 h
+        (0, newest - 50 * hour),  # 4: within 64 h
+    ]
+
+    assert batches(coverages) == [[0, 1], [2], [3], [4]]
+    assert batches([(None, None), (None, 5)]) == [[0, 1]]
+    assert batches([]) == []
+
+
+def test_coverage_meets_a_window_unless_wholly_before_or_after() -> None:
+    assert meets((None, None), (10, 20))
+    assert meets((5, 10), (10, 20))
+    assert meets((20, None), (10, 20))
+    assert not meets((1, 9), (10, 20))
+    assert not meets((21, 30), (10, 20))
+
+
+def test_limit_applies_to_the_whole_expanded_timeline(profile: str) -> None:
+    args = ("--expand", "--max-fanout", "5", "--limit", "2", "req-1")
+    result = run("-p", profile, *args, "-o", "ndjson")
+
+    assert [(s, n) for s, n, _ in records(result)][-2:] == [
+        ("worker", 4),
+        ("orders", 7),
+    ]
+    assert len(records(result)) == 2
+
+
+def test_a_bad_margin_is_a_usage_error(profile: str) -> None:
+    result = run("-p", profile, "--expand", "--margin", "soon", "req-1")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("tracerun: error: --margin 'soon'")
+
+
+def test_a_plain_trace_imports_nothing_of_expansion(profile: str) -> None:
+    plain = run_and_check_import(["-p", profile, "req-1"], "tracerun.trace.expand")
+    expanded = run_and_check_import(
+        ["-p", profile, "--expand", "req-1"], "tracerun.trace.expand"
+    )
+
+    assert plain[:2] == (0, False)
+    assert expanded[:2] == (0, True)
