@@ -13,8 +13,8 @@ from helpers.follow import Follow
 from helpers.probe import run_and_check_import
 
 from tracerun.cli import cli
-from tracerun.trace import runner
-from tracerun.trace.window import FIRST_STEP_US, batches, meets
+from tracerun.trace import runner, window
+from tracerun.trace.window import batches, meets
 
 GATEWAY = [
     'time=2026-03-20T14:10:00.000Z msg="POST /orders" request_id=req-1',
@@ -274,6 +274,7 @@ def day_lines(day: int, ids: list[str]) -> list[str]:
 def week(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Gateway logs rotated daily, 17th to 20th; the request is on the 18th."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(window, "BATCH_MIN", 1)  # a batch per eighth of the bytes
     rotated = {
         "gateway.log.3": day_lines(17, ["req-0", "req-1"]),  # an old request-1
         "gateway.log.2": day_lines(18, ["req-5", "req-1", "req-6"]),
@@ -319,7 +320,7 @@ def test_the_window_is_found_from_the_newest_hits_and_printed_as_used(
 
     assert result.exit_code == 0, result.output
     window = (
-        "tracerun: window 2026-03-18T14:00:01.000Z → 2026-03-18T14:20:01.500Z UTC"
+        "tracerun: window 2026-03-18T14:00:01.000Z → 2026-03-18T14:20:01.000Z UTC"
         " (automatic: the first and last hit ± 10m; --since/--until or"
         " --no-auto-window to choose)"
     )
@@ -331,13 +332,14 @@ def test_the_window_is_found_from_the_newest_hits_and_printed_as_used(
         ("worker", 2, "order_id=ord-9 ← req-1"),
         ("worker", 3, "job_id=job-3 ← order_id=ord-9 ← req-1"),
     ]
-    # Newest first until a hit; the expansion passes read only the window's files.
+    # Newest end first, an eighth of the bytes at a time, until a hit; then the
+    # rest that meets the window; the expansion passes read only the window's files.
     assert calls == [
-        ("gateway.log", ("req-1",)),
-        ("gateway.log.1", ("req-1",)),
-        ("gateway.log.2", ("req-1",)),
-        ("orders.log", ("req-1",)),
-        ("worker.log", ("req-1",)),
+        ("gateway.log", ("req-1",)),  # the 20th
+        ("gateway.log.1", ("req-1",)),  # the 19th
+        ("worker.log", ("req-1",)),  # ends on the 18th at 14:10:05
+        ("gateway.log.2", ("req-1",)),  # the 18th: hits, the window
+        ("orders.log", ("req-1",)),  # not read yet, meets the window
         ("gateway.log.2", ("ord-9",)),
         ("orders.log", ("ord-9",)),
         ("worker.log", ("ord-9",)),
@@ -397,7 +399,7 @@ def test_auto_window_alone_bounds_a_plain_trace(week: str) -> None:
     assert records(result) == [("gateway", 2, "-"), ("orders", 1, "-")]
     assert result.stderr.splitlines() == [
         (
-            "tracerun: window 2026-03-18T13:10:01.000Z → 2026-03-18T15:10:01.500Z UTC"
+            "tracerun: window 2026-03-18T13:10:01.000Z → 2026-03-18T15:10:01.000Z UTC"
             " (automatic: the first and last hit ± 60m; --since/--until or"
             " --no-auto-window to choose)"
         )
@@ -502,20 +504,24 @@ def test_follow_with_expand_follows_every_id_the_history_led_to(profile: str) ->
 # --- the parts -----------------------------------------------------------------
 
 
-def test_batches_reach_back_twice_as_far_each_time_unknown_ends_first() -> None:
-    hour = FIRST_STEP_US
-    newest = 100 * hour
+def test_batches_go_newest_first_by_bytes_unknown_ends_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(window, "BATCH_MIN", 100)
     coverages = [
-        (newest - 2 * hour, newest),  # 0: the newest
+        (50, 100),  # 0: the newest
         (None, None),  # 1: unknown: read with the first batch
-        (newest - 5 * hour, newest - 90 * 60 * 1_000_000),  # 2: within 2 h
-        (0, newest - 3 * hour),  # 3: within 4 h
-        (0, newest - 50 * hour),  # 4: within 64 h
+        (40, 80),  # 2
+        (0, 70),  # 3
+        (0, 10),  # 4: the oldest
     ]
 
-    assert batches(coverages) == [[0, 1], [2], [3], [4]]
-    assert batches([(None, None), (None, 5)]) == [[0, 1]]
-    assert batches([]) == []
+    assert batches(coverages, [60, 50, 90, 10, 40]) == [[0, 1], [2, 3], [4]]
+    monkeypatch.setattr(window, "BATCH_MIN", 10)
+    # total 1,048,786 bytes (the unknown size counts as 1 MiB): an eighth each
+    assert batches(coverages, [60, 50, 90, 10, None]) == [[0, 1, 2, 3, 4]]
+    assert batches([(None, None), (None, 5)], [1, 1]) == [[0, 1]]
+    assert batches([], []) == []
 
 
 def test_coverage_meets_a_window_unless_wholly_before_or_after() -> None:
@@ -552,3 +558,43 @@ def test_a_plain_trace_imports_nothing_of_expansion(profile: str) -> None:
 
     assert plain[:2] == (0, False)
     assert expanded[:2] == (0, True)
+
+
+def test_an_expect_where_that_fails_costs_that_record_and_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    profile = hops_profile(tmp_path, '[{source: orders, where: "abs(msg) > `1`"}]')
+
+    result = run("-p", profile, "req-1", "-o", "ndjson")
+
+    assert result.exit_code == 0
+    assert result.stderr.replace(f"{tmp_path}/", "").splitlines() == [
+        (
+            'tracerun: warning: expect orders where "abs(msg) > `1`": abs() needs a'
+            " number, got a string at orders.log:1; records where it fails do not count"
+            " as the hop"
+        ),
+        "  hint: to_number(x) reads a number from text (null when it is not one)",
+        (
+            "tracerun: expected hop orders (abs(msg) > `1`): no record for this request"
+            " in any of its logs"
+        ),
+    ]
+
+
+def test_a_correlate_entry_that_is_not_jmespath_is_a_located_profile_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    profile = write(tmp_path)
+    text = Path(profile).read_text().replace("tenant_id]", "'order ||']")
+    Path(profile).write_text(text)
+
+    result = run("validate", "-p", profile)
+
+    assert result.exit_code == 2
+    assert (
+        "p.yaml:3:50: correlate[3]: not a valid JMESPath expression: it ends too early"
+        in (result.stderr)
+    )

@@ -73,6 +73,7 @@ def trace_command(terms: tuple[str, ...], **options: Any) -> int:
     _print_records(result, formatter, summary, hops)
     code = _report(result)
     if hops is not None:
+        print_problems(hops.warnings, [])
         missing = hops.missing()
         for line in missing:
             click.echo(f"tracerun: expected hop {line}", err=True)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from tracerun.config.spec import ExpectConfig
 from tracerun.read.match import RecordFilter
+from tracerun.read.tally import Tally
 from tracerun.record import Record
 from tracerun.timeparse import format_utc_ms
 from tracerun.trace.runner import RunResult
@@ -28,10 +29,14 @@ class HopCheck:
                 self._hops.append((entry, None, entry))
                 continue
             where = entry.where
-            check = None if where is None else RecordFilter(where, "expect where")
+            subject = f"expect {entry.source} where"
+            check = None if where is None else RecordFilter(where, subject)
             shown = entry.source if where is None else f"{entry.source} ({where})"
             self._hops.append((entry.source, check, shown))
         self._seen = [False] * len(self._hops)
+        self.warnings: list[str] = []
+        """One per `where` that failed on a record (the first), as --where says it."""
+        self._tally = Tally()
 
     def see(self, record: Record) -> None:
         """Note a printed record."""
@@ -40,6 +45,10 @@ class HopCheck:
                 continue
             if check is None or check.test(record):
                 self._seen[index] = True
+            elif check.error is not None and check.subject not in self._tally.failures:
+                effect = "records where it fails do not count as the hop"
+                self._tally.fail(check.subject, check.error, record.line, effect)
+                self.warnings += self._tally.failure_warnings(record.origin)[-1:]
 
     def missing(self) -> list[str]:
         """Say, one line each, which expected hops have no record."""

@@ -3,8 +3,8 @@
 Why: a user who does not know when a request happened would otherwise search a
 week of logs. Each origin's time coverage (a file's head and tail, a container's
 first and last line as the engine tells: what `tracerun sources` shows) orders
-the origins newest first; they are read in batches that reach back twice as far
-each time (1 h, 2 h, 4 h …) until one batch holds a hit. The window is then
+the origins newest first; they are read in batches of about an eighth of the
+bytes (at least 128 MiB) until one batch holds a hit. The window is then
 [first hit - margin, last hit + margin]: the origins not read yet are read only
 when their coverage meets it (an origin whose coverage is unknown always is),
 and with the window as --since/--until.
@@ -24,9 +24,12 @@ from tracerun.sources.base import ReadError
 from tracerun.trace.plan import Plan
 from tracerun.trace.runner import RunResult
 
-HOUR_US = 3_600_000_000
-FIRST_STEP_US = HOUR_US
-"""How far back from the newest origin's end the first batch reaches."""
+BATCH_SHARE = 8
+"""A batch holds about this share of all the bytes (an eighth)."""
+BATCH_MIN = 128 * 1024 * 1024
+"""… and at least this many bytes."""
+UNKNOWN_SIZE = 1024 * 1024
+"""What an origin of unknown size (a container) counts as."""
 
 Coverage = tuple[int | None, int | None]
 Pass = Callable[[Plan, Query], tuple[RunResult, list[Record]]]
@@ -55,32 +58,37 @@ def coverage_of(target: Target) -> Coverage:
     return (None, None) if found is None else found
 
 
-def batches(coverages: Sequence[Coverage]) -> list[list[int]]:
-    """Cut target indexes into batches, newest first, each reaching twice as far back.
+def batches(
+    coverages: Sequence[Coverage], sizes: Sequence[int | None]
+) -> list[list[int]]:
+    """Cut target indexes into batches, newest end first, of about BATCH_SHARE of the bytes.
 
     An origin whose end is unknown goes into the first batch: it may hold the
-    newest records.
+    newest records. A batch is at least BATCH_MIN bytes, so that a week of
+    small hourly files is not read one process pool at a time; an origin of
+    unknown size (a container) counts as UNKNOWN_SIZE.
     """
-    ends = [last for _, last in coverages if last is not None]
-    if not ends:
-        return [list(range(len(coverages)))] if coverages else []
-    newest = max(ends)
-    left = sorted(
+    known = sorted(
         (i for i, (_, last) in enumerate(coverages) if last is not None),
         key=lambda i: -(coverages[i][1] or 0),
     )
-    first = [i for i, (_, last) in enumerate(coverages) if last is None]
+    batch = [i for i, (_, last) in enumerate(coverages) if last is None]
+
+    def size(i: int) -> int:
+        found = sizes[i]
+        return UNKNOWN_SIZE if found is None else found
+
+    budget = max(BATCH_MIN, sum(size(i) for i in range(len(sizes))) // BATCH_SHARE)
+    held = sum(size(i) for i in batch)
     cut: list[list[int]] = []
-    step = FIRST_STEP_US
-    while left:
-        cutoff = newest - step
-        batch = [i for i in left if (coverages[i][1] or 0) >= cutoff]
-        left = left[len(batch) :]
-        if first:
-            batch, first = sorted(first + batch), []
-        if batch:
+    for index in known:
+        batch.append(index)
+        held += size(index)
+        if held >= budget:
             cut.append(sorted(batch))
-        step *= 2
+            batch, held = [], 0
+    if batch:
+        cut.append(sorted(batch))
     return cut
 
 
@@ -109,7 +117,8 @@ def probe(plan: Plan, query: Query, margin: int, run_pass: Pass) -> Probe:
     records: list[Record] = []
     read: set[int] = set()
     window = None
-    for batch in batches(coverages):
+    sizes = [t.origin.size for t in targets]
+    for batch in batches(coverages, sizes):
         sub = _subplan(plan, [targets[i] for i in batch])
         result, found = run_pass(sub, query)
         results.append(result)
