@@ -13,6 +13,7 @@ from helpers.follow import Follow
 from helpers.probe import run_and_check_import
 
 from tracerun.cli import cli
+from tracerun.sources.file import seek
 from tracerun.trace import runner, window
 from tracerun.trace.window import batches, meets
 
@@ -275,6 +276,7 @@ def week(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Gateway logs rotated daily, 17th to 20th; the request is on the 18th."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(window, "BATCH_MIN", 1)  # a batch per eighth of the bytes
+    monkeypatch.setattr(window, "BATCH_SHARE", 8)
     rotated = {
         "gateway.log.3": day_lines(17, ["req-0", "req-1"]),  # an old request-1
         "gateway.log.2": day_lines(18, ["req-5", "req-1", "req-6"]),
@@ -518,7 +520,7 @@ def test_batches_go_newest_first_by_bytes_unknown_ends_first(
 
     assert batches(coverages, [60, 50, 90, 10, 40]) == [[0, 1], [2, 3], [4]]
     monkeypatch.setattr(window, "BATCH_MIN", 10)
-    # total 1,048,786 bytes (the unknown size counts as 1 MiB): an eighth each
+    # total 1,048,786 bytes (the unknown size counts as 1 MiB): a quarter each
     assert batches(coverages, [60, 50, 90, 10, None]) == [[0, 1, 2, 3, 4]]
     assert batches([(None, None), (None, 5)], [1, 1]) == [[0, 1]]
     assert batches([], []) == []
@@ -598,3 +600,31 @@ def test_a_correlate_entry_that_is_not_jmespath_is_a_located_profile_error(
         "p.yaml:3:50: correlate[3]: not a valid JMESPath expression: it ends too early"
         in (result.stderr)
     )
+
+
+def test_a_record_two_passes_find_prints_once_when_the_second_bisects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(seek, "BISECT_MIN", 1)  # bisect even these small files
+    early = [  # an hour before: the bounded passes start their read after these
+        f'{{"ts":"2026-03-20T13:00:{i % 60:02d}.000Z","msg":"noise {i:06d} {"x" * 80}"}}'
+        for i in range(2000)
+    ]
+    profile = write(tmp_path, "", orders=early + ORDERS)
+
+    result = run(
+        "-p", profile, "--expand", "--max-fanout", "5", "req-1", "-o", "ndjson"
+    )
+
+    found = records(result)
+    assert [(s, n) for s, n, _ in found] == [
+        ("gateway", 1),
+        ("orders", 2001),
+        ("orders", 2002),  # also carries ord-9: found again, bisected, kept once
+        ("gateway", 3),
+        ("worker", 1),
+        ("worker", 2),
+        ("worker", 4),
+        ("orders", None),  # found only by the bisected pass: no line number
+    ]

@@ -192,6 +192,18 @@ def follow_options(func: F) -> F:
     return func
 
 
+def _count(flag: str, default: int, text: str, least: int = 1) -> Callable[[F], F]:
+    """Build a whole-number option `FLAG N`, its default shown in --help."""
+    return click.option(
+        flag,
+        type=click.IntRange(min=least),
+        default=default,
+        show_default=True,
+        metavar="N",
+        help=text,
+    )
+
+
 def expand_options(func: F) -> F:
     """`--expand` and its limits, the automatic window, `--strict-hops`."""
     options = [
@@ -201,29 +213,12 @@ def expand_options(func: F) -> F:
             help="Also follow every id the records carry in the profile's "
             "correlate fields (default: the profile's expand).",
         ),
-        click.option(
-            "--max-depth",
-            type=click.IntRange(min=0),
-            default=3,
-            show_default=True,
-            metavar="N",
-            help="With --expand: at most N passes after the query.",
-        ),
-        click.option(
-            "--max-ids",
-            type=click.IntRange(min=1),
-            default=200,
-            show_default=True,
-            metavar="N",
-            help="With --expand: search at most N ids in all.",
-        ),
-        click.option(
+        _count("--max-depth", 3, "With --expand: at most N passes after the query.", 0),
+        _count("--max-ids", 200, "With --expand: search at most N ids in all."),
+        _count(
             "--max-fanout",
-            type=click.IntRange(min=1),
-            default=100,
-            show_default=True,
-            metavar="N",
-            help="With --expand: do not follow an id more than N records carry.",
+            100,
+            "With --expand: do not follow an id more than N records carry.",
         ),
         click.option(
             "--auto-window/--no-auto-window",

@@ -111,15 +111,14 @@ def _expand_first(
     from tracerun.trace.expand import (  # noqa: PLC0415 - start-up: only with --expand
         ViaMarker,
         followed_query,
+        record_key,
         run_expanded,
         window_text,
     )
 
     settings = expand_settings(options, expanding=True)
     result, expansion = run_expanded(session.plan, session.query, profile, settings)
-    known = {
-        (r.source_index, r.origin, r.line, r.offset): r.via for r in result.timeline
-    }
+    known = {record_key(r): r.via for r in result.timeline}
     if expansion.window is not None:
         sys.stderr.write(
             f"tracerun: {window_text(expansion.window, settings.margin)}\n"

@@ -9,7 +9,8 @@ reached (--max-depth passes, --max-ids ids). A value that is not an id (empty,
 `-`, `null`, `0`, one of `ignore.values`, a field of `ignore.fields`) is never
 followed; nor is one that more than --max-fanout records carry (a tenant id): its
 records are left out and the graph says so. A record found by two passes is kept
-once (by origin, line and offset); the timeline is sorted by the usual total key.
+once (by origin, time and first line: `record_key`); the timeline is sorted by
+time, source order, origin, then byte offset (a bisected pass has no line numbers).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class Collected(Timeline):
         max_records: int | None = None,
     ) -> None:
         super().__init__(limit, max_records)
-        self._records = sorted(records, key=Record.sort_key)
+        self._records = sorted(records, key=_order)
         self.seen = len(self._records)
 
     def __iter__(self) -> Iterator[Record]:
@@ -206,9 +207,11 @@ class _Expander:
         self.user_query = query
         self.results: list[RunResult] = []
         self.expansion = Expansion()
-        self.kept: dict[tuple[int, str, int, int], Record] = {}
+        self.kept: dict[tuple[int, str, int, str, int], Record] = {}
+        """Each record kept, by its record_key and which copy of it it is."""
         self.node_of: dict[str, int] = {}
-        self.record_node: dict[tuple[int, str, int, int], int] = {}
+        self.record_node: dict[int, int] = {}
+        """id() of each kept record → the node of the id that found it."""
 
     def run(self) -> tuple[RunResult, Expansion]:
         query = self.query
@@ -302,7 +305,7 @@ class _Expander:
         """Find the new ids in the records, in time order: value → (field, parent node, source)."""
         found: dict[str, tuple[str, int, str]] = {}
         for record in records:
-            parent = self.record_node[_key(record)]
+            parent = self.record_node[id(record)]
             for name, value in self.correlator.ids(record):
                 if value not in self.node_of and value not in found:
                     found[value] = (name, parent, record.source)
@@ -338,17 +341,20 @@ class _Expander:
         """Keep the records no pass kept yet; give each its `via`; count them per id."""
         new: list[Record] = []
         nodes = self.expansion.nodes
+        copies: dict[Key, int] = {}
         for record in records:
             carried = [v for v in self._carried(record, values) if v not in shared]
             if not carried:
                 continue  # only a shared id (a tenant) led here
-            key = _key(record)
+            same = record_key(record)
+            copies[same] = copies.get(same, 0) + 1
+            key = (*same, copies[same])
             if key in self.kept:
                 continue
             index = self.node_of[carried[0]]
             record.via = self._chain(index)
             self.kept[key] = record
-            self.record_node[key] = index
+            self.record_node[id(record)] = index
             new.append(record)
             node = nodes[index]
             sources = node.sources
@@ -418,7 +424,7 @@ class ViaMarker:
 
     def mark(self, record: Record) -> Record:
         """Set the record's `via` (kept as found by the history's expansion)."""
-        via = self._known.get(_key(record))
+        via = self._known.get(record_key(record))
         if via is None:
             values = set(_scalars(record.fields))
             carried = [v for v in self._chains if v in values]
@@ -427,9 +433,27 @@ class ViaMarker:
         return record
 
 
-def _key(record: Record) -> tuple[int, str, int, int]:
-    """Tell what makes a record one record: its origin and where it starts in it."""
-    return record.source_index, record.origin, record.line, record.offset
+Key = tuple[int, str, int, str]
+
+
+def _order(record: Record) -> tuple[int, int, str, int, int]:
+    """Order an expanded timeline totally: the offset before the line.
+
+    Why: a pass bounded by the window bisects a large file and counts no lines
+    (line 0), while the first pass counted them; the offset is the same in both.
+    """
+    return (record.time, record.source_index, record.origin, record.offset, record.line)
+
+
+def record_key(record: Record) -> Key:
+    """Tell what makes a record the same in two passes: origin, time and first line.
+
+    Why not its line or offset: a pass bounded by the window counts neither from
+    the same place (a bisected file has no line numbers, a container's lines
+    are counted from --since on). Identical lines at the same instant are told
+    apart by their order within a pass (`_keep`).
+    """
+    return record.source_index, record.origin, record.time, record.raw
 
 
 def _failure_key(failure: SourceFailure) -> tuple[str, str]:
