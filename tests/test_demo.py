@@ -156,7 +156,7 @@ def test_validate_demo_prints_one_line_summary() -> None:
 
     assert result.exit_code == 0
     assert (
-        result.stdout == "profiles/demo.yaml: valid (4 sources, 4 parsers, 1 output)\n"
+        result.stdout == "profiles/demo.yaml: valid (5 sources, 4 parsers, 1 output)\n"
     )
 
 

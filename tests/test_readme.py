@@ -90,3 +90,26 @@ def test_readme_summary_example_is_the_demo_summary() -> None:
     block = README.split("$ tracerun -p demo req-7f3a9c2e -o summary\n", 1)[1]
 
     assert block.split("```", 1)[0] == golden
+
+
+def test_expand_example_is_what_the_demo_prints() -> None:
+    block = README.split("$ tracerun -p demo --expand req-7f3a9c2e\n", 1)[1]
+    sample, after = block.split("```", 1)
+    done = subprocess.run(
+        [sys.executable, "-m", "tracerun", "-p", "demo", "--expand", "req-7f3a9c2e"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+    )
+    actual = done.stdout.splitlines()
+    shown = [line.removesuffix("…") for line in sample.splitlines() if line != "…"]
+    assert len(shown) == 9
+    for line in shown:
+        assert any(real.startswith(line) for real in actual), line
+    assert actual[-6:] == [
+        real for real in actual if "↳" in real
+    ]  # the records expansion found come after the request's, in time order
+    stderr = after.split("```\n", 2)[1].split("```", 1)[0]
+    assert done.stderr == stderr

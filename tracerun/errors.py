@@ -84,6 +84,8 @@ class ExitCode(enum.IntEnum):
     SOURCE_FAILED = 3
     INTERNAL = 4
     OUTPUT_FAILED = 5
+    MISSING_HOP = 6
+    """--strict-hops: an `expect:` source had no record (5 was taken by OUTPUT_FAILED)."""
     INTERRUPTED = 130
     TERMINATED = 143
     BROKEN_PIPE = 141

@@ -41,6 +41,9 @@ class Query:
     """Lines of context to keep after each record (`-A`, `-C`)."""
     timeout: float = 30.0
     """Seconds one remote origin (an ssh host) may take to answer a one-shot read."""
+    derived: tuple[str, ...] = ()
+    """JMESPath expressions a bare term is also compared with (`correlate:` with
+    `--expand`): a record matches when one of them gives the value."""
 
     @property
     def values(self) -> tuple[str, ...]:

@@ -76,6 +76,8 @@ class Record:
             ...), as lines; text output prints them as it prints continuation
             lines, and leaves the field (named in `hidden`) out.
         context: the lines around it when `-A/-B/-C` asked for them, else None.
+        via: with `--expand`, the chain of ids that led to it
+            (`order_id=ord-8841 ← request_id=req-7f3a`); "" for the query's own.
     """
 
     time: int
@@ -92,6 +94,7 @@ class Record:
     offset: int = 0
     stack: tuple[str, ...] = field(default=())
     context: Context | None = None
+    via: str = ""
 
     def sort_key(self) -> SortKey:
         """Total order: instant, then source order, then origin, line, byte offset."""

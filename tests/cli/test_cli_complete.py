@@ -98,6 +98,7 @@ def test_source_names_after_source() -> None:
         "plain,orders",
         "plain,inventory",
         "plain,payments",
+        "plain,worker",
     ]
     assert candidates("tracerun -p demo x=1 --source p") == ["plain,payments"]
 

@@ -78,7 +78,7 @@ def test_the_hook_passes_on_the_shipped_profiles() -> None:
 
     assert files
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == "profiles/demo.yaml: valid (4 sources, 4 parsers, 1 output)\n"
+    assert done.stdout == "profiles/demo.yaml: valid (5 sources, 4 parsers, 1 output)\n"
 
 
 def test_the_hook_fails_the_commit_on_a_failing_sample(tmp_path: Path) -> None:

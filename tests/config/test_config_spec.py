@@ -40,7 +40,7 @@ def test_every_model_class_is_checked() -> None:
     names = [cls.__name__ for cls in MODELS]
     assert "Profile" in names
     assert "DockerSourceConfig" in names
-    assert len(names) == 22
+    assert len(names) == 24
 
 
 @pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)
@@ -87,7 +87,13 @@ def test_demo_profile_converts_to_plain_dataclasses_all_the_way_down() -> None:
         "TimeConfig",
         "SampleConfig",
     }
-    assert list(plain.sources) == ["gateway", "orders", "inventory", "payments"]
+    assert list(plain.sources) == [
+        "gateway",
+        "orders",
+        "inventory",
+        "payments",
+        "worker",
+    ]
     payments = plain.sources["payments"]
     assert isinstance(payments, spec.FileSourceConfig)
     assert payments.paths == [str(ROOT / "examples/logs/payments/payments.log")]

@@ -144,6 +144,13 @@ def trace_options_of(
         profile=options.get("profile") or "",
         command=options.get("command") or "",
         summary=bool(options.get("summary")),
+        expand=options.get("expand"),
+        max_depth=options.get("max_depth", 3),
+        max_ids=options.get("max_ids", 200),
+        max_fanout=options.get("max_fanout", 100),
+        margin=options.get("margin"),
+        auto_window=options.get("auto_window"),
+        strict_hops=bool(options.get("strict_hops")),
         before=_context_lines(options, "before_context"),
         after=_context_lines(options, "after_context"),
     )
@@ -178,6 +185,56 @@ def follow_options(func: F) -> F:
         ),
         click.option(
             "--timeout", metavar="DURATION", help="With -f: stop after this long."
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _count(flag: str, default: int, text: str, least: int = 1) -> Callable[[F], F]:
+    """Build a whole-number option `FLAG N`, its default shown in --help."""
+    return click.option(
+        flag,
+        type=click.IntRange(min=least),
+        default=default,
+        show_default=True,
+        metavar="N",
+        help=text,
+    )
+
+
+def expand_options(func: F) -> F:
+    """`--expand` and its limits, the automatic window, `--strict-hops`."""
+    options = [
+        click.option(
+            "--expand/--no-expand",
+            default=None,
+            help="Also follow every id the records carry in the profile's "
+            "correlate fields (default: the profile's expand).",
+        ),
+        _count("--max-depth", 3, "With --expand: at most N passes after the query.", 0),
+        _count("--max-ids", 200, "With --expand: search at most N ids in all."),
+        _count(
+            "--max-fanout",
+            100,
+            "With --expand: do not follow an id more than N records carry.",
+        ),
+        click.option(
+            "--auto-window/--no-auto-window",
+            default=None,
+            help="Find the hits newest first, then read only their time ± --margin "
+            "(default: on with --expand and no --since/--until).",
+        ),
+        click.option(
+            "--margin",
+            metavar="DURATION",
+            help="The automatic window's margin on each side (default: 10m).",
+        ),
+        click.option(
+            "--strict-hops",
+            is_flag=True,
+            help="Exit 6 when a source of the profile's expect has no record.",
         ),
     ]
     for option in reversed(options):
@@ -283,6 +340,7 @@ def trace_options(func: F) -> F:
             help="After the records, draw the trace's waterfall "
             "(on stderr unless stdout is a terminal).",
         ),
+        expand_options,
         follow_options,
         debug_option,
     ]

@@ -22,8 +22,10 @@ from tracerun.cli.options import (
 from tracerun.errors import ExitCode, OutputError
 
 if TYPE_CHECKING:
+    from tracerun.config.spec import Profile
     from tracerun.output.base import Formatter
     from tracerun.sources.feed import Note
+    from tracerun.trace.hops import HopCheck
     from tracerun.trace.runner import RunResult
 
 
@@ -67,15 +69,36 @@ def trace_command(terms: tuple[str, ...], **options: Any) -> int:
     summary = None
     if request.summary and request.output != "summary":
         summary = formatter_for(_summary_stream(), "summary")
-    _print_records(result, formatter, summary)
-    return _report(result)
+    hops = _hops(profile, result)
+    _print_records(result, formatter, summary, hops)
+    code = _report(result)
+    if hops is not None:
+        print_problems(hops.warnings, [])
+        missing = hops.missing()
+        for line in missing:
+            click.echo(f"tracerun: expected hop {line}", err=True)
+        if missing and request.strict_hops and code == ExitCode.OK:
+            return ExitCode.MISSING_HOP
+    return code
 
 
 COMMAND = trace_command
 
 
+def _hops(profile: Profile, result: RunResult) -> HopCheck | None:
+    """Build the check of the profile's `expect:` hops (None when it lists none)."""
+    if not profile.expect:
+        return None
+    from tracerun.trace.hops import HopCheck  # noqa: PLC0415 - start-up: only with expect
+
+    return HopCheck(profile.expect, result)
+
+
 def _print_records(
-    result: RunResult, formatter: Formatter, summary: Formatter | None
+    result: RunResult,
+    formatter: Formatter,
+    summary: Formatter | None,
+    hops: HopCheck | None = None,
 ) -> None:
     write = sys.stdout.write
     printed = 0
@@ -83,6 +106,8 @@ def _print_records(
         for record in result.timeline:  # merged as it is printed
             write(formatter.format(record))
             printed += 1
+            if hops is not None:
+                hops.see(record)
             if summary is not None:
                 summary.format(record)
         write(formatter.finish())
@@ -142,6 +167,8 @@ def _report(result: RunResult) -> int:
         error(cap_message(result.timeline), MAX_RECORDS_HINT)
     for reason in result.why:
         click.echo(f"tracerun: nothing matched: {reason}", err=True)
+    for line in result.report:
+        click.echo(line, err=True)
     if result.failures or result.capped or result.timeline.capped:
         return ExitCode.SOURCE_FAILED
     return ExitCode.OK if result.timeline.matched() else ExitCode.NO_MATCH

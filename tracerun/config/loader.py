@@ -353,8 +353,11 @@ def _validate(path: Path, layer: _Layer, run: _Run) -> Profile | None:
 
 
 def _reference_issues(layer: _Layer) -> list[ConfigIssue]:
-    """List sources naming an undefined parser (checked on the merged data)."""
-    from tracerun.config.model import parser_reference_issues  # noqa: PLC0415 - start-up: pydantic
+    """List sources naming an undefined parser, `expect` an unknown source (merged data)."""
+    from tracerun.config.model import (  # noqa: PLC0415 - start-up: pydantic
+        expect_reference_issues,
+        parser_reference_issues,
+    )
 
     parsers, sources = layer.data.get("parsers", {}), layer.data.get("sources")
     if not isinstance(parsers, dict) or not isinstance(sources, dict):
@@ -365,7 +368,8 @@ def _reference_issues(layer: _Layer) -> list[ConfigIssue]:
         if isinstance(name, str) and isinstance(source, dict)
     }
     names = [name for name in parsers if isinstance(name, str)]
+    found = parser_reference_issues(names, used)
+    found += expect_reference_issues(sources, layer.data.get("expect"))
     return [
-        located(layer.marks, where, message, hint)
-        for where, message, hint in parser_reference_issues(names, used)
+        located(layer.marks, where, message, hint) for where, message, hint in found
     ]

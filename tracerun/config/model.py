@@ -599,6 +599,26 @@ OutputConfig = Annotated[
 ]
 
 
+class IgnoreConfig(_Config):
+    """What `--expand` never follows, whatever record carries it."""
+
+    values: list[str] = Field(default_factory=list, examples=[["anonymous", "n/a"]])
+    """Values that are not ids (besides empty, `-`, `null`, `none`, `0`)."""
+    fields: list[str] = Field(default_factory=list, examples=[["tenant_id"]])
+    """Fields of `correlate` (or `keys`) whose values are not followed."""
+
+
+class ExpectConfig(_Config):
+    """An expected hop: a source that should hold a record of the request."""
+
+    source: str = Field(examples=["payments"])
+    """The source's name."""
+    where: JmesPathExpression | None = Field(
+        default=None, examples=["level != 'error'"]
+    )
+    """JMESPath over the record (as `--where`): a record must also satisfy it."""
+
+
 class Profile(_Config):
     """A tracerun profile: where one environment's logs are and how to read them."""
 
@@ -636,6 +656,24 @@ class Profile(_Config):
         examples=[{"runbook": {"type": "text", "color": "never"}}],
     )
     """Named output formats for `-o NAME`; text and ndjson always exist."""
+    correlate: list[JmesPathExpression] = Field(
+        default_factory=list, examples=[["request_id", "order_id", "job_id"]]
+    )
+    """Fields that link records (a name, a dotted path or a JMESPath expression):
+    `--expand` searches again for every new value of them; default: `keys`."""
+    expand: bool = Field(default=False, examples=[True])
+    """Expand every trace (as `--expand`); `--no-expand` turns it off."""
+    ignore: IgnoreConfig = Field(
+        default_factory=IgnoreConfig,
+        examples=[{"values": ["anonymous"], "fields": ["tenant_id"]}],
+    )
+    """Values and fields `--expand` never follows."""
+    expect: list[str | ExpectConfig] = Field(
+        default_factory=list,
+        examples=[["gateway", {"source": "payments", "where": "level != 'error'"}]],
+    )
+    """Sources a request should pass (a name, or `{source, where}`): each one
+    without a record is reported after the trace; `--strict-hops` makes it exit 6."""
 
     @field_validator("timezone")
     @classmethod
@@ -671,6 +709,30 @@ def reference_issues(profile: Profile) -> list[ReferenceIssue]:
     """List references to undefined parsers/outputs as (key path, message, hint)."""
     used = {name: source.parser for name, source in profile.sources.items()}
     return parser_reference_issues(profile.parsers, used)
+
+
+def expect_reference_issues(
+    source_names: Iterable[str], expect: object
+) -> list[ReferenceIssue]:
+    """Check that every `expect` entry names a source of the profile."""
+    if not isinstance(expect, list):
+        return []
+    known = sorted(source_names)
+    issues: list[ReferenceIssue] = []
+    for index, entry in enumerate(expect):
+        name = entry.get("source") if isinstance(entry, dict) else entry
+        if not isinstance(name, str) or name in known:
+            continue
+        import difflib  # noqa: PLC0415 - error path only
+
+        close = difflib.get_close_matches(name, known, n=1)
+        guess = f"did you mean {close[0]!r}? " if close else ""
+        where: tuple[str | int, ...] = ("expect", index)
+        if isinstance(entry, dict):
+            where = (*where, "source")
+        message = f"unknown source {quoted(name)}"
+        issues.append((where, message, guess + "sources here: " + ", ".join(known)))
+    return issues
 
 
 def parser_reference_issues(

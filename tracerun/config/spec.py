@@ -258,6 +258,22 @@ OutputConfig = (
 
 
 @dataclass(frozen=True, kw_only=True)
+class IgnoreConfig:
+    """What `--expand` never follows."""
+
+    values: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpectConfig:
+    """An expected hop: a source that should hold a record of the request."""
+
+    source: str
+    where: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Profile:
     """Where one environment's logs are and how to read them."""
 
@@ -270,3 +286,7 @@ class Profile:
     zone_abbreviations: dict[str, str] = field(default_factory=dict)
     parsers: dict[str, ParserConfig] = field(default_factory=dict)
     outputs: dict[str, OutputConfig] = field(default_factory=dict)
+    correlate: list[str] = field(default_factory=list)
+    expand: bool = False
+    ignore: IgnoreConfig = field(default_factory=IgnoreConfig)
+    expect: list[str | ExpectConfig] = field(default_factory=list)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tracerun.config.spec import Profile
 from tracerun.errors import ExitCode, OutputError
@@ -38,7 +38,16 @@ from tracerun.trace.merge import (
 )
 from tracerun.trace.plan import Plan
 from tracerun.trace.runner import run
-from tracerun.trace.session import TraceOptions, prepare
+from tracerun.trace.session import (
+    Session,
+    TraceOptions,
+    expand_settings,
+    prepare,
+    wants_expand,
+)
+
+if TYPE_CHECKING:
+    from tracerun.trace.expand import ViaMarker
 
 POLL = 0.1
 """Seconds between two looks at the followed files (a few stat calls per file)."""
@@ -77,14 +86,48 @@ def follow_trace(
     for warning in (*session.notes, *session.plan.warnings):
         notify(Note("warning", warning))
     follower = Follower(settings, session.formatter_for(out), out, notify)
+    query = session.query
+    if wants_expand(profile, options):
+        query, follower.marker = _expand_first(profile, options, session)
     if options.summary and options.output != "summary":
         # As in a one-shot trace: after the records on a terminal, else on stderr.
         stream = out if out.isatty() else sys.stderr
         follower.summary = (session.formatter_for(stream, "summary"), stream)
     follower.feeds, history = build_feeds(
-        profile, session.plan, session.query, settings, notify
+        profile, session.plan, query, settings, notify
     )
     return follower.run(history)
+
+
+def _expand_first(
+    profile: Profile, options: TraceOptions, session: Session
+) -> tuple[Query, ViaMarker]:
+    """Expand the history once; follow every id it found (`--expand` with `-f`).
+
+    Why: the feeds search a fixed needle set, so the ids are found before they
+    start; an id that first appears in a live record is not followed (#16).
+    """
+    from tracerun.output.idgraph import render_graph  # noqa: PLC0415 - start-up: only with --expand
+    from tracerun.trace.expand import (  # noqa: PLC0415 - start-up: only with --expand
+        ViaMarker,
+        followed_query,
+        record_key,
+        run_expanded,
+        window_text,
+    )
+
+    settings = expand_settings(options, expanding=True)
+    result, expansion = run_expanded(session.plan, session.query, profile, settings)
+    known = {record_key(r): r.via for r in result.timeline}
+    if expansion.window is not None:
+        sys.stderr.write(
+            f"tracerun: {window_text(expansion.window, settings.margin)}\n"
+        )
+    for note in expansion.notes:
+        sys.stderr.write(f"tracerun: {note}\n")
+    sys.stderr.write(render_graph(expansion.nodes, expansion.passes))
+    query = followed_query(session.query, profile, expansion)
+    return query, ViaMarker(expansion, known)
 
 
 def build_feeds(
@@ -158,6 +201,8 @@ class Follower:
     summary: tuple[Formatter, TextIO] | None = None
     """`--summary`: a formatter that sees every record, and where it writes at the end."""
     printed: int = 0
+    marker: ViaMarker | None = None
+    """`--expand`: gives each record the chain of ids that led to it."""
     _stop_signal: int = 0
     _exit_on: RecordFilter | None = None
     _exit_on_told: bool = False
@@ -226,6 +271,8 @@ class Follower:
         try:
             try:
                 for record in records:
+                    if self.marker is not None:
+                        self.marker.mark(record)
                     write(self.formatter.format(record))
                     if self.summary is not None:
                         self.summary[0].format(record)

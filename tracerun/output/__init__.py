@@ -46,8 +46,8 @@ def _text(config: OutputConfig, context: OutputContext) -> Formatter:
     )
 
 
-def _ndjson(_config: OutputConfig, _context: OutputContext) -> Formatter:
-    return NdjsonFormatter()
+def _ndjson(_config: OutputConfig, context: OutputContext) -> Formatter:
+    return NdjsonFormatter(via=context.info.expanded)
 
 
 def _lazy(module: str) -> Factory:

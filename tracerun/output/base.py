@@ -28,6 +28,7 @@ class RunInfo:
         until: end of the time window (µs), None when open.
         command: the command line that produced the output, shell-quoted.
         version: tracerun's version.
+        expanded: ids are followed (`--expand`): ndjson records carry `via`.
     """
 
     terms: tuple[str, ...] = ()
@@ -36,6 +37,7 @@ class RunInfo:
     until: int | None = None
     command: str = ""
     version: str = ""
+    expanded: bool = False
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")

@@ -14,7 +14,14 @@ from tracerun.timeparse import format_rfc3339_us
 
 
 class NdjsonFormatter(StreamingFormatter):
-    """`{"time", "source", "origin", "line", "level", "message", "fields"}` per record."""
+    """`{"time", "source", "origin", "line", "level", "message", "fields"}` per record.
+
+    With `--expand` (`via=True`) also `via`: the chain of ids that led to the
+    record (`order_id=ord-8841 ← req-7f3a9c2e`), null for the query's own.
+    """
+
+    def __init__(self, *, via: bool = False) -> None:
+        self._via = via
 
     def format(self, record: Record) -> str:
         """Render one record as one JSON line."""
@@ -28,6 +35,8 @@ class NdjsonFormatter(StreamingFormatter):
             "message": message,
             "fields": record.fields,
         }
+        if self._via:
+            document["via"] = record.via or None
         if record.context is None:
             return _dumps(document) + "\n"
         before = "".join(_context(record, c) for c in record.context.before)

@@ -26,6 +26,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 CONTEXT_MARK = "  ┊ "
 """Starts a context line (`-A/-B/-C`), so that it reads apart from records without colour."""
+VIA_MARK = "↳"
+"""Marks a record that `--expand` found, before the field whose id led to it."""
 
 
 class TextFormatter(StreamingFormatter):
@@ -45,13 +47,15 @@ class TextFormatter(StreamingFormatter):
         level = visible(record.level.upper() or "-").ljust(5)
         message = visible(record.message or (record.raw if not record.fields else ""))
         extra = visible(_fields_text(record)) if self._show_fields else ""
+        via = f"{VIA_MARK} {visible(_via_field(record.via))}" if record.via else ""
         if self._color:
             time = f"{DIM}{time}{RESET}"
             source = f"{source_color(record.source)}{source}{RESET}"
             if tint := level_color(record.level):
                 level, message = f"{tint}{level}{RESET}", f"{tint}{message}{RESET}"
             extra = f"{DIM}{extra}{RESET}" if extra else ""
-        parts = (time, source, level, message, extra)
+            via = f"{DIM}{via}{RESET}" if via else ""
+        parts = (time, source, level, via, message, extra)
         head = " ".join(part for part in parts if part).rstrip()
         tail = "".join(
             f"{_CONTINUATION_INDENT}{visible(line)}\n"
@@ -69,6 +73,11 @@ class TextFormatter(StreamingFormatter):
                 f"{DIM}{CONTEXT_MARK}{visible(c.text)}{RESET}\n" for c in lines
             )
         return "".join(f"{CONTEXT_MARK}{visible(c.text)}\n" for c in lines)
+
+
+def _via_field(via: str) -> str:
+    """Name the field of the id that led to a record: `order_id` of `order_id=ord-1 ← …`."""
+    return via.split(" ← ", 1)[0].split("=", 1)[0]
 
 
 def visible(text: str) -> str:

@@ -19,6 +19,7 @@ from tracerun.timeparse import format_rfc3339_us
 
 if TYPE_CHECKING:
     from tracerun.expression import Expression
+    from tracerun.extract.fields import Getter
 
 _DEPTH = 4
 """How deep `holder` looks into nested objects for a field holding a value."""
@@ -126,6 +127,7 @@ class Matcher:
         self._values = frozenset(v for _, values in self._by_key for v in values)
         self._since = query.since
         self._until = query.until
+        self._derived = _derived(query) if query.derived else ()
         self.where_filter = RecordFilter(query.where) if query.where else None
         """The --where filter, None without one."""
 
@@ -148,9 +150,25 @@ class Matcher:
                 continue
             if not isinstance(found, dict | list) and self._equal(found, values):
                 return True
-        return bool(deep) and any(
+        if deep and any(
             self._equal(value, deep[key]) for key, value in _nested(fields, deep)
-        )
+        ):
+            return True
+        return bool(self._derived) and self._match_derived(fields)
+
+    def _match_derived(self, fields: dict[str, Any]) -> bool:
+        """Compare the bare values with what `correlate:` expressions give (--expand)."""
+        for getter, values in self._derived:
+            try:
+                found = getter.get(fields)
+            except EvaluationError:
+                continue  # trace/expand.py reports a failing expression once
+            items = found if isinstance(found, list) else (found,)
+            for item in items:
+                scalar = item is not None and not isinstance(item, dict | list)
+                if scalar and self._equal(item, values):
+                    return True
+        return False
 
     def _equal(self, value: Any, values: frozenset[str]) -> bool:
         text = field_text(value)
@@ -186,6 +204,16 @@ class Matcher:
         then says why.
         """
         return self.where_filter is None or self.where_filter.test(record)
+
+
+def _derived(query: Query) -> tuple[tuple[Getter, frozenset[str]], ...]:
+    from tracerun.extract.fields import expression_getter  # noqa: PLC0415 - start-up: only with --expand
+
+    fold = str.casefold if query.ignore_case else None
+    bare = frozenset(
+        fold(t.value) if fold else t.value for t in query.terms if t.key is None
+    )
+    return tuple((expression_getter(e), bare) for e in query.derived)
 
 
 def _nested(fields: dict[str, Any], keys: dict[str, Any]) -> Iterator[tuple[str, Any]]:

@@ -51,6 +51,8 @@ class RunResult:
         tallies: each origin read, with why its hits were dropped.
         skipped: origins not read at all, wholly outside the time window.
         why: why nothing matched, when something can be said (trace/explain.py).
+        report: lines for stderr after the warnings (an expanded trace's
+            window and id graph).
     """
 
     timeline: Timeline
@@ -62,6 +64,9 @@ class RunResult:
     tallies: list[tuple[Target, Tally]] = field(default_factory=list)
     skipped: int = 0
     why: list[str] = field(default_factory=list)
+    report: list[str] = field(default_factory=list)
+    window: tuple[int | None, int | None] = (None, None)
+    """The time window searched (the automatic one, else --since/--until)."""
     _records: list[Record] | None = None
 
     @property

@@ -10,7 +10,7 @@ import datetime
 import difflib
 import os
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
 from tracerun import __version__
 from tracerun.config.spec import OutputConfig, Profile
@@ -22,6 +22,9 @@ from tracerun.query import Query, check_where, parse_term
 from tracerun.timeparse import parse_bound, parse_duration
 from tracerun.trace.plan import Plan, build_plan
 from tracerun.trace.runner import RunResult, run
+
+if TYPE_CHECKING:
+    from tracerun.trace.expand import ExpandSettings, Expansion
 
 
 class FormatterFactory(Protocol):
@@ -52,6 +55,15 @@ class TraceOptions(NamedTuple):
     summary: bool = False
     before: int = 0
     after: int = 0
+    expand: bool | None = None
+    """--expand/--no-expand; None: the profile's `expand`."""
+    max_depth: int = 3
+    max_ids: int = 200
+    max_fanout: int = 100
+    margin: str | None = None
+    auto_window: bool | None = None
+    """--auto-window/--no-auto-window; None: on when expanding."""
+    strict_hops: bool = False
 
 
 class Session(NamedTuple):
@@ -162,13 +174,60 @@ def run_trace(
     The session's notes lead the warnings; when nothing matched, `why` says why.
     """
     session = prepare(profile, options, now)
-    result = run(session.plan, session.query)
+    expanding = wants_expand(profile, options)
+    if expanding or options.auto_window:
+        from tracerun.trace.expand import run_expanded  # noqa: PLC0415 - start-up: only with --expand
+
+        settings = expand_settings(options, expanding=expanding)
+        result, expansion = run_expanded(session.plan, session.query, profile, settings)
+        result.report += _expansion_report(expansion, settings)
+        result.window = expansion.window or (session.query.since, session.query.until)
+    else:
+        result = run(session.plan, session.query)
+        result.window = (session.query.since, session.query.until)
     result.warnings[:0] = session.notes
     if not result.timeline.matched():
         from tracerun.trace.explain import explain  # noqa: PLC0415 - start-up: only when nothing matched
 
         result.why = explain(result, session.query)
     return result, session.formatter_for
+
+
+def wants_expand(profile: Profile, options: TraceOptions) -> bool:
+    """Tell whether ids are followed: --expand/--no-expand, else the profile's `expand`."""
+    return profile.expand if options.expand is None else options.expand
+
+
+def expand_settings(options: TraceOptions, *, expanding: bool) -> ExpandSettings:
+    """Read the expansion's limits and the automatic window's margin."""
+    from tracerun.trace.expand import MARGIN_US, ExpandSettings  # noqa: PLC0415 - start-up: only with --expand
+
+    margin = MARGIN_US
+    if options.margin is not None:
+        margin = int(parse_duration(options.margin, "--margin") * 1_000_000)
+    auto = expanding if options.auto_window is None else options.auto_window
+    return ExpandSettings(
+        expand=expanding,
+        max_depth=options.max_depth,
+        max_ids=options.max_ids,
+        max_fanout=options.max_fanout,
+        margin=margin,
+        auto_window=auto,
+    )
+
+
+def _expansion_report(expansion: Expansion, settings: ExpandSettings) -> list[str]:
+    """Say on stderr what an expanded trace did: window, limits, the id graph."""
+    from tracerun.output.idgraph import render_graph  # noqa: PLC0415 - start-up: only with --expand
+    from tracerun.trace.expand import window_text  # noqa: PLC0415 - loaded with run_expanded
+
+    lines = []
+    if expansion.window is not None:
+        lines.append(f"tracerun: {window_text(expansion.window, settings.margin)}")
+    lines += [f"tracerun: {note}" for note in expansion.notes]
+    if settings.expand:
+        lines += render_graph(expansion.nodes, expansion.passes).splitlines()
+    return lines
 
 
 def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
@@ -196,11 +255,11 @@ def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
             config, plan.source_names, color=color, info=info, width=width
         )
 
-    info = run_info(options, query)
+    info = run_info(options, query, expanded=wants_expand(profile, options))
     return Session(query, plan, factory, window_notes(profile, options, query, now))
 
 
-def run_info(options: TraceOptions, query: Query) -> RunInfo:
+def run_info(options: TraceOptions, query: Query, *, expanded: bool = False) -> RunInfo:
     """Gather what the trace was asked, for the formats that show it."""
     return RunInfo(
         terms=tuple(str(term) for term in query.terms),
@@ -209,6 +268,7 @@ def run_info(options: TraceOptions, query: Query) -> RunInfo:
         until=query.until,
         command=options.command,
         version=__version__,
+        expanded=expanded,
     )
 
 
