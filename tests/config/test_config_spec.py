@@ -40,7 +40,7 @@ def test_every_model_class_is_checked() -> None:
     names = [cls.__name__ for cls in MODELS]
     assert "Profile" in names
     assert "DockerSourceConfig" in names
-    assert len(names) == 21
+    assert len(names) == 22
 
 
 @pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)

@@ -160,7 +160,24 @@ class SshSourceConfig(_SourceBase):
     type: Literal["ssh"] = "ssh"
 
 
-SourceConfig = FileSourceConfig | DockerSourceConfig | SshSourceConfig
+@dataclass(frozen=True, kw_only=True)
+class KubernetesSourceConfig(_SourceBase):
+    """Pod logs on Kubernetes clusters, read through the user's own `kubectl`."""
+
+    contexts: list[str] = field(default_factory=list)
+    namespaces: list[str] = field(default_factory=list)
+    selector: str | None = None
+    pods: list[str] = field(default_factory=list)
+    containers: list[str] = field(default_factory=list)
+    init_containers: bool = False
+    previous: bool = False
+    max_parallel: int = 16
+    type: Literal["kubernetes"] = "kubernetes"
+
+
+SourceConfig = (
+    FileSourceConfig | DockerSourceConfig | SshSourceConfig | KubernetesSourceConfig
+)
 
 
 @dataclass(frozen=True, kw_only=True)

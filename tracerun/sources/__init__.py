@@ -7,13 +7,14 @@ One line per type, as pre-commit's `all_languages.py`; each package's
 
 from __future__ import annotations
 
-from tracerun.sources import docker, file, ssh
+from tracerun.sources import docker, file, kubernetes, ssh
 from tracerun.sources.base import AdhocFlag, Source, SourceType
 
 SOURCES: dict[str, SourceType] = {
     "file": file.TYPE,
     "docker": docker.TYPE,
     "ssh": ssh.TYPE,
+    "kubernetes": kubernetes.TYPE,
 }
 
 _LOADED: dict[str, Source] = {}

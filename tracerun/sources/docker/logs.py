@@ -8,8 +8,7 @@ timestamp, which stands in for a line's time when it has none of its own.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,7 @@ from tracerun.query import Query
 from tracerun.read.assemble import Assembler
 from tracerun.read.match import Matcher
 from tracerun.read.scan import Needles, ScanNotice, scan
-from tracerun.read.target import Target
+from tracerun.read.target import Target, stdout_start_rule
 from tracerun.sources.base import OriginResult
 from tracerun.sources.docker.engine import EngineError, connect
 from tracerun.sources.docker.frames import LogStream
@@ -32,12 +31,8 @@ UNTIL_SLACK_S = 1.0
 """Extra time asked of the engine after --until: a line's own time (which decides)
 is a little earlier than the engine's time for it."""
 
-# Lines that continue a record in a container's log: indented stack frames,
-# blank lines, and the head and tail lines of Python and Java traces.
-_CONTINUATION = re.compile(
-    rb"\s|$|Traceback \(|Caused by:|During handling of|The above exception"
-    rb"|[\w.$]+(?:Error|Exception|Exit|Interrupt)(?::|$)"
-)
+record_start_rule = stdout_start_rule
+"""Which container log lines start a record (read/target.py says how)."""
 
 
 def container_of(target: Target) -> ContainerOrigin:
@@ -119,7 +114,7 @@ def _records(
     """Scan a container's log (engine-stamped lines); assemble the matching records."""
     assembler = Assembler(target, Matcher(query))
     needles = Needles.of(query.values, ignore_case=query.ignore_case)
-    rule = record_start_rule(target)
+    rule = stdout_start_rule(target)
     notices: list[ScanNotice] = []
     found = scan(
         stream,
@@ -140,24 +135,6 @@ def _records(
     result.warnings.extend(assembler.tally.failure_warnings(name))
     result.tally = assembler.tally
     result.timeless = assembler.timeless
-
-
-def record_start_rule(target: Target) -> Callable[[bytes], bool]:
-    """Tell which container log lines start a record.
-
-    `multiline.start` when the source sets it; otherwise every line does except
-    the ones that look like the rest of a stack trace (indented frames, blank
-    lines, `Traceback (...)`, `Caused by:`, `ValueError: ...`).
-
-    Why not the file rule: a container's plain `print()` lines carry no timestamp
-    of their own (the engine adds one), so "no leading timestamp" would glue them
-    all into one record.
-    """
-    start = target.start
-    if start is not None:
-        return lambda line: start.search(line) is not None
-    is_start = target.parser.is_record_start
-    return lambda line: is_start(line) or _CONTINUATION.match(line) is None
 
 
 def log_head(

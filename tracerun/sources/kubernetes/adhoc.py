@@ -1,0 +1,69 @@
+"""Ad hoc pods: `--k8s SELECTOR` (with `--context NAME`, repeatable) → kubernetes sources.
+
+`--k8s 'app=orders'` reads the pods with that label in the current context's
+namespace; a value `NAMESPACE/SELECTOR` names the namespace too
+(`--k8s 'shop/app=orders'`); `--context c1 --context c2` reads them in each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from tracerun.config.spec import KubernetesSourceConfig
+from tracerun.errors import QueryError
+
+CONTEXT_FLAG = "--context"
+"""The companion flag naming the contexts the `--k8s` pods are read in."""
+_NAMESPACE = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?")
+_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+def split_value(value: str) -> tuple[str | None, str]:
+    """`shop/app=orders` → ("shop", "app=orders"); `app=orders` → (None, "app=orders").
+
+    Raises:
+        QueryError: the selector is empty, starts with `-` or spans lines.
+    """
+    namespace, slash, selector = value.partition("/")
+    if not slash or "=" in namespace or _NAMESPACE.fullmatch(namespace) is None:
+        namespace, selector = "", value
+    if not selector.strip() or selector.startswith("-") or "\n" in selector:
+        msg = f"--k8s {value!r} is not a label selector"
+        hint = "write --k8s 'app=orders' or --k8s 'NAMESPACE/app=orders'"
+        raise QueryError(msg, hint)
+    return namespace or None, selector
+
+
+def source_name(selector: str) -> str:
+    """Name an ad hoc source after its selector's first value (`app=orders` → `orders`)."""
+    first = selector.split(",", 1)[0]
+    value = re.split(r"!=|==|=| in | notin ", first, maxsplit=1)[-1]
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "", value.strip("() "))
+    return name if _WORD.search(name) else "pods"
+
+
+def adhoc_sources(
+    values: Sequence[str],
+    taken: frozenset[str] = frozenset(),
+    contexts: Sequence[str] = (),
+) -> dict[str, KubernetesSourceConfig]:
+    """One kubernetes source per `--k8s` value, read in each of `contexts`.
+
+    A name in `taken` (the profile's sources) gets `-k8s` as a suffix.
+    """
+    found: dict[str, KubernetesSourceConfig] = {}
+    for value in values:
+        namespace, selector = split_value(value)
+        name = source_name(selector)
+        base = name if name not in taken else f"{name}-k8s"
+        name, count = base, 1
+        while name in found:
+            count += 1
+            name = f"{base}-{count}"
+        found[name] = KubernetesSourceConfig(
+            contexts=list(contexts),
+            namespaces=[namespace] if namespace else [],
+            selector=selector,
+        )
+    return found

@@ -1,0 +1,191 @@
+"""Logs: one container target + a query → its matched records, read with `kubectl logs`.
+
+The container is read whole (from `--since` on: `--since-time`, in whole
+seconds as the API takes it) and streamed from kubectl's stdout into the
+shared scanner, so memory stays bounded; each line carries the kubelet's
+timestamp, removed before parsing and kept as the time of a line that has
+none of its own. `--until` is cut here: the log is read until its kubelet
+times pass it.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from tracerun.errors import SourceFailure
+from tracerun.query import Query
+from tracerun.read.assemble import Assembler
+from tracerun.read.match import Matcher
+from tracerun.read.scan import Needles, Readable, ScanNotice, scan
+from tracerun.read.target import Target, stdout_start_rule
+from tracerun.sources.base import OriginResult
+from tracerun.sources.kubernetes import kubectl
+from tracerun.sources.kubernetes.kubectl import KubectlError
+from tracerun.sources.kubernetes.pods import PodOrigin
+from tracerun.sources.kubernetes.stamps import bare, kubelet_ns, split_hit
+
+UNTIL_SLACK_NS = 1_000_000_000
+"""Read this far past --until by the kubelet's clock: a line's own time (which
+decides) is a little earlier than the kubelet's time for it."""
+_GATES: dict[tuple[str, int], threading.BoundedSemaphore] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def pod_of(target: Target) -> PodOrigin:
+    """Return the target's origin, a container (discovery made it)."""
+    origin = target.origin
+    assert isinstance(origin, PodOrigin)
+    return origin
+
+
+def log_argv(
+    origin: PodOrigin, since: int | None, *, follow: bool = False
+) -> list[str]:
+    """Build `kubectl logs` for one container, from `since` (µs) on when given."""
+    args = [
+        "logs",
+        origin.pod,
+        f"--namespace={origin.namespace}",
+        f"--container={origin.container}",
+        "--timestamps",
+    ]
+    if origin.previous:
+        args.append("--previous")
+    if follow:
+        args.append("--follow")
+    if since is not None and since > 0:
+        args.append(f"--since-time={since_text(since)}")
+    return kubectl.argv(origin.context, *args)
+
+
+def since_text(us: int) -> str:
+    """Format µs as the whole second at or before it, `2026-03-20T14:10:00Z`."""
+    return datetime.fromtimestamp(us // 1_000_000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def gate(origin: PodOrigin) -> threading.BoundedSemaphore:
+    """Return the semaphore that bounds the kubectl processes of the origin's source."""
+    key = (origin.source, origin.gate)
+    with _GATES_LOCK:
+        return _GATES.setdefault(key, threading.BoundedSemaphore(origin.gate))
+
+
+def read_container(target: Target, query: Query) -> OriginResult:
+    """Stream one container's log and return its matching records.
+
+    When kubectl fails part-way, the records read so far are kept and the
+    failure is reported with them.
+    """
+    origin = pod_of(target)
+    result = OriginResult()
+    with gate(origin):
+        try:
+            stream = kubectl.Stream(log_argv(origin, query.since), origin.name)
+        except KubectlError as exc:
+            result.failure = SourceFailure(
+                origin.source, origin.name, exc.reason, exc.hint
+            )
+            return result
+        until = None if query.until is None else query.until * 1000 + UNTIL_SLACK_NS
+        body = Cut(stream.stdout, until)
+        try:
+            _records(target, query, body, result)
+        finally:
+            result.bytes_read = body.count
+            problem = None if body.stopped else stream.finish()
+            stream.close()
+    if problem is not None:
+        result.failure = SourceFailure(
+            origin.source, origin.name, problem.reason, problem.hint
+        )
+    return result
+
+
+class Cut:
+    """kubectl's stdout, ended at the first line the kubelet stamped after `until` (ns).
+
+    Only lines that end inside a block are looked at, and only in the block
+    where the cut falls: the scan of everything before it costs nothing more.
+    """
+
+    def __init__(self, body: Readable, until: int | None) -> None:
+        self._body = body
+        self._until = until
+        self._line_start = True
+        self.count = 0
+        self.stopped = False
+
+    def read(self, size: int = -1) -> bytes:
+        """Return up to `size` bytes; b"" at the end or past the cut."""
+        if self.stopped:
+            return b""
+        data = self._body.read(size)
+        if self._until is not None and data:
+            data = self._cut(data)
+        self.count += len(data)
+        return data
+
+    def _cut(self, data: bytes) -> bytes:
+        assert self._until is not None
+        first = 0 if self._line_start else data.find(b"\n") + 1
+        no_start = not self._line_start and first == 0
+        self._line_start = data.endswith(b"\n")
+        end = data.rfind(b"\n")
+        if no_start or end < first:
+            return data  # no complete line starts in this block
+        last = max(first, data.rfind(b"\n", 0, end) + 1)
+        stamp = kubelet_ns(data[last : last + 40])
+        if stamp is None or stamp <= self._until:
+            return data
+        at = first
+        while at <= end:
+            stamp = kubelet_ns(data[at : at + 40])
+            if stamp is not None and stamp > self._until:
+                self.stopped = True
+                return data[:at]
+            at = data.find(b"\n", at) + 1
+        return data
+
+
+def _records(target: Target, query: Query, body: Cut, result: OriginResult) -> None:
+    """Scan a container's log (kubelet-stamped lines); assemble the matching records."""
+    assembler = Assembler(target, Matcher(query))
+    needles = Needles.of(query.values, ignore_case=query.ignore_case)
+    rule = stdout_start_rule(target)
+    notices: list[ScanNotice] = []
+    found = scan(
+        body,
+        needles,
+        lambda line: rule(bare(line)),
+        notices,
+        before=query.before,
+        after=query.after,
+    )
+    for hit in found:
+        kubelet_time, unstamped = split_hit(hit)
+        record = assembler.record(unstamped, fallback_time=kubelet_time)
+        if record is not None:
+            result.records.append(record)
+    name = target.origin.name
+    result.warnings.extend(f"{name}:{n.line}: {n.message}" for n in notices)
+    result.warnings.extend(assembler.warnings)
+    result.warnings.extend(assembler.tally.failure_warnings(name))
+    result.tally = assembler.tally
+    result.timeless = assembler.timeless
+
+
+def head_and_last(target: Target, count: int) -> tuple[list[bytes], bytes]:
+    """Read a container's first `count` lines (kubelet-stamped) and its last one.
+
+    Raises:
+        KubectlError: kubectl failed.
+    """
+    origin = pod_of(target)
+    limit = f"--limit-bytes={count * 4096}"
+    with gate(origin):
+        head = kubectl.run([*log_argv(origin, None), limit], origin.name)
+        last = kubectl.run([*log_argv(origin, None), "--tail=1"], origin.name)
+    lines = head.split(b"\n")
+    complete = lines[:-1] if len(lines) > 1 else lines
+    return [line for line in complete if line][:count], last.rstrip(b"\n")
