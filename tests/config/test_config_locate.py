@@ -76,7 +76,9 @@ def test_unknown_source_type_suggests_closest_tag(write, problems):
     assert at(issue) == (3, 15)
     assert issue.key_path == "sources.app"
     assert issue.message == "unknown type 'fil'"
-    assert issue.hint == "did you mean 'file'? source types: docker, file, kubernetes, ssh"
+    assert (
+        issue.hint == "did you mean 'file'? source types: docker, file, kubernetes, ssh"
+    )
 
 
 def test_missing_type_points_at_the_entry(write, problems):

@@ -23,8 +23,13 @@ TYPE = SourceType(
     AdhocFlag(
         "--k8s",
         "SELECTOR",
-        "Also read the pods matching a label selector with kubectl (current "
-        "context; add --context NAME for others).",
+        "Also read the pods matching a label selector with kubectl "
+        "([NAMESPACE/]SELECTOR; the current context unless --k8s-context).",
         "Pods to describe (a label selector).",
+        (
+            "--k8s-context",
+            "CONTEXT",
+            "With --k8s: read the pods in this kubeconfig context (repeatable).",
+        ),
     ),
 )

@@ -1,8 +1,9 @@
-"""Ad hoc pods: `--k8s SELECTOR` (with `--context NAME`, repeatable) → kubernetes sources.
+"""Ad hoc pods: `--k8s SELECTOR` (with `--k8s-context NAME`, repeatable) → kubernetes sources.
 
 `--k8s 'app=orders'` reads the pods with that label in the current context's
 namespace; a value `NAMESPACE/SELECTOR` names the namespace too
-(`--k8s 'shop/app=orders'`); `--context c1 --context c2` reads them in each.
+(`--k8s 'shop/app=orders'`); `--k8s-context c1 --k8s-context c2` reads them
+in each. Why not `--context`: it is already grep's `-C/--context` lines.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from tracerun.config.spec import KubernetesSourceConfig
 from tracerun.errors import QueryError
 
-CONTEXT_FLAG = "--context"
+CONTEXT_FLAG = "--k8s-context"
 """The companion flag naming the contexts the `--k8s` pods are read in."""
 _NAMESPACE = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?")
 _WORD = re.compile(r"[A-Za-z0-9]")
@@ -44,16 +45,22 @@ def source_name(selector: str) -> str:
 
 
 def adhoc_sources(
-    values: Sequence[str],
-    taken: frozenset[str] = frozenset(),
-    contexts: Sequence[str] = (),
+    values: Sequence[str], taken: frozenset[str] = frozenset()
 ) -> dict[str, KubernetesSourceConfig]:
-    """One kubernetes source per `--k8s` value, read in each of `contexts`.
+    """One kubernetes source per `--k8s` value, read in each `--k8s-context`.
 
-    A name in `taken` (the profile's sources) gets `-k8s` as a suffix.
+    `values` holds the selectors, then `--k8s-context=NAME` items (the
+    flag's companion, cli/options.py). A name in `taken` (the profile's
+    sources) gets `-k8s` as a suffix.
     """
+    prefix = CONTEXT_FLAG + "="
+    contexts = [v.removeprefix(prefix) for v in values if v.startswith(prefix)]
+    for context in contexts:
+        if not context.strip() or context.startswith("-") or "\n" in context:
+            msg = f"{CONTEXT_FLAG} {context!r} is not a context name"
+            raise QueryError(msg, "list them with: kubectl config get-contexts")
     found: dict[str, KubernetesSourceConfig] = {}
-    for value in values:
+    for value in (v for v in values if not v.startswith(prefix)):
         namespace, selector = split_value(value)
         name = source_name(selector)
         base = name if name not in taken else f"{name}-k8s"
