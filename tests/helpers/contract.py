@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import gzip
 import json
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import pytest
-
 from helpers.kube_api import (
     Container,
     KubeApi,
     closed_port_url,
+    need_kubectl,
     ns_of,
     write_kubeconfig,
 )
@@ -229,8 +227,7 @@ class KubernetesWorld:
 
 
 def _kubernetes_world(tmp_path: Path, request: Any) -> World:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not on PATH (scripts/test installs kubernetes-client)")
+    need_kubectl()
     monkeypatch = request.getfixturevalue("monkeypatch")
     api = KubeApi()
     request.addfinalizer(api.close)

@@ -12,6 +12,7 @@ what kubectl was made to ask.
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -20,6 +21,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from helpers.docker_fixtures import in_ci
 
 _RESOURCES = {
     "kind": "APIResourceList",
@@ -360,3 +365,13 @@ def write_kubeconfig(
     }  # fmt: skip
     path.write_text(json.dumps(config))
     return path
+
+
+def need_kubectl() -> None:
+    """Skip the test when no kubectl is on PATH; fail instead under CI=true."""
+    if shutil.which("kubectl") is not None:
+        return
+    problem = "kubectl is not on PATH (scripts/test installs kubernetes-client)"
+    if in_ci():
+        pytest.fail(f"CI=true and {problem}", pytrace=False)
+    pytest.skip(problem)

@@ -7,12 +7,11 @@ into the test's folder, so ~/.kube is never read or written.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.kube_api import KubeApi, closed_port_url, write_kubeconfig
+from helpers.kube_api import KubeApi, closed_port_url, need_kubectl, write_kubeconfig
 
 
 class Clusters:
@@ -58,8 +57,7 @@ def private_kubectl_env(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def clusters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Clusters]:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not on PATH (scripts/test installs kubernetes-client)")
+    need_kubectl()
     private_kubectl_env(tmp_path, monkeypatch)
     made = Clusters(tmp_path)
     yield made
