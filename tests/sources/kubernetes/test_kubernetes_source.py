@@ -200,6 +200,23 @@ sources:
     assert "hint: check the cluster answers: kubectl --context=down" in result.stderr
 
 
+def test_a_log_read_past_the_host_timeout_is_cut_keeping_what_came(clusters, tmp_path):
+    api = clusters.add("eu")
+    orders(api, "orders-1", (1, app_line("early")), stall=30)
+
+    started = time.monotonic()
+    result = trace(tmp_path, ONE, RID, "--host-timeout", "1s")
+
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 3
+    assert result.stdout.count("\n") == 1
+    assert result.stderr == (
+        "tracerun: error: source orders: eu/shop/orders-1/app: kubectl logs took "
+        "longer than 1 s and was cut\n"
+        "  hint: what it sent is kept; give it longer with --host-timeout DURATION\n"
+    )
+
+
 def test_an_unknown_context_names_the_ones_there(clusters, tmp_path):
     clusters.add("eu")
     profile = (

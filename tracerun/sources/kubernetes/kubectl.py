@@ -94,6 +94,7 @@ class Stream:
 
     def __init__(self, command: Sequence[str], where: str) -> None:
         self.where = where
+        self.killed = False
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         try:
             self.process = subprocess.Popen(
@@ -121,6 +122,7 @@ class Stream:
     def kill(self) -> None:
         """Stop kubectl if it still runs (from another thread: its reader sees the end)."""
         if self.process.poll() is None:
+            self.killed = True
             self.process.kill()
 
     def close(self) -> None:
@@ -144,6 +146,9 @@ def classify(stderr: bytes, where: str) -> KubectlError:
             f"your account may not read pods there ({where}); ask for get/list on "
             "pods and get on pods/log, or leave that namespace out"
         )
+        return KubectlError(_short(text), hint)
+    if "not found" in lower and "pods" in lower:
+        hint = "the pod went away after it was listed; its logs went with it"
         return KubectlError(_short(text), hint)
     if "does not exist" in lower and "context" in lower:
         hint = "list the kubeconfig's contexts with: kubectl config get-contexts"

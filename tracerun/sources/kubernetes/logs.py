@@ -89,12 +89,20 @@ def read_container(target: Target, query: Query) -> OriginResult:
             return result
         until = None if query.until is None else query.until * 1000 + UNTIL_SLACK_NS
         body = Cut(stream.stdout, until)
+        watchdog = threading.Timer(query.timeout, stream.kill)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             _records(target, query, body, result)
         finally:
+            watchdog.cancel()
             result.bytes_read = body.count
             problem = None if body.stopped else stream.finish()
             stream.close()
+    if problem is not None and stream.killed:
+        reason = f"kubectl logs took longer than {query.timeout:g} s and was cut"
+        hint = "what it sent is kept; give it longer with --host-timeout DURATION"
+        problem = KubectlError(reason, hint)
     if problem is not None:
         result.failure = SourceFailure(
             origin.source, origin.name, problem.reason, problem.hint

@@ -76,11 +76,15 @@ class KubernetesSource(SourceDefaults):
         query: Query,
         clock: Clock,  # noqa: ARG002 - the kubelet stamps every line
     ) -> Following:
-        """Stream the containers live; list the pods again for new ones."""
+        """Stream the containers live; list the pods again for new ones.
+
+        Previous instances have ended: they are read once, for the history.
+        """
         from tracerun.sources.kubernetes.tail import KubernetesFeed  # noqa: PLC0415 - start-up: follow only
 
+        previous = [t for t in targets if logs.pod_of(t).previous]
         return Following(
-            KubernetesFeed(template, targets, config, query), rediscovers=True
+            KubernetesFeed(template, config, query), once=previous, rediscovers=True
         )
 
     def coverage(self, target: Target) -> tuple[int | None, int | None]:

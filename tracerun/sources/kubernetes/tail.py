@@ -56,20 +56,14 @@ class KubernetesFeed:
 
     Args:
         template: a target of this source; each container gets a copy with its origin.
-        targets: the plan's targets (the containers found when it was made).
         config: the source's settings (contexts, namespaces, selectors).
         query: what to match.
     """
 
     def __init__(
-        self,
-        template: Target,
-        targets: list[Target],
-        config: KubernetesSourceConfig,
-        query: Query,
+        self, template: Target, config: KubernetesSourceConfig, query: Query
     ) -> None:
         self._template = template
-        self._known = [logs.pod_of(t) for t in targets if not logs.pod_of(t).previous]
         self._config = config
         self._query = query
         self._boxes: dict[str, _Box] = {}
@@ -81,8 +75,12 @@ class KubernetesFeed:
         self._rule = stdout_start_rule(template)
 
     def start(self, history: bool) -> list[Record]:
-        """Stream the containers; with `history`, return their records so far."""
-        boxes = [self._box(origin) for origin in self._known]
+        """Stream the containers; with `history`, return their records so far.
+
+        The pods are listed here again, not taken from the plan, so that what
+        fails is told by this feed, once, as its later listings tell it.
+        """
+        boxes = [self._box(origin) for origin in self._list()[0]]
         records: list[Record] = []
         if boxes:
             with ThreadPoolExecutor(min(self._config.max_parallel, len(boxes))) as pool:
@@ -224,30 +222,33 @@ class KubernetesFeed:
                 got = True
                 self._inbox.append(("data", (box.origin.name, fresh)))
 
+    def _list(self) -> tuple[list[PodOrigin], bool]:
+        """List the current containers (no previous instances); False: a place failed."""
+        found = pods.discover(
+            self._template.origin.source,
+            self._template.origin.source_index,
+            self._config,
+        )
+        for failure in found.failures:
+            text = failure.text()
+            if text not in self._told:
+                self._told.add(text)
+                self._inbox.append(("note", Note("error", text, failure.hint)))
+        origins = [
+            o for o in found.origins if isinstance(o, PodOrigin) and not o.previous
+        ]
+        return origins, not found.failures
+
     def _relist(self) -> None:
         while not self._stopped.wait(RELIST):
-            found = pods.discover(
-                self._template.origin.source,
-                self._template.origin.source_index,
-                self._config,
+            found, complete = self._list()
+            self._inbox.extend(("new", origin) for origin in found)
+            if not complete:
+                continue  # a place that failed to answer says nothing of its pods
+            names = {origin.name for origin in found}
+            self._inbox.extend(
+                ("removed", n) for n in list(self._boxes) if n not in names
             )
-            for failure in found.failures:
-                text = failure.text()
-                if text not in self._told:
-                    self._told.add(text)
-                    self._inbox.append(("note", Note("error", text, failure.hint)))
-            if found.failures:
-                continue  # a listing that failed says nothing of the pods
-            names = set()
-            for origin in found.origins:
-                assert isinstance(origin, PodOrigin)
-                if origin.previous:
-                    continue
-                names.add(origin.name)
-                self._inbox.append(("new", origin))
-            for name in list(self._boxes):
-                if name not in names:
-                    self._inbox.append(("removed", name))
 
     def _tell(self, origin: PodOrigin, exc: KubectlError) -> None:
         text = f"source {origin.source}: {origin.name}: {exc.reason}"
