@@ -75,9 +75,10 @@ def main() -> int:
             api.pod(name, app="bench").containers["app"] = Container(body=body)
         profile = root / "bench.yaml"
         profile.write_text(
-            "version: 1\nsources:\n  orders: {type: kubernetes, selector: app=bench}\n"
+            "version: 1\nsources:\n  orders: {type: kubernetes, selector: app=bench, "
+            f"max_parallel: {args.max_parallel}}}\n"
         )
-        tools = _tools(args.tracerun, names, profile)
+        tools = _tools(args.tracerun, names, profile, args.max_parallel)
         samples = _measure(tools, args.runs, env)
     api.close()
     rows = _rows(tools, samples, args.pods * (args.lines // EVERY))
@@ -90,6 +91,7 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--pods", type=int, default=50)
     parser.add_argument("--lines", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--max-parallel", type=int, default=16, help="the source's")
     parser.add_argument("--tracerun", default=None, help="command (default: found)")
     args = parser.parse_args()
     if args.lines < EVERY:
@@ -100,7 +102,9 @@ def _parse_args() -> argparse.Namespace:
     return args
 
 
-def _tools(tracerun: str, names: list[str], profile: Path) -> list[dict[str, Any]]:
+def _tools(
+    tracerun: str, names: list[str], profile: Path, max_parallel: int
+) -> list[dict[str, Any]]:
     kubectl = shutil.which("kubectl") or "kubectl"
     one = f"{kubectl} logs {{}} --timestamps | grep -F -c {NEEDLE}"
     listing = " ".join(names)
@@ -119,7 +123,8 @@ def _tools(tracerun: str, names: list[str], profile: Path) -> list[dict[str, Any
             "grep": True,
         },
         {
-            "name": f"tracerun: one kubernetes source, {len(names)} pods",
+            "name": f"tracerun: one kubernetes source, {len(names)} pods "
+            f"(max_parallel {max_parallel})",
             "cmd": f"{tracerun} -p {profile} {NEEDLE} -o ndjson",
             "grep": False,
         },

@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from tracerun.errors import SourceFailure
 from tracerun.query import Query
-from tracerun.read.assemble import Assembler
-from tracerun.read.match import Matcher
-from tracerun.read.scan import Needles, ScanNotice, scan
 from tracerun.read.target import Target, stdout_start_rule
 from tracerun.sources.base import OriginResult
 from tracerun.sources.docker.engine import EngineError, connect
 from tracerun.sources.docker.frames import LogStream
 from tracerun.sources.docker.select import ContainerOrigin
 from tracerun.sources.docker.stamps import content, unstamp
+from tracerun.sources.stamped import read_stamped
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -53,7 +51,7 @@ def read_container(target: Target, query: Query) -> OriginResult:
     try:
         with _log_stream(container_of(target), query) as stream:
             try:
-                _records(target, query, stream, result)
+                read_stamped(target, query, stream, result, bare=content, split=unstamp)
             finally:
                 result.bytes_read = stream.count
     except EngineError as exc:
@@ -106,35 +104,6 @@ def engine_window(query: Query) -> tuple[float | None, float | None]:
         since / 1_000_000 if since is not None and since > 0 else None,
         until / 1_000_000 + UNTIL_SLACK_S if until is not None and until > 0 else None,
     )
-
-
-def _records(
-    target: Target, query: Query, stream: LogStream, result: OriginResult
-) -> None:
-    """Scan a container's log (engine-stamped lines); assemble the matching records."""
-    assembler = Assembler(target, Matcher(query))
-    needles = Needles.of(query.values, ignore_case=query.ignore_case)
-    rule = stdout_start_rule(target)
-    notices: list[ScanNotice] = []
-    found = scan(
-        stream,
-        needles,
-        lambda line: rule(content(line)),
-        notices,
-        before=query.before,
-        after=query.after,
-    )
-    for hit in found:
-        engine_time, unstamped = unstamp(hit)
-        record = assembler.record(unstamped, fallback_time=engine_time)
-        if record is not None:
-            result.records.append(record)
-    name = target.origin.name
-    result.warnings.extend(f"{name}:{n.line}: {n.message}" for n in notices)
-    result.warnings.extend(assembler.warnings)
-    result.warnings.extend(assembler.tally.failure_warnings(name))
-    result.tally = assembler.tally
-    result.timeless = assembler.timeless
 
 
 def log_head(

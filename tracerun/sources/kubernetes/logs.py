@@ -15,15 +15,14 @@ from datetime import UTC, datetime
 
 from tracerun.errors import SourceFailure
 from tracerun.query import Query
-from tracerun.read.assemble import Assembler
-from tracerun.read.match import Matcher
-from tracerun.read.scan import Needles, Readable, ScanNotice, scan
-from tracerun.read.target import Target, stdout_start_rule
+from tracerun.read.scan import Readable
+from tracerun.read.target import Target
 from tracerun.sources.base import OriginResult
 from tracerun.sources.kubernetes import kubectl
 from tracerun.sources.kubernetes.kubectl import KubectlError
 from tracerun.sources.kubernetes.pods import PodOrigin
 from tracerun.sources.kubernetes.stamps import bare, kubelet_ns, split_hit
+from tracerun.sources.stamped import read_stamped
 
 UNTIL_SLACK_NS = 1_000_000_000
 """Read this far past --until by the kubelet's clock: a line's own time (which
@@ -93,7 +92,7 @@ def read_container(target: Target, query: Query) -> OriginResult:
         watchdog.daemon = True
         watchdog.start()
         try:
-            _records(target, query, body, result)
+            read_stamped(target, query, body, result, bare=bare, split=split_hit)
         finally:
             watchdog.cancel()
             result.bytes_read = body.count
@@ -154,33 +153,6 @@ class Cut:
                 return data[:at]
             at = data.find(b"\n", at) + 1
         return data
-
-
-def _records(target: Target, query: Query, body: Cut, result: OriginResult) -> None:
-    """Scan a container's log (kubelet-stamped lines); assemble the matching records."""
-    assembler = Assembler(target, Matcher(query))
-    needles = Needles.of(query.values, ignore_case=query.ignore_case)
-    rule = stdout_start_rule(target)
-    notices: list[ScanNotice] = []
-    found = scan(
-        body,
-        needles,
-        lambda line: rule(bare(line)),
-        notices,
-        before=query.before,
-        after=query.after,
-    )
-    for hit in found:
-        kubelet_time, unstamped = split_hit(hit)
-        record = assembler.record(unstamped, fallback_time=kubelet_time)
-        if record is not None:
-            result.records.append(record)
-    name = target.origin.name
-    result.warnings.extend(f"{name}:{n.line}: {n.message}" for n in notices)
-    result.warnings.extend(assembler.warnings)
-    result.warnings.extend(assembler.tally.failure_warnings(name))
-    result.tally = assembler.tally
-    result.timeless = assembler.timeless
 
 
 def head_and_last(target: Target, count: int) -> tuple[list[bytes], bytes]:
