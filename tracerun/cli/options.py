@@ -53,7 +53,7 @@ def adhoc_options(*, init: bool = False) -> Callable[[F], F]:
 
     def decorate(func: F) -> F:
         for _, flag in reversed(adhoc_flags()):
-            if flag.companion is not None and not init:
+            if flag.companion is not None:
                 option, metavar, text = flag.companion
                 func = click.option(
                     option, _dest(option), multiple=True, metavar=metavar, help=text

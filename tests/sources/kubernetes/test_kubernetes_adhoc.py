@@ -70,3 +70,34 @@ def test_a_context_without_k8s_is_a_usage_error() -> None:
 
     assert result.exit_code == 2
     assert "--k8s-context qualifies --k8s, which is not given" in result.stderr
+
+
+def test_init_describes_the_pods_of_a_selector(clusters, tmp_path) -> None:
+    api = clusters.add("eu")
+    api.pod("orders-1", app="orders").containers["app"] = Container(
+        lines=[
+            (1_774_015_800_000_000_000, '{"ts": "2026-03-20T14:10:00Z", "msg": "up"}')
+        ]
+    )
+    out = tmp_path / "profile.yaml"
+
+    made = CliRunner().invoke(
+        cli, ["init", "--k8s", "app=orders", "--k8s-context", "eu", "-o", str(out)]
+    )
+    checked = CliRunner().invoke(cli, ["validate", "-p", str(out)])
+
+    assert made.exit_code == 0, made.stderr
+    text = out.read_text()
+    assert "    type: kubernetes\n    pods: ['*']\n" in text
+    assert "    selector: 'app=orders'  # the pods' labels\n" in text
+    assert "    contexts: ['eu']  # each read concurrently\n" in text
+    assert checked.exit_code == 0, checked.stderr
+
+
+def test_init_says_when_no_pod_matches(clusters) -> None:
+    clusters.add("eu")
+
+    result = CliRunner().invoke(cli, ["init", "--k8s", "app=nothing"])
+
+    assert result.exit_code == 2
+    assert "--k8s 'app=nothing' matches no started pod" in result.stderr

@@ -12,8 +12,11 @@ import re
 from collections.abc import Sequence
 
 from tracerun.config.spec import KubernetesSourceConfig
-from tracerun.errors import QueryError
+from tracerun.errors import QueryError, TracerunError
+from tracerun.sources.base import Family
 
+HEAD_LINES = 50
+"""How many lines of a container's log `init` looks at."""
 CONTEXT_FLAG = "--k8s-context"
 """The companion flag naming the contexts the `--k8s` pods are read in."""
 _NAMESPACE = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?")
@@ -74,3 +77,46 @@ def adhoc_sources(
             selector=selector,
         )
     return found
+
+
+def families(values: Sequence[str]) -> list[Family]:
+    """One family per `--k8s` value, from the first lines of its first container.
+
+    Raises:
+        TracerunError: kubectl fails, or no pod matches.
+    """
+    from tracerun.sources.kubernetes import kubectl, logs, pods  # noqa: PLC0415 - start-up: init only
+    from tracerun.sources.kubernetes.stamps import bare  # noqa: PLC0415
+
+    found: list[Family] = []
+    for name, config in adhoc_sources(values).items():
+        discovery = pods.discover(name, 0, config)
+        if discovery.failures:
+            failure = discovery.failures[0]
+            raise TracerunError(failure.text(), failure.hint)
+        started = [
+            o for o in discovery.origins if isinstance(o, pods.PodOrigin) and o.ran
+        ]
+        if not started:
+            msg = f"--k8s {config.selector!r} matches no started pod"
+            hint = f"check it: kubectl get pods --selector={config.selector}"
+            raise TracerunError(msg, hint)
+        try:
+            head, _ = logs.head_and_last(started[0], HEAD_LINES)
+        except kubectl.KubectlError as exc:
+            raise TracerunError(exc.reason, exc.hint) from None
+        lines = tuple(bare(line).decode("utf-8", "replace") for line in head)
+        settings = [("selector", _quote(config.selector or ""), "the pods' labels")]
+        for key, items in (
+            ("contexts", config.contexts),
+            ("namespaces", config.namespaces),
+        ):
+            if items:
+                shown = ", ".join(_quote(item) for item in items)
+                settings.append((key, f"[{shown}]", "each read concurrently"))
+        found.append(Family(name, "kubernetes", "pods", "*", lines, tuple(settings)))
+    return found
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

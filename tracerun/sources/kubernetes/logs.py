@@ -155,13 +155,12 @@ class Cut:
         return data
 
 
-def head_and_last(target: Target, count: int) -> tuple[list[bytes], bytes]:
+def head_and_last(origin: PodOrigin, count: int) -> tuple[list[bytes], bytes]:
     """Read a container's first `count` lines (kubelet-stamped) and its last one.
 
     Raises:
         KubectlError: kubectl failed.
     """
-    origin = pod_of(target)
     limit = f"--limit-bytes={count * 4096}"
     with gate(origin):
         head = kubectl.run([*log_argv(origin, None), limit], origin.name)

@@ -10,6 +10,7 @@ the kubelet's time of each container's first and last line.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from tracerun.config.spec import KubernetesSourceConfig
 from tracerun.query import Query
@@ -17,6 +18,7 @@ from tracerun.read.target import Target, stdout_start_rule
 from tracerun.sources.base import (
     Clock,
     Discovery,
+    Family,
     Following,
     OriginResult,
     ReadError,
@@ -91,7 +93,7 @@ class KubernetesSource(SourceDefaults):
         """Read the kubelet's times of a container's first and last line (µs)."""
         if not logs.pod_of(target).ran:
             return None, None
-        head, last = logs.head_and_last(target, 1)
+        head, last = logs.head_and_last(logs.pod_of(target), 1)
         first = kubelet_us(head[0]) if head else None
         return first, kubelet_us(last) if last else None
 
@@ -100,7 +102,7 @@ class KubernetesSource(SourceDefaults):
         if not logs.pod_of(target).ran:
             msg = "the container has not started"
             raise ReadError(msg, "it has no log yet")
-        head, _ = logs.head_and_last(target, count)
+        head, _ = logs.head_and_last(logs.pod_of(target), count)
         lines = [bare(line) for line in head if bare(line).strip()][:count]
         return Sampled(lines, stdout_start_rule(target), stand_in_time=True)
 
@@ -109,3 +111,7 @@ class KubernetesSource(SourceDefaults):
     ) -> dict[str, KubernetesSourceConfig]:
         """One kubernetes source per `--k8s SELECTOR`."""
         return adhoc.adhoc_sources(values, taken)
+
+    def families(self, values: Sequence[str], out_dir: Path | None) -> list[Family]:  # noqa: ARG002
+        """One family per `--k8s` selector, from its first container's log."""
+        return adhoc.families(values)
