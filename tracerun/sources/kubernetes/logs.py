@@ -27,6 +27,8 @@ from tracerun.sources.stamped import read_stamped
 UNTIL_SLACK_NS = 1_000_000_000
 """Read this far past --until by the kubelet's clock: a line's own time (which
 decides) is a little earlier than the kubelet's time for it."""
+_STAMP_BYTES = 40
+"""Enough of a line's start to hold the kubelet's stamp and its space."""
 _GATES: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 _GATES_LOCK = threading.Lock()
 
@@ -112,47 +114,56 @@ def read_container(target: Target, query: Query) -> OriginResult:
 class Cut:
     """kubectl's stdout, ended at the first line the kubelet stamped after `until` (ns).
 
-    Only lines that end inside a block are looked at, and only in the block
-    where the cut falls: the scan of everything before it costs nothing more.
+    Only the last line start of a block is looked at, unless its stamp is
+    past the cut; a line start too short to hold a stamp yet is held back
+    until the next block (or the end) says more.
     """
 
     def __init__(self, body: Readable, until: int | None) -> None:
         self._body = body
         self._until = until
-        self._line_start = True
+        self._held = b""
+        self._at_start = True
+        """The held bytes (or the next byte) begin a line not looked at yet."""
         self.count = 0
         self.stopped = False
 
     def read(self, size: int = -1) -> bytes:
-        """Return up to `size` bytes; b"" at the end or past the cut."""
-        if self.stopped:
-            return b""
-        data = self._body.read(size)
-        if self._until is not None and data:
-            data = self._cut(data)
-        self.count += len(data)
-        return data
+        """Return up to about `size` bytes; b"" at the end or past the cut."""
+        out = b""
+        while not out and not self.stopped:
+            data = self._body.read(size)
+            if self._until is None or not data:
+                out, self._held = self._held + data, b""
+                break
+            out = self._cut(data, self._until)
+        self.count += len(out)
+        return out
 
-    def _cut(self, data: bytes) -> bytes:
-        assert self._until is not None
-        first = 0 if self._line_start else data.find(b"\n") + 1
-        no_start = not self._line_start and first == 0
-        self._line_start = data.endswith(b"\n")
-        end = data.rfind(b"\n")
-        if no_start or end < first:
-            return data  # no complete line starts in this block
-        last = max(first, data.rfind(b"\n", 0, end) + 1)
-        stamp = kubelet_ns(data[last : last + 40])
-        if stamp is None or stamp <= self._until:
-            return data
+    def _cut(self, data: bytes, until: int) -> bytes:
+        view, self._held = self._held + data, b""
+        first = 0 if self._at_start else view.find(b"\n") + 1
+        if first == 0 and not self._at_start:
+            return view  # still inside a line looked at before
+        last = max(first, view.rfind(b"\n") + 1)
+        hold = len(view) - last < _STAMP_BYTES
+        if hold:
+            self._held = view[last:]
+        self._at_start = hold
+        keep = view[:last] if hold else view
+        seen = max(first, view.rfind(b"\n", 0, last - 1) + 1) if hold else last
+        if (hold and last == first) or not _past(view, seen, until):
+            return keep
         at = first
-        while at <= end:
-            stamp = kubelet_ns(data[at : at + 40])
-            if stamp is not None and stamp > self._until:
-                self.stopped = True
-                return data[:at]
-            at = data.find(b"\n", at) + 1
-        return data
+        while not _past(view, at, until):
+            at = view.find(b"\n", at) + 1
+        self.stopped = True
+        return view[:at]
+
+
+def _past(view: bytes, at: int, until: int) -> bool:
+    stamp = kubelet_ns(view[at : at + _STAMP_BYTES])
+    return stamp is not None and stamp > until
 
 
 def head_and_last(origin: PodOrigin, count: int) -> tuple[list[bytes], bytes]:
