@@ -222,6 +222,9 @@ class KubeApi:
             return _json(h, {"kind": "APIGroupList", "apiVersion": "v1", "groups": []})
         if url.path == "/api/v1":
             return _json(h, _RESOURCES)
+        if parts[:3] == ["api", "v1", "namespaces"] and len(parts) == 4:
+            meta = {"name": parts[3]}
+            return _json(h, {"kind": "Namespace", "apiVersion": "v1", "metadata": meta})
         if (
             parts[:3] == ["api", "v1", "namespaces"]
             and len(parts) >= 5

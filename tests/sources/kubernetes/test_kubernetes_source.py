@@ -9,6 +9,7 @@ TRACERUN_TEST_KUBECONFIG set, the last test also reads a real cluster.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -382,3 +383,66 @@ def test_a_real_cluster_lists_and_reads_pods(monkeypatch):
     assert plan.targets
     result = run(plan, Query(terms=(Term(None, "a"),)))
     assert result.failures == []
+
+
+def test_follow_end_to_end_history_live_new_and_removed_pods(
+    clusters, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(tail, "RELIST", 0.2)
+    api = clusters.add("eu")
+    clusters.unreachable("down")
+    box = orders(
+        api, "orders-1", (1, app_line("old")),
+        restarts=1, previous=[(at(0), app_line("before the restart"))],
+    )  # fmt: skip
+    profile = """\
+version: 1
+sources:
+  o: {type: kubernetes, contexts: [eu, down], selector: app=orders, previous: true, parser: logfmt}
+"""
+
+    def drive() -> None:  # each step once kubectl is seen following what it needs
+        wait_until(
+            lambda: any(
+                "orders-1/log" in r and "follow=true" in r for r in api.requests
+            )
+        )
+        api.append(box, at(2), app_line("live"))
+        orders(api, "orders-2", (3, app_line("new pod")))
+        wait_until(
+            lambda: any(
+                "orders-2/log" in r and "follow=true" in r for r in api.requests
+            )
+        )
+        time.sleep(0.3)
+        api.remove("orders-1")
+        orders(api, "orders-3", (4, app_line("the end")))
+
+    driver = threading.Thread(target=drive, daemon=True)
+    driver.start()
+    stop = "--exit-on=message == 'the end'"
+    result = trace(tmp_path, profile, "-f", "--timeout", "30s", stop, RID)
+    driver.join(5)
+
+    assert result.stdout == (
+        f"2026-03-20T14:10:00.000Z o INFO  before the restart request_id={RID}\n"
+        f"2026-03-20T14:10:01.000Z o INFO  old request_id={RID}\n"
+        f"2026-03-20T14:10:02.000Z o INFO  live request_id={RID}\n"
+        f"2026-03-20T14:10:03.000Z o INFO  new pod request_id={RID}\n"
+        f"2026-03-20T14:10:04.000Z o INFO  the end request_id={RID}\n"
+    )
+    errors = [x for x in result.stderr.splitlines() if x.startswith("tracerun: error")]
+    assert len(errors) == 1
+    assert errors[0].startswith("tracerun: error: source o: down: cluster unreachable")
+    assert (
+        "tracerun: warning: source o: eu/shop/orders-1/app: pod removed"
+        in result.stderr
+    )
+    assert result.exit_code == 0
+
+
+def wait_until(condition: Any, limit: float = 20) -> None:
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)

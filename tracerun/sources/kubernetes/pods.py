@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -56,8 +57,30 @@ class Place:
         return f"{self.context}/{self.namespace}"
 
 
+_LAST: dict[tuple[str, int], Discovery] = {}
+_LAST_LOCK = threading.Lock()
+
+
 def discover(name: str, index: int, config: KubernetesSourceConfig) -> Discovery:
-    """List the containers of a kubernetes source, per context and namespace."""
+    """List the containers of a kubernetes source, per context and namespace.
+
+    The result is also kept for `last_discovery`: following starts from the
+    plan's listing instead of waiting a second time for a context that does
+    not answer.
+    """
+    found = _discover(name, index, config)
+    with _LAST_LOCK:
+        _LAST[name, index] = found
+    return found
+
+
+def last_discovery(name: str, index: int) -> Discovery | None:
+    """Take the listing `discover` made last for this source, if it was not taken."""
+    with _LAST_LOCK:
+        return _LAST.pop((name, index), None)
+
+
+def _discover(name: str, index: int, config: KubernetesSourceConfig) -> Discovery:
     found = Discovery()
     try:
         places = places_of(config)

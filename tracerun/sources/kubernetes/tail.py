@@ -25,6 +25,7 @@ from tracerun.query import Query
 from tracerun.read.incremental import IncrementalReader
 from tracerun.read.target import Target, stdout_start_rule
 from tracerun.record import Record
+from tracerun.sources.base import Discovery
 from tracerun.sources.feed import Backoff, Note
 from tracerun.sources.kubernetes import kubectl, logs, pods
 from tracerun.sources.kubernetes.kubectl import KubectlError
@@ -77,10 +78,12 @@ class KubernetesFeed:
     def start(self, history: bool) -> list[Record]:
         """Stream the containers; with `history`, return their records so far.
 
-        The pods are listed here again, not taken from the plan, so that what
-        fails is told by this feed, once, as its later listings tell it.
+        It starts from the plan's listing (or lists the pods when there is
+        none) and tells what failed in it, once, as its later listings do.
         """
-        boxes = [self._box(origin) for origin in self._list()[0]]
+        origin = self._template.origin
+        listed = pods.last_discovery(origin.source, origin.source_index)
+        boxes = [self._box(o) for o in self._list(listed)[0]]
         records: list[Record] = []
         if boxes:
             with ThreadPoolExecutor(min(self._config.max_parallel, len(boxes))) as pool:
@@ -222,13 +225,20 @@ class KubernetesFeed:
                 got = True
                 self._inbox.append(("data", (box.origin.name, fresh)))
 
-    def _list(self) -> tuple[list[PodOrigin], bool]:
-        """List the current containers (no previous instances); False: a place failed."""
-        found = pods.discover(
-            self._template.origin.source,
-            self._template.origin.source_index,
-            self._config,
-        )
+    def _list(
+        self, found: Discovery | None = None
+    ) -> tuple[list[PodOrigin], tuple[str, ...]]:
+        """List the current containers (no previous instances) and the places that failed.
+
+        A failed place is a context (`eu`), a `context/namespace`, or "" when
+        nothing could be listed at all.
+        """
+        if found is None:
+            found = pods.discover(
+                self._template.origin.source,
+                self._template.origin.source_index,
+                self._config,
+            )
         for failure in found.failures:
             text = failure.text()
             if text not in self._told:
@@ -237,18 +247,18 @@ class KubernetesFeed:
         origins = [
             o for o in found.origins if isinstance(o, PodOrigin) and not o.previous
         ]
-        return origins, not found.failures
+        return origins, tuple(f.origin for f in found.failures)
 
     def _relist(self) -> None:
         while not self._stopped.wait(RELIST):
-            found, complete = self._list()
+            found, failed = self._list()
             self._inbox.extend(("new", origin) for origin in found)
-            if not complete:
-                continue  # a place that failed to answer says nothing of its pods
             names = {origin.name for origin in found}
-            self._inbox.extend(
-                ("removed", n) for n in list(self._boxes) if n not in names
-            )
+            for name in list(self._boxes):
+                # A place that did not answer says nothing of its pods.
+                silent = any(not p or name.startswith(p + "/") for p in failed)
+                if name not in names and not silent:
+                    self._inbox.append(("removed", name))
 
     def _tell(self, origin: PodOrigin, exc: KubectlError) -> None:
         text = f"source {origin.source}: {origin.name}: {exc.reason}"
