@@ -86,7 +86,7 @@ def families(values: Sequence[str]) -> list[Family]:
         TracerunError: kubectl fails, or no pod matches.
     """
     from tracerun.sources.kubernetes import kubectl, logs, pods  # noqa: PLC0415 - start-up: init only
-    from tracerun.sources.kubernetes.stamps import bare  # noqa: PLC0415
+    from tracerun.sources.kubernetes.stamps import bare  # noqa: PLC0415 - start-up: init only
 
     found: list[Family] = []
     for name, config in adhoc_sources(values).items():

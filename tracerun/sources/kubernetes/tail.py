@@ -72,7 +72,6 @@ class KubernetesFeed:
         self._notes: list[Note] = []
         self._told: set[str] = set()
         self._stopped = threading.Event()
-        self._lock = threading.Lock()
         self._rule = stdout_start_rule(template)
 
     def start(self, history: bool) -> list[Record]:
