@@ -57,7 +57,7 @@ class Place:
         return f"{self.context}/{self.namespace}"
 
 
-_LAST: dict[tuple[str, int], Discovery] = {}
+_LAST: dict[tuple[str, int, int], Discovery] = {}
 _LAST_LOCK = threading.Lock()
 
 
@@ -70,14 +70,20 @@ def discover(name: str, index: int, config: KubernetesSourceConfig) -> Discovery
     """
     found = _discover(name, index, config)
     with _LAST_LOCK:
-        _LAST[name, index] = found
+        _LAST[name, index, id(config)] = found
     return found
 
 
-def last_discovery(name: str, index: int) -> Discovery | None:
-    """Take the listing `discover` made last for this source, if it was not taken."""
+def last_discovery(
+    name: str, index: int, config: KubernetesSourceConfig
+) -> Discovery | None:
+    """Take the listing `discover` made last for this source, if it was not taken.
+
+    Keyed by the config object too: the plan and the follow driver hand the
+    same one, and a listing of another profile's source is never taken.
+    """
     with _LAST_LOCK:
-        return _LAST.pop((name, index), None)
+        return _LAST.pop((name, index, id(config)), None)
 
 
 def _discover(name: str, index: int, config: KubernetesSourceConfig) -> Discovery:

@@ -81,7 +81,7 @@ class KubernetesFeed:
         none) and tells what failed in it, once, as its later listings do.
         """
         origin = self._template.origin
-        listed = pods.last_discovery(origin.source, origin.source_index)
+        listed = pods.last_discovery(origin.source, origin.source_index, self._config)
         boxes = [self._box(o) for o in self._list(listed)[0]]
         records: list[Record] = []
         if boxes:
