@@ -29,7 +29,7 @@ def test_every_value_is_one_argv_item_of_the_flag_form(monkeypatch) -> None:
     )  # fmt: skip
 
     assert log_argv(origin, 1_774_015_801_500_000, follow=True) == [
-        "/bin/kubectl", "--context=-ctx", "logs", "orders-1", "--namespace=shop",
+        "/bin/kubectl", "--context=-ctx", "logs", "pod/orders-1", "--namespace=shop",
         "--container=app", "--timestamps", "--previous", "--follow",
         "--since-time=2026-03-20T14:10:01Z",
     ]  # fmt: skip

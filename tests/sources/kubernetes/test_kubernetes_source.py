@@ -246,6 +246,27 @@ def test_kubectl_missing_from_path_is_one_clear_error(clusters, tmp_path, monkey
     )
 
 
+def test_a_kubectl_that_prints_no_json_is_one_failure_not_a_crash(
+    clusters, tmp_path, monkeypatch
+):
+    clusters.add("eu")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "kubectl"
+    fake.write_text("#!/bin/sh\necho 'please run gcloud auth login'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+
+    result = trace(tmp_path, ONE, RID)
+
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "tracerun: error: source orders: kubectl printed no JSON object: "
+        "'please run gcloud auth login\\n'\n"
+        "  hint: run the same kubectl command yourself to see why\n"
+    )
+
+
 def test_pod_and_container_globs_choose_what_is_read(clusters, tmp_path):
     api = clusters.add("eu")
     for name in ("orders-1", "orders-2", "billing-1"):

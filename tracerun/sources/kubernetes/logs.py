@@ -46,7 +46,7 @@ def log_argv(
     """Build `kubectl logs` for one container, from `since` (µs) on when given."""
     args = [
         "logs",
-        origin.pod,
+        f"pod/{origin.pod}",  # never read as a flag, whatever the API named it
         f"--namespace={origin.namespace}",
         f"--container={origin.container}",
         "--timestamps",

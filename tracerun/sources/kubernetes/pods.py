@@ -121,16 +121,16 @@ def places_of(config: KubernetesSourceConfig) -> list[Place]:
         KubectlError: kubectl is missing, the kubeconfig names no current context,
             or a context is not in it.
     """
-    view = json.loads(
-        kubectl.run(kubectl.argv(None, "config", "view", "-o", "json"), "")
-    )
+    view = _json(kubectl.run(kubectl.argv(None, "config", "view", "-o", "json"), ""))
     own = {
-        item.get("name", ""): (item.get("context") or {}).get("namespace") or "default"
-        for item in view.get("contexts") or []
+        str(item.get("name", "")): str(
+            _dict(item.get("context")).get("namespace") or "default"
+        )
+        for item in _dicts(view.get("contexts"))
     }
     contexts = list(config.contexts)
     if not contexts:
-        current = view.get("current-context") or ""
+        current = str(view.get("current-context") or "")
         if not current:
             reason = "the kubeconfig has no current context"
             hint = (
@@ -160,13 +160,32 @@ def list_pods(place: Place, selector: str | None) -> list[dict[str, Any]]:
     args.append(f"--request-timeout={kubectl.LIST_TIMEOUT}")
     if selector is not None:
         args.append(f"--selector={selector}")
-    data = kubectl.run(kubectl.argv(place.context, *args), str(place))
+    items = _json(kubectl.run(kubectl.argv(place.context, *args), str(place))).get(
+        "items"
+    )
+    return _dicts(items)
+
+
+def _json(data: bytes) -> dict[str, Any]:
+    """Read kubectl's JSON output (a JSON object).
+
+    Raises:
+        KubectlError: it printed something else (a plugin's words, a cut answer).
+    """
     try:
-        items: list[dict[str, Any]] = json.loads(data).get("items") or []
-    except (ValueError, AttributeError):
-        msg = "kubectl printed no pod list"
-        raise KubectlError(msg, None) from None
-    return items
+        value = json.loads(data)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        reason = (
+            f"kubectl printed no JSON object: {data[:80].decode('utf-8', 'replace')!r}"
+        )
+        raise KubectlError(reason, "run the same kubectl command yourself to see why")
+    return value
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _list_all(
@@ -204,19 +223,15 @@ def origins_of(
     config: KubernetesSourceConfig,
 ) -> Iterator[PodOrigin]:
     """One origin per chosen container of a pod, plus its previous instance if asked."""
-    meta, spec, status = (
-        pod.get("metadata", {}),
-        pod.get("spec", {}),
-        pod.get("status", {}),
-    )
-    pod_name = meta.get("name", "")
+    meta, spec, status = (_dict(pod.get(k)) for k in ("metadata", "spec", "status"))
+    pod_name = str(meta.get("name", ""))
     kinds = [("containers", "containerStatuses")]
     if config.init_containers:
         kinds.insert(0, ("initContainers", "initContainerStatuses"))
     for spec_key, status_key in kinds:
-        states = {s.get("name"): s for s in status.get(status_key) or []}
-        for container in spec.get(spec_key) or []:
-            cname = container.get("name", "")
+        states = {s.get("name"): s for s in _dicts(status.get(status_key))}
+        for container in _dicts(spec.get(spec_key)):
+            cname = str(container.get("name", ""))
             if config.containers and not any(
                 fnmatch.fnmatchcase(cname, g) for g in config.containers
             ):
@@ -231,8 +246,8 @@ def origins_of(
                 ran=_ran(state), ended=_ended(state.get("state")),
                 gate=config.max_parallel,
             )  # fmt: skip
-            if config.previous and state.get("restartCount", 0) > 0:
-                last = state.get("lastState") or {}
+            if config.previous and _restarts(state) > 0:
+                last = _dict(state.get("lastState"))
                 yield PodOrigin(
                     name, index, "kubernetes", path + PREVIOUS, path,
                     detail=_state_text(last) + "  (previous instance)",
@@ -244,30 +259,43 @@ def origins_of(
 
 
 def describe(status: dict[str, Any]) -> str:
-    """Summarise a container status as `running  2 restarts  started TIME` (for `sources`)."""
-    restarts = status.get("restartCount", 0)
+    """Summarise a container status as `running  started TIME  2 restarts` (for `sources`)."""
+    restarts = _restarts(status)
     count = f"{restarts} restart{'' if restarts == 1 else 's'}"
-    return f"{_state_text(status.get('state') or {})}  {count}"
+    return f"{_state_text(_dict(status.get('state')))}  {count}"
 
 
 def _state_text(state: dict[str, Any]) -> str:
     if "running" in state:
-        return f"running  started {state['running'].get('startedAt', '?')}"
+        return f"running  started {_dict(state['running']).get('startedAt', '?')}"
     if "terminated" in state:
-        done = state["terminated"]
+        done = _dict(state["terminated"])
         return f"exited ({done.get('exitCode', '?')})  started {done.get('startedAt', '?')}"
     if "waiting" in state:
-        return f"waiting ({state['waiting'].get('reason', '?')})"
+        return f"waiting ({_dict(state['waiting']).get('reason', '?')})"
     return "not started"
 
 
+def _restarts(status: dict[str, Any]) -> int:
+    count = status.get("restartCount", 0)
+    return count if isinstance(count, int) else 0
+
+
+def _dicts(value: object) -> list[dict[str, Any]]:
+    return (
+        [item for item in value if isinstance(item, dict)]
+        if isinstance(value, list)
+        else []
+    )
+
+
 def _ran(status: dict[str, Any]) -> bool:
-    state = status.get("state") or {}
+    state = _dict(status.get("state"))
     return "running" in state or "terminated" in state or bool(status.get("lastState"))
 
 
-def _ended(state: dict[str, Any] | None) -> int | None:
-    done = (state or {}).get("terminated") or {}
+def _ended(state: object) -> int | None:
+    done = _dict(_dict(state).get("terminated"))
     finished = done.get("finishedAt")
     if not isinstance(finished, str):
         return None
