@@ -26,7 +26,7 @@ from tracerun.read.incremental import IncrementalReader
 from tracerun.read.target import Target, stdout_start_rule
 from tracerun.record import Record
 from tracerun.sources.base import Discovery
-from tracerun.sources.feed import Backoff, Note
+from tracerun.sources.feed import Backoff, Note, parse_notes, release_quiet
 from tracerun.sources.kubernetes import kubectl, logs, pods
 from tracerun.sources.kubernetes.kubectl import KubectlError
 from tracerun.sources.kubernetes.pods import PodOrigin
@@ -116,15 +116,11 @@ class KubernetesFeed:
                 )
             elif kind == "note":
                 self._notes.append(item)
-        for box in self._boxes.values():
-            if box.stream.pending and now - box.last_data >= QUIET:
-                records += box.stream.flush()
-        return records
+        return records + release_quiet(self._boxes.values(), now, QUIET)
 
     def notes(self) -> list[Note]:
         """Return what kubectl said (each failure once), removed pods, parse warnings."""
-        for box in list(self._boxes.values()):
-            self._notes += [Note("warning", w) for w in box.stream.warnings()]
+        self._notes += parse_notes(list(self._boxes.values()))
         notes, self._notes = self._notes, []
         return notes
 
