@@ -76,14 +76,16 @@ def test_unknown_source_type_suggests_closest_tag(write, problems):
     assert at(issue) == (3, 15)
     assert issue.key_path == "sources.app"
     assert issue.message == "unknown type 'fil'"
-    assert issue.hint == "did you mean 'file'? source types: command, docker, file, ssh"
+    assert issue.hint == (
+        "did you mean 'file'? source types: command, docker, file, kubernetes, ssh"
+    )
 
 
 def test_missing_type_points_at_the_entry(write, problems):
     issue = only(problems, write, "version: 1\nsources:\n  app:\n    paths: [a]\n")
     assert at(issue) == (3, 3)
     assert issue.message == "missing required key 'type'"
-    assert issue.hint == "source types: command, docker, file, ssh"
+    assert issue.hint == "source types: command, docker, file, kubernetes, ssh"
 
 
 def test_missing_required_key_points_at_the_parent_with_its_description(

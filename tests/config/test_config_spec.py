@@ -40,7 +40,7 @@ def test_every_model_class_is_checked() -> None:
     names = [cls.__name__ for cls in MODELS]
     assert "Profile" in names
     assert "DockerSourceConfig" in names
-    assert len(names) == 24
+    assert len(names) == 25
 
 
 @pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)

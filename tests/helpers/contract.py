@@ -21,6 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from helpers.kube_api import (
+    Container,
+    KubeApi,
+    closed_port_url,
+    need_kubectl,
+    ns_of,
+    write_kubeconfig,
+)
 from tracerun.config import spec
 
 RID = "req-c0n7ract"
@@ -241,6 +249,56 @@ def _command_world(tmp_path: Path, request: Any) -> World:
     return CommandWorld(tmp_path)
 
 
+@dataclass
+class KubernetesWorld:
+    """Pods `contract-a`, `contract-b` on a fake API server (helpers/kube_api.py).
+
+    Their lines carry no time: the kubelet's (one second apart, `a`'s first)
+    places them, as the engine's does for containers.
+    """
+
+    root: Path
+    api: Any = None
+    boxes: dict[str, Any] = field(default_factory=dict)
+
+    def source(self, *, live: bool = False) -> spec.SourceConfig:  # noqa: ARG002
+        base = ns_of("2026-03-20T14:10:00+00:00")
+        second = 0
+        for name, messages in CORPUS.items():
+            box = Container()
+            for message in messages:
+                box.lines.append((base + second * 1_000_000_000, line(message)))
+                second += 1
+            self.api.pod(f"contract-{name}", app="contract").containers["app"] = box
+            self.boxes[name] = box
+        return spec.KubernetesSourceConfig(selector="app=contract", parser="json")
+
+    def origin(self, name: str) -> str:
+        return f"ctx/shop/contract-{name}/app"
+
+    def broken(self) -> spec.SourceConfig:
+        return spec.KubernetesSourceConfig(
+            contexts=["down"], selector="app=contract", parser="json"
+        )
+
+    def append(self, name: str, message: str) -> None:
+        late = ns_of("2026-03-20T14:10:08+00:00")
+        self.api.append(self.boxes[name], late, line(message))
+
+
+def _kubernetes_world(tmp_path: Path, request: Any) -> World:
+    need_kubectl()
+    monkeypatch = request.getfixturevalue("monkeypatch")
+    api = KubeApi()
+    request.addfinalizer(api.close)
+    contexts = {"ctx": (api.url, "shop"), "down": (closed_port_url(), "shop")}
+    kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", contexts, "ctx")
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("KUBECACHEDIR", str(tmp_path / "kube-cache"))
+    return KubernetesWorld(tmp_path, api)
+
+
 def _ssh_world(tmp_path: Path, request: Any) -> World:
     fleet = request.getfixturevalue("ssh_fleet")
     monkeypatch = request.getfixturevalue("monkeypatch")
@@ -261,6 +319,7 @@ WORLDS: dict[str, Callable[[Path, Any], World]] = {
     "file": _file_world,
     "docker": _docker_world,
     "ssh": _ssh_world,
+    "kubernetes": _kubernetes_world,
     "command": _command_world,
 }
 """Source type → how to make its World (the contract test looks every registered type up)."""

@@ -53,6 +53,11 @@ def adhoc_options(*, init: bool = False) -> Callable[[F], F]:
 
     def decorate(func: F) -> F:
         for _, flag in reversed(adhoc_flags()):
+            if flag.companion is not None:
+                option, metavar, text = flag.companion
+                func = click.option(
+                    option, _dest(option), multiple=True, metavar=metavar, help=text
+                )(func)
             func = click.option(
                 flag.option,
                 flag.dest,
@@ -66,9 +71,30 @@ def adhoc_options(*, init: bool = False) -> Callable[[F], F]:
 
 
 def adhoc_values(options: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
-    """Collect the ad hoc flags' values by source type (only the flags given)."""
-    found = {kind: tuple(options.get(flag.dest) or ()) for kind, flag in adhoc_flags()}
-    return {kind: values for kind, values in found.items() if values}
+    """Collect the ad hoc flags' values by source type (only the flags given).
+
+    A flag's companion values follow its own, as `OPTION=VALUE`.
+
+    Raises:
+        QueryError: a companion (`--k8s-context`) without its flag.
+    """
+    found = {}
+    for kind, flag in adhoc_flags():
+        values = tuple(options.get(flag.dest) or ())
+        if flag.companion is not None:
+            option = flag.companion[0]
+            extra = tuple(options.get(_dest(option)) or ())
+            if extra and not values:
+                msg = f"{option} qualifies {flag.option}, which is not given"
+                raise QueryError(msg, f"add {flag.option} {flag.metavar}")
+            values += tuple(f"{option}={value}" for value in extra)
+        if values:
+            found[kind] = values
+    return found
+
+
+def _dest(option: str) -> str:
+    return option.lstrip("-").replace("-", "_")
 
 
 FOLLOW_ONLY = {

@@ -489,8 +489,66 @@ def resolve_program(argv: list[str], base: Path | None) -> list[str]:
     return [resolved, *argv[1:]]
 
 
+_NAMESPACE = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?")
+
+
+def check_kube_word(value: str) -> str:
+    """Check a context name, selector or name glob: one line, no NUL, no leading `-`."""
+    if not value.strip() or value.startswith("-") or "\n" in value or "\0" in value:
+        msg = f"{value!r} is empty, spans lines or starts with '-'"
+        raise ValueError(msg)
+    return value
+
+
+def check_namespace(name: str) -> str:
+    """Check a namespace name: a DNS label (lowercase letters, digits, `-`)."""
+    if _NAMESPACE.fullmatch(name) is None:
+        msg = f"{name!r} is not a namespace name (a DNS label such as 'shop-prod')"
+        raise ValueError(msg)
+    return name
+
+
+KubeWord = Annotated[str, AfterValidator(check_kube_word)]
+
+
+class KubernetesSourceConfig(_SourceBase):
+    """Pod logs on Kubernetes clusters, read through the user's own `kubectl`."""
+
+    type: Literal["kubernetes"] = Field(examples=["kubernetes"])
+    """Source kind: `kubernetes`."""
+    contexts: list[KubeWord] = Field(default_factory=list, examples=[["prod-eu"]])
+    """kubeconfig contexts to read; absent: the kubeconfig's current context."""
+    namespaces: list[Annotated[str, AfterValidator(check_namespace)]] = Field(
+        default_factory=list, examples=[["shop"]]
+    )
+    """Namespaces to read in each context; absent: the context's own."""
+    selector: KubeWord | None = Field(default=None, examples=["app=orders"])
+    """Label selector the pods must match (`app=orders,tier!=canary`)."""
+    pods: list[KubeWord] = Field(default_factory=list, examples=[["orders-*"]])
+    """Pod names or globs (with `selector`: pods matching both)."""
+    containers: list[KubeWord] = Field(default_factory=list, examples=[["app"]])
+    """Container names or globs; absent: every container of each pod."""
+    init_containers: bool = Field(default=False, examples=[True])
+    """Also read the pods' init containers."""
+    previous: bool = Field(default=False, examples=[True])
+    """Also read the previous instance of each restarted container."""
+    max_parallel: int = Field(default=16, ge=1, examples=[16])
+    """How many `kubectl` processes this source runs at once."""
+
+    @model_validator(mode="after")
+    def _needs_selector(self) -> KubernetesSourceConfig:
+        if self.selector is None and not self.pods:
+            msg = "a kubernetes source needs at least one of: selector, pods"
+            raise ValueError(msg)
+        return self
+
+
 SourceConfig = Annotated[
-    FileSourceConfig | DockerSourceConfig | SshSourceConfig | CommandSourceConfig,
+    FileSourceConfig
+    | DockerSourceConfig
+    | SshSourceConfig
+    | KubernetesSourceConfig
+    | CommandSourceConfig,
     Field(discriminator="type"),
 ]
 

@@ -161,6 +161,21 @@ class SshSourceConfig(_SourceBase):
 
 
 @dataclass(frozen=True, kw_only=True)
+class KubernetesSourceConfig(_SourceBase):
+    """Pod logs on Kubernetes clusters, read through the user's own `kubectl`."""
+
+    contexts: list[str] = field(default_factory=list)
+    namespaces: list[str] = field(default_factory=list)
+    selector: str | None = None
+    pods: list[str] = field(default_factory=list)
+    containers: list[str] = field(default_factory=list)
+    init_containers: bool = False
+    previous: bool = False
+    max_parallel: int = 16
+    type: Literal["kubernetes"] = "kubernetes"
+
+
+@dataclass(frozen=True, kw_only=True)
 class CommandSourceConfig(_SourceBase):
     """A program's stdout, read like a file: `journalctl`, a vendor CLI (never a shell)."""
 
@@ -173,7 +188,11 @@ class CommandSourceConfig(_SourceBase):
 
 
 SourceConfig = (
-    FileSourceConfig | DockerSourceConfig | SshSourceConfig | CommandSourceConfig
+    FileSourceConfig
+    | DockerSourceConfig
+    | SshSourceConfig
+    | KubernetesSourceConfig
+    | CommandSourceConfig
 )
 
 

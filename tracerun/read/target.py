@@ -8,6 +8,7 @@ takes one.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -29,3 +30,29 @@ class Target:
         if self.start is not None:
             return self.start.search(line) is not None
         return self.parser.is_record_start(line)
+
+
+# Lines that continue a record in a container's log: indented stack frames,
+# blank lines, and the head and tail lines of Python and Java traces.
+_CONTINUATION = re.compile(
+    rb"\s|$|Traceback \(|Caused by:|During handling of|The above exception"
+    rb"|[\w.$]+(?:Error|Exception|Exit|Interrupt)(?::|$)"
+)
+
+
+def stdout_start_rule(target: Target) -> Callable[[bytes], bool]:
+    """Tell which lines of a container's output start a record (docker, kubernetes).
+
+    `multiline.start` when the source sets it; otherwise every line does except
+    the ones that look like the rest of a stack trace (indented frames, blank
+    lines, `Traceback (...)`, `Caused by:`, `ValueError: ...`).
+
+    Why not the file rule: a container's plain `print()` lines carry no timestamp
+    of their own (the engine adds one), so "no leading timestamp" would glue them
+    all into one record.
+    """
+    start = target.start
+    if start is not None:
+        return lambda line: start.search(line) is not None
+    is_start = target.parser.is_record_start
+    return lambda line: is_start(line) or _CONTINUATION.match(line) is None

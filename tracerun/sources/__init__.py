@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tracerun.sources import command, docker, file, ssh
+from tracerun.sources import command, docker, file, kubernetes, ssh
 from tracerun.sources.base import AdhocFlag, Program, Source, SourceType
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ SOURCES: dict[str, SourceType] = {
     "file": file.TYPE,
     "docker": docker.TYPE,
     "ssh": ssh.TYPE,
+    "kubernetes": kubernetes.TYPE,
     "command": command.TYPE,
 }
 

@@ -154,6 +154,10 @@ class AdhocFlag(NamedTuple):
     help: str
     init_help: str
     """Its help text under `tracerun init`."""
+    companion: tuple[str, str, str] | None = None
+    """A repeatable option that qualifies the flag's values (`--k8s-context NAME`):
+    option, metavar, help. Its values reach `Source.adhoc` after the flag's,
+    each as `OPTION=VALUE`."""
 
     @property
     def dest(self) -> str:

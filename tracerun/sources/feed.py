@@ -6,10 +6,12 @@ containers of a docker source); `tail.py` and `dockertail.py` implement it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
+    from tracerun.read.incremental import IncrementalReader
     from tracerun.record import Record
 
 RETRY_FIRST = 1.0
@@ -66,3 +68,37 @@ class Feed(Protocol):
     def close(self) -> list[Record]:
         """Stop following; return the records still held back (a last record)."""
         ...
+
+
+class Streamed(Protocol):
+    """One followed origin of a feed fed by threads: its reader, when bytes last came."""
+
+    @property
+    def stream(self) -> IncrementalReader:
+        """The origin's record stream."""
+        ...
+
+    @property
+    def last_data(self) -> float:
+        """When (monotonic s) bytes last came for it."""
+        ...
+
+
+def release_quiet(
+    streamed: Iterable[Streamed], now: float, quiet: float
+) -> list[Record]:
+    """Release the held last record of each origin quiet for `quiet` seconds.
+
+    Why: a record's continuation lines (a stack trace) may still be on their
+    way, so the last one waits; once its writer went quiet it is complete.
+    """
+    records: list[Record] = []
+    for one in streamed:
+        if one.stream.pending and now - one.last_data >= quiet:
+            records += one.stream.flush()
+    return records
+
+
+def parse_notes(streamed: Iterable[Streamed]) -> list[Note]:
+    """Gather the warnings of each origin's reader (lines that did not parse)."""
+    return [Note("warning", w) for one in streamed for w in one.stream.warnings()]

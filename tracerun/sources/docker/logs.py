@@ -8,23 +8,19 @@ timestamp, which stands in for a line's time when it has none of its own.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from tracerun.errors import SourceFailure
 from tracerun.query import Query
-from tracerun.read.assemble import Assembler
-from tracerun.read.match import Matcher
-from tracerun.read.runs import RunBuilder, keep_of
-from tracerun.read.scan import Needles, ScanNotice, scan
-from tracerun.read.target import Target
+from tracerun.read.target import Target, stdout_start_rule
 from tracerun.sources.base import OriginResult
 from tracerun.sources.docker.engine import EngineError, connect
 from tracerun.sources.docker.frames import LogStream
 from tracerun.sources.docker.select import ContainerOrigin
 from tracerun.sources.docker.stamps import content, unstamp
+from tracerun.sources.stamped import read_stamped
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -33,12 +29,8 @@ UNTIL_SLACK_S = 1.0
 """Extra time asked of the engine after --until: a line's own time (which decides)
 is a little earlier than the engine's time for it."""
 
-# Lines that continue a record in a container's log: indented stack frames,
-# blank lines, and the head and tail lines of Python and Java traces.
-_CONTINUATION = re.compile(
-    rb"\s|$|Traceback \(|Caused by:|During handling of|The above exception"
-    rb"|[\w.$]+(?:Error|Exception|Exit|Interrupt)(?::|$)"
-)
+record_start_rule = stdout_start_rule
+"""Which container log lines start a record (read/target.py says how)."""
 
 
 def container_of(target: Target) -> ContainerOrigin:
@@ -59,7 +51,7 @@ def read_container(target: Target, query: Query) -> OriginResult:
     try:
         with _log_stream(container_of(target), query) as stream:
             try:
-                _records(target, query, stream, result)
+                read_stamped(target, query, stream, result, bare=content, split=unstamp)
             finally:
                 result.bytes_read = stream.count
     except EngineError as exc:
@@ -112,63 +104,6 @@ def engine_window(query: Query) -> tuple[float | None, float | None]:
         since / 1_000_000 if since is not None and since > 0 else None,
         until / 1_000_000 + UNTIL_SLACK_S if until is not None and until > 0 else None,
     )
-
-
-def _records(
-    target: Target, query: Query, stream: LogStream, result: OriginResult
-) -> None:
-    """Scan a container's log (engine-stamped lines); assemble the matching records.
-
-    They are kept as a sorted run, spilled to a file past a few thousand, so a
-    query that matches most of a long log costs disk, not memory (issue #12).
-    """
-    assembler = Assembler(target, Matcher(query))
-    kept = RunBuilder(keep_of(query.limit, query.max_records))
-    needles = Needles.of(query.values, ignore_case=query.ignore_case)
-    rule = record_start_rule(target)
-    notices: list[ScanNotice] = []
-    found = scan(
-        stream,
-        needles,
-        lambda line: rule(content(line)),
-        notices,
-        before=query.before,
-        after=query.after,
-    )
-    try:
-        for hit in found:
-            engine_time, unstamped = unstamp(hit)
-            record = assembler.record(unstamped, fallback_time=engine_time)
-            if record is not None:
-                kept.add(record)
-    finally:  # the engine failing part-way keeps what was read before
-        run = kept.finish()
-        if run is not None:
-            result.runs.append(run)
-    name = target.origin.name
-    result.warnings.extend(f"{name}:{n.line}: {n.message}" for n in notices)
-    result.warnings.extend(assembler.warnings)
-    result.warnings.extend(assembler.tally.failure_warnings(name))
-    result.tally = assembler.tally
-    result.timeless = assembler.timeless
-
-
-def record_start_rule(target: Target) -> Callable[[bytes], bool]:
-    """Tell which container log lines start a record.
-
-    `multiline.start` when the source sets it; otherwise every line does except
-    the ones that look like the rest of a stack trace (indented frames, blank
-    lines, `Traceback (...)`, `Caused by:`, `ValueError: ...`).
-
-    Why not the file rule: a container's plain `print()` lines carry no timestamp
-    of their own (the engine adds one), so "no leading timestamp" would glue them
-    all into one record.
-    """
-    start = target.start
-    if start is not None:
-        return lambda line: start.search(line) is not None
-    is_start = target.parser.is_record_start
-    return lambda line: is_start(line) or _CONTINUATION.match(line) is None
 
 
 def log_head(

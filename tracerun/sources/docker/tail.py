@@ -33,7 +33,7 @@ from tracerun.sources.docker.adhoc import AdhocContainers, AdhocDockerSourceConf
 from tracerun.sources.docker.engine import EngineError, connect
 from tracerun.sources.docker.logs import engine_window, record_start_rule
 from tracerun.sources.docker.stamps import content, engine_ns, last_line_ns, unstamp
-from tracerun.sources.feed import Backoff, Note
+from tracerun.sources.feed import Backoff, Note, parse_notes, release_quiet
 
 QUIET = 0.05
 """Seconds without bytes after which a container's held last record is released."""
@@ -116,15 +116,11 @@ class DockerFeed:
                 records += self._remove(item)
             elif kind == "note":
                 self._notes.append(item)
-        for box in self._boxes.values():
-            if box.stream.pending and now - box.last_data >= QUIET:
-                records += box.stream.flush()
-        return records
+        return records + release_quiet(self._boxes.values(), now, QUIET)
 
     def notes(self) -> list[Note]:
         """Engine failures (once) and recoveries, removed containers, parse warnings."""
-        for box in self._boxes.values():
-            self._notes += [Note("warning", w) for w in box.stream.warnings()]
+        self._notes += parse_notes(list(self._boxes.values()))
         notes, self._notes = self._notes, []
         return notes
 
