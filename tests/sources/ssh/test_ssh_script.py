@@ -201,3 +201,48 @@ def test_a_missing_tool_is_named(tmp_path: Path) -> None:
     )
     out = done.stdout.decode().splitlines()
     assert out[:4] == ["@T grep", "@T find", "@T stat", "@T awk"]
+
+
+@pytest.mark.parametrize("ignore_case", [False, True])
+def test_whole_tokens_drop_hit_lines_where_the_needle_is_only_inside_a_longer_token(
+    shell: list[str], tmp_path: Path, ignore_case: bool
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026 a request_id=req-1\n"  # 1 whole
+        "  frame of a\n"
+        "2026 b request_id=req-10\n"  # 3 decoy: a digit after
+        "  frame of the decoy, not sent\n"
+        "2026 c id=xreq-1 and req-1_x\n"  # 5 decoys only: a letter before, _ after
+        '{"request_id":"REQ-1"}\n'  # 6 whole under -i
+        "2026 e req-10 then req-1.\n"  # 7 a decoy, then a whole one
+        "req-1\n"  # 8 the whole line
+    )
+    code = script.search_script(
+        [str(log)], ["req-1"], ignore_case=ignore_case, whole_tokens=True
+    )
+
+    out = run(shell, code, tmp_path)
+
+    hits = [line for line in out if line[:1].isdigit()]
+    assert hits == [
+        "1:2026 a request_id=req-1",
+        "2-  frame of a",
+        *(['6:{"request_id":"REQ-1"}'] if ignore_case else []),
+        "7:2026 e req-10 then req-1.",
+        "8:req-1",
+    ]
+
+
+def test_whole_tokens_keep_every_hit_for_non_ascii_needles_under_ignore_case(
+    shell: list[str], tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("2026 café-420\n2026 café-42\n")
+    code = script.search_script(
+        [str(log)], ["café-42"], ignore_case=True, whole_tokens=True
+    )
+
+    hits = [line for line in run(shell, code, tmp_path) if line[:1].isdigit()]
+
+    assert hits == ["1:2026 café-420", "2:2026 café-42"]

@@ -137,13 +137,24 @@ def count_script(files: Sequence[str]) -> str:
 
 
 def search_script(
-    files: Sequence[str], needles: Sequence[str], *, ignore_case: bool
+    files: Sequence[str],
+    needles: Sequence[str],
+    *,
+    ignore_case: bool,
+    whole_tokens: bool = False,
 ) -> str:
     """Search each file for the needles: `@F INDEX`, grep -n lines, `@R RC`, `@E INDEX`.
 
     Each hit comes with the lines after it that look like its continuation;
     compressed files are decompressed on the host. A file's problems go to
     stderr after an `@F INDEX` marker of their own.
+
+    `whole_tokens`: the parser's values are whole tokens (read/bounds.py), so
+    a hit line on which every needle occurrence has a word byte (ASCII letter,
+    digit, `_`) just before or after it cannot hold a field equal to one; it
+    is not sent, nor its continuation (a decoy such as `req-420` for `req-42`
+    costs no bytes on the wire). Needles that are not all ASCII keep every hit
+    under `-i` (awk's `tolower` is ASCII only here).
     """
     flags = f"-n -F -A {CONTEXT_LINES}" + (" -i" if ignore_case else "")
     patterns = " ".join(f"-e {quote(n)}" for n in needles)
@@ -157,7 +168,7 @@ def search_script(
         "  esac",
         "}",
         f"tr_grep() {{ grep $tr_a {flags} {patterns}; }}",
-        f"tr_keep() {{ awk {quote(_KEEP_CONTINUATION)}; }}",
+        f"tr_keep() {{ awk {quote(_keep_program(needles, ignore_case, whole_tokens))}; }}",
         "tr_one() {",
         '  echo "@F $1"; echo "@F $1" >&2',
         '  tr_cat "$2" | { tr_grep; echo "@R $?"; } | tr_keep',
@@ -168,6 +179,44 @@ def search_script(
         lines.append(f"tr_one {index} {quote(path)}")
     return "\n".join(lines) + "\n"
 
+
+def _keep_program(needles: Sequence[str], ignore_case: bool, whole_tokens: bool) -> str:
+    """Write the awk program after grep: continuations kept, decoy hits dropped if asked."""
+    if not whole_tokens or (ignore_case and not all(n.isascii() for n in needles)):
+        return _KEEP_CONTINUATION
+    lowered = [n.lower() if ignore_case else n for n in needles]
+    values = "; ".join(f"nd[{i}] = {_awk_string(n)}" for i, n in enumerate(lowered))
+    text = "tolower(body)" if ignore_case else "body"
+    return (
+        f"BEGIN {{ {values}; nn = {len(lowered)} }}\n"
+        + _WHOLE_FUNCTION
+        + _KEEP_CONTINUATION.replace(
+            "  if (match($0, /^[0-9]+:/)) { keep = 1; print; next }\n",
+            "  if (match($0, /^[0-9]+:/)) {\n"
+            "    body = substr($0, RLENGTH + 1)\n"
+            f"    keep = whole({text}); if (keep) print\n"
+            "    next\n"
+            "  }\n",
+        )
+    )
+
+
+# 1 when some needle occurs in `s` with no word byte right before or after it.
+_WHOLE_FUNCTION = (
+    "function whole(s,    j, p, q, n, b, a) {\n"
+    "  for (j = 0; j < nn; j++) {\n"
+    "    n = length(nd[j]); q = 0\n"
+    "    while ((p = index(substr(s, q + 1), nd[j])) > 0) {\n"
+    "      p += q\n"
+    '      b = (p > 1) ? substr(s, p - 1, 1) : ""\n'
+    "      a = substr(s, p + n, 1)\n"
+    "      if (b !~ /[A-Za-z0-9_]/ && a !~ /[A-Za-z0-9_]/) return 1\n"
+    "      q = p\n"
+    "    }\n"
+    "  }\n"
+    "  return 0\n"
+    "}\n"
+)
 
 # Passes grep's output through, dropping context lines after the first one
 # that does not look like a continuation (until the next hit).
