@@ -246,3 +246,36 @@ def test_whole_tokens_keep_every_hit_for_non_ascii_needles_under_ignore_case(
     hits = [line for line in run(shell, code, tmp_path) if line[:1].isdigit()]
 
     assert hits == ["1:2026 café-420", "2:2026 café-42"]
+
+
+def test_whole_tokens_send_a_record_whose_first_line_has_only_a_decoy_whole(
+    shell: list[str], tmp_path: Path
+) -> None:
+    # The id on a continuation line keeps its record; a decoy on a kept
+    # record's continuation line is sent with it.
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026 a failed for req-10\n"  # 1 a decoy start...
+        "  frame\n"
+        "  retried request_id=req-1\n"  # 3 ...whose record holds the id
+        "2026 b request_id=req-1\n"  # 4 whole
+        "  then req-10 in a frame\n"  # 5 a decoy inside a kept record
+        "  last frame\n"
+        "2026 c req-10\n"  # 7 a decoy start
+        "  its frame, not sent\n"
+        "2026 d quiet\n"
+    )
+    code = script.search_script(
+        [str(log)], ["req-1"], ignore_case=False, whole_tokens=True
+    )
+
+    hits = [line for line in run(shell, code, tmp_path) if line[:1].isdigit()]
+
+    assert hits == [
+        "1:2026 a failed for req-10",
+        "2-  frame",
+        "3:  retried request_id=req-1",
+        "4:2026 b request_id=req-1",
+        "5:  then req-10 in a frame",
+        "6-  last frame",
+    ]

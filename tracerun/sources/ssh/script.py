@@ -188,17 +188,40 @@ def _keep_program(needles: Sequence[str], ignore_case: bool, whole_tokens: bool)
     values = "; ".join(f"nd[{i}] = {_awk_string(n)}" for i, n in enumerate(lowered))
     text = "tolower(body)" if ignore_case else "body"
     return (
-        f"BEGIN {{ {values}; nn = {len(lowered)} }}\n"
+        f'BEGIN {{ {values}; nn = {len(lowered)}; keep = 0; open = 0; pend = "" }}\n'
         + _WHOLE_FUNCTION
-        + _KEEP_CONTINUATION.replace(
-            "  if (match($0, /^[0-9]+:/)) { keep = 1; print; next }\n",
-            "  if (match($0, /^[0-9]+:/)) {\n"
-            "    body = substr($0, RLENGTH + 1)\n"
-            f"    keep = whole({text}); if (keep) print\n"
-            "    next\n"
-            "  }\n",
-        )
+        + _KEEP_WHOLE.replace("whole(body)", f"whole({text})")
     )
+
+
+# As _KEEP_CONTINUATION, but a hit line whose needles are all inside longer
+# tokens is held back (`pend`) with its continuation lines, and sent only if a
+# whole hit comes while they still continue one record: a record whose first
+# line holds a decoy and a later line the id is sent whole, as without the test.
+_KEEP_WHOLE = (
+    "/^@R / { print; next }\n"
+    '/^--$/ { keep = 0; open = 0; pend = ""; next }\n'
+    "{\n"
+    "  if (match($0, /^[0-9]+[-:]/)) {\n"
+    "    body = substr($0, RLENGTH + 1)\n"
+    f"    cont = (body ~ /{CONTINUATION_ERE}/)\n"
+    "  } else { body = $0; cont = 0 }\n"
+    "  if ($0 ~ /^[0-9]+:/) {\n"
+    "    if (keep && cont) { print; next }\n"
+    "    if (whole(body)) {\n"
+    "      if (open && cont) print pend\n"
+    '      open = 0; pend = ""; keep = 1; print; next\n'
+    "    }\n"
+    '    pend = (open && cont) ? pend "\\n" $0 : $0\n'
+    "    open = 1; keep = 0; next\n"
+    "  }\n"
+    "  if ($0 ~ /^[0-9]+-/ && cont) {\n"
+    "    if (keep) { print; next }\n"
+    '    if (open) { pend = pend "\\n" $0; next }\n'
+    "  }\n"
+    '  keep = 0; open = 0; pend = ""\n'
+    "}\n"
+)
 
 
 # 1 when some needle occurs in `s` with no word byte right before or after it.
