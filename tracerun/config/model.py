@@ -326,10 +326,26 @@ _SSH_HOST = re.compile(
     r"(?:[^@\s/]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.%-]+)(?::\d{1,5})?"
 )
 _SSH_OPTION = re.compile(r"([A-Za-z][A-Za-z0-9]*)=(\S.*)")
-RUNS_COMMANDS = frozenset(
-    {"proxycommand", "localcommand", "permitlocalcommand", "knownhostscommand"}
-)
-"""ssh options that run a local program: a profile may not set them."""
+SAFE_SSH_OPTIONS = {
+    name.lower(): name
+    for name in (
+        "AddressFamily", "BindAddress", "BindInterface", "CertificateFile",
+        "CheckHostIP", "Ciphers", "Compression", "ConnectionAttempts",
+        "ConnectTimeout", "ControlPath", "HostKeyAlgorithms", "HostKeyAlias",
+        "HostName", "IdentitiesOnly", "IdentityFile", "IPQoS",
+        "KbdInteractiveAuthentication", "KexAlgorithms", "LogLevel", "MACs",
+        "NumberOfPasswordPrompts", "PasswordAuthentication", "Port",
+        "PreferredAuthentications", "ProxyJump", "PubkeyAcceptedAlgorithms",
+        "PubkeyAcceptedKeyTypes", "PubkeyAuthentication", "RekeyLimit",
+        "ServerAliveCountMax", "ServerAliveInterval", "StrictHostKeyChecking",
+        "TCPKeepAlive", "User", "VerifyHostKeyDNS",
+    )
+}  # fmt: skip
+"""ssh options a profile may set: none runs or loads a local program, writes a
+file or forwards credentials. Everything else (`ProxyCommand`, `LocalCommand`,
+`KnownHostsCommand`, `PKCS11Provider`, `SecurityKeyProvider`, `XAuthLocation`,
+`ForwardAgent`, `UserKnownHostsFile`, `Include`, ...) belongs in the user's own
+~/.ssh/config: a profile comes from a repository others can write to."""
 
 
 def check_ssh_host(host: str) -> str:
@@ -344,15 +360,17 @@ def check_ssh_host(host: str) -> str:
 
 
 def check_ssh_option(option: str) -> str:
-    """Check one `Key=Value` ssh option; refuse the ones that run local commands."""
+    """Check one `Key=Value` ssh option: only those in SAFE_SSH_OPTIONS."""
     match = _SSH_OPTION.fullmatch(option)
     if match is None or "\n" in option:
         msg = f"{option!r} is not an ssh option: write Key=Value, e.g. Port=2222"
         raise ValueError(msg)
-    if match[1].lower() in RUNS_COMMANDS:
+    if match[1].lower() not in SAFE_SSH_OPTIONS:
         msg = (
-            f"{match[1]} runs a local command, which a profile may not set; "
-            "put it in your ~/.ssh/config for that host"
+            f"a profile may not set the ssh option {match[1]} (it could run or load "
+            "a program, write a file or forward credentials); put it in your "
+            "~/.ssh/config for that host (the README's ssh section lists what a "
+            "profile may set)"
         )
         raise ValueError(msg)
     return option
