@@ -628,3 +628,43 @@ def test_a_record_two_passes_find_prints_once_when_the_second_bisects(
         ("worker", 4),
         ("orders", None),  # found only by the bisected pass: no line number
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("ab" * 20_000, "40,000 characters is longer than an id (256)"),
+        ("job\nx", "it holds a control character (a newline, an escape)"),
+        ("job\x1b[31m", "it holds a control character (a newline, an escape)"),
+    ],
+)
+def test_a_value_that_is_not_an_id_is_not_followed_and_said_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, why: str
+) -> None:
+    # A periodic 40,000-character value once took the needle set-up minutes.
+    monkeypatch.chdir(tmp_path)
+    worker = [
+        json.dumps(
+            {"ts": f"2026-03-20T14:10:0{i}Z", "order_id": "ord-9", "job_id": value}
+        )
+        for i in (4, 5)
+    ]
+    path = write(tmp_path, worker=worker)
+    (tmp_path / "p.yaml").write_text(
+        PROFILE.format(extra="").replace(
+            "worker: {type: file, paths: [worker.log], parser: logfmt}",
+            "worker: {type: file, paths: [worker.log], parser: app}",
+        )
+    )
+
+    result = run("-p", path, "--expand", "--max-fanout", "5", "req-1", "-o", "ndjson")
+
+    assert result.exit_code == 0, result.stderr
+    assert [(s, n) for s, n, _ in records(result) if s == "worker"] == [
+        ("worker", 1),
+        ("worker", 2),
+    ]
+    told = [line for line in result.stderr.splitlines() if "is not followed" in line]
+    assert len(told) == 1
+    assert told[0].startswith("tracerun: warning: correlate 'job_id': a value '")
+    assert told[0].endswith(f"is not followed: {why}")
