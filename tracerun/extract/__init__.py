@@ -26,6 +26,7 @@ from tracerun.extract.base import Extractor
 from tracerun.extract.fields import (
     INHERITED_LEVELS,
     Getter,
+    JmesPathGetter,
     LevelGetter,
     MessageGetter,
     expression_getter,
@@ -94,6 +95,18 @@ class Parser:
     """The names of the profile's `fields:` expressions."""
     timezone: str | None = None
     """The parser's zone for naive timestamps (a source's `timezone` wins)."""
+
+    @property
+    def whole_values(self) -> bool:
+        """Tell whether a field value is always a whole token of the line.
+
+        True for json, logfmt and auto without JMESPath `fields:` (a plain path
+        only moves a value): a needle inside a longer token then cannot be a
+        value equal to it (read/bounds.py). A regex can capture part of a token.
+        """
+        return self.pattern is None and not any(
+            isinstance(getter, JmesPathGetter) for _, _, getter in self.derived
+        )
 
     def parse(self, line: str, tz: tzinfo) -> Parsed | None:
         """Parse one line (without its newline); None when it is not this format."""

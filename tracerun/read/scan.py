@@ -23,6 +23,7 @@ from ahocorasick_rs import BytesAhoCorasick
 from stringzilla import count as _sz_count
 from stringzilla import utf8_uncased_search as _sz_uncased_find
 
+from tracerun.read.bounds import Bounds, judgeable
 from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.fold import case_spellings
 
@@ -48,14 +49,25 @@ class Readable(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Needles:
-    """What to search for: literal byte strings, lowercased when ignoring case."""
+    """What to search for: literal byte strings, lowercased when ignoring case.
+
+    `whole`: a hit inside a longer token is no match (the parser's values are
+    whole tokens; read/bounds.py), so the scanner drops it before framing.
+    """
 
     values: tuple[bytes, ...]
     ignore_case: bool = False
+    whole: bool = False
 
     @classmethod
-    def of(cls, values: tuple[str, ...], *, ignore_case: bool = False) -> Needles:
+    def of(
+        cls, values: tuple[str, ...], *, ignore_case: bool = False, whole: bool = False
+    ) -> Needles:
         """Encode search values as UTF-8 needles (lowercased for -i), longest first.
+
+        `whole` is kept only where read/bounds.py can judge hits: not with -i
+        (a folded match may be longer than its value), not for a value that
+        reads as a JSON number with a fraction or exponent (`1.50` is `1.5`).
 
         A value with a character that writers escape also gets its escaped
         spellings (`caf\\u00e9` for `café`, `a\\/b` for `a/b`, `%C3%A9` in a
@@ -69,8 +81,11 @@ class Needles:
         spelled = {form for v in raw for form in spellings(v)}
         if ignore_case:
             spelled = {form.lower() for form in spelled}
-        encoded = sorted((v.encode() for v in spelled), key=lambda b: (-len(b), b))
-        return cls(tuple(encoded), ignore_case)
+        encoded = tuple(
+            sorted((v.encode() for v in spelled), key=lambda b: (-len(b), b))
+        )
+        whole = whole and not ignore_case and bool(encoded) and judgeable(encoded)
+        return cls(encoded, ignore_case, whole)
 
 
 def spellings(value: str) -> set[str]:
@@ -213,6 +228,8 @@ class _Searcher:
         self._strategies: list[Callable[[bytes | memoryview], list[int]]] = []
         self.longest = max((len(p) for p in values), default=1)
         self._decided = True
+        self.bounds = Bounds(values) if needles.whole else None
+        """Judges hits by their neighbouring bytes; None: every hit is framed."""
         if needles.ignore_case and values:
             search, self.longest = _ignoring_case(values)
             self._strategies = [search]
@@ -556,9 +573,12 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
         end_at, complete = _continuation(buf, end_at - 1, limit, state.eof, is_start)
         tail_open = not complete and limit - stop_at <= MAX_RECORD
     pos = state.resume
+    bounds = state.searcher.bounds
     for h in state.searcher.find(buf, pos, end_at):
         if h < pos:
             continue  # inside the record just yielded
+        if bounds is not None and not bounds.wanted(buf, h, state.size):
+            continue  # inside a longer token: no field value equals the needle
         start = _record_start(state, buf, h, is_start)
         end = _line_end(buf, h, limit)
         if start is None or state.offset + start == state.cut_start:

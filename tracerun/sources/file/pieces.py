@@ -203,7 +203,11 @@ def read_piece(
     result = PieceResult()
     assembler = Assembler(target, Matcher(query))
     kept = RunBuilder(keep_of(query.limit, query.max_records))
-    needles = Needles.of(query.values, ignore_case=query.ignore_case)
+    needles = Needles.of(
+        query.values,
+        ignore_case=query.ignore_case,
+        whole=target.parser.whole_values,
+    )
     base = max(0, piece.start - LOOKBACK)
     watched: Watched | None = None
     last = after

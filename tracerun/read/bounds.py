@@ -1,0 +1,112 @@
+"""Bounds: a needle hit in a block → whether a field value can equal the needle there.
+
+Why: a needle found inside a longer token (`req-420` for `req-42`, `xreq-42`)
+cannot be a field value equal to it for the parsers whose values are whole
+tokens (json, logfmt, auto without computed fields), yet framing, decoding and
+parsing it cost ~17 µs per hit (issue #18: corpora with a decoy every 100 lines
+spent most of their time there). A hit is rejected only when *every* needle
+occurrence overlapping it has a word byte (ASCII letter, digit, `_`) right
+before or right after it; an unknown neighbour (the block's edge), an ANSI
+escape just before (the auto parser strips them) or a non-ASCII byte (Unicode
+whitespace ends a value) keeps it. A regex parser can capture any part of a
+token, so the scanner is not given a Bounds for one.
+"""
+
+from __future__ import annotations
+
+from ahocorasick_rs import BytesAhoCorasick, MatchKind
+
+_WORD = bytes(
+    1 if (chr(b).isascii() and (chr(b).isalnum() or chr(b) == "_")) else 0
+    for b in range(256)
+)
+_ESC = 0x1B
+_ANSI_BODY = frozenset(b"0123456789;")
+_ANSI_OPEN = ord("[")
+
+
+def judgeable(values: tuple[bytes, ...]) -> bool:
+    """Tell whether hits of these needles can be judged by their neighbours.
+
+    Not when one reads as a JSON number with a fraction or exponent: `1.50`
+    and `0.10000000000000001` parse to the floats printed `1.5` and `0.1`, so
+    the needle `1.5` is a whole value with a digit after it.
+    """
+    return not any(
+        _numeric(v) and (b"." in v or b"e" in v or b"E" in v) for v in values
+    )
+
+
+def _numeric(value: bytes) -> bool:
+    digits = value.translate(None, b"-+.eE")
+    return bool(digits) and digits.isdigit() and not value.strip(b"-+0123456789.eE")
+
+
+class Bounds:
+    """Judges needle hits by their neighbouring bytes (see the module docstring)."""
+
+    __slots__ = ("_longest", "_overlapping", "_single")
+
+    def __init__(self, values: tuple[bytes, ...]) -> None:
+        self._single = values[0] if len(values) == 1 else None
+        self._longest = max(len(v) for v in values)
+        self._overlapping = (
+            None
+            if self._single is not None
+            else BytesAhoCorasick(list(values), matchkind=MatchKind.Standard)
+        )
+
+    def wanted(self, buf: bytearray, at: int, size: int) -> bool:
+        """Tell whether the hit at `buf[at]` may be a whole field value.
+
+        Args:
+            buf: the block.
+            at: where the search reported a needle.
+            size: the valid bytes of `buf`; a needle ending there has an unknown
+                next byte, one starting at 0 an unknown (or no) byte before it:
+                neither side then tells.
+        """
+        hi = min(size, at + 2 * self._longest)
+        for start, end in self._occurrences(buf, at, hi):
+            if not _inside_word(buf, start, end, size):
+                return True
+        return False
+
+    def _occurrences(self, buf: bytearray, at: int, hi: int) -> list[tuple[int, int]]:
+        """Every needle occurrence that starts at or after `at` and ends by `hi`.
+
+        Why overlapping: the search reports one match per position, and an
+        overlapping needle (`x req` and `req-1` in `x req-1`) could be the
+        whole value while the reported one is not.
+        """
+        single = self._single
+        if single is not None:
+            found = []
+            pos = buf.find(single, at, hi)
+            while pos != -1:
+                found.append((pos, pos + len(single)))
+                pos = buf.find(single, pos + 1, hi)
+            return found
+        assert self._overlapping is not None
+        with memoryview(buf) as view:
+            matches = self._overlapping.find_matches_as_indexes(
+                view[at:hi], overlapping=True
+            )
+        return [(at + s, at + e) for _, s, e in matches]
+
+
+def _inside_word(buf: bytearray, start: int, end: int, size: int) -> bool:
+    """Tell whether a word byte touches buf[start:end] (so it is not a value)."""
+    if end < size and _WORD[buf[end]]:
+        return True
+    if start == 0:
+        return False
+    return bool(_WORD[buf[start - 1]]) and not _ansi_ends_at(buf, start - 1)
+
+
+def _ansi_ends_at(buf: bytearray, pos: int) -> bool:
+    """Tell whether buf[pos] (a letter) ends an ANSI escape `ESC [ digits;… letter`."""
+    pos -= 1
+    while pos >= 0 and buf[pos] in _ANSI_BODY:
+        pos -= 1
+    return pos >= 1 and buf[pos] == _ANSI_OPEN and buf[pos - 1] == _ESC
