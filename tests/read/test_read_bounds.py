@@ -66,7 +66,7 @@ _record = st.tuples(
     st.integers(0, 59),
     st.sampled_from(MESSAGES),
     st.sampled_from(IDS),
-    st.integers(0, 2),  # which shape of the parser's
+    st.integers(0, 5),  # which shape of the parser's
     st.lists(  # continuation lines
         st.sampled_from(
             ["  at frame", f"\tcaused by {NEEDLE}", f"  request_id={NEEDLE}", "  ..."]
@@ -93,9 +93,11 @@ def _target(parser: str) -> Target:
 
 
 def _fast(data: bytes, target: Target, query: Query, chunk: int) -> list[tuple]:
-    needles = Needles.of(query.values, whole=target.parser.whole_values)
+    matcher = Matcher(query)
+    keyed = target.parser.keyed_values(matcher.keys)
+    needles = Needles.of(query.values, whole=target.parser.whole_values, keyed=keyed)
     assert needles.whole
-    assembler = Assembler(target, Matcher(query))
+    assembler = Assembler(target, matcher)
     scan = Scan(io.BytesIO(data), needles, target.is_start, chunk=chunk)
     found = [assembler.record(hit) for hit in scan]
     return [(r.line, r.raw, r.continuation) for r in found if r is not None]
@@ -131,14 +133,16 @@ def _reference(data: bytes, target: Target, query: Query) -> list[tuple]:
     final_newline=st.booleans(),
     chunk=st.sampled_from([7, 16, 61, 128, 1000, 1 << 20]),
     many=st.booleans(),
+    key=st.sampled_from([None, None, "request_id", "user", "msg", "ctx.request_id"]),
 )
 def test_the_fast_path_finds_exactly_what_the_reference_scan_finds(
-    records, parser, crlf, final_newline, chunk, many
+    records, parser, crlf, final_newline, chunk, many, key
 ):
     data = _corpus(records, parser, crlf, final_newline)
     target = _target(parser)
-    values = (NEEDLE, "req-4", "x r") if many else (NEEDLE,)
-    query = Query(terms=tuple(Term(None, v) for v in values), keys=("request_id",))
+    values = (NEEDLE, "req-4", "x r", f"retry {NEEDLE} later") if many else (NEEDLE,)
+    terms = tuple(Term(key, v) for v in values)
+    query = Query(terms=terms, keys=("request_id", "user"))
 
     assert _fast(data, target, query, chunk) == _reference(data, target, query)
 
@@ -179,6 +183,28 @@ def test_needles_that_read_as_fractional_numbers_are_not_judged():
     assert judgeable((b"12345", b"req-42", b"e"))
     assert not Needles.of(("1.5",), whole=True).whole
     assert not Needles.of(("abc",), whole=True, ignore_case=True).whole
+
+
+def test_a_value_must_follow_a_key_when_the_parser_writes_keys():
+    def keyed(data: bytes) -> bool:
+        buf = bytearray(data)
+        at = data.index(b"req-42")
+        return Bounds((b"req-42",), keyed=True).wanted(buf, at, len(buf))
+
+    for data in (b"id=req-42 ", b'id="req-42"', b'"id":"req-42"', b'"id": "req-42"'):
+        assert keyed(data), data
+    assert keyed(b"id=\x1b[1mreq-42\x1b[0m")
+    assert keyed(b'"n": req-42,')
+    assert not keyed(b"failure of req-42, see")
+    assert not keyed(b'msg="see req-42"')
+
+
+def test_positional_keys_of_the_auto_parser_are_not_judged_by_key():
+    auto = build_parser("auto", {})
+    assert auto.keyed_values(("request_id", "requestId"))
+    assert not auto.keyed_values(("request_id", "user"))
+    assert not auto.keyed_values(("msg",))
+    assert build_parser("json", {}).keyed_values(("user",))
 
 
 def test_a_regex_parser_or_a_jmespath_field_is_not_judged():

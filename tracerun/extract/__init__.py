@@ -7,7 +7,7 @@ turns a source's parser setting into the immutable Parser used per matched line.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
@@ -106,6 +106,25 @@ class Parser:
         """
         return self.pattern is None and not any(
             isinstance(getter, JmesPathGetter) for _, _, getter in self.derived
+        )
+
+    def keyed_values(self, keys: Iterable[str]) -> bool:
+        """Tell whether a value of these keys is always written after `=` or `:`.
+
+        True for json and logfmt, and for auto without `fields:` when no key is
+        one a text line's position gives (POSITIONAL: `level`, `user`, `msg`, …):
+        their values come from `key=value`, `key="value"` or `"key": value`
+        only, so a hit after anything else is message text (read/bounds.py).
+        """
+        if not self.whole_values:
+            return False
+        if isinstance(self.extractor, json.JsonExtractor | logfmt.LogfmtExtractor):
+            return True
+        if not isinstance(self.extractor, auto.AutoExtractor) or self.derived:
+            return False
+        return not any(
+            key in auto.POSITIONAL or key.partition(".")[0] in auto.POSITIONAL
+            for key in keys
         )
 
     def parse(self, line: str, tz: tzinfo) -> Parsed | None:

@@ -6,10 +6,12 @@ tokens (json, logfmt, auto without computed fields), yet framing, decoding and
 parsing it cost ~17 µs per hit (issue #18: corpora with a decoy every 100 lines
 spent most of their time there). A hit is rejected only when *every* needle
 occurrence overlapping it has a word byte (ASCII letter, digit, `_`) right
-before or right after it; an unknown neighbour (the block's edge), an ANSI
-escape just before (the auto parser strips them) or a non-ASCII byte (Unicode
-whitespace ends a value) keeps it. A regex parser can capture any part of a
-token, so the scanner is not given a Bounds for one.
+before or right after it, or (`keyed`: the parser writes every value the query
+can match after `key=` or `"key":`) is not preceded by `=` or `:` (through an
+optional quote and blanks): message text. An unknown neighbour (the block's
+edge), an ANSI escape just before (the auto parser strips them) or a non-ASCII
+byte (Unicode whitespace ends a value) keeps it. A regex parser can capture any
+part of a token, so the scanner is not given a Bounds for one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ _WORD = bytes(
     for b in range(256)
 )
 _ESC = 0x1B
+_QUOTE = ord('"')
+_EQUALS = ord("=")
+_COLON = ord(":")
+_BLANK = frozenset(b" \t")
 _ANSI_BODY = frozenset(b"0123456789;")
 _ANSI_OPEN = ord("[")
 
@@ -45,9 +51,10 @@ def _numeric(value: bytes) -> bool:
 class Bounds:
     """Judges needle hits by their neighbouring bytes (see the module docstring)."""
 
-    __slots__ = ("_longest", "_overlapping", "_single")
+    __slots__ = ("_keyed", "_longest", "_overlapping", "_single")
 
-    def __init__(self, values: tuple[bytes, ...]) -> None:
+    def __init__(self, values: tuple[bytes, ...], *, keyed: bool = False) -> None:
+        self._keyed = keyed
         self._single = values[0] if len(values) == 1 else None
         self._longest = max(len(v) for v in values)
         self._overlapping = (
@@ -66,18 +73,22 @@ class Bounds:
                 next byte, one starting at 0 an unknown (or no) byte before it:
                 neither side then tells.
         """
-        hi = min(size, at + 2 * self._longest)
-        for start, end in self._occurrences(buf, at, hi):
-            if not _inside_word(buf, start, end, size):
+        longest = self._longest
+        lo, hi = max(0, at - longest + 1), min(size, at + 2 * longest)
+        for start, end in self._occurrences(buf, lo, hi):
+            if _inside_word(buf, start, end, size):
+                continue
+            if not self._keyed or _after_key(buf, start):
                 return True
         return False
 
     def _occurrences(self, buf: bytearray, at: int, hi: int) -> list[tuple[int, int]]:
-        """Every needle occurrence that starts at or after `at` and ends by `hi`.
+        """Every needle occurrence in buf[at:hi].
 
-        Why overlapping: the search reports one match per position, and an
-        overlapping needle (`x req` and `req-1` in `x req-1`) could be the
-        whole value while the reported one is not.
+        Why overlapping, and from a needle's length before the hit: the search
+        reports one of the matches that overlap (the one ending first), and
+        another (`x req` and `req-1` in `x req-1`; `retry req-1 later` around
+        `req-1`) could be the whole value while the reported one is not.
         """
         single = self._single
         if single is not None:
@@ -102,6 +113,30 @@ def _inside_word(buf: bytearray, start: int, end: int, size: int) -> bool:
     if start == 0:
         return False
     return bool(_WORD[buf[start - 1]]) and not _ansi_ends_at(buf, start - 1)
+
+
+def _after_key(buf: bytearray, start: int) -> bool:
+    """Tell whether buf[start] may begin the value of a key, or cannot be judged.
+
+    What may come before it (right to left): ANSI escapes, then an optional `"`
+    and, after a `:`, spaces or tabs; then `=` or `:`. The block's first bytes
+    cannot be judged (the line may begin before them).
+    """
+    pos = _before_escapes(buf, start - 1)
+    if pos >= 0 and buf[pos] == _QUOTE:
+        pos -= 1
+    while pos >= 0 and buf[pos] in _BLANK:
+        pos -= 1
+    if pos < 0:
+        return True
+    return buf[pos] == _EQUALS or buf[pos] == _COLON
+
+
+def _before_escapes(buf: bytearray, pos: int) -> int:
+    """Step back over the ANSI escapes that end at buf[pos]."""
+    while pos >= 0 and 0x40 <= buf[pos] < 0x7F and _ansi_ends_at(buf, pos):
+        pos = buf.rfind(b"\x1b", 0, pos) - 1
+    return pos
 
 
 def _ansi_ends_at(buf: bytearray, pos: int) -> bool:

@@ -201,12 +201,14 @@ def read_piece(
     target = piece.target
     origin = target.origin
     result = PieceResult()
-    assembler = Assembler(target, Matcher(query))
+    matcher = Matcher(query)
+    assembler = Assembler(target, matcher)
     kept = RunBuilder(keep_of(query.limit, query.max_records))
     needles = Needles.of(
         query.values,
         ignore_case=query.ignore_case,
         whole=target.parser.whole_values,
+        keyed=target.parser.keyed_values(matcher.keys),
     )
     base = max(0, piece.start - LOOKBACK)
     watched: Watched | None = None
