@@ -216,3 +216,16 @@ def test_a_regex_parser_or_a_jmespath_field_is_not_judged():
     assert parser(JsonParserConfig(fields={"rid": "ctx.rid"})).whole_values
     joined = JsonParserConfig(fields={"rid": "join('-', [a, b])"})
     assert not parser(joined).whole_values
+
+
+def test_lines_with_the_id_only_as_message_text_are_counted_not_framed():
+    data = (
+        b"2026-03-20T14:10:00Z INFO failure of req-42, see req-42 again\n"
+        b"2026-03-20T14:10:01Z INFO ok request_id=req-420\n"
+        b"2026-03-20T14:10:02Z INFO retry of req-42\n"
+    )
+    needles = Needles.of((NEEDLE,), whole=True, keyed=True)
+    scan = Scan(io.BytesIO(data), needles, _target("auto").is_start)
+
+    assert list(scan) == []
+    assert (scan.unkeyed.count, scan.unkeyed.line) == (2, 1)

@@ -31,6 +31,15 @@ _ANSI_BODY = frozenset(b"0123456789;")
 _ANSI_OPEN = ord("[")
 
 
+WANTED = 0
+"""The hit may be a field value equal to a needle: frame it."""
+INSIDE_WORD = 1
+"""Every occurrence there is part of a longer token."""
+UNKEYED = 2
+"""A whole token, but not written after a key: message text (the tally counts it,
+as trace/explain.py says "only in message text")."""
+
+
 def judgeable(values: tuple[bytes, ...]) -> bool:
     """Tell whether hits of these needles can be judged by their neighbours.
 
@@ -64,7 +73,11 @@ class Bounds:
         )
 
     def wanted(self, buf: bytearray, at: int, size: int) -> bool:
-        """Tell whether the hit at `buf[at]` may be a whole field value.
+        """Tell whether the hit at `buf[at]` may be a whole field value."""
+        return self.judge(buf, at, size) == WANTED
+
+    def judge(self, buf: bytearray, at: int, size: int) -> int:
+        """Judge the hit at `buf[at]`: WANTED, INSIDE_WORD or UNKEYED.
 
         Args:
             buf: the block.
@@ -75,12 +88,14 @@ class Bounds:
         """
         longest = self._longest
         lo, hi = max(0, at - longest + 1), min(size, at + 2 * longest)
+        verdict = INSIDE_WORD
         for start, end in self._occurrences(buf, lo, hi):
             if _inside_word(buf, start, end, size):
                 continue
             if not self._keyed or _after_key(buf, start):
-                return True
-        return False
+                return WANTED
+            verdict = UNKEYED
+        return verdict
 
     def _occurrences(self, buf: bytearray, at: int, hi: int) -> list[tuple[int, int]]:
         """Every needle occurrence in buf[at:hi].

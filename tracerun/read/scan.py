@@ -23,9 +23,10 @@ from ahocorasick_rs import BytesAhoCorasick, Implementation
 from stringzilla import count as _sz_count
 from stringzilla import utf8_uncased_search as _sz_uncased_find
 
-from tracerun.read.bounds import Bounds, judgeable
+from tracerun.read.bounds import UNKEYED, WANTED, Bounds, judgeable
 from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.fold import case_spellings
+from tracerun.read.tally import Miss
 
 CHUNK = 8 * 1024 * 1024
 MAX_RECORD = 8 * 1024 * 1024
@@ -403,7 +404,9 @@ class Scan:
     past it to its end. After iteration, `lines` is the number of lines in
     [start, stop) (or to the end), so that ranges can be numbered afterwards.
     `before`/`after` ask for that many context lines around each hit (per-hit
-    work only: lines without a hit cost nothing more).
+    work only: lines without a hit cost nothing more). `count_to_end=False`:
+    `lines` is not needed, so newlines are counted only up to the hits (issue
+    #18: the last block's count was the whole count of a small file).
     """
 
     def __init__(
@@ -418,10 +421,14 @@ class Scan:
         start: int = 0,
         stop: int | None = None,
         count_lines: bool = True,
+        count_to_end: bool = True,
         before: int = 0,
         after: int = 0,
     ) -> None:
         self._state = _State(stream, chunk, _searcher(needles), notices, count_lines)
+        self._count_to_end = count_to_end
+        self.unkeyed = self._state.unkeyed
+        """Lines whose hits were all dropped as message text (read/bounds.py)."""
         self._state.offset = base
         self._state.floor = start
         self._state.resume = self._state.count_pos = start - base
@@ -434,7 +441,7 @@ class Scan:
         state = self._state
         while not state.done and state.fill():
             yield from _scan_block(state, self._is_start, self._stop)
-        if state.counting:
+        if state.counting and self._count_to_end:
             end = state.size if self._stop is None else self._stop - state.offset
             self.lines = state.line_at(min(max(end, state.count_pos), state.size)) - 1
 
@@ -471,6 +478,8 @@ class _State:
         self.context = (0, 0)  # context lines wanted before/after each hit
         self.floor = 0  # stream offset where the range starts
         self.whole_head = True  # buf[0] starts a line
+        self.unkeyed = Miss()  # lines with a needle only as message text
+        self.unkeyed_end = -1  # stream offset of the end of the last one counted
 
     def line_at(self, pos: int) -> int:
         """Line number of buffer position `pos` (counted back when before the last one)."""
@@ -593,8 +602,13 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
     for h in state.searcher.find(buf, pos, end_at):
         if h < pos:
             continue  # inside the record just yielded
-        if bounds is not None and not bounds.wanted(buf, h, state.size):
-            continue  # inside a longer token: no field value equals the needle
+        if bounds is not None:
+            verdict = bounds.judge(buf, h, state.size)
+            if verdict != WANTED:  # no field value can equal the needle there
+                if verdict == UNKEYED and state.offset + h > state.unkeyed_end:
+                    state.unkeyed.note(state.line_at(h))
+                    state.unkeyed_end = state.offset + _line_end(buf, h, limit)
+                continue
         start = _record_start(state, buf, h, is_start)
         end = _line_end(buf, h, limit)
         if start is None or state.offset + start == state.cut_start:
