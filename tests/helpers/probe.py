@@ -45,6 +45,17 @@ The one list: tests/cli/test_cli_app.py checks it in a fresh interpreter."""
 def imported_of(argv: list[str], modules: tuple[str, ...]) -> tuple[int, list[str]]:
     """Run `tracerun ARGV` in a fresh interpreter; return its exit code and which
     of `modules` it imported."""
+    code, imported, _ = _probe(argv, modules)
+    return code, imported
+
+
+def run_and_check_import(argv: list[str], module: str) -> tuple[int, bool, str]:
+    """Run `tracerun ARGV`; return its exit code, whether `module` got imported, stdout."""
+    code, imported, out = _probe(argv, (module,))
+    return code, bool(imported), out
+
+
+def _probe(argv: list[str], modules: tuple[str, ...]) -> tuple[int, list[str], str]:
     probe = (
         "import sys\n"
         "from tracerun.cli.app import _run_main\n"
@@ -59,26 +70,7 @@ def imported_of(argv: list[str], modules: tuple[str, ...]) -> tuple[int, list[st
         check=True,
     )
     code, *imported = proc.stderr.splitlines()[-1].split()
-    return int(code), imported
-
-
-def run_and_check_import(argv: list[str], module: str) -> tuple[int, bool, str]:
-    """Run `tracerun ARGV`; return its exit code, whether `module` got imported, stdout."""
-    probe = (
-        "import sys\n"
-        "from tracerun.cli.app import _run_main\n"
-        f"code = _run_main({argv!r})\n"
-        f"print(code, {module!r} in sys.modules, file=sys.stderr)\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    code, imported = proc.stderr.splitlines()[-1].split()
-    return int(code), imported == "True", proc.stdout
+    return int(code), imported, proc.stdout
 
 
 _PEAK_PROBE = (
