@@ -136,6 +136,14 @@ class FileSpec:
     seed: int
     needle: str
     needle_every: int
+    decoy_every: int = 0
+    decoys: tuple[str, ...] = ("prefix", "message")
+    id_style: str = "req"
+
+
+DECOY_KINDS = ("prefix", "suffix", "message")
+"""`prefix`: the request id is the needle + `0`; `suffix`: `z` + the needle;
+`message`: the needle only in the message text."""
 
 
 @dataclass
@@ -151,6 +159,7 @@ class FileStats:
     exact: int = 0
     prefix_decoys: int = 0
     message_decoys: int = 0
+    suffix_decoys: int = 0
     first_ts: str = ""
     last_ts: str = ""
     needle_times: list[str] = field(default_factory=list)
@@ -205,7 +214,10 @@ class LineParts:
         self.mid = '"},"request_id":"' if self.fmt == "json" else ""
         ids: list[str] = []
         while len(ids) < POOL:
-            rid = f"req-{rng.getrandbits(48):012x}"
+            if spec.id_style == "hex":  # W3C trace ids
+                rid = f"{rng.getrandbits(128):032x}"
+            else:
+                rid = f"req-{rng.getrandbits(48):012x}"
             if needle not in rid and not needle.startswith(rid):
                 ids.append(rid)
         self.ids = ids
@@ -218,12 +230,27 @@ class LineParts:
         self.ic = [rng.randrange(POOL) for _ in range(CHOICES)]
         self.head = {"text": "", "logfmt": "time=", "json": '{"ts":"'}[self.fmt]
         self.k = spec.needle_every
+        self.d = spec.decoy_every
+        self.kinds = spec.decoys
         self.needle = needle
 
     def specials(self, lo: int, hi: int) -> list[tuple[int, str]]:
-        """(line number, kind) of the needle and decoy lines in [lo, hi)."""
+        """(line number, kind) of the needle and decoy lines in [lo, hi).
+
+        With --decoy-every D, one decoy every D lines (D // 2, D + D // 2, ...;
+        the kinds in turn), none on a needle line; else two every K lines.
+        """
         k = self.k
         found = []
+        if self.d:
+            d, kinds = self.d, self.kinds
+            for at in range(lo - lo % d + d // 2, hi, d):
+                if lo <= at and at % k != k - 1:
+                    found.append((at, kinds[(at // d) % len(kinds)]))
+            found += [
+                (i, "needle") for i in range(lo - lo % k + k - 1, hi, k) if i >= lo
+            ]
+            return sorted(found)
         for base in range(lo - lo % k, hi, k):
             for off, kind in (
                 (k // 2 - 1, "prefix"),
@@ -240,6 +267,8 @@ class LineParts:
             return self.line(i, ts, self.needle, decoy=False)
         if kind == "prefix":
             return self.line(i, ts, self.needle + "0", decoy=False)
+        if kind == "suffix":
+            return self.line(i, ts, "z" + self.needle, decoy=False)
         return self.line(i, ts, None, decoy=True)
 
     def count_lines(self, budget: int) -> int:
@@ -353,6 +382,8 @@ def write_file(spec: FileSpec, root: str) -> FileStats:
                     stats.needle_times.append(ts[i - i0])
                 elif kind == "prefix":
                     stats.prefix_decoys += 1
+                elif kind == "suffix":
+                    stats.suffix_decoys += 1
                 else:
                     stats.message_decoys += 1
             if i0 == 0:
@@ -417,6 +448,9 @@ def plan(args: argparse.Namespace) -> list[FileSpec]:
                     seed=args.seed * 1_000_003 + index,
                     needle=args.needle,
                     needle_every=args.needle_every,
+                    decoy_every=args.decoy_every,
+                    decoys=tuple(args.decoys.split(",")),
+                    id_style=args.id_style,
                 )
             )
     return specs
@@ -436,6 +470,16 @@ def manifest_args(args: argparse.Namespace) -> dict[str, object]:
         "seed": args.seed,
         "start": args.start,
         "span_ms": args.span,
+        **(
+            {
+                "decoy_every": args.decoy_every,
+                "decoys": args.decoys,
+                "id_style": args.id_style,
+            }
+            if (args.decoy_every, args.decoys, args.id_style)
+            != (0, "prefix,message", "req")
+            else {}
+        ),
     }
 
 
@@ -456,6 +500,7 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
     exact = sum(r.exact for r in results)
     prefix = sum(r.prefix_decoys for r in results)
     message = sum(r.message_decoys for r in results)
+    suffix = sum(r.suffix_decoys for r in results)
     manifest: dict[str, Any] = {
         "args": manifest_args(args),
         "logs_dir": "logs",
@@ -466,7 +511,8 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
         "exact_count": exact,
         "prefix_decoys": prefix,
         "message_decoys": message,
-        "grep_count": exact + prefix + message,
+        "suffix_decoys": suffix,
+        "grep_count": exact + prefix + message + suffix,
         "first_ts": min(r.first_ts for r in results),
         "last_ts": max(r.last_ts for r in results),
         "files": files,
@@ -498,6 +544,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--needle-every", type=int, default=10_000, metavar="K")
     p.add_argument("--needle", default="req-bench-000042")
     p.add_argument(
+        "--decoy-every",
+        type=int,
+        default=0,
+        metavar="D",
+        help="one decoy every D lines (0: two every K lines, by the needle)",
+    )
+    p.add_argument(
+        "--decoys",
+        default="prefix,message",
+        help="decoy kinds taken in turn with --decoy-every: " + ", ".join(DECOY_KINDS),
+    )
+    p.add_argument(
+        "--id-style",
+        choices=("req", "hex"),
+        default="req",
+        help="other records' ids: req-<12 hex> or 32-hex trace ids",
+    )
+    p.add_argument(
         "--gzip",
         action="store_true",
         help="rotated files: svc.log, svc.log.1.gz, ... (level 6, mtime 0)",
@@ -524,6 +588,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.needle_every < 4:
         print("--needle-every must be >= 4", file=sys.stderr)
+        return 2
+    if any(kind not in DECOY_KINDS for kind in args.decoys.split(",")):
+        print(f"--decoys: kinds are {', '.join(DECOY_KINDS)}", file=sys.stderr)
         return 2
     if args.files < 1 or args.size < args.files:
         print("need --files >= 1 and --size >= --files bytes", file=sys.stderr)

@@ -48,11 +48,19 @@ NEEDLE = "req-bench-000042"
 WINDOW_MS = 5 * 60_000
 DEMO_ID = "req-7f3a9c2e"
 SCENARIOS = (
-    *("startup", "text", "json", "logfmt", "gz", "many-ids", "since", "rss"),
+    "startup",
+    "text",
+    "json",
+    "logfmt",
+    "gz",
+    "many-ids",
+    "since",
+    "rss",
+    "shapes",
     "expand",
 )
 EXTRA_SCENARIOS = ("mixed",)
-DEFAULT_SIZE = {"since": "4G"}
+DEFAULT_SIZE = {"since": "4G", "shapes": "256M"}
 USAGE_ERROR = 2
 GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").is_file() else None
 RSS_METHOD = (
@@ -431,6 +439,7 @@ class Plan:
     ref_label: str = "grep -F"
     notes: list[str] = field(default_factory=list)
     runs: int | None = None
+    summary: Callable[[list[dict[str, Any]]], str] | None = None
 
 
 def scan_tools(ctx: Context, corpus: Corpus, suffix: str = "") -> list[Tool]:
@@ -955,6 +964,134 @@ def plan_expand(ctx: Context, size: int) -> Plan:
     )
 
 
+SHAPES: tuple[tuple[str, list[str]], ...] = (
+    ("text, 16-char id", ["--format", "text"]),
+    ("text, 8-char id", ["--format", "text", "--needle", "rq7x9k2m"]),
+    (
+        "text, 40-char id",
+        ["--format", "text", "--needle", "req-2026-03-20-checkout-0000000000000042"],
+    ),
+    (
+        "text, hex trace ids (32)",
+        [
+            "--format",
+            "text",
+            "--id-style",
+            "hex",
+            "--needle",
+            "4bf92f3577b34da6a3ce929d0e0e4736",
+        ],
+    ),
+    (
+        "text, decoys 1/100 (prefix, suffix, message)",
+        [
+            "--format",
+            "text",
+            "--decoy-every",
+            "100",
+            "--decoys",
+            "prefix,suffix,message",
+        ],
+    ),
+    (
+        "text, decoys 1/1000",
+        [
+            "--format",
+            "text",
+            "--decoy-every",
+            "1000",
+            "--decoys",
+            "prefix,suffix,message",
+        ],
+    ),
+    ("logfmt", ["--format", "logfmt"]),
+    (
+        "logfmt, decoys 1/100",
+        [
+            "--format",
+            "logfmt",
+            "--decoy-every",
+            "100",
+            "--decoys",
+            "prefix,suffix,message",
+        ],
+    ),
+    ("json, nested id", ["--format", "json"]),
+    (
+        "json, decoys 1/100",
+        [
+            "--format",
+            "json",
+            "--decoy-every",
+            "100",
+            "--decoys",
+            "prefix,suffix,message",
+        ],
+    ),
+    ("text, 2 large files", ["--format", "text", "--files", "2"]),
+    ("text, 1,000 files of 1 MB", ["--format", "text", "--files", "1000"]),
+)
+"""The corpus shapes of issue #18: (row name, gen_corpus.py arguments); 8 files
+unless said, a needle every --needle-every lines, two decoys by each unless
+--decoy-every says otherwise."""
+
+
+def plan_shapes(ctx: Context, size: int) -> Plan:
+    """grep -F, rg -F and tracerun on every shape, each shape against its own grep."""
+    tools: list[Tool] = []
+    corpora: list[Corpus] = []
+    every = ["--needle-every", str(ctx.args.needle_every)]
+    for index, (name, gen) in enumerate(SHAPES):
+        files = [] if "--files" in gen else ["--files", "8"]
+        many = "--files" in gen and gen[gen.index("--files") + 1] == "1000"
+        corpus = ensure_corpus(
+            ctx.corpus_dir,
+            f"shape{index:02d}",
+            1000 * 2**20 if many else size,
+            [*gen, *files, *every],
+            seed=ctx.args.seed,
+        )
+        corpora.append(corpus)
+        shape = [t for t in scan_tools(ctx, corpus) if "naive" not in t.name]
+        for tool in shape:
+            tool.name = f"{name}: {tool.name.split(' ')[0]}"
+            tool.ref = shape[0].name if tool is not shape[0] else ""
+        tools += shape
+    return Plan(
+        title=f"shapes: every corpus shape of issue #18 ({gen_corpus.format_size(size)} each)",
+        measures="tracerun against grep -F and rg -F on each shape, side by side in one run",
+        label=f"shapes-{gen_corpus.format_size(size)}",
+        tools=tools,
+        corpora=corpora,
+        summary=shapes_table,
+    )
+
+
+def shapes_table(rows: list[dict[str, Any]]) -> str:
+    """One line per shape: the three wall times, tracerun's ratios to grep and rg."""
+    by = {r["tool"]: r for r in rows}
+    head = "| shape | tracerun s | grep -F s | rg -F s | ÷ grep | ÷ rg | correct? |"
+    out = [head, "|---|---:|---:|---:|---:|---:|---|"]
+    worst: tuple[float, str] = (0.0, "")
+    for name, _ in SHAPES:
+        mine, grep, rg = (by.get(f"{name}: {t}") for t in ("tracerun", "grep", "rg"))
+        if mine is None or grep is None or mine["status"] == "FAILED":
+            out.append(f"| {cell(name)} | FAILED | | | | | |")
+            continue
+        wall = mine["median_s"]
+        to_grep = wall / grep["median_s"] if grep.get("median_s") else None
+        to_rg = wall / rg["median_s"] if rg and rg.get("median_s") else None
+        ok = all(r is not None and r["status"] == "ok" for r in (mine, grep, rg))
+        worst = max(worst, (to_grep or 0.0, name))
+        out.append(
+            f"| {cell(name)} | {wall:.3f} | {grep.get('median_s', 0):.3f} "
+            f"| {rg.get('median_s', 0) if rg else 0:.3f} | {fmt_num(to_grep, '.2f')} "
+            f"| {fmt_num(to_rg, '.2f')} | {'yes' if ok else 'NO'} |"
+        )
+    out += ["", f"Worst shape (ratio to grep -F): {worst[1]} ({worst[0]:.2f})."]
+    return "\n".join(out)
+
+
 def make_plan(ctx: Context, scenario: str) -> Plan:
     size = gen_corpus.parse_size(ctx.args.size or DEFAULT_SIZE.get(scenario, "1G"))
     if scenario == "startup":
@@ -971,6 +1108,8 @@ def make_plan(ctx: Context, scenario: str) -> Plan:
         return plan_rss(ctx, size)
     if scenario == "expand":
         return plan_expand(ctx, size)
+    if scenario == "shapes":
+        return plan_shapes(ctx, size)
     msg = f"unknown scenario {scenario}"
     raise ValueError(msg)
 
@@ -999,7 +1138,7 @@ def run_scenario(ctx: Context, scenario: str) -> dict[str, Any]:
         *plan.notes,
         *(f"Note: {t.name}: {t.note}" for t in tools if t.note),
         "",
-        table(rows, plan.ref_label),
+        plan.summary(rows) if plan.summary else table(rows, plan.ref_label),
     ]
     for r in rows:
         if r["status"] == "FAILED":

@@ -14,7 +14,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 from helpers.hostile import MESSAGES, write_hostile
-from helpers.probe import run_and_check_import, run_with_peak
+from helpers.probe import LAZY_MODULES, imported_of, run_and_check_import, run_with_peak
 
 from tracerun.cli import cli
 
@@ -530,6 +530,38 @@ def test_closed_pipe_ends_quietly() -> None:
 
     assert trace.returncode in (0, 141)  # done before the pipe closed, or told so
     assert err == b""
+
+
+def test_a_plain_trace_imports_no_module_listed_as_lazy(tmp_path: Path) -> None:
+    log = tmp_path / "a.log"
+    log.write_text("2026-03-20T14:10:00Z hello request_id=abc\n")
+
+    assert imported_of(["--path", str(log), "abc"], LAZY_MODULES) == (0, [])
+    assert imported_of(["--path", str(log), "abc", "-o", "ndjson"], LAZY_MODULES) == (
+        0,
+        [],
+    )
+
+
+def test_version_takes_the_short_path_and_says_what_click_says() -> None:
+    fast = subprocess.run(
+        [sys.executable, "-c", "from tracerun.cli import main; main()", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    probe = "import sys; from tracerun.cli import main; main()\n"
+    imports = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", probe, "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert (fast.returncode, fast.stdout) == (0, run("--version").stdout)
+    assert " click\n" not in imports.stderr
 
 
 def test_version_and_help() -> None:

@@ -9,14 +9,58 @@ from __future__ import annotations
 import subprocess
 import sys
 
+LAZY_MODULES = (
+    # a process pool, only for inputs large enough (trace/runner.py PARALLEL_MIN_BYTES)
+    "multiprocessing",
+    "concurrent.futures",
+    "logging",
+    "tracerun.trace.workers",
+    # configuration: only with -p (profiles), never for --path
+    "pydantic",
+    "yaml",
+    "tracerun.config.model",
+    "tracerun.config.loader",
+    # other source types, output formats, follow, expressions
+    "docker",
+    "ssl",
+    "socket",
+    "asyncio",
+    "http.client",
+    "urllib.request",
+    "subprocess",
+    "tracerun.sources.docker.source",
+    "tracerun.sources.ssh.source",
+    "tracerun.follow.driver",
+    "tracerun.output.timeline",
+    "tracerun.expression",
+    "jmespath",
+    "zstandard",
+    "rich",
+)
+"""Modules a plain trace (`tracerun --path FILE ID`) must not import (issue #18).
+
+The one list: tests/cli/test_cli_app.py checks it in a fresh interpreter."""
+
+
+def imported_of(argv: list[str], modules: tuple[str, ...]) -> tuple[int, list[str]]:
+    """Run `tracerun ARGV` in a fresh interpreter; return its exit code and which
+    of `modules` it imported."""
+    code, imported, _ = _probe(argv, modules)
+    return code, imported
+
 
 def run_and_check_import(argv: list[str], module: str) -> tuple[int, bool, str]:
     """Run `tracerun ARGV`; return its exit code, whether `module` got imported, stdout."""
+    code, imported, out = _probe(argv, (module,))
+    return code, bool(imported), out
+
+
+def _probe(argv: list[str], modules: tuple[str, ...]) -> tuple[int, list[str], str]:
     probe = (
         "import sys\n"
         "from tracerun.cli.app import _run_main\n"
         f"code = _run_main({argv!r})\n"
-        f"print(code, {module!r} in sys.modules, file=sys.stderr)\n"
+        f"print(code, *[m for m in {modules!r} if m in sys.modules], file=sys.stderr)\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", probe],
@@ -25,8 +69,8 @@ def run_and_check_import(argv: list[str], module: str) -> tuple[int, bool, str]:
         timeout=60,
         check=True,
     )
-    code, imported = proc.stderr.splitlines()[-1].split()
-    return int(code), imported == "True", proc.stdout
+    code, *imported = proc.stderr.splitlines()[-1].split()
+    return int(code), imported, proc.stdout
 
 
 _PEAK_PROBE = (

@@ -7,7 +7,7 @@ turns a source's parser setting into the immutable Parser used per matched line.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
@@ -26,6 +26,7 @@ from tracerun.extract.base import Extractor
 from tracerun.extract.fields import (
     INHERITED_LEVELS,
     Getter,
+    JmesPathGetter,
     LevelGetter,
     MessageGetter,
     expression_getter,
@@ -94,6 +95,37 @@ class Parser:
     """The names of the profile's `fields:` expressions."""
     timezone: str | None = None
     """The parser's zone for naive timestamps (a source's `timezone` wins)."""
+
+    @property
+    def whole_values(self) -> bool:
+        """Tell whether a field value is always a whole token of the line.
+
+        True for json, logfmt and auto without JMESPath `fields:` (a plain path
+        only moves a value): a needle inside a longer token then cannot be a
+        value equal to it (read/bounds.py). A regex can capture part of a token.
+        """
+        return self.pattern is None and not any(
+            isinstance(getter, JmesPathGetter) for _, _, getter in self.derived
+        )
+
+    def keyed_values(self, keys: Iterable[str]) -> bool:
+        """Tell whether a value of these keys is always written after `=` or `:`.
+
+        True for json and logfmt, and for auto without `fields:` when no key is
+        one a text line's position gives (POSITIONAL: `level`, `user`, `msg`, …):
+        their values come from `key=value`, `key="value"` or `"key": value`
+        only, so a hit after anything else is message text (read/bounds.py).
+        """
+        if not self.whole_values:
+            return False
+        if isinstance(self.extractor, json.JsonExtractor | logfmt.LogfmtExtractor):
+            return True
+        if not isinstance(self.extractor, auto.AutoExtractor) or self.derived:
+            return False
+        return not any(
+            key in auto.POSITIONAL or key.partition(".")[0] in auto.POSITIONAL
+            for key in keys
+        )
 
     def parse(self, line: str, tz: tzinfo) -> Parsed | None:
         """Parse one line (without its newline); None when it is not this format."""

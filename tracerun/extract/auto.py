@@ -38,6 +38,31 @@ _PAIR = re.compile(r'(?<!\S)([A-Za-z_@][\w.@-]*)=(?:"((?:[^"\\]|\\.)*)"|(\S*))')
 _QUERY = re.compile(r"(?<=[^\s?])\?([^\s\"'#?]+)")
 _QUERY_PAIR = re.compile(r"([A-Za-z_][\w.-]*)=([^&]*)")
 _MESSAGE_KEYS = ("msg", "message")
+POSITIONAL = frozenset(
+    [
+        "level",
+        "logger",
+        "time",
+        "pid",
+        "tid",
+        "msg",
+        "message",
+        "method",
+        "path",
+        "query",
+        "client",
+        "user",
+        "request",
+        "status",
+        "bytes",
+        "referer",
+        "agent",
+        "combined",
+        "tail",
+    ]
+)
+"""Fields a text line's position gives (no `key=` before the value): the access
+log's, the timestamp, pid, level, logger and message (read/bounds.py)."""
 
 
 class AutoExtractor:

@@ -125,6 +125,8 @@ class Matcher:
         # One lookup per key, then a set test: 1,000 ids cost what one does.
         self._by_key = tuple((key, frozenset(values)) for key, values in by_key.items())
         self._values = frozenset(v for _, values in self._by_key for v in values)
+        self.keys = tuple(key for key, _ in self._by_key)
+        """Every field name a term is compared with (the keys' spellings too)."""
         self._since = query.since
         self._until = query.until
         self._derived = _derived(query) if query.derived else ()

@@ -19,12 +19,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from ahocorasick_rs import BytesAhoCorasick
+from ahocorasick_rs import BytesAhoCorasick, Implementation
 from stringzilla import count as _sz_count
 from stringzilla import utf8_uncased_search as _sz_uncased_find
 
+from tracerun.read.bounds import UNKEYED, WANTED, Bounds, judgeable
 from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.fold import case_spellings
+from tracerun.read.tally import Miss
 
 CHUNK = 8 * 1024 * 1024
 MAX_RECORD = 8 * 1024 * 1024
@@ -48,14 +50,32 @@ class Readable(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Needles:
-    """What to search for: literal byte strings, lowercased when ignoring case."""
+    """What to search for: literal byte strings, lowercased when ignoring case.
+
+    `whole`: a hit inside a longer token is no match (the parser's values are
+    whole tokens; read/bounds.py), so the scanner drops it before framing;
+    `keyed` (with `whole`): nor is one not written after `=` or `:`.
+    """
 
     values: tuple[bytes, ...]
     ignore_case: bool = False
+    whole: bool = False
+    keyed: bool = False
 
     @classmethod
-    def of(cls, values: tuple[str, ...], *, ignore_case: bool = False) -> Needles:
+    def of(
+        cls,
+        values: tuple[str, ...],
+        *,
+        ignore_case: bool = False,
+        whole: bool = False,
+        keyed: bool = False,
+    ) -> Needles:
         """Encode search values as UTF-8 needles (lowercased for -i), longest first.
+
+        `whole` is kept only where read/bounds.py can judge hits: not with -i
+        (a folded match may be longer than its value), not for a value that
+        reads as a JSON number with a fraction or exponent (`1.50` is `1.5`).
 
         A value with a character that writers escape also gets its escaped
         spellings (`caf\\u00e9` for `café`, `a\\/b` for `a/b`, `%C3%A9` in a
@@ -69,8 +89,11 @@ class Needles:
         spelled = {form for v in raw for form in spellings(v)}
         if ignore_case:
             spelled = {form.lower() for form in spelled}
-        encoded = sorted((v.encode() for v in spelled), key=lambda b: (-len(b), b))
-        return cls(tuple(encoded), ignore_case)
+        encoded = tuple(
+            sorted((v.encode() for v in spelled), key=lambda b: (-len(b), b))
+        )
+        whole = whole and not ignore_case and bool(encoded) and judgeable(encoded)
+        return cls(encoded, ignore_case, whole, keyed and whole)
 
 
 def spellings(value: str) -> set[str]:
@@ -213,6 +236,8 @@ class _Searcher:
         self._strategies: list[Callable[[bytes | memoryview], list[int]]] = []
         self.longest = max((len(p) for p in values), default=1)
         self._decided = True
+        self.bounds = Bounds(values, keyed=needles.keyed) if needles.whole else None
+        """Judges hits by their neighbouring bytes; None: every hit is framed."""
         if needles.ignore_case and values:
             search, self.longest = _ignoring_case(values)
             self._strategies = [search]
@@ -251,10 +276,19 @@ _MAX_UNCASED_PASSES = 8
 def _literal_strategies(
     patterns: tuple[bytes, ...],
 ) -> list[Callable[[bytes | memoryview], list[int]]]:
-    """One multi-pattern pass, and (for a few patterns) one memmem pass each."""
+    """One multi-pattern pass, and (for a few patterns) one memmem pass each.
+
+    The multi-pattern pass is ahocorasick-rs' DFA (issue #18, 100 MB of text,
+    GB/s default -> DFA: 1,000 ids sharing a prefix 2.21 -> 3.62, 10,000
+    1.49 -> 1.83, 1,000 random 8-hex ids 0.11 -> 0.31; building it for 10,000
+    ids takes 32 ms). Past 32 patterns it is the only strategy, so many ids
+    cost no trial; up to 32 the trial stays because no fixed choice is safe:
+    20 random 32-hex ids 0.05 GB/s in one DFA pass vs 0.71 in 20 memmem passes,
+    20 ids sharing a prefix 1.54 vs 0.22 (rg -F -f: 0.5 GB/s on the former).
+    """
     found: list[Callable[[bytes | memoryview], list[int]]] = []
     if len(patterns) > 1:
-        multi = BytesAhoCorasick(list(patterns))
+        multi = BytesAhoCorasick(list(patterns), implementation=Implementation.DFA)
         found.append(lambda hay: [m[1] for m in multi.find_matches_as_indexes(hay)])
     if len(patterns) <= _MAX_SINGLE_PASSES:
         singles = [BytesAhoCorasick([p]) for p in patterns]
@@ -370,7 +404,9 @@ class Scan:
     past it to its end. After iteration, `lines` is the number of lines in
     [start, stop) (or to the end), so that ranges can be numbered afterwards.
     `before`/`after` ask for that many context lines around each hit (per-hit
-    work only: lines without a hit cost nothing more).
+    work only: lines without a hit cost nothing more). `count_to_end=False`:
+    `lines` is not needed, so newlines are counted only up to the hits (issue
+    #18: the last block's count was the whole count of a small file).
     """
 
     def __init__(
@@ -385,10 +421,14 @@ class Scan:
         start: int = 0,
         stop: int | None = None,
         count_lines: bool = True,
+        count_to_end: bool = True,
         before: int = 0,
         after: int = 0,
     ) -> None:
         self._state = _State(stream, chunk, _searcher(needles), notices, count_lines)
+        self._count_to_end = count_to_end
+        self.unkeyed = self._state.unkeyed
+        """Lines whose hits were all dropped as message text (read/bounds.py)."""
         self._state.offset = base
         self._state.floor = start
         self._state.resume = self._state.count_pos = start - base
@@ -401,7 +441,8 @@ class Scan:
         state = self._state
         while not state.done and state.fill():
             yield from _scan_block(state, self._is_start, self._stop)
-        if state.counting:
+        _release(state.buf)
+        if state.counting and self._count_to_end:
             end = state.size if self._stop is None else self._stop - state.offset
             self.lines = state.line_at(min(max(end, state.count_pos), state.size)) - 1
 
@@ -422,7 +463,7 @@ class _State:
         self.searcher = searcher
         self.notices = notices
         self.counting = counting
-        self.buf = bytearray(chunk + LOOKBACK + 4096)
+        self.buf = _buffer(chunk + LOOKBACK + 4096)
         self.size = 0  # valid bytes in buf
         self.eof = False
         self.cut = False  # the stream ended early (damage): last line maybe partial
@@ -438,6 +479,8 @@ class _State:
         self.context = (0, 0)  # context lines wanted before/after each hit
         self.floor = 0  # stream offset where the range starts
         self.whole_head = True  # buf[0] starts a line
+        self.unkeyed = Miss()  # lines with a needle only as message text
+        self.unkeyed_end = -1  # stream offset of the end of the last one counted
 
     def line_at(self, pos: int) -> int:
         """Line number of buffer position `pos` (counted back when before the last one)."""
@@ -520,6 +563,28 @@ class _State:
         self.resume = 0
 
 
+_SPARE: list[bytearray] = []
+"""Block buffers of finished scans, for the next scan of this process.
+
+Why: a fresh 8 MiB buffer costs ~7 ms of page faults here; a worker scanning 8
+pieces of 32 MB spent 23 % of its time making them (issue #18). A buffer is
+given back only when its scan has run to the end (the last Hit handed out is
+done with by then); threads each take their own (list.pop is atomic)."""
+
+
+def _buffer(size: int) -> bytearray:
+    try:
+        spare = _SPARE.pop()
+    except IndexError:
+        return bytearray(size)
+    return spare if len(spare) >= size else bytearray(size)
+
+
+def _release(buf: bytearray) -> None:
+    if len(_SPARE) < 2 and len(buf) <= 4 * (CHUNK + LOOKBACK + 4096):
+        _SPARE.append(buf)
+
+
 def newlines(buf: bytearray | bytes, lo: int, hi: int) -> int:
     """Count the newline bytes in buf[lo:hi] (SIMD; = `buf.count(b"\\n", lo, hi)`)."""
     return int(_sz_count(buf, "\n", lo, hi))
@@ -556,9 +621,17 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
         end_at, complete = _continuation(buf, end_at - 1, limit, state.eof, is_start)
         tail_open = not complete and limit - stop_at <= MAX_RECORD
     pos = state.resume
+    bounds = state.searcher.bounds
     for h in state.searcher.find(buf, pos, end_at):
         if h < pos:
             continue  # inside the record just yielded
+        if bounds is not None:
+            verdict = bounds.judge(buf, h, state.size)
+            if verdict != WANTED:  # no field value can equal the needle there
+                if verdict == UNKEYED and state.offset + h > state.unkeyed_end:
+                    state.unkeyed.note(state.line_at(h))
+                    state.unkeyed_end = state.offset + _line_end(buf, h, limit)
+                continue
         start = _record_start(state, buf, h, is_start)
         end = _line_end(buf, h, limit)
         if start is None or state.offset + start == state.cut_start:

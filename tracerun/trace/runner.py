@@ -14,10 +14,9 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from tracerun.errors import SourceFailure, TerminatedError
 from tracerun.query import Query
@@ -32,7 +31,14 @@ from tracerun.trace.merge import Timeline
 from tracerun.trace.plan import Plan
 
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024
-"""Below this much data, a process pool costs more than it saves."""
+"""Below this much data, a process pool costs more than it saves.
+
+Measured (issue #18, 2 cores): starting the pool costs ~25 ms (importing
+multiprocessing + concurrent.futures + logging ~17 ms, forking 2 workers 7-10 ms)
+and a one-process scan reads ~1.5-2 GB/s, so below ~32 MiB one process is done
+before the pool would be; a run under it imports none of them (see
+tests/helpers/probe.py LAZY_MODULES).
+"""
 THREADS = 16
 """Threads for network-bound reads (one per container at a time)."""
 
@@ -84,7 +90,27 @@ class _Work:
     target: Target
     source: Source
     jobs: list[ReadJob]
-    futures: list[Future[Any]] = field(default_factory=list)
+    futures: list[_Result] = field(default_factory=list)
+
+
+class _Result(Protocol):
+    """A submitted job's outcome (a concurrent.futures.Future, or _Done)."""
+
+    def result(self) -> Any:
+        """Return the job's value (or raise its exception)."""
+        ...
+
+
+class _Pool(Protocol):
+    """What the runner needs of an executor (concurrent.futures' or _InlineExecutor)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> _Result:
+        """Run `fn(*args)`, now or later."""
+        ...
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Wait for (or cancel) what was submitted."""
+        ...
 
 
 def read_job(kind: str, job: ReadJob, query: Query) -> Any:
@@ -160,7 +186,7 @@ def _work(plan: Plan, query: Query, workers: int) -> list[_Work]:
 @contextmanager
 def _executors(
     heavy: list[ReadJob], light: list[ReadJob], workers: int
-) -> Iterator[tuple[Executor, Executor]]:
+) -> Iterator[tuple[_Pool, _Pool]]:
     """Yield the process and thread executors; no worker outlives the run.
 
     Why: a ProcessPoolExecutor left by an exception (Ctrl-C, a closed pipe, a
@@ -208,7 +234,7 @@ def _in_processes(jobs: list[ReadJob], workers: int) -> bool:
     return min(workers, len(jobs)) >= 2 and total >= PARALLEL_MIN_BYTES
 
 
-def _process_executor(jobs: list[ReadJob], workers: int) -> Executor:
+def _process_executor(jobs: list[ReadJob], workers: int) -> _Pool:
     count = min(workers, len(jobs))
     if not _in_processes(jobs, workers):
         return _InlineExecutor()
@@ -217,7 +243,7 @@ def _process_executor(jobs: list[ReadJob], workers: int) -> Executor:
     return ProcessPool(count)
 
 
-def _thread_executor(jobs: list[ReadJob]) -> Executor:
+def _thread_executor(jobs: list[ReadJob]) -> _Pool:
     if len(jobs) < 2:
         return _InlineExecutor()
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - start-up: it imports logging
@@ -225,12 +251,29 @@ def _thread_executor(jobs: list[ReadJob]) -> Executor:
     return ThreadPoolExecutor(min(THREADS, len(jobs)))
 
 
-class _InlineExecutor(Executor):
-    """Runs submitted work immediately in the calling thread (small inputs)."""
+class _InlineExecutor:
+    """Runs submitted work immediately in the calling thread (small inputs).
 
-    def submit(  # type: ignore[override]
-        self, fn: Callable[..., Any], /, *args: object
-    ) -> Future[Any]:
-        future: Future[Any] = Future()
-        future.set_result(fn(*args))
-        return future
+    Why not concurrent.futures' Executor: importing it imports logging (~4 ms of
+    a plain trace's start-up, issue #18).
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> _Result:
+        """Run `fn(*args)` now (its exception propagates from here)."""
+        return _Done(fn(*args))
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Nothing to wait for."""
+
+
+class _Done:
+    """A job that already ran."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: Any) -> None:
+        self._value = value
+
+    def result(self) -> Any:
+        """Return the job's value."""
+        return self._value
