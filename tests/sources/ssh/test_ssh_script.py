@@ -217,6 +217,7 @@ def test_whole_tokens_drop_hit_lines_where_the_needle_is_only_inside_a_longer_to
         '{"request_id":"REQ-1"}\n'  # 6 whole under -i
         "2026 e req-10 then req-1.\n"  # 7 a decoy, then a whole one
         "req-1\n"  # 8 the whole line
+        "2026 f \x1b[36mrequest_id\x1b[0m=\x1b[35mreq-1\x1b[0m\n"  # 9 coloured
     )
     code = script.search_script(
         [str(log)], ["req-1"], ignore_case=ignore_case, whole_tokens=True
@@ -231,6 +232,7 @@ def test_whole_tokens_drop_hit_lines_where_the_needle_is_only_inside_a_longer_to
         *(['6:{"request_id":"REQ-1"}'] if ignore_case else []),
         "7:2026 e req-10 then req-1.",
         "8:req-1",
+        "9:2026 f \x1b[36mrequest_id\x1b[0m=\x1b[35mreq-1\x1b[0m",
     ]
 
 

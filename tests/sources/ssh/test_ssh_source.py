@@ -386,3 +386,28 @@ def test_ctrl_c_during_a_slow_host_ends_the_run_at_once(
 
     assert (trace.returncode, stderr) == (130, b"\ntracerun: interrupted\n")
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("which", ["gnu", "busybox"])
+def test_a_decoy_hit_line_stays_on_the_host(ssh_fleet: Any, which: str) -> None:
+    # The id only inside longer tokens (`req-55h70`, `xreq-55h7`) cannot be a
+    # json field equal to it: the host does not send those lines (#14).
+    host = ssh_fleet.hosts[0] if which == "gnu" else ssh_fleet.busybox
+    decoys = [record(2, f"d{i}", rid=f"{RID}0") for i in range(40)]
+    decoys += [record(3, f"m{i}", rid="z", note=f"x{RID}") for i in range(40)]
+    wanted = record(4, "wanted")
+    (host.log_dir / "app.log").write_text("\n".join([*decoys, wanted]) + "\n")
+    plan = build_plan(
+        with_adhoc(None, {"ssh": (f"{host.alias}:{host.remote_dir}/app.log",)})
+    )
+    target = plan.targets[0]
+    query = Query(terms=(Term(None, RID),), keys=("request_id",))
+
+    with runs.spill_directory():
+        result = SshSource().read(target, query)
+        messages = [r.message for r in records_of(result)]
+
+    assert messages == ["wanted"]
+    assert result.failure is None
+    # What came back: the wanted line with its number, and the markers.
+    assert result.bytes_read < len(wanted) + 40

@@ -56,8 +56,14 @@ def read_remote(
     origin = remote_of(target)
     result = OriginResult()
     kept = RunBuilder(keep_of(query.limit, query.max_records)) if as_run else None
+    whole = Needles.of(
+        query.values, ignore_case=query.ignore_case, whole=target.parser.whole_values
+    ).whole
     code = script.search_script(
-        [origin.locator], needles_of(query), ignore_case=query.ignore_case
+        [origin.locator],
+        needles_of(query),
+        ignore_case=query.ignore_case,
+        whole_tokens=whole,
     )
     with _gate(origin.host.spec):
         session = client.start(origin.host, code, timeout)

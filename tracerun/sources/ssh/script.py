@@ -188,7 +188,8 @@ def _keep_program(needles: Sequence[str], ignore_case: bool, whole_tokens: bool)
     values = "; ".join(f"nd[{i}] = {_awk_string(n)}" for i, n in enumerate(lowered))
     text = "tolower(body)" if ignore_case else "body"
     return (
-        f'BEGIN {{ {values}; nn = {len(lowered)}; keep = 0; open = 0; pend = "" }}\n'
+        f"BEGIN {{ {values}; nn = {len(lowered)}; keep = 0; open = 0\n"
+        '  pend = ""; esc = sprintf("%c", 27) }\n'
         + _WHOLE_FUNCTION
         + _KEEP_WHOLE.replace("whole(body)", f"whole({text})")
     )
@@ -232,6 +233,8 @@ _WHOLE_FUNCTION = (
     "    while ((p = index(substr(s, q + 1), nd[j])) > 0) {\n"
     "      p += q\n"
     '      b = (p > 1) ? substr(s, p - 1, 1) : ""\n'
+    # a colour escape just before (`ESC[36m`): the auto parser strips it
+    '      if (b ~ /[A-Za-z]/ && match(substr(s, 1, p - 1), esc "\\\\[[0-9;]*[A-Za-z]$")) b = ""\n'
     "      a = substr(s, p + n, 1)\n"
     "      if (b !~ /[A-Za-z0-9_]/ && a !~ /[A-Za-z0-9_]/) return 1\n"
     "      q = p\n"
