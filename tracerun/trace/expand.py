@@ -22,7 +22,7 @@ from typing import Any
 
 from tracerun.config.format import is_dotted_path
 from tracerun.config.spec import Profile
-from tracerun.errors import EvaluationError, OnceWarning, SourceFailure
+from tracerun.errors import EvaluationError, OnceWarning, SourceFailure, quoted
 from tracerun.extract.fields import expression_getter
 from tracerun.output.idgraph import IdNode
 from tracerun.query import Query, Term
@@ -39,6 +39,9 @@ MAX_IDS = 200
 MAX_FANOUT = 100
 MARGIN_US = 10 * 60 * 1_000_000
 NOT_IDS = frozenset({"", "-", "--", "null", "none", "nil", "undefined", "n/a", "0"})
+MAX_ID_CHARS = 256
+"""A longer value is not an id (a message, a payload): it is not followed, and
+a needle that long would cost the search's set-up (periodic values are slow)."""
 """Values that stand for "no id" (compared lowercased, stripped)."""
 _SHOWN = 5
 """Ids named in a limit's message; the rest are counted."""
@@ -146,6 +149,18 @@ class Correlator:
                 continue
             text = field_text(item)
             if text.strip().lower() in NOT_IDS or text in self._ignored_values:
+                continue
+            why = _not_an_id(text)
+            if why is not None:
+                self.warnings.append(
+                    OnceWarning(
+                        f"correlate {name!r}: a value {quoted(text)} is not followed: "
+                        f"{why}",
+                        f"correlate-skip:{name}",
+                        "ids are one line of at most 256 characters; "
+                        "`ignore: {fields: [...]}` stops reading this field",
+                    )
+                )
                 continue
             yield name, text
 
@@ -470,6 +485,15 @@ def _scalars(fields: dict[str, Any], depth: int = 4) -> Iterator[str]:
             yield from (field_text(v) for v in value if not isinstance(v, dict | list))
         elif value is not None:
             yield field_text(value)
+
+
+def _not_an_id(text: str) -> str | None:
+    """Say why a correlate value is not followed as an id (None: it is one)."""
+    if len(text) > MAX_ID_CHARS:
+        return f"{len(text):,} characters is longer than an id ({MAX_ID_CHARS})"
+    if any(c < " " or c == "\x7f" for c in text):
+        return "it holds a control character (a newline, an escape)"
+    return None
 
 
 def window_text(window: tuple[int, int], margin: int) -> str:
