@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from tracerun.cli import cli
 from tracerun.config import spec
 from tracerun.query import Query, Term
 from tracerun.sources import get_source
+from tracerun.sources.kubernetes import tail
+from tracerun.sources.kubernetes.adhoc import adhoc_sources
 from tracerun.trace.plan import build_plan
 
 RID = "req-k8s1"
@@ -286,3 +289,51 @@ def test_an_unreachable_context_hint_is_quoted_for_the_shell(
         "  hint: check the cluster answers: kubectl '--context=it'\"'\"'s' get "
         "--raw=/version"
     )
+
+
+def test_follow_reads_a_new_pod_two_ad_hoc_selectors_match_once(
+    clusters, monkeypatch
+) -> None:
+    monkeypatch.setattr(tail, "RELIST", 0.2)
+    api = clusters.add("c1")
+    pod(api, "orders-1", app="orders", tier="web")
+    configs = adhoc_sources(["app=orders", "tier=web"])
+    plan = build_plan(spec.Profile(sources=configs))
+    query = Query(terms=(Term("request_id", RID),))
+    feeds = [
+        get_source("kubernetes")
+        .follow(plan.templates[name], list(plan.targets), config, query, lambda: 0)
+        .feed
+        for name, config in configs.items()
+    ]
+    got: list[tuple[str, str, str]] = []
+    try:
+        for feed in feeds:
+            got += [(r.source, r.origin, r.message) for r in feed.start(history=True)]
+        pod(api, "orders-2", "new", app="orders", tier="web")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and len(got) < 2:
+            time.sleep(0.05)
+            for feed in feeds:
+                got += [
+                    (r.source, r.origin, r.message) for r in feed.poll(time.monotonic())
+                ]
+        time.sleep(1)  # several listings more: the other source must not read it
+        for feed in feeds:
+            got += [
+                (r.source, r.origin, r.message) for r in feed.poll(time.monotonic())
+            ]
+    finally:
+        for feed in feeds:
+            got += [(r.source, r.origin, r.message) for r in feed.close()]
+
+    # whichever source lists the new pod first reads it; the other never does
+    assert min(got, key=lambda r: r[1]) == (
+        "orders",
+        "c1/shop/orders-1/app",
+        "up",
+    )
+    assert sorted((origin, message) for _, origin, message in got) == [
+        ("c1/shop/orders-1/app", "up"),
+        ("c1/shop/orders-2/app", "new"),
+    ]
