@@ -7,9 +7,13 @@ from click.testing import CliRunner
 from helpers.kube_api import Container
 
 from tracerun.cli import cli
-from tracerun.config.spec import KubernetesSourceConfig
 from tracerun.errors import QueryError
-from tracerun.sources.kubernetes.adhoc import adhoc_sources, source_name, split_value
+from tracerun.sources.kubernetes.adhoc import (
+    AdhocKubernetesSourceConfig,
+    adhoc_sources,
+    source_name,
+    split_value,
+)
 
 
 def test_a_value_may_name_its_namespace() -> None:
@@ -34,16 +38,24 @@ def test_a_source_is_named_after_the_selector(selector: str, name: str) -> None:
 
 
 def test_contexts_apply_to_every_selector_and_names_stay_unique() -> None:
-    values = ["app=orders", "shop/app=orders", "--k8s-context=eu", "--k8s-context=us"]
+    values = ["app=orders", "shop/app=orders", "tier=web", "app=orders",
+              "--k8s-context=eu", "--k8s-context=us", "--k8s-context=eu"]  # fmt: skip
 
-    assert adhoc_sources(values, frozenset({"orders"})) == {
-        "orders-k8s": KubernetesSourceConfig(
-            contexts=["eu", "us"], selector="app=orders"
+    found = adhoc_sources(values, frozenset({"orders"}))
+
+    assert found == {
+        "orders-k8s": AdhocKubernetesSourceConfig(
+            contexts=["eu", "us"], namespaces=["shop"], selector="app=orders",
+            own_namespace=True,
         ),
-        "orders-k8s-2": KubernetesSourceConfig(
-            contexts=["eu", "us"], namespaces=["shop"], selector="app=orders"
-        ),
+        "web": AdhocKubernetesSourceConfig(contexts=["eu", "us"], selector="tier=web"),
+    }  # fmt: skip
+    groups = {
+        id(c.group)
+        for c in found.values()
+        if isinstance(c, AdhocKubernetesSourceConfig)
     }
+    assert len(groups) == 1  # a container both select is read once
 
 
 def test_k8s_and_its_contexts_trace_without_a_profile(clusters) -> None:

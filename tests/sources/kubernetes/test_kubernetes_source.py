@@ -227,8 +227,10 @@ def test_an_unknown_context_names_the_ones_there(clusters, tmp_path):
     result = trace(tmp_path, profile, RID)
 
     assert result.exit_code == 3
-    assert "source o: context 'eux' is not in the kubeconfig" in result.stderr
-    assert "hint: contexts there: eu" in result.stderr
+    assert result.stderr == (
+        "tracerun: error: source o: eux: no such context in the kubeconfig\n"
+        "  hint: contexts there: eu\n"
+    )
 
 
 def test_kubectl_missing_from_path_is_one_clear_error(clusters, tmp_path, monkeypatch):

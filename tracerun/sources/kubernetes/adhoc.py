@@ -9,11 +9,13 @@ in each. Why not `--context`: it is already grep's `-C/--context` lines.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Sequence
 
 from tracerun.config.spec import KubernetesSourceConfig
 from tracerun.errors import QueryError, TracerunError
 from tracerun.sources.base import Family
+from tracerun.sources.kubernetes.claims import AdhocKubernetesSourceConfig, AdhocPods
 
 HEAD_LINES = 50
 """How many lines of a container's log `init` looks at."""
@@ -50,11 +52,13 @@ def source_name(selector: str) -> str:
 def adhoc_sources(
     values: Sequence[str], taken: frozenset[str] = frozenset()
 ) -> dict[str, KubernetesSourceConfig]:
-    """One kubernetes source per `--k8s` value, read in each `--k8s-context`.
+    """One kubernetes source per `--k8s` selector, read in each `--k8s-context`.
 
     `values` holds the selectors, then `--k8s-context=NAME` items (the
-    flag's companion, cli/options.py). A name in `taken` (the profile's
-    sources) gets `-k8s` as a suffix.
+    flag's companion, cli/options.py). Repeated contexts count once; values
+    with the same selector make one source (their namespaces together), and
+    a container two sources select is read by the first (AdhocPods). A name
+    in `taken` (the profile's sources) gets `-k8s` as a suffix.
     """
     prefix = CONTEXT_FLAG + "="
     contexts = [v.removeprefix(prefix) for v in values if v.startswith(prefix)]
@@ -62,19 +66,30 @@ def adhoc_sources(
         if not context.strip() or context.startswith("-") or "\n" in context:
             msg = f"{CONTEXT_FLAG} {context!r} is not a context name"
             raise QueryError(msg, "list them with: kubectl config get-contexts")
-    found: dict[str, KubernetesSourceConfig] = {}
+    contexts = list(dict.fromkeys(contexts))
+    by_selector: dict[str, tuple[bool, list[str]]] = {}
     for value in (v for v in values if not v.startswith(prefix)):
         namespace, selector = split_value(value)
+        own, namespaces = by_selector.setdefault(selector, (False, []))
+        if namespace is None:
+            by_selector[selector] = (True, namespaces)
+        elif namespace not in namespaces:
+            namespaces.append(namespace)
+    group = AdhocPods()
+    found: dict[str, KubernetesSourceConfig] = {}
+    for selector, (own, namespaces) in by_selector.items():
         name = source_name(selector)
         base = name if name not in taken else f"{name}-k8s"
         name, count = base, 1
         while name in found:
             count += 1
             name = f"{base}-{count}"
-        found[name] = KubernetesSourceConfig(
+        found[name] = AdhocKubernetesSourceConfig(
             contexts=list(contexts),
-            namespaces=[namespace] if namespace else [],
+            namespaces=namespaces,
             selector=selector,
+            own_namespace=own and bool(namespaces),
+            group=group,
         )
     return found
 
@@ -88,8 +103,19 @@ def families(values: Sequence[str]) -> list[Family]:
     from tracerun.sources.kubernetes import kubectl, logs, pods  # noqa: PLC0415 - start-up: init only
     from tracerun.sources.kubernetes.stamps import bare  # noqa: PLC0415 - start-up: init only
 
+    prefix = CONTEXT_FLAG + "="
+    contexts = [v for v in values if v.startswith(prefix)]
     found: list[Family] = []
-    for name, config in adhoc_sources(values).items():
+    sources: dict[str, KubernetesSourceConfig] = {}
+    for value in dict.fromkeys(v for v in values if not v.startswith(prefix)):
+        # one family per value: a profile cannot say "its own namespace and shop"
+        ((base, made),) = adhoc_sources([value, *contexts]).items()
+        name, count = base, 1
+        while name in sources:
+            count += 1
+            name = f"{base}-{count}"
+        sources[name] = made
+    for name, config in sources.items():
         discovery = pods.discover(name, 0, config)
         if discovery.failures:
             failure = discovery.failures[0]
@@ -99,7 +125,8 @@ def families(values: Sequence[str]) -> list[Family]:
         ]
         if not started:
             msg = f"--k8s {config.selector!r} matches no started pod"
-            hint = f"check it: kubectl get pods --selector={config.selector}"
+            command = ["kubectl", "get", "pods", f"--selector={config.selector}"]
+            hint = f"check it: {shlex.join(command)}"
             raise TracerunError(msg, hint)
         try:
             head, _ = logs.head_and_last(started[0], HEAD_LINES)

@@ -10,6 +10,7 @@ item of the `--flag=value` form, so none can read as another flag.
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -163,7 +164,8 @@ def classify(stderr: bytes, where: str) -> KubectlError:
 
 def _reach_hint(where: str) -> str:
     context = where.split("/", maxsplit=1)[0]
-    return f"check the cluster answers: kubectl --context={context} get --raw=/version"
+    command = ["kubectl", f"--context={context}", "get", "--raw=/version"]
+    return f"check the cluster answers: {shlex.join(command)}"
 
 
 def _short(text: str, limit: int = 300) -> str:

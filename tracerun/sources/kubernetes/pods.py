@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
+import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tracerun.config.spec import KubernetesSourceConfig
@@ -22,6 +25,7 @@ from tracerun.errors import SourceFailure
 from tracerun.origin import Origin
 from tracerun.sources.base import Discovery
 from tracerun.sources.kubernetes import kubectl
+from tracerun.sources.kubernetes.claims import AdhocKubernetesSourceConfig
 from tracerun.sources.kubernetes.kubectl import KubectlError
 from tracerun.timeparse import parse_time
 
@@ -89,10 +93,14 @@ def last_discovery(
 def _discover(name: str, index: int, config: KubernetesSourceConfig) -> Discovery:
     found = Discovery()
     try:
-        places = places_of(config)
+        places, unknown = places_of(config)
     except KubectlError as exc:
         found.failures.append(SourceFailure(name, "", exc.reason, exc.hint))
         return found
+    for context, problem in unknown:  # the other contexts still answer
+        found.failures.append(
+            SourceFailure(name, context, problem.reason, problem.hint)
+        )
     listed = _list_all(places, config)
     down: set[str] = set()
     for place, pods in zip(places, listed, strict=True):
@@ -110,25 +118,43 @@ def _discover(name: str, index: int, config: KubernetesSourceConfig) -> Discover
             found.warnings.append(f"source {name}: no pod {_what(config)} in {place}")
         for pod in chosen:
             found.origins.extend(origins_of(name, index, place, pod, config))
+    if isinstance(config, AdhocKubernetesSourceConfig) and config.group is not None:
+        claims = config.group
+        found.origins = [o for o in found.origins if claims.claim(name, _key(o))]
     found.origins.sort(key=lambda origin: origin.name)
     return found
 
 
-def places_of(config: KubernetesSourceConfig) -> list[Place]:
+Unknown = list[tuple[str, KubectlError]]
+"""Contexts of a source that the kubeconfig does not have, each with its failure."""
+
+
+def places_of(config: KubernetesSourceConfig) -> tuple[list[Place], Unknown]:
     """Each context (default: the current one) with each namespace (default: its own).
 
+    Repeated contexts and namespaces are listed once. A context the
+    kubeconfig does not have is returned apart, so the others are read.
+
     Raises:
-        KubectlError: kubectl is missing, the kubeconfig names no current context,
-            or a context is not in it.
+        KubectlError: kubectl is missing, the kubeconfig cannot be read or
+            names no current context.
     """
-    view = _json(kubectl.run(kubectl.argv(None, "config", "view", "-o", "json"), ""))
+    try:
+        out = kubectl.run(kubectl.argv(None, "config", "view", "-o", "json"), "")
+    except KubectlError as exc:
+        raise kubeconfig_error(exc) from None
+    view = _json(out)
     own = {
         str(item.get("name", "")): str(
             _dict(item.get("context")).get("namespace") or "default"
         )
         for item in _dicts(view.get("contexts"))
     }
-    contexts = list(config.contexts)
+    if not own:
+        missing = kubeconfig_missing()
+        if missing is not None:
+            raise missing
+    contexts = list(dict.fromkeys(config.contexts))
     if not contexts:
         current = str(view.get("current-context") or "")
         if not current:
@@ -138,16 +164,81 @@ def places_of(config: KubernetesSourceConfig) -> list[Place]:
             )
             raise KubectlError(reason, hint)
         contexts = [current]
-    for context in contexts:
-        if context not in own:
-            known = ", ".join(sorted(own)) or "none"
-            reason = f"context {context!r} is not in the kubeconfig"
-            raise KubectlError(reason, f"contexts there: {known}")
-    return [
+    known = ", ".join(sorted(own)) or "none"
+    unknown: Unknown = [
+        (
+            c,
+            KubectlError(
+                "no such context in the kubeconfig", f"contexts there: {known}"
+            ),
+        )
+        for c in contexts
+        if c not in own
+    ]
+    own_too = not config.namespaces or (
+        isinstance(config, AdhocKubernetesSourceConfig) and config.own_namespace
+    )
+    places = [
         Place(context, namespace)
         for context in contexts
-        for namespace in (config.namespaces or [own[context]])
+        if context in own
+        for namespace in dict.fromkeys(
+            [*([own[context]] if own_too else []), *config.namespaces]
+        )
     ]
+    return places, unknown
+
+
+def kubeconfig_files() -> tuple[str, list[str]]:
+    """Name the kubeconfig as the user gave it (KUBECONFIG, else ~/.kube/config); its files."""
+    value = os.environ.get("KUBECONFIG", "")
+    files = [f for f in value.split(os.pathsep) if f]
+    if len(files) == 1:
+        return f"{files[0]} (KUBECONFIG)", files
+    if files:
+        return f"KUBECONFIG={value}", files
+    default = str(Path("~/.kube/config").expanduser())
+    return default, [default]
+
+
+def kubeconfig_missing() -> KubectlError | None:
+    """Say which kubeconfig is missing when none of its files exists (else None)."""
+    shown, files = kubeconfig_files()
+    if any(Path(f).exists() for f in files):
+        return None
+    what = "does not exist" if len(files) == 1 else "names no file that exists"
+    return KubectlError(f"the kubeconfig {shown} {what}", _KUBECONFIG_HINT)
+
+
+_KUBECONFIG_HINT = (
+    "point KUBECONFIG at your kubeconfig file (unset, kubectl reads ~/.kube/config); "
+    "check it with: kubectl config view"
+)
+_LOADING = re.compile(r'^error loading config file "(.*)": (.*)$', re.DOTALL)
+
+
+def kubeconfig_error(exc: KubectlError) -> KubectlError:
+    """Name the kubeconfig file kubectl could not load, and what is wrong with it."""
+    found = _LOADING.match(exc.reason)
+    if found is None:
+        return exc
+    path, detail = found[1], found[2]
+    if "is a directory" in detail:
+        what = "is a directory"
+    elif "couldn't get version/kind" in detail:
+        what = "is not a kubeconfig (no apiVersion and kind)"
+    else:
+        what = f"is not a kubeconfig ({detail.removeprefix('yaml: ')})"
+    shown, files = kubeconfig_files()
+    name = shown if files == [path] else path
+    return KubectlError(f"the kubeconfig {name} {what}", _KUBECONFIG_HINT)
+
+
+def _key(origin: Origin) -> tuple[str, ...]:
+    """Name an origin's container: context, namespace, pod, container, instance."""
+    assert isinstance(origin, PodOrigin)  # origins_of made it
+    instance = PREVIOUS if origin.previous else ""
+    return (origin.context, origin.namespace, origin.pod, origin.container, instance)
 
 
 def list_pods(place: Place, selector: str | None) -> list[dict[str, Any]]:
@@ -197,8 +288,8 @@ def _list_all(
         except KubectlError as exc:
             return exc
 
-    if len(places) == 1:
-        return [one(places[0])]
+    if len(places) <= 1:
+        return [one(place) for place in places]
     with ThreadPoolExecutor(min(config.max_parallel, len(places))) as pool:
         return list(pool.map(one, places))
 
