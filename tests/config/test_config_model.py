@@ -1,4 +1,4 @@
-"""A profile's `ssh_options`: only options that run, load or write nothing local.
+"""The profile model: a profile's `ssh_options`, only options that run, load or write nothing local.
 
 A profile comes from a repository others can write to; an ssh option such as
 `PKCS11Provider` makes the ssh client load a shared object, `ProxyCommand` run

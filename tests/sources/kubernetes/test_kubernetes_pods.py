@@ -1,4 +1,4 @@
-"""Hostile input (#15): unknown contexts, repeated contexts and selectors, bad kubeconfigs."""
+"""Pods (#15): unknown contexts, repeated contexts and selectors, bad kubeconfigs."""
 
 from __future__ import annotations
 
