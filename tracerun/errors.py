@@ -54,6 +54,30 @@ def mask(text: str) -> str:
     return _masker[0].sub(lambda match: _secrets[match[0]], text)
 
 
+def secret_overlap() -> int:
+    """Bytes a kept tail needs beyond its size so no registered secret is cut in it."""
+    return max((len(v.encode("utf-8", "surrogatepass")) for v in _secrets), default=0)
+
+
+def mask_cut_start(text: str) -> str:
+    """Mask a text whose start was cut off (a stream's kept end).
+
+    A secret the cut went through is not matched, so its end would show: the
+    text loses its first characters, as many as the longest secret (plus a
+    cut character's replacement marks), unless a whole secret starts there.
+    """
+    if not _masker:
+        return text
+    skip = max(map(len, _secrets)) + 3
+    for match in _masker[0].finditer(text):
+        if match.start() >= skip:
+            break
+        if match.end() > skip:
+            skip = match.start()
+            break
+    return mask(text[skip:])
+
+
 def cut(text: str, limit: int = SHOWN_CHARS) -> str:
     """Cut `text` to `limit` characters, saying how long it was: `aaaa… (2,000 characters)`."""
     text = mask(text)

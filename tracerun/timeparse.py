@@ -527,14 +527,22 @@ _SPAN = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)?")
 _SPAN_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
-def parse_duration(text: str, option: str) -> float:
-    """Read `250ms`, `5s`, `2m`, `1h` or a bare number of seconds.
+MAX_DURATION = 7 * 24 * 3600.0
+"""The longest timeout or wait an option may give: a week (the OS cannot wait much longer)."""
+
+
+def parse_duration(text: str, option: str, most: float | None = MAX_DURATION) -> float:
+    """Read `250ms`, `5s`, `2m`, `1h` or a bare number of seconds, at most `most` s.
 
     Raises:
-        QueryError: naming `option` when the text is not a duration.
+        QueryError: naming `option` when the text is not a duration, or is too long.
     """
     match = _SPAN.fullmatch(text.strip())
     if match is None:
         msg = f"{option} {text!r} is not a duration"
         raise QueryError(msg, "write a number with a unit: 250ms, 5s, 2m, 1h")
-    return float(match[1]) * _SPAN_UNIT[match[2] or "s"]
+    seconds = float(match[1]) * _SPAN_UNIT[match[2] or "s"]
+    if most is not None and not seconds <= most:
+        msg = f"{option} {text!r} is longer than the most allowed, {most / 3600:g}h"
+        raise QueryError(msg, f"write at most {most / 3600:g}h")
+    return seconds

@@ -241,3 +241,25 @@ def test_an_expanded_secret_in_argv_is_never_shown(repo: Path) -> None:
     shown = untrusted.stderr + listed.stdout + listed.stderr + trusted.stdout
     assert SECRET not in shown
     assert shown.count("--token ${API_TOKEN} ") == 3
+
+
+def test_a_damaged_record_is_told_and_trust_refuses_to_replace_it(repo: Path) -> None:
+    run("trust", "-p", "prod", API_TOKEN=SECRET)
+    record = trust_record()
+    record.write_text("{not json")
+
+    traced = run("-p", "prod", "req-42", API_TOKEN=SECRET)
+    trusted = run("trust", "-p", "prod", API_TOKEN=SECRET)
+
+    damaged = (
+        f"the trust record {record} is not valid JSON (Expecting property name "
+        "enclosed in double quotes: line 1 column 2 (char 1)), so no profile is "
+        "trusted\n  hint: fix it, or delete it and trust your profiles again "
+        "(tracerun trust -p NAME); it is not rewritten, so no entry is lost\n"
+    )
+    assert (traced.exit_code, traced.stderr) == (
+        2,
+        "tracerun: warning: " + damaged + UNTRUSTED,
+    )
+    assert (trusted.exit_code, trusted.stderr) == (2, "tracerun: error: " + damaged)
+    assert record.read_text() == "{not json"

@@ -66,19 +66,74 @@ def test_recording_writes_a_private_file_and_keeps_other_profiles(
             "/repo/b.yaml": {"digest": "sha256:bb"},
         },
     }
-    assert sorted(p.name for p in where.parent.iterdir()) == ["trusted.json"]
+    assert sorted(p.name for p in where.parent.iterdir()) == [
+        "trusted.json",
+        "trusted.json.lock",
+    ]
     assert trusted_digest("/repo/a.yaml", env) == "sha256:aa"
     assert trusted_digest("/repo/c.yaml", env) is None
 
 
-def test_a_damaged_record_trusts_nothing_and_is_rewritten(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (
+            '{"profiles": ["/repo/a.yaml"',
+            "is not valid JSON (Expecting ',' delimiter: line 1 column 29 (char 28))",
+        ),
+        ('["/repo/a.yaml"]', "is not a trust record (no `profiles` object)"),
+    ],
+)
+def test_a_damaged_record_trusts_nothing_and_is_never_rewritten(
+    tmp_path: Path, text: str, why: str
+) -> None:
+    from tracerun.config.trust import DamagedTrustError
+    from tracerun.errors import cut
+
     env = {"XDG_CONFIG_HOME": str(tmp_path)}
     (tmp_path / "tracerun").mkdir()
-    (tmp_path / "tracerun" / "trusted.json").write_text('{"profiles": ["/repo/a.yaml"')
+    where = tmp_path / "tracerun" / "trusted.json"
+    where.write_text(text)
 
-    assert trusted_digest("/repo/a.yaml", env) is None
-    record_trust("/repo/a.yaml", "sha256:aa", env)
-    assert trusted_digest("/repo/a.yaml", env) == "sha256:aa"
+    with pytest.raises(DamagedTrustError) as checked:
+        trusted_digest("/repo/a.yaml", env)
+    with pytest.raises(DamagedTrustError) as recorded:
+        record_trust("/repo/b.yaml", "sha256:bb", env)
+
+    assert (
+        checked.value.message
+        == recorded.value.message
+        == (f"the trust record {cut(str(where))} {why}, so no profile is trusted")
+    )
+    assert recorded.value.hint == (
+        "fix it, or delete it and trust your profiles again (tracerun trust -p "
+        "NAME); it is not rewritten, so no entry is lost"
+    )
+    assert where.read_text() == text
+
+
+def _record_many(folder: str, worker: int) -> None:
+    for n in range(25):
+        record_trust(
+            f"/repo/{worker}-{n}.yaml", "sha256:aa", {"XDG_CONFIG_HOME": folder}
+        )
+
+
+def test_concurrent_trust_runs_keep_every_entry(tmp_path: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    workers = [
+        context.Process(target=_record_many, args=(str(tmp_path), w)) for w in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+
+    entries = json.loads((tmp_path / "tracerun" / "trusted.json").read_text())
+    assert [w.exitcode for w in workers] == [0] * 4
+    assert len(entries["profiles"]) == 100
 
 
 def test_an_unwritable_folder_is_one_error_naming_it(tmp_path: Path) -> None:

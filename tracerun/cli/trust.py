@@ -58,11 +58,21 @@ def trust_state(
 
     if not programs_of(profile):
         return None
-    from tracerun.config.trust import chain_digest, trusted_digest, trusts_all  # noqa: PLC0415 - start-up: only a profile that runs programs
+    from tracerun.config.trust import (  # noqa: PLC0415 - start-up: only a profile that runs programs
+        DamagedTrustError,
+        chain_digest,
+        trusted_digest,
+        trusts_all,
+    )
 
     if trusts_all(env):
         return "trusted (TRACERUN_TRUST=all)"
-    known = trusted_digest(os.path.realpath(path), env)
+    try:
+        known = trusted_digest(os.path.realpath(path), env)
+    except DamagedTrustError as exc:
+        click.echo(f"tracerun: warning: {exc.message}", err=True)
+        click.echo(f"  hint: {exc.hint}", err=True)
+        known = None
     if known == chain_digest(texts):
         return "trusted"
     return "not trusted" if known is None else "changed since trusted"

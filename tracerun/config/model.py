@@ -384,6 +384,23 @@ def check_remote_path(path: str) -> str:
     return path
 
 
+MAX_SECONDS = 7 * 24 * 3600
+"""The longest timeout a profile may set: a week (the OS cannot wait much longer)."""
+
+
+def check_seconds(seconds: float) -> float:
+    """Refuse a timeout over MAX_SECONDS (an infinite one included)."""
+    if not seconds <= MAX_SECONDS:
+        msg = (
+            f"{seconds:g} seconds is more than the most allowed, {MAX_SECONDS} (a week)"
+        )
+        raise CheckError(msg, f"write at most {MAX_SECONDS}")
+    return seconds
+
+
+Seconds = Annotated[float, Field(gt=0), AfterValidator(check_seconds)]
+
+
 class SshSourceConfig(_SourceBase):
     """Log files on remote hosts, searched there through the system `ssh` client."""
 
@@ -401,7 +418,7 @@ class SshSourceConfig(_SourceBase):
         default_factory=list, examples=[["IdentityFile=~/.ssh/ops"]]
     )
     """Options for `ssh`, each `Key=Value` (passed as `-o Key=Value`)."""
-    connect_timeout: float = Field(default=5.0, gt=0, examples=[5])
+    connect_timeout: Seconds = Field(default=5.0, examples=[5])
     """Seconds to wait for a host to answer (ConnectTimeout)."""
     max_parallel: int = Field(default=16, ge=1, examples=[16])
     """How many `ssh` processes this source runs at once."""
@@ -465,7 +482,7 @@ class CommandSourceConfig(_SourceBase):
     """Variables set for the program, over tracerun's own environment."""
     cwd: str | None = Field(default=None, examples=["./scripts"])
     """Folder the program runs in (relative to the profile); absent: the current one."""
-    timeout: float = Field(default=60.0, gt=0, examples=[120])
+    timeout: Seconds = Field(default=60.0, examples=[120])
     """Seconds a one-shot run may take; then its process group is killed."""
     follow: bool | Argv = Field(
         default=False,

@@ -5,16 +5,21 @@ the user has trusted its exact content: the digest covers every file of its
 `extends` chain, each with its real path, so a change to the profile or to
 any base (or a profile moved next to other scripts) must be trusted again.
 The record is `$XDG_CONFIG_HOME/tracerun/trusted.json` (else
-`~/.config/tracerun/trusted.json`), mode 0600, rewritten atomically.
+`~/.config/tracerun/trusted.json`), mode 0600, rewritten atomically under
+an exclusive lock (`trusted.json.lock`), so concurrent `tracerun trust` runs
+keep each other's entries. A damaged record is never rewritten: that would
+drop every other profile's entry.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from tracerun.errors import TracerunError, cut
@@ -49,8 +54,16 @@ def trust_file(env: Mapping[str, str] | None = None) -> Path:
     return base / "tracerun" / "trusted.json"
 
 
+class DamagedTrustError(TracerunError):
+    """The trust record exists but is not one tracerun wrote (not JSON, wrong shape)."""
+
+
 def trusted_digest(profile: str, env: Mapping[str, str] | None = None) -> str | None:
-    """Return the digest the user trusted for the profile at real path `profile`."""
+    """Return the digest the user trusted for the profile at real path `profile`.
+
+    Raises:
+        DamagedTrustError: the record cannot be read (then nothing is trusted).
+    """
     entry = _read(trust_file(env)).get(profile)
     return entry.get("digest") if isinstance(entry, dict) else None
 
@@ -64,25 +77,59 @@ def record_trust(
         TracerunError: the file cannot be written.
     """
     path = trust_file(env)
-    entries = _read(path)
-    entries[profile] = {"digest": digest}
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _write_atomically(path, {"version": _FORMAT, "profiles": entries})
+        with _locked(path):
+            entries = _read(path)  # a damaged record stops here, not rewritten
+            entries[profile] = {"digest": digest}
+            _write_atomically(path, {"version": _FORMAT, "profiles": entries})
     except OSError as exc:
         msg = f"cannot record the trust in {cut(str(path))}: {exc.strerror or exc}"
         raise TracerunError(msg, "check that folder's permissions") from None
     return path
 
 
-def _read(path: Path) -> dict[str, object]:
-    """Read the trusted entries; none when the file is missing or unreadable."""
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path`.lock (next to it) while reading and rewriting."""
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _read(path: Path) -> dict[str, object]:
+    """Read the trusted entries; none when the file is missing.
+
+    Raises:
+        DamagedTrustError: the file is unreadable, not JSON, or not a record.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return {}
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        raise _damaged(path, f"cannot be read: {why}") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise _damaged(path, f"is not valid JSON ({exc})") from None
     profiles = data.get("profiles") if isinstance(data, dict) else None
-    return dict(profiles) if isinstance(profiles, dict) else {}
+    if not isinstance(profiles, dict):
+        raise _damaged(path, "is not a trust record (no `profiles` object)")
+    return dict(profiles)
+
+
+def _damaged(path: Path, why: str) -> DamagedTrustError:
+    msg = f"the trust record {cut(str(path))} {why}, so no profile is trusted"
+    hint = (
+        "fix it, or delete it and trust your profiles again"
+        " (tracerun trust -p NAME); it is not rewritten, so no entry is lost"
+    )
+    return DamagedTrustError(msg, hint)
 
 
 def _write_atomically(path: Path, data: object) -> None:

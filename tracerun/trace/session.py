@@ -204,7 +204,7 @@ def expand_settings(options: TraceOptions, *, expanding: bool) -> ExpandSettings
 
     margin = MARGIN_US
     if options.margin is not None:
-        margin = int(parse_duration(options.margin, "--margin") * 1_000_000)
+        margin = int(parse_duration(options.margin, "--margin", None) * 1_000_000)
     auto = expanding if options.auto_window is None else options.auto_window
     return ExpandSettings(
         expand=expanding,

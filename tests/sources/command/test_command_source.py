@@ -525,3 +525,246 @@ def test_a_leftover_child_holding_stderr_does_not_hold_the_trace(
         "2026-03-20T14:10:00.100Z vendor -     queued request_id=req-42\n"
     )
     assert _gone(int((tmp_path / "child.pid").read_text()))
+
+
+# The hostile-input probe (#15): each class of its findings, end to end.
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("10000000000", "1e+10"), ("1e308", "1e+308"), (".inf", "inf")],
+)
+def test_a_timeout_past_a_week_is_a_located_error(
+    tmp_path: Path, written: str, shown: str
+) -> None:
+    path = profile(
+        tmp_path,
+        f"    {{type: command, argv: [./vendor], timeout: {written}}}\n",
+        file=False,
+    )
+
+    result = run("-p", str(path), RID)
+
+    column = 48
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"tracerun: {path} has 1 problem\n\n"
+        f"{path}:4:{column}: sources.vendor.timeout: {shown} seconds is more than "
+        "the most allowed, 604800 (a week)\n"
+        f"      4 |     {{type: command, argv: [./vendor], timeout: {written}}}\n"
+        f"        | {' ' * (column - 1)}{'^' * len(written)}\n"
+        "  hint: write at most 604800\n"
+    )
+
+
+def test_an_ssh_connect_timeout_past_a_week_is_a_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "version: 1\nsources:\n  web:\n    type: ssh\n    hosts: [web-1]\n"
+        "    paths: [/var/log/app.log]\n    connect_timeout: 1e308\n"
+    )
+
+    result = run("validate", "-p", str(path))
+
+    assert result.exit_code == 2
+    assert (
+        f"{path}:7:22: sources.web.connect_timeout: 1e+308 seconds is more than "
+        "the most allowed, 604800 (a week)\n"
+    ) in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "option", [["--host-timeout"], ["-f", "--timeout"], ["-f", "--reorder-window"]]
+)
+def test_a_duration_option_past_a_week_is_a_usage_error(
+    tmp_path: Path, option: list[str]
+) -> None:
+    script(tmp_path, "vendor", prints(APP[0]))
+    path = profile(tmp_path, "    {type: command, argv: [./vendor]}\n", file=False)
+
+    result = run("-p", str(path), *option, "99999999999999h", RID)
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"tracerun: error: {option[-1]} '99999999999999h' is longer than the most "
+        "allowed, 168h\n  hint: write at most 168h\n"
+    )
+
+
+def test_the_runtime_clamps_a_timeout_past_what_select_can_wait(
+    tmp_path: Path,
+) -> None:
+    from tracerun.sources.command.process import (
+        MAX_TIMEOUT,
+        CommandOrigin,
+        Output,
+        spawn,
+    )
+
+    script(tmp_path, "vendor", prints("one line"))
+    origin = CommandOrigin("v", 0, "command", "vendor", "vendor", cwd=str(tmp_path))
+    output = Output(spawn(origin, [str(tmp_path / "vendor")]), 1e308)
+    try:
+        data = b""
+        while chunk := output.read(1024):
+            data += chunk
+        output.finish()
+    finally:
+        output.close()
+
+    assert (data, output.timeout, output.failure()) == (
+        b"one line\n",
+        MAX_TIMEOUT,
+        None,
+    )
+
+
+def test_a_leftover_child_holding_stdout_is_stopped_soon_and_warned_of(
+    tmp_path: Path,
+) -> None:
+    body = prints(APP[0].replace("reserved", "queued"))
+    body += (
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    time.sleep(120)\n"
+        "    sys.exit(0)\n"
+        "open('child.pid', 'w').write(str(child))\n"
+    )
+    script(tmp_path, "vendor", body)
+    path = profile(
+        tmp_path,
+        "    {type: command, argv: [./vendor], parser: json, cwd: .}\n",
+        file=False,
+    )
+
+    started = time.monotonic()
+    result = run("-p", str(path), RID)
+
+    assert time.monotonic() - started < 5
+    assert result.stdout == (
+        "2026-03-20T14:10:00.100Z vendor -     queued request_id=req-42\n"
+    )
+    assert (result.exit_code, result.stderr) == (
+        0,
+        (
+            f"tracerun: warning: source vendor: {tmp_path}/vendor: exited, but a "
+            "process it started (in its process group) still held its stdout 0.5 s "
+            "later; that process was stopped, the records read are kept\n"
+        ),
+    )
+    assert _gone(int((tmp_path / "child.pid").read_text()))
+
+
+DETACHED_CHILD = (
+    "child = os.fork()\n"
+    "if child == 0:\n"
+    "    for fd in (1, 2):\n"
+    "        os.dup2(os.open(os.devnull, os.O_WRONLY), fd)\n"
+    "    time.sleep(120)\n"
+    "    sys.exit(0)\n"
+    "open('child.pid', 'w').write(str(child))\n"
+)
+"""A program body that leaves a child in its group holding neither pipe."""
+
+
+def test_a_child_left_in_the_group_is_stopped_when_the_trace_ends(
+    tmp_path: Path,
+) -> None:
+    script(tmp_path, "vendor", prints(APP[0]) + DETACHED_CHILD)
+    path = profile(
+        tmp_path, "    {type: command, argv: [./vendor], parser: json, cwd: .}\n"
+    )
+
+    result = run("-p", str(path), RID)
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert _gone(int((tmp_path / "child.pid").read_text()))
+
+
+def test_stop_all_stops_the_group_of_a_program_that_already_exited(
+    tmp_path: Path,
+) -> None:
+    from tracerun.sources.command.process import CommandOrigin, Output, spawn, stop_all
+
+    script(tmp_path, "vendor", DETACHED_CHILD)
+    origin = CommandOrigin("v", 0, "command", "vendor", "vendor", cwd=str(tmp_path))
+    output = Output(spawn(origin, [str(tmp_path / "vendor")]), 30)
+    try:
+        output.process.wait(10)  # the leader is gone (and reaped), its child is not
+        child = int((tmp_path / "child.pid").read_text())
+        assert not _gone(child)
+        stop_all()  # Ctrl-C / SIGTERM
+        assert _gone(child)
+    finally:
+        output.close()
+
+
+def test_a_secret_the_stderr_keep_limit_cuts_through_is_not_shown(
+    tmp_path: Path,
+) -> None:
+    secret = "hunter2secretXYZ"
+    body = (
+        "sys.stderr.write('A' * 100 + os.environ['TOK'] + 'B' * 65528 + '\\n')\n"
+        "sys.exit(1)\n"
+    )
+    script(tmp_path, "vendor", body)
+    path = profile(
+        tmp_path,
+        '    {type: command, argv: [./vendor], env: {TOK: "${TOK}"}}\n',
+        file=False,
+    )
+
+    result = run("-p", str(path), RID, TOK=secret)
+
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"tracerun: error: source vendor: {tmp_path}/vendor: exited with status 1; "
+        "its last lines on stderr:\n"
+        f"    | ${{TOK}}{'B' * 194}… (65,534 characters)\n"
+        "  hint: the records it printed before were kept; run the command "
+        "yourself to see more\n"
+    )
+
+
+def test_a_secret_in_the_program_path_is_masked_in_the_records_origin(
+    tmp_path: Path,
+) -> None:
+    script(tmp_path, "hunter2secretXYZ.sh", prints('{"msg":"x","request_id":"req-42"}'))
+    path = profile(
+        tmp_path,
+        '    {type: command, argv: ["./${SECRET}.sh"], parser: json}\n',
+        file=False,
+    )
+
+    result = run("-p", str(path), RID, "-o", "ndjson", SECRET="hunter2secretXYZ")
+
+    assert json.loads(result.stdout)["origin"] == f"{tmp_path}/${{SECRET}}.sh"
+    assert "hunter2secretXYZ" not in result.stdout + result.stderr
+
+
+def test_a_followed_command_running_on_without_stdout_is_told_accurately(
+    tmp_path: Path,
+) -> None:
+    body = prints(APP[0].replace("reserved", "queued"))
+    body += "os.close(1)\ntime.sleep(120)\n"
+    script(tmp_path, "vendor", body)
+    path = profile(
+        tmp_path,
+        "    {type: command, argv: [./vendor], follow: true, parser: json}\n",
+        file=False,
+    )
+
+    result = run("-p", str(path), "-f", "--timeout", "6s", RID)
+
+    assert result.stdout == (
+        "2026-03-20T14:10:00.100Z vendor -     queued request_id=req-42\n"
+    )
+    assert (result.exit_code, result.stderr) == (
+        0,
+        (
+            f"tracerun: error: source vendor: {tmp_path}/vendor: closed its stdout "
+            "but was still running 2 s later, so it was stopped\n"
+            "  hint: the records it printed before were kept; a followed program "
+            "must keep printing to its stdout for as long as it runs\n"
+        ),
+    )

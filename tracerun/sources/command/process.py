@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from tracerun.errors import cut
+from tracerun.errors import cut, mask, mask_cut_start, secret_overlap
 from tracerun.origin import Origin
 from tracerun.sources.base import ReadError
 
@@ -34,7 +34,14 @@ GRACE = 1.0
 STEP = 0.1
 """Seconds between two looks at whether a program whose stdout ended has exited."""
 LEFT_WAIT = 0.5
-"""Seconds stderr is still read after the program exited."""
+"""Seconds stdout and stderr are still read after the program exited."""
+MAX_TIMEOUT = 7 * 24 * 3600.0
+"""The longest wait a program gets (a week): longer ones are clamped (select's limit)."""
+LEFT_OVER = (
+    f"exited, but a process it started (in its process group) still held its stdout"
+    f" {LEFT_WAIT:g} s later; that process was stopped, the records read are kept"
+)
+"""The warning for a program whose leftover child held its stdout."""
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _RUNNING: set[subprocess.Popen[bytes]] = set()
 """Programs being read, for `stop_all` (a read in a thread cannot be interrupted)."""
@@ -107,15 +114,22 @@ class Output:
     deadline: float | None = None
     stderr: bytearray = field(default_factory=bytearray)
     timed_out: bool = False
+    left_over: bool = False
+    """The program exited, but a process it left in its group still held stdout."""
+    stderr_cut: bool = False
+    """The start of the stderr kept was dropped (over STDERR_KEEP)."""
     cut: bool = False
     """The stream was cut short (timeout): its last line may be partial (read/scan)."""
     count: int = 0
     _open: list[int] = field(default_factory=list)
+    _exited_at: float | None = None
+    _group_stopped: bool = False
 
     def __post_init__(self) -> None:
         assert self.process.stdout is not None
         assert self.process.stderr is not None
         if self.timeout is not None:
+            self.timeout = min(self.timeout, MAX_TIMEOUT)
             self.deadline = time.monotonic() + self.timeout
         self._out = self.process.stdout.fileno()
         self._err = self.process.stderr.fileno()
@@ -130,9 +144,13 @@ class Output:
         works on large blocks (a pipe gives 64 KiB a read).
         """
         while self._out in self._open:
-            ready = self._wait()
+            ready = self._wait(STEP)
             if ready is None:
                 return b""
+            if not ready:
+                if self._stdout_left_over():
+                    return b""
+                continue
             if self._err in ready:
                 self._take_stderr()
             if self._out in ready:
@@ -145,6 +163,29 @@ class Output:
                 self.count += len(data)
                 return data
         return b""
+
+    def _stdout_left_over(self) -> bool:
+        """Tell whether stdout is held by what the exited program left (then stop it).
+
+        Once the program itself has exited, stdout gets LEFT_WAIT s to end;
+        past that its group is killed and the read ends with what came.
+        """
+        if self.process.poll() is None:
+            return False
+        now = time.monotonic()
+        if self._exited_at is None:
+            self._exited_at = now
+        if now - self._exited_at < LEFT_WAIT:
+            return False
+        self.left_over = self.cut = True
+        self._kill_group()
+        self._open.remove(self._out)
+        return True
+
+    def _kill_group(self) -> None:
+        """KILL the program's group (its leader may be gone, its children not)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
     def _more(self, size: int) -> bytes:
         """Read what stdout already holds, up to `size` bytes, without waiting."""
@@ -175,14 +216,21 @@ class Output:
                 break
             self._take_stderr()
         if self._err in self._open:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signal.SIGKILL)
+            self._kill_group()
         return self.process.returncode
 
     def stop(self) -> int:
-        """Stop the program's whole group (TERM, then KILL) and reap it."""
+        """Stop the program's whole group (TERM, then KILL) and reap it.
+
+        Its group is killed even when the program itself has exited: a child
+        it forked is still in it (README "Security": the whole group stops).
+        A group id is not given to a new process while the group has members.
+        """
         if self.process.poll() is None:
             stop_group(self.process)
+        elif not self._group_stopped:
+            self._kill_group()
+        self._group_stopped = True
         return self.process.wait()
 
     def close(self) -> None:
@@ -197,7 +245,7 @@ class Output:
     def failure(self) -> tuple[str, str] | None:
         """Say why the run failed, as (reason, hint); None when it did not."""
         code = self.process.returncode
-        said = last_lines(bytes(self.stderr))
+        said = last_lines(bytes(self.stderr), cut_start=self.stderr_cut)
         if self.timed_out:
             reason = f"still running after its timeout of {self.timeout:g} s, so it was stopped"
             hint = "the records it printed before were kept; allow more with the source's `timeout:`"
@@ -255,7 +303,11 @@ class Output:
             self._open.remove(self._err)
             return
         self.stderr += data
-        del self.stderr[:-STDERR_KEEP]
+        # Kept: the end, plus enough to mask a secret the cut goes through (last_lines).
+        keep = STDERR_KEEP + secret_overlap()
+        if len(self.stderr) > keep:
+            del self.stderr[:-keep]
+            self.stderr_cut = True
 
 
 def stop_all() -> None:
@@ -263,9 +315,10 @@ def stop_all() -> None:
     with _RUNNING_LOCK:
         running = list(_RUNNING)
     for process in running:
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
+        # Even when the program has exited: a child it forked may remain in its group
+        # (not reaped yet, its group id cannot be reused).
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def stop_group(process: subprocess.Popen[bytes]) -> None:
@@ -282,9 +335,14 @@ def stop_group(process: subprocess.Popen[bytes]) -> None:
         return
 
 
-def last_lines(stderr: bytes) -> str:
-    """Give stderr's last STDERR_LINES non-blank lines, as a block to append to a reason."""
+def last_lines(stderr: bytes, *, cut_start: bool = False) -> str:
+    """Give stderr's last STDERR_LINES non-blank lines, as a block to append to a reason.
+
+    Secrets are masked before any cut; `cut_start`: the text's start was cut
+    off, so a secret the cut went through is dropped, not shown in part.
+    """
     text = stderr.decode("utf-8", "replace")
+    text = mask_cut_start(text) if cut_start else mask(text)
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
     if not lines:
         return ""

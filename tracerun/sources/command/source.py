@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from tracerun.config.spec import CommandSourceConfig
-from tracerun.errors import SourceFailure
+from tracerun.errors import SourceFailure, mask
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler
 from tracerun.read.match import Matcher
@@ -27,6 +27,7 @@ from tracerun.sources.base import (
     SourceDefaults,
 )
 from tracerun.sources.command.process import (
+    LEFT_OVER,
     CommandOrigin,
     Output,
     last_lines,
@@ -57,13 +58,15 @@ class CommandSource(SourceDefaults):
         live_argv = tuple(live) if isinstance(live, list) else None
         if live is True:
             live_argv = tuple(config.argv)
+        # Shown (stdout's `origin`, messages): an expanded ${SECRET} is masked.
+        program = mask(config.argv[0])
         origin = CommandOrigin(
             name,
             index,
             "command",
-            config.argv[0],
-            config.argv[0],
-            detail=f"runs: {shlex.join(config.argv)}",
+            program,
+            program,
+            detail=mask(f"runs: {shlex.join(config.argv)}"),
             argv=tuple(config.argv),
             env=tuple(config.env.items()),
             cwd=config.cwd,
@@ -91,11 +94,13 @@ class CommandSource(SourceDefaults):
             output.close()
             result.bytes_read = output.count
         failed = output.failure()
+        where = f"source {origin.source}: {origin.name}"
         if failed is not None:
             result.failure = SourceFailure(origin.source, origin.name, *failed)
-        elif said := last_lines(bytes(output.stderr)):
-            where = f"source {origin.source}: {origin.name}"
+        elif said := last_lines(bytes(output.stderr), cut_start=output.stderr_cut):
             result.warnings.append(f"{where}: exited with status 0{said}")
+        if output.left_over:
+            result.warnings.append(f"{where}: {LEFT_OVER}")
         return result
 
     def follow(

@@ -22,7 +22,13 @@ from tracerun.read.incremental import IncrementalReader
 from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.sources.base import ReadError
-from tracerun.sources.command.process import CommandOrigin, Output, spawn
+from tracerun.sources.command.process import (
+    LEFT_OVER,
+    CommandOrigin,
+    Output,
+    last_lines,
+    spawn,
+)
 from tracerun.sources.command.window import expand_argv
 from tracerun.sources.feed import Note
 
@@ -154,10 +160,25 @@ class CommandFeed:
         self._output.deadline = time.monotonic() + END_WAIT
         self._output.finish()
         failed = self._output.failure()
-        if failed is not None:
+        where = f"source {self._origin.source}: {self._origin.name}"
+        if self._output.timed_out:
+            said = last_lines(
+                bytes(self._output.stderr), cut_start=self._output.stderr_cut
+            )
+            reason = (
+                f"closed its stdout but was still running {END_WAIT:g} s later,"
+                " so it was stopped"
+            )
+            hint = (
+                "the records it printed before were kept; a followed program must"
+                " keep printing to its stdout for as long as it runs"
+            )
+            self._fail(reason + said, hint)
+        elif failed is not None:
             self._fail(*failed)
+        elif self._output.left_over:
+            self._notes.append(Note("warning", f"{where}: {LEFT_OVER}"))
         else:
-            where = f"source {self._origin.source}: {self._origin.name}"
             self._notes.append(
                 Note("warning", f"{where}: ended; nothing more comes from it")
             )
