@@ -295,6 +295,24 @@ def test_escaped_spellings_of_a_value_are_needles_too():
     assert found("a/b") == [4]
 
 
+def test_control_characters_are_found_as_json_writes_them():
+    # JSON must escape U+0000-U+001F: \n \r \b \f or \u0001 (Python, Go), \u001B (.NET)
+    data = (
+        b'{"job_id": "x\\u0001y"}\n'
+        b'{"job_id": "e\\u001b[1m"}\n'
+        b'{"job_id": "e\\u001B[1m"}\n'
+        b'{"job_id": "a\\nb"}\n'
+    )
+
+    def found(value: str) -> list[int]:
+        needles = Needles.of((value,))
+        return [h.line for h in scan(io.BytesIO(data), needles, lambda _: True)]
+
+    assert found("x\x01y") == [1]
+    assert found("e\x1b[1m") == [2, 3]
+    assert found("a\nb") == [4]
+
+
 def test_plain_values_get_no_extra_needles():
     assert Needles.of(("req-9f1c2a7b", "R9")).values == (b"req-9f1c2a7b", b"R9")
     assert set(Needles.of(('x"y\\z',)).values) == {

@@ -101,8 +101,10 @@ def spellings(value: str) -> set[str]:
 
     Each kind of escapable character is escaped throughout or not at all:
     non-ASCII and Go's HTML-escaped `<>&` as `\\u00e9` or `\\u00E9` (Python
-    and Go write lower case hex, .NET upper), `/` as `\\/` (PHP), `"`, `\\`
-    and tab as `\\"`, `\\\\`, `\\t`, and the percent-encoded form.
+    and Go write lower case hex, .NET upper), `/` as `\\/` (PHP), `"`, `\\`,
+    tab, newline, CR, backspace and form feed as `\\"`, `\\\\`, `\\t`, `\\n`,
+    `\\r`, `\\b`, `\\f`, the other control characters as `\\u0001` (JSON
+    must escape them), and the percent-encoded form.
     """
     if value.isascii() and not _ESCAPABLE.search(value):
         return {value}
@@ -110,7 +112,7 @@ def spellings(value: str) -> set[str]:
         [(lambda c: c), *(_hex(upper) for upper in (False, True))]
         if any(test(c) for c in value)
         else [lambda c: c]
-        for test in (_non_ascii, _html)
+        for test in (_non_ascii, _html, _control)
     ]
     escapes: list[dict[str, str]] = [{}]
     for table in (_SLASH, _JSON_ESCAPES):
@@ -119,17 +121,28 @@ def spellings(value: str) -> set[str]:
     forms = {value}
     for wide in choices[0]:
         for html in choices[1]:
-            for table in escapes:
-                forms.add("".join(_spell(c, wide, html, table) for c in value))
+            for control in choices[2]:
+                for table in escapes:
+                    forms.add(
+                        "".join(_spell(c, wide, html, control, table) for c in value)
+                    )
     from urllib.parse import quote  # noqa: PLC0415 - start-up: only for such values
 
     forms.add(quote(value, safe=_URL_SAFE))
     return forms
 
 
-_ESCAPABLE = re.compile(r'[/"\\\t<>&%\s]')
+_ESCAPABLE = re.compile(r'[/"\\\t<>&%\s\x00-\x1f]')
 _SLASH = {"/": "\\/"}
-_JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\t": "\\t"}
+_JSON_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\b": "\\b",
+    "\f": "\\f",
+}
 _URL_SAFE = "-._~!$'()*+,;=:@/"
 
 
@@ -139,6 +152,10 @@ def _non_ascii(c: str) -> bool:
 
 def _html(c: str) -> bool:
     return c in "<>&"
+
+
+def _control(c: str) -> bool:
+    return c < " " and c not in _JSON_ESCAPES
 
 
 def _hex(upper: bool) -> Callable[[str], str]:
@@ -159,12 +176,15 @@ def _spell(
     c: str,
     wide: Callable[[str], str],
     html: Callable[[str], str],
+    control: Callable[[str], str],
     table: dict[str, str],
 ) -> str:
     if not c.isascii():
         return wide(c)
     if c in "<>&":
         return html(c)
+    if _control(c):
+        return control(c)
     return table.get(c, c)
 
 
