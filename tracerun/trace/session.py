@@ -7,7 +7,6 @@ options arrive as one typed TraceOptions, built by the CLI from its flags.
 from __future__ import annotations
 
 import datetime
-import difflib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
@@ -276,6 +275,8 @@ def _output_config(profile: Profile, name: str) -> OutputConfig:
     outputs = {**BUILTIN, **profile.outputs}
     if name in outputs:
         return outputs[name]
+    import difflib  # noqa: PLC0415 - start-up: ~2 ms, only for an unknown output name
+
     close = difflib.get_close_matches(name, list(outputs), n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
     msg = f"unknown output {quoted(name)}"
