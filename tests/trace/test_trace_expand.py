@@ -626,7 +626,7 @@ def test_a_record_two_passes_find_prints_once_when_the_second_bisects(
         ("worker", 1),
         ("worker", 2),
         ("worker", 4),
-        ("orders", None),  # found only by the bisected pass: no line number
+        ("orders", 2007),  # found only by the bisected pass: lines still exact
     ]
 
 
