@@ -175,11 +175,12 @@ def test_ignored_fields_and_values_are_not_followed(
 def test_more_new_ids_than_max_ids_stops_and_says_which_were_left_out(
     profile: str,
 ) -> None:
-    result = run("-p", profile, "--expand", "--max-ids", "2", "req-1", "-o", "ndjson")
+    # --max-ids counts the ids expansion adds: req-1 is the query's own.
+    result = run("-p", profile, "--expand", "--max-ids", "1", "req-1", "-o", "ndjson")
 
     assert result.exit_code == 0
     assert (
-        "tracerun: --max-ids 2 reached: 1 id was found but not searched: order_id=ord-9"
+        "tracerun: --max-ids 1 reached: 1 id was found but not searched: order_id=ord-9"
         in result.stderr.splitlines()
     )
     assert "ids followed (2 ids, 1 pass after the query):" in result.stderr
@@ -668,3 +669,52 @@ def test_a_value_that_is_not_an_id_is_not_followed_and_said_once(
     assert len(told) == 1
     assert told[0].startswith("tracerun: warning: correlate 'job_id': a value '")
     assert told[0].endswith(f"is not followed: {why}")
+
+
+def test_records_without_a_time_are_told_once_over_every_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # The worker's first lines have no timestamp: pass 1 (ord-9) and pass 2
+    # (job-3) each find one of them.
+    worker = ['msg="boot" order_id=ord-9', 'msg="boot" job_id=job-3', *WORKER]
+    profile = write(tmp_path, worker=worker)
+
+    result = run(
+        "-p", profile, "--expand", "--max-fanout", "5", "req-1", "-o", "ndjson"
+    )
+
+    assert result.exit_code == 0
+    told = [x for x in result.stderr.splitlines() if "no timestamp" in x]
+    assert len(told) == 1
+    assert told[0].endswith(
+        "worker.log:1: record has no timestamp and none precedes it; it "
+        "is shown first, without a time; and 1 more like it (first at line 1, "
+        "last at 2)"
+    )
+
+
+def test_ids_from_are_not_counted_by_max_ids(profile: str, tmp_path: Path) -> None:
+    ids = tmp_path / "ids.txt"
+    ids.write_text("req-1\nreq-404\nreq-405\n")  # more query ids than --max-ids
+
+    result = run(
+        "-p",
+        profile,
+        "--expand",
+        "--max-ids",
+        "2",
+        "--max-fanout",
+        "5",
+        "--ids-from",
+        str(ids),
+        "-o",
+        "ndjson",
+    )
+
+    assert result.exit_code == 0
+    assert ("worker", 1, "order_id=ord-9 ← req-1") in records(result)
+    # tenant_id and order_id are the two ids added; job-3 would be the third.
+    assert "--max-ids 2 reached: 1 id was found but not searched: job_id=job-3" in (
+        result.stderr
+    )

@@ -5,7 +5,7 @@ trace/window.py). Each further pass searches every id that the previous pass's
 new records carried in one of the profile's `correlate` fields (one multi-needle
 pass over each origin: the ids are the query's terms, as with --ids-from), over
 the origins that meet the window only, until no new id appears or a limit is
-reached (--max-depth passes, --max-ids ids). A value that is not an id (empty,
+reached (--max-depth passes, --max-ids ids added to the query's own). A value that is not an id (empty,
 `-`, `null`, `0`, one of `ignore.values`, a field of `ignore.fields`) is never
 followed; nor is one that more than --max-fanout records carry (a tenant id): its
 records are left out and the graph says so. A record found by two passes is kept
@@ -27,7 +27,8 @@ from tracerun.extract.fields import expression_getter
 from tracerun.output.idgraph import IdNode
 from tracerun.query import Query, Term
 from tracerun.read.match import lookup, spellings
-from tracerun.record import Record, field_text
+from tracerun.read.assemble import Timeless, timeless_warnings
+from tracerun.record import NO_TIME, Record, field_text
 from tracerun.timeparse import format_utc_ms
 from tracerun.trace.merge import Timeline
 from tracerun.trace.plan import Plan
@@ -227,6 +228,8 @@ class _Expander:
         self.node_of: dict[str, int] = {}
         self.record_node: dict[int, int] = {}
         """id() of each kept record → the node of the id that found it."""
+        self.roots = 0
+        """How many nodes are the query's own terms (not counted by --max-ids)."""
 
     def run(self) -> tuple[RunResult, Expansion]:
         query = self.query
@@ -278,6 +281,7 @@ class _Expander:
                 self.node_of[term.value] = len(nodes)
                 nodes.append(IdNode(str(term), None))
         values = [t.value for t in self.user_query.terms]
+        self.roots = len(self.node_of)
         return self._keep(records, values, set())
 
     def _follow(self, plan: Plan, query: Query, frontier: list[Record]) -> None:
@@ -292,7 +296,10 @@ class _Expander:
             if depth >= settings.max_depth:
                 self._left_out(found, f"--max-depth {settings.max_depth} reached")
                 return
-            room = max(settings.max_ids - len(self.node_of), 0)
+            # --max-ids counts the ids expansion adds, not the query's own: an
+            # --ids-from file of 1,000 ids is one pass, and is still followed.
+            added = len(self.node_of) - self.roots
+            room = max(settings.max_ids - added, 0)
             if len(found) > room:
                 items = list(found.items())
                 why = f"--max-ids {settings.max_ids} reached"
@@ -412,8 +419,9 @@ class _Expander:
         outcome = RunResult(timeline, list(plan.warnings), list(plan.failures))
         failures: set[tuple[str, str]] = set()
         for result in self.results:
+            per_pass = set(timeless_warnings(result.timeless))
             for warning in result.warnings:
-                if warning not in outcome.warnings:
+                if warning not in outcome.warnings and warning not in per_pass:
                     outcome.warnings.append(warning)
             for failure in result.failures:
                 if _failure_key(failure) not in failures:
@@ -426,6 +434,7 @@ class _Expander:
             outcome.bytes_read += result.bytes_read
             outcome.tallies += result.tallies
             outcome.skipped += result.skipped
+        outcome.warnings += timeless_warnings(_timeless(records, self.results))
         outcome.warnings += self.correlator.warnings
         return outcome
 
@@ -469,6 +478,24 @@ def record_key(record: Record) -> Key:
     apart by their order within a pass (`_keep`).
     """
     return record.source_index, record.origin, record.time, record.raw
+
+
+def _timeless(
+    records: list[Record], results: list[RunResult]
+) -> list[tuple[str, Timeless]]:
+    """Each origin's kept records without a time, counted once over every pass.
+
+    Why: each pass tells the records without a time it found, so a run of three
+    passes said the same thing three times, with different counts (#16).
+    """
+    found: dict[str, Timeless] = {}
+    for result in results:  # the origins in the order the passes met them
+        for name, _ in result.timeless:
+            found.setdefault(name, Timeless())
+    for record in sorted(records, key=lambda r: (r.line, r.offset)):
+        if record.time == NO_TIME and record.origin in found:
+            found[record.origin].add(record.line)
+    return list(found.items())
 
 
 def _failure_key(failure: SourceFailure) -> tuple[str, str]:

@@ -86,7 +86,9 @@ def test_windowed_run_finds_what_a_full_read_finds_with_exact_lines(
     assert [(r.line, r.offset) for r in windowed.records] == [
         (r.line, r.offset) for r in expected
     ]
-    (piece,) = file_jobs(plan.targets, Query(terms=terms, since=since, until=until), 1)[0]
+    (piece,) = file_jobs(plan.targets, Query(terms=terms, since=since, until=until), 1)[
+        0
+    ]
     assert piece.size < day.stat().st_size / 10  # only the window is scanned
 
 
@@ -239,8 +241,9 @@ def test_file_whose_middle_goes_back_in_time_is_read_whole(
 
     windowed = run(plan, Query(terms=terms, since=since, until=until), workers=1)
 
-    assert seek.window_range(
-        scanner_of(path), since, until, path.stat().st_size
-    ) == (0, None)
+    assert seek.window_range(scanner_of(path), since, until, path.stat().st_size) == (
+        0,
+        None,
+    )
     assert [r.raw for r in windowed.records] == expected
     assert len(expected) == 13

@@ -70,9 +70,7 @@ def window_range(
         seen = [first]
         start = 0 if low is None else _first_at_or_after(raw, target, low, size, seen)
         stop = (
-            None
-            if high is None
-            else _first_after(raw, target, high, start, size, seen)
+            None if high is None else _first_after(raw, target, high, start, size, seen)
         )
     if not _in_order([*seen, (size, last)]):
         return 0, None  # a probe contradicts time order: bisecting could drop records
