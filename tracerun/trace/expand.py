@@ -26,8 +26,8 @@ from tracerun.errors import EvaluationError, OnceWarning, SourceFailure, quoted
 from tracerun.extract.fields import expression_getter
 from tracerun.output.idgraph import IdNode
 from tracerun.query import Query, Term
-from tracerun.read.match import lookup, spellings
 from tracerun.read.assemble import Timeless, timeless_warnings
+from tracerun.read.match import lookup, spellings
 from tracerun.record import NO_TIME, Record, field_text
 from tracerun.timeparse import format_utc_ms
 from tracerun.trace.merge import Timeline
