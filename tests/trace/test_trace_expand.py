@@ -504,6 +504,77 @@ def test_follow_with_expand_follows_every_id_the_history_led_to(profile: str) ->
     assert "└─ order_id=ord-9  found at orders  3 records: worker, orders" in stderr
 
 
+LIVE = {  # (file, line): a request whose ids appear only while following
+    "gateway": 'time=2026-03-20T14:11:00.000Z msg="POST /orders" request_id=req-7',
+    "orders": '{"ts":"2026-03-20T14:11:00.100Z","msg":"order created",'
+    '"request_id":"req-7","order_id":"ord-70"}',
+    "worker": 'time=2026-03-20T14:11:00.200Z msg="picked up" order_id=ord-70 '
+    "job_id=job-71\n"
+    'time=2026-03-20T14:11:00.300Z msg="done" job_id=job-71',
+}
+
+
+@pytest.mark.parametrize("together", [False, True])
+def test_follow_with_expand_follows_ids_first_seen_live(
+    profile: str, together: bool
+) -> None:
+    # Nothing in the history carries req-7. Written one file at a time (each
+    # record seen before the next is written), or all in one go: the worker's
+    # lines may be read before the order that names ord-70 is, and are then
+    # found in the reader's recent bytes.
+    root = Path(profile).parent
+    follow = Follow(
+        "-p", profile, "-f", "--expand", "req-7", "-o", "ndjson",
+        "--exit-on", "msg == 'done'", "--timeout", "30s", cwd=root,
+    )  # fmt: skip
+    follow.wait_stderr("ids followed")  # the history's expansion is done
+    for count, (name, text) in enumerate(LIVE.items(), 1):
+        with (root / f"{name}.log").open("a") as file:
+            file.write(text + "\n")
+        if not together:
+            follow.wait_for(count)
+
+    code, stderr = follow.finish()
+
+    assert code == 0, stderr
+    found = [json.loads(x) for x in follow.lines]
+    assert [(r["source"], r["line"], r["via"]) for r in found] == [
+        ("gateway", 4, None),
+        ("orders", 8, None),
+        ("worker", 6, "order_id=ord-70 ← req-7"),
+        ("worker", 7, "job_id=job-71 ← order_id=ord-70 ← req-7"),
+    ]
+
+
+def test_follow_with_expand_keeps_max_ids_for_live_ids(profile: str) -> None:
+    root = Path(profile).parent
+    follow = Follow(
+        "-p", profile, "-f", "--expand", "--max-ids", "1", "req-7", "-o", "ndjson",
+        "--exit-on", "msg == 'picked up'", "--timeout", "30s", cwd=root,
+    )  # fmt: skip
+    follow.wait_stderr("ids followed")
+    for name, text in LIVE.items():
+        with (root / f"{name}.log").open("a") as file:
+            file.write(text + "\n")
+        follow.wait_for(1)
+    code, stderr = follow.finish()
+
+    found = [json.loads(x) for x in follow.lines]
+    assert code == 0, stderr
+    assert [(r["source"], r["line"]) for r in found] == [
+        ("gateway", 4),
+        ("orders", 8),
+        ("worker", 6),
+    ]
+    told = [x for x in stderr.splitlines() if "--max-ids 1 reached" in x]
+    assert told == [
+        (
+            "tracerun: warning: --max-ids 1 reached while following: job_id=job-71 "
+            "(and any after it) is not searched"
+        )
+    ]
+
+
 # --- the parts -----------------------------------------------------------------
 
 

@@ -71,6 +71,8 @@ class Expansion:
     notes: list[str] = field(default_factory=list)
     chains: dict[str, str] = field(default_factory=dict)
     """Each id searched (not one left unfollowed) → the `via` of its records."""
+    refused: set[str] = field(default_factory=set)
+    """The ids found but not followed (over --max-fanout): a follow skips them too."""
 
 
 class Collected(Timeline):
@@ -257,6 +259,9 @@ class _Expander:
             value: self._chain(index)
             for value, index in self.node_of.items()
             if not nodes[index].note
+        }
+        self.expansion.refused = {
+            value for value, index in self.node_of.items() if nodes[index].note
         }
         return self._result(), self.expansion
 
@@ -455,6 +460,94 @@ class ViaMarker:
             via = self._chains[carried[0]] if carried else ""
         record.via = via
         return record
+
+
+class LiveExpander:
+    """Finds new ids on live records (`-f --expand`) within the expansion's limits.
+
+    The history's expansion is the start: its graph, its chains, its count of
+    ids. A live record's new `correlate` values are followed when its chain is
+    shorter than --max-depth and fewer than --max-ids ids were added; an id that
+    more than --max-fanout live records carry gives no new ids from then on
+    (its records matched and are printed; they cannot be taken back). Each
+    limit reached is said once.
+    """
+
+    def __init__(
+        self, profile: Profile, settings: ExpandSettings, expansion: Expansion
+    ) -> None:
+        self.settings = settings
+        self.correlator = Correlator(profile)
+        self.chains = expansion.chains
+        self._refused = expansion.refused
+        self.notes: list[str] = []
+        self._depth = {v: c.count(" ← ") for v, c in self.chains.items()}
+        """Each followed id → how many ids led to it (a query's own: 0)."""
+        self._added = sum(1 for n in expansion.nodes if n.parent is not None)
+        self._count: dict[str, int] = {}
+        self._told: set[str] = set()
+
+    def found(self, records: Sequence[Record]) -> list[str]:
+        """Return the ids to search next that these live records carry."""
+        new: list[str] = []
+        for record in records:
+            parent = self._parent(record)
+            if parent is None:
+                continue
+            for name, value in self.correlator.ids(record):
+                if value in self.chains or value in new or value in self._refused:
+                    continue
+                if not self._room(name, value, self._depth[parent] + 1):
+                    continue
+                chain = self.chains[parent]
+                self.chains[value] = f"{name}={value}" + (
+                    f" ← {chain}" if chain else f" ← {parent}"
+                )
+                self._depth[value] = self._depth[parent] + 1
+                self._added += 1
+                new.append(value)
+        return new
+
+    def _parent(self, record: Record) -> str | None:
+        """Find the followed id that led to a record (None: it gives no new ids)."""
+        values = set(_scalars(record.fields))
+        carried = [v for v in self.chains if v in values]
+        if not carried:
+            return None
+        parent = carried[0]
+        count = self._count[parent] = self._count.get(parent, 0) + 1
+        limit = self.settings.max_fanout
+        if count > limit and self._depth.get(parent, 0) > 0:
+            self._tell(
+                f"fanout:{parent}",
+                f"{parent}: more than --max-fanout {limit} live records carry it; "
+                "the ids on its records are not followed from here on",
+            )
+            return None
+        return parent
+
+    def _room(self, name: str, value: str, depth: int) -> bool:
+        settings = self.settings
+        if depth > settings.max_depth:
+            self._tell(
+                "depth",
+                f"--max-depth {settings.max_depth} reached while following: "
+                f"{name}={value} (and any like it) is not searched",
+            )
+            return False
+        if self._added >= settings.max_ids:
+            self._tell(
+                "ids",
+                f"--max-ids {settings.max_ids} reached while following: "
+                f"{name}={value} (and any after it) is not searched",
+            )
+            return False
+        return True
+
+    def _tell(self, key: str, text: str) -> None:
+        if key not in self._told:
+            self._told.add(key)
+            self.notes.append(text)
 
 
 Key = tuple[int, str, int, str]
