@@ -86,7 +86,9 @@ class IncrementalReader:
         self._told_unparsed = False
         self._told: set[str] = set()
         self._grow = query.grow
-        self._version = 0 if self._grow is None else self._grow.version
+        self._version = -1
+        """The growth taken (-1: none yet; a reader made after ids were added,
+        for a new file or container, takes them at its first scan)."""
         self._recent: deque[tuple[bytes, int, int, set[int]]] = deque()
         """(chunk, lines before it, its offset, offsets of the records it gave)."""
         self._recent_bytes = 0
