@@ -575,6 +575,30 @@ def test_follow_with_expand_keeps_max_ids_for_live_ids(profile: str) -> None:
     ]
 
 
+def test_follow_with_expand_does_not_follow_a_live_value_that_is_not_an_id(
+    profile: str,
+) -> None:
+    root = Path(profile).parent
+    follow = Follow(
+        "-p", profile, "-f", "--expand", "req-8", "-o", "ndjson",
+        "--exit-on", "msg == 'last'", "--timeout", "30s", cwd=root,
+    )  # fmt: skip
+    follow.wait_stderr("ids followed")
+    with (root / "orders.log").open("a") as file:
+        for msg in ("first", "last"):
+            file.write(
+                f'{{"ts":"2026-03-20T14:12:00.000Z","msg":"{msg}",'
+                '"request_id":"req-8","order_id":"ord\\u001b[31m"}\n'
+            )
+    code, stderr = follow.finish()
+
+    assert code == 0, stderr
+    assert len(follow.lines) == 2
+    told = [x for x in stderr.splitlines() if "is not followed" in x]
+    assert len(told) == 1
+    assert "it holds a control character" in told[0]
+
+
 # --- the parts -----------------------------------------------------------------
 
 

@@ -289,9 +289,11 @@ class Follower:
         while records and (values := live.found(records)):
             records = grow.add(values)
             found += records
-        for note in live.notes:
+        # The limits reached, and values that are not ids (OnceWarnings: once).
+        for note in [*live.notes, *live.correlator.warnings]:
             self.notify(Note("warning", note))
         live.notes.clear()
+        live.correlator.warnings.clear()
         return found
 
     def _emit(self, records: Iterable[Record], *, stop_on_match: bool = True) -> bool:
