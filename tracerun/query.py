@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 from tracerun.errors import ExpressionError, QueryError, cut, quoted
 from tracerun.timeparse import format_utc_ms
@@ -44,6 +47,8 @@ class Query:
     derived: tuple[str, ...] = ()
     """JMESPath expressions a bare term is also compared with (`correlate:` with
     `--expand`): a record matches when one of them gives the value."""
+    grow: Growing | None = field(default=None, compare=False)
+    """`-f --expand`: the live needle set, which grows as records bring new ids."""
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -57,6 +62,48 @@ class Query:
         start = "…" if self.since is None else format_utc_ms(self.since)
         end = "…" if self.until is None else format_utc_ms(self.until)
         return f"{start} → {end} UTC"
+
+
+class Regrowing(Protocol):
+    """A live reader that can search again what it read recently, for new ids."""
+
+    def regrow(self, added: tuple[str, ...]) -> list[Any]:
+        """Take the grown query; return the recent records that carry `added`."""
+        ...
+
+
+class Growing:
+    """The ids a follow searches, which grow while it runs (`-f --expand`, #16).
+
+    The follow driver adds the ids it finds on live records; every reader made
+    with a query holding this (read/incremental.py) registers, switches to the
+    grown needle set on `add`, and searches again the bytes it read recently,
+    so a record that arrived just before its id was known is not missed.
+    Why not in the pickled query of a one-shot read: `history()` drops it.
+    """
+
+    def __init__(self, query: Query) -> None:
+        self.query = query
+        self.version = 0
+        self._readers: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def join(self, reader: Regrowing) -> None:
+        """Register a live reader (held weakly: a finished origin's goes away)."""
+        self._readers.add(reader)
+
+    def add(self, values: Iterable[str]) -> list[Any]:
+        """Search `values` too; return the records the readers' recent bytes hold."""
+        known = set(self.query.values)
+        added = tuple(v for v in dict.fromkeys(values) if v not in known)
+        if not added:
+            return []
+        terms = (*self.query.terms, *(Term(None, v) for v in added))
+        self.query = replace(self.query, terms=terms)
+        self.version += 1
+        found: list[Any] = []
+        for reader in list(self._readers):
+            found += reader.regrow(added)
+        return found
 
 
 def parse_term(text: str) -> Term:

@@ -153,3 +153,54 @@ def test_timeless_records_fed_are_warned_about_once_per_call():
         )
     ]
     assert stream.warnings() == []
+
+
+def _growing_query():
+    import dataclasses
+
+    from tracerun.query import Growing
+
+    query = build_query(
+        PROFILE, TraceOptions(terms=("abc",)), now=0
+    )  # bare `abc`: matched on request_id
+    return dataclasses.replace(query, grow=Growing(query))
+
+
+def test_grown_ids_are_found_in_the_recent_bytes_once(monkeypatch) -> None:
+    query = _growing_query()
+    reader = IncrementalReader(SCANNER, query)
+    first = reader.feed(b"".join(LINES)) + reader.flush()
+    assert [r.line for r in first] == [1, 3, 7]
+
+    found = query.grow.add(["zzz", "abc"])  # abc is known: only zzz is new
+
+    assert [(r.line, r.raw) for r in found] == [(2, LINES[1].decode().rstrip())]
+    assert query.grow.add(["zzz"]) == []  # nothing new: nothing searched again
+    more = reader.feed(b"2026-03-20T14:10:01.000Z INFO later request_id=zzz\n")
+    assert [r.line for r in more + reader.flush()] == [8]  # live: the new needles
+
+
+def test_a_reader_made_after_growth_searches_the_grown_ids() -> None:
+    query = _growing_query()
+    query.grow.add(["zzz"])
+    reader = IncrementalReader(SCANNER, query)  # a file that appeared later
+
+    found = reader.feed(b"".join(LINES)) + reader.flush()
+
+    assert [r.line for r in found] == [1, 2, 3, 7]
+
+
+def test_recent_bytes_are_bounded(monkeypatch) -> None:
+    from tracerun.read import incremental
+
+    monkeypatch.setattr(incremental, "RECENT_BYTES", len(LINES[1]))
+    query = _growing_query()
+    reader = IncrementalReader(SCANNER, query)
+    reader.feed(LINES[1])  # zzz: held as the last record
+    reader.feed(LINES[0])  # releases line 1 (scanned), holds this one
+    reader.feed(LINES[2])
+    reader.feed(LINES[6])
+    reader.flush()
+
+    # only the last chunk scanned is kept: line 1 (zzz) is out of reach
+    assert query.grow.add(["zzz"]) == []

@@ -175,11 +175,12 @@ def test_ignored_fields_and_values_are_not_followed(
 def test_more_new_ids_than_max_ids_stops_and_says_which_were_left_out(
     profile: str,
 ) -> None:
-    result = run("-p", profile, "--expand", "--max-ids", "2", "req-1", "-o", "ndjson")
+    # --max-ids counts the ids expansion adds: req-1 is the query's own.
+    result = run("-p", profile, "--expand", "--max-ids", "1", "req-1", "-o", "ndjson")
 
     assert result.exit_code == 0
     assert (
-        "tracerun: --max-ids 2 reached: 1 id was found but not searched: order_id=ord-9"
+        "tracerun: --max-ids 1 reached: 1 id was found but not searched: order_id=ord-9"
         in result.stderr.splitlines()
     )
     assert "ids followed (2 ids, 1 pass after the query):" in result.stderr
@@ -503,6 +504,101 @@ def test_follow_with_expand_follows_every_id_the_history_led_to(profile: str) ->
     assert "└─ order_id=ord-9  found at orders  3 records: worker, orders" in stderr
 
 
+LIVE = {  # (file, line): a request whose ids appear only while following
+    "gateway": 'time=2026-03-20T14:11:00.000Z msg="POST /orders" request_id=req-7',
+    "orders": '{"ts":"2026-03-20T14:11:00.100Z","msg":"order created",'
+    '"request_id":"req-7","order_id":"ord-70"}',
+    "worker": 'time=2026-03-20T14:11:00.200Z msg="picked up" order_id=ord-70 '
+    "job_id=job-71\n"
+    'time=2026-03-20T14:11:00.300Z msg="done" job_id=job-71',
+}
+
+
+@pytest.mark.parametrize("together", [False, True])
+def test_follow_with_expand_follows_ids_first_seen_live(
+    profile: str, together: bool
+) -> None:
+    # Nothing in the history carries req-7. Written one file at a time (each
+    # record seen before the next is written), or all in one go: the worker's
+    # lines may be read before the order that names ord-70 is, and are then
+    # found in the reader's recent bytes.
+    root = Path(profile).parent
+    follow = Follow(
+        "-p", profile, "-f", "--expand", "req-7", "-o", "ndjson",
+        "--exit-on", "msg == 'done'", "--timeout", "30s", cwd=root,
+    )  # fmt: skip
+    follow.wait_stderr("ids followed")  # the history's expansion is done
+    for count, (name, text) in enumerate(LIVE.items(), 1):
+        with (root / f"{name}.log").open("a") as file:
+            file.write(text + "\n")
+        if not together:
+            follow.wait_for(count)
+
+    code, stderr = follow.finish()
+
+    assert code == 0, stderr
+    found = [json.loads(x) for x in follow.lines]
+    assert [(r["source"], r["line"], r["via"]) for r in found] == [
+        ("gateway", 4, None),
+        ("orders", 8, None),
+        ("worker", 6, "order_id=ord-70 ← req-7"),
+        ("worker", 7, "job_id=job-71 ← order_id=ord-70 ← req-7"),
+    ]
+
+
+def test_follow_with_expand_keeps_max_ids_for_live_ids(profile: str) -> None:
+    root = Path(profile).parent
+    follow = Follow(
+        "-p", profile, "-f", "--expand", "--max-ids", "1", "req-7", "-o", "ndjson",
+        "--exit-on", "msg == 'picked up'", "--timeout", "30s", cwd=root,
+    )  # fmt: skip
+    follow.wait_stderr("ids followed")
+    for name, text in LIVE.items():
+        with (root / f"{name}.log").open("a") as file:
+            file.write(text + "\n")
+        follow.wait_for(1)
+    code, stderr = follow.finish()
+
+    found = [json.loads(x) for x in follow.lines]
+    assert code == 0, stderr
+    assert [(r["source"], r["line"]) for r in found] == [
+        ("gateway", 4),
+        ("orders", 8),
+        ("worker", 6),
+    ]
+    told = [x for x in stderr.splitlines() if "--max-ids 1 reached" in x]
+    assert told == [
+        (
+            "tracerun: warning: --max-ids 1 reached while following: job_id=job-71 "
+            "(and any after it) is not searched"
+        )
+    ]
+
+
+def test_follow_with_expand_does_not_follow_a_live_value_that_is_not_an_id(
+    profile: str,
+) -> None:
+    root = Path(profile).parent
+    follow = Follow(
+        "-p", profile, "-f", "--expand", "req-8", "-o", "ndjson",
+        "--exit-on", "msg == 'last'", "--timeout", "30s", cwd=root,
+    )  # fmt: skip
+    follow.wait_stderr("ids followed")
+    with (root / "orders.log").open("a") as file:
+        for msg in ("first", "last"):
+            file.write(
+                f'{{"ts":"2026-03-20T14:12:00.000Z","msg":"{msg}",'
+                '"request_id":"req-8","order_id":"ord\\u001b[31m"}\n'
+            )
+    code, stderr = follow.finish()
+
+    assert code == 0, stderr
+    assert len(follow.lines) == 2
+    told = [x for x in stderr.splitlines() if "is not followed" in x]
+    assert len(told) == 1
+    assert "it holds a control character" in told[0]
+
+
 # --- the parts -----------------------------------------------------------------
 
 
@@ -626,7 +722,7 @@ def test_a_record_two_passes_find_prints_once_when_the_second_bisects(
         ("worker", 1),
         ("worker", 2),
         ("worker", 4),
-        ("orders", None),  # found only by the bisected pass: no line number
+        ("orders", 2007),  # found only by the bisected pass: lines still exact
     ]
 
 
@@ -668,3 +764,52 @@ def test_a_value_that_is_not_an_id_is_not_followed_and_said_once(
     assert len(told) == 1
     assert told[0].startswith("tracerun: warning: correlate 'job_id': a value '")
     assert told[0].endswith(f"is not followed: {why}")
+
+
+def test_records_without_a_time_are_told_once_over_every_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # The worker's first lines have no timestamp: pass 1 (ord-9) and pass 2
+    # (job-3) each find one of them.
+    worker = ['msg="boot" order_id=ord-9', 'msg="boot" job_id=job-3', *WORKER]
+    profile = write(tmp_path, worker=worker)
+
+    result = run(
+        "-p", profile, "--expand", "--max-fanout", "5", "req-1", "-o", "ndjson"
+    )
+
+    assert result.exit_code == 0
+    told = [x for x in result.stderr.splitlines() if "no timestamp" in x]
+    assert len(told) == 1
+    assert told[0].endswith(
+        "worker.log:1: record has no timestamp and none precedes it; it "
+        "is shown first, without a time; and 1 more like it (first at line 1, "
+        "last at 2)"
+    )
+
+
+def test_ids_from_are_not_counted_by_max_ids(profile: str, tmp_path: Path) -> None:
+    ids = tmp_path / "ids.txt"
+    ids.write_text("req-1\nreq-404\nreq-405\n")  # more query ids than --max-ids
+
+    result = run(
+        "-p",
+        profile,
+        "--expand",
+        "--max-ids",
+        "2",
+        "--max-fanout",
+        "5",
+        "--ids-from",
+        str(ids),
+        "-o",
+        "ndjson",
+    )
+
+    assert result.exit_code == 0
+    assert ("worker", 1, "order_id=ord-9 ← req-1") in records(result)
+    # tenant_id and order_id are the two ids added; job-3 would be the third.
+    assert "--max-ids 2 reached: 1 id was found but not searched: job_id=job-3" in (
+        result.stderr
+    )

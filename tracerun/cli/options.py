@@ -240,7 +240,9 @@ def expand_options(func: F) -> F:
             "correlate fields (default: the profile's expand).",
         ),
         _count("--max-depth", 3, "With --expand: at most N passes after the query.", 0),
-        _count("--max-ids", 200, "With --expand: search at most N ids in all."),
+        _count(
+            "--max-ids", 200, "With --expand: add at most N ids to the query's own."
+        ),
         _count(
             "--max-fanout",
             100,

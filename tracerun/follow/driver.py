@@ -8,6 +8,7 @@ A second driver over the same pipeline: each source type follows its origins
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import signal
 import sys
@@ -22,7 +23,7 @@ from tracerun.config.spec import Profile
 from tracerun.errors import ExitCode, OutputError
 from tracerun.follow.reorder import ReorderBuffer
 from tracerun.output.base import Formatter
-from tracerun.query import Query
+from tracerun.query import Growing, Query
 from tracerun.read.match import RecordFilter
 from tracerun.read.tally import Tally
 from tracerun.read.target import Target
@@ -47,7 +48,7 @@ from tracerun.trace.session import (
 )
 
 if TYPE_CHECKING:
-    from tracerun.trace.expand import ViaMarker
+    from tracerun.trace.expand import LiveExpander, ViaMarker
 
 POLL = 0.1
 """Seconds between two looks at the followed files (a few stat calls per file)."""
@@ -88,27 +89,30 @@ def follow_trace(
     follower = Follower(settings, session.formatter_for(out), out, notify)
     query = session.query
     if wants_expand(profile, options):
-        query, follower.marker = _expand_first(profile, options, session)
+        query, follower.marker, follower.live = _expand_first(profile, options, session)
+        follower.grow = query.grow
     if options.summary and options.output != "summary":
         # As in a one-shot trace: after the records on a terminal, else on stderr.
         stream = out if out.isatty() else sys.stderr
         follower.summary = (session.formatter_for(stream, "summary"), stream)
     follower.feeds, history = build_feeds(
-        profile, session.plan, query, settings, notify
+        profile, session.plan, query, settings, notify, follower.expand
     )
     return follower.run(history)
 
 
 def _expand_first(
     profile: Profile, options: TraceOptions, session: Session
-) -> tuple[Query, ViaMarker]:
-    """Expand the history once; follow every id it found (`--expand` with `-f`).
+) -> tuple[Query, ViaMarker, LiveExpander]:
+    """Expand the history once; follow every id it found, and those found live.
 
-    Why: the feeds search a fixed needle set, so the ids are found before they
-    start; an id that first appears in a live record is not followed (#16).
+    The query returned holds a Growing needle set: the follower adds to it the
+    ids that live records bring (`LiveExpander`), and every live reader
+    searches them from then on, its recent bytes too (#16).
     """
     from tracerun.output.idgraph import render_graph  # noqa: PLC0415 - start-up: only with --expand
     from tracerun.trace.expand import (  # noqa: PLC0415 - start-up: only with --expand
+        LiveExpander,
         ViaMarker,
         followed_query,
         record_key,
@@ -127,7 +131,9 @@ def _expand_first(
         sys.stderr.write(f"tracerun: {note}\n")
     sys.stderr.write(render_graph(expansion.nodes, expansion.passes))
     query = followed_query(session.query, profile, expansion)
-    return query, ViaMarker(expansion, known)
+    query = dataclasses.replace(query, grow=Growing(query))
+    live = LiveExpander(profile, settings, expansion)
+    return query, ViaMarker(expansion, known), live
 
 
 def build_feeds(
@@ -136,6 +142,7 @@ def build_feeds(
     query: Query,
     settings: FollowSettings,
     notify: Notify,
+    expand: Callable[[list[Record]], list[Record]] | None = None,
 ) -> tuple[list[Feed], Timeline]:
     """Start one Feed per selected source; return them and the history they read.
 
@@ -167,7 +174,11 @@ def build_feeds(
         if following.polled:
             feeds.append(following.feed)
         batches.append(following.feed.start(settings.history))
-    result = run(Plan(tuple(once)), query) if settings.history and once else None
+    if expand is not None:  # what was written since the history's expansion ran
+        batches.append(expand([r for batch in batches for r in batch]))
+    # The one-shot history read is pickled to workers: without the live needles.
+    once_query = dataclasses.replace(query, grow=None)
+    result = run(Plan(tuple(once)), once_query) if settings.history and once else None
     history = Timeline(query.limit, query.max_records)
     for batch in batches:
         history.add_records(batch)
@@ -203,6 +214,9 @@ class Follower:
     printed: int = 0
     marker: ViaMarker | None = None
     """`--expand`: gives each record the chain of ids that led to it."""
+    live: LiveExpander | None = None
+    """`--expand`: finds the new ids live records carry, for the live needles."""
+    grow: Growing | None = None
     _stop_signal: int = 0
     _exit_on: RecordFilter | None = None
     _exit_on_told: bool = False
@@ -247,8 +261,8 @@ class Follower:
             now = time.monotonic()
         # Stopping: take what was written up to now, and what the feeds held back.
         self._poll(buffer, now)
-        for feed in self.feeds:
-            buffer.add(feed.close(), now)
+        last = [r for feed in self.feeds for r in feed.close()]
+        buffer.add(last + self.expand(last), now)
         self.feeds = []
         self._emit(buffer.drain(), stop_on_match=False)
         if self._stop_signal == signal.SIGTERM:
@@ -258,9 +272,29 @@ class Follower:
         return ExitCode.OK if self.printed else ExitCode.NO_MATCH
 
     def _poll(self, buffer: ReorderBuffer, now: float) -> None:
-        for feed in self.feeds:
-            buffer.add(feed.poll(now), now)
+        records = [r for feed in self.feeds for r in feed.poll(now)]
+        buffer.add(records + self.expand(records), now)
         self._notes()
+
+    def expand(self, records: list[Record]) -> list[Record]:
+        """`-f --expand`: search the new ids these records carry; return what they find.
+
+        Found in every reader's recent bytes, in the same poll, so they enter
+        the reorder window with the record that brought their id.
+        """
+        live, grow = self.live, self.grow
+        if live is None or grow is None or not records:
+            return []
+        found: list[Record] = []
+        while records and (values := live.found(records)):
+            records = grow.add(values)
+            found += records
+        # The limits reached, and values that are not ids (OnceWarnings: once).
+        for note in [*live.notes, *live.correlator.warnings]:
+            self.notify(Note("warning", note))
+        live.notes.clear()
+        live.correlator.warnings.clear()
+        return found
 
     def _emit(self, records: Iterable[Record], *, stop_on_match: bool = True) -> bool:
         """Print records; True when one matched --exit-on (the rest are not printed)."""

@@ -9,9 +9,11 @@ trace) may still be on their way, are held back until more bytes or `flush()`.
 from __future__ import annotations
 
 import io
+from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 
-from tracerun.query import Query
+from tracerun.query import Query, Term
 from tracerun.read.assemble import Assembler, Timeless, timeless_warning
 from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.match import Matcher
@@ -33,6 +35,13 @@ HOLD_BYTES = 1024 * 1024
 """Held bytes beyond this are released even without a following record start."""
 FEW_NEEDLES = 8
 """Up to this many needles, a chunk is first checked with `in` before scanning."""
+RECENT_BYTES = 4 * 1024 * 1024
+"""`-f --expand`: bytes kept after their scan, searched again when new ids come.
+
+Why: an id is known only once the record carrying it is released (held until
+the next record starts, or its writer goes quiet), and another origin's record
+with only that id may have been scanned in the same poll or just before; its
+bytes are still here then. The follow driver's reorder window keeps the order."""
 
 
 class IncrementalReader:
@@ -76,6 +85,15 @@ class IncrementalReader:
         self._notices: list[ScanNotice] = []
         self._told_unparsed = False
         self._told: set[str] = set()
+        self._grow = query.grow
+        self._version = -1
+        """The growth taken (-1: none yet; a reader made after ids were added,
+        for a new file or container, takes them at its first scan)."""
+        self._recent: deque[tuple[bytes, int, int, set[int]]] = deque()
+        """(chunk, lines before it, its offset, offsets of the records it gave)."""
+        self._recent_bytes = 0
+        if self._grow is not None:
+            self._grow.join(self)
 
     @property
     def pending(self) -> int:
@@ -191,23 +209,78 @@ class IncrementalReader:
             return any(contains_uncased(chunk, value) for value in values)
         return any(value in chunk for value in values)
 
+    def regrow(self, added: tuple[str, ...]) -> list[Record]:
+        """Search the grown query from now on; return the recent records with `added`.
+
+        A record already given (by its offset) is not given again.
+        """
+        self._take_growth()
+        if not self._recent:
+            return []
+        if self._grow is None:  # only a growing reader is told
+            return []
+        query = replace(self._grow.query, terms=tuple(Term(None, v) for v in added))
+        needles = Needles.of(added, ignore_case=query.ignore_case)
+        assembler = Assembler(self.target, Matcher(query))
+        found: list[Record] = []
+        for chunk, base, base_offset, given in self._recent:
+            for record in self._records(chunk, base, base_offset, needles, assembler):
+                if record.offset not in given:
+                    given.add(record.offset)
+                    found.append(record)
+        return found
+
+    def _take_growth(self) -> None:
+        """Switch to the grown needle set when the follow found new ids."""
+        grow = self._grow
+        if grow is None or grow.version == self._version:
+            return
+        self._version = grow.version
+        query = grow.query
+        self._needles = Needles.of(query.values, ignore_case=query.ignore_case)
+        self._assembler.matcher = Matcher(query)
+
     def _scan(self, cut: int) -> list[Record]:
         if cut == 0:
             return []
+        self._take_growth()
         chunk = bytes(self._pending[:cut])
         del self._pending[:cut]
         base, base_offset = self.line - 1, self.offset
         self.line += chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
         self.offset += cut
-        records: list[Record] = []
+        if self._grow is not None:
+            self._keep_recent(chunk, base, base_offset)
         if not self._may_hit(chunk):
-            return records
+            return []
+        records = self._records(
+            chunk, base, base_offset, self._needles, self._assembler
+        )
+        if self._grow is not None:
+            self._recent[-1][3].update(r.offset for r in records)
+        return records
+
+    def _keep_recent(self, chunk: bytes, base: int, base_offset: int) -> None:
+        self._recent.append((chunk, base, base_offset, set()))
+        self._recent_bytes += len(chunk)
+        while self._recent_bytes > RECENT_BYTES and len(self._recent) > 1:
+            self._recent_bytes -= len(self._recent.popleft()[0])
+
+    def _records(
+        self,
+        chunk: bytes,
+        base: int,
+        base_offset: int,
+        needles: Needles,
+        assembler: Assembler,
+    ) -> list[Record]:
+        records: list[Record] = []
         stream = io.BytesIO(chunk)
         size = min(CHUNK, max(len(chunk), 4096))  # scan's buffer is allocated per call
         before, after = self._context
         found = scan(
             stream,
-            self._needles,
+            needles,
             self._is_start,
             self._notices,
             size,
@@ -222,7 +295,7 @@ class IncrementalReader:
                 given, hit = self._unstamp(hit)
             if given is None and self.clock is not None:
                 given = self.clock()
-            record = self._assembler.record(hit, fallback_time=given)
+            record = assembler.record(hit, fallback_time=given)
             if record is not None:
                 records.append(record)
         return records

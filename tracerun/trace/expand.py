@@ -5,7 +5,7 @@ trace/window.py). Each further pass searches every id that the previous pass's
 new records carried in one of the profile's `correlate` fields (one multi-needle
 pass over each origin: the ids are the query's terms, as with --ids-from), over
 the origins that meet the window only, until no new id appears or a limit is
-reached (--max-depth passes, --max-ids ids). A value that is not an id (empty,
+reached (--max-depth passes, --max-ids ids added to the query's own). A value that is not an id (empty,
 `-`, `null`, `0`, one of `ignore.values`, a field of `ignore.fields`) is never
 followed; nor is one that more than --max-fanout records carry (a tenant id): its
 records are left out and the graph says so. A record found by two passes is kept
@@ -26,8 +26,9 @@ from tracerun.errors import EvaluationError, OnceWarning, SourceFailure, quoted
 from tracerun.extract.fields import expression_getter
 from tracerun.output.idgraph import IdNode
 from tracerun.query import Query, Term
+from tracerun.read.assemble import Timeless, timeless_warnings
 from tracerun.read.match import lookup, spellings
-from tracerun.record import Record, field_text
+from tracerun.record import NO_TIME, Record, field_text
 from tracerun.timeparse import format_utc_ms
 from tracerun.trace.merge import Timeline
 from tracerun.trace.plan import Plan
@@ -70,6 +71,8 @@ class Expansion:
     notes: list[str] = field(default_factory=list)
     chains: dict[str, str] = field(default_factory=dict)
     """Each id searched (not one left unfollowed) → the `via` of its records."""
+    refused: set[str] = field(default_factory=set)
+    """The ids found but not followed (over --max-fanout): a follow skips them too."""
 
 
 class Collected(Timeline):
@@ -227,6 +230,8 @@ class _Expander:
         self.node_of: dict[str, int] = {}
         self.record_node: dict[int, int] = {}
         """id() of each kept record → the node of the id that found it."""
+        self.roots = 0
+        """How many nodes are the query's own terms (not counted by --max-ids)."""
 
     def run(self) -> tuple[RunResult, Expansion]:
         query = self.query
@@ -255,6 +260,9 @@ class _Expander:
             for value, index in self.node_of.items()
             if not nodes[index].note
         }
+        self.expansion.refused = {
+            value for value, index in self.node_of.items() if nodes[index].note
+        }
         return self._result(), self.expansion
 
     def _pass(self, plan: Plan, query: Query) -> tuple[RunResult, list[Record]]:
@@ -278,6 +286,7 @@ class _Expander:
                 self.node_of[term.value] = len(nodes)
                 nodes.append(IdNode(str(term), None))
         values = [t.value for t in self.user_query.terms]
+        self.roots = len(self.node_of)
         return self._keep(records, values, set())
 
     def _follow(self, plan: Plan, query: Query, frontier: list[Record]) -> None:
@@ -292,7 +301,10 @@ class _Expander:
             if depth >= settings.max_depth:
                 self._left_out(found, f"--max-depth {settings.max_depth} reached")
                 return
-            room = max(settings.max_ids - len(self.node_of), 0)
+            # --max-ids counts the ids expansion adds, not the query's own: an
+            # --ids-from file of 1,000 ids is one pass, and is still followed.
+            added = len(self.node_of) - self.roots
+            room = max(settings.max_ids - added, 0)
             if len(found) > room:
                 items = list(found.items())
                 why = f"--max-ids {settings.max_ids} reached"
@@ -412,8 +424,9 @@ class _Expander:
         outcome = RunResult(timeline, list(plan.warnings), list(plan.failures))
         failures: set[tuple[str, str]] = set()
         for result in self.results:
+            per_pass = set(timeless_warnings(result.timeless))
             for warning in result.warnings:
-                if warning not in outcome.warnings:
+                if warning not in outcome.warnings and warning not in per_pass:
                     outcome.warnings.append(warning)
             for failure in result.failures:
                 if _failure_key(failure) not in failures:
@@ -426,6 +439,7 @@ class _Expander:
             outcome.bytes_read += result.bytes_read
             outcome.tallies += result.tallies
             outcome.skipped += result.skipped
+        outcome.warnings += timeless_warnings(_timeless(records, self.results))
         outcome.warnings += self.correlator.warnings
         return outcome
 
@@ -446,6 +460,94 @@ class ViaMarker:
             via = self._chains[carried[0]] if carried else ""
         record.via = via
         return record
+
+
+class LiveExpander:
+    """Finds new ids on live records (`-f --expand`) within the expansion's limits.
+
+    The history's expansion is the start: its graph, its chains, its count of
+    ids. A live record's new `correlate` values are followed when its chain is
+    shorter than --max-depth and fewer than --max-ids ids were added; an id that
+    more than --max-fanout live records carry gives no new ids from then on
+    (its records matched and are printed; they cannot be taken back). Each
+    limit reached is said once.
+    """
+
+    def __init__(
+        self, profile: Profile, settings: ExpandSettings, expansion: Expansion
+    ) -> None:
+        self.settings = settings
+        self.correlator = Correlator(profile)
+        self.chains = expansion.chains
+        self._refused = expansion.refused
+        self.notes: list[str] = []
+        self._depth = {v: c.count(" ← ") for v, c in self.chains.items()}
+        """Each followed id → how many ids led to it (a query's own: 0)."""
+        self._added = sum(1 for n in expansion.nodes if n.parent is not None)
+        self._count: dict[str, int] = {}
+        self._told: set[str] = set()
+
+    def found(self, records: Sequence[Record]) -> list[str]:
+        """Return the ids to search next that these live records carry."""
+        new: list[str] = []
+        for record in records:
+            parent = self._parent(record)
+            if parent is None:
+                continue
+            for name, value in self.correlator.ids(record):
+                if value in self.chains or value in new or value in self._refused:
+                    continue
+                if not self._room(name, value, self._depth[parent] + 1):
+                    continue
+                chain = self.chains[parent]
+                self.chains[value] = f"{name}={value}" + (
+                    f" ← {chain}" if chain else f" ← {parent}"
+                )
+                self._depth[value] = self._depth[parent] + 1
+                self._added += 1
+                new.append(value)
+        return new
+
+    def _parent(self, record: Record) -> str | None:
+        """Find the followed id that led to a record (None: it gives no new ids)."""
+        values = set(_scalars(record.fields))
+        carried = [v for v in self.chains if v in values]
+        if not carried:
+            return None
+        parent = carried[0]
+        count = self._count[parent] = self._count.get(parent, 0) + 1
+        limit = self.settings.max_fanout
+        if count > limit and self._depth.get(parent, 0) > 0:
+            self._tell(
+                f"fanout:{parent}",
+                f"{parent}: more than --max-fanout {limit} live records carry it; "
+                "the ids on its records are not followed from here on",
+            )
+            return None
+        return parent
+
+    def _room(self, name: str, value: str, depth: int) -> bool:
+        settings = self.settings
+        if depth > settings.max_depth:
+            self._tell(
+                "depth",
+                f"--max-depth {settings.max_depth} reached while following: "
+                f"{name}={value} (and any like it) is not searched",
+            )
+            return False
+        if self._added >= settings.max_ids:
+            self._tell(
+                "ids",
+                f"--max-ids {settings.max_ids} reached while following: "
+                f"{name}={value} (and any after it) is not searched",
+            )
+            return False
+        return True
+
+    def _tell(self, key: str, text: str) -> None:
+        if key not in self._told:
+            self._told.add(key)
+            self.notes.append(text)
 
 
 Key = tuple[int, str, int, str]
@@ -469,6 +571,24 @@ def record_key(record: Record) -> Key:
     apart by their order within a pass (`_keep`).
     """
     return record.source_index, record.origin, record.time, record.raw
+
+
+def _timeless(
+    records: list[Record], results: list[RunResult]
+) -> list[tuple[str, Timeless]]:
+    """Each origin's kept records without a time, counted once over every pass.
+
+    Why: each pass tells the records without a time it found, so a run of three
+    passes said the same thing three times, with different counts (#16).
+    """
+    found: dict[str, Timeless] = {}
+    for result in results:  # the origins in the order the passes met them
+        for name, _ in result.timeless:
+            found.setdefault(name, Timeless())
+    for record in sorted(records, key=lambda r: (r.line, r.offset)):
+        if record.time == NO_TIME and record.origin in found:
+            found[record.origin].add(record.line)
+    return list(found.items())
 
 
 def _failure_key(failure: SourceFailure) -> tuple[str, str]:

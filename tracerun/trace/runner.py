@@ -59,6 +59,8 @@ class RunResult:
         why: why nothing matched, when something can be said (trace/explain.py).
         report: lines for stderr after the warnings (an expanded trace's
             window and id graph).
+        timeless: each origin with records that got no time (their warnings
+            are in `warnings`; an expansion tells them once over its passes).
     """
 
     timeline: Timeline
@@ -73,6 +75,7 @@ class RunResult:
     report: list[str] = field(default_factory=list)
     window: tuple[int | None, int | None] = (None, None)
     """The time window searched (the automatic one, else --since/--until)."""
+    timeless: list[tuple[str, Timeless]] = field(default_factory=list)
     _records: list[Record] | None = None
 
     @property
@@ -152,6 +155,7 @@ def run(plan: Plan, query: Query, workers: int | None = None) -> RunResult:
             if result.timeless:
                 timeless.append((item.target.origin.name, result.timeless))
     outcome.warnings += timeless_warnings(timeless)
+    outcome.timeless = timeless
     return outcome
 
 

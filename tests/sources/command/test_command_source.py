@@ -768,3 +768,54 @@ def test_a_followed_command_running_on_without_stdout_is_told_accurately(
             "must keep printing to its stdout for as long as it runs\n"
         ),
     )
+
+
+def test_follow_with_expand_follows_ids_a_live_command_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The whole chain in one burst of the command's stdout, after the history
+    # (nothing carries req-77 there): the order names ord-77 only once the
+    # worker's lines are already read; they are found in the recent bytes.
+    chain = [
+        '{"ts":"2026-03-20T14:11:00.000Z","msg":"POST","request_id":"req-77"}',
+        (
+            '{"ts":"2026-03-20T14:11:00.100Z","msg":"order","request_id":"req-77",'
+            '"order_id":"ord-77"}'
+        ),
+        (
+            '{"ts":"2026-03-20T14:11:00.200Z","msg":"picked","order_id":"ord-77",'
+            '"job_id":"job-77"}'
+        ),
+        '{"ts":"2026-03-20T14:11:00.300Z","msg":"done","job_id":"job-77"}',
+    ]
+    body = "if sys.argv[1] == 'once':\n    sys.exit(0)\n"
+    body += "while not os.path.exists('go'):\n    time.sleep(0.05)\n"
+    body += f"print({chr(10).join(chain)!r}, flush=True)\ntime.sleep(120)\n"
+    script(tmp_path, "vendor", body)
+    command = "    {type: command, argv: [./vendor, once], follow: [./vendor, live], parser: json}\n"
+    path = profile(tmp_path, command)
+    text = path.read_text().replace(
+        "sources:", "correlate: [request_id, order_id, job_id]\nsources:"
+    )
+    path.write_text(text)
+    monkeypatch.setenv("TRACERUN_TRUST", "all")  # Follow passes it on
+
+    follow = Follow(
+        "-p", str(path), "-f", "--expand", "--timeout", "20s", "-o", "ndjson",
+        "--exit-on", "msg == 'done'", "req-77", cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        follow.wait_stderr("ids followed")
+        (tmp_path / "go").write_text("")
+        code, errors = follow.finish()
+    finally:
+        follow.close()
+
+    found = [json.loads(x) for x in follow.lines]
+    assert [(r["source"], r["message"], r.get("via")) for r in found] == [
+        ("vendor", "POST", None),
+        ("vendor", "order", None),
+        ("vendor", "picked", "order_id=ord-77 ← req-77"),
+        ("vendor", "done", "job_id=job-77 ← order_id=ord-77 ← req-77"),
+    ]
+    assert code == 0, errors

@@ -239,3 +239,43 @@ def test_adhoc_glob_picks_up_a_container_started_later(containers, tag: str, tmp
         (first.name, 1, "a-up"),
         (second.name, 1, "b-up"),
     ]
+
+
+@pytest.mark.docker
+def test_follow_with_expand_follows_ids_a_new_container_prints(
+    containers, tag: str, tmp_path: Path
+):
+    # A container started while following prints the whole chain in one burst:
+    # the order naming ord-<tag> is released after the worker lines were read;
+    # they are found again in the reader's recent bytes, in order, once each.
+    rid, order, job = f"req-{tag}", f"ord-{tag}", f"job-{tag}"
+    profile = write_profile(tmp_path, tag)
+    text = profile.read_text().replace(
+        "sources:", "correlate: [request_id, order_id, job_id]\nsources:"
+    )
+    profile.write_text(text)
+    follow = Follow(
+        "-p", str(profile), "-f", "--expand", rid, "-o", "ndjson",
+        "--exit-on", "msg == 'done'", "--timeout", "60s", cwd=tmp_path,
+    )  # fmt: skip
+    follow.wait_stderr("ids followed")
+    lines = [
+        f"msg=post request_id={rid}",
+        f"msg=order request_id={rid} order_id={order}",
+        f"msg=picked order_id={order} job_id={job}",
+        f"msg=done job_id={job}",
+    ]
+    burst = "printf '" + "\\n".join(lines) + "\\n'"
+    containers("expand-a", f"{burst}; exec sleep 300", labels={
+        "org.tracerun.test.tag": tag
+    })  # fmt: skip
+    code, stderr = follow.finish()
+
+    assert code == 0, stderr
+    found = [json.loads(x) for x in follow.lines]
+    assert [(r["message"], r.get("via")) for r in found] == [
+        ("post", None),
+        ("order", None),
+        ("picked", f"order_id={order} ← {rid}"),
+        ("done", f"job_id={job} ← order_id={order} ← {rid}"),
+    ]

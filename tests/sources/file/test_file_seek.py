@@ -12,6 +12,7 @@ from tracerun.cli.adhoc import with_adhoc
 from tracerun.query import Query, Term
 from tracerun.read.target import Target
 from tracerun.sources.file import seek
+from tracerun.sources.file.pieces import file_jobs
 from tracerun.timeparse import parse_bound
 from tracerun.trace.plan import build_plan
 from tracerun.trace.runner import run
@@ -66,7 +67,7 @@ def test_bisection_narrows_to_the_window_and_keeps_every_record_in_it(
     assert stop - start < size / 10  # type: ignore[operator]
 
 
-def test_windowed_run_finds_what_a_full_read_finds_with_unknown_lines(
+def test_windowed_run_finds_what_a_full_read_finds_with_exact_lines(
     day: Path,
 ) -> None:
     plan = build_plan(with_adhoc(None, {"file": (str(day),)}))
@@ -81,8 +82,14 @@ def test_windowed_run_finds_what_a_full_read_finds_with_unknown_lines(
         (r.time, r.raw, r.continuation) for r in expected
     ]
     assert len(expected) == 13  # 12:00:00 .. 12:30:00 inclusive, every 150 s
-    assert {r.line for r in windowed.records} == {0}  # not counted from the top
-    assert [r.offset for r in windowed.records] == [r.offset for r in expected]
+    # Lines counted over the skipped prefix: the same numbers as a full read.
+    assert [(r.line, r.offset) for r in windowed.records] == [
+        (r.line, r.offset) for r in expected
+    ]
+    (piece,) = file_jobs(plan.targets, Query(terms=terms, since=since, until=until), 1)[
+        0
+    ]
+    assert piece.size < day.stat().st_size / 10  # only the window is scanned
 
 
 def test_file_wholly_outside_the_window_is_not_read(day: Path) -> None:
@@ -175,3 +182,68 @@ def test_head_time_of_a_cut_archive_is_its_first_record(
 
     assert first is not None
     assert seek.head_time(scanner_of(cut)) == first  # both begin with lines(…)[0]
+
+
+def test_small_file_cut_by_the_window_is_bisected_with_exact_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A few MiB file, below the old 64 MiB floor (#16): a window that cuts it
+    # reads its byte range only, and the lines are those of a full read.
+    monkeypatch.undo()
+    path = tmp_path / "svc.log"
+    path.write_text("\n".join(lines(28_800)) + "\n")
+    size = path.stat().st_size
+    assert seek.BISECT_MIN < size < 64 * 1024 * 1024
+    since, until = us("2026-03-20T12:00:00Z"), us("2026-03-20T12:30:00Z")
+    plan = build_plan(with_adhoc(None, {"file": (str(path),)}))
+    terms = (Term("request_id", NEEDLE),)
+    full = run(plan, Query(terms=terms), workers=1)
+
+    windowed = run(plan, Query(terms=terms, since=since, until=until), workers=1)
+
+    query = Query(terms=terms, since=since, until=until)
+    (piece,) = file_jobs(plan.targets, query, 1)[0]
+    assert 0 < piece.start < piece.stop < size  # type: ignore[operator]
+    assert piece.size < size / 10
+    expected = [(r.line, r.raw) for r in full.records if since <= r.time <= until]
+    assert [(r.line, r.raw) for r in windowed.records] == expected
+    assert len(expected) == 13
+
+
+def test_file_wholly_inside_the_window_is_read_whole(day: Path) -> None:
+    size = day.stat().st_size
+
+    found = seek.window_range(
+        scanner_of(day), us("2026-03-19T00:00:00Z"), us("2026-03-22T00:00:00Z"), size
+    )
+
+    assert found == (0, None)
+
+
+def test_file_whose_middle_goes_back_in_time_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Head older than tail, yet not in order: hours 0-6, 12-24, then 6-12. A
+    # bisection for 09:00 lands at 06:00 in the second part and finds nothing
+    # after it older than 09:01: the probes that went back in time tell.
+    monkeypatch.setattr(seek, "BISECT_MIN", 0)
+    monkeypatch.setattr(seek, "PROBE", 2048)
+    day = lines(28_800)
+    quarter = len(day) // 4
+    body = day[:quarter] + day[2 * quarter :] + day[quarter : 2 * quarter]
+    path = tmp_path / "svc.log"
+    path.write_text("\n".join(body) + "\n")
+    since, until = us("2026-03-20T09:00:00Z"), us("2026-03-20T09:30:00Z")
+    plan = build_plan(with_adhoc(None, {"file": (str(path),)}))
+    terms = (Term("request_id", NEEDLE),)
+    full = run(plan, Query(terms=terms), workers=1)
+    expected = [r.raw for r in full.records if since <= r.time <= until]
+
+    windowed = run(plan, Query(terms=terms, since=since, until=until), workers=1)
+
+    assert seek.window_range(scanner_of(path), since, until, path.stat().st_size) == (
+        0,
+        None,
+    )
+    assert [r.raw for r in windowed.records] == expected
+    assert len(expected) == 13

@@ -32,7 +32,12 @@ from tracerun.sources.file.open import (
     open_log,
 )
 from tracerun.sources.file.rotated import COPY_HINT, Watched, rotated_copy
-from tracerun.sources.file.seek import head_time, rotation_skips, window_range
+from tracerun.sources.file.seek import (
+    head_time,
+    lines_before,
+    rotation_skips,
+    window_range,
+)
 
 RANGE_MIN = 64 * 1024 * 1024
 """A plain file is cut into byte ranges (for several processes) only above this size."""
@@ -52,8 +57,9 @@ more blocks, which changes nothing but the speed."""
 class Piece:
     """One unit of scanning work: the records of a file that start in [start, stop).
 
-    `count_lines` is False when the piece begins after lines that were never read
-    (time bisection): its records then have line 0, "unknown". `numbers_next`
+    `lines_before` is the number of lines before `start` that no piece reads
+    (counted when time bisection skipped them), so that line numbers stay exact.
+    `count_lines` False: lines are not counted at all (line 0, "unknown"). `numbers_next`
     False: no later piece of the file is numbered from this one's end, so its
     lines are counted only up to its last hit (split_piece says so of a file's
     last piece).
@@ -64,6 +70,7 @@ class Piece:
     stop: int | None = None
     count_lines: bool = True
     numbers_next: bool = field(default=True, compare=False)
+    lines_before: int = 0
 
     @property
     def size(self) -> int:
@@ -82,6 +89,8 @@ class PieceResult:
     timeless: Timeless = field(default_factory=Timeless)
     tally: Tally = field(default_factory=Tally)
     lines: int = 0
+    lines_before: int = 0
+    """Lines of the file before the piece that no piece read (time bisection)."""
     failure: SourceFailure | None = None
 
 
@@ -124,7 +133,13 @@ def window_piece(target: Target, query: Query) -> Piece | None:
     if found is None:
         return None
     start, stop = found
-    return Piece(target, start, stop, count_lines=start == 0)
+    if start == 0:
+        return Piece(target, start, stop)
+    try:
+        skipped = lines_before(Path(target.origin.locator), start)
+    except OSError:
+        return Piece(target)  # the read reports the problem
+    return Piece(target, start, stop, lines_before=skipped)
 
 
 def split_piece(piece: Piece, size: int | None) -> list[Piece]:
@@ -146,7 +161,14 @@ def split_piece(piece: Piece, size: int | None) -> list[Piece]:
     stops: list[int | None] = [*cuts, piece.stop]
     last = len(starts) - 1
     return [
-        Piece(target, a, b, piece.count_lines, numbers_next=i < last)
+        Piece(
+            target,
+            a,
+            b,
+            piece.count_lines,
+            numbers_next=i < last,
+            lines_before=piece.lines_before if i == 0 else 0,
+        )
         for i, (a, b) in enumerate(zip(starts, stops, strict=True))
     ]
 
@@ -214,7 +236,7 @@ def read_piece(
     """
     target = piece.target
     origin = target.origin
-    result = PieceResult()
+    result = PieceResult(lines_before=piece.lines_before)
     matcher = Matcher(query)
     assembler = Assembler(target, matcher)
     kept = RunBuilder(keep_of(query.limit, query.max_records))
@@ -327,6 +349,7 @@ def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
     timeless = Timeless()
     base = 0
     for part in results:
+        base += part.lines_before
         for run in part.runs:
             run.line_base = base
             joined.runs.append(run)

@@ -80,6 +80,32 @@ class SshFeed:
         )
         self._notes: list[Note] = []
         self._stopped = threading.Event()
+        self._told_growth = False
+        if query.grow is not None:
+            query.grow.join(self)
+
+    def regrow(self, added: tuple[str, ...]) -> list[Record]:
+        """Say once that ids found while following are not searched on the hosts.
+
+        Why not restart the remote pipeline with the grown needles: `tail -F`
+        resumes by line number only from a count taken at the start, and lines
+        written between a stop and a restart would be read twice or lost, and
+        shipping every line to filter here would cost the network what the
+        remote `grep -F` saves. A trace run anew searches the ids (#16).
+        """
+        if not self._told_growth:
+            self._told_growth = True
+            shown = ", ".join(added[:3]) + (" …" if len(added) > 3 else "")
+            self._notes.append(
+                Note(
+                    "warning",
+                    f"source {self._source}: ids found while following ({shown}) "
+                    "are not searched on its hosts: their remote `grep -F` "
+                    "searches the ids known when it started",
+                    "run the trace again to search them there too",
+                )
+            )
+        return []
 
     def _assembler(self, target: Target) -> Assembler:
         return Assembler(target, Matcher(self._query))
