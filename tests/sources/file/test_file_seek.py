@@ -187,13 +187,13 @@ def test_head_time_of_a_cut_archive_is_its_first_record(
 def test_small_file_cut_by_the_window_is_bisected_with_exact_lines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A few MiB file, below the old 64 MiB floor (#16): a window that cuts it
-    # reads its byte range only, and the lines are those of a full read.
-    monkeypatch.undo()
+    # A few MiB file bisected (BISECT_MIN lowered): a window that cuts it reads
+    # its byte range only, and the lines are those of a full read.
+    monkeypatch.setattr(seek, "BISECT_MIN", 1024 * 1024)
     path = tmp_path / "svc.log"
     path.write_text("\n".join(lines(28_800)) + "\n")
     size = path.stat().st_size
-    assert seek.BISECT_MIN < size < 64 * 1024 * 1024
+    assert size > seek.BISECT_MIN
     since, until = us("2026-03-20T12:00:00Z"), us("2026-03-20T12:30:00Z")
     plan = build_plan(with_adhoc(None, {"file": (str(path),)}))
     terms = (Term("request_id", NEEDLE),)
@@ -247,3 +247,32 @@ def test_file_whose_middle_goes_back_in_time_is_read_whole(
     )
     assert [r.raw for r in windowed.records] == expected
     assert len(expected) == 13
+
+
+def test_file_under_64_mib_whose_clock_went_back_keeps_every_window_record(
+    tmp_path: Path,
+) -> None:
+    # Time goes back an hour halfway (a clock fix, a DST change in a naive-time
+    # log): 13:00-13:30 occurs twice. The probes of a bisection see times that
+    # only grow (12:00 head, 12:23 mid, 13:05 at 3/4), so it would keep only
+    # the second half's records; a file this size is read whole.
+    body = []
+    for i in range(40_000):
+        at = START.replace(hour=12) + timedelta(seconds=i * 0.25)
+        if i > 20_000:
+            at -= timedelta(hours=1)
+        rid = NEEDLE if i % 40 == 0 else f"req-{i}"
+        ts = at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        body.append(f"{ts} INFO svc: step {i} {'y' * 60} request_id={rid}")
+    path = tmp_path / "svc.log"
+    path.write_text("\n".join(body))
+    since, until = us("2026-03-20T13:00:00Z"), us("2026-03-20T13:30:00Z")
+    plan = build_plan(with_adhoc(None, {"file": (str(path),)}))
+    terms = (Term("request_id", NEEDLE),)
+    full = run(plan, Query(terms=terms), workers=1)
+    expected = [(r.line, r.raw) for r in full.records if since <= r.time <= until]
+
+    windowed = run(plan, Query(terms=terms, since=since, until=until), workers=1)
+
+    assert [(r.line, r.raw) for r in windowed.records] == expected
+    assert len(expected) == 322  # 181 before the step back, 141 after it

@@ -29,13 +29,15 @@ from tracerun.sources.file.paths import rotation_stem
 MARGIN_US = 60 * 1_000_000
 """Slack around the window when skipping bytes: tolerates slightly unordered logs
 (the exact window is still applied to every record)."""
-BISECT_MIN = 1024 * 1024
-"""Files below this size are read whole: a bisection reads ~PROBE bytes per step,
-which on a file this small is about what a whole read costs.
+BISECT_MIN = 64 * 1024 * 1024
+"""Files below this size are read whole, even when a window cuts them.
 
-Why not larger: an `--expand` pass bounded by the automatic window re-read whole
-week-old files of a few MiB each (issue #16, 1.29x-1.69x a single pass); line
-numbers stay exact either way (`lines_before`)."""
+Why not smaller: bisection trusts the file to be in time order, and its probes
+cannot see every step back (a clock fix or a DST change in a naive-time log
+sends time back an hour mid-file: a 5 MB such file bisected from 1 MiB up lost
+141 of 322 records in the window). Reading a small file whole costs
+milliseconds; a missing record costs the trace. Line numbers stay exact in
+either case (`lines_before`)."""
 COUNT_BLOCK = 8 * 1024 * 1024
 """Block size when counting the lines of a skipped prefix."""
 PROBE = 64 * 1024
