@@ -280,6 +280,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("documents")
 
 
+# 10,000 examples under CI: run untraced, or coverage doubles its time (scripts/test).
+@pytest.mark.no_cover
 @given(text=documents())
 def test_a_document_gives_a_profile_or_located_issues_without_secrets(
     folder: Path, text: str
