@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from typing import IO
 
+from tracerun.errors import mask_cut_start
 from tracerun.sources.base import ReadError
 
 LIST_TIMEOUT = "20s"
@@ -117,8 +118,9 @@ class Stream:
         code = self.process.wait()
         if code == 0:
             return None
-        self._stderr.seek(0)
-        return classify(self._stderr.read()[-_STDERR_KEEP:], self.where)
+        size = self._stderr.seek(0, 2)
+        self._stderr.seek(max(0, size - _STDERR_KEEP))
+        return classify(self._stderr.read(), self.where, cut_start=size > _STDERR_KEEP)
 
     def kill(self) -> None:
         """Stop kubectl if it still runs (from another thread: its reader sees the end)."""
@@ -135,11 +137,18 @@ class Stream:
         self._stderr.close()
 
 
-def classify(stderr: bytes, where: str) -> KubectlError:
-    """Turn kubectl's stderr into one reason and a hint naming `where` (context/namespace)."""
+def classify(stderr: bytes, where: str, *, cut_start: bool = False) -> KubectlError:
+    """Turn kubectl's stderr into one reason and a hint naming `where` (context/namespace).
+
+    `cut_start`: the stderr kept is the end of a longer one, so its first line
+    is a fragment; a secret the cut went through is not masked whole there.
+    """
     lines = [_KLOG.sub(b"", line).strip() for line in stderr.splitlines()]
-    told = [line for line in lines if line]
-    text = (told[-1] if told else b"kubectl failed").decode("utf-8", "replace")
+    told = [(at, line) for at, line in enumerate(lines) if line]
+    at, last = told[-1] if told else (-1, b"kubectl failed")
+    text = last.decode("utf-8", "replace")
+    if cut_start and at == 0:
+        text = mask_cut_start(text)
     text = _SERVER_SAID.sub("", text.removeprefix("error: ").removeprefix("Error: "))
     lower = text.lower()
     if "forbidden" in lower:
