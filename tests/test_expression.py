@@ -77,6 +77,17 @@ def test_syntax_error_says_where_it_ends():
     )
 
 
+@pytest.mark.parametrize("text", ["", "  ", "\t\n"])
+def test_an_empty_expression_is_named_empty_not_an_unclosed_bracket(text):
+    error = rejected(text)
+
+    assert (str(error), error.offset, error.hint) == (
+        "an empty expression",
+        None,
+        "write a field name or a JMESPath expression there, or remove it",
+    )
+
+
 def test_deep_nesting_is_rejected_not_a_crash():
     error = rejected("(" * 5000 + "a" + ")" * 5000)
 

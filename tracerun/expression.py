@@ -85,6 +85,10 @@ def compile_expression(text: str) -> Expression:
             unknown function, a wrong number of arguments, a literal of the
             wrong type, `&expr` where none is taken).
     """
+    if not text.strip():
+        msg = "an empty expression"
+        hint = "write a field name or a JMESPath expression there, or remove it"
+        raise ExpressionError(msg, None, hint)
     import jmespath  # noqa: PLC0415 - lazy: +7 ms, only for real expressions
     from jmespath.exceptions import JMESPathError  # noqa: PLC0415
 
