@@ -204,3 +204,59 @@ def test_recent_bytes_are_bounded(monkeypatch) -> None:
 
     # only the last chunk scanned is kept: line 1 (zzz) is out of reach
     assert query.grow.add(["zzz"]) == []
+
+
+def test_a_line_that_never_ends_is_skipped_in_bounded_memory_and_told_with_its_number():
+    stream = IncrementalReader(SCANNER, QUERY)
+    records = stream.feed(LINES[0])  # line 1, held (the next line may continue it)
+    records += stream.feed(b"2026-03-20T14:10:00.150Z INFO huge request_id=abc msg=")
+    peak = 0
+    piece = b"x" * 65536
+    for _ in range(20 * 2**20 // len(piece)):  # 20 MiB of line 2, never ended
+        records += stream.feed(piece)
+        peak = max(peak, stream.pending)
+    records += stream.feed(b"ab")  # the needle cut across two pieces: still seen
+    records += stream.feed(b"c tail\n" + LINES[6])
+    records += stream.finish()
+
+    assert [(r.line, r.message) for r in records] == [(1, "start"), (3, "done")]
+    assert stream.warnings() == [
+        "app:2: line longer than 8 MiB contains a search value; it was skipped"
+    ]
+    assert peak <= 8 * 2**20 + 2 * len(piece)
+
+
+def test_an_over_long_line_without_the_needle_is_skipped_silently():
+    stream = IncrementalReader(SCANNER, QUERY)
+    records = stream.feed(b"2026-03-20T14:10:00.150Z INFO " + b"y" * (9 * 2**20))
+    records += stream.feed(b"\n" + LINES[0])
+    records += stream.finish()
+
+    assert [(r.line, r.message) for r in records] == [(2, "start")]
+    assert stream.warnings() == []
+
+
+def test_an_over_long_line_cut_by_the_end_of_its_origin_is_told():
+    stream = IncrementalReader(SCANNER, QUERY)
+    records = stream.feed(LINES[0] + b"request_id=abc " + b"z" * (9 * 2**20))
+    records += stream.finish()
+
+    assert [(r.line, r.message) for r in records] == [(1, "start")]
+    assert stream.warnings() == [
+        "app:2: line longer than 8 MiB contains a search value; it was skipped"
+    ]
+
+
+def test_a_long_line_fed_whole_is_told_with_its_number_in_the_stream():
+    stream = IncrementalReader(SCANNER, QUERY)
+    records = stream.feed(LINES[0] + LINES[1])
+    long_line = (
+        b"2026-03-20T14:10:00.250Z INFO request_id=abc " + b"w" * (20 * 2**20) + b"\n"
+    )
+    records += stream.feed(long_line + LINES[6])
+    records += stream.finish()
+
+    assert [(r.line, r.message) for r in records] == [(1, "start"), (4, "done")]
+    assert stream.warnings() == [
+        "app:3: line longer than 8 MiB contains a search value; it was skipped"
+    ]

@@ -19,6 +19,7 @@ from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.match import Matcher
 from tracerun.read.scan import (
     CHUNK,
+    MAX_RECORD,
     Hit,
     IsStart,
     Needles,
@@ -81,6 +82,12 @@ class IncrementalReader:
         self._context = (query.before, query.after)
         self._needles = Needles.of(query.values, ignore_case=query.ignore_case)
         self._pending = bytearray()
+        self._long: bool | None = None
+        """Inside an over-long unfinished line (None: not; else: a needle seen in it).
+
+        Why: a writer that never ends its line must not grow memory without bound,
+        nor cost a search of the whole line at every poll; as `scan` does, such a
+        line is skipped (a needle-sized tail kept) and told once when it ends."""
         self._cr: bool | None = None  # lines end with lone CRs (the first line tells)
         self._notices: list[ScanNotice] = []
         self._told_unparsed = False
@@ -111,10 +118,66 @@ class IncrementalReader:
         self._pending += data
         if self._cr is not False:
             self._lone_crs(lo)
-        end = self._pending.rfind(b"\n") + 1
+        if self._long is not None and not self._skip_long_line():
+            return []
+        end = (
+            self._pending.rfind(b"\n", lo) + 1 or self._pending.rfind(b"\n", 0, lo) + 1
+        )
+        if len(self._pending) - end > MAX_RECORD:
+            records = self._scan(end)  # what came before the over-long line is complete
+            self._long = False
+            self._skip_long_line()
+            return records
         if end == 0:
             return []
         return self._scan(self._last_start(end))
+
+    def _skip_long_line(self) -> bool:
+        """Drop what is pending of an over-long line; tell whether it ended.
+
+        The line's bytes are searched as they are dropped (keeping a tail as long
+        as the longest needle, so one cut in two is still seen); when its newline
+        comes, a needle in it is told once, with its line number.
+        """
+        end = self._pending.find(b"\n") + 1
+        body = bytes(self._pending[: end or len(self._pending)])
+        self._long = self._long or self._has_needle(body)
+        if end == 0:
+            keep = (
+                max(len(v) for v in self._needles.values) - 1
+                if self._needles.values
+                else 0
+            )
+            cut = max(0, len(self._pending) - keep)
+            del self._pending[:cut]
+            self.offset += cut
+            return False
+        if self._long:
+            self._notices.append(
+                ScanNotice(
+                    self.line,
+                    f"line longer than {MAX_RECORD // 2**20} MiB contains a "
+                    "search value; it was skipped",
+                )
+            )
+        del self._pending[:end]
+        self.offset += end
+        self.line += 1
+        self._long = None
+        return True
+
+    def _has_needle(self, data: bytes) -> bool:
+        """Tell whether any needle occurs in `data` (exact, whatever their number)."""
+        if len(self._needles.values) <= FEW_NEEDLES or self._needles.ignore_case:
+            values = self._needles.values
+            if self._needles.ignore_case:
+                return any(contains_uncased(data, value) for value in values)
+            return any(value in data for value in values)
+        from ahocorasick_rs import BytesAhoCorasick  # noqa: PLC0415 - only for an over-long line and many ids
+
+        return bool(
+            BytesAhoCorasick(list(self._needles.values)).find_matches_as_indexes(data)
+        )
 
     def flush(self) -> list[Record]:
         """Release the held record (its writer went quiet); keep an unfinished line.
@@ -130,6 +193,9 @@ class IncrementalReader:
     def finish(self) -> list[Record]:
         """Scan everything left: the origin ended (file rotated away, container gone)."""
         self._final_cr()
+        if self._long is not None:
+            self._pending += b"\n"  # the over-long line ends with its origin
+            self._skip_long_line()
         return self._scan(len(self._pending))
 
     def _final_cr(self) -> None:
@@ -148,6 +214,7 @@ class IncrementalReader:
     def drop_partial(self) -> None:
         """Forget an unfinished last line (its file was truncated under it)."""
         del self._pending[self._pending.rfind(b"\n") + 1 :]
+        self._long = None
 
     def warnings(self) -> list[str]:
         """Warnings gathered since the last call (each kind of parse failure once).
@@ -278,11 +345,12 @@ class IncrementalReader:
         stream = io.BytesIO(chunk)
         size = min(CHUNK, max(len(chunk), 4096))  # scan's buffer is allocated per call
         before, after = self._context
+        notices: list[ScanNotice] = []
         found = scan(
             stream,
             needles,
             self._is_start,
-            self._notices,
+            notices,
             size,
             before=before,
             after=after,
@@ -298,4 +366,6 @@ class IncrementalReader:
             record = assembler.record(hit, fallback_time=given)
             if record is not None:
                 records.append(record)
+        # the chunk's line numbers are its own: told as the stream's
+        self._notices += [ScanNotice(n.line + base, n.message) for n in notices]
         return records
