@@ -599,6 +599,59 @@ def test_follow_with_expand_does_not_follow_a_live_value_that_is_not_an_id(
     assert "it holds a control character" in told[0]
 
 
+def test_follow_with_expand_takes_a_burst_with_ids_that_refer_back_each_record_once(
+    profile: str,
+) -> None:
+    # One write of 30,000 worker lines: the job's lines come before the line
+    # that names its order, which comes before the order itself is logged; the
+    # job's last line carries the order and request ids back (a cycle). Every record of
+    # the chain prints once, in time order, and the follow ends.
+    root = Path(profile).parent
+    follow = Follow(
+        "-p", profile, "-f", "--expand", "req-9", "-o", "ndjson",
+        "--exit-on", "msg == 'closed'", "--timeout", "30s", cwd=root,
+    )  # fmt: skip
+    follow.wait_stderr("ids followed")
+    noise = [
+        f'time=2026-03-20T14:13:00.{i % 1000:03d}Z msg="tick" job_id=job-x{i}'
+        for i in range(30_000)
+    ]
+    noise[5_000] = 'time=2026-03-20T14:13:01.100Z msg="step" job_id=job-91'
+    noise[10_000] = (
+        'time=2026-03-20T14:13:01.000Z msg="picked up" order_id=ord-90 job_id=job-91'
+    )
+    noise[20_000] = (
+        'time=2026-03-20T14:13:01.200Z msg="back" order_id=ord-90 request_id=req-9'
+    )
+    with (root / "gateway.log").open("a") as file:
+        file.write(
+            'time=2026-03-20T14:13:00.000Z msg="POST /orders" request_id=req-9\n'
+        )
+    follow.wait_for(1)
+    with (root / "worker.log").open("a") as file:
+        file.write("\n".join(noise) + "\n")
+    with (root / "orders.log").open("a") as file:
+        file.write(
+            '{"ts":"2026-03-20T14:13:00.500Z","msg":"order created",'
+            '"request_id":"req-9","order_id":"ord-90"}\n'
+            '{"ts":"2026-03-20T14:13:02.000Z","msg":"closed","order_id":"ord-90"}\n'
+        )
+
+    code, stderr = follow.finish()
+
+    assert code == 0, stderr
+    found = [json.loads(x) for x in follow.lines]
+    base = len(WORKER)
+    assert [(r["source"], r["line"], r["via"]) for r in found] == [
+        ("gateway", 4, None),
+        ("orders", 8, None),
+        ("worker", base + 10_001, "order_id=ord-90 ← req-9"),
+        ("worker", base + 5_001, "job_id=job-91 ← order_id=ord-90 ← req-9"),
+        ("worker", base + 20_001, None),
+        ("orders", 9, "order_id=ord-90 ← req-9"),
+    ]
+
+
 # --- the parts -----------------------------------------------------------------
 
 
