@@ -190,7 +190,52 @@ def test_from_config():
             "<11>Dec  2 02:21:05 host app[1]: disk full",
             {"level": "err", "time": "Dec  2 02:21:05", "msg": "host app[1]: disk full"},
         ),
+        (
+            "Apache 2.4 error log (ErrorLogFormat default)",
+            "[Fri Mar 20 14:10:01.223456 2026] [php:error] [pid 4243:tid 140235] [client 10.0.0.1:5678] PHP Warning:  failed request_id=abc123",
+            {"time": "Fri Mar 20 14:10:01.223456 2026", "level": "error", "request_id": "abc123", "msg": "[pid 4243:tid 140235] [client 10.0.0.1:5678] PHP Warning:  failed"},
+        ),
+        (
+            "Redis 7 log",
+            "4242:M 20 Mar 2026 14:10:01.789 # Client id=5 name=abc123 closed",
+            {"time": "20 Mar 2026 14:10:01.789", "id": "5", "name": "abc123", "msg": "# Client id=5 name=abc123 closed"},
+        ),
+        (
+            "Ruby Logger (Rails production.log)",
+            "E, [2026-03-20T14:10:02.193000 #4242] ERROR -- : [abc123] charge failed",
+            {"time": "2026-03-20T14:10:02.193000", "level": "ERROR", "msg": "-- : [abc123] charge failed"},
+        ),
+        (
+            "Django runserver",
+            '[20/Mar/2026 14:10:00] "GET /api/orders?request_id=abc123 HTTP/1.1" 200 1234',
+            {"time": "20/Mar/2026 14:10:00", "request_id": "abc123", "msg": '"GET /api/orders?request_id=abc123 HTTP/1.1" 200 1234'},
+        ),
+        (
+            "klog (Kubernetes components)",
+            'E0320 14:10:02.193000    4242 controller.go:125] "Reconcile failed" request_id="abc123"',
+            {"time": "0320 14:10:02.193000", "level": "error", "pid": "4242", "logger": "controller.go:125", "request_id": "abc123", "msg": '"Reconcile failed"'},
+        ),
+        (
+            "Python logging cookbook format",
+            "2026-03-20 14:10:02,193 - orders - ERROR - charge failed request_id=abc123",
+            {"time": "2026-03-20 14:10:02,193", "logger": "orders", "level": "ERROR", "request_id": "abc123", "msg": "charge failed"},
+        ),
+        (
+            "AWS ALB access log",
+            'http 2026-03-20T14:10:00.123456Z app/lb/50dc 1.2.3.4:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://x:80/a?request_id=abc123 HTTP/1.1" "curl/7.46.0"',
+            {"time": "2026-03-20T14:10:00.123456Z", "request_id": "abc123", "msg": 'app/lb/50dc 1.2.3.4:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://x:80/a?request_id=abc123 HTTP/1.1" "curl/7.46.0"'},
+        ),
     ],
 )  # fmt: skip
 def test_real_programs_default_lines(program, line, expected):
     assert extract(line) == expected, program
+
+
+def test_a_comma_or_semicolon_ending_a_bare_value_is_the_sentences():
+    fields = extract("2026-03-20T14:10:00Z failed request_id=abc123, user=u1; a=x,y")
+    assert (fields["request_id"], fields["user"], fields["a"]) == (
+        "abc123",
+        "u1",
+        "x,y",
+    )
+    assert extract('request_id="abc123,"')["request_id"] == "abc123,"

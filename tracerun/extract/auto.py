@@ -22,19 +22,29 @@ from tracerun.timeparse import leading_timestamp
 _WORDS = "TRACE|DEBUG|INFO|WARN(?:ING)?|ERROR|FATAL|CRITICAL"
 _UPPER_WORDS = "NOTICE|ERR|CRIT|ALERT|EMERG|PANIC|SEVERE|VERBOSE"
 _LEVEL = re.compile(
-    rf"\s*(?:\[\s*(?P<bracketed>{_WORDS}|{_UPPER_WORDS}|INFORMATION)\s*\]"
+    rf"\s*(?:\[\s*(?:[\w-]+:)?(?P<bracketed>{_WORDS}|{_UPPER_WORDS}|INFORMATION)\s*\]"
     rf"|(?P<bare>{_WORDS}|(?-i:{_UPPER_WORDS}))(?=[\s:]|$):?"
     r"|(?-i:(?P<postgres>LOG|DETAIL|STATEMENT|HINT|CONTEXT|QUERY|LOCATION)):)",
     re.IGNORECASE,
 )
 """A level word: `[INFO]`, `[info     ]` (structlog), `ERROR`, `WARNING:`, and
-PostgreSQL's `LOG:`/`DETAIL:`/... (upper case, with the colon, only)."""
+PostgreSQL's `LOG:`/`DETAIL:`/... (upper case, with the colon, only); Apache's
+error log `[php:error]` names its module first."""
+# Python's logging cookbook format, `%(asctime)s - %(name)s - %(levelname)s - `.
+_DASHED = re.compile(rf"\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_WORDS})\s+-(?:\s|$)")
+# klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
+_KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
+_KLOG_REST = re.compile(r"\s+(\d+) ([^\s\]]+:\d+)\] ")
 _PID = re.compile(r"\s*\[(\d+)\]")
 _PID_TID = re.compile(r"\s*(\d+)#(\d+):")  # nginx's error log: `10413#10413: `
 _PRIORITY = re.compile(r"<(\d{1,3})>(?:1 )?")
 _SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
-# Only `key=value` tokens that start a word; a bare word is message text here.
-_PAIR = re.compile(r'(?<!\S)([A-Za-z_@][\w.@-]*)=(?:"((?:[^"\\]|\\.)*)"|(\S*))')
+# Only `key=value` tokens that start a word; a bare word is message text here. A
+# `,` or `;` that ends a bare value is the sentence's (`request_id=abc, referer: x`
+# in Apache's error log), not the value's.
+_PAIR = re.compile(
+    r'(?<!\S)([A-Za-z_@][\w.@-]*)=(?:"((?:[^"\\]|\\.)*)"|(\S*?)(?=[,;]?(?:\s|$)))'
+)
 _QUERY = re.compile(r"(?<=[^\s?])\?([^\s\"'#?]+)")
 _QUERY_PAIR = re.compile(r"([A-Za-z_][\w.-]*)=([^&]*)")
 _MESSAGE_KEYS = ("msg", "message")
@@ -94,6 +104,10 @@ class AutoExtractor:
             position = basic.start("message")
         else:
             position = _take_timestamp(line, position, fields)
+            if _is_klog(line, fields):
+                fields["level"] = _KLOG_LEVELS[line[0]]
+                position = _take(_KLOG_REST, line, position, fields, "pid", "logger")
+            position = _take(_DASHED, line, position, fields, "logger", "level")
             position = _take(_PID, line, position, fields, "pid")
             position = _take_level(line, position, fields)
             position = _take(_PID_TID, line, position, fields, "pid", "tid")
@@ -168,6 +182,11 @@ def _take_timestamp(line: str, position: int, fields: dict[str, Any]) -> int:
         return position
     fields["time"] = found[0]
     return position + found[1]
+
+
+def _is_klog(line: str, fields: dict[str, Any]) -> bool:
+    """Tell whether the line opened with klog's header (`I0320 14:10:00.123456`)."""
+    return line[:1] in _KLOG_LEVELS and line[1:5].isdigit() and "time" in fields
 
 
 def _take(
