@@ -576,6 +576,49 @@ OTHER_DEFAULTS = {
         ),
         [(1, f"{T}00.123Z", "info"), (2, f"{T}02.193Z", "error")],
     ),
+    "docker-json-file": (
+        (
+            '{"log":"2026-03-20T14:10:00.123Z INFO order received request_id=abc123'
+            '\\n","stream":"stdout","time":"2026-03-20T14:10:00.123456789Z"}\n'
+            '{"log":"{\\"level\\":\\"error\\",\\"request_id\\":\\"abc123\\",'
+            '\\"msg\\":\\"charge failed\\"}\\n","stream":"stderr",'
+            '"time":"2026-03-20T14:10:01.123456789Z"}\n'
+            '{"log":"other request_id=abc1234\\n","stream":"stdout",'
+            '"time":"2026-03-20T14:10:02.123456789Z"}\n'
+        ),
+        [(1, f"{T}00.123Z", "info"), (2, f"{T}01.123Z", "error")],
+    ),
+    "kubelet-cri": (
+        (
+            "2026-03-20T14:10:00.123456789Z stdout F order received request_id=abc123\n"
+            '2026-03-20T14:10:01.123456789Z stderr F {"level":"warn","request_id":'
+            '"abc123","msg":"slow"}\n'
+            "2026-03-20T14:10:02.123456789Z stdout F other request_id=abc1234\n"
+        ),
+        [(1, f"{T}00.123Z", ""), (2, f"{T}01.123Z", "warn")],
+    ),
+    "zap-development": (
+        (
+            "2026-03-20T15:10:00.123+0100\tINFO\torders/main.go:42\torder received"
+            '\t{"request_id": "abc123", "user": 7}\n'
+            '2026-03-20T15:10:01.123+0100\tWARN\torders/main.go:43\tother\t{"request_id"'
+            ': "abc1234"}\n'
+            "2026-03-20T15:10:02.193+0100\tERROR\torders/main.go:44\tcharge failed"
+            '\t{"request_id": "abc123"}\nmain.charge\n\t/app/orders/main.go:44\n'
+        ),
+        [(1, f"{T}00.123Z", "info"), (3, f"{T}02.193Z", "error")],
+    ),
+    "journald-json": (
+        (
+            '{"__REALTIME_TIMESTAMP":"1774015800123456","PRIORITY":"6",'
+            '"SYSLOG_IDENTIFIER":"orders","MESSAGE":"order received request_id=abc123"}\n'
+            '{"__REALTIME_TIMESTAMP":"1774015801123456","PRIORITY":"3",'
+            '"SYSLOG_IDENTIFIER":"orders","MESSAGE":"charge failed","REQUEST_ID":"abc123"}\n'
+            '{"__REALTIME_TIMESTAMP":"1774015802123456","PRIORITY":"4",'
+            '"MESSAGE":"other request_id=abc1234 abc123"}\n'
+        ),
+        [(1, f"{T}00.123Z", "info"), (2, f"{T}01.123Z", "error")],
+    ),
     "logback-default": (  # a time of day without a date: records, but no instant
         (
             "14:10:00.123 [main] INFO  com.example.Orders -- other request_id=abc1234\n"

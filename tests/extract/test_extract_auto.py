@@ -239,3 +239,60 @@ def test_a_comma_or_semicolon_ending_a_bare_value_is_the_sentences():
         "x,y",
     )
     assert extract('request_id="abc123,"')["request_id"] == "abc123,"
+
+
+def test_docker_json_file_records_are_read_as_the_line_they_hold():
+    text = '{"log":"2026-03-20T14:10:00.5Z WARN slow request_id=a\\n","stream":"stderr","time":"2026-03-20T14:10:00.9Z"}'
+    assert extract(text) == {
+        "stream": "stderr",
+        "time": "2026-03-20T14:10:00.5Z",
+        "level": "WARN",
+        "request_id": "a",
+        "msg": "slow",
+    }
+    plain = '{"log":"hello\\n","stream":"stdout","time":"2026-03-20T14:10:00.9Z"}'
+    assert extract(plain) == {
+        "stream": "stdout",
+        "time": "2026-03-20T14:10:00.9Z",
+        "msg": "hello",
+    }
+    nested = '{"log":"{\\"ts\\":1,\\"request_id\\":\\"a\\"}\\n","stream":"stdout","time":"x"}'
+    assert extract(nested) == {"stream": "stdout", "ts": 1, "request_id": "a"}
+    # not an envelope: a record of its own that has a `log` key
+    other = '{"log":"x","stream":"s","time":"t","user":"u","n":1}'
+    assert extract(other)["log"] == "x"
+
+
+def test_kubelet_cri_lines_drop_their_stream_and_read_json_inside():
+    assert extract("2026-03-20T14:10:00.1Z stdout F done request_id=a") == {
+        "time": "2026-03-20T14:10:00.1Z",
+        "stream": "stdout",
+        "request_id": "a",
+        "msg": "done",
+    }
+    assert extract(
+        '2026-03-20T14:10:00.1Z stderr F {"level":"info","request_id":"a"}'
+    ) == {
+        "time": "2026-03-20T14:10:00.1Z",
+        "stream": "stderr",
+        "level": "info",
+        "request_id": "a",
+    }
+
+
+def test_journald_json_message_pairs_are_fields():
+    line = '{"__REALTIME_TIMESTAMP":"1774015800123456","MESSAGE":"ok request_id=a","PRIORITY":"6"}'
+    fields = extract(line)
+    assert (fields["MESSAGE"], fields["request_id"]) == ("ok request_id=a", "a")
+
+
+def test_zap_console_json_tail_is_fields():
+    line = '2026-03-20T15:10:00.123+0100\tINFO\torders/main.go:42\torder received\t{"request_id": "a", "n": 7}'
+    assert extract(line) == {
+        "time": "2026-03-20T15:10:00.123+0100",
+        "level": "INFO",
+        "request_id": "a",
+        "n": 7,
+        "msg": "orders/main.go:42\torder received",
+    }
+    assert extract("2026-03-20T15:10:00Z INFO set {x}")["msg"] == "set {x}"

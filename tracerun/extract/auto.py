@@ -48,6 +48,10 @@ _PAIR = re.compile(
 _QUERY = re.compile(r"(?<=[^\s?])\?([^\s\"'#?]+)")
 _QUERY_PAIR = re.compile(r"([A-Za-z_][\w.-]*)=([^&]*)")
 _MESSAGE_KEYS = ("msg", "message")
+# The kubelet's (CRI) log file: `2026-…Z stdout F ` (P: a part of a longer line).
+_CRI_STREAM = re.compile(r" (stdout|stderr) [FP] ")
+# The time keys of a line's own (extract.DEFAULT_TIME_FIELDS, which imports us).
+_OWN_TIME = ("time", "ts", "timestamp", "@timestamp", "t", "@t", "asctime")
 POSITIONAL = frozenset(
     [
         "level",
@@ -88,7 +92,7 @@ class AutoExtractor:
         if line.startswith("{"):
             found = self._json.extract(line)
             if found is not None:
-                return found
+                return self._unwrapped(found)
         if not line or line.isspace():
             return None
         line = strip_ansi(line)
@@ -111,8 +115,66 @@ class AutoExtractor:
             position = _take(_PID, line, position, fields, "pid")
             position = _take_level(line, position, fields)
             position = _take(_PID_TID, line, position, fields, "pid", "tid")
-        _take_pairs_and_message(line, position, fields)
+        stream = _CRI_STREAM.match(line, position) if "time" in fields else None
+        if stream is not None:  # the kubelet's log file: `<time> stdout F <line>`
+            fields["stream"] = stream[1]
+            position = stream.end()
+            if line.startswith("{", position):
+                inner = self._json.extract(line[position:])
+                if inner is not None:
+                    return _over(self._unwrapped(inner), fields)
+        end = _take_json_tail(line, position, fields)
+        _take_pairs_and_message(line[:end], position, fields)
         return fields
+
+    def _unwrapped(self, found: dict[str, Any]) -> dict[str, Any]:
+        """Read the program's own line inside a docker json-file or journald record.
+
+        Docker's json-file driver (`{"log": "...\\n", "stream": …, "time": …}`)
+        holds the line as written: its fields are the record's, and the
+        engine's time is used only when the line has none of its own (as for
+        docker sources). journald's `MESSAGE` keeps its text; its `key=value`
+        pairs are fields too, as in any text line.
+        """
+        log = found.get("log")
+        if type(log) is str and "stream" in found and len(found) <= 4:
+            inner = self.extract(log.rstrip("\r\n"))
+            if inner is not None:
+                envelope = {k: v for k, v in found.items() if k != "log"}
+                return _over(inner, envelope)
+        message = found.get("MESSAGE")
+        if type(message) is str and "__REALTIME_TIMESTAMP" in found:
+            for key, value in pairs_in(message):
+                found.setdefault(key, value)
+        return found
+
+
+def _over(inner: dict[str, Any], envelope: dict[str, Any]) -> dict[str, Any]:
+    """Put a line's own fields over its envelope's; the envelope's time only fills in."""
+    if any(key in inner for key in _OWN_TIME):
+        envelope = {k: v for k, v in envelope.items() if k != "time"}
+    return {**envelope, **inner}
+
+
+def _take_json_tail(line: str, position: int, fields: dict[str, Any]) -> int:
+    """Take the JSON object that ends a text line (zap's console encoder), if any.
+
+    `…\torder received\t{"request_id": "abc"}`: its keys are fields; the text
+    before it is read as usual. Returns where that text ends.
+    """
+    if not line.endswith("}"):
+        return len(line)
+    start = line.find("\t{", position)
+    if start == -1:
+        start = line.find(' {"', position)
+    if start == -1:
+        return len(line)
+    tail = JsonExtractor().extract(line[start + 1 :])
+    if tail is None:
+        return len(line)
+    for key, value in tail.items():
+        fields.setdefault(key, value)
+    return start
 
 
 def from_config(config: AutoParserConfig) -> AutoExtractor:  # noqa: ARG001
