@@ -383,3 +383,22 @@ def test_init_on_lines_that_once_aborted_a_run_writes_a_valid_profile(
         0,
         f"{out}: valid (1 source, 1 parser, 0 outputs)\n",
     )
+
+
+@pytest.mark.parametrize("stem", ["0", "1.5", "on", "No", "null", "1e3", "12:30"])
+def test_a_log_whose_name_yaml_reads_as_no_string_gets_a_quoted_name(
+    stem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the kubelet writes /var/log/pods/<pod>/<container>/0.log
+    monkeypatch.chdir(tmp_path)
+    Path(f"{stem}.log").write_text(
+        "2026-03-20T14:10:00.1Z stdout F done request_id=a\n", encoding="utf-8"
+    )
+
+    result = run("init", "--path", f"{stem}.log", "-o", "p.yaml")
+
+    text = Path("p.yaml").read_text(encoding="utf-8")
+    assert result.exit_code == 0, result.stderr
+    assert f"\n  '{stem}':\n    type: file\n" in text
+    assert f"\n    parser: '{stem}'\n" in text
+    assert run("validate", "-p", "p.yaml").exit_code == 0

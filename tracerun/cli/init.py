@@ -37,7 +37,15 @@ _ACCESS_TIME = "%d/%b/%Y:%H:%M:%S"
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][\w.-]*")
 _PLAIN_VALUE = re.compile(r"[A-Za-z_][\w./-]*")
 _NO_ID = frozenset({"-", "", "null", "none", "None"})
-_YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n"})
+# What YAML 1.1 reads as a number, not a string: 0, -1, 1.5, 1e3, 0x1f, 1_000, 12:30.
+_NOT_A_STRING = re.compile(
+    r"[-+]?(?:[\d_]+(?:\.[\d_]*)?(?:[eE][-+]?\d+)?|\.\d[\d_]*|0[xob][\da-fA-F_]+"
+    r"|[\d_]+(?::[0-5]?\d)+(?:\.\d*)?|\.(?:inf|nan))",
+    re.IGNORECASE,
+)
+_YAML_WORDS = frozenset(
+    {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
+)
 _KIND_TEXT = {
     "json": "JSON, one object per line",
     "logfmt": "logfmt (key=value pairs)",
@@ -308,7 +316,13 @@ def _flow(value: Any) -> str:
 
 
 def _key(name: str) -> str:
-    return name if _PLAIN_NAME.fullmatch(name) else quote(name)
+    """Write a name as a YAML key: plain when YAML reads it back as that string.
+
+    Why: a log named `0.log` (the kubelet's) or `on.log` makes the name `0` or
+    `on`, which YAML reads as a number or a boolean: the profile is refused.
+    """
+    plain = _PLAIN_NAME.fullmatch(name) and not _NOT_A_STRING.fullmatch(name)
+    return name if plain and name.lower() not in _YAML_WORDS else quote(name)
 
 
 def _round_trips(line: str) -> bool:
