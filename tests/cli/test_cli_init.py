@@ -402,3 +402,29 @@ def test_a_log_whose_name_yaml_reads_as_no_string_gets_a_quoted_name(
     assert f"\n  '{stem}':\n    type: file\n" in text
     assert f"\n    parser: '{stem}'\n" in text
     assert run("validate", "-p", "p.yaml").exit_code == 0
+
+
+def test_the_starter_keys_find_what_a_trace_without_a_profile_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pino writes reqId; the orders log names trace_id only past the lines sampled
+    monkeypatch.chdir(tmp_path)
+    Path("pino.log").write_text(
+        '{"level":30,"time":1774015800123,"reqId":"r-1","msg":"order received"}\n',
+        encoding="utf-8",
+    )
+    orders = [
+        f'{{"ts":"2026-03-20T14:10:{i % 60:02d}Z","request_id":"x{i}","msg":"m"}}'
+        for i in range(60)
+    ]
+    orders.append('{"ts":"2026-03-20T14:11:00Z","trace_id":"r-1","msg":"late"}')
+    Path("orders.log").write_text("\n".join(orders) + "\n", encoding="utf-8")
+
+    assert run("init", "--path", ".", "-o", "p.yaml").exit_code == 0
+    text = Path("p.yaml").read_text(encoding="utf-8")
+
+    assert "\nkeys: [request_id, req_id, rid, trace_id, correlation_id]  #" in text
+    with_profile = run("-p", "p.yaml", "r-1", "-o", "ndjson")
+    without = run("--path", ".", "r-1", "-o", "ndjson")
+    assert summary(with_profile) == summary(without)
+    assert [r[3] for r in summary(without)] == ["order received", "late"]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tracerun.cli.options import adhoc_options, adhoc_values, debug_option
+from tracerun.config.format import DEFAULT_KEYS
 from tracerun.errors import ExitCode, TracerunError
 from tracerun.extract.clock import (
     EXAMPLE_ZONES,
@@ -25,7 +26,13 @@ from tracerun.extract.clock import (
     offset_text,
     zone_warning,
 )
-from tracerun.extract.sniff import ID_KEYS, Sniffed, describe_time, sniff_lines
+from tracerun.extract.sniff import (
+    ID_KEYS,
+    Sniffed,
+    describe_time,
+    id_key,
+    sniff_lines,
+)
 from tracerun.sources import get_source
 from tracerun.sources.base import Family, unique_names
 from tracerun.timeparse import format_rfc3339_us
@@ -234,7 +241,8 @@ def sample_of(sniffed: Sniffed, config: dict[str, Any]) -> dict[str, Any] | None
 
 def render_profile(families: Sequence[Described], described: str) -> str:
     """Write the starter profile: header, keys, one parser and one source per family."""
-    ids = [key for key in ID_KEYS if any(key in _names(f) for f in families)]
+    seen = {id_key(name) for family in families for name in _names(family)}
+    ids = [key for key in ID_KEYS if key in seen]
     lines = [
         "# Starter profile written by `tracerun init` from the first lines of each log.",
         "# Check it:          tracerun validate -p THIS_FILE",
@@ -244,7 +252,12 @@ def render_profile(families: Sequence[Described], described: str) -> str:
         f"description: {quote(f'Starter profile for {described}')}",
     ]
     if ids:
-        lines.append(f"keys: [{', '.join(ids)}]  # the id keys seen in these logs")
+        # The usual keys too: a key first seen past the sampled lines, or in a
+        # log init did not sample, still matches (as it does without a profile).
+        keys = [*ids, *(key for key in DEFAULT_KEYS if key not in ids)]
+        lines.append(
+            f"keys: [{', '.join(keys)}]  # the id keys seen in these logs, then the usual ones"
+        )
     else:
         lines.append("# keys: [request_id, trace_id]  # no usual id key was seen")
     lines.append("timezone: UTC  # for timestamps without an offset")
