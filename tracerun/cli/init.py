@@ -55,6 +55,7 @@ _YAML_WORDS = frozenset(
 )
 _KIND_TEXT = {
     "json": "JSON, one object per line",
+    "wrapped": "JSON records that hold a program's line (docker json-file, journald)",
     "logfmt": "logfmt (key=value pairs)",
     "access": "access log",
     "text": "plain text that starts with a timestamp",
@@ -153,10 +154,23 @@ def write_starter(path: Path, text: str, *, force: bool) -> None:
 # --- parser configuration ---------------------------------------------------------
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _path_expression(where: str) -> str:
+    """Write a dotted path as JMESPath: a part such as `x-request-id` is quoted."""
+    parts = where.split(".")
+    return ".".join(p if _IDENTIFIER.fullmatch(p) else f'"{p}"' for p in parts)
+
+
 def parser_config(sniffed: Sniffed) -> dict[str, Any]:
     """Choose the parser settings for a sniffed log, as the profile will hold them."""
     config: dict[str, Any] = {"type": _PARSER_TYPE[sniffed.kind]}
-    nested = {name: where for name, where in sniffed.ids if name != where}
+    nested = {
+        id_key(name) or name: _path_expression(where)
+        for name, where in sniffed.ids
+        if name != where
+    }
     if nested:
         config["fields"] = nested
     if sniffed.kind == "access":
@@ -170,6 +184,7 @@ def parser_config(sniffed: Sniffed) -> dict[str, Any]:
 
 _PARSER_TYPE = {
     "json": "json",
+    "wrapped": "auto",
     "logfmt": "logfmt",
     "access": "regex",
     "text": "auto",

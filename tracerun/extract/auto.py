@@ -149,6 +149,14 @@ class AutoExtractor:
         return found
 
 
+def wrapped(found: dict[str, Any]) -> bool:
+    """Tell whether a JSON record wraps a program's line: docker json-file, journald."""
+    docker = type(found.get("log")) is str and "stream" in found and len(found) <= 4
+    return docker or (
+        type(found.get("MESSAGE")) is str and "__REALTIME_TIMESTAMP" in found
+    )
+
+
 def _over(inner: dict[str, Any], envelope: dict[str, Any]) -> dict[str, Any]:
     """Put a line's own fields over its envelope's; the envelope's time only fills in."""
     if any(key in inner for key in _OWN_TIME):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tracerun.extract import DEFAULT_TIME_FIELDS
-from tracerun.extract.auto import AutoExtractor, query_pairs
+from tracerun.extract.auto import AutoExtractor, query_pairs, wrapped
 from tracerun.extract.json import JsonExtractor
 from tracerun.extract.logfmt import LogfmtExtractor
 from tracerun.extract.shapes import ACCESS, starts_text_record, strip_ansi
@@ -59,7 +59,7 @@ _TIME_WORDS = ("time", "date", "when", "@t")
 _LOGFMT_START = re.compile(r"[A-Za-z_][\w.]*=")
 _TAIL_PAIR = re.compile(r'(?<!\S)([A-Za-z_]\w*)=("[^"]*"|\S+)')
 
-Kind = Literal["json", "logfmt", "access", "text", "unknown"]
+Kind = Literal["json", "wrapped", "logfmt", "access", "text", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +67,9 @@ class Sniffed:
     """What the first lines of one log say about its format.
 
     Attributes:
-        kind: json, logfmt, access (common/combined), text (leading timestamp),
-            or unknown.
+        kind: json, wrapped (JSON records that hold a program's line: docker's
+            json-file, journald), logfmt, access (common/combined), text
+            (leading timestamp), or unknown.
         lines: the non-blank lines looked at.
         time_key: json/logfmt: the field holding the time (None: none seen).
         time_text: a timestamp as the log writes it, or None.
@@ -122,10 +123,14 @@ _PRIORITY: tuple[Kind, ...] = ("json", "access", "logfmt", "text", "unknown")
 
 def _sniff_json(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
     objects = [JsonExtractor().extract(line) or {} for line in mine]
+    kind: Kind = "json"
+    if objects and all(wrapped(obj) for obj in objects):
+        kind = "wrapped"  # the auto parser reads the line each one holds
+        objects = [AutoExtractor().extract(line) or {} for line in mine]
     time_key = _time_key(objects)
     ids = _ordered(pair for obj in objects for pair in _json_ids(obj, ()))
     time_text = _first_text(obj.get(time_key) for obj in objects) if time_key else None
-    return Sniffed("json", kept, time_key, time_text, ids)
+    return Sniffed(kind, kept, time_key, time_text, ids)
 
 
 def _sniff_logfmt(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
