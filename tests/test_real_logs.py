@@ -619,6 +619,17 @@ OTHER_DEFAULTS = {
         ),
         [(1, f"{T}00.123Z", "info"), (2, f"{T}01.123Z", "error")],
     ),
+    "otel-python-sdk": (  # ConsoleLogExporter: `body`, `severity_text`
+        (
+            '{"body":"order received","severity_number":9,"severity_text":"INFO",'
+            '"attributes":{"request_id":"abc123"},"timestamp":'
+            '"2026-03-20T14:10:00.123000Z","trace_id":"0x4bf92f3577b34da6"}\n'
+            '{"body":"charge failed","severity_number":17,"severity_text":"ERROR",'
+            '"attributes":{"request_id":"abc1234"},"timestamp":'
+            '"2026-03-20T14:10:01.123000Z"}\n'
+        ),
+        [(1, f"{T}00.123Z", "info")],
+    ),
     "logback-default": (  # a time of day without a date: records, but no instant
         (
             "14:10:00.123 [main] INFO  com.example.Orders -- other request_id=abc1234\n"
@@ -643,3 +654,5 @@ def test_other_programs_default_formats_are_one_record_per_entry(name, tmp_path)
     assert [(row[0], row[1], row[2]) for row in rows] == [
         (f"{name}.log:{line}", time, level) for line, time, level in expected
     ]
+    if name != "mysql-slow":  # `# Time: …` alone on its line; the rest follows
+        assert all(row[3] for row in rows), rows  # every record has its message
