@@ -656,3 +656,26 @@ def test_other_programs_default_formats_are_one_record_per_entry(name, tmp_path)
     ]
     if name != "mysql-slow":  # `# Time: …` alone on its line; the rest follows
         assert all(row[3] for row in rows), rows  # every record has its message
+
+
+def test_rails_tags_are_the_list_field_tags(tmp_path):
+    # Rails' production default: config.log_tags = [:request_id]
+    (tmp_path / "production.log").write_text(
+        "I, [2026-03-20T14:10:00.123456 #4242]  INFO -- : [9f1c-1111] Started GET "
+        '"/orders" for 127.0.0.1 at 2026-03-20 14:10:00 +0000\n'
+        "I, [2026-03-20T14:10:00.200000 #4242]  INFO -- : [9f1c-11110] Started GET\n"
+        "E, [2026-03-20T14:10:00.300000 #4242] ERROR -- : [9f1c-1111] boom\n"
+    )
+    code, rows, _ = trace("--path", str(tmp_path), "tags=9f1c-1111", cwd=tmp_path)
+    assert (code, rows) == (
+        0,
+        [
+            (
+                "production.log:1",
+                f"{T}00.123Z",
+                "info",
+                'Started GET "/orders" for 127.0.0.1 at 2026-03-20 14:10:00 +0000',
+            ),
+            ("production.log:3", f"{T}00.300Z", "error", "boom"),
+        ],
+    )

@@ -203,7 +203,7 @@ def test_from_config():
         (
             "Ruby Logger (Rails production.log)",
             "E, [2026-03-20T14:10:02.193000 #4242] ERROR -- : [abc123] charge failed",
-            {"time": "2026-03-20T14:10:02.193000", "level": "ERROR", "msg": "-- : [abc123] charge failed"},
+            {"time": "2026-03-20T14:10:02.193000", "level": "ERROR", "tags": ["abc123"], "msg": "charge failed"},
         ),
         (
             "Django runserver",
@@ -296,3 +296,16 @@ def test_zap_console_json_tail_is_fields():
         "msg": "orders/main.go:42\torder received",
     }
     assert extract("2026-03-20T15:10:00Z INFO set {x}")["msg"] == "set {x}"
+
+
+def test_ruby_logger_progname_and_rails_tags():
+    line = "I, [2026-03-20T14:10:00.1 #42]  INFO -- shop: [req-1] [u-7] Started GET"
+    assert extract(line) == {
+        "time": "2026-03-20T14:10:00.1",
+        "level": "INFO",
+        "logger": "shop",
+        "tags": ["req-1", "u-7"],
+        "msg": "Started GET",
+    }
+    # not Ruby's Logger: brackets stay in the message
+    assert extract("2026-03-20T14:10:00Z INFO -- : [x] y")["msg"] == "-- : [x] y"

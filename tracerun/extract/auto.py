@@ -34,6 +34,8 @@ error log `[php:error]` names its module first."""
 _DASHED = re.compile(rf"\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_WORDS})\s+-(?:\s|$)")
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
 _KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
+_RUBY_PROGNAME = re.compile(r"\s*-- ([^:\s]*): ")
+_RUBY_TAG = re.compile(r"\[([^\]\s]+)\] ?")
 _KLOG_REST = re.compile(r"\s+(\d+) ([^\s\]]+:\d+)\] ")
 _PID = re.compile(r"\s*\[(\d+)\]")
 _PID_TID = re.compile(r"\s*(\d+)#(\d+):")  # nginx's error log: `10413#10413: `
@@ -73,6 +75,7 @@ POSITIONAL = frozenset(
         "agent",
         "combined",
         "tail",
+        "tags",
     ]
 )
 """Fields a text line's position gives (no `key=` before the value): the access
@@ -114,6 +117,8 @@ class AutoExtractor:
             position = _take(_DASHED, line, position, fields, "logger", "level")
             position = _take(_PID, line, position, fields, "pid")
             position = _take_level(line, position, fields)
+            if line[1:4] == ", [" and "time" in fields:
+                position = _take_ruby_tags(line, position, fields)
             position = _take(_PID_TID, line, position, fields, "pid", "tid")
         stream = _CRI_STREAM.match(line, position) if "time" in fields else None
         if stream is not None:  # the kubelet's log file: `<time> stdout F <line>`
@@ -252,6 +257,28 @@ def _take_timestamp(line: str, position: int, fields: dict[str, Any]) -> int:
         return position
     fields["time"] = found[0]
     return position + found[1]
+
+
+def _take_ruby_tags(line: str, position: int, fields: dict[str, Any]) -> int:
+    """Take Ruby Logger's `-- progname: ` and Rails' tags after it (`[abc123] `).
+
+    Rails' production default tags each line with its request id
+    (`config.log_tags = [:request_id]`); tags have no names, so they are the
+    list field `tags`: `tags=ID` finds them (a bare id does not).
+    """
+    match = _RUBY_PROGNAME.match(line, position)
+    if match is None:
+        return position
+    if match[1]:
+        fields["logger"] = match[1]
+    position = match.end()
+    tags: list[str] = []
+    while (tag := _RUBY_TAG.match(line, position)) is not None:
+        tags.append(tag[1])
+        position = tag.end()
+    if tags:
+        fields["tags"] = tags
+    return position
 
 
 def _is_klog(line: str, fields: dict[str, Any]) -> bool:
