@@ -619,6 +619,19 @@ OTHER_DEFAULTS = {
         ),
         [(1, f"{T}00.123Z", "info"), (2, f"{T}01.123Z", "error")],
     ),
+    "envoy-istio": (  # the request id is only the quoted %REQ(X-REQUEST-ID)%
+        (
+            '[2026-03-20T14:10:00.123Z] "GET /api/orders HTTP/1.1" 200 - 0 512 12 11 '
+            '"10.0.0.1" "curl/7.88.1" "abc123" "orders.local" "10.0.0.2:8080"\n'
+            '[2026-03-20T14:10:01.123Z] "GET /api/orders HTTP/1.1" 200 - via_upstream '
+            '- "-" 0 135 4 4 "-" "curl/7.88.1" "abc1234" "orders:8000" "127.0.0.1:80" '
+            "inbound|8000|| 127.0.0.1:41854\n"
+            '[2026-03-20T14:10:02.123Z] "POST /api/pay HTTP/1.1" 503 UF via_upstream '
+            '- "-" 0 135 4 4 "-" "curl/7.88.1" "abc123" "pay:8000" "127.0.0.1:80" '
+            "inbound|8000|| 127.0.0.1:41855\n"
+        ),
+        [(1, f"{T}00.123Z", ""), (3, f"{T}02.123Z", "")],
+    ),
     "otel-python-sdk": (  # ConsoleLogExporter: `body`, `severity_text`
         (
             '{"body":"order received","severity_number":9,"severity_text":"INFO",'

@@ -309,3 +309,40 @@ def test_ruby_logger_progname_and_rails_tags():
     }
     # not Ruby's Logger: brackets stay in the message
     assert extract("2026-03-20T14:10:00Z INFO -- : [x] y")["msg"] == "-- : [x] y"
+
+
+ENVOY = (
+    '[2016-04-15T20:17:00.310Z] "POST /api/v1/locations?a=1 HTTP/2" 204 - 154 0 226 100 '
+    '"10.0.35.28" "nsq2http" "cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2" "locations" '
+    '"tcp://10.0.2.1:80"'
+)
+ISTIO = (
+    '[2020-11-25T21:26:18.409Z] "GET /status/418 HTTP/1.1" 418 - via_upstream - "-" 0 '
+    '135 4 4 "-" "curl/7.73.0-DEV" "84961386-6d84-929d-98bd-c5aee93b5c88" '
+    '"httpbin:8000" "127.0.0.1:80" inbound|8000|| 127.0.0.1:41854 10.44.1.27:80 '
+    "10.44.1.23:37652 outbound_.8000_._.httpbin.foo.svc.cluster.local default"
+)
+
+
+def test_envoy_and_istio_default_access_lines_name_the_request_id():
+    assert extract(ENVOY) == {
+        "time": "2016-04-15T20:17:00.310Z",
+        "request": "POST /api/v1/locations?a=1 HTTP/2",
+        "method": "POST",
+        "path": "/api/v1/locations",
+        "status": "204",
+        "x-forwarded-for": "10.0.35.28",
+        "user-agent": "nsq2http",
+        "x-request-id": "cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2",
+        "authority": "locations",
+        "upstream": "tcp://10.0.2.1:80",
+        "a": "1",
+    }
+    istio = extract(ISTIO)
+    assert (istio["x-request-id"], istio["authority"], istio["status"]) == (
+        "84961386-6d84-929d-98bd-c5aee93b5c88",
+        "httpbin:8000",
+        "418",
+    )
+    # too few quoted fields: not Envoy's, read as text
+    assert extract('[2026-03-20T14:10:00Z] "x" 200 done')["msg"] == '"x" 200 done'

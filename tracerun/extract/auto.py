@@ -34,6 +34,14 @@ error log `[php:error]` names its module first."""
 _DASHED = re.compile(rf"\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_WORDS})\s+-(?:\s|$)")
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
 _KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
+# Envoy's default access log: `[%START_TIME%] "%REQ(:METHOD)% … %PROTOCOL%"
+# %RESPONSE_CODE% …`; its last quoted fields are named by _ENVOY_TAIL.
+_ENVOY = re.compile(
+    r'\[(?P<time>\d{4}-\d{2}-\d{2}T[^\]]+)\] "(?P<request>[^"]*)" (?P<status>\d{1,3}) '
+    r"(?P<rest>.*)$"
+)
+_QUOTED = re.compile(r'"([^"]*)"')
+_ENVOY_TAIL = ("x-forwarded-for", "user-agent", "x-request-id", "authority", "upstream")
 _RUBY_PROGNAME = re.compile(r"\s*-- ([^:\s]*): ")
 _RUBY_TAG = re.compile(r"\[([^\]\s]+)\] ?")
 _KLOG_REST = re.compile(r"\s+(\d+) ([^\s\]]+:\d+)\] ")
@@ -76,6 +84,11 @@ POSITIONAL = frozenset(
         "combined",
         "tail",
         "tags",
+        "x-forwarded-for",
+        "user-agent",
+        "x-request-id",
+        "authority",
+        "upstream",
     ]
 )
 """Fields a text line's position gives (no `key=` before the value): the access
@@ -103,6 +116,10 @@ class AutoExtractor:
             access = ACCESS.match(line)
             if access is not None:
                 return access_fields(access)
+            envoy = _ENVOY.match(line)
+            found = None if envoy is None else _envoy_fields(envoy)
+            if found is not None:
+                return found
         fields: dict[str, Any] = {}
         position = _take_priority(line, fields)
         basic = PYTHON_BASIC.match(line, position)
@@ -257,6 +274,28 @@ def _take_timestamp(line: str, position: int, fields: dict[str, Any]) -> int:
         return position
     fields["time"] = found[0]
     return position + found[1]
+
+
+def _envoy_fields(match: re.Match[str]) -> dict[str, Any] | None:
+    """Read Envoy's (and Istio's) default access log line by its fields' places.
+
+    Both formats end their quoted fields with `"%REQ(X-REQUEST-ID)%"
+    "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%"` (Istio adds unquoted fields after
+    them): the request id is the third quoted field from the end.
+    """
+    quoted = _QUOTED.findall(match["rest"])
+    if len(quoted) < 5:
+        return None
+    fields: dict[str, Any] = {"time": match["time"], "request": match["request"]}
+    method, _, rest = match["request"].partition(" ")
+    target = rest.rpartition(" ")[0] or rest
+    fields["method"], fields["path"] = method, target.partition("?")[0]
+    fields["status"] = match["status"]
+    for key, value in zip(_ENVOY_TAIL, quoted[-5:], strict=True):
+        fields[key] = value
+    for key, value in query_pairs(match["request"]):
+        fields.setdefault(key, value)
+    return fields
 
 
 def _take_ruby_tags(line: str, position: int, fields: dict[str, Any]) -> int:
