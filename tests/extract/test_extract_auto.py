@@ -109,7 +109,10 @@ def test_message_pair_also_wins():
 def test_syslog_and_nginx_and_epoch_timestamps():
     assert extract("Mar 20 14:10:00 host app[12]: started") == {
         "time": "Mar 20 14:10:00",
-        "msg": "host app[12]: started",
+        "host": "host",
+        "app": "app",
+        "pid": "12",
+        "msg": "started",
     }
     assert extract("[20/Mar/2026:14:10:00 +0000] GET / rid=r") == {
         "time": "20/Mar/2026:14:10:00 +0000",
@@ -188,7 +191,7 @@ def test_from_config():
         (
             "rsyslog RFC 3164 with priority",
             "<11>Dec  2 02:21:05 host app[1]: disk full",
-            {"level": "err", "time": "Dec  2 02:21:05", "msg": "host app[1]: disk full"},
+            {"level": "err", "time": "Dec  2 02:21:05", "host": "host", "app": "app", "pid": "1", "msg": "disk full"},
         ),
         (
             "Apache 2.4 error log (ErrorLogFormat default)",
@@ -346,3 +349,27 @@ def test_envoy_and_istio_default_access_lines_name_the_request_id():
     )
     # too few quoted fields: not Envoy's, read as text
     assert extract('[2026-03-20T14:10:00Z] "x" 200 done')["msg"] == '"x" 200 done'
+
+
+@pytest.mark.parametrize(
+    ("line", "header"),
+    [
+        ("Mar 20 14:10:00 web-1 kernel: eth0 up", ("web-1", "kernel", None)),
+        (  # rsyslog's default file format on Debian
+            "2026-03-20T15:10:00.123456+01:00 web-1 orders[42]: ok",
+            ("web-1", "orders", "42"),
+        ),
+        ("<134>Mar 20 14:10:00 lb haproxy[7]: 10.0.0.1:5 x", ("lb", "haproxy", "7")),
+        # not syslog: a level word, or no [pid] after an ISO time
+        ("2026-03-20 14:10:00 INFO orders[42]: ok", None),
+        ("2026-03-20 14:10:00 shop main: ok", None),
+    ],
+)
+def test_syslog_host_app_and_pid_are_fields(line, header):
+    fields = extract(line)
+    found = (fields.get("host"), fields.get("app"), fields.get("pid"))
+    if header is None:
+        assert found == (None, None, fields.get("pid"))
+    else:
+        assert found == header
+        assert fields["msg"] == line.rpartition(": ")[2]

@@ -42,6 +42,12 @@ _ENVOY = re.compile(
 )
 _QUOTED = re.compile(r'"([^"]*)"')
 _ENVOY_TAIL = ("x-forwarded-for", "user-agent", "x-request-id", "authority", "upstream")
+_SYSLOG_HEADER = re.compile(
+    r" (?P<host>[A-Za-z0-9][\w.-]*) (?P<app>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?: "
+)
+_MONTH_WORDS = frozenset(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+)
 _RUBY_PROGNAME = re.compile(r"\s*-- ([^:\s]*): ")
 _RUBY_TAG = re.compile(r"\[([^\]\s]+)\] ?")
 _KLOG_REST = re.compile(r"\s+(\d+) ([^\s\]]+:\d+)\] ")
@@ -89,6 +95,8 @@ POSITIONAL = frozenset(
         "x-request-id",
         "authority",
         "upstream",
+        "host",
+        "app",
     ]
 )
 """Fields a text line's position gives (no `key=` before the value): the access
@@ -128,6 +136,7 @@ class AutoExtractor:
             position = basic.start("message")
         else:
             position = _take_timestamp(line, position, fields)
+            position = _take_syslog_header(line, position, fields)
             if _is_klog(line, fields):
                 fields["level"] = _KLOG_LEVELS[line[0]]
                 position = _take(_KLOG_REST, line, position, fields, "pid", "logger")
@@ -274,6 +283,25 @@ def _take_timestamp(line: str, position: int, fields: dict[str, Any]) -> int:
         return position
     fields["time"] = found[0]
     return position + found[1]
+
+
+def _take_syslog_header(line: str, position: int, fields: dict[str, Any]) -> int:
+    """Take syslog's `host app[pid]: ` after the time (RFC 3164, rsyslog's files).
+
+    After a syslog time (`Mar 20 14:10:00`) or priority the `[pid]` may be
+    absent (`kernel:`); after an ISO time it must be there, so that
+    `2026-… INFO main: …` keeps its level and message.
+    """
+    match = _SYSLOG_HEADER.match(line, position) if "time" in fields else None
+    if match is None or _LEVEL.fullmatch(match["host"]):
+        return position
+    syslog_time = fields["time"][:3] in _MONTH_WORDS or "level" in fields
+    if match["pid"] is None and not syslog_time:
+        return position
+    fields["host"], fields["app"] = match["host"], match["app"]
+    if match["pid"] is not None:
+        fields["pid"] = match["pid"]
+    return match.end()
 
 
 def _envoy_fields(match: re.Match[str]) -> dict[str, Any] | None:
