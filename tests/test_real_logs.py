@@ -479,3 +479,216 @@ def test_python_json_loggers_end_to_end_escaped_id_time_level_and_stack(
         cli, ["--path", str(tmp_path), "--color", "never", "café-e2e"]
     )
     assert text.stdout.splitlines()[-1] == "    ZeroDivisionError: division by zero"
+
+
+# --- default formats of other programs, as their documentation shows them ------------
+# Each was read as one record (the first line's) before its record start was known.
+
+T = "2026-03-20T14:10:"
+OTHER_DEFAULTS = {
+    "apache-error": (
+        (
+            "[Fri Mar 20 14:10:00.123456 2026] [core:notice] [pid 4242:tid 1] AH00094: x\n"
+            "[Fri Mar 20 14:10:01.223456 2026] [php:error] [pid 4243:tid 2] [client "
+            "10.0.0.1:5678] PHP Warning:  charge failed request_id=abc123, referer: x\n"
+            "[Fri Mar 20 14:10:02.323456 2026] [proxy:error] [pid 4243:tid 2] (111)"
+            "Connection refused: AH00957: failed request_id=abc1234\n"
+        ),
+        [(2, f"{T}01.223Z", "error")],
+    ),
+    "redis": (
+        (
+            "4242:C 20 Mar 2026 14:10:00.123 # oO0OoO0OoO0Oo Redis is starting\n"
+            "4242:M 20 Mar 2026 14:10:01.789 # Client id=5 addr=127.0.0.1:50000 "
+            "name=abc123 age=1 cmd=get closed for overcoming of output buffer limits.\n"
+            "4242:M 20 Mar 2026 14:10:02.789 # Client id=6 name=abc1234 closed\n"
+        ),
+        [(2, f"{T}01.789Z", "")],
+    ),
+    "rails": (
+        (
+            "I, [2026-03-20T14:10:00.123456 #4242]  INFO -- : [abc123] Started GET "
+            '"/orders" for 127.0.0.1 at 2026-03-20 14:10:00 +0000\n'
+            "E, [2026-03-20T14:10:02.193000 #4242] ERROR -- : [abc123] charge failed "
+            "request_id=abc123\n"
+            "I, [2026-03-20T14:10:03.000000 #4242]  INFO -- : [x] Completed "
+            "request_id=abc1234\n"
+        ),
+        [(2, f"{T}02.193Z", "error")],
+    ),
+    "django": (
+        (
+            '[20/Mar/2026 14:10:00] "GET /api/orders?request_id=abc123 HTTP/1.1" 200 12\n'
+            '[20/Mar/2026 14:10:01] "GET /api/orders?request_id=abc1234 HTTP/1.1" 200 1\n'
+            '[20/Mar/2026 14:10:02] "POST /api/pay?request_id=abc123 HTTP/1.1" 500 145\n'
+        ),
+        [(1, f"{T}00.000Z", ""), (3, f"{T}02.000Z", "")],
+    ),
+    "klog": (
+        (
+            'I0320 14:10:00.123456    4242 controller.go:123] "Reconciling" '
+            'request_id="abc123"\n'
+            'W0320 14:10:01.123456    4242 controller.go:124] "Retry" '
+            'request_id="abc1234"\n'
+            'E0320 14:10:02.193000    4242 controller.go:125] "Reconcile failed" '
+            'request_id="abc123"\n'
+        ),
+        [(1, f"{T}00.123Z", "info"), (3, f"{T}02.193Z", "error")],
+    ),
+    "alb": (
+        (
+            "http 2026-03-20T14:10:00.123456Z app/my-lb/50dc 1.2.3.4:2817 10.0.0.1:80 "
+            '0.000 0.001 0.000 200 200 34 366 "GET http://x:80/a?request_id=abc1234 '
+            'HTTP/1.1" "curl/7.46.0" - -\n'
+            "h2 2026-03-20T14:10:01.123456Z app/my-lb/50dc 1.2.3.4:2817 10.0.0.1:80 "
+            '0.000 0.001 0.000 200 200 34 366 "GET https://x:443/a?request_id=abc123 '
+            'HTTP/2.0" "curl/7.46.0" - -\n'
+        ),
+        [(2, f"{T}01.123Z", "")],
+    ),
+    "cloudfront": (
+        (
+            "#Version: 1.0\n#Fields: date time x-edge-location cs-uri-stem cs-uri-query\n"
+            "2026-03-20\t14:10:00\tSEA19-C1\t/api/orders\trequest_id=abc1234\n"
+            "2026-03-20\t14:10:01\tSEA19-C1\t/api/orders\trequest_id=abc123\n"
+        ),
+        [(4, f"{T}01.000Z", "")],
+    ),
+    "mysql-slow": (
+        (
+            "/usr/sbin/mysqld, Version: 8.0.36 (MySQL Community Server - GPL). started "
+            "with:\nTcp port: 3306  Unix socket: /var/run/mysqld/mysqld.sock\n"
+            "Time                 Id Command    Argument\n"
+            "# Time: 2026-03-20T14:10:00.123456Z\n# User@Host: app[app] @ localhost []\n"
+            "SET timestamp=1774015800;\nSELECT SLEEP(2) /* request_id=abc1234 */;\n"
+            "# Time: 2026-03-20T14:10:05.123456Z\n# User@Host: app[app] @ localhost []\n"
+            "SET timestamp=1774015805;\nSELECT SLEEP(3) /* request_id=abc123 */;\n"
+        ),
+        [(8, f"{T}05.123Z", "")],
+    ),
+    "python-cookbook": (
+        (
+            "2026-03-20 14:10:00,123 - orders - INFO - order received request_id=abc123\n"
+            "2026-03-20 14:10:02,193 - orders - ERROR - charge failed request_id=abc123\n"
+            'Traceback (most recent call last):\n  File "/app/pay.py", line 12, in x\n'
+            "TimeoutError: provider\n"
+            "2026-03-20 14:10:03,000 - orders - WARNING - other request_id=abc1234\n"
+        ),
+        [(1, f"{T}00.123Z", "info"), (2, f"{T}02.193Z", "error")],
+    ),
+    "docker-json-file": (
+        (
+            '{"log":"2026-03-20T14:10:00.123Z INFO order received request_id=abc123'
+            '\\n","stream":"stdout","time":"2026-03-20T14:10:00.123456789Z"}\n'
+            '{"log":"{\\"level\\":\\"error\\",\\"request_id\\":\\"abc123\\",'
+            '\\"msg\\":\\"charge failed\\"}\\n","stream":"stderr",'
+            '"time":"2026-03-20T14:10:01.123456789Z"}\n'
+            '{"log":"other request_id=abc1234\\n","stream":"stdout",'
+            '"time":"2026-03-20T14:10:02.123456789Z"}\n'
+        ),
+        [(1, f"{T}00.123Z", "info"), (2, f"{T}01.123Z", "error")],
+    ),
+    "kubelet-cri": (
+        (
+            "2026-03-20T14:10:00.123456789Z stdout F order received request_id=abc123\n"
+            '2026-03-20T14:10:01.123456789Z stderr F {"level":"warn","request_id":'
+            '"abc123","msg":"slow"}\n'
+            "2026-03-20T14:10:02.123456789Z stdout F other request_id=abc1234\n"
+        ),
+        [(1, f"{T}00.123Z", ""), (2, f"{T}01.123Z", "warn")],
+    ),
+    "zap-development": (
+        (
+            "2026-03-20T15:10:00.123+0100\tINFO\torders/main.go:42\torder received"
+            '\t{"request_id": "abc123", "user": 7}\n'
+            '2026-03-20T15:10:01.123+0100\tWARN\torders/main.go:43\tother\t{"request_id"'
+            ': "abc1234"}\n'
+            "2026-03-20T15:10:02.193+0100\tERROR\torders/main.go:44\tcharge failed"
+            '\t{"request_id": "abc123"}\nmain.charge\n\t/app/orders/main.go:44\n'
+        ),
+        [(1, f"{T}00.123Z", "info"), (3, f"{T}02.193Z", "error")],
+    ),
+    "journald-json": (
+        (
+            '{"__REALTIME_TIMESTAMP":"1774015800123456","PRIORITY":"6",'
+            '"SYSLOG_IDENTIFIER":"orders","MESSAGE":"order received request_id=abc123"}\n'
+            '{"__REALTIME_TIMESTAMP":"1774015801123456","PRIORITY":"3",'
+            '"SYSLOG_IDENTIFIER":"orders","MESSAGE":"charge failed","REQUEST_ID":"abc123"}\n'
+            '{"__REALTIME_TIMESTAMP":"1774015802123456","PRIORITY":"4",'
+            '"MESSAGE":"other request_id=abc1234 abc123"}\n'
+        ),
+        [(1, f"{T}00.123Z", "info"), (2, f"{T}01.123Z", "error")],
+    ),
+    "envoy-istio": (  # the request id is only the quoted %REQ(X-REQUEST-ID)%
+        (
+            '[2026-03-20T14:10:00.123Z] "GET /api/orders HTTP/1.1" 200 - 0 512 12 11 '
+            '"10.0.0.1" "curl/7.88.1" "abc123" "orders.local" "10.0.0.2:8080"\n'
+            '[2026-03-20T14:10:01.123Z] "GET /api/orders HTTP/1.1" 200 - via_upstream '
+            '- "-" 0 135 4 4 "-" "curl/7.88.1" "abc1234" "orders:8000" "127.0.0.1:80" '
+            "inbound|8000|| 127.0.0.1:41854\n"
+            '[2026-03-20T14:10:02.123Z] "POST /api/pay HTTP/1.1" 503 UF via_upstream '
+            '- "-" 0 135 4 4 "-" "curl/7.88.1" "abc123" "pay:8000" "127.0.0.1:80" '
+            "inbound|8000|| 127.0.0.1:41855\n"
+        ),
+        [(1, f"{T}00.123Z", ""), (3, f"{T}02.123Z", "")],
+    ),
+    "otel-python-sdk": (  # ConsoleLogExporter: `body`, `severity_text`
+        (
+            '{"body":"order received","severity_number":9,"severity_text":"INFO",'
+            '"attributes":{"request_id":"abc123"},"timestamp":'
+            '"2026-03-20T14:10:00.123000Z","trace_id":"0x4bf92f3577b34da6"}\n'
+            '{"body":"charge failed","severity_number":17,"severity_text":"ERROR",'
+            '"attributes":{"request_id":"abc1234"},"timestamp":'
+            '"2026-03-20T14:10:01.123000Z"}\n'
+        ),
+        [(1, f"{T}00.123Z", "info")],
+    ),
+    "logback-default": (  # a time of day without a date: records, but no instant
+        (
+            "14:10:00.123 [main] INFO  com.example.Orders -- other request_id=abc1234\n"
+            "14:10:02.193 [main] ERROR com.example.Orders -- charge failed "
+            "request_id=abc123\njava.lang.IllegalStateException: boom\n"
+            "\tat com.example.Orders.charge(Orders.java:42)\n"
+            "14:10:03.000 [main] WARN  com.example.Orders -- other request_id=abc1234\n"
+        ),
+        [(2, None, "")],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_DEFAULTS))
+def test_other_programs_default_formats_are_one_record_per_entry(name, tmp_path):
+    text, expected = OTHER_DEFAULTS[name]
+    (tmp_path / f"{name}.log").write_text(text)
+    code, rows, _ = trace(
+        "--path", str(tmp_path), "abc123", "name=abc123", cwd=tmp_path
+    )
+    assert code == 0
+    assert [(row[0], row[1], row[2]) for row in rows] == [
+        (f"{name}.log:{line}", time, level) for line, time, level in expected
+    ]
+    if name != "mysql-slow":  # `# Time: …` alone on its line; the rest follows
+        assert all(row[3] for row in rows), rows  # every record has its message
+
+
+def test_rails_tags_are_the_list_field_tags(tmp_path):
+    # Rails' production default: config.log_tags = [:request_id]
+    (tmp_path / "production.log").write_text(
+        "I, [2026-03-20T14:10:00.123456 #4242]  INFO -- : [9f1c-1111] Started GET "
+        '"/orders" for 127.0.0.1 at 2026-03-20 14:10:00 +0000\n'
+        "I, [2026-03-20T14:10:00.200000 #4242]  INFO -- : [9f1c-11110] Started GET\n"
+        "E, [2026-03-20T14:10:00.300000 #4242] ERROR -- : [9f1c-1111] boom\n"
+    )
+    code, rows, _ = trace("--path", str(tmp_path), "tags=9f1c-1111", cwd=tmp_path)
+    assert (code, rows) == (
+        0,
+        [
+            (
+                "production.log:1",
+                f"{T}00.123Z",
+                "info",
+                'Started GET "/orders" for 127.0.0.1 at 2026-03-20 14:10:00 +0000',
+            ),
+            ("production.log:3", f"{T}00.300Z", "error", "boom"),
+        ],
+    )

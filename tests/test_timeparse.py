@@ -123,7 +123,8 @@ def test_offsets_win_over_the_zone():
         ("32/Mar/2026:14:10:00 +0000", None),
         ("20/Mar/2026:14:10:00 +01xx", None),
         ("20/Mar/2026:14:10:00 x0100", None),
-        ("20/Mar/2026 14:10:00", None),
+        ("20/Mar/2026 14:10:00", T0),  # Django's runserver writes a space
+        ("20/Mar/2026_14:10:00", None),
         ("20/Mar/2026:14:10:60 +0000", None),
         ("20/Mar/2026:14:10:0\u00b2 +0000", None),
         ("20/Mar/2026:14:1x:00 +0000", None),
@@ -336,6 +337,14 @@ def test_formatting(us, ms_text, us_text):
         ("1774015800 x", ("1774015800", 10)),
         ("1774015800.123 x", ("1774015800.123", 14)),
         ("[1774015800] x", ("1774015800", 12)),
+        ("[Fri Mar 20 14:10:00.5 2026] x", ("Fri Mar 20 14:10:00.5 2026", 28)),
+        ("4242:M 20 Mar 2026 14:10:00.123 * x", ("20 Mar 2026 14:10:00.123", 31)),
+        ("I, [2026-03-20T14:10:00.5 #42]  INFO", ("2026-03-20T14:10:00.5", 30)),
+        ("[20/Mar/2026 14:10:00] x", ("20/Mar/2026 14:10:00", 22)),
+        ("I0320 14:10:00.123456  1 a.go:1] x", ("0320 14:10:00.123456", 21)),
+        ("h2 2026-03-20T14:10:00Z app/lb", ("2026-03-20T14:10:00Z", 23)),
+        ("# Time: 2026-03-20T14:10:00Z", ("2026-03-20T14:10:00Z", 28)),
+        ("2026-03-20\t14:10:00\tSEA19", ("2026-03-20\t14:10:00", 19)),
         ("1774015800", None),
         ("177401580 x", None),
         ("2026-03-20 x", None),
@@ -461,3 +470,25 @@ def test_leading_timestamp_takes_a_known_abbreviation_only():
         "2026/12/02 02:21:05",
         19,
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fri Mar 20 14:10:00 2026",  # Apache's error log (ctime)
+        "Fri Mar 20 14:10:00.000000 2026",
+        "20 Mar 2026 14:10:00.000",  # Redis
+        "20/Mar/2026 14:10:00",  # Django's runserver
+        "0320 14:10:00.000000",  # klog, year-less: the year that is not ahead
+        "2026-03-20\t14:10:00",  # CloudFront
+    ],
+)
+def test_default_formats_of_other_programs_parse_to_the_instant(text):
+    assert parse_time(text, now_us=NOW) == T0
+
+
+@pytest.mark.parametrize(
+    "text", ["Fri Feb 29 14:10:00 2026", "31 Feb 2026 14:10:00", "1332 14:10:00.000000"]
+)
+def test_impossible_dates_of_those_formats_are_no_time(text):
+    assert parse_time(text, now_us=NOW) is None

@@ -59,15 +59,25 @@ _ABBREVIATION_WORDS = "|".join(
     sorted((a for a in ZONE_ABBREVIATIONS if a != "Z"), key=lambda a: (-len(a), a))
 )
 _ISO = (
-    r"\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+    r"\d{4}[-/]\d{2}[-/]\d{2}[T\ \t]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
     r"(?:Z|\ ?[+-]\d{2}(?::?\d{2})?(?![\d:])"
     rf"|\ (?:{_ABBREVIATION_WORDS})(?![A-Za-z]))?"
 )
 _SYSLOG = r"[A-Z][a-z]{2}\ [\ \d]\d\ \d{2}:\d{2}:\d{2}(?:\.\d+)?"
-_NGINX = r"\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?:\ [+-]\d{4})?"
+_NGINX = r"\d{2}/[A-Z][a-z]{2}/\d{4}[:\ ]\d{2}:\d{2}:\d{2}(?:\ [+-]\d{4})?"
 _EPOCH_DIGITS = r"\d{10,19}(?:\.\d+)?(?=[\s\]])"
+_WEEKDAYS = frozenset(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+# Apache's error log, ctime(3): `Fri Mar 20 14:10:00.123456 2026`.
+_CTIME = rf"(?:{'|'.join(sorted(_WEEKDAYS))})\ {_SYSLOG}\ \d{{4}}"
+# Redis: `20 Mar 2026 14:10:00.123`; klog (after its level letter): `0320 14:10:00.123456`.
+_DAY_MONTH_YEAR = r"\d{1,2}\ [A-Z][a-z]{2}\ \d{4}\ \d{2}:\d{2}:\d{2}(?:\.\d+)?"
+_KLOG = r"(?<=[IWEF])\d{4}\ \d{2}:\d{2}:\d{2}\.\d{6}"
+# What some writers put before the time: Ruby's Logger (`I, [`), Redis (`4242:M `),
+# klog's level letter, an AWS ALB record's type, MySQL's slow log (`# Time: `).
+_BEFORE = r"(?:[DIWEFAU],\ |\d+:[XCSM]\ |[IWEF](?=\d{4}\ )|(?:https?|h2|grpcs|wss?)\ |\#\ Time:\ )?"
 _LEADING = re.compile(
-    rf"(?P<open>\[)?(?P<ts>{_ISO}|{_SYSLOG}|{_NGINX}|{_EPOCH_DIGITS})(?(open)\]?)"
+    rf"{_BEFORE}(?P<open>\[)?(?P<ts>{_ISO}|{_CTIME}|{_SYSLOG}|{_NGINX}"
+    rf"|{_DAY_MONTH_YEAR}|{_KLOG}|{_EPOCH_DIGITS})(?(open)(?:\ \#\d+)?\]?)"
 )
 _ISO_FORMAT = re.compile(r"%Y-%m-%d(?:[T ]%H:%M(?::%S(?:[.,]%f)?)?)?(?:%z|Z)?")
 _NGINX_FORMATS = frozenset({"%d/%b/%Y:%H:%M:%S %z", "%d/%b/%Y:%H:%M:%S"})
@@ -196,10 +206,16 @@ def _parse_text(text: str, tz: tzinfo, now_us: int | None, zones: Zones) -> int 
     first = text[:1]
     if first.isdigit() or first == "-":
         if text[2:3] == "/":
+            if text[11:12] == " ":  # Django's runserver: `20/Mar/2026 14:10:00`
+                text = f"{text[:11]}:{text[12:]}"
             return _parse_nginx(text, tz)
+        if " " in text[1:5]:
+            return _parse_day_first(text, tz, now_us)
         return _parse_epoch_text(text)
     if text[:3] in _MONTHS:
         return _parse_syslog(text, tz, now_us)
+    if text[:3] in _WEEKDAYS and text[3:4] == " ":
+        return _parse_ctime(text[4:], tz, now_us)
     stripped = text.strip()
     if stripped and stripped != text:
         return _parse_text(stripped, tz, now_us, zones)
@@ -358,6 +374,55 @@ def _parse_syslog(text: str, tz: tzinfo, now_us: int | None) -> int | None:
         )
     except (ValueError, KeyError):
         return None
+    return _with_inferred_year(dt, tz, now_us)
+
+
+_CTIME_PARTS = re.compile(
+    r"([A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)?) (\d{4})"
+)
+_DAY_FIRST = re.compile(
+    r"(?:(\d{1,2}) ([A-Z][a-z]{2}) (\d{4})|(\d{2})(\d{2})) "
+    r"(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
+)
+
+
+def _parse_ctime(text: str, tz: tzinfo, now_us: int | None) -> int | None:
+    """`Mar 20 14:10:00.123456 2026` (ctime after its weekday, as Apache writes it)."""
+    match = _CTIME_PARTS.fullmatch(text)
+    if match is None:
+        return None
+    us = _parse_syslog(match[1], UTC, now_us)
+    if us is None:
+        return None
+    dt = (_EPOCH + timedelta(microseconds=us)).replace(tzinfo=None)
+    try:
+        return _datetime_us(dt.replace(year=int(match[2])), tz)
+    except ValueError:  # Feb 29 in a common year
+        return None
+
+
+def _parse_day_first(text: str, tz: tzinfo, now_us: int | None) -> int | None:
+    """Redis's `20 Mar 2026 14:10:00.123`, klog's year-less `0320 14:10:00.123456`."""
+    match = _DAY_FIRST.fullmatch(text)
+    if match is None:
+        return None
+    day, month_name, year, month_digits, klog_day = match.groups()[:5]
+    month = _MONTHS.get(month_name) if month_name else int(month_digits)
+    hour, minute, second, frac = match.groups()[5:]
+    try:
+        dt = datetime(
+            int(year) if year else 1904,  # a leap year, as for syslog
+            month or 0,
+            int(day or klog_day),
+            int(hour),
+            int(minute),
+            int(second),
+            int(frac[:6].ljust(6, "0")) if frac else 0,
+        )
+    except ValueError:
+        return None
+    if year:
+        return _datetime_us(dt, tz)
     return _with_inferred_year(dt, tz, now_us)
 
 

@@ -383,3 +383,97 @@ def test_init_on_lines_that_once_aborted_a_run_writes_a_valid_profile(
         0,
         f"{out}: valid (1 source, 1 parser, 0 outputs)\n",
     )
+
+
+@pytest.mark.parametrize("stem", ["0", "1.5", "on", "No", "null", "1e3", "12:30"])
+def test_a_log_whose_name_yaml_reads_as_no_string_gets_a_quoted_name(
+    stem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the kubelet writes /var/log/pods/<pod>/<container>/0.log
+    monkeypatch.chdir(tmp_path)
+    Path(f"{stem}.log").write_text(
+        "2026-03-20T14:10:00.1Z stdout F done request_id=a\n", encoding="utf-8"
+    )
+
+    result = run("init", "--path", f"{stem}.log", "-o", "p.yaml")
+
+    text = Path("p.yaml").read_text(encoding="utf-8")
+    assert result.exit_code == 0, result.stderr
+    assert f"\n  '{stem}':\n    type: file\n" in text
+    assert f"\n    parser: '{stem}'\n" in text
+    assert run("validate", "-p", "p.yaml").exit_code == 0
+
+
+def test_the_starter_keys_find_what_a_trace_without_a_profile_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pino writes reqId; the orders log names trace_id only past the lines sampled
+    monkeypatch.chdir(tmp_path)
+    Path("pino.log").write_text(
+        '{"level":30,"time":1774015800123,"reqId":"r-1","msg":"order received"}\n',
+        encoding="utf-8",
+    )
+    orders = [
+        f'{{"ts":"2026-03-20T14:10:{i % 60:02d}Z","request_id":"x{i}","msg":"m"}}'
+        for i in range(60)
+    ]
+    orders.append('{"ts":"2026-03-20T14:11:00Z","trace_id":"r-1","msg":"late"}')
+    Path("orders.log").write_text("\n".join(orders) + "\n", encoding="utf-8")
+
+    assert run("init", "--path", ".", "-o", "p.yaml").exit_code == 0
+    text = Path("p.yaml").read_text(encoding="utf-8")
+
+    assert "\nkeys: [request_id, req_id, rid, trace_id, correlation_id]  #" in text
+    with_profile = run("-p", "p.yaml", "r-1", "-o", "ndjson")
+    without = run("--path", ".", "r-1", "-o", "ndjson")
+    assert summary(with_profile) == summary(without)
+    assert [r[3] for r in summary(without)] == ["order received", "late"]
+
+
+def test_a_nested_id_whose_name_is_no_identifier_gets_a_quoted_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pino-http: {"req": {"headers": {"x-request-id": …}}}; was an internal error
+    monkeypatch.chdir(tmp_path)
+    Path("http.log").write_text(
+        '{"level":30,"time":1774015800200,"req":{"method":"GET","headers":'
+        '{"x-request-id":"r-2"}},"msg":"request completed"}\n',
+        encoding="utf-8",
+    )
+
+    result = run("init", "--path", "http.log", "-o", "p.yaml")
+
+    assert result.exit_code == 0, result.stderr
+    text = Path("p.yaml").read_text(encoding="utf-8")
+    assert "    fields: {x_request_id: 'req.headers.\"x-request-id\"'}\n" in text
+    assert run("validate", "-p", "p.yaml").exit_code == 0
+    assert [r[3] for r in summary(run("-p", "p.yaml", "r-2", "-o", "ndjson"))] == [
+        "request completed"
+    ]
+
+
+def test_docker_json_file_and_journald_get_the_auto_parser_that_reads_their_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("c1-json.log").write_text(
+        '{"log":"2026-03-20T14:10:00.1Z INFO ok request_id=r-3\\n","stream":"stdout",'
+        '"time":"2026-03-20T14:10:00.123456789Z"}\n',
+        encoding="utf-8",
+    )
+    Path("journal.log").write_text(
+        '{"__REALTIME_TIMESTAMP":"1774015801123456","PRIORITY":"3",'
+        '"MESSAGE":"failed request_id=r-3"}\n',
+        encoding="utf-8",
+    )
+
+    assert run("init", "--path", ".", "-o", "p.yaml").exit_code == 0
+    text = Path("p.yaml").read_text(encoding="utf-8")
+
+    assert text.count("    type: auto\n") == 2
+    assert "  # ids: request_id\n" in text
+    assert run("validate", "-p", "p.yaml").exit_code == 0
+    assert [r[2:] for r in summary(run("-p", "p.yaml", "r-3", "-o", "ndjson"))] == [
+        ("info", "ok"),
+        ("error", "failed request_id=r-3"),
+    ]

@@ -254,8 +254,9 @@ def test_nothing_matched_because_the_id_is_only_in_message_text(profile):
     assert stderr(result, profile) == [
         (
             "tracerun: nothing matched: the id was found in 3 records only in message "
-            "text, not in a key field (keys searched: request_id, req_id, rid, trace_id, "
-            "correlation_id; write key=VALUE to search another field)"
+            "text, not in a key field (first: web.log:1; keys searched: request_id, "
+            "req_id, rid, trace_id, correlation_id; write key=VALUE to search another "
+            "field)"
         )
     ]
 
@@ -267,8 +268,8 @@ def test_nothing_matched_because_the_id_is_in_a_field_that_is_not_a_key(profile)
     assert stderr(result, profile) == [
         (
             "tracerun: nothing matched: the id was found in 2 records in field 'status', "
-            "not in a key field (keys searched: request_id, req_id, rid, trace_id, "
-            "correlation_id; write status=503 to search it)"
+            "not in a key field (first: web.log:2; keys searched: request_id, req_id, "
+            "rid, trace_id, correlation_id; write status=503 to search it)"
         )
     ]
 

@@ -109,7 +109,10 @@ def test_message_pair_also_wins():
 def test_syslog_and_nginx_and_epoch_timestamps():
     assert extract("Mar 20 14:10:00 host app[12]: started") == {
         "time": "Mar 20 14:10:00",
-        "msg": "host app[12]: started",
+        "host": "host",
+        "app": "app",
+        "pid": "12",
+        "msg": "started",
     }
     assert extract("[20/Mar/2026:14:10:00 +0000] GET / rid=r") == {
         "time": "20/Mar/2026:14:10:00 +0000",
@@ -188,9 +191,185 @@ def test_from_config():
         (
             "rsyslog RFC 3164 with priority",
             "<11>Dec  2 02:21:05 host app[1]: disk full",
-            {"level": "err", "time": "Dec  2 02:21:05", "msg": "host app[1]: disk full"},
+            {"level": "err", "time": "Dec  2 02:21:05", "host": "host", "app": "app", "pid": "1", "msg": "disk full"},
+        ),
+        (
+            "Apache 2.4 error log (ErrorLogFormat default)",
+            "[Fri Mar 20 14:10:01.223456 2026] [php:error] [pid 4243:tid 140235] [client 10.0.0.1:5678] PHP Warning:  failed request_id=abc123",
+            {"time": "Fri Mar 20 14:10:01.223456 2026", "level": "error", "request_id": "abc123", "msg": "[pid 4243:tid 140235] [client 10.0.0.1:5678] PHP Warning:  failed"},
+        ),
+        (
+            "Redis 7 log",
+            "4242:M 20 Mar 2026 14:10:01.789 # Client id=5 name=abc123 closed",
+            {"time": "20 Mar 2026 14:10:01.789", "id": "5", "name": "abc123", "msg": "# Client id=5 name=abc123 closed"},
+        ),
+        (
+            "Ruby Logger (Rails production.log)",
+            "E, [2026-03-20T14:10:02.193000 #4242] ERROR -- : [abc123] charge failed",
+            {"time": "2026-03-20T14:10:02.193000", "level": "ERROR", "tags": ["abc123"], "msg": "charge failed"},
+        ),
+        (
+            "Django runserver",
+            '[20/Mar/2026 14:10:00] "GET /api/orders?request_id=abc123 HTTP/1.1" 200 1234',
+            {"time": "20/Mar/2026 14:10:00", "request_id": "abc123", "msg": '"GET /api/orders?request_id=abc123 HTTP/1.1" 200 1234'},
+        ),
+        (
+            "klog (Kubernetes components)",
+            'E0320 14:10:02.193000    4242 controller.go:125] "Reconcile failed" request_id="abc123"',
+            {"time": "0320 14:10:02.193000", "level": "error", "pid": "4242", "logger": "controller.go:125", "request_id": "abc123", "msg": '"Reconcile failed"'},
+        ),
+        (
+            "Python logging cookbook format",
+            "2026-03-20 14:10:02,193 - orders - ERROR - charge failed request_id=abc123",
+            {"time": "2026-03-20 14:10:02,193", "logger": "orders", "level": "ERROR", "request_id": "abc123", "msg": "charge failed"},
+        ),
+        (
+            "AWS ALB access log",
+            'http 2026-03-20T14:10:00.123456Z app/lb/50dc 1.2.3.4:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://x:80/a?request_id=abc123 HTTP/1.1" "curl/7.46.0"',
+            {"time": "2026-03-20T14:10:00.123456Z", "request_id": "abc123", "msg": 'app/lb/50dc 1.2.3.4:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://x:80/a?request_id=abc123 HTTP/1.1" "curl/7.46.0"'},
         ),
     ],
 )  # fmt: skip
 def test_real_programs_default_lines(program, line, expected):
     assert extract(line) == expected, program
+
+
+def test_a_comma_or_semicolon_ending_a_bare_value_is_the_sentences():
+    fields = extract("2026-03-20T14:10:00Z failed request_id=abc123, user=u1; a=x,y")
+    assert (fields["request_id"], fields["user"], fields["a"]) == (
+        "abc123",
+        "u1",
+        "x,y",
+    )
+    assert extract('request_id="abc123,"')["request_id"] == "abc123,"
+
+
+def test_docker_json_file_records_are_read_as_the_line_they_hold():
+    text = '{"log":"2026-03-20T14:10:00.5Z WARN slow request_id=a\\n","stream":"stderr","time":"2026-03-20T14:10:00.9Z"}'
+    assert extract(text) == {
+        "stream": "stderr",
+        "time": "2026-03-20T14:10:00.5Z",
+        "level": "WARN",
+        "request_id": "a",
+        "msg": "slow",
+    }
+    plain = '{"log":"hello\\n","stream":"stdout","time":"2026-03-20T14:10:00.9Z"}'
+    assert extract(plain) == {
+        "stream": "stdout",
+        "time": "2026-03-20T14:10:00.9Z",
+        "msg": "hello",
+    }
+    nested = '{"log":"{\\"ts\\":1,\\"request_id\\":\\"a\\"}\\n","stream":"stdout","time":"x"}'
+    assert extract(nested) == {"stream": "stdout", "ts": 1, "request_id": "a"}
+    # not an envelope: a record of its own that has a `log` key
+    other = '{"log":"x","stream":"s","time":"t","user":"u","n":1}'
+    assert extract(other)["log"] == "x"
+
+
+def test_kubelet_cri_lines_drop_their_stream_and_read_json_inside():
+    assert extract("2026-03-20T14:10:00.1Z stdout F done request_id=a") == {
+        "time": "2026-03-20T14:10:00.1Z",
+        "stream": "stdout",
+        "request_id": "a",
+        "msg": "done",
+    }
+    assert extract(
+        '2026-03-20T14:10:00.1Z stderr F {"level":"info","request_id":"a"}'
+    ) == {
+        "time": "2026-03-20T14:10:00.1Z",
+        "stream": "stderr",
+        "level": "info",
+        "request_id": "a",
+    }
+
+
+def test_journald_json_message_pairs_are_fields():
+    line = '{"__REALTIME_TIMESTAMP":"1774015800123456","MESSAGE":"ok request_id=a","PRIORITY":"6"}'
+    fields = extract(line)
+    assert (fields["MESSAGE"], fields["request_id"]) == ("ok request_id=a", "a")
+
+
+def test_zap_console_json_tail_is_fields():
+    line = '2026-03-20T15:10:00.123+0100\tINFO\torders/main.go:42\torder received\t{"request_id": "a", "n": 7}'
+    assert extract(line) == {
+        "time": "2026-03-20T15:10:00.123+0100",
+        "level": "INFO",
+        "request_id": "a",
+        "n": 7,
+        "msg": "orders/main.go:42\torder received",
+    }
+    assert extract("2026-03-20T15:10:00Z INFO set {x}")["msg"] == "set {x}"
+
+
+def test_ruby_logger_progname_and_rails_tags():
+    line = "I, [2026-03-20T14:10:00.1 #42]  INFO -- shop: [req-1] [u-7] Started GET"
+    assert extract(line) == {
+        "time": "2026-03-20T14:10:00.1",
+        "level": "INFO",
+        "logger": "shop",
+        "tags": ["req-1", "u-7"],
+        "msg": "Started GET",
+    }
+    # not Ruby's Logger: brackets stay in the message
+    assert extract("2026-03-20T14:10:00Z INFO -- : [x] y")["msg"] == "-- : [x] y"
+
+
+ENVOY = (
+    '[2016-04-15T20:17:00.310Z] "POST /api/v1/locations?a=1 HTTP/2" 204 - 154 0 226 100 '
+    '"10.0.35.28" "nsq2http" "cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2" "locations" '
+    '"tcp://10.0.2.1:80"'
+)
+ISTIO = (
+    '[2020-11-25T21:26:18.409Z] "GET /status/418 HTTP/1.1" 418 - via_upstream - "-" 0 '
+    '135 4 4 "-" "curl/7.73.0-DEV" "84961386-6d84-929d-98bd-c5aee93b5c88" '
+    '"httpbin:8000" "127.0.0.1:80" inbound|8000|| 127.0.0.1:41854 10.44.1.27:80 '
+    "10.44.1.23:37652 outbound_.8000_._.httpbin.foo.svc.cluster.local default"
+)
+
+
+def test_envoy_and_istio_default_access_lines_name_the_request_id():
+    assert extract(ENVOY) == {
+        "time": "2016-04-15T20:17:00.310Z",
+        "request": "POST /api/v1/locations?a=1 HTTP/2",
+        "method": "POST",
+        "path": "/api/v1/locations",
+        "status": "204",
+        "x-forwarded-for": "10.0.35.28",
+        "user-agent": "nsq2http",
+        "x-request-id": "cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2",
+        "authority": "locations",
+        "upstream": "tcp://10.0.2.1:80",
+        "a": "1",
+    }
+    istio = extract(ISTIO)
+    assert (istio["x-request-id"], istio["authority"], istio["status"]) == (
+        "84961386-6d84-929d-98bd-c5aee93b5c88",
+        "httpbin:8000",
+        "418",
+    )
+    # too few quoted fields: not Envoy's, read as text
+    assert extract('[2026-03-20T14:10:00Z] "x" 200 done')["msg"] == '"x" 200 done'
+
+
+@pytest.mark.parametrize(
+    ("line", "header"),
+    [
+        ("Mar 20 14:10:00 web-1 kernel: eth0 up", ("web-1", "kernel", None)),
+        (  # rsyslog's default file format on Debian
+            "2026-03-20T15:10:00.123456+01:00 web-1 orders[42]: ok",
+            ("web-1", "orders", "42"),
+        ),
+        ("<134>Mar 20 14:10:00 lb haproxy[7]: 10.0.0.1:5 x", ("lb", "haproxy", "7")),
+        # not syslog: a level word, or no [pid] after an ISO time
+        ("2026-03-20 14:10:00 INFO orders[42]: ok", None),
+        ("2026-03-20 14:10:00 shop main: ok", None),
+    ],
+)
+def test_syslog_host_app_and_pid_are_fields(line, header):
+    fields = extract(line)
+    found = (fields.get("host"), fields.get("app"), fields.get("pid"))
+    if header is None:
+        assert found == (None, None, fields.get("pid"))
+    else:
+        assert found == header
+        assert fields["msg"] == line.rpartition(": ")[2]

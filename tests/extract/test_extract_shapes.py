@@ -30,6 +30,16 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         b"<13>Mar 20 14:10:00 host app: x",
         b"<165>1 2026-03-20T14:10:00Z host app - - - x",
         b"[INFO] Building shop 1.0",
+        # default formats whose records were glued into one (the first line's)
+        b"[Fri Mar 20 14:10:00.123456 2026] [core:notice] [pid 1:tid 2] AH00094: x",
+        b"4242:M 20 Mar 2026 14:10:00.456 * Ready to accept connections tcp",
+        b"I, [2026-03-20T14:10:00.123456 #4242]  INFO -- : [abc123] Started GET",
+        b'[20/Mar/2026 14:10:00] "GET / HTTP/1.1" 200 1234',
+        b'I0320 14:10:00.123456    4242 controller.go:123] "Reconciling"',
+        b"14:10:00.123 [main] INFO  com.example.Orders -- order received",
+        b"http 2026-03-20T14:10:00.123456Z app/my-lb/50dc6c495c0c9188 x",
+        b"# Time: 2026-03-20T14:10:00.123456Z",
+        b"2026-03-20\t14:10:00\tSEA19-C1\t1045",
     ],
 )
 def test_record_starts(line):
@@ -55,6 +65,10 @@ def test_record_starts(line):
         b"\t WHERE sku = 'TEA' -- request_id=req-a1b2c3d4",
         b"INFORMATION_SCHEMA lookups",
         b"ERROR",
+        b"# User@Host: app[app] @ localhost []  Id:    10",
+        b"SET timestamp=1774015800;",
+        b"14:10:00 is when it failed",
+        b"main.charge",
     ],
 )
 def test_continuation_lines(line):

@@ -197,6 +197,9 @@ def test_a_value_must_follow_a_key_when_the_parser_writes_keys():
     assert keyed(b'"n": req-42,')
     assert not keyed(b"failure of req-42, see")
     assert not keyed(b'msg="see req-42"')
+    # docker's json-file driver: the program's JSON line inside the `log` string
+    assert keyed(b'{"log":"{\\"id\\":\\"req-42\\"}\\n","stream":"stdout"}')
+    assert not keyed(b'{"log":"see \\"req-42\\"\\n"}')
 
 
 def test_positional_keys_of_the_auto_parser_are_not_judged_by_key():

@@ -62,15 +62,24 @@ def test_ignore_case_folds_both_sides():
     assert not matcher(Term(None, "REQ-Ab")).match_fields({"request_id": "req-aB"})
 
 
-def test_containers_never_equal_a_value():
-    assert not matcher(Term(None, "a")).match_fields({"request_id": ["a"]})
+def test_an_object_never_equals_a_value_and_a_list_does_through_its_scalars():
+    m = matcher(Term(None, "a"))
+    assert not m.match_fields({"request_id": {"a": "a"}})
+    assert not m.match_fields({"request_id": [["a"], {"x": "a"}, None]})
+    assert m.match_fields({"request_id": ["b", "a"]})
+    # Caddy 2 (Go's http.Header): the header that carries the id is a list
+    caddy = {"request": {"headers": {"X-Request-Id": ["a"], "Accept": ["*/*"]}}}
+    assert m.match_fields(caddy)
+    assert matcher(Term("X-Request-Id", "a")).match_fields(caddy)
+    assert not matcher(Term("Accept", "a")).match_fields(caddy)
 
 
 def test_holder_names_the_field_that_carries_a_value():
     m = matcher(Term(None, "Abc"), ignore_case=True)
     assert m.holder({"msg": "says abc", "rid": "ABC"}) == "rid"
     assert m.holder({"ctx": {"req": {"rid": "abc"}}}) == "ctx.req.rid"
-    assert m.holder({"msg": "says abc", "tags": ["abc"]}) is None
+    assert m.holder({"msg": "says abc", "tags": ["abc"]}) == "tags"
+    assert m.holder({"msg": "says abc", "tags": [["abc"]]}) is None
 
 
 def test_window_is_inclusive():
@@ -282,7 +291,18 @@ def test_a_field_the_profile_defines_is_looked_up_only_at_the_top():
 
 
 @pytest.mark.parametrize(
-    "key", ["request_id", "requestId", "RequestId", "request-id", "trace_id"]
+    "key",
+    [
+        "request_id",
+        "requestId",
+        "RequestId",
+        "request-id",
+        "trace_id",
+        "REQUEST_ID",  # journald's user fields
+        "X-Request-Id",  # Caddy's headers
+        "x-request-id",  # pino-http's
+        "X-Request-ID",
+    ],
 )
 def test_profile_keys_match_their_other_spellings(key):
     # Serilog/ASP.NET Core: RequestId; Spring MDC: requestId
@@ -301,6 +321,11 @@ def test_spellings():
         "requestId",
         "RequestId",
         "request-id",
+        "REQUEST_ID",
+        "X-Request-Id",
+        "x-request-id",
+        "X-Request-ID",
     )
-    assert spellings("RequestId")[1:] == ("request_id", "requestId", "request-id")
+    assert spellings("RequestId")[1:4] == ("request_id", "requestId", "request-id")
+    assert spellings("x_request_id")[-1] == "X_REQUEST_ID"
     assert spellings("rid") == ("rid",)

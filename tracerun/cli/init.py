@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tracerun.cli.options import adhoc_options, adhoc_values, debug_option
+from tracerun.config.format import DEFAULT_KEYS
 from tracerun.errors import ExitCode, TracerunError
 from tracerun.extract.clock import (
     EXAMPLE_ZONES,
@@ -25,7 +26,13 @@ from tracerun.extract.clock import (
     offset_text,
     zone_warning,
 )
-from tracerun.extract.sniff import ID_KEYS, Sniffed, describe_time, sniff_lines
+from tracerun.extract.sniff import (
+    ID_KEYS,
+    Sniffed,
+    describe_time,
+    id_key,
+    sniff_lines,
+)
 from tracerun.sources import get_source
 from tracerun.sources.base import Family, unique_names
 from tracerun.timeparse import format_rfc3339_us
@@ -37,9 +44,18 @@ _ACCESS_TIME = "%d/%b/%Y:%H:%M:%S"
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][\w.-]*")
 _PLAIN_VALUE = re.compile(r"[A-Za-z_][\w./-]*")
 _NO_ID = frozenset({"-", "", "null", "none", "None"})
-_YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n"})
+# What YAML 1.1 reads as a number, not a string: 0, -1, 1.5, 1e3, 0x1f, 1_000, 12:30.
+_NOT_A_STRING = re.compile(
+    r"[-+]?(?:[\d_]+(?:\.[\d_]*)?(?:[eE][-+]?\d+)?|\.\d[\d_]*|0[xob][\da-fA-F_]+"
+    r"|[\d_]+(?::[0-5]?\d)+(?:\.\d*)?|\.(?:inf|nan))",
+    re.IGNORECASE,
+)
+_YAML_WORDS = frozenset(
+    {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
+)
 _KIND_TEXT = {
     "json": "JSON, one object per line",
+    "wrapped": "JSON records that hold a program's line (docker json-file, journald)",
     "logfmt": "logfmt (key=value pairs)",
     "access": "access log",
     "text": "plain text that starts with a timestamp",
@@ -138,10 +154,23 @@ def write_starter(path: Path, text: str, *, force: bool) -> None:
 # --- parser configuration ---------------------------------------------------------
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _path_expression(where: str) -> str:
+    """Write a dotted path as JMESPath: a part such as `x-request-id` is quoted."""
+    parts = where.split(".")
+    return ".".join(p if _IDENTIFIER.fullmatch(p) else f'"{p}"' for p in parts)
+
+
 def parser_config(sniffed: Sniffed) -> dict[str, Any]:
     """Choose the parser settings for a sniffed log, as the profile will hold them."""
     config: dict[str, Any] = {"type": _PARSER_TYPE[sniffed.kind]}
-    nested = {name: where for name, where in sniffed.ids if name != where}
+    nested = {
+        id_key(name) or name: _path_expression(where)
+        for name, where in sniffed.ids
+        if name != where
+    }
     if nested:
         config["fields"] = nested
     if sniffed.kind == "access":
@@ -155,6 +184,7 @@ def parser_config(sniffed: Sniffed) -> dict[str, Any]:
 
 _PARSER_TYPE = {
     "json": "json",
+    "wrapped": "auto",
     "logfmt": "logfmt",
     "access": "regex",
     "text": "auto",
@@ -226,7 +256,8 @@ def sample_of(sniffed: Sniffed, config: dict[str, Any]) -> dict[str, Any] | None
 
 def render_profile(families: Sequence[Described], described: str) -> str:
     """Write the starter profile: header, keys, one parser and one source per family."""
-    ids = [key for key in ID_KEYS if any(key in _names(f) for f in families)]
+    seen = {id_key(name) for family in families for name in _names(family)}
+    ids = [key for key in ID_KEYS if key in seen]
     lines = [
         "# Starter profile written by `tracerun init` from the first lines of each log.",
         "# Check it:          tracerun validate -p THIS_FILE",
@@ -236,7 +267,12 @@ def render_profile(families: Sequence[Described], described: str) -> str:
         f"description: {quote(f'Starter profile for {described}')}",
     ]
     if ids:
-        lines.append(f"keys: [{', '.join(ids)}]  # the id keys seen in these logs")
+        # The usual keys too: a key first seen past the sampled lines, or in a
+        # log init did not sample, still matches (as it does without a profile).
+        keys = [*ids, *(key for key in DEFAULT_KEYS if key not in ids)]
+        lines.append(
+            f"keys: [{', '.join(keys)}]  # the id keys seen in these logs, then the usual ones"
+        )
     else:
         lines.append("# keys: [request_id, trace_id]  # no usual id key was seen")
     lines.append("timezone: UTC  # for timestamps without an offset")
@@ -308,7 +344,13 @@ def _flow(value: Any) -> str:
 
 
 def _key(name: str) -> str:
-    return name if _PLAIN_NAME.fullmatch(name) else quote(name)
+    """Write a name as a YAML key: plain when YAML reads it back as that string.
+
+    Why: a log named `0.log` (the kubelet's) or `on.log` makes the name `0` or
+    `on`, which YAML reads as a number or a boolean: the profile is refused.
+    """
+    plain = _PLAIN_NAME.fullmatch(name) and not _NOT_A_STRING.fullmatch(name)
+    return name if plain and name.lower() not in _YAML_WORDS else quote(name)
 
 
 def _round_trips(line: str) -> bool:

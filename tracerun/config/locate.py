@@ -85,7 +85,8 @@ def _walk(
     branch: tuple[KeyPath, str] | None = None
     for part in loc:
         if part == "[key]" and path and (*path, part) not in (marks or {}):
-            return _Walk(tuple(path), owner, None, branch, dict_key=True)
+            where = _as_marked(tuple(path), marks or {})
+            return _Walk(where, owner, None, branch, dict_key=True)
         kind, tp, model = _step(tp, part)
         if kind == "key":
             path.append(part)
@@ -206,7 +207,7 @@ _EXPECTED = {
 def _explain(error: ErrorDetails, marks: Marks) -> _Explained:
     walk = _walk(error["loc"], marks=marks)
     if walk.dict_key:
-        return _dict_key(error, walk)
+        return _dict_key(error, walk, marks)
     handler = _HANDLERS.get(error["type"])
     if handler is None:
         handler = _wrong_type if error["type"] in _EXPECTED else _other
@@ -296,15 +297,48 @@ def _wrong_type(error: ErrorDetails, walk: _Walk) -> _Explained:
     return _Explained(walk.path, message, hint, "value", None, walk, expected, got)
 
 
-def _dict_key(error: ErrorDetails, walk: _Walk) -> _Explained:
+def _dict_key(error: ErrorDetails, walk: _Walk, marks: Marks) -> _Explained:
     key = walk.path[-1]
     cause = (error.get("ctx") or {}).get("error")
     if error["type"] == "value_error" and cause is not None:  # a checked name (env)
         hint = cause.hint if isinstance(cause, CheckError) else None
         return _Explained(walk.path, str(cause), hint, "key", None, walk)
-    message = f"name {quoted(key)} must be a string"
-    hint = f"quote it: '{cut(str(key))}'"
-    return _Explained(walk.path, message, hint, "key", None, walk)
+    written = _written_key(marks, walk.path)
+    if written is None or written == str(key):
+        message = f"name {quoted(key)} must be a string"
+    else:  # `yes:`, `on:`, `null:` (YAML 1.1): name what the user wrote
+        read = {True: "true", False: "false", None: "null"}.get(key, quoted(key))
+        message = f"name {quoted(written)} must be a string; YAML reads it as {read}"
+    hint = f"quote it: '{cut(written or str(key))}'"
+    renamed = written is not None and written != str(key)
+    shown = (*walk.path[:-1], written) if renamed else None
+    return _Explained(walk.path, message, hint, "key", shown, walk)
+
+
+# pydantic's `loc` shows a mapping key YAML read as true/false as 1/0, null as 'None'.
+_LOC_KEYS: dict[object, tuple[object, ...]] = {1: (True,), 0: (False,), "None": (None,)}
+
+
+def _as_marked(path: KeyPath, marks: Marks) -> KeyPath:
+    """Give the key path as the marks hold it (the YAML key, not pydantic's)."""
+    if path in marks:
+        return path
+    for key in _LOC_KEYS.get(path[-1], ()):
+        if (*path[:-1], key) in marks:
+            return (*path[:-1], key)
+    return path
+
+
+def _written_key(marks: Marks, path: KeyPath) -> str | None:
+    """Give the key at `path` as the profile writes it, if it is on one line."""
+    mark = marks.get(path)
+    if mark is None or mark.key is None:
+        return None
+    span = mark.key
+    line = (
+        mark.source.lines[span.line - 1] if span.line <= len(mark.source.lines) else ""
+    )
+    return line[span.col - 1 : span.col - 1 + span.width] or None
 
 
 def _other(error: ErrorDetails, walk: _Walk) -> _Explained:

@@ -144,7 +144,7 @@ class _Indexer:
                 continue  # an explicit key, or an earlier `<<` source, wins
             self.node(value, (*path, key), key_node)
             if key in first_line:
-                self.duplicate(path, key, first_line[key])
+                self.duplicate(path, key, first_line[key], key_node)
             first_line.setdefault(key, key_node.start_mark.line + 1)
 
     def key(self, key_node: yaml.Node, mapping: yaml.Node) -> Any:
@@ -155,8 +155,14 @@ class _Indexer:
             )
         return self.loader.construct_object(key_node)
 
-    def duplicate(self, path: KeyPath, key: Any, first: int) -> None:
-        message = f"duplicate key {quoted(key)} (first defined on line {first})"
+    def duplicate(
+        self, path: KeyPath, key: Any, first: int, key_node: yaml.Node
+    ) -> None:
+        written = key_node.value if isinstance(key_node.value, str) else str(key)
+        read = {True: "true", False: "false", None: "null"}.get(key, quoted(key))
+        same = written == str(key)
+        shown = quoted(key) if same else f"{quoted(written)} (YAML reads it as {read})"
+        message = f"duplicate key {shown} (first defined on line {first})"
         hint = "YAML would keep only the last one; remove or rename one of them"
         self.issues.append(
             located(self.marks, (*path, key), message, hint, at="key", shown=path)

@@ -22,22 +22,52 @@ from tracerun.timeparse import leading_timestamp
 _WORDS = "TRACE|DEBUG|INFO|WARN(?:ING)?|ERROR|FATAL|CRITICAL"
 _UPPER_WORDS = "NOTICE|ERR|CRIT|ALERT|EMERG|PANIC|SEVERE|VERBOSE"
 _LEVEL = re.compile(
-    rf"\s*(?:\[\s*(?P<bracketed>{_WORDS}|{_UPPER_WORDS}|INFORMATION)\s*\]"
+    rf"\s*(?:\[\s*(?:[\w-]+:)?(?P<bracketed>{_WORDS}|{_UPPER_WORDS}|INFORMATION)\s*\]"
     rf"|(?P<bare>{_WORDS}|(?-i:{_UPPER_WORDS}))(?=[\s:]|$):?"
     r"|(?-i:(?P<postgres>LOG|DETAIL|STATEMENT|HINT|CONTEXT|QUERY|LOCATION)):)",
     re.IGNORECASE,
 )
 """A level word: `[INFO]`, `[info     ]` (structlog), `ERROR`, `WARNING:`, and
-PostgreSQL's `LOG:`/`DETAIL:`/... (upper case, with the colon, only)."""
+PostgreSQL's `LOG:`/`DETAIL:`/... (upper case, with the colon, only); Apache's
+error log `[php:error]` names its module first."""
+# Python's logging cookbook format, `%(asctime)s - %(name)s - %(levelname)s - `.
+_DASHED = re.compile(rf"\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_WORDS})\s+-(?:\s|$)")
+# klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
+_KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
+# Envoy's default access log: `[%START_TIME%] "%REQ(:METHOD)% … %PROTOCOL%"
+# %RESPONSE_CODE% …`; its last quoted fields are named by _ENVOY_TAIL.
+_ENVOY = re.compile(
+    r'\[(?P<time>\d{4}-\d{2}-\d{2}T[^\]]+)\] "(?P<request>[^"]*)" (?P<status>\d{1,3}) '
+    r"(?P<rest>.*)$"
+)
+_QUOTED = re.compile(r'"([^"]*)"')
+_ENVOY_TAIL = ("x-forwarded-for", "user-agent", "x-request-id", "authority", "upstream")
+_SYSLOG_HEADER = re.compile(
+    r" (?P<host>[A-Za-z0-9][\w.-]*) (?P<app>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?: "
+)
+_MONTH_WORDS = frozenset(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+)
+_RUBY_PROGNAME = re.compile(r"\s*-- ([^:\s]*): ")
+_RUBY_TAG = re.compile(r"\[([^\]\s]+)\] ?")
+_KLOG_REST = re.compile(r"\s+(\d+) ([^\s\]]+:\d+)\] ")
 _PID = re.compile(r"\s*\[(\d+)\]")
 _PID_TID = re.compile(r"\s*(\d+)#(\d+):")  # nginx's error log: `10413#10413: `
 _PRIORITY = re.compile(r"<(\d{1,3})>(?:1 )?")
 _SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
-# Only `key=value` tokens that start a word; a bare word is message text here.
-_PAIR = re.compile(r'(?<!\S)([A-Za-z_@][\w.@-]*)=(?:"((?:[^"\\]|\\.)*)"|(\S*))')
+# Only `key=value` tokens that start a word; a bare word is message text here. A
+# `,` or `;` that ends a bare value is the sentence's (`request_id=abc, referer: x`
+# in Apache's error log), not the value's.
+_PAIR = re.compile(
+    r'(?<!\S)([A-Za-z_@][\w.@-]*)=(?:"((?:[^"\\]|\\.)*)"|(\S*?)(?=[,;]?(?:\s|$)))'
+)
 _QUERY = re.compile(r"(?<=[^\s?])\?([^\s\"'#?]+)")
 _QUERY_PAIR = re.compile(r"([A-Za-z_][\w.-]*)=([^&]*)")
 _MESSAGE_KEYS = ("msg", "message")
+# The kubelet's (CRI) log file: `2026-…Z stdout F ` (P: a part of a longer line).
+_CRI_STREAM = re.compile(r" (stdout|stderr) [FP] ")
+# The time keys of a line's own (extract.DEFAULT_TIME_FIELDS, which imports us).
+_OWN_TIME = ("time", "ts", "timestamp", "@timestamp", "t", "@t", "asctime")
 POSITIONAL = frozenset(
     [
         "level",
@@ -59,6 +89,14 @@ POSITIONAL = frozenset(
         "agent",
         "combined",
         "tail",
+        "tags",
+        "x-forwarded-for",
+        "user-agent",
+        "x-request-id",
+        "authority",
+        "upstream",
+        "host",
+        "app",
     ]
 )
 """Fields a text line's position gives (no `key=` before the value): the access
@@ -78,7 +116,7 @@ class AutoExtractor:
         if line.startswith("{"):
             found = self._json.extract(line)
             if found is not None:
-                return found
+                return self._unwrapped(found)
         if not line or line.isspace():
             return None
         line = strip_ansi(line)
@@ -86,6 +124,10 @@ class AutoExtractor:
             access = ACCESS.match(line)
             if access is not None:
                 return access_fields(access)
+            envoy = _ENVOY.match(line)
+            found = None if envoy is None else _envoy_fields(envoy)
+            if found is not None:
+                return found
         fields: dict[str, Any] = {}
         position = _take_priority(line, fields)
         basic = PYTHON_BASIC.match(line, position)
@@ -94,11 +136,84 @@ class AutoExtractor:
             position = basic.start("message")
         else:
             position = _take_timestamp(line, position, fields)
+            position = _take_syslog_header(line, position, fields)
+            if _is_klog(line, fields):
+                fields["level"] = _KLOG_LEVELS[line[0]]
+                position = _take(_KLOG_REST, line, position, fields, "pid", "logger")
+            position = _take(_DASHED, line, position, fields, "logger", "level")
             position = _take(_PID, line, position, fields, "pid")
             position = _take_level(line, position, fields)
+            if line[1:4] == ", [" and "time" in fields:
+                position = _take_ruby_tags(line, position, fields)
             position = _take(_PID_TID, line, position, fields, "pid", "tid")
-        _take_pairs_and_message(line, position, fields)
+        stream = _CRI_STREAM.match(line, position) if "time" in fields else None
+        if stream is not None:  # the kubelet's log file: `<time> stdout F <line>`
+            fields["stream"] = stream[1]
+            position = stream.end()
+            if line.startswith("{", position):
+                inner = self._json.extract(line[position:])
+                if inner is not None:
+                    return _over(self._unwrapped(inner), fields)
+        end = _take_json_tail(line, position, fields)
+        _take_pairs_and_message(line[:end], position, fields)
         return fields
+
+    def _unwrapped(self, found: dict[str, Any]) -> dict[str, Any]:
+        """Read the program's own line inside a docker json-file or journald record.
+
+        Docker's json-file driver (`{"log": "...\\n", "stream": …, "time": …}`)
+        holds the line as written: its fields are the record's, and the
+        engine's time is used only when the line has none of its own (as for
+        docker sources). journald's `MESSAGE` keeps its text; its `key=value`
+        pairs are fields too, as in any text line.
+        """
+        log = found.get("log")
+        if type(log) is str and "stream" in found and len(found) <= 4:
+            inner = self.extract(log.rstrip("\r\n"))
+            if inner is not None:
+                envelope = {k: v for k, v in found.items() if k != "log"}
+                return _over(inner, envelope)
+        message = found.get("MESSAGE")
+        if type(message) is str and "__REALTIME_TIMESTAMP" in found:
+            for key, value in pairs_in(message):
+                found.setdefault(key, value)
+        return found
+
+
+def wrapped(found: dict[str, Any]) -> bool:
+    """Tell whether a JSON record wraps a program's line: docker json-file, journald."""
+    docker = type(found.get("log")) is str and "stream" in found and len(found) <= 4
+    return docker or (
+        type(found.get("MESSAGE")) is str and "__REALTIME_TIMESTAMP" in found
+    )
+
+
+def _over(inner: dict[str, Any], envelope: dict[str, Any]) -> dict[str, Any]:
+    """Put a line's own fields over its envelope's; the envelope's time only fills in."""
+    if any(key in inner for key in _OWN_TIME):
+        envelope = {k: v for k, v in envelope.items() if k != "time"}
+    return {**envelope, **inner}
+
+
+def _take_json_tail(line: str, position: int, fields: dict[str, Any]) -> int:
+    """Take the JSON object that ends a text line (zap's console encoder), if any.
+
+    `…\torder received\t{"request_id": "abc"}`: its keys are fields; the text
+    before it is read as usual. Returns where that text ends.
+    """
+    if not line.endswith("}"):
+        return len(line)
+    start = line.find("\t{", position)
+    if start == -1:
+        start = line.find(' {"', position)
+    if start == -1:
+        return len(line)
+    tail = JsonExtractor().extract(line[start + 1 :])
+    if tail is None:
+        return len(line)
+    for key, value in tail.items():
+        fields.setdefault(key, value)
+    return start
 
 
 def from_config(config: AutoParserConfig) -> AutoExtractor:  # noqa: ARG001
@@ -168,6 +283,74 @@ def _take_timestamp(line: str, position: int, fields: dict[str, Any]) -> int:
         return position
     fields["time"] = found[0]
     return position + found[1]
+
+
+def _take_syslog_header(line: str, position: int, fields: dict[str, Any]) -> int:
+    """Take syslog's `host app[pid]: ` after the time (RFC 3164, rsyslog's files).
+
+    After a syslog time (`Mar 20 14:10:00`) or priority the `[pid]` may be
+    absent (`kernel:`); after an ISO time it must be there, so that
+    `2026-… INFO main: …` keeps its level and message.
+    """
+    match = _SYSLOG_HEADER.match(line, position) if "time" in fields else None
+    if match is None or _LEVEL.fullmatch(match["host"]):
+        return position
+    syslog_time = fields["time"][:3] in _MONTH_WORDS or "level" in fields
+    if match["pid"] is None and not syslog_time:
+        return position
+    fields["host"], fields["app"] = match["host"], match["app"]
+    if match["pid"] is not None:
+        fields["pid"] = match["pid"]
+    return match.end()
+
+
+def _envoy_fields(match: re.Match[str]) -> dict[str, Any] | None:
+    """Read Envoy's (and Istio's) default access log line by its fields' places.
+
+    Both formats end their quoted fields with `"%REQ(X-REQUEST-ID)%"
+    "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%"` (Istio adds unquoted fields after
+    them): the request id is the third quoted field from the end.
+    """
+    quoted = _QUOTED.findall(match["rest"])
+    if len(quoted) < 5:
+        return None
+    fields: dict[str, Any] = {"time": match["time"], "request": match["request"]}
+    method, _, rest = match["request"].partition(" ")
+    target = rest.rpartition(" ")[0] or rest
+    fields["method"], fields["path"] = method, target.partition("?")[0]
+    fields["status"] = match["status"]
+    for key, value in zip(_ENVOY_TAIL, quoted[-5:], strict=True):
+        fields[key] = value
+    for key, value in query_pairs(match["request"]):
+        fields.setdefault(key, value)
+    return fields
+
+
+def _take_ruby_tags(line: str, position: int, fields: dict[str, Any]) -> int:
+    """Take Ruby Logger's `-- progname: ` and Rails' tags after it (`[abc123] `).
+
+    Rails' production default tags each line with its request id
+    (`config.log_tags = [:request_id]`); tags have no names, so they are the
+    list field `tags`: `tags=ID` finds them (a bare id does not).
+    """
+    match = _RUBY_PROGNAME.match(line, position)
+    if match is None:
+        return position
+    if match[1]:
+        fields["logger"] = match[1]
+    position = match.end()
+    tags: list[str] = []
+    while (tag := _RUBY_TAG.match(line, position)) is not None:
+        tags.append(tag[1])
+        position = tag.end()
+    if tags:
+        fields["tags"] = tags
+    return position
+
+
+def _is_klog(line: str, fields: dict[str, Any]) -> bool:
+    """Tell whether the line opened with klog's header (`I0320 14:10:00.123456`)."""
+    return line[:1] in _KLOG_LEVELS and line[1:5].isdigit() and "time" in fields
 
 
 def _take(

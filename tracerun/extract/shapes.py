@@ -40,13 +40,25 @@ LEVEL_FIRST = (
 
 _TEXT_STARTS = (
     # a timestamp, optionally after `[`: ISO 8601 (also 2026/03/20, nginx's error
-    # log), syslog, nginx/CLF, epoch digits
+    # log; a TAB after the date, CloudFront's), syslog, ctime (Apache's error log),
+    # nginx/CLF (Django's with a space), Redis's day first, a time of day alone
+    # (logback's and log4j2's default patterns), epoch digits
     (
-        r"\[?(?:\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}"
-        r"|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}"
-        r"|\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}"
+        r"\[?(?:\d{4}[-/]\d{2}[-/]\d{2}[T \t]\d{2}:\d{2}"
+        r"|(?:[A-Z][a-z]{2} )?[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}"
+        r"|\d{2}/[A-Z][a-z]{2}/\d{4}[: ]\d{2}:\d{2}:\d{2}"
+        r"|\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}"
+        r"|\d{2}:\d{2}:\d{2}[.,]\d{3}[ \]]"
         r"|\d{10,19}(?:\.\d+)?[ \t\]])"
     ),
+    # a prefix, then a timestamp: Ruby's Logger (Rails) `I, [2026-…`, Redis's
+    # `4242:M 20 Mar …`, klog's `I0320 14:10:00.123456`, an AWS ALB record's
+    # type, MySQL's slow log `# Time: 2026-…`
+    r"[DIWEFAU], \[\d{4}-\d{2}-\d{2}T",
+    r"\d+:[XCSM] \d{1,2} [A-Z][a-z]{2} \d{4} ",
+    r"[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d{6} ",
+    r"(?:https?|h2|grpcs|wss?) \d{4}-\d{2}-\d{2}T\d{2}:",
+    r"# Time: \d{4}-\d{2}-\d{2}",
     r"<\d{1,3}>",  # a syslog priority
     r"\S+ \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # an access log line
     rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :]",  # a level word first

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tracerun.extract import DEFAULT_TIME_FIELDS
-from tracerun.extract.auto import AutoExtractor, query_pairs
+from tracerun.extract.auto import AutoExtractor, query_pairs, wrapped
 from tracerun.extract.json import JsonExtractor
 from tracerun.extract.logfmt import LogfmtExtractor
 from tracerun.extract.shapes import ACCESS, starts_text_record, strip_ansi
@@ -33,6 +33,20 @@ ID_KEYS = (
     "rid",
 )
 """The usual names of a request id, in the order a profile lists them."""
+_ID_FORMS = {key.replace("_", "").lower(): key for key in reversed(ID_KEYS)}
+
+
+def id_key(name: object) -> str | None:
+    """Tell which usual id key a field name spells, if any.
+
+    `reqId` → `req_id`, `REQUEST_ID` (journald) → `request_id`, `X-Request-Id`
+    → `x_request_id`: the spellings a profile's `keys` match (read/match.py).
+    """
+    if not isinstance(name, str):
+        return None
+    return _ID_FORMS.get(name.replace("_", "").replace("-", "").lower())
+
+
 _TEXT_IDS = ("application_name",)
 """Id carriers of text logs: PostgreSQL's `application_name=` (set by the client)."""
 _NESTED_IDS = {
@@ -45,7 +59,7 @@ _TIME_WORDS = ("time", "date", "when", "@t")
 _LOGFMT_START = re.compile(r"[A-Za-z_][\w.]*=")
 _TAIL_PAIR = re.compile(r'(?<!\S)([A-Za-z_]\w*)=("[^"]*"|\S+)')
 
-Kind = Literal["json", "logfmt", "access", "text", "unknown"]
+Kind = Literal["json", "wrapped", "logfmt", "access", "text", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +67,9 @@ class Sniffed:
     """What the first lines of one log say about its format.
 
     Attributes:
-        kind: json, logfmt, access (common/combined), text (leading timestamp),
-            or unknown.
+        kind: json, wrapped (JSON records that hold a program's line: docker's
+            json-file, journald), logfmt, access (common/combined), text
+            (leading timestamp), or unknown.
         lines: the non-blank lines looked at.
         time_key: json/logfmt: the field holding the time (None: none seen).
         time_text: a timestamp as the log writes it, or None.
@@ -108,16 +123,20 @@ _PRIORITY: tuple[Kind, ...] = ("json", "access", "logfmt", "text", "unknown")
 
 def _sniff_json(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
     objects = [JsonExtractor().extract(line) or {} for line in mine]
+    kind: Kind = "json"
+    if objects and all(wrapped(obj) for obj in objects):
+        kind = "wrapped"  # the auto parser reads the line each one holds
+        objects = [AutoExtractor().extract(line) or {} for line in mine]
     time_key = _time_key(objects)
     ids = _ordered(pair for obj in objects for pair in _json_ids(obj, ()))
     time_text = _first_text(obj.get(time_key) for obj in objects) if time_key else None
-    return Sniffed("json", kept, time_key, time_text, ids)
+    return Sniffed(kind, kept, time_key, time_text, ids)
 
 
 def _sniff_logfmt(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
     pairs = [LogfmtExtractor().extract(line) or {} for line in mine]
     time_key = _time_key(pairs)
-    ids = _ordered((key, key) for fields in pairs for key in fields if key in ID_KEYS)
+    ids = _ordered((key, key) for fields in pairs for key in fields if id_key(key))
     time_text = (
         _first_text(fields.get(time_key) for fields in pairs) if time_key else None
     )
@@ -129,8 +148,8 @@ def _sniff_access(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
     tails = [tuple(key for key, _ in _TAIL_PAIR.findall(m["tail"])) for m in matches]
     tail = max(tails, key=len, default=())
     in_query = ((key, key) for m in matches for key, _ in query_pairs(m["request"]))
-    query = tuple(n for n, _ in _ordered(in_query) if n in ID_KEYS and n not in tail)
-    ids = _ordered((key, key) for key in (*tail, *query) if key in ID_KEYS)
+    query = tuple(n for n, _ in _ordered(in_query) if id_key(n) and n not in tail)
+    ids = _ordered((key, key) for key in (*tail, *query) if id_key(key))
     combined = all(m["combined"] for m in matches)
     time_text = matches[0]["time"]
     return Sniffed("access", kept, None, time_text, ids, combined, tail, query)
@@ -139,8 +158,9 @@ def _sniff_access(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
 def _sniff_text(kept: tuple[str, ...], mine: list[str]) -> Sniffed:
     extractor = AutoExtractor()
     fields = [extractor.extract(line) or {} for line in mine]
-    known = (*ID_KEYS, *_TEXT_IDS)
-    ids = _ordered((key, key) for item in fields for key in item if key in known)
+    ids = _ordered(
+        (key, key) for item in fields for key in item if id_key(key) or key in _TEXT_IDS
+    )
     time_text = _first_text(item.get("time") for item in fields)
     return Sniffed("text", kept, None, time_text, ids)
 
@@ -174,11 +194,7 @@ def _json_ids(
 ) -> Iterator[tuple[str, str]]:
     for key, item in value.items():
         here = (*path, key)
-        if (
-            key in ID_KEYS
-            and isinstance(item, str | int)
-            and not isinstance(item, bool)
-        ):
+        if id_key(key) and isinstance(item, str | int) and not isinstance(item, bool):
             yield key, ".".join(here)
         elif key == "id" and path and path[-1] in _NESTED_IDS and isinstance(item, str):
             yield _NESTED_IDS[path[-1]], ".".join(here)
@@ -192,7 +208,12 @@ def _ordered(pairs: Iterator[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     for name, where in pairs:
         first.setdefault(name, where)
     rank = {key: i for i, key in enumerate((*ID_KEYS, *_TEXT_IDS))}
-    return tuple(sorted(first.items(), key=lambda pair: rank.get(pair[0], len(rank))))
+    return tuple(
+        sorted(
+            first.items(),
+            key=lambda pair: rank.get(id_key(pair[0]) or pair[0], len(rank)),
+        )
+    )
 
 
 def _first_text(values: Iterator[Any]) -> str | None:

@@ -24,6 +24,7 @@ _WORD = bytes(
 )
 _ESC = 0x1B
 _QUOTE = ord('"')
+_BACKSLASH = ord("\\")
 _EQUALS = ord("=")
 _COLON = ord(":")
 _BLANK = frozenset(b" \t")
@@ -134,12 +135,15 @@ def _after_key(buf: bytearray, start: int) -> bool:
     """Tell whether buf[start] may begin the value of a key, or cannot be judged.
 
     What may come before it (right to left): ANSI escapes, then an optional `"`
-    and, after a `:`, spaces or tabs; then `=` or `:`. The block's first bytes
+    (or `\\"`: a JSON line inside docker's json-file `log` string) and, after a
+    `:`, spaces or tabs; then `=` or `:`. The block's first bytes
     cannot be judged (the line may begin before them).
     """
     pos = _before_escapes(buf, start - 1)
     if pos >= 0 and buf[pos] == _QUOTE:
         pos -= 1
+        if pos >= 0 and buf[pos] == _BACKSLASH:  # JSON inside a JSON string
+            pos -= 1
     while pos >= 0 and buf[pos] in _BLANK:
         pos -= 1
     if pos < 0:

@@ -3,7 +3,8 @@
 A key without a dot that is not at the top of a record is looked for at any
 depth (`{"ctx": {"request_id": ...}}`), unless the parser defines that field;
 a key of the profile's `keys` also matches its other spellings (`requestId`,
-`RequestId`, `request-id`). Values are always compared exactly.
+`RequestId`, `request-id`, `REQUEST_ID`, `X-Request-Id`). Values are always
+compared exactly; a list carries a value when one of its scalars equals it.
 """
 
 from __future__ import annotations
@@ -92,18 +93,27 @@ class RecordFilter:
 def spellings(key: str) -> tuple[str, ...]:
     """List the ways programs spell a key: `request_id`, `requestId`, `RequestId`, `request-id`.
 
-    The key as given comes first; a key of one word has no other spelling.
+    Also journald's `REQUEST_ID` (its user fields are upper case) and the HTTP
+    header's `X-Request-Id` / `x-request-id` / `X-Request-ID`, under which
+    Caddy, pino-http and Envoy log the header that carries the id. The key as
+    given comes first; a key of one word has no other spelling.
     """
     words = [w for w in _WORD_BREAK.split(key) if w]
     if len(words) < 2 or not all(w.isalnum() for w in words):
         return (key,)
     lower = [w.lower() for w in words]
-    forms = (
+    title = [w.title() for w in lower]
+    forms = [
         "_".join(lower),
-        lower[0] + "".join(w.title() for w in lower[1:]),
-        "".join(w.title() for w in lower),
+        lower[0] + "".join(title[1:]),
+        "".join(title),
         "-".join(lower),
-    )
+        "_".join(w.upper() for w in lower),
+    ]
+    if lower[0] != "x":
+        forms += ["X-" + "-".join(title), "x-" + "-".join(lower)]
+        if lower[-1] == "id":
+            forms.append("X-" + "-".join([*title[:-1], "ID"]))
     return tuple(dict.fromkeys((key, *forms)))
 
 
@@ -116,15 +126,26 @@ class Matcher:
     def __init__(self, query: Query) -> None:
         fold = str.casefold if query.ignore_case else None
         self._fold = fold
-        by_key: dict[str, set[str]] = {}
-        bare_keys = [k for key in query.keys for k in spellings(key)]
+        keyed: dict[str, set[str]] = {}
+        bare: set[str] = set()
         for term in query.terms:
             value = fold(term.value) if fold else term.value
-            for key in (term.key,) if term.key is not None else bare_keys:
-                by_key.setdefault(key, set()).add(value)
-        # One lookup per key, then a set test: 1,000 ids cost what one does.
-        self._by_key = tuple((key, frozenset(values)) for key, values in by_key.items())
-        self._values = frozenset(v for _, values in self._by_key for v in values)
+            if term.key is None:
+                bare.add(value)
+            else:
+                keyed.setdefault(term.key, set()).add(value)
+        # One lookup per key, then a set test: 1,000 ids cost what one does. The
+        # keys' spellings share one set of the bare values (--ids-from 100,000
+        # ids would otherwise copy it for each of ~40 spellings).
+        shared = frozenset(bare)
+        by_key: dict[str, frozenset[str]] = {}
+        if shared:
+            for key in (k for name in query.keys for k in spellings(name)):
+                by_key.setdefault(key, shared)
+        for key, values in keyed.items():
+            by_key[key] = by_key.get(key, frozenset()) | values
+        self._by_key = tuple(by_key.items())
+        self._values = shared.union(*keyed.values())
         self.keys = tuple(key for key, _ in self._by_key)
         """Every field name a term is compared with (the keys' spellings too)."""
         self._since = query.since
@@ -150,10 +171,10 @@ class Matcher:
                 if "." not in key and key not in defined:
                     deep[key] = values
                 continue
-            if not isinstance(found, dict | list) and self._equal(found, values):
+            if self._carries(found, values):
                 return True
         if deep and any(
-            self._equal(value, deep[key]) for key, value in _nested(fields, deep)
+            self._carries(value, deep[key]) for key, value in _nested(fields, deep)
         ):
             return True
         return bool(self._derived) and self._match_derived(fields)
@@ -172,6 +193,21 @@ class Matcher:
                     return True
         return False
 
+    def _carries(self, value: Any, values: frozenset[str]) -> bool:
+        """Tell whether a scalar equals a value, or a list has a scalar that does.
+
+        Why lists: Go's http.Header is a map of lists, so Caddy logs
+        `"X-Request-Id": ["abc"]`. An object never equals a value.
+        """
+        if type(value) is list:
+            return any(
+                item is not None
+                and not isinstance(item, dict | list)
+                and self._equal(item, values)
+                for item in value
+            )
+        return not isinstance(value, dict) and self._equal(value, values)
+
     def _equal(self, value: Any, values: frozenset[str]) -> bool:
         text = field_text(value)
         return (self._fold(text) if self._fold else text) in values
@@ -187,10 +223,8 @@ class Matcher:
                 inner = self.holder(value, depth - 1) if depth > 1 else None
                 if inner is not None:
                     return f"{key}.{inner}"
-            elif not isinstance(value, list):
-                text = field_text(value)
-                if (self._fold(text) if self._fold else text) in self._values:
-                    return str(key)
+            elif self._carries(value, self._values):
+                return str(key)
         return None
 
     def in_window(self, time: int) -> bool:
@@ -227,7 +261,7 @@ def _nested(fields: dict[str, Any], keys: dict[str, Any]) -> Iterator[tuple[str,
         node = stack.pop()
         items = node.items() if type(node) is dict else enumerate(node)
         for key, value in items:
+            if key in keys and value is not None and type(value) is not dict:
+                yield key, value  # a list: _carries looks at its scalars
             if type(value) is dict or type(value) is list:
                 stack.append(value)
-            elif key in keys and value is not None:
-                yield key, value

@@ -45,7 +45,8 @@ def explain(result: RunResult, query: Query) -> list[str]:
         holder = next(
             (t.unkeyed.detail for _, t in result.tallies if t.unkeyed.detail), ""
         )
-        found.append(_unkeyed(count, holder, query, subject))
+        at = where(first[0].origin.name, first[1].line)
+        found.append(_unkeyed(count, holder, query, subject, at))
     count, first = _total(result, lambda t: t.outside)
     if first is not None:
         found.append(
@@ -72,7 +73,7 @@ def _total(result: RunResult, pick: _Pick) -> tuple[int, tuple[Target, Miss] | N
     return count, first
 
 
-def _unkeyed(count: int, holder: str, query: Query, subject: str) -> str:
+def _unkeyed(count: int, holder: str, query: Query, subject: str, at: str) -> str:
     keys = dict.fromkeys(
         key
         for term in query.terms
@@ -84,11 +85,13 @@ def _unkeyed(count: int, holder: str, query: Query, subject: str) -> str:
         value = query.values[0] if len(query.values) == 1 else "VALUE"
         return (
             f"{subject} found in {records} in field '{holder}', not in a key field "
-            f"(keys searched: {searched}; write {holder}={value} to search it)"
+            f"(first: {at}; keys searched: {searched}; "
+            f"write {holder}={value} to search it)"
         )
     return (
         f"{subject} found in {records} only in message text, not in a key field "
-        f"(keys searched: {searched}; write key=VALUE to search another field)"
+        f"(first: {at}; keys searched: {searched}; "
+        "write key=VALUE to search another field)"
     )
 
 

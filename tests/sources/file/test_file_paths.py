@@ -7,6 +7,7 @@ The denied cases need a user that root's permissions do not cover: they run as
 from __future__ import annotations
 
 import glob
+import os
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,34 @@ def test_a_part_too_long_is_named_and_the_pattern_cut() -> None:
 
 def test_an_ordinary_pattern_just_matches_no_file() -> None:
     assert no_match("logs/*.log") == "logs/*.log matches no file"
+
+
+def test_a_named_path_that_is_no_log_says_what_it_is(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo("pipe.log")
+    Path("loop1.log").symlink_to("loop2.log")
+    Path("loop2.log").symlink_to("loop1.log")
+    Path("gone.log").symlink_to("/nonexistent/x.log")
+    Path("empty").mkdir()
+    Path("var").mkdir()
+    for name in ("syslog", "messages", "kern", "auth"):
+        (Path("var") / name).write_text("x\n")
+    assert no_match("pipe.log") == (
+        "pipe.log matches no file: it is a FIFO (named pipe), never read: "
+        "reading it would wait for a writer"
+    )
+    assert no_match("loop1.log") == (
+        "loop1.log matches no file: it is a loop of symbolic links"
+    )
+    assert no_match("gone.log") == (
+        "gone.log matches no file: it is a symbolic link to '/nonexistent/x.log', "
+        "which does not exist"
+    )
+    assert no_match("empty") == (
+        "empty matches no file: it is a directory with no *.log* file below it"
+    )
+    assert no_match("var/") == (
+        "var/ matches no file: it is a directory with no *.log* file below it "
+        "(it holds auth, kern, messages, …); name the files, e.g. var/auth"
+    )
+    assert expand_paths(["pipe.log", "loop1.log", "gone.log"]).files == []

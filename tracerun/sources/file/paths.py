@@ -7,6 +7,7 @@ so which files belong to one log (its rotation stem).
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import re
@@ -95,7 +96,57 @@ def no_match(pattern: str) -> str:
         return f"{text}: there is no user {user!r} on this machine"
     if any(len(os.fsencode(part)) > NAME_MAX_BYTES for part in pattern.split("/")):
         return f"{text}: a part of it is longer than {NAME_MAX_BYTES} bytes"
+    if not has_glob(pattern):
+        why = _what_it_is(expand_user(pattern))
+        if why:
+            return f"{text}: {why}"
     return text
+
+
+_KINDS = (
+    (
+        stat.S_ISFIFO,
+        "a FIFO (named pipe), never read: reading it would wait for a writer",
+    ),
+    (stat.S_ISSOCK, "a socket, not a file"),
+    (stat.S_ISCHR, "a character device, not a file"),
+    (stat.S_ISBLK, "a block device, not a file"),
+)
+
+
+def _what_it_is(path: str) -> str:
+    """Say what a path that names no log is: a FIFO, a link loop, a bare directory."""
+    try:
+        st = os.stat(path)  # noqa: PTH116 - one call, on the error path
+    except OSError as exc:
+        if os.path.islink(path):  # noqa: PTH114 - as above
+            target = os.readlink(path)  # noqa: PTH115 - as above
+            if exc.errno == errno.ELOOP:
+                return "it is a loop of symbolic links"
+            return f"it is a symbolic link to {cut(target)!r}, which does not exist"
+        return ""
+    for test, kind in _KINDS:
+        if test(st.st_mode):
+            return f"it is {kind}"
+    if stat.S_ISDIR(st.st_mode):
+        return _folder_without_logs(path)
+    return ""
+
+
+def _folder_without_logs(path: str) -> str:
+    """Say that a directory holds no `*.log*` file, naming a few files it holds."""
+    try:
+        with os.scandir(path) as entries:
+            names = sorted(e.name for e in entries if e.is_file())
+    except OSError:
+        return ""
+    if not names:
+        return "it is a directory with no *.log* file below it"
+    shown = ", ".join(cut(n) for n in names[:3]) + (", …" if len(names) > 3 else "")
+    return (
+        f"it is a directory with no *.log* file below it (it holds {shown}); "
+        f"name the files, e.g. {cut(path.rstrip('/'))}/{cut(names[0])}"
+    )
 
 
 def _expand_one(pattern: str, denied: set[str], folders: set[str] | None) -> list[str]:
