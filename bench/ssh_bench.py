@@ -19,8 +19,9 @@ two-hosts
     tracerun with the connections of the previous run still up, `ssh host cat
     … | grep -F -c` (the reference; .gz files decompressed locally), scp of
     every file then tracerun --path on the copies, and the floor: `ssh host
-    'grep -F -c ID FILES'` (and `gzip -dc | grep -F -c`), the least any
-    search on the hosts can cost, sending back nothing but counts.
+    'grep -F -c ID FILE & …'` (`gzip -dc | grep -F -c` for a .gz), every file
+    at once, the least any search on the hosts can cost, sending back nothing
+    but counts.
 fan-out
     --hosts (32) hosts of --host-size (50M) plain text each: tracerun on one
     host and on all of them (fresh and kept connections), `ssh cat | grep`
@@ -89,7 +90,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 CPUS = os.cpu_count() or 1
 PR_SET_CHILD_SUBREAPER = 36
 SCENARIOS = ("two-hosts", "fan-out")
-FLOOR_2 = "floor: ssh host grep -F -c FILES, both hosts at once"
+FLOOR_2 = "floor: ssh host grep -F -c each FILE at once, both hosts at once"
 
 # The counting shim: runs the real ssh with its stdout and stderr through
 # pipes, copies them through and appends `OUT ERR` bytes to $SSHBENCH_COUNT_LOG.
@@ -712,20 +713,17 @@ def cat_grep(config: Path, alias: str, logs: HostLogs) -> list[str]:
 
 
 def floor(config: Path, alias: str, logs: HostLogs) -> list[str]:
-    """`ssh host 'grep -F -c ID FILES'`: the host searches, counts come back.
+    """`ssh host 'grep -F -c ID FILE & …; wait'`: the host searches, counts come back.
 
     Nothing any search on the host must do more is in it (line numbers,
-    context, the decoy test): the least a push-down can cost.
+    context, the decoy test), and every file is searched at once, as
+    tracerun's sessions do: the least a push-down can cost.
     """
     ssh = f"ssh -F {shlex.quote(str(config))} {alias}"
-    parts = ["export LC_ALL=C"]
-    if logs.plain:
-        plain = " ".join(remote(p) for p in logs.plain)
-        parts.append(f"grep -F -c -h -e {NEEDLE} -- {plain}")
-    if logs.gz:
-        gz = " ".join(remote(p) for p in logs.gz)
-        parts.append(f"gzip -dc -- {gz} | grep -F -c -e {NEEDLE}")
-    return [f"{ssh} {shlex.quote('; '.join(parts))}"]
+    grep = f"grep -F -c -e {NEEDLE}"
+    jobs = [f"{grep} -- {remote(p)} &" for p in logs.plain]
+    jobs += [f"gzip -dc -- {remote(p)} | {grep} &" for p in logs.gz]
+    return [f"{ssh} {shlex.quote(' '.join(['export LC_ALL=C;', *jobs, 'wait']))}"]
 
 
 def parallel(pipes: list[str]) -> list[str]:
