@@ -8,12 +8,14 @@ search output that tracerun/sources/ssh/logs.py parses.
 from __future__ import annotations
 
 import gzip
+import random
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tracerun.read.bounds import WANTED, Bounds
 from tracerun.sources.ssh import script
 
 SHELLS = [["/bin/sh", "-s"]]
@@ -415,3 +417,44 @@ def test_the_read_past_the_window_takes_a_hostile_path_as_data(
         "@E 0",
     ]
     assert not (tmp_path / "MARK").exists()
+
+
+@pytest.mark.parametrize("needles", [["req-1"], ["req-1", "1-b"]], ids=["one", "two"])
+def test_the_hosts_verdict_on_a_line_is_the_local_scans(
+    shell: list[str], tmp_path: Path, needles: list[str]
+) -> None:
+    # Random lines of keys, quotes, blanks, escapes and word bytes around the
+    # needles: the host sends exactly the lines on which read/bounds.py finds
+    # a hit that may be a field value (never fewer: a record would be lost).
+    rng = random.Random(14)
+    pieces = ["request_id=", '"request_id":"', '"id": ', "msg ", " ", "\t", "x", "_"]
+    pieces += ["0", "(", '"', "=", ":", "\x1b[36m", "\x1b[0m", ",", "-", "é", "b"]
+    lines = []
+    for _ in range(400):
+        parts = [rng.choice([*pieces, *needles, *needles]) for _ in range(6)]
+        lines.append(
+            "2026 " + "".join(parts) + rng.choice(needles) + rng.choice(pieces)
+        )
+    data = ("\n".join(lines) + "\n").encode()
+    (tmp_path / "app.log").write_bytes(data)
+    judge = Bounds(tuple(n.encode() for n in needles), keyed=True)
+    wanted = set()
+    for needle in needles:
+        at = data.find(needle.encode())
+        while at != -1:
+            if judge.judge(bytearray(data), at, len(data)) == WANTED:
+                wanted.add(data.count(b"\n", 0, at) + 1)
+            at = data.find(needle.encode(), at + 1)
+    code = script.search_script(
+        [str(tmp_path / "app.log")],
+        needles,
+        ignore_case=False,
+        whole_tokens=True,
+        keyed=True,
+    )
+
+    out = run(shell, code, tmp_path)
+
+    sent = {int(line.split(":", 1)[0]) for line in out if line[:1].isdigit()}
+    assert 50 < len(wanted) < 350  # both kinds are well represented
+    assert sent == wanted
