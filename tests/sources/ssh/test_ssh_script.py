@@ -202,7 +202,7 @@ def test_a_missing_tool_is_named(tmp_path: Path) -> None:
         check=False,
     )
     out = done.stdout.decode().splitlines()
-    assert out[:4] == ["@T grep", "@T find", "@T stat", "@T awk"]
+    assert out[:5] == ["@T grep", "@T find", "@T stat", "@T awk", "@T tail"]
 
 
 @pytest.mark.parametrize("ignore_case", [False, True])

@@ -92,7 +92,7 @@ def discover_script(patterns: Sequence[str]) -> str:
     its fixed prefix with `find`. `@D INDEX` reports a directory that cannot
     be read; `@T TOOL` a missing tool.
     """
-    lines = [_PRELUDE, "for t in grep find stat awk; do"]
+    lines = [_PRELUDE, "for t in grep find stat awk tail; do"]
     lines.append('  command -v "$t" >/dev/null 2>&1 || echo "@T $t"')
     lines.append("done")
     for index, pattern in enumerate(patterns):
