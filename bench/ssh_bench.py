@@ -17,12 +17,19 @@ two-hosts
     web-1 and web-2, --size (1G) of text each: half as plain files, half as a
     rotated svc.log + .gz set. Rows: tracerun --ssh with fresh connections,
     tracerun with the connections of the previous run still up, `ssh host cat
-    … | grep -F -c` (the reference; .gz files decompressed locally), and
-    scp of every file then tracerun --path on the copies.
+    … | grep -F -c` (the reference; .gz files decompressed locally), scp of
+    every file then tracerun --path on the copies, and the floor: `ssh host
+    'grep -F -c ID FILE & …'` (`gzip -dc | grep -F -c` for a .gz), every file
+    at once, the least any search on the hosts can cost, sending back nothing
+    but counts.
 fan-out
     --hosts (32) hosts of --host-size (50M) plain text each: tracerun on one
-    host and on all of them (fresh and kept connections), and `ssh cat | grep`
-    on one host and on all of them at once.
+    host and on all of them (fresh and kept connections), `ssh cat | grep`
+    and the floor on one host and on all of them at once.
+
+--baseline CMD adds rows for another tracerun (e.g. the main branch's, as
+`env PYTHONPATH=/tmp/main-src .venv/bin/python -m tracerun`), measured in the
+same rounds, so two versions can be compared side by side.
 
 --link-mbit N puts each host behind its own link of N Mbit/s (host to
 client): a relay as ProxyCommand that paces what the host sends. Without it
@@ -83,6 +90,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 CPUS = os.cpu_count() or 1
 PR_SET_CHILD_SUBREAPER = 36
 SCENARIOS = ("two-hosts", "fan-out")
+FLOOR_2 = "floor: ssh host grep -F -c each FILE at once, both hosts at once"
 
 # The counting shim: runs the real ssh with its stdout and stderr through
 # pipes, copies them through and appends `OUT ERR` bytes to $SSHBENCH_COUNT_LOG.
@@ -704,6 +712,20 @@ def cat_grep(config: Path, alias: str, logs: HostLogs) -> list[str]:
     return [f"{ssh} cat {files} | {{ head -c {plain} | {grep}; gzip -dc | {grep}; }}"]
 
 
+def floor(config: Path, alias: str, logs: HostLogs) -> list[str]:
+    """`ssh host 'grep -F -c ID FILE & …; wait'`: the host searches, counts come back.
+
+    Nothing any search on the host must do more is in it (line numbers,
+    context, the decoy test), and every file is searched at once, as
+    tracerun's sessions do: the least a push-down can cost.
+    """
+    ssh = f"ssh -F {shlex.quote(str(config))} {alias}"
+    grep = f"grep -F -c -e {NEEDLE}"
+    jobs = [f"{grep} -- {remote(p)} &" for p in logs.plain]
+    jobs += [f"gzip -dc -- {remote(p)} | {grep} &" for p in logs.gz]
+    return [f"{ssh} {shlex.quote(' '.join(['export LC_ALL=C;', *jobs, 'wait']))}"]
+
+
 def parallel(pipes: list[str]) -> list[str]:
     """sh -c running the pipelines at once, each printing its count."""
     return ["sh", "-c", " & ".join(f"( {p} )" for p in pipes) + " & wait"]
@@ -716,9 +738,10 @@ def aliases(count: int) -> str:
     return "web-{1,2}" if count == 2 else f"web-{{1..{count}}}"
 
 
-def tracerun_ssh(bench: Bench, hosts: int) -> list[str]:
+def tracerun_ssh(bench: Bench, hosts: int, *, baseline: bool = False) -> list[str]:
     spec = f"{aliases(hosts)}:{REMOTE_LOG_DIR}/*.log*"
-    return [*bench.args.tracerun, "--ssh", spec, NEEDLE, "-o", "ndjson"]
+    command = bench.args.baseline if baseline else bench.args.tracerun
+    return [*command, "--ssh", spec, NEEDLE, "-o", "ndjson"]
 
 
 def two_hosts(bench: Bench, logs: list[HostLogs]) -> tuple[list[Tool], dict[str, Any]]:
@@ -750,7 +773,11 @@ def two_hosts(bench: Bench, logs: list[HostLogs]) -> tuple[list[Tool], dict[str,
         Tool("tracerun --ssh (new connections)", tracerun_ssh(bench, 2), exact, "lines", 2, ref=ref),
         Tool("tracerun --ssh (connections kept from the last run)", tracerun_ssh(bench, 2), exact, "lines", 2, fresh=False, ref=ref),
         Tool("scp both hosts at once, then tracerun --path", ["sh", "-c", f"{scp} & wait; {local}"], exact, "lines", 2, prepare=fresh_copy, ref=ref),
+        Tool(FLOOR_2, parallel([p for n, h in enumerate(logs, 1) for p in floor(config, f"web-{n}", h)]), grep, "sum", 2, ref=ref),
     ]  # fmt: skip
+    if bench.args.baseline:
+        label = bench.args.baseline_label
+        tools.insert(3, Tool(f"tracerun {label} --ssh (new connections)", tracerun_ssh(bench, 2, baseline=True), exact, "lines", 2, ref=ref))  # fmt: skip
     info = {
         "exact": exact,
         "grep": grep,
@@ -769,7 +796,9 @@ def fan_out(bench: Bench, logs: list[HostLogs]) -> tuple[list[Tool], dict[str, A
     one = "tracerun --ssh, 1 host (new connections)"
     one_cat = "ssh cat | grep -F -c, 1 host"
     one_kept = "tracerun --ssh, 1 host (connections kept)"
+    one_floor = "floor: ssh grep -F -c, 1 host"
     every = [p for i, h in enumerate(logs, 1) for p in cat_grep(config, f"web-{i}", h)]
+    floors = [p for i, h in enumerate(logs, 1) for p in floor(config, f"web-{i}", h)]
     tools = [
         Tool(one_cat, parallel(cat_grep(config, "web-1", logs[0])), logs[0].grep, "sum", 1),
         Tool(f"ssh cat | grep -F -c, {n} hosts at once", parallel(every), sum(h.grep for h in logs), "sum", n, ref=one_cat),
@@ -777,7 +806,16 @@ def fan_out(bench: Bench, logs: list[HostLogs]) -> tuple[list[Tool], dict[str, A
         Tool(f"tracerun --ssh, {n} hosts (new connections)", tracerun_ssh(bench, n), sum(h.exact for h in logs), "lines", n, ref=one),
         Tool(one_kept, tracerun_ssh(bench, 1), logs[0].exact, "lines", 1, fresh=False),
         Tool(f"tracerun --ssh, {n} hosts (connections kept)", tracerun_ssh(bench, n), sum(h.exact for h in logs), "lines", n, fresh=False, ref=one_kept),
+        Tool(one_floor, parallel(floor(config, "web-1", logs[0])), logs[0].grep, "sum", 1),
+        Tool(f"floor: ssh grep -F -c, {n} hosts at once", parallel(floors), sum(h.grep for h in logs), "sum", n, ref=one_floor),
     ]  # fmt: skip
+    if bench.args.baseline:
+        label = bench.args.baseline_label
+        one_base = f"tracerun {label} --ssh, 1 host (new connections)"
+        tools += [
+            Tool(one_base, tracerun_ssh(bench, 1, baseline=True), logs[0].exact, "lines", 1),
+            Tool(f"tracerun {label} --ssh, {n} hosts (new connections)", tracerun_ssh(bench, n, baseline=True), sum(h.exact for h in logs), "lines", n, ref=one_base),
+        ]  # fmt: skip
     info = {
         "exact": sum(h.exact for h in logs),
         "grep": sum(h.grep for h in logs),
@@ -811,6 +849,7 @@ def rows_of(tools: list[Tool]) -> list[dict[str, Any]]:
             "ratio": round(medians[t.name] / ref, 3) if ref else None,
             "reference": t.ref,
             "local_cpu_s": round(_median(t, "local_cpu"), 3),
+            "local_cpu_per_host_ms": round(1000 * _median(t, "local_cpu") / t.hosts, 1),
             "remote_cpu_s": round(_median(t, "remote_cpu"), 3),
             # the hosts share this machine's cores: no wall below this
             "cpu_floor_s": round(
@@ -849,6 +888,8 @@ def _median(tool: Tool, attr: str) -> float:
 
 
 def mb(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
     if n >= 10 * 2**20:
         return f"{n / 2**20:,.0f} MB"
     if n >= 2**20:
@@ -863,7 +904,7 @@ def table(rows: list[dict[str, Any]], ref_label: str, fan: bool) -> str:
         "| local CPU s | remote CPU s | CPU floor s "
         "| peak RSS MB: largest process "
         "| peak RSS MB: all local processes (private) "
-        + ("| ssh masters (PSS) " if fan else "")
+        + ("| ssh masters (PSS) | local CPU per host ms " if fan else "")
         + "| correct? |"
     )
     cols = head.replace("\\|", "").count("|") - 1
@@ -883,7 +924,12 @@ def table(rows: list[dict[str, Any]], ref_label: str, fan: bool) -> str:
             if r["ratio"] is None and not r["reference"]
             else runner.fmt_num(r["ratio"], ".2f")
         )
-        masters = f"| {r['masters']} ({r['master_pss_mb']:.1f} MB) " if fan else ""
+        masters = (
+            f"| {r['masters']} ({r['master_pss_mb']:.1f} MB) "
+            f"| {r['local_cpu_per_host_ms']:.0f} "
+            if fan
+            else ""
+        )
         out.append(
             f"| {name} | {r['median_s']:.3f} | {ratio} | {mb(r['received_bytes'])} "
             f"| {runner.fmt_num(r['received_x_matched'], ',.2f')} "
@@ -1023,32 +1069,79 @@ def report(
         "",
     ]
     if scenario == "two-hosts":
-        fresh = ok.get("tracerun --ssh (new connections)")
-        if fresh:
-            x = fresh["received_x_matched"]
-            lines.append(
-                f"Goals: bytes received {x:.2f}x the matched records' bytes (goal <= 2x: "
-                f"{'met' if x <= 2 else 'not met'}; {fresh['received_x_id_lines']:.2f}x "
-                "the bytes of every line holding the id, which a `grep -F` on the host "
-                f"must send); wall {fresh['ratio']:.2f}x the cat | grep pipeline "
-                f"(goal <= 0.3x: {'met' if fresh['ratio'] <= 0.3 else 'not met'})."
-            )
+        lines += _two_host_goals(ok, args)
     else:
-        for kind in ("new connections", "connections kept"):
-            one = ok.get(f"tracerun --ssh, 1 host ({kind})")
-            many = ok.get(f"tracerun --ssh, {n} hosts ({kind})")
-            if one and many:
-                lines.append(
-                    f"Goals ({kind}): wall {n} hosts / 1 host = {many['ratio']:.2f}x "
-                    f"(goal <= 3x: {'met' if many['ratio'] <= 3 else 'not met'}); "
-                    f"peak RSS of tracerun {one['peak_rss_mb']:.1f} MB → "
-                    f"{many['peak_rss_mb']:.1f} MB; of every local process "
-                    f"{one['tree_rss_mb']:.0f} MB → {many['tree_rss_mb']:.0f} MB "
-                    f"(private {one['tree_private_mb']:.0f} → "
-                    f"{many['tree_private_mb']:.0f} MB, "
-                    f"{one['tree_procs']} → {many['tree_procs']} processes)."
-                )
+        lines += _fan_out_goals(ok, n, args)
     return "\n".join(lines)
+
+
+def _two_host_goals(
+    ok: dict[str, dict[str, Any]], args: argparse.Namespace
+) -> list[str]:
+    fresh = ok.get("tracerun --ssh (new connections)")
+    if not fresh:
+        return []
+    x = fresh["received_x_matched"]
+    goals = (
+        f"Goals: bytes received {x:.2f}x the matched records' bytes (goal <= 2x: "
+        f"{'met' if x <= 2 else 'not met'}; {fresh['received_x_id_lines']:.2f}x "
+        "the bytes of every line holding the id); wall "
+        f"{fresh['ratio']:.2f}x the cat | grep pipeline "
+        f"(goal <= 0.3x: {'met' if fresh['ratio'] <= 0.3 else 'not met'})."
+    )
+    out = [goals]
+    bottom = ok.get(FLOOR_2)
+    if bottom:
+        out.append(
+            f"Floor: `grep -F -c` on the hosts alone takes {bottom['median_s']:.2f} s, "
+            f"{bottom['ratio']:.2f}x the cat | grep pipeline (CPU floor "
+            f"{bottom['cpu_floor_s']:.2f} s); tracerun takes "
+            f"{fresh['median_s'] / bottom['median_s']:.2f}x the floor's wall, "
+            f"{fresh['remote_cpu_s'] / bottom['remote_cpu_s']:.2f}x its remote CPU."
+        )
+    base = ok.get(f"tracerun {args.baseline_label} --ssh (new connections)")
+    if base:
+        out.append(
+            f"{args.baseline_label}: wall {base['ratio']:.2f}x the cat | grep "
+            f"pipeline, bytes {base['received_x_matched']:.2f}x the matched records', "
+            f"remote CPU {base['remote_cpu_s']:.2f} s (this tracerun: "
+            f"{fresh['remote_cpu_s']:.2f} s)."
+        )
+    return out
+
+
+def _fan_out_goals(
+    ok: dict[str, dict[str, Any]], n: int, args: argparse.Namespace
+) -> list[str]:
+    out = []
+    kinds = [
+        ("new connections", "tracerun --ssh"),
+        ("connections kept", "tracerun --ssh"),
+    ]
+    kinds.append(("new connections", f"tracerun {args.baseline_label} --ssh"))
+    for kind, tool in kinds:
+        one = ok.get(f"{tool}, 1 host ({kind})")
+        many = ok.get(f"{tool}, {n} hosts ({kind})")
+        if not (one and many):
+            continue
+        # What the cores allow: n hosts' CPU floor against one host's wall.
+        least = many["cpu_floor_s"] / one["median_s"]
+        out.append(
+            f"Goals ({tool}, {kind}): wall {n} hosts / 1 host = {many['ratio']:.2f}x "
+            f"(goal <= 3x: {'met' if many['ratio'] <= 3 else 'not met'}); the {n} "
+            f"hosts' CPU floor alone is {many['cpu_floor_s']:.2f} s = {least:.2f}x one "
+            f"host's wall (local {many['local_cpu_s']:.2f} + remote "
+            f"{many['remote_cpu_s']:.2f} CPU s over {CPUS} cores; local "
+            f"{many['local_cpu_per_host_ms']:.0f} ms per host), the wall "
+            f"{many['median_s'] / many['cpu_floor_s']:.2f}x that floor; "
+            f"peak RSS of tracerun {one['peak_rss_mb']:.1f} MB → "
+            f"{many['peak_rss_mb']:.1f} MB; of every local process "
+            f"{one['tree_rss_mb']:.0f} MB → {many['tree_rss_mb']:.0f} MB "
+            f"(private {one['tree_private_mb']:.0f} → "
+            f"{many['tree_private_mb']:.0f} MB, "
+            f"{one['tree_procs']} → {many['tree_procs']} processes)."
+        )
+    return out
 
 
 def _ref_label(rows: list[dict[str, Any]]) -> str:
@@ -1115,6 +1208,14 @@ def main(argv: list[str] | None = None) -> int:
         metavar="CMD",
         help="how to run tracerun (default: on PATH, else next to this Python)",
     )
+    p.add_argument(
+        "--baseline",
+        metavar="CMD",
+        help="another tracerun to measure in the same rounds (its rows say --baseline-label)",
+    )
+    p.add_argument(
+        "--baseline-label", default="baseline", help="name of --baseline's rows"
+    )
     p.add_argument("--timeout", type=float, default=900, help="seconds per run")
     p.add_argument(
         "--work",
@@ -1150,6 +1251,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.tracerun = runner.find_tracerun(args.tracerun)
     log(f"tracerun command: {shlex.join(args.tracerun)}")
+    if args.baseline:
+        args.baseline = shlex.split(args.baseline)
+        log(f"baseline ({args.baseline_label}): {shlex.join(args.baseline)}")
     Path(args.work).mkdir(parents=True, exist_ok=True)
     become_subreaper()
     failed = False

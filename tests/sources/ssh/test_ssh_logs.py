@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tracerun.extract.shapes import starts_record
+from tracerun.read.tally import Miss
 from tracerun.sources.ssh.logs import Framer, hits_of
 
 
@@ -58,3 +59,11 @@ def test_grep_status_and_crlf_are_read() -> None:
 
 def test_lines_that_are_not_grep_output_are_ignored() -> None:
     assert frames([b"garbage", b"12", b"x:y", b"-1:z"]) == []
+
+
+def test_the_hosts_count_of_message_text_hits_is_read() -> None:
+    framer = Framer(starts_record)
+    for line in (b"@F 0", b"@R 1", b"@U 3 17", b"@E 0"):
+        assert framer.take(line) == []
+    assert framer.unkeyed == Miss(3, 17)
+    assert framer.grep_status == 1

@@ -8,12 +8,14 @@ search output that tracerun/sources/ssh/logs.py parses.
 from __future__ import annotations
 
 import gzip
+import random
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tracerun.read.bounds import WANTED, Bounds
 from tracerun.sources.ssh import script
 
 SHELLS = [["/bin/sh", "-s"]]
@@ -165,7 +167,7 @@ def test_a_missing_file_is_a_grep_error_on_stderr(
         check=False,
     )
     out = done.stdout.decode().splitlines()
-    assert out == ["@F 0", "@R 1", "@E 0"]
+    assert out == ["@F 0", "@R 2", "@E 0"]  # grep opens a plain file itself
     assert "gone.log" in done.stderr.decode()
 
 
@@ -200,7 +202,7 @@ def test_a_missing_tool_is_named(tmp_path: Path) -> None:
         check=False,
     )
     out = done.stdout.decode().splitlines()
-    assert out[:4] == ["@T grep", "@T find", "@T stat", "@T awk"]
+    assert out[:5] == ["@T grep", "@T find", "@T stat", "@T awk", "@T tail"]
 
 
 @pytest.mark.parametrize("ignore_case", [False, True])
@@ -281,3 +283,178 @@ def test_whole_tokens_send_a_record_whose_first_line_has_only_a_decoy_whole(
         "5:  then req-10 in a frame",
         "6-  last frame",
     ]
+
+
+def test_keyed_drops_hit_lines_whose_id_is_only_message_text_and_counts_them(
+    shell: list[str], tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026 a request_id=req-1\n"  # 1 after `=`
+        "2026 b retry of req-1 failed\n"  # 2 message text
+        '{"request_id":"req-1"}\n'  # 3 after `":"`
+        '{"request_id": "req-1"}\n'  # 4 after `": "`
+        '{"msg":"see req-1","request_id":"z"}\n'  # 5 message text
+        '2026 f request_id="req-1"\n'  # 6 a quoted logfmt value
+        "req-1 at the start\n"  # 7 a line's start is not judged
+        "2026 h \x1b[36mrequest_id\x1b[0m=\x1b[35mreq-1\x1b[0m\n"  # 8 coloured
+        "2026 i id:\treq-1\n"  # 9 a tab after `:`
+        "2026 j (req-1) in parentheses\n"  # 10 message text
+        "2026 k request_id=req-10\n"  # 11 inside a longer token: not counted
+    )
+    code = script.search_script(
+        [str(log)], ["req-1"], ignore_case=False, whole_tokens=True, keyed=True
+    )
+
+    out = run(shell, code, tmp_path)
+
+    assert out == [
+        "@F 0",
+        "1:2026 a request_id=req-1",
+        '3:{"request_id":"req-1"}',
+        '4:{"request_id": "req-1"}',
+        '6:2026 f request_id="req-1"',
+        "7:req-1 at the start",
+        "8:2026 h \x1b[36mrequest_id\x1b[0m=\x1b[35mreq-1\x1b[0m",
+        "9:2026 i id:\treq-1",
+        "@R 0",
+        "@U 3 2",
+        "@E 0",
+    ]
+
+
+def test_keyed_hostile_needles_are_data_and_judged_literally(
+    shell: list[str], tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("".join(f"2026 request_id={v}\n2026 msg {v} x\n" for v in HOSTILE))
+    code = script.search_script(
+        [str(log)], HOSTILE, ignore_case=False, whole_tokens=True, keyed=True
+    )
+
+    out = run(shell, code, tmp_path)
+
+    assert out == [
+        "@F 0",
+        *(f"{2 * i + 1}:2026 request_id={v}" for i, v in enumerate(HOSTILE)),
+        "@R 0",
+        f"@U {len(HOSTILE)} 2",
+        "@E 0",
+    ]
+    assert not (tmp_path / "MARK").exists()
+
+
+def _trace(first: int, count: int, *, hit_at: int = -1) -> list[str]:
+    return [
+        f"  frame {first + i}{' request_id=req-1' if i == hit_at else ''}"
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
+def test_a_continuation_longer_than_the_grep_window_comes_back_whole(
+    shell: list[str], tmp_path: Path, packed: bool
+) -> None:
+    # grep hands on WINDOW_LINES after a hit; the awk reads the rest of a
+    # record from the file itself, up to CONTEXT_LINES after its last hit.
+    assert script.WINDOW_LINES < 700 < script.CONTEXT_LINES
+    lines = [
+        "2026 a request_id=req-1",  # 1: 700 frames
+        *_trace(2, 700),
+        "2026 b quiet",  # 702
+        "2026 c request_id=req-10",  # 703: a decoy whose record holds the id
+        *_trace(704, 400, hit_at=350),  # 704..1103, the id on 1054
+        "2026 d quiet",  # 1104
+        "2026 e request_id=req-1",  # 1105: frames past the cap
+        *_trace(1106, 2500),
+        "2026 f quiet",
+    ]
+    text = "\n".join(lines) + "\n"
+    log = tmp_path / ("app.log.1.gz" if packed else "app.log")
+    log.write_bytes(gzip.compress(text.encode()) if packed else text.encode())
+    code = script.search_script(
+        [str(log)], ["req-1"], ignore_case=False, whole_tokens=True, keyed=True
+    )
+
+    out = run(shell, code, tmp_path)
+
+    def sent(first: int, last: int) -> list[str]:
+        return [
+            f"{n}{':' if 'req-1' in lines[n - 1] else '-'}{lines[n - 1]}"
+            for n in range(first, last + 1)
+        ]
+
+    assert out == [
+        "@F 0",
+        *sent(1, 701),
+        *sent(703, 1103),
+        *sent(1105, 1105 + script.CONTEXT_LINES),
+        "@R 0",
+        "@E 0",
+    ]
+    assert out[1053] == "1054:  frame 1054 request_id=req-1"
+
+
+def test_the_read_past_the_window_takes_a_hostile_path_as_data(
+    shell: list[str], tmp_path: Path
+) -> None:
+    odd = tmp_path / "it's $(touch MARK) `touch MARK`"
+    odd.mkdir()
+    log = odd / "a b;touch MARK.log"
+    lines = ["2026 a request_id=req-1", *_trace(2, 300), "2026 b quiet"]
+    log.write_text("\n".join(lines) + "\n")
+    code = script.search_script(
+        [str(log)], ["req-1"], ignore_case=False, whole_tokens=True, keyed=True
+    )
+
+    out = run(shell, code, tmp_path)
+
+    assert out == [
+        "@F 0",
+        "1:2026 a request_id=req-1",
+        *(f"{n}-  frame {n}" for n in range(2, 302)),
+        "@R 0",
+        "@E 0",
+    ]
+    assert not (tmp_path / "MARK").exists()
+
+
+@pytest.mark.parametrize("needles", [["req-1"], ["req-1", "1-b"]], ids=["one", "two"])
+def test_the_hosts_verdict_on_a_line_is_the_local_scans(
+    shell: list[str], tmp_path: Path, needles: list[str]
+) -> None:
+    # Random lines of keys, quotes, blanks, escapes and word bytes around the
+    # needles: the host sends exactly the lines on which read/bounds.py finds
+    # a hit that may be a field value (never fewer: a record would be lost).
+    rng = random.Random(14)
+    pieces = ["request_id=", '"request_id":"', '"id": ', "msg ", " ", "\t", "x", "_"]
+    pieces += ["0", "(", '"', "=", ":", "\x1b[36m", "\x1b[0m", ",", "-", "é", "b"]
+    lines = []
+    for _ in range(400):
+        parts = [rng.choice([*pieces, *needles, *needles]) for _ in range(6)]
+        lines.append(
+            "2026 " + "".join(parts) + rng.choice(needles) + rng.choice(pieces)
+        )
+    data = ("\n".join(lines) + "\n").encode()
+    (tmp_path / "app.log").write_bytes(data)
+    judge = Bounds(tuple(n.encode() for n in needles), keyed=True)
+    wanted = set()
+    for needle in needles:
+        at = data.find(needle.encode())
+        while at != -1:
+            if judge.judge(bytearray(data), at, len(data)) == WANTED:
+                wanted.add(data.count(b"\n", 0, at) + 1)
+            at = data.find(needle.encode(), at + 1)
+    code = script.search_script(
+        [str(tmp_path / "app.log")],
+        needles,
+        ignore_case=False,
+        whole_tokens=True,
+        keyed=True,
+    )
+
+    out = run(shell, code, tmp_path)
+
+    sent = {int(line.split(":", 1)[0]) for line in out if line[:1].isdigit()}
+    assert 50 < len(wanted) < 350  # both kinds are well represented
+    assert sent == wanted

@@ -27,6 +27,7 @@ from tracerun.cli import cli
 from tracerun.cli.adhoc import with_adhoc
 from tracerun.query import Query, Term
 from tracerun.read import runs
+from tracerun.read.tally import Miss
 from tracerun.sources.ssh import client
 from tracerun.sources.ssh.source import SshSource
 from tracerun.trace.plan import build_plan
@@ -395,6 +396,7 @@ def test_a_decoy_hit_line_stays_on_the_host(ssh_fleet: Any, which: str) -> None:
     host = ssh_fleet.hosts[0] if which == "gnu" else ssh_fleet.busybox
     decoys = [record(2, f"d{i}", rid=f"{RID}0") for i in range(40)]
     decoys += [record(3, f"m{i}", rid="z", note=f"x{RID}") for i in range(40)]
+    decoys += [record(3, f"retry of {RID}", rid="z") for i in range(30)]  # message
     wanted = record(4, "wanted")
     (host.log_dir / "app.log").write_text("\n".join([*decoys, wanted]) + "\n")
     plan = build_plan(
@@ -409,5 +411,73 @@ def test_a_decoy_hit_line_stays_on_the_host(ssh_fleet: Any, which: str) -> None:
 
     assert messages == ["wanted"]
     assert result.failure is None
-    # What came back: the wanted line with its number, and the markers.
-    assert result.bytes_read < len(wanted) + 40
+    # What came back: the wanted line with its number, and the markers (the
+    # message-text hits as a count: `@U 30 81`).
+    assert result.bytes_read < len(wanted) + 50
+    assert result.tally.unkeyed == Miss(30, 81)
+
+
+@pytest.mark.parametrize("which", ["gnu", "busybox"])
+def test_an_id_only_in_message_text_is_explained_as_for_a_local_file(
+    ssh_fleet: Any, tmp_path: Path, which: str
+) -> None:
+    # The host drops those lines and counts them (#14); the hint is the one a
+    # local trace of the same file gives.
+    host = ssh_fleet.hosts[0] if which == "gnu" else ssh_fleet.busybox
+    lines = [
+        record(1, f"retry of {RID}", rid="z"),
+        record(2, f"({RID}) again", rid="z"),
+    ]
+    lines += [record(3, "other", rid=f"{RID}0")]
+    (host.log_dir / "app.log").write_text("\n".join(lines) + "\n")
+    (tmp_path / "app.log").write_text("\n".join(lines) + "\n")
+
+    remote = run("--ssh", f"{host.alias}:{host.remote_dir}/app.log", RID)
+    local = run("--path", str(tmp_path / "app.log"), RID)
+
+    hint = (
+        "tracerun: nothing matched: the id was found in 2 records only in message "
+        "text, not in a key field (keys searched: request_id, req_id, rid, trace_id, "
+        "correlation_id; write key=VALUE to search another field)\n"
+    )
+    assert (remote.exit_code, remote.stdout, remote.stderr) == (1, "", hint)
+    assert (local.exit_code, local.stdout, local.stderr) == (1, "", hint)
+
+
+@pytest.mark.parametrize("which", ["gnu", "busybox"])
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
+def test_a_stack_trace_longer_than_the_grep_window_comes_back_whole(
+    ssh_fleet: Any, tmp_path: Path, which: str, packed: bool
+) -> None:
+    # 300 frames: past the host's grep window (script.WINDOW_LINES), read on
+    # from the file there; the records equal a local trace's of the same file.
+    host = ssh_fleet.hosts[0] if which == "gnu" else ssh_fleet.busybox
+    frames = [f'  File "p.py", line {i}, in f{i}' for i in range(300)]
+    lines = [
+        f"2026-03-20T14:10:00Z ERROR pay: boom request_id={RID}",
+        "Traceback (most recent call last):",
+        *frames,
+        "ValueError: declined",
+        f"2026-03-20T14:10:01Z INFO pay: later request_id={RID}",
+        "2026-03-20T14:10:02Z INFO pay: quiet request_id=z",
+        "  a frame of another record",
+    ]
+    text = ("\n".join(lines) + "\n").encode()
+    name = "app.log.1.gz" if packed else "app.log"
+    data = gzip.compress(text) if packed else text
+    (host.log_dir / name).write_bytes(data)
+    (tmp_path / name).write_bytes(data)
+
+    remote = run("--ssh", f"{host.alias}:{host.remote_dir}/{name}", RID, "-o", "ndjson")
+    local = run("--path", str(tmp_path / name), RID, "-o", "ndjson")
+
+    assert remote.exit_code == 0, remote.stderr
+    got = [json.loads(line) for line in remote.stdout.splitlines()]
+    want = [json.loads(line) for line in local.stdout.splitlines()]
+    assert [(r["line"], r["message"]) for r in got] == [
+        (1, "\n".join(["pay: boom", *lines[1:303]])),
+        (304, "pay: later"),
+    ]
+    assert [(r["line"], r["message"], r["fields"]) for r in got] == [
+        (r["line"], r["message"], r["fields"]) for r in want
+    ]

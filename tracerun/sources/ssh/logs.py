@@ -20,6 +20,7 @@ from tracerun.read.assemble import Assembler
 from tracerun.read.match import Matcher
 from tracerun.read.runs import RunBuilder, keep_of
 from tracerun.read.scan import MAX_RECORD, Hit, Needles
+from tracerun.read.tally import Miss
 from tracerun.read.target import Target
 from tracerun.sources.base import OriginResult
 from tracerun.sources.ssh import client, script
@@ -56,20 +57,25 @@ def read_remote(
     origin = remote_of(target)
     result = OriginResult()
     kept = RunBuilder(keep_of(query.limit, query.max_records)) if as_run else None
-    whole = Needles.of(
-        query.values, ignore_case=query.ignore_case, whole=target.parser.whole_values
-    ).whole
+    matcher = Matcher(query)
+    judged = Needles.of(
+        query.values,
+        ignore_case=query.ignore_case,
+        whole=target.parser.whole_values,
+        keyed=target.parser.keyed_values(matcher.keys),
+    )
     code = script.search_script(
         [origin.locator],
         needles_of(query),
         ignore_case=query.ignore_case,
-        whole_tokens=whole,
+        whole_tokens=judged.whole,
+        keyed=judged.keyed,
     )
     with _gate(origin.host.spec):
         session = client.start(origin.host, code, timeout)
         try:
             framer = Framer(target.is_start)
-            assembler = Assembler(target, Matcher(query))
+            assembler = Assembler(target, matcher)
             for line in session.lines():
                 result.bytes_read += len(line) + 1
                 for hit in framer.take(line):
@@ -81,6 +87,7 @@ def read_remote(
             run = None if kept is None else kept.finish()
             if run is not None:
                 result.runs.append(run)
+    assembler.tally.unkeyed.add(framer.unkeyed)  # the lines the host judged
     result.warnings.extend(assembler.warnings)
     result.warnings.extend(assembler.tally.failure_warnings(origin.name))
     result.tally = assembler.tally
@@ -130,11 +137,14 @@ class Framer:
     A hit line that starts a record begins one; the context lines right after
     it that do not start a record are its continuation. A hit line inside
     another record's continuation is not a record start (as for local files).
+    `@U COUNT LINE`: hit lines the host did not send, their needles only in
+    message text (`unkeyed`, as the local scan counts them).
     """
 
     is_start: Callable[[bytes], bool]
     grep_status: int = 0
     hits: int = 0
+    unkeyed: Miss = field(default_factory=Miss)
     _record: list[bytes] = field(default_factory=list)
     _first: int = 0
     _next: int = 0
@@ -145,6 +155,10 @@ class Framer:
         if line.startswith(b"@"):
             if line.startswith(b"@R "):
                 self.grep_status = int(line[3:] or 0)
+            elif line.startswith(b"@U "):
+                count, _, first = line[3:].partition(b" ")
+                if count.isdigit() and first.isdigit():
+                    self.unkeyed.add(Miss(int(count), int(first)))
             return self.flush() if line.startswith(b"@E ") else []
         number, is_hit, text = _split(line)
         if number is None:

@@ -11,7 +11,9 @@ quoted, their `*`, `?` and `[…]` are not.
 Only tools every Linux host has run remotely, GNU's or busybox's: `sh`,
 `find`, `stat`, `grep -F`, `awk`, `gzip -dc` (and `zstd -dc` for `.zst`),
 `tail -F`. Output is line-oriented: `@`-lines are tracerun's own markers, the
-rest is `grep -n` output (`N:hit`, `N-context`, `--`).
+rest is `grep -n` output (`N:hit`, `N-context`, `--`), which an awk program
+there thins out before it is sent: context that is not a continuation, hit
+lines that cannot hold a field equal to a needle (read/bounds.py's test).
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ import re
 from collections.abc import Sequence
 
 CONTEXT_LINES = 2000
-"""Lines after a hit a remote grep may send for its multi-line continuation."""
+"""Lines after a hit a remote host may send for its multi-line continuation."""
+WINDOW_LINES = 256
+"""Lines after a hit the host's grep hands on (`-A`); a record that continues
+past them is read on from the file (#14: with dense ids the 2,000-line window
+was most of what grep wrote and awk read)."""
 CONTINUATION_ERE = (
     r"^[[:space:]]|^$|^Traceback \(|^Caused by:|^During handling of"
     r"|^The above exception|^[A-Za-z0-9_.$]+(Error|Exception)(:|$)"
@@ -86,7 +92,7 @@ def discover_script(patterns: Sequence[str]) -> str:
     its fixed prefix with `find`. `@D INDEX` reports a directory that cannot
     be read; `@T TOOL` a missing tool.
     """
-    lines = [_PRELUDE, "for t in grep find stat awk; do"]
+    lines = [_PRELUDE, "for t in grep find stat awk tail; do"]
     lines.append('  command -v "$t" >/dev/null 2>&1 || echo "@T $t"')
     lines.append("done")
     for index, pattern in enumerate(patterns):
@@ -142,12 +148,14 @@ def search_script(
     *,
     ignore_case: bool,
     whole_tokens: bool = False,
+    keyed: bool = False,
 ) -> str:
     """Search each file for the needles: `@F INDEX`, grep -n lines, `@R RC`, `@E INDEX`.
 
-    Each hit comes with the lines after it that look like its continuation;
-    compressed files are decompressed on the host. A file's problems go to
-    stderr after an `@F INDEX` marker of their own.
+    Each hit comes with the lines after it that look like its continuation
+    (up to CONTEXT_LINES after the last hit line); compressed files are
+    decompressed on the host. A file's problems go to stderr after an
+    `@F INDEX` marker of their own.
 
     `whole_tokens`: the parser's values are whole tokens (read/bounds.py), so
     a hit line on which every needle occurrence has a word byte (ASCII letter,
@@ -155,23 +163,31 @@ def search_script(
     is not sent, nor its continuation (a decoy such as `req-420` for `req-42`
     costs no bytes on the wire). Needles that are not all ASCII keep every hit
     under `-i` (awk's `tolower` is ASCII only here).
+
+    `keyed` (with `whole_tokens`): the parser writes every value the query can
+    match after `key=` or `"key":`, so nor is a line sent whose whole-token
+    needles are all written after something else (message text); their count
+    and the first one's line come back as `@U COUNT LINE` after `@R`.
     """
-    flags = f"-n -F -A {CONTEXT_LINES}" + (" -i" if ignore_case else "")
+    flags = f"-n -F -A {WINDOW_LINES}" + (" -i" if ignore_case else "")
     patterns = " ".join(f"-e {quote(n)}" for n in needles)
+    program = _keep_program(needles, ignore_case, whole_tokens, keyed)
     lines = [
         _PRELUDE,
-        "tr_cat() {",
+        f'tr_grep() {{ grep $tr_a {flags} {patterns} "$@"; }}',
+        # A plain file is grep's operand: no `cat` copying it through a pipe.
+        "tr_search() {",
         '  case "$1" in',
-        '  *.gz) gzip -dc -- "$1" ;;',
-        '  *.zst) zstd -dc -- "$1" ;;',
-        '  *) cat -- "$1" ;;',
+        '  *.gz) gzip -dc -- "$1" | tr_grep ;;',
+        '  *.zst) zstd -dc -- "$1" | tr_grep ;;',
+        '  *) tr_grep -- "$1" ;;',
         "  esac",
         "}",
-        f"tr_grep() {{ grep $tr_a {flags} {patterns}; }}",
-        f"tr_keep() {{ awk {quote(_keep_program(needles, ignore_case, whole_tokens))}; }}",
+        f"tr_keep() {{ awk {quote(program)}; }}",
         "tr_one() {",
         '  echo "@F $1"; echo "@F $1" >&2',
-        '  tr_cat "$2" | { tr_grep; echo "@R $?"; } | tr_keep',
+        "  TR_FILE=$2; export TR_FILE  # for the awk's own reads past the window",
+        '  { tr_search "$2"; echo "@R $?"; } | tr_keep',
         '  echo "@E $1"',
         "}",
     ]
@@ -180,83 +196,143 @@ def search_script(
     return "\n".join(lines) + "\n"
 
 
-def _keep_program(needles: Sequence[str], ignore_case: bool, whole_tokens: bool) -> str:
+def _keep_program(
+    needles: Sequence[str], ignore_case: bool, whole_tokens: bool, keyed: bool
+) -> str:
     """Write the awk program after grep: continuations kept, decoy hits dropped if asked."""
-    if not whole_tokens or (ignore_case and not all(n.isascii() for n in needles)):
-        return _KEEP_CONTINUATION
+    judge = whole_tokens and not (ignore_case and not all(n.isascii() for n in needles))
     lowered = [n.lower() if ignore_case else n for n in needles]
     values = "; ".join(f"nd[{i}] = {_awk_string(n)}" for i, n in enumerate(lowered))
-    text = "tolower(body)" if ignore_case else "body"
     return (
-        f"BEGIN {{ {values}; nn = {len(lowered)}; keep = 0; open = 0\n"
-        '  pend = ""; esc = sprintf("%c", 27) }\n'
-        + _WHOLE_FUNCTION
-        + _KEEP_WHOLE.replace("whole(body)", f"whole({text})")
+        f"BEGIN {{ {values}; nn = {len(lowered)}\n"
+        f"  judge = {int(judge)}; keyed = {int(judge and keyed)}; icase = {int(ignore_case)}\n"
+        f"  win = {WINDOW_LINES}; most = {CONTEXT_LINES}; reread = {_awk_string(_REREAD)}\n"
+        '  keep = 0; open = 0; pend = ""; esc = sprintf("%c", 27); nu = 0; skip = 0 }\n'
+        + _KEEP_FUNCTIONS
+        + _VERDICT_FUNCTIONS
+        + _KEEP_RULES
     )
 
 
-# As _KEEP_CONTINUATION, but a hit line whose needles are all inside longer
-# tokens is held back (`pend`) with its continuation lines, and sent only if a
-# whole hit comes while they still continue one record: a record whose first
-# line holds a decoy and a later line the id is sent whole, as without the test.
-_KEEP_WHOLE = (
-    "/^@R / { print; next }\n"
-    '/^--$/ { keep = 0; open = 0; pend = ""; next }\n'
+# How the awk reads a file on from line $tr_x itself (a record whose
+# continuation outlasts grep's window): the path is in $TR_FILE, never in the
+# program text; the first pass already reported the file's errors.
+_REREAD = (
+    '{ case $TR_FILE in *.gz) gzip -dc -- "$TR_FILE" | tail -n "+$tr_x" ;;'
+    ' *.zst) zstd -dc -- "$TR_FILE" | tail -n "+$tr_x" ;;'
+    ' *) tail -n "+$tr_x" -- "$TR_FILE" ;; esac; } 2>/dev/null'
+)
+
+# The rules. The first is the hot path: with dense ids most of what grep sends
+# is the context after hits whose record has already ended; one regex test
+# skips it (#14: the whole rule set on each such line cost ~40 % of the host's
+# CPU). A window that ends (`--`, a jump in the numbers, the end) while a
+# record still continues is read on from the file (`more`).
+_KEEP_RULES = (
+    "/^[0-9]+-/ { if (!keep && !open) next }\n"
+    "/^@R / { if (keep || open) more(); print; next }\n"
+    '/^--$/ { if (keep || open) more(); keep = 0; open = 0; pend = ""; next }\n'
     "{\n"
-    "  if (match($0, /^[0-9]+[-:]/)) {\n"
-    "    body = substr($0, RLENGTH + 1)\n"
-    f"    cont = (body ~ /{CONTINUATION_ERE}/)\n"
-    "  } else { body = $0; cont = 0 }\n"
-    "  if ($0 ~ /^[0-9]+:/) {\n"
-    "    if (keep && cont) { print; next }\n"
-    "    if (whole(body)) {\n"
+    '  if (!match($0, /^[0-9]+[-:]/)) { keep = 0; open = 0; pend = ""; next }\n'
+    "  num = substr($0, 1, RLENGTH - 1) + 0\n"
+    "  if ((keep || open) && num != last + 1) more()\n"
+    "  if (num <= skip) next\n"
+    "  last = num\n"
+    '  take($0, num, (substr($0, RLENGTH, 1) == ":"), substr($0, RLENGTH + 1))\n'
+    "}\n"
+    'END { if (fcmd != "") close(fcmd); if (nu) print "@U " nu " " fu }\n'
+)
+
+# take(): one line of the file, numbered, `hit` when it holds a needle. A hit
+# line whose needles cannot be a field value (verdict below 2) is held back
+# (`pend`) with its continuation lines, and sent only if a wanted hit comes
+# while they still continue one record: a record whose first line holds a
+# decoy and a later line the id is sent whole, as without the test. A hit
+# inside a record being sent is not judged (the local scan does not judge hits
+# inside a record it framed either); the others judged message text are
+# counted (`@U`), for the "only in message text" hint.
+#
+# more(): grep's window ended at line `last` (= the last hit + win) while a
+# record continues: read the file from there, on one stream kept open (later
+# windows read on from where it is), up to `most` lines after the last hit;
+# grep's own lines up to where this read ended are then skipped. A window that
+# ended before `win` lines is the end of the input.
+_KEEP_FUNCTIONS = (
+    "function take(line, num, hit, body,    cont, v) {\n"
+    f"  cont = (body ~ /{CONTINUATION_ERE}/)\n"
+    "  if (hit) {\n"
+    "    lh = num\n"
+    "    if (keep && cont) { print line; return }\n"
+    "    v = judge ? verdict(icase ? tolower(body) : body) : 2\n"
+    "    if (v == 2) {\n"
     "      if (open && cont) print pend\n"
-    '      open = 0; pend = ""; keep = 1; print; next\n'
+    '      open = 0; pend = ""; keep = 1; print line; return\n'
     "    }\n"
-    '    pend = (open && cont) ? pend "\\n" $0 : $0\n'
-    "    open = 1; keep = 0; next\n"
+    "    if (v == 1) { if (!nu) fu = num; nu++ }\n"
+    '    pend = (open && cont) ? pend "\\n" line : line\n'
+    "    open = 1; keep = 0; return\n"
     "  }\n"
-    "  if ($0 ~ /^[0-9]+-/ && cont) {\n"
-    "    if (keep) { print; next }\n"
-    '    if (open) { pend = pend "\\n" $0; next }\n'
+    "  if (cont) {\n"
+    "    if (keep) { print line; return }\n"
+    '    if (open) { pend = pend "\\n" line; return }\n'
     "  }\n"
     '  keep = 0; open = 0; pend = ""\n'
     "}\n"
+    "function more(    line, n, h, got) {\n"
+    "  n = last\n"
+    "  if (last == lh + win && fpos >= 0) {\n"
+    '    if (fcmd == "") { fcmd = "tr_x=" (last + 1) "; " reread; fpos = last }\n'
+    "    while (fpos < last && (got = (fcmd | getline line)) > 0) fpos++\n"
+    "    if (fpos < last) fpos = -1\n"
+    "    while (fpos >= 0) {\n"
+    "      if ((fcmd | getline line) <= 0) { fpos = -1; break }\n"
+    "      n++; fpos = n; h = has(line)\n"
+    "      if (h) lh = n\n"
+    f"      if (n > lh + most || line !~ /{CONTINUATION_ERE}/) {{ n--; break }}\n"
+    '      take(n (h ? ":" : "-") line, n, h, line)\n'
+    "    }\n"
+    "  }\n"
+    '  skip = n; keep = 0; open = 0; pend = ""\n'
+    "}\n"
+    "function has(s,    j) {\n"
+    "  if (icase) s = tolower(s)\n"
+    "  for (j = 0; j < nn; j++) if (index(s, nd[j])) return 1\n"
+    "  return 0\n"
+    "}\n"
 )
 
-
-# 1 when some needle occurs in `s` with no word byte right before or after it.
-_WHOLE_FUNCTION = (
-    "function whole(s,    j, p, q, n, b, a) {\n"
+# verdict(s): 2 when some needle occurs in `s` with no word byte right before or
+# after it (and, `keyed`, written after a key: keyat); 1 when only such
+# occurrences not after a key; 0 when each is inside a longer token. Both
+# mirror read/bounds.py byte for byte (_inside_word, _after_key).
+_VERDICT_FUNCTIONS = (
+    "function verdict(s,    j, p, q, n, b, a, found) {\n"
+    "  found = 0\n"
     "  for (j = 0; j < nn; j++) {\n"
     "    n = length(nd[j]); q = 0\n"
     "    while ((p = index(substr(s, q + 1), nd[j])) > 0) {\n"
     "      p += q\n"
     '      b = (p > 1) ? substr(s, p - 1, 1) : ""\n'
-    # a colour escape just before (`ESC[36m`): the auto parser strips it
-    '      if (b ~ /[A-Za-z]/ && match(substr(s, 1, p - 1), esc "\\\\[[0-9;]*[A-Za-z]$")) b = ""\n'
+    # an escape ending just before (`ESC[36m`): the auto parser strips it
+    '      if (b ~ /[A-Za-z0-9_]/ && match(substr(s, 1, p - 1), esc "\\\\[[0-9;]*[A-Za-z0-9_]$")) b = ""\n'
     "      a = substr(s, p + n, 1)\n"
-    "      if (b !~ /[A-Za-z0-9_]/ && a !~ /[A-Za-z0-9_]/) return 1\n"
+    "      if (b !~ /[A-Za-z0-9_]/ && a !~ /[A-Za-z0-9_]/) {\n"
+    "        if (!keyed || keyat(s, p)) return 2\n"
+    "        found = 1\n"
+    "      }\n"
     "      q = p\n"
     "    }\n"
     "  }\n"
-    "  return 0\n"
+    "  return found\n"
     "}\n"
-)
-
-# Passes grep's output through, dropping context lines after the first one
-# that does not look like a continuation (until the next hit).
-_KEEP_CONTINUATION = (
-    "BEGIN { keep = 0 }\n"
-    "/^@R / { print; next }\n"
-    "/^--$/ { keep = 0; next }\n"
-    "{\n"
-    "  if (match($0, /^[0-9]+:/)) { keep = 1; print; next }\n"
-    "  if (keep && match($0, /^[0-9]+-/)) {\n"
-    "    body = substr($0, RLENGTH + 1)\n"
-    f"    if (body ~ /{CONTINUATION_ERE}/) {{ print; next }}\n"
-    "  }\n"
-    "  keep = 0\n"
+    "function keyat(s, p,    k, c) {\n"
+    "  k = p - 1\n"
+    '  while (k > 0 && match(substr(s, 1, k), esc "\\\\[[0-9;]*[@-~]$")) k = RSTART - 1\n'
+    '  if (k > 0 && substr(s, k, 1) == "\\"") k--\n'
+    '  while (k > 0 && ((c = substr(s, k, 1)) == " " || c == "\\t")) k--\n'
+    "  if (k < 1) return 1\n"
+    "  c = substr(s, k, 1)\n"
+    '  return c == "=" || c == ":"\n'
     "}\n"
 )
 

@@ -110,7 +110,7 @@ def _take(
                     name,
                     host.spec,
                     f"the host has no {rest}",
-                    "tracerun needs sh, grep, find, stat and awk on the host",
+                    "tracerun needs sh, grep, find, stat, awk and tail on the host",
                 )
             )
     found.origins.sort(key=lambda origin: origin.name)
