@@ -429,6 +429,7 @@ def test_the_hosts_verdict_on_a_line_is_the_local_scans(
     rng = random.Random(14)
     pieces = ["request_id=", '"request_id":"', '"id": ', "msg ", " ", "\t", "x", "_"]
     pieces += ["0", "(", '"', "=", ":", "\x1b[36m", "\x1b[0m", ",", "-", "é", "b"]
+    pieces += ["\\", '\\"', '\\"request_id\\":\\"']  # JSON inside a JSON string
     lines = []
     for _ in range(400):
         parts = [rng.choice([*pieces, *needles, *needles]) for _ in range(6)]

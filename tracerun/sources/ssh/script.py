@@ -328,7 +328,7 @@ _VERDICT_FUNCTIONS = (
     "function keyat(s, p,    k, c) {\n"
     "  k = p - 1\n"
     '  while (k > 0 && match(substr(s, 1, k), esc "\\\\[[0-9;]*[@-~]$")) k = RSTART - 1\n'
-    '  if (k > 0 && substr(s, k, 1) == "\\"") k--\n'
+    '  if (k > 0 && substr(s, k, 1) == "\\"") { k--; if (k > 0 && substr(s, k, 1) == "\\\\") k-- }\n'
     '  while (k > 0 && ((c = substr(s, k, 1)) == " " || c == "\\t")) k--\n'
     "  if (k < 1) return 1\n"
     "  c = substr(s, k, 1)\n"
