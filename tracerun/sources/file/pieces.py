@@ -20,6 +20,7 @@ from tracerun.errors import SourceFailure
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler, Timeless
 from tracerun.read.match import Matcher
+from tracerun.read.numbers import number
 from tracerun.read.runs import Run, RunBuilder, keep_of
 from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Readable, Scan, ScanNotice
 from tracerun.read.tally import Tally, where
@@ -59,7 +60,9 @@ class Piece:
 
     `lines_before` is the number of lines before `start` that no piece reads
     (counted when time bisection skipped them), so that line numbers stay exact.
-    `count_lines` False: lines are not counted at all (line 0, "unknown"). `numbers_next`
+    `count_lines` False: no consumer shows record lines (`Query.lines`), so a
+    plain file's hits are not numbered (records get line 0, "unknown") and the
+    warnings' lines are counted after the read (read/numbers.py). `numbers_next`
     False: no later piece of the file is numbered from this one's end, so its
     lines are counted only up to its last hit (split_piece says so of a file's
     last piece).
@@ -111,6 +114,8 @@ def file_jobs(
     windowed = [
         None if t.origin.locator in skip else window_piece(t, query) for t in targets
     ]
+    if not query.lines:
+        windowed = [p and replace(p, count_lines=False) for p in windowed]
     total = sum(p.size for p in windowed if p is not None)
     whole = workers < 2 or query.before > 0 or query.after > 0
     each = None if whole else max(1, -(-total // (2 * workers)))
@@ -258,6 +263,9 @@ def read_piece(
                 if stat.S_ISREG(os.fstat(opened.fileno()).st_mode):  # not a FIFO
                     stream = watched = Watched(opened, base)
             plain = not isinstance(opened, Decompressed)
+            # Only a plain file can be read again for the warnings' lines; a
+            # decompressed or piped stream numbers its hits as it goes.
+            numbered = piece.count_lines or watched is None
             scan = Scan(
                 stream,
                 needles,
@@ -267,7 +275,7 @@ def read_piece(
                 base=base,
                 start=piece.start,
                 stop=piece.stop,
-                count_lines=piece.count_lines,
+                count_lines=numbered,
                 count_to_end=piece.numbers_next,
                 before=query.before,
                 after=query.after,
@@ -281,6 +289,8 @@ def read_piece(
                     kept.add(record)
             result.lines = scan.lines
             assembler.tally.unkeyed.add(scan.unkeyed)
+            if watched is not None and not numbered:
+                _number_notes(piece.start, assembler, result, watched, scan.cr_lines)
             if isinstance(opened, Decompressed) and opened.damage is not None:
                 result.failure = file_failure(origin, opened.damage)
     except FileNotFoundError:
@@ -294,6 +304,30 @@ def read_piece(
     if watched is not None and copy is None:
         _changed_under_read(piece, query, watched, last, result)
     return result
+
+
+def _number_notes(
+    start: int, assembler: Assembler, result: PieceResult, watched: Watched, cr: bool
+) -> None:
+    """Count the lines an unnumbered read's warnings name (read/numbers.py).
+
+    From the file itself, read again up to the last of them. A file that
+    changed under the read, or since, gets none (0, unknown): its bytes may
+    no longer be the ones the warnings are about.
+    """
+
+    def read_at(at: int, size: int) -> bytes:
+        return b"" if watched.change else os.pread(watched.fd, size, at)
+
+    number(
+        read_at,
+        start,
+        tally=assembler.tally,
+        timeless=assembler.timeless,
+        notices=result.notices,
+        cr=cr,
+        unchanged=watched.unchanged,
+    )
 
 
 def _chunk(piece: Piece, base: int) -> int:
