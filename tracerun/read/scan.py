@@ -6,8 +6,15 @@ while a Python loop over lines manages a fraction of that. The stream is read in
 large blocks into one reused buffer; only the lines around a hit are framed (with
 their multi-line continuation) and handed on for decoding. Counting newlines for
 line numbers is the one other full pass: `stringzilla`'s SIMD count (~4.7 GB/s
-here, vs ~2 GB/s for `bytes.count`, whose per-byte loop took ~65 % of a scan);
-a reader that starts mid-file (time bisection) does without it.
+here, vs ~2 GB/s for `bytes.count`, whose per-byte loop took ~65 % of a scan),
+made only when records show their lines (`count_lines`; read/numbers.py
+numbers a text trace's warnings after the read).
+
+Why `readinto`, not `mmap` (issue #18 point 5, bench/README.md): searching a
+mapping saves ~0.03-0.05 s of CPU per GB, but a log truncated under the
+mapping (logrotate's `copytruncate`) raises SIGBUS on the next page touched,
+which kills the process; a `read` of a truncated file just ends early, which
+rotated.py notices and reads on from the rotated copy.
 """
 
 from __future__ import annotations
