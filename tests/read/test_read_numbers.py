@@ -12,7 +12,12 @@ from tracerun.read.tally import Tally
 
 
 def reader(data: bytes):
-    return lambda at, size: data[at : at + size]
+    def read_into(view: memoryview, at: int) -> int:
+        got = data[at : at + len(view)]
+        view[: len(got)] = got
+        return len(got)
+
+    return read_into
 
 
 def test_each_offset_gets_the_line_it_is_on_counted_from_the_start():
@@ -44,12 +49,14 @@ def test_placeholders_are_replaced_and_real_lines_kept():
     tally, timeless = Tally(), Timeless()
     tally.unparsed.note(unnumbered(4), "z")
     tally.outside.note(7)
+    tally.unkeyed.note(unnumbered(2))
     timeless.add(unnumbered(10))
     notices = [ScanNotice(unnumbered(0), "long")]
 
     number(reader(data), 0, tally=tally, timeless=timeless, notices=notices)
 
     assert (tally.unparsed.line, tally.outside.line) == (3, 7)
+    assert tally.unkeyed.line == 0  # nothing shows it: not counted
     assert (timeless.first, timeless.last) == (6, 6)
     assert notices[0].line == 1
     assert placeholder_offset(unnumbered(0)) == 0

@@ -276,3 +276,17 @@ def test_file_under_64_mib_whose_clock_went_back_keeps_every_window_record(
 
     assert [(r.line, r.raw) for r in windowed.records] == expected
     assert len(expected) == 322  # 181 before the step back, 141 after it
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r"])
+def test_lines_before_counts_the_lines_the_scan_numbers(
+    tmp_path: Path, ending: bytes
+) -> None:
+    # Lone CRs end lines when they end the first one (read/endings.py), as
+    # the scan of the bisected range numbers them.
+    path = tmp_path / "a.log"
+    lines = [b"2026-03-20T10:00:%02dZ line %d" % (i, i) for i in range(40)]
+    data = ending.join(lines) + ending
+    path.write_bytes(data)
+    starts = [sum(len(x) + len(ending) for x in lines[:i]) for i in range(40)]
+    assert [seek.lines_before(path, at) for at in starts] == list(range(40))

@@ -20,7 +20,7 @@ from tracerun.errors import SourceFailure
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler, Timeless
 from tracerun.read.match import Matcher
-from tracerun.read.numbers import number
+from tracerun.read.numbers import number, pread_into
 from tracerun.read.runs import Run, RunBuilder, keep_of
 from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Readable, Scan, ScanNotice
 from tracerun.read.tally import Tally, where
@@ -315,12 +315,13 @@ def _number_notes(
     changed under the read, or since, gets none (0, unknown): its bytes may
     no longer be the ones the warnings are about.
     """
+    read = pread_into(watched.fd)
 
-    def read_at(at: int, size: int) -> bytes:
-        return b"" if watched.change else os.pread(watched.fd, size, at)
+    def read_into(view: memoryview, at: int) -> int:
+        return 0 if watched.change else read(view, at)
 
     number(
-        read_at,
+        read_into,
         start,
         tally=assembler.tally,
         timeless=assembler.timeless,
