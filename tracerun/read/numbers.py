@@ -119,6 +119,17 @@ def number(
             setattr(holder, name, numbers[at])
 
 
+def names_a_line(tally: Tally, timeless: Timeless, notices: list[ScanNotice]) -> bool:
+    """Tell whether a read's notes name a line (a number or a placeholder)."""
+    return any(getattr(h, name) for h, name in _holders(tally, timeless, notices))
+
+
+def forget_lines(tally: Tally, timeless: Timeless, notices: list[ScanNotice]) -> None:
+    """Make every line a read's notes name 0, unknown."""
+    for holder, name in _holders(tally, timeless, notices):
+        setattr(holder, name, 0)
+
+
 def _holders(
     tally: Tally, timeless: Timeless, notices: list[ScanNotice]
 ) -> Iterator[tuple[object, str]]:

@@ -171,8 +171,8 @@ def test_numbered_and_unnumbered_reads_agree_with_the_reference_scan(
     path.write_bytes(text.encode())
     target = build_plan(with_adhoc(None, {"file": (str(path),)})).targets[0]
     size = path.stat().st_size
-    with path.open("rb") as raw:
-        found = {files.line_start(raw, c % size) for c in cuts} if size else set()
+    with path.open("rb") as raw:  # cut where the runner cuts: at timed records
+        found = {files.timed_record_start(raw, c % size, target) for c in cuts}
     starts = [0, *sorted(found - {None, 0})]
     query = Query(
         terms=(Term("request_id", "R1"),),

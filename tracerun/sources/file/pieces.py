@@ -20,7 +20,7 @@ from tracerun.errors import SourceFailure
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler, Timeless
 from tracerun.read.match import Matcher
-from tracerun.read.numbers import number, pread_into
+from tracerun.read.numbers import forget_lines, names_a_line, number, pread_into
 from tracerun.read.runs import Run, RunBuilder, keep_of
 from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Readable, Scan, ScanNotice
 from tracerun.read.tally import Tally, where
@@ -74,6 +74,10 @@ class Piece:
     count_lines: bool = True
     numbers_next: bool = field(default=True, compare=False)
     lines_before: int = 0
+    uncounted: bool = False
+    """The lines before `start` were not counted (`lines_before` is 0): a
+    bisected file in an unnumbered read; join_pieces counts them when a
+    warning names a line."""
 
     @property
     def size(self) -> int:
@@ -94,6 +98,9 @@ class PieceResult:
     lines: int = 0
     lines_before: int = 0
     """Lines of the file before the piece that no piece read (time bisection)."""
+    uncounted_to: int = 0
+    """When > 0: the lines before this offset are not in `lines_before` (see
+    `Piece.uncounted`)."""
     failure: SourceFailure | None = None
 
 
@@ -140,10 +147,14 @@ def window_piece(target: Target, query: Query) -> Piece | None:
     start, stop = found
     if start == 0:
         return Piece(target, start, stop)
+    if not query.lines:  # counted only if a warning names a line (join_pieces)
+        return Piece(target, start, stop, count_lines=False, uncounted=True)
     try:
         skipped = lines_before(Path(target.origin.locator), start)
     except OSError:
         return Piece(target)  # the read reports the problem
+    if skipped < 0:
+        return Piece(target)  # it shrank since it was bisected: read it all
     return Piece(target, start, stop, lines_before=skipped)
 
 
@@ -173,6 +184,7 @@ def split_piece(piece: Piece, size: int | None) -> list[Piece]:
             piece.count_lines,
             numbers_next=i < last,
             lines_before=piece.lines_before if i == 0 else 0,
+            uncounted=piece.uncounted and i == 0,
         )
         for i, (a, b) in enumerate(zip(starts, stops, strict=True))
     ]
@@ -242,6 +254,7 @@ def read_piece(
     target = piece.target
     origin = target.origin
     result = PieceResult(lines_before=piece.lines_before)
+    result.uncounted_to = piece.start if piece.uncounted else 0
     matcher = Matcher(query)
     assembler = Assembler(target, matcher)
     kept = RunBuilder(keep_of(query.limit, query.max_records))
@@ -370,6 +383,31 @@ def _changed_under_read(
     ]
 
 
+def _count_prefix(target: Target, results: list[PieceResult]) -> None:
+    """Count the lines a bisection skipped, if a warning of the file names a line.
+
+    An unnumbered read (`Query.lines` False) leaves them uncounted: its
+    records carry no line. A file that no longer reaches that far gets no
+    line numbers at all (0, unknown) rather than ones counted from elsewhere.
+    """
+    for part in results:
+        if not part.uncounted_to:
+            continue
+        offset, part.uncounted_to = part.uncounted_to, 0
+        notes = [(r.tally, r.timeless, r.notices) for r in results]
+        if not any(names_a_line(*note) for note in notes):
+            return
+        try:
+            part.lines_before = lines_before(Path(target.origin.locator), offset)
+        except OSError:
+            part.lines_before = -1
+        if part.lines_before < 0:
+            for note in notes:
+                forget_lines(*note)
+            part.lines_before = 0
+        return
+
+
 def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
     """Merge a file's piece results, numbering lines from the file's start.
 
@@ -382,6 +420,7 @@ def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
     name = target.origin.name
     joined = OriginResult()
     timeless = Timeless()
+    _count_prefix(target, results)
     base = 0
     for part in results:
         base += part.lines_before

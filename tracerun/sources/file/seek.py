@@ -98,6 +98,8 @@ def _in_order(probes: list[tuple[int, int]]) -> bool:
 def lines_before(path: Path, offset: int) -> int:
     """Count the lines of a file before `offset` (a line start), in blocks.
 
+    -1 when the file ends before `offset` (it shrank since `offset` was found).
+
     Why: a bisected read keeps exact line numbers; counting newlines (SIMD,
     into one reused buffer: ~0.25 s of CPU per GB from the page cache) costs
     a fraction of scanning the same bytes. Lone CRs count when they end the
@@ -110,7 +112,7 @@ def lines_before(path: Path, offset: int) -> int:
         head = os.pread(fd, min(offset + 1, CR_PROBE), 0)
         cr = bool(first_end_is_lone_cr(head, 0, len(head), final=len(head) <= offset))
         found = line_numbers(pread_into(fd), 0, [offset], cr=cr)[offset]
-    return max(0, found - 1)
+    return found - 1  # found 0: the file ends before `offset`
 
 
 def _first_at_or_after(
