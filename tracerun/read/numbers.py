@@ -4,11 +4,11 @@ Why (issue #18): counting newlines was a quarter of a worker's time, for line
 numbers the text output never shows. A scan that does not number its hits
 (read/scan.py `count_lines=False`) gives each hit, and each note about one (a
 line that did not parse, an expression that failed, a record over the size
-cap), a placeholder instead: its stream offset, negated (scan.py `unnumbered`). When
-the read is done, the placeholders the notes still hold are turned into line
-numbers by one counting pass over the file up to the last of them (`number`);
-the records themselves carry line 0 (unknown). A trace with no such note
-counts nothing.
+cap), a placeholder instead: its stream offset, negated (scan.py
+`unnumbered`). When the read is done, the placeholders the notes still hold
+are turned into line numbers by one counting pass over the file up to the
+last of them (`number`); the records themselves carry line 0 (unknown). A
+trace with no such note counts nothing.
 """
 
 from __future__ import annotations
@@ -94,9 +94,10 @@ def number(
 
     In place: the tally's first lines and failures, the first and last line
     of the records without a time, the scan's notices; the line of the first
-    hit that was message text only, which nothing shows, becomes 0. `unchanged` is asked
-    after counting: False (the file was truncated or rewritten since it was
-    read, so its bytes are not the ones counted) makes every one 0, unknown.
+    hit that was message text only, which nothing shows, becomes 0.
+    `unchanged` is asked after counting: False (the file was truncated or
+    rewritten since it was read, so its bytes are not the ones counted) makes
+    every one 0, unknown.
     """
     # Nothing prints where a hit was message text only (trace/explain.py gives
     # the count and a field): the id as text is common, its line is not counted.
