@@ -1,6 +1,7 @@
 """Read floor: what reading + searching 1 GB costs in one Python process, by read method.
 
     .venv/bin/python bench/read_floor.py bench/corpus/text-1G/logs req-bench-000042
+    .venv/bin/python bench/read_floor.py --sigbus   # why the scanner does not map files
 
 Issue #18, point 5 (mmap or readinto): the same needle over the same files,
 best of 3 runs each (warm page cache), wall and CPU seconds:
@@ -22,7 +23,9 @@ from __future__ import annotations
 
 import mmap
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -88,8 +91,38 @@ METHODS: dict[str, Callable[[list[str], BytesAhoCorasick], int]] = {
 }
 
 
+def sigbus() -> None:
+    """Show why the scanner does not map files: one truncated under its mapping.
+
+    A child maps a 1 MiB file, truncates it to 4 KiB (as logrotate's
+    `copytruncate` does to a live log) and reads offset 512 KiB: SIGBUS, which
+    Python cannot catch, ends the child (exit -7 on Linux) with nothing printed.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "live.log"
+        path.write_bytes(b"x" * (1 << 20))
+        code = (
+            "import mmap\n"
+            f"f = open({str(path)!r}, 'rb')\n"
+            "m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)\n"
+            f"open({str(path)!r}, 'r+b').truncate(4096)\n"
+            "try:\n    m[512 * 1024]\nexcept Exception as exc:\n    print('caught', exc)\n"
+            "print('survived')\n"
+        )
+        child = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
+    print(
+        f"mmap of a file truncated under it: exit {child.returncode}, "
+        f"stdout {child.stdout.strip()!r}"
+    )
+
+
 def main() -> None:
     """Time every method on the files of argv[1] for the needle argv[2]."""
+    if sys.argv[1:] == ["--sigbus"]:
+        sigbus()
+        return
     files = sorted(p for p in Path(sys.argv[1]).iterdir() if p.is_file())
     ac = BytesAhoCorasick([sys.argv[2].encode()])
     size = sum(f.stat().st_size for f in files)

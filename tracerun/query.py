@@ -44,6 +44,10 @@ class Query:
     """Lines of context to keep after each record (`-A`, `-C`)."""
     timeout: float = 30.0
     """Seconds one remote origin (an ssh host) may take to answer a one-shot read."""
+    lines: bool = True
+    """Records carry their line numbers. False: nothing shows them (the text
+    output), so a plain file's lines are counted only for the warnings that
+    name one (issue #18; read/numbers.py)."""
     derived: tuple[str, ...] = ()
     """JMESPath expressions a bare term is also compared with (`correlate:` with
     `--expand`): a record matches when one of them gives the value."""

@@ -176,8 +176,9 @@ def build_feeds(
         batches.append(following.feed.start(settings.history))
     if expand is not None:  # what was written since the history's expansion ran
         batches.append(expand([r for batch in batches for r in batch]))
-    # The one-shot history read is pickled to workers: without the live needles.
-    once_query = dataclasses.replace(query, grow=None)
+    # The one-shot history read is pickled to workers: without the live needles;
+    # numbered, as the live readers number theirs (--exit-on can test `line`).
+    once_query = dataclasses.replace(query, grow=None, lines=True)
     result = run(Plan(tuple(once)), once_query) if settings.history and once else None
     history = Timeline(query.limit, query.max_records)
     for batch in batches:

@@ -147,7 +147,7 @@ class Assembler:
             source=origin.source,
             source_index=origin.source_index,
             origin=origin.name,
-            line=hit.line,
+            line=max(hit.line, 0),  # an unnumbered scan's placeholder: unknown
             level=level,
             message=parsed.message,
             fields=parsed.fields,

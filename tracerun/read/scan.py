@@ -6,8 +6,15 @@ while a Python loop over lines manages a fraction of that. The stream is read in
 large blocks into one reused buffer; only the lines around a hit are framed (with
 their multi-line continuation) and handed on for decoding. Counting newlines for
 line numbers is the one other full pass: `stringzilla`'s SIMD count (~4.7 GB/s
-here, vs ~2 GB/s for `bytes.count`, whose per-byte loop took ~65 % of a scan);
-a reader that starts mid-file (time bisection) does without it.
+here, vs ~2 GB/s for `bytes.count`, whose per-byte loop took ~65 % of a scan),
+made only when records show their lines (`count_lines`; read/numbers.py
+numbers a text trace's warnings after the read).
+
+Why `readinto`, not `mmap` (issue #18 point 5, bench/README.md): searching a
+mapping saves ~0.03-0.05 s of CPU per GB, but a log truncated under the
+mapping (logrotate's `copytruncate`) raises SIGBUS on the next page touched,
+which kills the process; a `read` of a truncated file just ends early, which
+rotated.py notices and reads on from the rotated copy.
 """
 
 from __future__ import annotations
@@ -193,8 +200,9 @@ class Hit:
     """A framed record containing a needle.
 
     `data` holds the record's lines (continuation included) without the final
-    newline; `line` is its 1-based line number (0 when lines are not counted);
-    `offset` is the stream offset of its first byte. `lines_before()` gives the
+    newline; `line` is its 1-based line number (when the scan does not number
+    hits, the placeholder of its offset, negative: read/numbers.py); `offset`
+    is the stream offset of its first byte. `lines_before()` gives the
     lines just before it; it is valid only until the scanner resumes (the block
     buffer is reused).
     """
@@ -427,6 +435,10 @@ class Scan:
     work only: lines without a hit cost nothing more). `count_to_end=False`:
     `lines` is not needed, so newlines are counted only up to the hits (issue
     #18: the last block's count was the whole count of a small file).
+    `count_lines=False`: hits are not numbered; each carries the placeholder of
+    its offset (`unnumbered`, read/numbers.py), and with `count_to_end` False
+    too no newline is counted at all (issue #18: a quarter of a worker's time,
+    for numbers the text output never shows).
     """
 
     def __init__(
@@ -445,7 +457,14 @@ class Scan:
         before: int = 0,
         after: int = 0,
     ) -> None:
-        self._state = _State(stream, chunk, _searcher(needles), notices, count_lines)
+        self._state = _State(
+            stream,
+            chunk,
+            _searcher(needles),
+            notices,
+            count_lines or count_to_end,
+            numbering=count_lines,
+        )
         self._count_to_end = count_to_end
         self.unkeyed = self._state.unkeyed
         """Lines whose hits were all dropped as message text (read/bounds.py)."""
@@ -456,6 +475,11 @@ class Scan:
         self._stop = stop
         self._is_start = is_start
         self.lines = 0
+
+    @property
+    def cr_lines(self) -> bool:
+        """Tell whether lone CRs end this stream's lines (read/endings.py)."""
+        return bool(self._state.cr)
 
     def __iter__(self) -> Iterator[Hit]:
         state = self._state
@@ -477,12 +501,15 @@ class _State:
         searcher: _Searcher,
         notices: list[ScanNotice] | None,
         counting: bool,
+        *,
+        numbering: bool = True,
     ) -> None:
         self.stream = stream
         self.chunk = chunk
         self.searcher = searcher
         self.notices = notices
-        self.counting = counting
+        self.counting = counting  # the running line count is kept
+        self.numbering = numbering and counting  # hits carry it (else placeholders)
         self.buf = _buffer(chunk + LOOKBACK + 4096)
         self.size = 0  # valid bytes in buf
         self.eof = False
@@ -501,6 +528,16 @@ class _State:
         self.whole_head = True  # buf[0] starts a line
         self.unkeyed = Miss()  # lines with a needle only as message text
         self.unkeyed_end = -1  # stream offset of the end of the last one counted
+
+    def number(self, pos: int) -> int:
+        """Give the line number a hit (or a note) at buffer position `pos` carries.
+
+        Its line when the scan numbers hits, else the placeholder of its stream
+        offset (read/numbers.py), which costs no counting.
+        """
+        if self.numbering:
+            return self.line_at(pos)
+        return unnumbered(self.offset + pos)
 
     def line_at(self, pos: int) -> int:
         """Line number of buffer position `pos` (counted back when before the last one)."""
@@ -573,7 +610,7 @@ class _State:
         if hit and self.notices is not None:
             self.notices.append(
                 ScanNotice(
-                    self.line_at(0),
+                    self.number(0),
                     f"line longer than {MAX_RECORD // 2**20} MiB contains a "
                     "search value; it was skipped",
                 )
@@ -608,6 +645,15 @@ def _release(buf: bytearray) -> None:
 def newlines(buf: bytearray | bytes, lo: int, hi: int) -> int:
     """Count the newline bytes in buf[lo:hi] (SIMD; = `buf.count(b"\\n", lo, hi)`)."""
     return int(_sz_count(buf, "\n", lo, hi))
+
+
+def unnumbered(offset: int) -> int:
+    """Give the placeholder line of the byte at stream offset `offset` (negative).
+
+    What an unnumbered scan's hits and notes carry; read/numbers.py turns the
+    ones a warning needs into line numbers afterwards.
+    """
+    return -1 - offset
 
 
 def _read_into(stream: Readable, target: memoryview) -> int:
@@ -649,7 +695,7 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
             verdict = bounds.judge(buf, h, state.size)
             if verdict != WANTED:  # no field value can equal the needle there
                 if verdict == UNKEYED and state.offset + h > state.unkeyed_end:
-                    state.unkeyed.note(state.line_at(h))
+                    state.unkeyed.note(state.number(h))
                     state.unkeyed_end = state.offset + _line_end(buf, h, limit)
                 continue
         start = _record_start(state, buf, h, is_start)
@@ -668,7 +714,7 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
             state.consumed = max(0, start - LOOKBACK)
             state.resume = start
             return
-        line = state.line_at(start)
+        line = state.number(start)
         cut = not complete and _goes_on(buf, end + 1, state.size, is_start)
         if cut:
             state.cut_start = state.offset + start
@@ -731,8 +777,8 @@ def _record_start(
         line_end = _line_end(buf, start, state.size)
         if is_start(_strip_cr(buf[start:line_end])):
             return start
-        if start <= floor:
-            return None
+        if start <= floor or start == 0:
+            return None  # before the range, or before the bytes kept
         start = buf.rfind(b"\n", 0, start - 1) + 1
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
 from tracerun import __version__
-from tracerun.config.spec import OutputConfig, Profile
+from tracerun.config.spec import OutputConfig, Profile, TextOutputConfig
 from tracerun.errors import QueryError, cut, quoted
 from tracerun.output import BUILTIN, build_formatter
 from tracerun.output.base import Formatter, RunInfo, terminal_width
@@ -104,6 +104,7 @@ def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
         before=options.before,
         after=options.after,
         timeout=_host_timeout(options.host_timeout),
+        lines=_lines_shown(profile, options),
     )
     if (
         query.since is not None
@@ -118,6 +119,20 @@ def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
         hint = f"swap them: --since {until_} --until {since_}"
         raise QueryError(msg, hint)
     return query
+
+
+def _lines_shown(profile: Profile, options: TraceOptions) -> bool:
+    """Tell whether anything may show a record's line number (issue #18).
+
+    Only the text output never does, with no `--where` (it can test `line`),
+    no summary, no expansion and no `expect:` hops (they name records' lines in
+    warnings); then plain files' lines are counted only for the warnings.
+    """
+    if profile.expect or options.where or options.summary or options.auto_window:
+        return True
+    if wants_expand(profile, options):
+        return True
+    return not isinstance(_output_config(profile, options.output), TextOutputConfig)
 
 
 def window_notes(

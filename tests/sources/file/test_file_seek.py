@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -276,3 +277,57 @@ def test_file_under_64_mib_whose_clock_went_back_keeps_every_window_record(
 
     assert [(r.line, r.raw) for r in windowed.records] == expected
     assert len(expected) == 322  # 181 before the step back, 141 after it
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r"])
+def test_lines_before_counts_the_lines_the_scan_numbers(
+    tmp_path: Path, ending: bytes
+) -> None:
+    # Lone CRs end lines when they end the first one (read/endings.py), as
+    # the scan of the bisected range numbers them.
+    path = tmp_path / "a.log"
+    lines = [b"2026-03-20T10:00:%02dZ line %d" % (i, i) for i in range(40)]
+    data = ending.join(lines) + ending
+    path.write_bytes(data)
+    starts = [sum(len(x) + len(ending) for x in lines[:i]) for i in range(40)]
+    assert [seek.lines_before(path, at) for at in starts] == list(range(40))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_unnumbered_bisected_read_counts_the_prefix_only_for_a_warning(
+    day: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    from tracerun.sources.file import pieces
+    from tracerun.trace import runner
+
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(pieces, "RANGE_MIN", 4096)  # the window in several pieces
+    plan = build_plan(with_adhoc(None, {"file": (str(day),)}))
+    since, until = us("2026-03-20T12:00:00Z"), us("2026-03-20T12:30:00Z")
+    window = Query(
+        terms=(Term("request_id", NEEDLE),), since=since, until=until, lines=False
+    )
+    counted: list[int] = []
+    real = pieces.lines_before
+    monkeypatch.setattr(
+        pieces, "lines_before", lambda p, at: counted.append(at) or real(p, at)
+    )
+
+    quiet = run(plan, window, workers=workers)
+
+    assert counted == []  # no warning names a line: the prefix is not counted
+    assert [r.line for r in quiet.records] == [0] * 13
+    failing = replace(window, where="abs(request_id) > `0`")  # fails: a string
+    numbered = run(plan, replace(failing, lines=True), workers=workers)
+
+    told = run(plan, failing, workers=workers)
+
+    assert told.warnings == numbered.warnings
+    # The first record of the window, step 14,400, after 206 traceback lines.
+    assert told.warnings == [
+        '--where "abs(request_id) > `0`": abs() needs a number, got a string at '
+        + f"{day}:14607; records where it fails do not match"
+    ]
+    # Once up front for the numbered read, once at the join for the warning.
+    assert len(counted) == 2
+    assert counted[0] == counted[1] > 0

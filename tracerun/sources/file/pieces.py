@@ -20,6 +20,7 @@ from tracerun.errors import SourceFailure
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler, Timeless
 from tracerun.read.match import Matcher
+from tracerun.read.numbers import forget_lines, names_a_line, number, pread_into
 from tracerun.read.runs import Run, RunBuilder, keep_of
 from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Readable, Scan, ScanNotice
 from tracerun.read.tally import Tally, where
@@ -59,7 +60,9 @@ class Piece:
 
     `lines_before` is the number of lines before `start` that no piece reads
     (counted when time bisection skipped them), so that line numbers stay exact.
-    `count_lines` False: lines are not counted at all (line 0, "unknown"). `numbers_next`
+    `count_lines` False: no consumer shows record lines (`Query.lines`), so a
+    plain file's hits are not numbered (records get line 0, "unknown") and the
+    warnings' lines are counted after the read (read/numbers.py). `numbers_next`
     False: no later piece of the file is numbered from this one's end, so its
     lines are counted only up to its last hit (split_piece says so of a file's
     last piece).
@@ -71,6 +74,10 @@ class Piece:
     count_lines: bool = True
     numbers_next: bool = field(default=True, compare=False)
     lines_before: int = 0
+    uncounted: bool = False
+    """The lines before `start` were not counted (`lines_before` is 0): a
+    bisected file in an unnumbered read; join_pieces counts them when a
+    warning names a line."""
 
     @property
     def size(self) -> int:
@@ -91,6 +98,9 @@ class PieceResult:
     lines: int = 0
     lines_before: int = 0
     """Lines of the file before the piece that no piece read (time bisection)."""
+    uncounted_to: int = 0
+    """When > 0: the lines before this offset are not in `lines_before` (see
+    `Piece.uncounted`)."""
     failure: SourceFailure | None = None
 
 
@@ -111,6 +121,8 @@ def file_jobs(
     windowed = [
         None if t.origin.locator in skip else window_piece(t, query) for t in targets
     ]
+    if not query.lines:
+        windowed = [p and replace(p, count_lines=False) for p in windowed]
     total = sum(p.size for p in windowed if p is not None)
     whole = workers < 2 or query.before > 0 or query.after > 0
     each = None if whole else max(1, -(-total // (2 * workers)))
@@ -135,10 +147,14 @@ def window_piece(target: Target, query: Query) -> Piece | None:
     start, stop = found
     if start == 0:
         return Piece(target, start, stop)
+    if not query.lines:  # counted only if a warning names a line (join_pieces)
+        return Piece(target, start, stop, count_lines=False, uncounted=True)
     try:
         skipped = lines_before(Path(target.origin.locator), start)
     except OSError:
         return Piece(target)  # the read reports the problem
+    if skipped < 0:
+        return Piece(target)  # it shrank since it was bisected: read it all
     return Piece(target, start, stop, lines_before=skipped)
 
 
@@ -168,6 +184,7 @@ def split_piece(piece: Piece, size: int | None) -> list[Piece]:
             piece.count_lines,
             numbers_next=i < last,
             lines_before=piece.lines_before if i == 0 else 0,
+            uncounted=piece.uncounted and i == 0,
         )
         for i, (a, b) in enumerate(zip(starts, stops, strict=True))
     ]
@@ -237,6 +254,7 @@ def read_piece(
     target = piece.target
     origin = target.origin
     result = PieceResult(lines_before=piece.lines_before)
+    result.uncounted_to = piece.start if piece.uncounted else 0
     matcher = Matcher(query)
     assembler = Assembler(target, matcher)
     kept = RunBuilder(keep_of(query.limit, query.max_records))
@@ -258,6 +276,9 @@ def read_piece(
                 if stat.S_ISREG(os.fstat(opened.fileno()).st_mode):  # not a FIFO
                     stream = watched = Watched(opened, base)
             plain = not isinstance(opened, Decompressed)
+            # Only a plain file can be read again for the warnings' lines; a
+            # decompressed or piped stream numbers its hits as it goes.
+            numbered = piece.count_lines or watched is None
             scan = Scan(
                 stream,
                 needles,
@@ -267,7 +288,7 @@ def read_piece(
                 base=base,
                 start=piece.start,
                 stop=piece.stop,
-                count_lines=piece.count_lines,
+                count_lines=numbered,
                 count_to_end=piece.numbers_next,
                 before=query.before,
                 after=query.after,
@@ -281,6 +302,8 @@ def read_piece(
                     kept.add(record)
             result.lines = scan.lines
             assembler.tally.unkeyed.add(scan.unkeyed)
+            if watched is not None and not numbered:
+                _number_notes(piece.start, assembler, result, watched, scan.cr_lines)
             if isinstance(opened, Decompressed) and opened.damage is not None:
                 result.failure = file_failure(origin, opened.damage)
     except FileNotFoundError:
@@ -294,6 +317,31 @@ def read_piece(
     if watched is not None and copy is None:
         _changed_under_read(piece, query, watched, last, result)
     return result
+
+
+def _number_notes(
+    start: int, assembler: Assembler, result: PieceResult, watched: Watched, cr: bool
+) -> None:
+    """Count the lines an unnumbered read's warnings name (read/numbers.py).
+
+    From the file itself, read again up to the last of them. A file that
+    changed under the read, or since, gets none (0, unknown): its bytes may
+    no longer be the ones the warnings are about.
+    """
+    read = pread_into(watched.fd)
+
+    def read_into(view: memoryview, at: int) -> int:
+        return 0 if watched.change else read(view, at)
+
+    number(
+        read_into,
+        start,
+        tally=assembler.tally,
+        timeless=assembler.timeless,
+        notices=result.notices,
+        cr=cr,
+        unchanged=watched.unchanged,
+    )
 
 
 def _chunk(piece: Piece, base: int) -> int:
@@ -335,6 +383,31 @@ def _changed_under_read(
     ]
 
 
+def _count_prefix(target: Target, results: list[PieceResult]) -> None:
+    """Count the lines a bisection skipped, if a warning of the file names a line.
+
+    An unnumbered read (`Query.lines` False) leaves them uncounted: its
+    records carry no line. A file that no longer reaches that far gets no
+    line numbers at all (0, unknown) rather than ones counted from elsewhere.
+    """
+    for part in results:
+        if not part.uncounted_to:
+            continue
+        offset, part.uncounted_to = part.uncounted_to, 0
+        notes = [(r.tally, r.timeless, r.notices) for r in results]
+        if not any(names_a_line(*note) for note in notes):
+            return
+        try:
+            part.lines_before = lines_before(Path(target.origin.locator), offset)
+        except OSError:
+            part.lines_before = -1
+        if part.lines_before < 0:
+            for note in notes:
+                forget_lines(*note)
+            part.lines_before = 0
+        return
+
+
 def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
     """Merge a file's piece results, numbering lines from the file's start.
 
@@ -347,6 +420,7 @@ def join_pieces(target: Target, results: list[PieceResult]) -> OriginResult:
     name = target.origin.name
     joined = OriginResult()
     timeless = Timeless()
+    _count_prefix(target, results)
     base = 0
     for part in results:
         base += part.lines_before

@@ -45,7 +45,8 @@ class Watched:
 
     def __init__(self, raw: BinaryIO, position: int) -> None:
         self._raw = raw
-        self._fd = raw.fileno()
+        self._fd = self.fd = raw.fileno()
+        """The file's descriptor (for `pread`, which leaves the read position)."""
         st = os.fstat(self._fd)
         self.identity = (st.st_dev, st.st_ino)
         self.head = os.pread(self._fd, HEAD, 0)
@@ -85,6 +86,10 @@ class Watched:
         elif self.head and os.pread(self._fd, len(self.head), 0) != self.head:
             self.change = "rewritten"
         return self.change is None
+
+    def unchanged(self) -> bool:
+        """Tell whether the file still holds the bytes read (not truncated, same head)."""
+        return self._check(0)
 
     def fate(self, path: Path) -> str | None:
         """Say what became of the path while the file was read (None: still there)."""
