@@ -267,9 +267,10 @@ def test_nothing_matched_because_the_id_is_in_a_field_that_is_not_a_key(profile)
     assert result.exit_code == 1
     assert stderr(result, profile) == [
         (
-            "tracerun: nothing matched: the id was found in 2 records in field 'status', "
-            "not in a key field (first: web.log:2; keys searched: request_id, req_id, "
-            "rid, trace_id, correlation_id; write status=503 to search it)"
+            "tracerun: nothing matched: the id was found in 2 records but in no key "
+            "field; field 'status' holds it (first: web.log:2; keys searched: "
+            "request_id, req_id, rid, trace_id, correlation_id; write status=503 to "
+            "search it)"
         )
     ]
 

@@ -56,7 +56,7 @@ def test_placeholders_are_replaced_and_real_lines_kept():
     number(reader(data), 0, tally=tally, timeless=timeless, notices=notices)
 
     assert (tally.unparsed.line, tally.outside.line) == (3, 7)
-    assert tally.unkeyed.line == 0  # nothing shows it: not counted
+    assert tally.unkeyed.line == 2  # a trace that matched nothing names it
     assert (timeless.first, timeless.last) == (6, 6)
     assert notices[0].line == 1
     assert placeholder_offset(unnumbered(0)) == 0

@@ -63,6 +63,6 @@ def test_the_text_output_names_the_lines_of_its_warnings_as_ndjson_does(
     assert text.exit_code == ndjson.exit_code == 1
     assert text.stderr == ndjson.stderr
     assert text.stderr.splitlines()[-1] == (
-        "tracerun: nothing matched: 1 record carries it but lie outside the "
+        "tracerun: nothing matched: 1 record carries it but lies outside the "
         "window … → 2026-03-20T10:01:00.000Z UTC (first: j.log:6002)"
     )

@@ -89,19 +89,20 @@ def number(
     notices: list[ScanNotice],
     cr: bool = False,
     unchanged: Callable[[], bool] = lambda: True,
+    unkeyed: bool = True,
 ) -> None:
     """Replace the placeholders of a read's notes with line numbers (from `start`).
 
     In place: the tally's first lines and failures, the first and last line
-    of the records without a time, the scan's notices; the line of the first
-    hit that was message text only, which nothing shows, becomes 0.
+    of the records without a time, the scan's notices (the first hit that was
+    message text only too: a trace that matched nothing names it, explain.py;
+    `unkeyed` False: this read gave records, so no such trace is possible and
+    that line becomes 0 rather than costing a count of the file up to it).
     `unchanged` is asked after counting: False (the file was truncated or
     rewritten since it was read, so its bytes are not the ones counted) makes
     every one 0, unknown.
     """
-    # Nothing prints where a hit was message text only (trace/explain.py gives
-    # the count and a field): the id as text is common, its line is not counted.
-    if placeholder_offset(tally.unkeyed.line) is not None:
+    if not unkeyed and placeholder_offset(tally.unkeyed.line) is not None:
         tally.unkeyed.line = 0
     holders = list(_holders(tally, timeless, notices))
     wanted = [
@@ -135,7 +136,7 @@ def _holders(
     tally: Tally, timeless: Timeless, notices: list[ScanNotice]
 ) -> Iterator[tuple[object, str]]:
     """Every (object, attribute) of a read's notes that holds a line number."""
-    for miss in (tally.unparsed, tally.outside, tally.dropped):
+    for miss in (tally.unparsed, tally.unkeyed, tally.outside, tally.dropped):
         yield miss, "line"
     for failure in tally.failures.values():
         yield failure, "line"

@@ -50,13 +50,13 @@ def explain(result: RunResult, query: Query) -> list[str]:
     count, first = _total(result, lambda t: t.outside)
     if first is not None:
         found.append(
-            f"{_carry(count)} it but lie outside the window {window} "
+            f"{_carry(count)} it but {_verb(count, 'lies', 'lie')} outside the window {window} "
             f"(first: {where(first[0].origin.name, first[1].line)})"
         )
     count, first = _total(result, lambda t: t.dropped)
     if first is not None:
         found.append(
-            f"{_carry(count)} it but --where dropped them "
+            f"{_carry(count)} it but --where dropped {_verb(count, 'it', 'them')} "
             f"(first: {where(first[0].origin.name, first[1].line)})"
         )
     return found
@@ -84,8 +84,8 @@ def _unkeyed(count: int, holder: str, query: Query, subject: str, at: str) -> st
     if holder:
         value = query.values[0] if len(query.values) == 1 else "VALUE"
         return (
-            f"{subject} found in {records} in field '{holder}', not in a key field "
-            f"(first: {at}; keys searched: {searched}; "
+            f"{subject} found in {records} but in no key field; field '{holder}' "
+            f"holds it (first: {at}; keys searched: {searched}; "
             f"write {holder}={value} to search it)"
         )
     return (
@@ -97,6 +97,10 @@ def _unkeyed(count: int, holder: str, query: Query, subject: str, at: str) -> st
 
 def _plural(n: int, noun: str) -> str:
     return noun if n == 1 else noun + "s"
+
+
+def _verb(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
 
 
 def _carry(n: int) -> str:

@@ -206,5 +206,8 @@ def _notes(result):
     tally = result.tally
     failures = [(s, f.line) for s, f in tally.failures.items()]
     misses = (tally.unparsed, tally.outside, tally.dropped)
-    unkeyed = (tally.unkeyed.count, tally.unkeyed.detail)  # its line is never shown
+    # The first message-text hit's line is named only by a trace that matched
+    # nothing: an unnumbered read that gave records does not count it.
+    shown = None if records_of(result) else tally.unkeyed.line
+    unkeyed = (tally.unkeyed.count, tally.unkeyed.detail, shown)
     return misses, unkeyed, failures, result.timeless

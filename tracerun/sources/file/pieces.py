@@ -293,6 +293,7 @@ def read_piece(
                 before=query.before,
                 after=query.after,
             )
+            matched = False
             for hit in scan:
                 if hit.offset <= after:
                     continue
@@ -300,10 +301,13 @@ def read_piece(
                 record = assembler.record(hit)
                 if record is not None:
                     kept.add(record)
+                    matched = True
             result.lines = scan.lines
             assembler.tally.unkeyed.add(scan.unkeyed)
             if watched is not None and not numbered:
-                _number_notes(piece.start, assembler, result, watched, scan.cr_lines)
+                _number_notes(
+                    piece.start, assembler, result, watched, scan.cr_lines, matched
+                )
             if isinstance(opened, Decompressed) and opened.damage is not None:
                 result.failure = file_failure(origin, opened.damage)
     except FileNotFoundError:
@@ -320,9 +324,17 @@ def read_piece(
 
 
 def _number_notes(
-    start: int, assembler: Assembler, result: PieceResult, watched: Watched, cr: bool
+    start: int,
+    assembler: Assembler,
+    result: PieceResult,
+    watched: Watched,
+    cr: bool,
+    matched: bool,
 ) -> None:
     """Count the lines an unnumbered read's warnings name (read/numbers.py).
+
+    `matched`: the read gave records, so the trace matched and the first hit
+    that was message text only is never named (it is not counted).
 
     From the file itself, read again up to the last of them. A file that
     changed under the read, or since, gets none (0, unknown): its bytes may
@@ -341,6 +353,7 @@ def _number_notes(
         notices=result.notices,
         cr=cr,
         unchanged=watched.unchanged,
+        unkeyed=not matched,
     )
 
 
