@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from tracerun.extract.clock import (
     zone_warning,
 )
 from tracerun.extract.sniff import ID_KEYS, Sniffed, describe_time, sniff_lines
+from tracerun.plain import replace
 from tracerun.sources import get_source
 from tracerun.sources.base import Family, unique_names
 from tracerun.timeparse import format_rfc3339_us

@@ -10,14 +10,15 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TextIO
+
+from tracerun.plain import field, plain
 
 if TYPE_CHECKING:
     from tracerun.record import Record
 
 
-@dataclass(frozen=True)
+@plain(frozen=True)
 class RunInfo:
     """What a trace was asked, for the formats that show it (headers, notes).
 
@@ -58,7 +59,7 @@ DEFAULT_WIDTH = 100
 """Columns when the width cannot be known (not a terminal, no COLUMNS)."""
 
 
-@dataclass(frozen=True)
+@plain(frozen=True)
 class OutputContext:
     """What a formatter is built with besides its configuration.
 

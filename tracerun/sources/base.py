@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from tracerun.plain import field, plain
 from tracerun.read.tally import Tally
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ Clock = Callable[[], int]
 """The time (µs since the epoch) given to a live record that has none."""
 
 
-@dataclass
+@plain
 class Discovery:
     """What a source resolves to, found without reading any log content."""
 
@@ -41,7 +41,7 @@ class Discovery:
     failures: list[SourceFailure] = field(default_factory=list)
 
 
-@dataclass
+@plain
 class OriginResult:
     """What reading one origin produced.
 

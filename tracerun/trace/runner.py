@@ -15,10 +15,10 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from tracerun.errors import SourceFailure, TerminatedError
+from tracerun.plain import field, plain
 from tracerun.query import Query
 from tracerun.read.assemble import Timeless, timeless_warnings, unparsed_warning
 from tracerun.read.runs import spill_directory
@@ -43,7 +43,7 @@ THREADS = 16
 """Threads for network-bound reads (one per container at a time)."""
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class RunResult:
     """The outcome of a run: the timeline plus everything that went wrong on the way.
 
@@ -86,7 +86,7 @@ class RunResult:
         return self._records
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class _Work:
     """One target's jobs and the source type that reads them."""
 

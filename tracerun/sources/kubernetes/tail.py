@@ -12,7 +12,6 @@ Threads only move bytes; the bytes go through the same IncrementalReader
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections import deque
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracerun.config.spec import KubernetesSourceConfig
+from tracerun.plain import replace
 from tracerun.query import Query
 from tracerun.read.incremental import IncrementalReader
 from tracerun.read.target import Target, stdout_start_rule
@@ -135,7 +135,7 @@ class KubernetesFeed:
         return records
 
     def _box(self, origin: PodOrigin) -> _Box:
-        target = dataclasses.replace(self._template, origin=origin)
+        target = replace(self._template, origin=origin)
         stream = IncrementalReader(
             target,
             self._query,
