@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,7 @@ from tracerun.extract.clock import (
     zone_warning,
 )
 from tracerun.extract.sniff import ID_KEYS, Sniffed, describe_time, sniff_lines
-from tracerun.plain import replace
+from tracerun.plain import plain, replace
 from tracerun.sources import get_source
 from tracerun.sources.base import Family, unique_names
 from tracerun.timeparse import format_rfc3339_us
@@ -48,7 +47,7 @@ _KIND_TEXT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Described:
     """One future source: where its logs are, and what their first lines say.
 

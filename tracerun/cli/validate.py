@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tracerun.cli.app import show_error
 from tracerun.cli.options import debug_option, profile_option
+from tracerun.cli.outcome import show_error
 from tracerun.config.marks import KeyPath, Marks, located
 from tracerun.errors import ConfigIssue, ExitCode, ProfileError, TracerunError
 from tracerun.plain import replace

@@ -8,12 +8,9 @@ CR, LF, NUL, the C1 range) and any lone surrogate is shown escaped (`\\x1b`,
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
-
-import orjson
 
 from tracerun.output.base import StreamingFormatter
 from tracerun.output.color import DIM, RESET, level_color, source_color
@@ -116,7 +113,11 @@ def _quote(value: Any) -> str:
 
 def _json_text(value: dict[str, Any] | list[Any]) -> str:
     """Write a nested value as compact JSON; `json` where orjson cannot (big ints)."""
+    import orjson  # noqa: PLC0415 - start-up: only for a nested value (it costs ~7 ms)
+
     try:
         return orjson.dumps(value).decode()
     except TypeError:
+        import json  # noqa: PLC0415 - rare: only when orjson refuses a value
+
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

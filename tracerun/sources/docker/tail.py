@@ -17,12 +17,11 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from tracerun.config.spec import DockerSourceConfig
 from tracerun.origin import Origin
-from tracerun.plain import replace
+from tracerun.plain import field, plain, replace
 from tracerun.query import Query
 from tracerun.read.incremental import IncrementalReader
 from tracerun.read.target import Target
@@ -40,7 +39,7 @@ QUIET = 0.05
 _EVENTS = {"type": ["container"], "event": ["start", "destroy"]}
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class _Box:
     """One followed container: its record stream and its streaming thread's state."""
 

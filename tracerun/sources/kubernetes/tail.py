@@ -16,11 +16,10 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from tracerun.config.spec import KubernetesSourceConfig
-from tracerun.plain import replace
+from tracerun.plain import field, plain, replace
 from tracerun.query import Query
 from tracerun.read.incremental import IncrementalReader
 from tracerun.read.target import Target, stdout_start_rule
@@ -39,7 +38,7 @@ QUIET = 0.05
 _BLOCK = 64 * 1024
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class _Box:
     """One followed container: its record stream and its thread's bookmark."""
 
