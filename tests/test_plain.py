@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 
-from tracerun.plain import FrozenError, field, fields, is_plain, plain, replace
+from tracerun.plain import HOT, FrozenError, field, fields, is_plain, plain, replace
 
 
 @plain(frozen=True, slots=True)
@@ -138,3 +138,19 @@ def test_frozen_slotted_instances_pickle_and_copy() -> None:
     assert (again.x, again.y, again.tags, again.note) == (1, 2, ["a"], "n")
     assert copy.deepcopy(point) == point
     assert copy.copy(Child(name="c")) == Child(name="c")
+
+
+def test_a_hot_class_compiles_its_init_and_keeps_its_behaviour() -> None:
+    @plain(frozen=True)
+    class Hot:
+        a: int
+        b: list[int] = field(default_factory=list)
+
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'c'"):
+        Hot(1, c=2)  # type: ignore[call-arg]
+    made = [Hot(n) for n in range(HOT + 2)]
+
+    assert Hot.__init__.__qualname__.endswith("Hot.__init__")
+    assert [m.a for m in made] == list(range(HOT + 2))
+    assert made[0].b is not made[-1].b
+    assert made[-1] == Hot(HOT + 1, [])

@@ -4,8 +4,8 @@ Why (issue #18): `dataclasses` imports `inspect`, `ast`, `dis` and `tokenize`
 (~11 ms), and each class it builds runs `exec` once per generated method
 (~0.5 ms a class; a plain trace builds ~50). Here a class is built with no
 `exec`: `__repr__`, `__eq__`, `__hash__` and the frozen `__setattr__` are shared
-functions reading the class's field names, and `__init__` is compiled on the
-class's first instance, once, so a class that is never made costs nothing and
+functions reading the class's field names; a class's first instances run a
+generic `__init__`, and a class that makes many (HOT) compiles its own, once: a class that is made a few times costs no `exec`, and
 one that is made often runs the same code a dataclass's `__init__` would.
 
 The subset the package uses: `frozen`, `eq`, `kw_only`, `slots`, fields with a
@@ -256,13 +256,57 @@ def _setstate(self: Any, state: list[Any]) -> None:
         object.__setattr__(self, name, value)
 
 
-def _lazy_init(owner: type, *, frozen: bool) -> Callable[..., None]:
-    """Make an `__init__` that compiles the class's own on its first call, then runs it."""
+HOT = 64
+"""Instances a class makes through the generic `__init__` before its own is compiled."""
 
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+
+def _lazy_init(owner: type, *, frozen: bool) -> Callable[..., None]:
+    """Make a generic `__init__` that compiles the class's own once it is hot.
+
+    Why: compiling costs ~0.1 ms a class, and most classes of a short run make
+    a few instances; a class that makes many (Record, Hit) gets the compiled
+    one, which is what a dataclass runs. Arguments the generic one does not
+    take cleanly (a wrong call) go to the compiled one, so errors are the same.
+    """
+    found: dict[str, Field] = getattr(owner, _FIELDS)
+    specs = tuple(found.values())
+    positional = tuple(f.name for f in specs if not f.kw_only)
+    setter = object.__setattr__ if frozen else setattr
+    post_init = hasattr(owner, "__post_init__")
+    calls = 0
+
+    def compiled(self: Any, *args: Any, **kwargs: Any) -> None:
         real = _compile_init(owner, frozen=frozen)
         owner.__init__ = real  # type: ignore[misc]
         real(self, *args, **kwargs)
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls > HOT or len(args) > len(positional):
+            compiled(self, *args, **kwargs)
+            return
+        given = dict(zip(positional, args, strict=False))
+        for name in kwargs:
+            if name in given or name not in found:
+                compiled(self, *args, **kwargs)
+                return
+        given.update(kwargs)
+        values = []
+        for spec in specs:
+            if spec.name in given:
+                values.append(given[spec.name])
+            elif spec.factory is not MISSING:
+                values.append(spec.factory())
+            elif spec.default is not MISSING:
+                values.append(spec.default)
+            else:
+                compiled(self, *args, **kwargs)
+                return
+        for spec, value in zip(specs, values, strict=True):
+            setter(self, spec.name, value)
+        if post_init:
+            self.__post_init__()
 
     return __init__
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from tracerun.cli.outcome import (
     error,
@@ -28,6 +28,7 @@ from tracerun.cli.outcome import (
     stdout_failed,
 )
 from tracerun.errors import ExitCode, OutputError, TerminatedError, TracerunError
+from tracerun.plain import plain
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -46,7 +47,8 @@ CLICK = "click"
 """An option only click reads: `--ids-from` (click checks that its file exists)."""
 
 
-class Option(NamedTuple):
+@plain(frozen=True, slots=True)
+class Option:
     """One option of the trace command as click declares it (cli/options.py)."""
 
     dest: str
@@ -114,7 +116,8 @@ def options() -> tuple[Option, ...]:
     )
 
 
-class Parsed(NamedTuple):
+@plain(frozen=True, slots=True)
+class Parsed:
     """What click would hand the trace command: its terms, keyword arguments, command line."""
 
     terms: tuple[str, ...]
@@ -212,9 +215,22 @@ def command_line(
         for item in value if option.kind == MANY else (value,):
             words += [option.opts[0], str(item)]
     words += terms
-    import shlex  # noqa: PLC0415 - start-up: only a trace needs it
+    return " ".join(_quoted(word) for word in words)
 
-    return shlex.join(words)
+
+_SAFE = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-"
+)
+"""What `shlex.quote` leaves bare (its `[^\\w@%+=:,./-]`, ASCII)."""
+
+
+def _quoted(word: str) -> str:
+    """Quote `word` as `shlex.quote` does (shlex and its regex cost ~0.4 ms)."""
+    if not word:
+        return "''"
+    if all(char in _SAFE for char in word):
+        return word
+    return "'" + word.replace("'", "'\"'\"'") + "'"
 
 
 def main(argv: list[str] | None = None, *, sigint: Any = None) -> NoReturn:

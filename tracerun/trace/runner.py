@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -218,7 +217,12 @@ def _executors(
 
 @contextmanager
 def _sigterm_raises(*, enabled: bool) -> Iterator[None]:
-    if not enabled or threading.current_thread() is not threading.main_thread():
+    if not enabled:
+        yield
+        return
+    import threading  # noqa: PLC0415 - start-up: only a run with workers or programs
+
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
 
