@@ -12,10 +12,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from tracerun.config.spec import Profile
-from tracerun.plain import replace
+from tracerun.plain import plain, replace
 
 
 def with_adhoc(profile: Profile | None, flags: Mapping[str, Sequence[str]]) -> Profile:
@@ -41,7 +40,8 @@ def with_adhoc(profile: Profile | None, flags: Mapping[str, Sequence[str]]) -> P
     return replace(profile, sources=sources)
 
 
-class Loaded(NamedTuple):
+@plain(frozen=True, slots=True)
+class Loaded:
     """The profile a command reads, and where it came from (None: ad hoc only)."""
 
     profile: Profile

@@ -90,7 +90,7 @@ def starter_text(
     ]
     names = unique_names([(f.kind, f.name) for f in families])
     described = [
-        _with_offset(Described(f._replace(name=n), sniff_lines(f.lines)))
+        _with_offset(Described(replace(f, name=n), sniff_lines(f.lines)))
         for f, n in zip(families, names, strict=True)
     ]
     if warnings is not None:
