@@ -41,13 +41,19 @@ class RunInfo:
     expanded: bool = False
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]"
 """Control characters, and lone surrogates (JSON's "\\ud800": no UTF-8 for them)."""
+_control: re.Pattern[str] | None = None
 
 
 def visible(text: str) -> str:
     """Show control characters as `\\x1b` (and lone surrogates as `\\ud800`): inert, printable."""
-    return _CONTROL.sub(_escaped, text)
+    if text.isascii() and text.isprintable():  # none of them: the common case
+        return text
+    global _control  # noqa: PLW0603 - compiled on first use (~0.8 ms, issue #18)
+    if _control is None:
+        _control = re.compile(_CONTROL)
+    return _control.sub(_escaped, text)
 
 
 def _escaped(match: re.Match[str]) -> str:
