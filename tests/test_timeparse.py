@@ -1,5 +1,5 @@
 from datetime import UTC, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 from hypothesis import given, settings
@@ -10,6 +10,7 @@ from tracerun.timeparse import (
     format_rfc3339_us,
     format_utc_ms,
     leading_timestamp,
+    named_zone,
     parse_bound,
     parse_time,
     zone_table,
@@ -461,3 +462,10 @@ def test_leading_timestamp_takes_a_known_abbreviation_only():
         "2026/12/02 02:21:05",
         19,
     )
+
+
+def test_named_zone_is_datetimes_utc_for_utc_and_zoneinfo_otherwise() -> None:
+    assert named_zone("UTC") is UTC
+    assert named_zone("Europe/Berlin") == BERLIN
+    with pytest.raises(ZoneInfoNotFoundError):
+        named_zone("Mars/Olympus")

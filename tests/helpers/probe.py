@@ -45,11 +45,20 @@ LAZY_MODULES = (
 
 The one list: tests/cli/test_cli_app.py checks it in a fresh interpreter."""
 
-TEXT_LAZY_MODULES = ("orjson", "json", "uuid", "dataclasses", "inspect", "ast")
+TEXT_LAZY_MODULES = (
+    "orjson",
+    "json",
+    "uuid",
+    "dataclasses",
+    "inspect",
+    "ast",
+    "zoneinfo",
+)
 """What a plain trace over lines that are not JSON, printed as text, must not
 import besides LAZY_MODULES: the JSON libraries (orjson, for JSON lines and
-`-o ndjson`, imports dataclasses, inspect and uuid), and the dataclasses our
-value classes do without (tracerun/plain.py)."""
+`-o ndjson`, imports dataclasses, inspect and uuid), the dataclasses our
+value classes do without (tracerun/plain.py), and zoneinfo (a profile in UTC
+uses datetime's own: timeparse.named_zone)."""
 
 
 def imported_of(argv: list[str], modules: tuple[str, ...]) -> tuple[int, list[str]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import zoneinfo
 
 from tracerun.config.spec import Profile
 from tracerun.errors import SourceFailure
@@ -16,7 +15,7 @@ from tracerun.origin import Origin
 from tracerun.plain import field, plain, replace
 from tracerun.read.target import Target
 from tracerun.sources import get_source
-from tracerun.timeparse import zone_table
+from tracerun.timeparse import named_zone, zone_table
 
 
 @plain(frozen=True)
@@ -76,7 +75,7 @@ def source_target(profile: Profile, name: str, index: int) -> Target:
     return Target(
         Origin(name, index, config.type, name, name),
         parser,
-        zoneinfo.ZoneInfo(source_zone(profile, name)),
+        named_zone(source_zone(profile, name)),
         start,
     )
 

@@ -19,7 +19,7 @@ from tracerun.output.base import Formatter, RunInfo, terminal_width
 from tracerun.output.color import ColorSetting, use_color
 from tracerun.plain import plain
 from tracerun.query import Query, check_where, parse_term
-from tracerun.timeparse import parse_bound, parse_duration
+from tracerun.timeparse import named_zone, parse_bound, parse_duration
 from tracerun.trace.plan import Plan, build_plan
 from tracerun.trace.runner import RunResult, run
 
@@ -293,6 +293,4 @@ def _is_naive(text: str, now_us: int) -> bool:
 
 
 def _zone(name: str) -> Any:
-    import zoneinfo  # noqa: PLC0415 - start-up: ~2 ms, only for a trace
-
-    return zoneinfo.ZoneInfo(name)
+    return named_zone(name)
