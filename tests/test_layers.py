@@ -13,7 +13,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "tracerun"
-SHARED = {"errors", "record", "query", "timeparse", "origin", "expression", "__init__"}
+SHARED = {
+    "errors",
+    "record",
+    "query",
+    "timeparse",
+    "origin",
+    "expression",
+    "plain",
+    "__init__",
+}
 
 
 @dataclass(frozen=True)

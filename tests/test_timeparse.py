@@ -1,5 +1,5 @@
 from datetime import UTC, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 from hypothesis import given, settings
@@ -10,6 +10,7 @@ from tracerun.timeparse import (
     format_rfc3339_us,
     format_utc_ms,
     leading_timestamp,
+    named_zone,
     parse_bound,
     parse_time,
     zone_table,
@@ -492,3 +493,10 @@ def test_default_formats_of_other_programs_parse_to_the_instant(text):
 )
 def test_impossible_dates_of_those_formats_are_no_time(text):
     assert parse_time(text, now_us=NOW) is None
+
+
+def test_named_zone_is_datetimes_utc_for_utc_and_zoneinfo_otherwise() -> None:
+    assert named_zone("UTC") is UTC
+    assert named_zone("Europe/Berlin") == BERLIN
+    with pytest.raises(ZoneInfoNotFoundError):
+        named_zone("Mars/Olympus")

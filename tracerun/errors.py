@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, replace
 from typing import Self
+
+from tracerun.plain import plain, replace
 
 SHOWN_CHARS = 80
 """A value quoted in a message is cut to this many characters, then its length."""
@@ -127,7 +128,7 @@ class TracerunError(Exception):
         self.hint = None if hint is None else mask(hint)
 
 
-@dataclass(frozen=True)
+@plain(frozen=True)
 class ConfigIssue:
     """One located problem in a profile, printed as `file:line:col: key.path: message`.
 
@@ -199,7 +200,7 @@ class QueryError(TracerunError):
     """A term, time bound or --where expression that cannot be understood."""
 
 
-@dataclass(frozen=True)
+@plain(frozen=True)
 class SourceFailure:
     """A source or origin that could not be read; the run goes on without it."""
 

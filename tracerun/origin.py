@@ -6,10 +6,10 @@ each in a read Target, and every stage after that names records by them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from tracerun.plain import plain
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Origin:
     """One concrete place a source reads: a file, a container, a host:path.
 

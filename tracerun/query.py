@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from tracerun.errors import ExpressionError, QueryError, cut, quoted
+from tracerun.plain import field, plain, replace
 from tracerun.timeparse import format_utc_ms
 
 _KEY = re.compile(r"[A-Za-z_@][\w.@-]*")
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Term:
     """One search term: `key=value`, or a bare value (key None) matched on the keys."""
 
@@ -25,7 +25,7 @@ class Term:
         return self.value if self.key is None else f"{self.key}={self.value}"
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Query:
     """What to look for and which records to keep; terms are OR-ed."""
 

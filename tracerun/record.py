@@ -1,9 +1,10 @@
-"""Record: one matched log record on the hot path (a slotted dataclass, never a model)."""
+"""Record: one matched log record on the hot path (a slotted plain class, never a model)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from tracerun.plain import field, plain
 
 SortKey = tuple[int, int, str, int, int]
 
@@ -24,7 +25,7 @@ def field_text(value: Any) -> str:
     return str(value)
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class ContextLine:
     """A line near a record, from the same origin (`-A/-B/-C`), shown as it was read.
 
@@ -39,7 +40,7 @@ class ContextLine:
     text: str
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class Context:
     """The lines around one record: before its first line, after its last.
 
@@ -52,7 +53,7 @@ class Context:
     extent: int = 0
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class Record:
     """A log record that matched the query, ready to be merged and printed.
 

@@ -165,6 +165,24 @@ def zone_table(overrides: Mapping[str, str] | None = None) -> dict[str, tzinfo]:
     return table
 
 
+def named_zone(name: str) -> tzinfo:
+    """Return the IANA zone `name` (a ZoneInfo); "UTC" is datetime's own, without zoneinfo.
+
+    Why: a profile's zone is "UTC" unless it says otherwise, and importing
+    zoneinfo (it reads sysconfig) costs ~2 ms of every start-up (issue #18).
+    UTC has one offset and no transitions, so both give every instant, name
+    and offset alike.
+
+    Raises:
+        zoneinfo.ZoneInfoNotFoundError, ValueError: as `zoneinfo.ZoneInfo`.
+    """
+    if name == "UTC":
+        return UTC
+    import zoneinfo  # noqa: PLC0415 - start-up: only for a zone other than UTC
+
+    return zoneinfo.ZoneInfo(name)
+
+
 def zone_of(text: str) -> tzinfo:
     """Read `+05:30`/`-0800` as a fixed offset, anything else as an IANA zone name.
 

@@ -14,7 +14,13 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 from helpers.hostile import MESSAGES, write_hostile
-from helpers.probe import LAZY_MODULES, imported_of, run_and_check_import, run_with_peak
+from helpers.probe import (
+    LAZY_MODULES,
+    TEXT_LAZY_MODULES,
+    imported_of,
+    run_and_check_import,
+    run_with_peak,
+)
 
 from tracerun.cli import cli
 
@@ -541,6 +547,7 @@ def test_a_plain_trace_imports_no_module_listed_as_lazy(tmp_path: Path) -> None:
         0,
         [],
     )
+    assert imported_of(["--path", str(log), "abc"], TEXT_LAZY_MODULES) == (0, [])
 
 
 def test_version_takes_the_short_path_and_says_what_click_says() -> None:

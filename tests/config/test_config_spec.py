@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import typing
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from pydantic import BaseModel
 from tracerun.cli.adhoc import with_adhoc
 from tracerun.config import model, spec
 from tracerun.config.loader import load_profile
+from tracerun.plain import MISSING, Field, FrozenError, fields, is_plain, replace
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,9 +30,9 @@ MODELS = sorted(
 )
 
 
-def spec_default(f: dataclasses.Field[Any]) -> Any:
-    if f.default_factory is not dataclasses.MISSING:
-        return f.default_factory()
+def spec_default(f: Field) -> Any:
+    if f.factory is not MISSING:
+        return f.factory()
     return f.default
 
 
@@ -46,24 +46,24 @@ def test_every_model_class_is_checked() -> None:
 @pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)
 def test_spec_class_has_the_model_fields_and_defaults(cls: type[BaseModel]) -> None:
     plain = getattr(spec, cls.__name__)
-    fields = {f.name: f for f in dataclasses.fields(plain)}
-    assert set(fields) == set(cls.model_fields)
+    found = {f.name: f for f in fields(plain)}
+    assert set(found) == set(cls.model_fields)
     for name, info in cls.model_fields.items():
         if info.is_required():
             # Only a one-value Literal (`type`, `version`) may gain a default: that value.
-            if fields[name].default is not dataclasses.MISSING:
+            if found[name].default is not MISSING:
                 assert typing.get_origin(info.annotation) is typing.Literal, name
-                assert typing.get_args(info.annotation) == (fields[name].default,)
+                assert typing.get_args(info.annotation) == (found[name].default,)
             continue
         default = info.get_default(call_default_factory=True)
-        assert spec_default(fields[name]) == model._spec_of(default), name
+        assert spec_default(found[name]) == model._spec_of(default), name
 
 
 def walk(value: Any) -> list[Any]:
     """Every object inside a spec value, itself included."""
     found = [value]
-    if dataclasses.is_dataclass(value):
-        for f in dataclasses.fields(value):
+    if is_plain(value):
+        for f in fields(value):
             found += walk(getattr(value, f.name))
     elif isinstance(value, dict):
         for item in value.values():
@@ -74,12 +74,12 @@ def walk(value: Any) -> list[Any]:
     return found
 
 
-def test_demo_profile_converts_to_plain_dataclasses_all_the_way_down() -> None:
+def test_demo_profile_converts_to_plain_classes_all_the_way_down() -> None:
     plain = model.to_spec(load_profile(ROOT / "profiles" / "demo.yaml"))
 
     everything = walk(plain)
     assert not [v for v in everything if isinstance(v, BaseModel)]
-    assert {type(v).__name__ for v in everything if dataclasses.is_dataclass(v)} >= {
+    assert {type(v).__name__ for v in everything if is_plain(v)} >= {
         "Profile",
         "FileSourceConfig",
         "RegexParserConfig",
@@ -103,7 +103,7 @@ def test_demo_profile_converts_to_plain_dataclasses_all_the_way_down() -> None:
 
 def test_spec_objects_are_frozen() -> None:
     plain = spec.Profile(sources={"a": spec.FileSourceConfig(paths=["x"])})
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenError, match=r"^cannot assign to field 'timezone'$"):
         plain.timezone = "Europe/Berlin"  # type: ignore[misc]
 
 
@@ -122,12 +122,10 @@ def test_adhoc_profile_equals_the_validated_one(tmp_path: Path) -> None:
     assert list(adhoc.sources) == list(validated.sources)
     config, twin = adhoc.sources["orders"], validated.sources["orders"]
     assert isinstance(config, spec.FileSourceConfig)
-    assert {
-        f.name: getattr(config, f.name) for f in dataclasses.fields(twin)
-    } == dataclasses.asdict(twin)
-    assert dataclasses.replace(adhoc, sources={}) == dataclasses.replace(
-        validated, sources={}
-    )
+    assert {f.name: getattr(config, f.name) for f in fields(twin)} == {
+        f.name: getattr(twin, f.name) for f in fields(twin)
+    }
+    assert replace(adhoc, sources={}) == replace(validated, sources={})
 
 
 def test_compose_labels_and_label_lists_become_filters() -> None:

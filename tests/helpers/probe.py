@@ -10,6 +10,10 @@ import subprocess
 import sys
 
 LAZY_MODULES = (
+    # the command line: a plain trace is read by cli/quick.py, not click (issue #18)
+    "click",
+    "tracerun.cli.app",
+    "tracerun.cli.trace",
     # a process pool, only for inputs large enough (trace/runner.py PARALLEL_MIN_BYTES)
     "multiprocessing",
     "concurrent.futures",
@@ -41,6 +45,21 @@ LAZY_MODULES = (
 
 The one list: tests/cli/test_cli_app.py checks it in a fresh interpreter."""
 
+TEXT_LAZY_MODULES = (
+    "orjson",
+    "json",
+    "uuid",
+    "dataclasses",
+    "inspect",
+    "ast",
+    "zoneinfo",
+)
+"""What a plain trace over lines that are not JSON, printed as text, must not
+import besides LAZY_MODULES: the JSON libraries (orjson, for JSON lines and
+`-o ndjson`, imports dataclasses, inspect and uuid), the dataclasses our
+value classes do without (tracerun/plain.py), and zoneinfo (a profile in UTC
+uses datetime's own: timeparse.named_zone)."""
+
 
 def imported_of(argv: list[str], modules: tuple[str, ...]) -> tuple[int, list[str]]:
     """Run `tracerun ARGV` in a fresh interpreter; return its exit code and which
@@ -58,8 +77,8 @@ def run_and_check_import(argv: list[str], module: str) -> tuple[int, bool, str]:
 def _probe(argv: list[str], modules: tuple[str, ...]) -> tuple[int, list[str], str]:
     probe = (
         "import sys\n"
-        "from tracerun.cli.app import _run_main\n"
-        f"code = _run_main({argv!r})\n"
+        "from tracerun.cli.quick import run_main\n"
+        f"code = run_main({argv!r})\n"
         f"print(code, *[m for m in {modules!r} if m in sys.modules], file=sys.stderr)\n"
     )
     proc = subprocess.run(

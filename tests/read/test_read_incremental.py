@@ -156,14 +156,13 @@ def test_timeless_records_fed_are_warned_about_once_per_call():
 
 
 def _growing_query():
-    import dataclasses
-
+    from tracerun.plain import replace
     from tracerun.query import Growing
 
     query = build_query(
         PROFILE, TraceOptions(terms=("abc",)), now=0
     )  # bare `abc`: matched on request_id
-    return dataclasses.replace(query, grow=Growing(query))
+    return replace(query, grow=Growing(query))
 
 
 def test_grown_ids_are_found_in_the_recent_bytes_once(monkeypatch) -> None:

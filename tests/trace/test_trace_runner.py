@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import io
 import json
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 from tracerun.cli.adhoc import with_adhoc
 from tracerun.output.ndjson import NdjsonFormatter
 from tracerun.output.text import TextFormatter
+from tracerun.plain import replace
 from tracerun.query import Query, Term
 from tracerun.sources.base import OriginResult
 from tracerun.sources.file import pieces as files
@@ -124,7 +124,7 @@ def test_context_lines_are_printed_once_when_the_file_would_be_cut(
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(files, "RANGE_MIN", 1024)
     plan = build_plan(with_adhoc(None, {"file": (str(log),)}))
-    context = dataclasses.replace(query(), before=5, after=5)
+    context = replace(query(), before=5, after=5)
 
     result = run(plan, context, workers=2)
 

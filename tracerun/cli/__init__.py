@@ -1,7 +1,8 @@
 """Command line: `tracerun` and its commands, one module each; `main` is the entry point.
 
 The group (app.py) imports a command's module only when that command runs, so
-`--version` and a trace load only what they use. This module imports nothing
+`--version` and a trace load only what they use; a plain trace is read by
+quick.py and never imports click (issue #18). This module imports nothing
 heavy itself: `main` owns Ctrl-C before the first import of click (issue #12:
 an interrupt while importing printed a KeyboardInterrupt traceback).
 """
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     owned = previous is signal.default_int_handler  # not when ignored (`cmd &`)
     if owned:
         signal.signal(signal.SIGINT, interrupted_while_starting)
-    from tracerun.cli.app import main as run  # noqa: PLC0415 - after the handler: Ctrl-C while importing
+    from tracerun.cli.quick import main as run  # noqa: PLC0415 - after the handler: Ctrl-C while importing
 
     run(argv, sigint=previous if owned else None)
 

@@ -9,13 +9,12 @@ it runs programs and its content is not trusted (cli/trust.py).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from tracerun.config.spec import Profile
+from tracerun.plain import plain, replace
 
 
 def with_adhoc(profile: Profile | None, flags: Mapping[str, Sequence[str]]) -> Profile:
@@ -38,10 +37,11 @@ def with_adhoc(profile: Profile | None, flags: Mapping[str, Sequence[str]]) -> P
             sources[name if name not in sources else f"{name}-{flag.dest}"] = config
     if profile is None:
         return Profile(sources=sources)
-    return dataclasses.replace(profile, sources=sources)
+    return replace(profile, sources=sources)
 
 
-class Loaded(NamedTuple):
+@plain(frozen=True, slots=True)
+class Loaded:
     """The profile a command reads, and where it came from (None: ad hoc only)."""
 
     profile: Profile

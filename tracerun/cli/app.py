@@ -7,27 +7,28 @@ documented exit code (README "Exit codes"). Only the cli package prints.
 
 from __future__ import annotations
 
-import errno
 import importlib
-import os
 import signal
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import Any, NoReturn
 
 import click
 
 from tracerun import __version__
+from tracerun.cli.outcome import (
+    error,
+    flushed,
+    lenient_stdout,
+    show_error,
+    silence_stdout,
+    stdout_failed,
+)
 from tracerun.errors import (
     ExitCode,
-    OnceWarning,
     OutputError,
     TerminatedError,
     TracerunError,
-    mask,
 )
-
-if TYPE_CHECKING:
-    from tracerun.errors import SourceFailure
 
 TRACE = "trace"
 COMMANDS = {
@@ -102,10 +103,10 @@ class _DefaultGroup(click.Group):
         try:
             code = super().invoke(ctx)
         except BrokenPipeError:  # `| head`: click would turn this into exit 1
-            _silence_stdout()
+            silence_stdout()
             raise click.exceptions.Exit(ExitCode.BROKEN_PIPE) from None
         except OSError as exc:
-            if not _stdout_failed(exc):
+            if not stdout_failed(exc):
                 raise
             code = _fail(OutputError.of(exc))
         except TracerunError as exc:
@@ -135,63 +136,11 @@ def cli() -> None:
     """
 
 
-def warn(message: str, hint: str | None = None) -> None:
-    """Print a warning, and its hint, on stderr."""
-    click.echo(f"tracerun: warning: {mask(message)}", err=True)
-    if hint:
-        click.echo(f"  hint: {mask(hint)}", err=True)
-
-
-class Warner:
-    """Prints warnings, each OnceWarning key once (a run's expression failures)."""
-
-    def __init__(self) -> None:
-        self._told: set[str] = set()
-
-    def __call__(self, message: str, hint: str | None = None) -> None:
-        """Print `message` unless it repeats a OnceWarning already printed."""
-        if isinstance(message, OnceWarning):
-            if message.key in self._told:
-                return
-            self._told.add(message.key)
-            hint = hint or message.hint
-        warn(message, hint)
-
-
-def error(message: str, hint: str | None = None, stream: TextIO | None = None) -> None:
-    """Print an error, and its hint, on stderr (secrets masked, as `warn`)."""
-    out = stream or sys.stderr
-    out.write(f"tracerun: error: {mask(message)}\n")
-    if hint:
-        out.write(f"  hint: {mask(hint)}\n")
-
-
-def print_problems(warnings: list[str], failures: list[SourceFailure]) -> None:
-    """Print a run's warnings (a OnceWarning once), then its source failures, on stderr."""
-    told = Warner()
-    for warning in warnings:
-        told(warning)
-    for failure in failures:
-        error(failure.text(), failure.hint)
-
-
 def _fail(exc: TracerunError) -> NoReturn:
     if isinstance(exc, OutputError):
-        _silence_stdout()
+        silence_stdout()
     show_error(exc)
     raise click.exceptions.Exit(exc.exit_code) from None
-
-
-def show_error(exc: TracerunError) -> None:
-    """Print a user error: a located profile report, or one line and its hint."""
-    from tracerun.errors import ProfileError  # noqa: PLC0415 - start-up: error path only
-
-    if isinstance(exc, ProfileError):
-        from tracerun.config.report import format_profile_error  # noqa: PLC0415 - start-up: error path only
-
-        sys.stderr.write(format_profile_error(exc))
-    else:
-        error(exc.message, exc.hint)
 
 
 def main(argv: list[str] | None = None, *, sigint: Any = None) -> NoReturn:
@@ -203,14 +152,14 @@ def main(argv: list[str] | None = None, *, sigint: Any = None) -> NoReturn:
             here (`tracerun.cli.main` ends the process quietly until then).
     """
     args = sys.argv[1:] if argv is None else argv
-    sys.exit(_flushed(_run_main(args, sigint)))
+    sys.exit(flushed(_run_main(args, sigint)))
 
 
 def _run_main(args: list[str], sigint: Any = None) -> int:
     try:
         if sigint is not None:
             signal.signal(signal.SIGINT, sigint)
-        _lenient_stdout()
+        lenient_stdout()
         result = cli.main(args=args, prog_name="tracerun", standalone_mode=False)
         return int(result) if isinstance(result, int) else ExitCode.OK
     except click.exceptions.Exit as exc:
@@ -227,70 +176,10 @@ def _run_main(args: list[str], sigint: Any = None) -> int:
     except TerminatedError:  # SIGTERM while workers ran: they are gone, exit quietly
         return ExitCode.TERMINATED
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
         return ExitCode.BROKEN_PIPE
     except Exception:
         if "--debug" in args:
             raise
         error("internal error; run again with --debug and report it")
         return ExitCode.INTERNAL
-
-
-def _lenient_stdout() -> None:
-    """Write what cannot be encoded (a lone surrogate) as an escape, never fail on it."""
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None:
-        reconfigure(errors="backslashreplace")
-
-
-def _flushed(code: int) -> int:
-    """Flush stdout before Python does at exit, so that a failure is one clear line.
-
-    Why: Python's own flush at exit reports a full disk as "Exception ignored"
-    and exit 120.
-    """
-    if sys.stdout is None:
-        return code
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        return ExitCode.BROKEN_PIPE
-    except OSError as exc:
-        _silence_stdout()
-        if code != ExitCode.OUTPUT_FAILED:
-            show_error(OutputError.of(exc))
-        return ExitCode.OUTPUT_FAILED
-    return code
-
-
-_WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-"""Errors only a write gives; commands write nothing but stdout unchecked."""
-
-
-def _stdout_failed(exc: OSError) -> bool:
-    """Tell whether an error a command let through came from writing stdout."""
-    if exc.errno in _WRITE_ERRNOS:
-        return True
-    try:  # what stdout still buffers cannot be written either
-        if sys.stdout is not None:
-            sys.stdout.flush()
-    except OSError:
-        return True
-    return False
-
-
-def _silence_stdout() -> None:
-    # Python flushes stdout at exit; point it at devnull so that flush cannot fail
-    # again (python/cpython Doc/library/signal.rst, "Note on SIGPIPE"). The
-    # buffered bytes that could not be written are dropped with the old stream.
-    if sys.stdout is None:
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        fileno = sys.stdout.fileno()
-    except (OSError, ValueError):  # not a real descriptor (tests)
-        os.close(devnull)
-        return
-    os.dup2(devnull, fileno)
-    os.close(devnull)

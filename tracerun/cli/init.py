@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +32,7 @@ from tracerun.extract.sniff import (
     id_key,
     sniff_lines,
 )
+from tracerun.plain import plain, replace
 from tracerun.sources import get_source
 from tracerun.sources.base import Family, unique_names
 from tracerun.timeparse import format_rfc3339_us
@@ -63,7 +63,7 @@ _KIND_TEXT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Described:
     """One future source: where its logs are, and what their first lines say.
 
@@ -106,7 +106,7 @@ def starter_text(
     ]
     names = unique_names([(f.kind, f.name) for f in families])
     described = [
-        _with_offset(Described(f._replace(name=n), sniff_lines(f.lines)))
+        _with_offset(Described(replace(f, name=n), sniff_lines(f.lines)))
         for f, n in zip(families, names, strict=True)
     ]
     if warnings is not None:

@@ -4,14 +4,16 @@ The ad hoc flags (`--path`, `--docker`) come from the source registry, so a new
 source type with a flag needs no change here; `complete.py` supplies the
 completion callbacks. `trace_options_of` and `follow_settings` turn click's
 keyword arguments into the objects the trace and follow drivers take.
+
+Click is imported only where an option is built: a plain trace reads its
+arguments through cli/quick.py and this module's functions, never click
+(issue #18).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
-
-import click
 
 from tracerun.cli import complete
 from tracerun.errors import QueryError
@@ -28,6 +30,8 @@ MAX_RECORDS = 100_000
 
 def profile_option(func: F) -> F:
     """`-p/--profile NAME|FILE` (default: $TRACERUN_PROFILE)."""
+    import click  # noqa: PLC0415 - start-up: a plain trace never builds click's options
+
     return click.option(
         "-p",
         "--profile",
@@ -40,6 +44,8 @@ def profile_option(func: F) -> F:
 
 def debug_option(func: F) -> F:
     """`--debug`: show tracebacks of internal errors (read by app.main, not the command)."""
+    import click  # noqa: PLC0415 - start-up: a plain trace never builds click's options
+
     return click.option(
         "--debug",
         is_flag=True,
@@ -52,6 +58,8 @@ def adhoc_options(*, init: bool = False) -> Callable[[F], F]:
     """One repeatable option per source type that has an ad hoc flag (`--path` …)."""
 
     def decorate(func: F) -> F:
+        import click  # noqa: PLC0415 - start-up: a plain trace never builds click's options
+
         for _, flag in reversed(adhoc_flags()):
             if flag.companion is not None:
                 option, metavar, text = flag.companion
@@ -192,6 +200,8 @@ def _context_lines(options: Mapping[str, Any], key: str) -> int:
 
 def follow_options(func: F) -> F:
     """`-f/--follow` and the options that only apply to it."""
+    import click  # noqa: PLC0415 - start-up: a plain trace never builds click's options
+
     options = [
         click.option("-f", "--follow", is_flag=True, help="Keep printing new records."),
         click.option(
@@ -220,6 +230,8 @@ def follow_options(func: F) -> F:
 
 def _count(flag: str, default: int, text: str, least: int = 1) -> Callable[[F], F]:
     """Build a whole-number option `FLAG N`, its default shown in --help."""
+    import click  # noqa: PLC0415 - start-up: a plain trace never builds click's options
+
     return click.option(
         flag,
         type=click.IntRange(min=least),
@@ -232,6 +244,8 @@ def _count(flag: str, default: int, text: str, least: int = 1) -> Callable[[F], 
 
 def expand_options(func: F) -> F:
     """`--expand` and its limits, the automatic window, `--strict-hops`."""
+    import click  # noqa: PLC0415 - start-up: a plain trace never builds click's options
+
     options = [
         click.option(
             "--expand/--no-expand",
@@ -272,6 +286,8 @@ def expand_options(func: F) -> F:
 
 def trace_options(func: F) -> F:
     """Add the trace command's TERM argument and every option it takes."""
+    import click  # noqa: PLC0415 - start-up: a plain trace never builds click's options
+
     decorators: list[Callable[[Any], Any]] = [
         click.argument(
             "terms", nargs=-1, metavar="TERM...", shell_complete=complete.term_keys

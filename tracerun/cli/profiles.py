@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from tracerun.cli.app import warn
 from tracerun.cli.options import debug_option
+from tracerun.cli.outcome import warn
 from tracerun.errors import ExitCode, mask
 
 

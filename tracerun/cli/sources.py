@@ -10,19 +10,19 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import click
 
-from tracerun.cli.app import print_problems
 from tracerun.cli.options import (
     adhoc_options,
     adhoc_values,
     debug_option,
     profile_option,
 )
+from tracerun.cli.outcome import print_problems
 from tracerun.errors import ExitCode, SourceFailure, mask
+from tracerun.plain import field, plain
 from tracerun.sources import SOURCES, get_source
 from tracerun.sources.base import ReadError
 
@@ -39,7 +39,7 @@ UNREADABLE = "cannot be read (see below)"
 """What a row or sample says of an origin whose failure is listed on stderr."""
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Sample:
     """What `--check` found in the head of one origin.
 
@@ -58,7 +58,7 @@ class Sample:
     """The engine's time stands in for a line without its own (containers)."""
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class Listing:
     """The lines `tracerun sources` prints; warnings and failures for stderr."""
 

@@ -11,16 +11,16 @@ import threading
 import zoneinfo
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from tracerun.cli.app import show_error
 from tracerun.cli.options import debug_option, profile_option
+from tracerun.cli.outcome import show_error
 from tracerun.config.marks import KeyPath, Marks, located
 from tracerun.errors import ConfigIssue, ExitCode, ProfileError, TracerunError
+from tracerun.plain import replace
 
 if TYPE_CHECKING:
     from tracerun.config import spec as plain

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ from tracerun.errors import (
     cut,
     register_secret,
 )
+from tracerun.plain import field, plain
 
 if TYPE_CHECKING:
     from tracerun.config.model import Profile
@@ -102,7 +102,7 @@ def read_profile_data(
     return None if layer is None else layer.data
 
 
-@dataclass
+@plain
 class _Run:
     top: str
     env: Mapping[str, str]
@@ -111,7 +111,7 @@ class _Run:
     """Files read, (real path, text), when the caller wants them."""
 
 
-@dataclass(frozen=True)
+@plain(frozen=True)
 class _Layer:
     data: dict[Any, Any]
     marks: Marks

@@ -10,7 +10,6 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
@@ -19,6 +18,7 @@ from tracerun.config.checks import CheckError
 from tracerun.config.marks import Where, located
 from tracerun.config.model import Profile
 from tracerun.errors import ConfigIssue, ExpressionError, cut, quoted
+from tracerun.plain import plain, replace
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -62,7 +62,7 @@ def _inside(issue: ConfigIssue, explained: _Explained) -> ConfigIssue:
 # --- walking pydantic's `loc` along the model's types ---------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class _Walk:
     path: KeyPath
     owner: type[BaseModel] | None
@@ -96,7 +96,7 @@ def _walk(
     return _Walk(tuple(path), owner, tp, branch)
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class _Tagged:
     union: Any
 
@@ -167,7 +167,7 @@ def _labelled(members: tuple[Any, ...], label: str) -> Any:
 # --- wording, chosen by error type ----------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class _Explained:
     path: KeyPath
     message: str

@@ -8,10 +8,10 @@ completion, never imports the error-wording machinery or pydantic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from tracerun.errors import ConfigIssue
+from tracerun.plain import plain
 
 Where = Literal["key", "value"]
 
@@ -20,7 +20,7 @@ KeyPath = tuple[Any, ...]
 """Keys and list indexes from the document root, e.g. ('sources', 'edge', 'paths', 0)."""
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Span:
     """A 1-based position and how many characters to underline."""
 
@@ -29,7 +29,7 @@ class Span:
     width: int
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class SourceFile:
     """A profile file's text: its name as shown in messages and its lines."""
 
@@ -37,7 +37,7 @@ class SourceFile:
     lines: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Mark:
     """Where one key path is written: its key, its value, and its file."""
 

@@ -865,7 +865,7 @@ def parser_spec(config: BaseModel) -> spec.ParserConfig:
 
 
 def _spec_of(value: Any) -> Any:
-    # Each model class has a spec dataclass of the same name and fields.
+    # Each model class has a spec class of the same name and fields.
     if isinstance(value, BaseModel):
         kind = getattr(spec, type(value).__name__)
         names = type(value).model_fields

@@ -4,21 +4,22 @@ Why not the pydantic model itself: importing pydantic and building the model's
 validators costs ~170 ms, more than the scan of a gigabyte takes on two cores,
 and an ad hoc run (`--path`, `--docker`) has nothing to validate. So model.py
 validates a profile file and `model.to_spec` turns the result into these
-dataclasses; ad hoc runs build them directly, and nothing that runs a trace
+plain classes (tracerun/plain.py: dataclasses without their start-up cost,
+issue #18); ad hoc runs build them directly, and nothing that runs a trace
 imports pydantic. Each class has the name, fields and defaults of its model
 class (tests/config/test_config_spec.py holds the two in step); the model keeps
 what only validation needs (examples, docstrings, validators).
 
 Why no `slots=True`: a profile has a handful of these objects, and a slotted
-dataclass is built twice at import (~30 % of this module's start-up cost).
+class is built twice at import.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tracerun.config.format import DEFAULT_KEYS
+from tracerun.plain import field, plain
 
 Stream = Literal["stdout", "stderr"]
 STREAMS: tuple[Stream, ...] = ("stdout", "stderr")
@@ -26,7 +27,7 @@ COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
 COMPOSE_SERVICE_LABEL = "com.docker.compose.service"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class TimeConfig:
     """Where a record's timestamp is (`field`) and how to read it (`format`)."""
 
@@ -34,7 +35,7 @@ class TimeConfig:
     format: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class SampleConfig:
     """A log line and the fields its parser must extract from it."""
 
@@ -42,7 +43,7 @@ class SampleConfig:
     expect: dict[str, Any]
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class _ParserBase:
     fields: dict[str, str] = field(default_factory=dict)
     time: TimeConfig = field(default_factory=TimeConfig)
@@ -52,21 +53,21 @@ class _ParserBase:
     timezone: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class JsonParserConfig(_ParserBase):
     """One JSON object per line."""
 
     type: Literal["json"] = "json"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class LogfmtParserConfig(_ParserBase):
     """`key=value` pairs."""
 
     type: Literal["logfmt"] = "logfmt"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class RegexParserConfig(_ParserBase):
     """A regular expression whose named groups become fields."""
 
@@ -74,7 +75,7 @@ class RegexParserConfig(_ParserBase):
     type: Literal["regex"] = "regex"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class AutoParserConfig(_ParserBase):
     """JSON object, else logfmt pairs and a leading timestamp, decided per line."""
 
@@ -86,21 +87,21 @@ ParserConfig = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class MultilineConfig:
     """A line matching `start` begins a record; other lines continue it."""
 
     start: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class _SourceBase:
     parser: str | ParserConfig = "auto"
     multiline: MultilineConfig | None = None
     timezone: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class FileSourceConfig(_SourceBase):
     """Log files, rotated siblings and `.gz` archives on this machine."""
 
@@ -108,7 +109,7 @@ class FileSourceConfig(_SourceBase):
     type: Literal["file"] = "file"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class ComposeSelectorConfig:
     """The containers of a compose project (and optionally one service)."""
 
@@ -124,7 +125,7 @@ class ComposeSelectorConfig:
         return {key: value for key, value in pairs.items() if value is not None}
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class DockerSourceConfig(_SourceBase):
     """Containers on a Docker engine, read through the engine's log API."""
 
@@ -148,7 +149,7 @@ class DockerSourceConfig(_SourceBase):
         return [f"{key}={value}" for key, value in pairs.items()]
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class SshSourceConfig(_SourceBase):
     """Log files on remote hosts, searched there through the system `ssh` client."""
 
@@ -160,7 +161,7 @@ class SshSourceConfig(_SourceBase):
     type: Literal["ssh"] = "ssh"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class KubernetesSourceConfig(_SourceBase):
     """Pod logs on Kubernetes clusters, read through the user's own `kubectl`."""
 
@@ -175,7 +176,7 @@ class KubernetesSourceConfig(_SourceBase):
     type: Literal["kubernetes"] = "kubernetes"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class CommandSourceConfig(_SourceBase):
     """A program's stdout, read like a file: `journalctl`, a vendor CLI (never a shell)."""
 
@@ -196,7 +197,7 @@ SourceConfig = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class TextOutputConfig:
     """Human-readable timeline, one line per record."""
 
@@ -205,56 +206,56 @@ class TextOutputConfig:
     type: Literal["text"] = "text"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class NdjsonOutputConfig:
     """One JSON object per record."""
 
     type: Literal["ndjson"] = "ndjson"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class SummaryOutputConfig:
     """A terminal waterfall of the trace: one bar per source, gaps, first error."""
 
     type: Literal["summary"] = "summary"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class MarkdownOutputConfig:
     """A Markdown table of the records, the summary and the command, for tickets."""
 
     type: Literal["markdown"] = "markdown"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class HtmlOutputConfig:
     """One self-contained HTML page: waterfall, filterable table, folded traces."""
 
     type: Literal["html"] = "html"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class JaegerOutputConfig:
     """The Jaeger UI's JSON file: one span per source, each record a span log."""
 
     type: Literal["jaeger"] = "jaeger"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class OtlpOutputConfig:
     """OTLP/JSON traces: one span per source, each record a span event."""
 
     type: Literal["otlp"] = "otlp"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class MermaidOutputConfig:
     """A Mermaid sequenceDiagram of the hops between sources."""
 
     type: Literal["mermaid"] = "mermaid"
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class TemplateOutputConfig:
     """One line per record from a template: `{time:%H:%M:%S} {source:>10} {message}`."""
 
@@ -276,7 +277,7 @@ OutputConfig = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class IgnoreConfig:
     """What `--expand` never follows."""
 
@@ -284,7 +285,7 @@ class IgnoreConfig:
     fields: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class ExpectConfig:
     """An expected hop: a source that should hold a record of the request."""
 
@@ -292,7 +293,7 @@ class ExpectConfig:
     where: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class Profile:
     """Where one environment's logs are and how to read them."""
 

@@ -9,8 +9,9 @@ an expression; there is no attribute access, and indexing only into `fields`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from tracerun.plain import plain
 
 NAMES = ("time", "source", "origin", "line", "level", "message", "raw", "fields")
 """What a placeholder may name; any other name is a field (`{order_id}`)."""
@@ -29,7 +30,7 @@ class TemplateError(ValueError):
         self.hint = hint
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Placeholder:
     """One `{…}`: what it names, its format spec and colour helper.
 

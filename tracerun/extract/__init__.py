@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
@@ -35,6 +34,7 @@ from tracerun.extract.fields import (
 )
 from tracerun.extract.shapes import starts_record
 from tracerun.extract.stacks import stack_of
+from tracerun.plain import plain
 from tracerun.timeparse import Zones, parse_time
 
 EXTRACTORS: dict[str, Callable[[Any], Extractor]] = {
@@ -52,7 +52,7 @@ DEFAULT_TIME_FIELDS = (
 """Where a record's time is looked for, first present wins (see the README)."""
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Parsed:
     """What one log line says: its instant, level, message and every field.
 
@@ -75,7 +75,7 @@ class Parsed:
     inherits: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Parser:
     """A source's parser, built once from its config and applied per matched line."""
 

@@ -9,12 +9,9 @@ that value's form, never the record or the run).
 
 from __future__ import annotations
 
-import json.decoder
 import re
 from collections.abc import Callable
 from typing import Any
-
-import orjson
 
 from tracerun.config.spec import JsonParserConfig
 
@@ -28,7 +25,6 @@ MAX_INT_DIGITS = 4300
 """Python's int-from-text limit: longer integers are kept as their digits (a string)."""
 _INT64_LIMIT = 2.0**63
 _Scan = Callable[[str, int, bool], tuple[str, int]]
-_scanstring: _Scan = json.decoder.scanstring  # type: ignore[attr-defined]  # untyped
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _CONSTANTS = {
@@ -50,14 +46,46 @@ class JsonExtractor:
     def extract(self, line: str) -> dict[str, Any] | None:
         """Return the object's keys, or None when the line is not a JSON object."""
         try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError:
+            value = _loads(line)
+        except ValueError:  # orjson.JSONDecodeError, without importing json
             return loads_object(line)
         if type(value) is not dict:
             return None
         if _needs_care(value):
             return loads_object(line)
         return value
+
+
+def _first_loads(line: str) -> Any:
+    """Import orjson on the first JSON line, then call `orjson.loads` directly.
+
+    Why: orjson imports dataclasses, inspect and uuid (~7 ms); a trace whose
+    lines are not JSON never needs it (issue #18).
+    """
+    global _loads  # noqa: PLW0603 - bound once, to orjson's own function
+    import orjson  # noqa: PLC0415 - start-up: only once a line is JSON
+
+    _loads = orjson.loads
+    return _loads(line)
+
+
+_loads: Callable[[str], Any] = _first_loads
+
+
+def _unbound_scanstring(_text: str, _end: int, _strict: bool) -> tuple[str, int]:
+    raise AssertionError  # loads_object binds the real one first
+
+
+_scanstring: _Scan = _unbound_scanstring
+
+
+def _bind_scanstring() -> None:
+    """Bind `json.decoder.scanstring` once: `json` costs ~1.5 ms, and only this parser needs it."""
+    global _scanstring  # noqa: PLW0603 - bound once
+    if _scanstring is _unbound_scanstring:
+        import json.decoder  # noqa: PLC0415 - start-up: only for a line orjson refused
+
+        _scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # untyped
 
 
 def from_config(config: JsonParserConfig) -> JsonExtractor:  # noqa: ARG001
@@ -94,6 +122,7 @@ def loads_object(text: str) -> dict[str, Any] | None:
     plus a leading BOM. Containers deeper than MAX_DEPTH and integers longer
     than MAX_INT_DIGITS come back as their JSON text.
     """
+    _bind_scanstring()
     text = text.removeprefix("\ufeff")
     start = _skip(text, 0)
     if text[start : start + 1] != "{":

@@ -7,12 +7,12 @@ before an incident does; trace.py turns the mismatches into located issues.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, Literal
 
 from tracerun.config.spec import SampleConfig
 from tracerun.extract.fields import normalise_level
+from tracerun.plain import plain
 from tracerun.timeparse import format_rfc3339_us, parse_time
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 MismatchKind = Literal["unparsed", "differs", "missing", "unexpected", "bad_expect"]
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class SampleMismatch:
     """One way a sample's parse differs from its `expect`.
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from tracerun.extract import DEFAULT_TIME_FIELDS
@@ -19,6 +18,7 @@ from tracerun.extract.auto import AutoExtractor, query_pairs, wrapped
 from tracerun.extract.json import JsonExtractor
 from tracerun.extract.logfmt import LogfmtExtractor
 from tracerun.extract.shapes import ACCESS, starts_text_record, strip_ansi
+from tracerun.plain import plain
 from tracerun.timeparse import ZONE_ABBREVIATIONS, parse_time
 
 ID_KEYS = (
@@ -62,7 +62,7 @@ _TAIL_PAIR = re.compile(r'(?<!\S)([A-Za-z_]\w*)=("[^"]*"|\S+)')
 Kind = Literal["json", "wrapped", "logfmt", "access", "text", "unknown"]
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Sniffed:
     """What the first lines of one log say about its format.
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import orjson
-
 from tracerun.record import field_text
 
 _TOKEN = re.compile(
@@ -46,5 +44,7 @@ def _shown(value: Any, *, literal: bool) -> str:
     if isinstance(value, str):
         return value if literal else '"' + value + '"'
     if isinstance(value, dict | list):
+        import orjson  # noqa: PLC0415 - start-up: only for a nested value (it costs ~7 ms)
+
         return orjson.dumps(value).decode()
     return field_text(value)

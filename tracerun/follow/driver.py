@@ -8,7 +8,6 @@ A second driver over the same pipeline: each source type follows its origins
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import signal
 import sys
@@ -16,13 +15,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 from tracerun.config.spec import Profile
 from tracerun.errors import ExitCode, OutputError
 from tracerun.follow.reorder import ReorderBuffer
 from tracerun.output.base import Formatter
+from tracerun.plain import field, plain, replace
 from tracerun.query import Growing, Query
 from tracerun.read.match import RecordFilter
 from tracerun.read.tally import Tally
@@ -59,7 +58,7 @@ WINDOW = 0.25
 Notify = Callable[[Note], None]
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class FollowSettings:
     """How to follow: history or not, reorder window, when to stop."""
 
@@ -131,7 +130,7 @@ def _expand_first(
         sys.stderr.write(f"tracerun: {note}\n")
     sys.stderr.write(render_graph(expansion.nodes, expansion.passes))
     query = followed_query(session.query, profile, expansion)
-    query = dataclasses.replace(query, grow=Growing(query))
+    query = replace(query, grow=Growing(query))
     live = LiveExpander(profile, settings, expansion)
     return query, ViaMarker(expansion, known), live
 
@@ -178,7 +177,7 @@ def build_feeds(
         batches.append(expand([r for batch in batches for r in batch]))
     # The one-shot history read is pickled to workers: without the live needles;
     # numbered, as the live readers number theirs (--exit-on can test `line`).
-    once_query = dataclasses.replace(query, grow=None, lines=True)
+    once_query = replace(query, grow=None, lines=True)
     result = run(Plan(tuple(once)), once_query) if settings.history and once else None
     history = Timeline(query.limit, query.max_records)
     for batch in batches:
@@ -201,7 +200,7 @@ def _now_us() -> int:
     return time.time_ns() // 1000
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class Follower:
     """The follow loop: poll feeds, reorder, print, stop on a signal, --exit-on or --timeout."""
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TextIO
+
+from tracerun.plain import field, plain
 
 if TYPE_CHECKING:
     from tracerun.record import Record
 
 
-@dataclass(frozen=True)
+@plain(frozen=True)
 class RunInfo:
     """What a trace was asked, for the formats that show it (headers, notes).
 
@@ -40,13 +41,19 @@ class RunInfo:
     expanded: bool = False
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]"
 """Control characters, and lone surrogates (JSON's "\\ud800": no UTF-8 for them)."""
+_control: re.Pattern[str] | None = None
 
 
 def visible(text: str) -> str:
     """Show control characters as `\\x1b` (and lone surrogates as `\\ud800`): inert, printable."""
-    return _CONTROL.sub(_escaped, text)
+    if text.isascii() and text.isprintable():  # none of them: the common case
+        return text
+    global _control  # noqa: PLW0603 - compiled on first use (~0.8 ms, issue #18)
+    if _control is None:
+        _control = re.compile(_CONTROL)
+    return _control.sub(_escaped, text)
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -58,7 +65,7 @@ DEFAULT_WIDTH = 100
 """Columns when the width cannot be known (not a terminal, no COLUMNS)."""
 
 
-@dataclass(frozen=True)
+@plain(frozen=True)
 class OutputContext:
     """What a formatter is built with besides its configuration.
 

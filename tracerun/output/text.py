@@ -8,12 +8,9 @@ CR, LF, NUL, the C1 range) and any lone surrogate is shown escaped (`\\x1b`,
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
-
-import orjson
 
 from tracerun.output.base import StreamingFormatter
 from tracerun.output.color import DIM, RESET, level_color, source_color
@@ -22,7 +19,8 @@ from tracerun.timeparse import format_utc_ms
 
 _NO_TIME_TEXT = "-".ljust(len("2026-03-20T14:10:00.000Z"))
 _CONTINUATION_INDENT = "    "
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL = r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]"
+_control: re.Pattern[str] | None = None
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 CONTEXT_MARK = "  ┊ "
 """Starts a context line (`-A/-B/-C`), so that it reads apart from records without colour."""
@@ -86,9 +84,14 @@ def visible(text: str) -> str:
     Stricter than output/base.py's `visible`, which keeps line feeds for the
     formats that lay text out on several lines: a text record is one line.
     """
-    if _CONTROL.search(text) is None:
+    if text.isascii() and text.isprintable():  # none of them: the common case
         return text
-    return _CONTROL.sub(_escape, text)
+    global _control  # noqa: PLW0603 - compiled on first use (~0.4 ms, issue #18)
+    if _control is None:
+        _control = re.compile(_CONTROL)
+    if _control.search(text) is None:
+        return text
+    return _control.sub(_escape, text)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -116,7 +119,11 @@ def _quote(value: Any) -> str:
 
 def _json_text(value: dict[str, Any] | list[Any]) -> str:
     """Write a nested value as compact JSON; `json` where orjson cannot (big ints)."""
+    import orjson  # noqa: PLC0415 - start-up: only for a nested value (it costs ~7 ms)
+
     try:
         return orjson.dumps(value).decode()
     except TypeError:
+        import json  # noqa: PLC0415 - rare: only when orjson refuses a value
+
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

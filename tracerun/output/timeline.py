@@ -11,11 +11,11 @@ import hashlib
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from tracerun.plain import plain
 from tracerun.record import NO_TIME, Record, field_text
 
 MAX_OPERATION = 80
@@ -37,7 +37,7 @@ def seconds(us: int) -> str:
     return f"{us / 1_000_000:.3f} s"
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class SourceSpan:
     """One source's part of the trace: its first and last record, counts."""
 
@@ -54,7 +54,7 @@ class SourceSpan:
         return 0 if self.first == NO_TIME else self.last - self.first
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Gap:
     """Time between two consecutive records of the merged timeline."""
 
@@ -71,7 +71,7 @@ class Gap:
         return f"{self.before.source} → {self.after.source}: {seconds(self.duration)}"
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Timeline:
     """What a list of merged records says as a whole."""
 
@@ -140,7 +140,7 @@ class Timeline:
         return digest[:32]
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class TraceSpan:
     """One source as a tracing span: its records, times, id and parent.
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tracerun.extract import Parsed
+from tracerun.plain import field, plain
 from tracerun.read.match import Matcher
 from tracerun.read.scan import LOOKBACK, Hit
 from tracerun.read.tally import Tally, excerpt, where
@@ -84,7 +84,7 @@ class _Known:
         self.time = time
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class Assembler:
     """Turns the hits of one origin into records, counting what could not be used."""
 

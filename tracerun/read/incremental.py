@@ -11,8 +11,8 @@ from __future__ import annotations
 import io
 from collections import deque
 from collections.abc import Callable
-from dataclasses import replace
 
+from tracerun.plain import replace
 from tracerun.query import Query, Term
 from tracerun.read.assemble import Assembler, Timeless, timeless_warning
 from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf

@@ -18,8 +18,9 @@ import struct
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
+from tracerun.plain import plain
 from tracerun.record import Context, ContextLine, Record
 
 SPILL_AT = 10_000
@@ -34,7 +35,8 @@ Entry = tuple[int, int, str, int, int, bytes]
 """A record's sort key (time, source order, origin, line, offset), then the rest of it."""
 
 
-class Keep(NamedTuple):
+@plain(frozen=True, slots=True)
+class Keep:
     """Which records of the timeline can be printed: the oldest `records`, or the newest."""
 
     records: int

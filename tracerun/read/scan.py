@@ -23,13 +23,13 @@ import functools
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Protocol
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 from stringzilla import count as _sz_count
 from stringzilla import utf8_uncased_search as _sz_uncased_find
 
+from tracerun.plain import plain
 from tracerun.read.bounds import UNKEYED, WANTED, Bounds, judgeable
 from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.fold import case_spellings
@@ -55,7 +55,7 @@ class Readable(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Needles:
     """What to search for: literal byte strings, lowercased when ignoring case.
 
@@ -195,7 +195,7 @@ def _spell(
     return table.get(c, c)
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class Hit:
     """A framed record containing a needle.
 
@@ -239,7 +239,7 @@ class Hit:
             end = begin - 1
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class ScanNotice:
     """Something the scanner skipped that the user should hear about."""
 

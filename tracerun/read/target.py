@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import tzinfo
 
 from tracerun.extract import Parser
 from tracerun.origin import Origin
+from tracerun.plain import plain
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Target:
     """An origin with everything needed to read it: parser, record-start rule, zone."""
 

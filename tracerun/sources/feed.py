@@ -7,8 +7,9 @@ containers of a docker source); `tail.py` and `dockertail.py` implement it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
+
+from tracerun.plain import plain
 
 if TYPE_CHECKING:
     from tracerun.read.incremental import IncrementalReader
@@ -20,7 +21,7 @@ RETRY_MAX = 30.0
 """Longest wait between retries; the wait doubles up to it."""
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Note:
     """A message for stderr: a source failing, recovering, a container removed."""
 
@@ -29,7 +30,7 @@ class Note:
     hint: str | None = None
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class Backoff:
     """When to try again something that keeps failing: 1 s, 2 s, 4 s … 30 s."""
 

@@ -15,9 +15,7 @@ time, source order, origin, then byte offset (a bisected pass has no line number
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from tracerun.config.format import is_dotted_path
@@ -25,6 +23,7 @@ from tracerun.config.spec import Profile
 from tracerun.errors import EvaluationError, OnceWarning, SourceFailure, quoted
 from tracerun.extract.fields import expression_getter
 from tracerun.output.idgraph import IdNode
+from tracerun.plain import field, plain, replace
 from tracerun.query import Query, Term
 from tracerun.read.assemble import Timeless, timeless_warnings
 from tracerun.read.match import lookup, spellings
@@ -48,7 +47,7 @@ _SHOWN = 5
 """Ids named in a limit's message; the rest are counted."""
 
 
-@dataclass(frozen=True)
+@plain(frozen=True)
 class ExpandSettings:
     """How far to follow ids, and how to bound the time searched."""
 
@@ -61,7 +60,7 @@ class ExpandSettings:
     auto_window: bool = True
 
 
-@dataclass
+@plain
 class Expansion:
     """What an expanded trace followed: the id graph, the window, what was left out."""
 
@@ -179,7 +178,7 @@ class Correlator:
 def expanded_query(query: Query, correlator: Correlator) -> Query:
     """Add the correlate fields to the keys (a bare id matches either)."""
     keys = tuple(dict.fromkeys((*query.keys, *correlator.keys)))
-    return dataclasses.replace(query, keys=keys, derived=correlator.expressions)
+    return replace(query, keys=keys, derived=correlator.expressions)
 
 
 def followed_query(query: Query, profile: Profile, expansion: Expansion) -> Query:
@@ -189,7 +188,7 @@ def followed_query(query: Query, profile: Profile, expansion: Expansion) -> Quer
     if since is None and expansion.window is not None:
         since = expansion.window[0]
     expanded = expanded_query(query, Correlator(profile))
-    return dataclasses.replace(expanded, terms=terms or query.terms, since=since)
+    return replace(expanded, terms=terms or query.terms, since=since)
 
 
 def run_expanded(
@@ -221,7 +220,7 @@ class _Expander:
         self.correlator = Correlator(profile)
         base = expanded_query(query, self.correlator) if settings.expand else query
         # Each pass keeps what it matched: --limit applies to the whole timeline.
-        self.query = dataclasses.replace(base, limit=None)
+        self.query = replace(base, limit=None)
         self.user_query = query
         self.results: list[RunResult] = []
         self.expansion = Expansion()
@@ -247,10 +246,8 @@ class _Expander:
             window, targets = None, self.plan.targets
         self.expansion.window = window
         if window is not None:
-            query = dataclasses.replace(query, since=window[0], until=window[1])
-        plan = dataclasses.replace(
-            self.plan, targets=tuple(targets), warnings=(), failures=()
-        )
+            query = replace(query, since=window[0], until=window[1])
+        plan = replace(self.plan, targets=tuple(targets), warnings=(), failures=())
         frontier = self._seed(records)
         if self.settings.expand:
             self._follow(plan, query, frontier)
@@ -266,7 +263,7 @@ class _Expander:
         return self._result(), self.expansion
 
     def _pass(self, plan: Plan, query: Query) -> tuple[RunResult, list[Record]]:
-        sub = dataclasses.replace(plan, warnings=(), failures=())
+        sub = replace(plan, warnings=(), failures=())
         result = run(sub, query, self.workers)
         records = list(result.timeline)
         if result.timeline.capped:
@@ -318,11 +315,11 @@ class _Expander:
                 nodes.append(IdNode(f"{name}={value}", parent, source))
             values = list(found)
             terms = tuple(Term(None, v) for v in values)
-            result, records = self._pass(plan, dataclasses.replace(query, terms=terms))
+            result, records = self._pass(plan, replace(query, terms=terms))
             shared = self._fanout(records, values)
             rest = tuple(t for t in terms if t.value not in shared)
             if shared and rest and result.timeline.capped:
-                again = dataclasses.replace(query, terms=rest)
+                again = replace(query, terms=rest)
                 result, records = self._pass(plan, again)
             self.results.append(result)
             self.expansion.passes = depth

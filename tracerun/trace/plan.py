@@ -5,22 +5,20 @@ No log content is read here; discovery lists files or containers only.
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import re
-import zoneinfo
-from dataclasses import dataclass, field
 
 from tracerun.config.spec import Profile
 from tracerun.errors import SourceFailure
 from tracerun.extract import build_parser
 from tracerun.origin import Origin
+from tracerun.plain import field, plain, replace
 from tracerun.read.target import Target
 from tracerun.sources import get_source
-from tracerun.timeparse import zone_table
+from tracerun.timeparse import named_zone, zone_table
 
 
-@dataclass(frozen=True)
+@plain(frozen=True)
 class Plan:
     """Everything a run will read, in profile order."""
 
@@ -56,7 +54,7 @@ def build_plan(profile: Profile, source_patterns: tuple[str, ...] = ()) -> Plan:
         failures.extend(found.failures)
         template = source_target(profile, name, index)
         templates[name] = template
-        targets.extend(dataclasses.replace(template, origin=o) for o in found.origins)
+        targets.extend(replace(template, origin=o) for o in found.origins)
     return Plan(
         tuple(targets), tuple(warnings), tuple(failures), tuple(selected), templates
     )
@@ -77,7 +75,7 @@ def source_target(profile: Profile, name: str, index: int) -> Target:
     return Target(
         Origin(name, index, config.type, name, name),
         parser,
-        zoneinfo.ZoneInfo(source_zone(profile, name)),
+        named_zone(source_zone(profile, name)),
         start,
     )
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from tracerun.errors import SourceFailure, TerminatedError
+from tracerun.plain import field, plain
 from tracerun.query import Query
 from tracerun.read.assemble import Timeless, timeless_warnings, unparsed_warning
 from tracerun.read.runs import spill_directory
@@ -43,7 +42,7 @@ THREADS = 16
 """Threads for network-bound reads (one per container at a time)."""
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class RunResult:
     """The outcome of a run: the timeline plus everything that went wrong on the way.
 
@@ -86,7 +85,7 @@ class RunResult:
         return self._records
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class _Work:
     """One target's jobs and the source type that reads them."""
 
@@ -218,7 +217,12 @@ def _executors(
 
 @contextmanager
 def _sigterm_raises(*, enabled: bool) -> Iterator[None]:
-    if not enabled or threading.current_thread() is not threading.main_thread():
+    if not enabled:
+        yield
+        return
+    import threading  # noqa: PLC0415 - start-up: only a run with workers or programs
+
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
 

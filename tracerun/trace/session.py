@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from tracerun import __version__
 from tracerun.config.spec import OutputConfig, Profile, TextOutputConfig
@@ -17,8 +17,9 @@ from tracerun.errors import QueryError, cut, quoted
 from tracerun.output import BUILTIN, build_formatter
 from tracerun.output.base import Formatter, RunInfo, terminal_width
 from tracerun.output.color import ColorSetting, use_color
+from tracerun.plain import plain
 from tracerun.query import Query, check_where, parse_term
-from tracerun.timeparse import parse_bound, parse_duration
+from tracerun.timeparse import named_zone, parse_bound, parse_duration
 from tracerun.trace.plan import Plan, build_plan
 from tracerun.trace.runner import RunResult, run
 
@@ -34,7 +35,8 @@ class FormatterFactory(Protocol):
         ...
 
 
-class TraceOptions(NamedTuple):
+@plain(frozen=True, slots=True)
+class TraceOptions:
     """What a trace is asked for, as given on the command line (not yet parsed)."""
 
     terms: tuple[str, ...] = ()
@@ -65,7 +67,8 @@ class TraceOptions(NamedTuple):
     strict_hops: bool = False
 
 
-class Session(NamedTuple):
+@plain(frozen=True, slots=True)
+class Session:
     """A trace ready to run: what to match, what to read, how to print.
 
     `notes` are warnings about the query itself (the window used, when a
@@ -305,6 +308,4 @@ def _is_naive(text: str, now_us: int) -> bool:
 
 
 def _zone(name: str) -> Any:
-    import zoneinfo  # noqa: PLC0415 - start-up: ~2 ms, only for a trace
-
-    return zoneinfo.ZoneInfo(name)
+    return named_zone(name)

@@ -12,10 +12,10 @@ and with the window as --since/--until.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from tracerun.plain import replace
 from tracerun.query import Query
 from tracerun.read.target import Target
 from tracerun.record import NO_TIME, Record
@@ -139,7 +139,7 @@ def probe(plan: Plan, query: Query, margin: int, run_pass: Pass) -> Probe:
     ]
     if rest:
         since, until = window
-        bounded = dataclasses.replace(query, since=since, until=until)
+        bounded = replace(query, since=since, until=until)
         result, found = run_pass(_subplan(plan, [targets[i] for i in rest]), bounded)
         results.append(result)
         records += found
@@ -151,4 +151,4 @@ def probe(plan: Plan, query: Query, margin: int, run_pass: Pass) -> Probe:
 
 def _subplan(plan: Plan, targets: list[Target]) -> Plan:
     """Narrow the plan to these targets (its discovery notes are told once, elsewhere)."""
-    return dataclasses.replace(plan, targets=tuple(targets), warnings=(), failures=())
+    return replace(plan, targets=tuple(targets), warnings=(), failures=())

@@ -194,12 +194,10 @@ def test_compressed_archives_are_history_only_and_new_ones_are_skipped(log: Path
         "app",
         0,
     )
-    import dataclasses
+    from tracerun.plain import replace
 
-    origin = dataclasses.replace(
-        profile_target.origin, locator=str(log.with_name("app.log.1.gz"))
-    )
-    archives, keys = archives_of([dataclasses.replace(profile_target, origin=origin)])
+    origin = replace(profile_target.origin, locator=str(log.with_name("app.log.1.gz")))
+    archives, keys = archives_of([replace(profile_target, origin=origin)])
     assert [a.origin.locator for a in archives] == [str(log.with_name("app.log.1.gz"))]
     assert len(keys) == 1
 

@@ -19,10 +19,10 @@ import signal
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
 
 from tracerun.errors import cut, mask, mask_cut_start, secret_overlap
 from tracerun.origin import Origin
+from tracerun.plain import field, plain
 from tracerun.sources.base import ReadError
 
 STDERR_KEEP = 64 * 1024
@@ -48,7 +48,7 @@ _RUNNING: set[subprocess.Popen[bytes]] = set()
 _RUNNING_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class CommandOrigin(Origin):
     """A command: its argv (placeholders unfilled), environment, folder and limits.
 
@@ -101,7 +101,7 @@ def _spawn_error(exc: OSError, program: str, cwd: str | None) -> ReadError:
     return ReadError(f"cannot run {cut(program)}: {why}", "is it an executable file?")
 
 
-@dataclass
+@plain
 class Output:
     """A running program's stdout as a Readable, until its end or the deadline.
 

@@ -6,11 +6,11 @@ import fnmatch
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from tracerun.config.spec import DockerSourceConfig
 from tracerun.errors import TracerunError
+from tracerun.plain import plain
 from tracerun.sources.base import Family
 from tracerun.sources.docker.engine import EngineError, connect
 from tracerun.sources.docker.logs import log_head
@@ -21,7 +21,7 @@ HEAD_LINES = 50
 _HEAD_BYTES = 64 * 1024
 
 
-@dataclass(slots=True, eq=False)
+@plain(slots=True, eq=False)
 class AdhocContainers:
     """The docker sources one `--docker` flag made (one per container it matched).
 
@@ -46,7 +46,7 @@ class AdhocContainers:
         return container if container not in self.taken else f"{container}-docker"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@plain(frozen=True, slots=True, kw_only=True)
 class AdhocDockerSourceConfig(DockerSourceConfig):
     """A docker source made from `--docker` values rather than read from a profile."""
 

@@ -21,10 +21,10 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tracerun.plain import field, plain
 from tracerun.sources.base import ReadError
 
 REMOTE_COMMAND = "docker system dial-stdio"
@@ -45,7 +45,7 @@ class DialError(ReadError):
         super().__init__(reason, hint)
 
 
-@dataclass(frozen=True)
+@plain(frozen=True)
 class SshEngine:
     """Where an `ssh://[user@]host[:port]` engine is, and the `ssh` that reaches it."""
 
@@ -135,7 +135,7 @@ def open_master(engine: SshEngine) -> None:
         )
 
 
-@dataclass
+@plain
 class Bridge:
     """A listening unix socket in a private folder; each connection runs one session."""
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import fnmatch
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tracerun.config.spec import DockerSourceConfig, Stream
 from tracerun.errors import SourceFailure
 from tracerun.origin import Origin
+from tracerun.plain import plain
 from tracerun.sources.base import Discovery
 from tracerun.sources.docker.engine import POOL, EngineError, connect, engine_url
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 _NEVER_STARTED = "0001-01-01T00:00:00Z"
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class ContainerOrigin(Origin):
     """A container: its engine, the output streams read, and whether it has a TTY."""
 

@@ -7,10 +7,10 @@ engine's 16 KiB message size, which is stored, and stamped, in pieces).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import datetime
 
+from tracerun.plain import replace
 from tracerun.read.scan import Hit
 
 PIECE_BYTES = 16 * 1024
@@ -78,5 +78,5 @@ def unstamp(hit: Hit) -> tuple[int | None, Hit]:
     bare = b"\n".join(content(line) for line in lines)
     before = tuple((at, content(line)) for at, line in hit.before)
     after = tuple((at, content(line)) for at, line in hit.after)
-    bare_hit = dataclasses.replace(hit, data=bare, before=before, after=after)
+    bare_hit = replace(hit, data=bare, before=before, after=after)
     return engine_us(lines[0]), bare_hit

@@ -13,16 +13,15 @@ matcher) as files, in the driver's thread.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from tracerun.config.spec import DockerSourceConfig
 from tracerun.origin import Origin
+from tracerun.plain import field, plain, replace
 from tracerun.query import Query
 from tracerun.read.incremental import IncrementalReader
 from tracerun.read.target import Target
@@ -40,7 +39,7 @@ QUIET = 0.05
 _EVENTS = {"type": ["container"], "event": ["start", "destroy"]}
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class _Box:
     """One followed container: its record stream and its streaming thread's state."""
 
@@ -71,7 +70,7 @@ class DockerFeed:
         self._group = _watching(target, config)
         if self._group is not None:  # also the flag's globs: containers started later
             globs = [*config.containers, *self._group.values]
-            config = dataclasses.replace(config, containers=globs)
+            config = replace(config, containers=globs)
         self._discovery = config
         self._query = query
         self._source = target.origin.source
@@ -136,7 +135,7 @@ class DockerFeed:
         return records
 
     def _box(self, origin: Origin) -> _Box:
-        target = dataclasses.replace(self._target, origin=origin)
+        target = replace(self._target, origin=origin)
         stream = IncrementalReader(
             target,
             self._query,
@@ -294,7 +293,7 @@ class DockerFeed:
                 kept.append(origin)
             elif self._group is not None and group and origin.name not in group.names:
                 name = group.source_name(origin.name)
-                kept.append(dataclasses.replace(origin, source=name))
+                kept.append(replace(origin, source=name))
         found.origins = kept
         return found
 

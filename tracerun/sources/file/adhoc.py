@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tracerun.config.spec import FileSourceConfig
 from tracerun.errors import TracerunError
+from tracerun.plain import field, plain
 from tracerun.sources.base import Family, ReadError, unique_names
 from tracerun.sources.file.open import is_compressed, open_log
 from tracerun.sources.file.paths import expand_paths, has_glob, source_name
@@ -23,7 +23,7 @@ HEAD_LINES = 50
 _HEAD_BYTES = 64 * 1024
 
 
-@dataclass(slots=True, eq=False)
+@plain(slots=True, eq=False)
 class AdhocGroup:
     """The file sources one `--path` flag made, and how a one-shot run named its files.
 
@@ -51,7 +51,7 @@ class AdhocGroup:
     tail: Any = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@plain(frozen=True, slots=True, kw_only=True)
 class AdhocFileSourceConfig(FileSourceConfig):
     """A file source made from `--path` values rather than read from a profile.
 

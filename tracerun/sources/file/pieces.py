@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
 from tracerun.errors import SourceFailure
+from tracerun.plain import field, plain, replace
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler, Timeless
 from tracerun.read.match import Matcher
@@ -54,7 +54,7 @@ each paid for an 8 MiB one (issue #18). A file that grows while read is read in
 more blocks, which changes nothing but the speed."""
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Piece:
     """One unit of scanning work: the records of a file that start in [start, stop).
 
@@ -86,7 +86,7 @@ class Piece:
         return max(0, (size if self.stop is None else self.stop) - self.start)
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class PieceResult:
     """What scanning one piece produced; line numbers relative to the piece's start."""
 

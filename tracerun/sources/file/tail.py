@@ -24,13 +24,13 @@ per-file reading helpers are in tracked.py.
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import heapq
 import os
 import time
 from collections.abc import Callable
 
+from tracerun.plain import replace
 from tracerun.query import Query
 from tracerun.read.incremental import IncrementalReader
 from tracerun.read.match import Matcher
@@ -252,14 +252,14 @@ class SourceTail:
             self._skip.add(key)
             return None
         source, index = named
-        origin = dataclasses.replace(
+        origin = replace(
             self._target.origin,
             source=source,
             source_index=index,
             name=path,
             locator=path,
         )
-        target = dataclasses.replace(self._target, origin=origin)
+        target = replace(self._target, origin=origin)
         stream = IncrementalReader(target, self._query, matcher=self._matcher)
         tail = Tracked(key, path, fd, stream)
         tail.active = self._now
@@ -455,9 +455,7 @@ class SourceTail:
         return f"source {self._source(path)}: {path}: "
 
     def _failure_note(self, path: str, exc: OSError) -> Note:
-        origin = dataclasses.replace(
-            self._target.origin, source=self._source(path), name=path
-        )
+        origin = replace(self._target.origin, source=self._source(path), name=path)
         failure = file_failure(origin, exc)
         retrying = "tracerun keeps retrying"
         hint = f"{failure.hint}; {retrying}" if failure.hint else f"{retrying} it"

@@ -8,9 +8,9 @@ again, which of a source's files are compressed archives.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from tracerun.plain import plain
 from tracerun.read.incremental import IncrementalReader
 from tracerun.read.scan import CHUNK
 from tracerun.read.target import Target
@@ -22,7 +22,7 @@ HEAD = 256
 """Bytes at the start of a file that identify its content (truncation, copies)."""
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Memo:
     """A truncated file's old first bytes and how far it had been read."""
 
@@ -32,7 +32,7 @@ class Memo:
     at: float
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class Tracked:
     """One followed file: descriptor (None: closed while idle), offset, first bytes."""
 

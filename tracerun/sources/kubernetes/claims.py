@@ -7,9 +7,9 @@ the ad hoc flag's code, nor it pods.py.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 
 from tracerun.config.spec import KubernetesSourceConfig
+from tracerun.plain import field, plain
 
 
 class AdhocPods:
@@ -33,7 +33,7 @@ class AdhocPods:
             return self._owner.setdefault(key, source) == source
 
 
-@dataclass(frozen=True, kw_only=True)
+@plain(frozen=True, kw_only=True)
 class AdhocKubernetesSourceConfig(KubernetesSourceConfig):
     """A kubernetes source made from `--k8s` values rather than read from a profile.
 

@@ -16,13 +16,13 @@ import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tracerun.config.spec import KubernetesSourceConfig
 from tracerun.errors import SourceFailure
 from tracerun.origin import Origin
+from tracerun.plain import plain
 from tracerun.sources.base import Discovery
 from tracerun.sources.kubernetes import kubectl
 from tracerun.sources.kubernetes.claims import AdhocKubernetesSourceConfig
@@ -33,7 +33,7 @@ PREVIOUS = " (previous)"
 """What the origin of a container's previous instance adds to its name."""
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class PodOrigin(Origin):
     """One container of one pod (or its previous instance), where kubectl finds it."""
 
@@ -50,7 +50,7 @@ class PodOrigin(Origin):
     """The source's `max_parallel`."""
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class Place:
     """One context and namespace to list pods in."""
 

@@ -6,10 +6,10 @@ dropped (`2026-03-20T14:10:00.1Z`, even `…:00Z`), always in UTC, then a space.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import UTC, datetime
 
+from tracerun.plain import replace
 from tracerun.read.scan import Hit
 
 _PREFIX = re.compile(
@@ -49,6 +49,4 @@ def split_hit(hit: Hit) -> tuple[int | None, Hit]:
     data = b"\n".join(bare(line) for line in lines)
     before = tuple((at, bare(line)) for at, line in hit.before)
     after = tuple((at, bare(line)) for at, line in hit.after)
-    return kubelet_us(lines[0]), dataclasses.replace(
-        hit, data=data, before=before, after=after
-    )
+    return kubelet_us(lines[0]), replace(hit, data=data, before=before, after=after)

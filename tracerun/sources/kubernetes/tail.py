@@ -12,15 +12,14 @@ Threads only move bytes; the bytes go through the same IncrementalReader
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from tracerun.config.spec import KubernetesSourceConfig
+from tracerun.plain import field, plain, replace
 from tracerun.query import Query
 from tracerun.read.incremental import IncrementalReader
 from tracerun.read.target import Target, stdout_start_rule
@@ -39,7 +38,7 @@ QUIET = 0.05
 _BLOCK = 64 * 1024
 
 
-@dataclass(slots=True)
+@plain(slots=True)
 class _Box:
     """One followed container: its record stream and its thread's bookmark."""
 
@@ -135,7 +134,7 @@ class KubernetesFeed:
         return records
 
     def _box(self, origin: PodOrigin) -> _Box:
-        target = dataclasses.replace(self._template, origin=origin)
+        target = replace(self._template, origin=origin)
         stream = IncrementalReader(
             target,
             self._query,

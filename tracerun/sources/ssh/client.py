@@ -16,9 +16,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from tracerun.plain import field, plain
 from tracerun.sources.base import ReadError
 
 REMOTE_COMMAND = "exec /bin/sh -s"
@@ -38,7 +38,7 @@ class SshError(ReadError):
     """A host that could not be reached, or refused us; carries reason and hint."""
 
 
-@dataclass(frozen=True)
+@plain(frozen=True)
 class Host:
     """How to reach one host: destination, port, and the source's ssh options."""
 
@@ -151,7 +151,7 @@ def _open_master(host: Host) -> SshError | None:
     return None
 
 
-@dataclass(eq=False)  # by identity: kept in a set while live
+@plain(eq=False)  # by identity: kept in a set while live
 class Session:
     """One running `ssh`: its stdout lines as they come, its stderr kept for the end."""
 

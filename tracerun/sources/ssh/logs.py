@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from tracerun.errors import SourceFailure
+from tracerun.plain import field, plain
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler
 from tracerun.read.match import Matcher
@@ -130,7 +130,7 @@ def _failure(
     return None
 
 
-@dataclass
+@plain
 class Framer:
     """`grep -n -A` output (`N:hit`, `N-context`) → framed records, as Hits.
 

@@ -8,11 +8,11 @@ pattern; the hosts are asked in parallel. The connection it opens stays up
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from tracerun.config.spec import SshSourceConfig
 from tracerun.errors import SourceFailure
 from tracerun.origin import Origin
+from tracerun.plain import plain
 from tracerun.sources.base import Discovery
 from tracerun.sources.ssh import client, script
 
@@ -21,7 +21,7 @@ DISCOVER_TIMEOUT = 30.0
 """Seconds one host may take to list its files."""
 
 
-@dataclass(frozen=True, slots=True)
+@plain(frozen=True, slots=True)
 class RemoteOrigin(Origin):
     """A file on a host: shown as `host:/path`; read over `ssh` on that host."""
 

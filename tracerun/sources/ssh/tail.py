@@ -16,8 +16,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
+from tracerun.plain import field, plain
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler
 from tracerun.read.match import Matcher
@@ -31,7 +31,7 @@ QUIET = 0.3
 """Seconds without lines after which a file's held last record is released."""
 
 
-@dataclass
+@plain
 class _File:
     """One followed remote file: where to resume, and its record framing."""
 
@@ -42,7 +42,7 @@ class _File:
     last_data: float = 0.0
 
 
-@dataclass
+@plain
 class _Host:
     """One host's follow session and its files."""
 
