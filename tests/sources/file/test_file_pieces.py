@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 from tracerun.cli.adhoc import with_adhoc
 from tracerun.output.ndjson import NdjsonFormatter
+from tracerun.plain import replace
 from tracerun.query import Query, Term
 from tracerun.read import scan as scan_module
 from tracerun.sources.file import pieces as files

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import gzip
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tracerun.cli.adhoc import with_adhoc
+from tracerun.plain import replace
 from tracerun.query import Query, Term
 from tracerun.read.target import Target
 from tracerun.sources.file import seek
