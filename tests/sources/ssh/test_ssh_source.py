@@ -481,3 +481,40 @@ def test_a_stack_trace_longer_than_the_grep_window_comes_back_whole(
     assert [(r["line"], r["message"], r["fields"]) for r in got] == [
         (r["line"], r["message"], r["fields"]) for r in want
     ]
+
+
+@pytest.mark.parametrize("which", ["gnu", "busybox"])
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
+def test_an_id_only_on_a_continuation_line_finds_the_record_as_for_a_local_file(
+    ssh_fleet: Any, tmp_path: Path, which: str, packed: bool
+) -> None:
+    # The record's first line has no id; a line of its stack trace does. A
+    # local trace prints the record (from its first line); so must the host.
+    host = ssh_fleet.hosts[0] if which == "gnu" else ssh_fleet.busybox
+    lines = [
+        "2026-03-20T14:09:59Z INFO pay: before request_id=z",
+        "2026-03-20T14:10:00Z ERROR pay: boom",
+        "Traceback (most recent call last):",
+        f"  caused by request_id={RID}",
+        "ValueError: declined",
+        f"2026-03-20T14:10:01Z INFO pay: later request_id={RID}",
+    ]
+    text = ("\n".join(lines) + "\n").encode()
+    name = "app.log.1.gz" if packed else "app.log"
+    data = gzip.compress(text) if packed else text
+    (host.log_dir / name).write_bytes(data)
+    (tmp_path / name).write_bytes(data)
+
+    remote = run("--ssh", f"{host.alias}:{host.remote_dir}/{name}", RID, "-o", "ndjson")
+    local = run("--path", str(tmp_path / name), RID, "-o", "ndjson")
+
+    assert (remote.exit_code, local.exit_code) == (0, 0), remote.stderr
+    got = [json.loads(line) for line in remote.stdout.splitlines()]
+    want = [json.loads(line) for line in local.stdout.splitlines()]
+    assert [(r["line"], r["message"]) for r in want] == [
+        (2, "\n".join(["pay: boom", *lines[2:5]])),
+        (6, "pay: later"),
+    ]
+    assert [(r["line"], r["message"], r["fields"]) for r in got] == [
+        (r["line"], r["message"], r["fields"]) for r in want
+    ]

@@ -27,6 +27,12 @@ WINDOW_LINES = 256
 """Lines after a hit the host's grep hands on (`-A`); a record that continues
 past them is read on from the file (#14: with dense ids the 2,000-line window
 was most of what grep wrote and awk read)."""
+BACK_LINES = 256
+"""Lines before a hit the host's grep hands on (`-B`): a hit on a continuation
+line (a trace's `Caused by: … id`) belongs to the record above it, which the
+local scan finds within its lookback (read/scan.py LOOKBACK, 64 KiB) and the
+host must send. 256 lines of up to 256 bytes cover that lookback; a record
+whose start is further back than this is missed here, not locally."""
 CONTINUATION_ERE = (
     r"^[[:space:]]|^$|^Traceback \(|^Caused by:|^During handling of"
     r"|^The above exception|^[A-Za-z0-9_.$]+(Error|Exception)(:|$)"
@@ -153,7 +159,10 @@ def search_script(
     """Search each file for the needles: `@F INDEX`, grep -n lines, `@R RC`, `@E INDEX`.
 
     Each hit comes with the lines after it that look like its continuation
-    (up to CONTEXT_LINES after the last hit line); compressed files are
+    (up to CONTEXT_LINES after the last hit line); a hit on a line that looks
+    like a continuation, outside any record sent, comes with the lines before
+    it back to the nearest one that does not (the record's probable start,
+    up to BACK_LINES back; the exact start rule runs locally). Compressed files are
     decompressed on the host. A file's problems go to stderr after an
     `@F INDEX` marker of their own.
 
@@ -169,7 +178,7 @@ def search_script(
     needles are all written after something else (message text); their count
     and the first one's line come back as `@U COUNT LINE` after `@R`.
     """
-    flags = f"-n -F -A {WINDOW_LINES}" + (" -i" if ignore_case else "")
+    flags = f"-n -F -B {BACK_LINES} -A {WINDOW_LINES}" + (" -i" if ignore_case else "")
     patterns = " ".join(f"-e {quote(n)}" for n in needles)
     program = _keep_program(needles, ignore_case, whole_tokens, keyed)
     lines = [
@@ -206,7 +215,8 @@ def _keep_program(
     return (
         f"BEGIN {{ {values}; nn = {len(lowered)}\n"
         f"  judge = {int(judge)}; keyed = {int(judge and keyed)}; icase = {int(ignore_case)}\n"
-        f"  win = {WINDOW_LINES}; most = {CONTEXT_LINES}; reread = {_awk_string(_REREAD)}\n"
+        f"  win = {WINDOW_LINES}; most = {CONTEXT_LINES}; bk = {BACK_LINES}\n"
+        f"  reread = {_awk_string(_REREAD)}\n"
         '  keep = 0; open = 0; pend = ""; esc = sprintf("%c", 27); nu = 0; skip = 0 }\n'
         + _KEEP_FUNCTIONS
         + _VERDICT_FUNCTIONS
@@ -224,12 +234,13 @@ _REREAD = (
 )
 
 # The rules. The first is the hot path: with dense ids most of what grep sends
-# is the context after hits whose record has already ended; one regex test
-# skips it (#14: the whole rule set on each such line cost ~40 % of the host's
-# CPU). A window that ends (`--`, a jump in the numbers, the end) while a
-# record still continues is read on from the file (`more`).
+# is the context around hits outside any record being sent; one regex test and
+# one array store (the ring `r`, by NR, for a later hit on a continuation line:
+# `back`) handle it (#14: the whole rule set on each such line cost ~40 % of
+# the host's CPU). A window that ends (`--`, a jump in the numbers, the end)
+# while a record still continues is read on from the file (`more`).
 _KEEP_RULES = (
-    "/^[0-9]+-/ { if (!keep && !open) next }\n"
+    "/^[0-9]+-/ { if (!keep && !open) { r[NR % bk] = $0; next } }\n"
     "/^@R / { if (keep || open) more(); print; next }\n"
     '/^--$/ { if (keep || open) more(); keep = 0; open = 0; pend = ""; next }\n'
     "{\n"
@@ -257,26 +268,49 @@ _KEEP_RULES = (
 # windows read on from where it is), up to `most` lines after the last hit;
 # grep's own lines up to where this read ended are then skipped. A window that
 # ended before `win` lines is the end of the input.
+#
+# back(num): a hit on line `num` looks like a continuation and no record is
+# being sent: how many of the lines right before it (grep's `-B` context, in
+# the ring) to send first, back to the nearest that does not look like one
+# (the record's probable start), or as far as the ring holds contiguous lines
+# when none does (line 1 starts a record; the local side decides). A ring line
+# is used only if its number is exactly the one expected, so a `--`, a jump in
+# the numbers or a line not stored (sent, held back) ends the walk. The lines
+# are kept as they came (`N-text`): they are context, not hits.
 _KEEP_FUNCTIONS = (
-    "function take(line, num, hit, body,    cont, v) {\n"
+    "function take(line, num, hit, body,    cont, v, k) {\n"
     f"  cont = (body ~ /{CONTINUATION_ERE}/)\n"
     "  if (hit) {\n"
     "    lh = num\n"
     "    if (keep && cont) { print line; return }\n"
     "    v = judge ? verdict(icase ? tolower(body) : body) : 2\n"
+    "    k = (cont && !keep && !open) ? back(num) : 0\n"
     "    if (v == 2) {\n"
     "      if (open && cont) print pend\n"
+    "      for (; k > 0; k--) print r[(NR - k) % bk]\n"
     '      open = 0; pend = ""; keep = 1; print line; return\n'
     "    }\n"
     "    if (v == 1) { if (!nu) fu = num; nu++ }\n"
-    '    pend = (open && cont) ? pend "\\n" line : line\n'
+    '    if (open && cont) pend = pend "\\n" line\n'
+    "    else {\n"
+    '      pend = ""; for (; k > 0; k--) pend = pend r[(NR - k) % bk] "\\n"\n'
+    "      pend = pend line\n"
+    "    }\n"
     "    open = 1; keep = 0; return\n"
     "  }\n"
     "  if (cont) {\n"
     "    if (keep) { print line; return }\n"
     '    if (open) { pend = pend "\\n" line; return }\n'
     "  }\n"
-    '  keep = 0; open = 0; pend = ""\n'
+    '  keep = 0; open = 0; pend = ""; r[NR % bk] = line\n'
+    "}\n"
+    "function back(num,    j, e, s) {\n"
+    "  for (j = 1; j <= bk && num - j > skip; j++) {\n"
+    '    e = r[(NR - j) % bk]; s = (num - j) "-"\n'
+    "    if (substr(e, 1, length(s)) != s) return j - 1\n"
+    f"    if (substr(e, length(s) + 1) !~ /{CONTINUATION_ERE}/) return j\n"
+    "  }\n"
+    "  return j - 1\n"
     "}\n"
     "function more(    line, n, h, got) {\n"
     "  n = last\n"
