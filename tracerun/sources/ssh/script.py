@@ -31,8 +31,12 @@ BACK_LINES = 256
 """Lines before a hit the host's grep hands on (`-B`): a hit on a continuation
 line (a trace's `Caused by: … id`) belongs to the record above it, which the
 local scan finds within its lookback (read/scan.py LOOKBACK, 64 KiB) and the
-host must send. 256 lines of up to 256 bytes cover that lookback; a record
-whose start is further back than this is missed here, not locally."""
+host must send. A record whose start is further back is found by reading the
+file from its start on the host (FAR_BYTES), once per file at most."""
+FAR_BYTES = 2 * 64 * 1024
+"""How far before a hit the host looks for its record's start when BACK_LINES
+did not reach it: twice the local lookback (read/scan.py LOOKBACK), so a
+record a local scan prints is never missed here."""
 CONTINUATION_ERE = (
     r"^[[:space:]]|^$|^Traceback \(|^Caused by:|^During handling of"
     r"|^The above exception|^[A-Za-z0-9_.$]+(Error|Exception)(:|$)"
@@ -216,6 +220,7 @@ def _keep_program(
         f"BEGIN {{ {values}; nn = {len(lowered)}\n"
         f"  judge = {int(judge)}; keyed = {int(judge and keyed)}; icase = {int(ignore_case)}\n"
         f"  win = {WINDOW_LINES}; most = {CONTEXT_LINES}; bk = {BACK_LINES}\n"
+        f"  fb = {FAR_BYTES}\n"
         f"  reread = {_awk_string(_REREAD)}\n"
         '  keep = 0; open = 0; pend = ""; esc = sprintf("%c", 27); nu = 0; skip = 0 }\n'
         + _KEEP_FUNCTIONS
@@ -251,7 +256,8 @@ _KEEP_RULES = (
     "  last = num\n"
     '  take($0, num, (substr($0, RLENGTH, 1) == ":"), substr($0, RLENGTH + 1))\n'
     "}\n"
-    'END { if (fcmd != "") close(fcmd); if (nu) print "@U " nu " " fu }\n'
+    'END { if (fcmd != "") close(fcmd); if (bcmd != "") close(bcmd)\n'
+    '  if (nu) print "@U " nu " " fu }\n'
 )
 
 # take(): one line of the file, numbered, `hit` when it holds a needle. A hit
@@ -270,32 +276,35 @@ _KEEP_RULES = (
 # ended before `win` lines is the end of the input.
 #
 # back(num): a hit on line `num` looks like a continuation and no record is
-# being sent: how many of the lines right before it (grep's `-B` context, in
-# the ring) to send first, back to the nearest that does not look like one
-# (the record's probable start), or as far as the ring holds contiguous lines
-# when none does (line 1 starts a record; the local side decides). A ring line
-# is used only if its number is exactly the one expected, so a `--`, a jump in
-# the numbers or a line not stored (sent, held back) ends the walk. The lines
-# are kept as they came (`N-text`): they are context, not hits.
+# being sent: the lines right before it (grep's `-B` context, in the ring) to
+# send first, back to the nearest that does not look like one (the record's
+# probable start; the exact rule runs locally), each as `N-text` and a
+# newline. A ring line is used only if its number is exactly the one expected,
+# so a `--`, a jump in the numbers or a line not stored (sent, held back) ends
+# the walk. When all `bk` lines look like continuations, far() reads the file
+# itself; when that finds no start either, what the ring holds is sent (line
+# 1 starts a record; the local side decides).
+#
+# far(num): one stream per file reads it from line 1, on from where the last
+# far() stopped (so all of them read the file once), keeping the lines since
+# the last one that does not look like a continuation, while they stay within
+# `fb` bytes; fj() joins them without copying the text once per line.
 _KEEP_FUNCTIONS = (
-    "function take(line, num, hit, body,    cont, v, k) {\n"
+    "function take(line, num, hit, body,    cont, v, pre) {\n"
     f"  cont = (body ~ /{CONTINUATION_ERE}/)\n"
     "  if (hit) {\n"
     "    lh = num\n"
     "    if (keep && cont) { print line; return }\n"
     "    v = judge ? verdict(icase ? tolower(body) : body) : 2\n"
-    "    k = (cont && !keep && !open) ? back(num) : 0\n"
+    '    pre = (cont && !keep && !open) ? back(num) : ""\n'
     "    if (v == 2) {\n"
     "      if (open && cont) print pend\n"
-    "      for (; k > 0; k--) print r[(NR - k) % bk]\n"
+    '      printf "%s", pre\n'
     '      open = 0; pend = ""; keep = 1; print line; return\n'
     "    }\n"
     "    if (v == 1) { if (!nu) fu = num; nu++ }\n"
     '    if (open && cont) pend = pend "\\n" line\n'
-    "    else {\n"
-    '      pend = ""; for (; k > 0; k--) pend = pend r[(NR - k) % bk] "\\n"\n'
-    "      pend = pend line\n"
-    "    }\n"
+    "    else pend = pre line\n"
     "    open = 1; keep = 0; return\n"
     "  }\n"
     "  if (cont) {\n"
@@ -304,13 +313,33 @@ _KEEP_FUNCTIONS = (
     "  }\n"
     '  keep = 0; open = 0; pend = ""; r[NR % bk] = line\n'
     "}\n"
-    "function back(num,    j, e, s) {\n"
+    "function back(num,    j, e, s, t, u) {\n"
+    '  t = ""\n'
     "  for (j = 1; j <= bk && num - j > skip; j++) {\n"
     '    e = r[(NR - j) % bk]; s = (num - j) "-"\n'
-    "    if (substr(e, 1, length(s)) != s) return j - 1\n"
-    f"    if (substr(e, length(s) + 1) !~ /{CONTINUATION_ERE}/) return j\n"
+    "    if (substr(e, 1, length(s)) != s) return t\n"
+    '    t = e "\\n" t\n'
+    f"    if (substr(e, length(s) + 1) !~ /{CONTINUATION_ERE}/) return t\n"
     "  }\n"
-    "  return j - 1\n"
+    '  if (j > bk && num - j > skip && (u = far(num)) != "") return u\n'
+    "  return t\n"
+    "}\n"
+    "function far(num,    line) {\n"
+    '  if (bcmd == "") { bcmd = "tr_x=1; " reread; bpos = 0; bst = 0; bn = 0 }\n'
+    "  while (bpos < num - 1 && (bcmd | getline line) > 0) {\n"
+    "    bpos++\n"
+    f'    if (line !~ /{CONTINUATION_ERE}/) {{ bst = bpos; bn = 0; split("", bf) }}\n'
+    "    else if (!bst) continue\n"
+    "    bn += length(line) + 1\n"
+    '    if (bn > fb) { bst = 0; split("", bf) } else bf[bpos] = line\n'
+    "  }\n"
+    '  if (bpos != num - 1 || !bst || bst <= skip) return ""\n'
+    "  return fj(bst, num - 1)\n"
+    "}\n"
+    "function fj(a, b,    m) {\n"
+    '  if (a == b) return a "-" bf[a] "\\n"\n'
+    "  m = int((a + b) / 2)\n"
+    "  return fj(a, m) fj(m + 1, b)\n"
     "}\n"
     "function more(    line, n, h, got) {\n"
     "  n = last\n"
