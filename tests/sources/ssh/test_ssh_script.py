@@ -181,6 +181,29 @@ def test_follow_script_sends_hits_and_continuations_with_line_numbers(
     assert out == ["0\t2:2026 new req-1", "0\t3-  frame"]
 
 
+def test_follow_script_sends_a_continuation_hit_with_the_lines_back_to_its_start(
+    shell: list[str], tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026 a quiet\n2026 b boom\nTraceback (most recent call last):\n"
+        "  caused by req-1\nValueError: x\n2026 c quiet\n  frame\n"
+        + "".join(f"  frame {i}\n" for i in range(script.BACK_LINES + 5))
+        + "  caused by req-1\n"
+    )
+    code = script.follow_script([(str(log), 1)], ["req-1"]).replace(" -F ", " ")
+    out = run(shell, code, tmp_path)
+    last = script.BACK_LINES + 13
+    assert out == [
+        "0\t2-2026 b boom",
+        "0\t3-Traceback (most recent call last):",
+        "0\t4:  caused by req-1",
+        "0\t5-ValueError: x",
+        *(f"0\t{n}-  frame {n - 8}" for n in range(last - script.BACK_LINES, last)),
+        f"0\t{last}:  caused by req-1",
+    ]
+
+
 def test_count_script_counts_lines(shell: list[str], tmp_path: Path) -> None:
     (tmp_path / "a.log").write_text("1\n2\n3\n")
     out = run(

@@ -403,6 +403,10 @@ _VERDICT_FUNCTIONS = (
 def follow_script(files: Sequence[tuple[str, int]], needles: Sequence[str]) -> str:
     """Follow files from a line on: `INDEX<TAB>N:TEXT` for hits, `N-TEXT` continuations.
 
+    A hit on a line that looks like a continuation, outside a record being
+    sent, comes after the lines before it back to the nearest one that does
+    not (its record's probable start; up to BACK_LINES, a ring `b`).
+
     Args:
         files: (path, first line to send) per file; `tail -F` keeps reading a
             path through rotations.
@@ -412,13 +416,16 @@ def follow_script(files: Sequence[tuple[str, int]], needles: Sequence[str]) -> s
     lines = [_PRELUDE]
     for index, (path, first) in enumerate(files):
         program = (
-            f"BEGIN {{ {values}; line = {first - 1}; keep = 0 }}\n"
+            f"BEGIN {{ {values}; line = {first - 1}; keep = 0; nb = 0; bk = {BACK_LINES} }}\n"
             "{ line++; hit = 0\n"
             "  for (k in n) if (index($0, n[k])) { hit = 1; break }\n"
-            f"  if (hit || (keep && $0 ~ /{CONTINUATION_ERE}/)) "
-            f'{{ printf "%s\\t%s%s%s\\n", {index}, line, hit ? ":" : "-", $0; '
-            "fflush(); keep = 1 }\n"
-            "  else keep = 0 }\n"
+            f"  cont = ($0 ~ /{CONTINUATION_ERE}/)\n"
+            "  if (hit || (keep && cont)) {\n"
+            "    if (hit && !keep && cont) for (j = (nb < bk ? nb : bk); j > 0; j--)\n"
+            f'      printf "%s\\t%s\\n", {index}, b[(line - j) % bk]\n'
+            f'    printf "%s\\t%s%s%s\\n", {index}, line, hit ? ":" : "-", $0\n'
+            "    fflush(); keep = 1; nb = 0 }\n"
+            '  else { keep = 0; if (!cont) nb = 0; b[line % bk] = line "-" $0; nb++ } }\n'
         )
         lines.append(
             f"tail -n +{first} -F -- {quote(path)} 2>/dev/null | $tr_awk {quote(program)} &"
