@@ -322,6 +322,40 @@ def test_follow_over_ssh_prints_new_records_through_a_rotation(
     assert [r[3] for r in ndjson(result)] == ["history", "live one", "after rotation"]
 
 
+def test_follow_over_ssh_prints_a_live_record_whose_continuation_holds_the_id(
+    ssh_fleet: Any,
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    log = web1.log_dir / "app.log"
+    log.write_text(f"2026-03-20T14:10:00Z INFO pay: history request_id={RID}\n")
+    trace = [
+        "2026-03-20T14:10:01Z ERROR pay: boom",
+        "Traceback (most recent call last):",
+        f"  caused by request_id={RID}",
+        "ValueError: declined",
+        "2026-03-20T14:10:02Z INFO pay: quiet",
+    ]
+
+    def write() -> None:
+        time.sleep(2.0)
+        with log.open("a") as file:
+            file.write("\n".join(trace) + "\n")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    result = run(
+        "--ssh", f"web-1:{web1.remote_dir}/app.log", RID, "-f", "--timeout", "5s",
+        "--reorder-window", "0", "-o", "ndjson",
+    )  # fmt: skip
+    writer.join()
+
+    assert result.exit_code == 0, result.stderr
+    assert [(r[2], r[3]) for r in ndjson(result)] == [
+        (1, "pay: history"),
+        (2, "\n".join(["pay: boom", *trace[1:4]])),
+    ]
+
+
 def test_init_writes_a_starter_for_remote_logs_that_traces_them(
     ssh_fleet: Any, tmp_path: Path
 ) -> None:
