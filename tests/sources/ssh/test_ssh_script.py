@@ -584,6 +584,34 @@ def test_a_continuation_hit_further_below_its_start_than_grep_hands_on(
     ]
 
 
+def test_a_continuation_hit_record_is_read_on_past_the_grep_window(
+    shell: list[str], tmp_path: Path
+) -> None:
+    # Lines before the hit from the ring, lines after it past -A from the file.
+    lines = [
+        "2026 a quiet",  # 1
+        "2026 b boom",  # 2
+        *_trace(3, 10),
+        "  caused by request_id=req-1",  # 13
+        *_trace(14, 400),
+        "2026 c quiet",  # 414
+    ]
+    log = tmp_path / "app.log"
+    log.write_text("\n".join(lines) + "\n")
+    code = script.search_script(
+        [str(log)], ["req-1"], ignore_case=False, whole_tokens=True, keyed=True
+    )
+
+    out = run(shell, code, tmp_path)
+
+    assert out == [
+        "@F 0",
+        *(f"{n}{':' if n == 13 else '-'}{lines[n - 1]}" for n in range(2, 414)),
+        "@R 0",
+        "@E 0",
+    ]
+
+
 def test_the_read_back_to_a_start_takes_a_hostile_path_as_data(
     shell: list[str], tmp_path: Path
 ) -> None:

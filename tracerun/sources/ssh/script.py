@@ -14,6 +14,10 @@ Only tools every Linux host has run remotely, GNU's or busybox's: `sh`,
 rest is `grep -n` output (`N:hit`, `N-context`, `--`), which an awk program
 there thins out before it is sent: context that is not a continuation, hit
 lines that cannot hold a field equal to a needle (read/bounds.py's test).
+
+Over 400 lines: most of it is the one awk program after grep (its rules,
+the reads past and before grep's window, the byte test), kept here with the
+sh that runs it, since neither is read or tested without the other.
 """
 
 from __future__ import annotations
