@@ -67,3 +67,45 @@ def test_the_hosts_count_of_message_text_hits_is_read() -> None:
         assert framer.take(line) == []
     assert framer.unkeyed == Miss(3, 17)
     assert framer.grep_status == 1
+
+
+def test_a_context_start_and_its_continuation_up_to_a_hit_are_the_record() -> None:
+    # The host sends the lines before a hit on a continuation line; the record
+    # is numbered from its start line, as a local scan walks back to it.
+    assert frames(
+        [
+            b"1:2026-03-20T14:10:00Z a",
+            b"2-  frame of a",
+            b"3-2026-03-20T14:10:01Z b",
+            b"4-Traceback (most recent call last):",
+            b"5:  caused by the id",
+            b"6-ValueError: declined",
+            b"7-2026-03-20T14:10:02Z c",
+        ]
+    ) == [
+        (1, b"2026-03-20T14:10:00Z a\n  frame of a"),
+        (
+            3,
+            b"2026-03-20T14:10:01Z b\nTraceback (most recent call last):"
+            + b"\n  caused by the id\nValueError: declined",
+        ),
+    ]
+
+
+def test_a_held_start_is_dropped_by_a_gap_another_start_or_the_file_end() -> None:
+    assert frames([b"2-2026-03-20T14:10:00Z a", b"4:  after a gap"]) == []
+    assert frames(
+        [b"2-2026-03-20T14:10:00Z a", b"3-2026-03-20T14:10:01Z b", b"4:  id"]
+    ) == [(3, b"2026-03-20T14:10:01Z b\n  id")]
+    assert (
+        frames([b"2-2026-03-20T14:10:00Z a", b"@R 0", b"@E 0", b"3:  id", b"@E 1"])
+        == []
+    )
+    assert frames([b"2-2026-03-20T14:10:00Z a", b"3-  frame"]) == []
+
+
+def test_context_that_does_not_reach_a_start_brings_no_record() -> None:
+    assert frames([b"7-  frame", b"8-  frame", b"9:  caused by the id"]) == []
+    assert frames([b"1-  a file's first line", b"2:  caused by the id"]) == [
+        (1, b"  a file's first line\n  caused by the id")
+    ]

@@ -181,6 +181,29 @@ def test_follow_script_sends_hits_and_continuations_with_line_numbers(
     assert out == ["0\t2:2026 new req-1", "0\t3-  frame"]
 
 
+def test_follow_script_sends_a_continuation_hit_with_the_lines_back_to_its_start(
+    shell: list[str], tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026 a quiet\n2026 b boom\nTraceback (most recent call last):\n"
+        "  caused by req-1\nValueError: x\n2026 c quiet\n  frame\n"
+        + "".join(f"  frame {i}\n" for i in range(script.BACK_LINES + 5))
+        + "  caused by req-1\n"
+    )
+    code = script.follow_script([(str(log), 1)], ["req-1"]).replace(" -F ", " ")
+    out = run(shell, code, tmp_path)
+    last = script.BACK_LINES + 13
+    assert out == [
+        "0\t2-2026 b boom",
+        "0\t3-Traceback (most recent call last):",
+        "0\t4:  caused by req-1",
+        "0\t5-ValueError: x",
+        *(f"0\t{n}-  frame {n - 8}" for n in range(last - script.BACK_LINES, last)),
+        f"0\t{last}:  caused by req-1",
+    ]
+
+
 def test_count_script_counts_lines(shell: list[str], tmp_path: Path) -> None:
     (tmp_path / "a.log").write_text("1\n2\n3\n")
     out = run(
@@ -459,3 +482,181 @@ def test_the_hosts_verdict_on_a_line_is_the_local_scans(
     sent = {int(line.split(":", 1)[0]) for line in out if line[:1].isdigit()}
     assert 50 < len(wanted) < 350  # both kinds are well represented
     assert sent == wanted
+
+
+def test_a_hit_on_a_continuation_line_comes_with_the_lines_back_to_its_start(
+    shell: list[str], tmp_path: Path
+) -> None:
+    # grep's -B context: for a wanted hit on a line that looks like a
+    # continuation outside any record sent, the lines before it back to the
+    # nearest one that does not (its probable start) are sent as context.
+    lines = [
+        "2026 a quiet",  # 1
+        "2026 b boom",  # 2 the start of a record...
+        "Traceback (most recent call last):",
+        '  File "p.py"',
+        "  caused by request_id=req-1",  # 5 ...whose trace holds the id
+        "ValueError: declined",
+        "2026 c quiet",  # 7
+        "  frame of c",
+        "  decoy request_id=req-10",  # 9 a decoy only: nothing sent
+        "2026 d quiet",  # 10
+        "  frame of d",
+        "  decoy req-10 first",  # 12 a decoy, then the id on 13
+        "  then request_id=req-1",
+        "2026 e quiet",  # 14
+        "  request_id=req-1 on its first frame",  # 15
+        "  last frame of e",
+        "2026 f quiet",
+    ]
+    log = tmp_path / "app.log"
+    log.write_text("\n".join(lines) + "\n")
+    code = script.search_script(
+        [str(log)], ["req-1"], ignore_case=False, whole_tokens=True, keyed=True
+    )
+
+    out = run(shell, code, tmp_path)
+
+    assert out == [
+        "@F 0",
+        "2-2026 b boom",
+        "3-Traceback (most recent call last):",
+        '4-  File "p.py"',
+        "5:  caused by request_id=req-1",
+        "6-ValueError: declined",
+        "10-2026 d quiet",
+        "11-  frame of d",
+        "12:  decoy req-10 first",
+        "13:  then request_id=req-1",
+        "14-2026 e quiet",
+        "15:  request_id=req-1 on its first frame",
+        "16-  last frame of e",
+        "@R 0",
+        "@E 0",
+    ]
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
+def test_a_continuation_hit_further_below_its_start_than_grep_hands_on(
+    shell: list[str], tmp_path: Path, packed: bool
+) -> None:
+    # More continuation lines before the hit than grep hands on (-B): the
+    # host reads the file itself back to the start (within FAR_BYTES); past
+    # that, what grep handed on comes (the local side finds no start in it).
+    # A file's first lines come back to line 1 (which starts a record).
+    back = script.BACK_LINES
+    long = [f"  frame {i} " + "x" * 90 for i in range(script.FAR_BYTES // 90)]
+    lines = [
+        "  a file that opens with a frame",  # 1
+        "  caused by request_id=req-1",  # 2
+        "2026 b request_id=req-1",  # 3 a record sent
+        "  frame of b",
+        "2026 c quiet",  # 5 a record whose trace is longer than -B
+        *_trace(6, back + 10),
+        "  caused by request_id=req-1",  # back + 16
+        "2026 d quiet",  # back + 17 a record longer than FAR_BYTES
+        *long,
+        "  caused by request_id=req-1",
+        "2026 e quiet",
+    ]
+    text = "\n".join(lines) + "\n"
+    log = tmp_path / ("app.log.1.gz" if packed else "app.log")
+    log.write_bytes(gzip.compress(text.encode()) if packed else text.encode())
+    code = script.search_script(
+        [str(log)], ["req-1"], ignore_case=False, whole_tokens=True, keyed=True
+    )
+
+    out = run(shell, code, tmp_path)
+
+    def sent(first: int, last: int) -> list[str]:
+        return [
+            f"{n}{':' if 'req-1' in lines[n - 1] else '-'}{lines[n - 1]}"
+            for n in range(first, last + 1)
+        ]
+
+    hit = len(lines) - 1
+    assert out == [
+        "@F 0",
+        *sent(1, 4),
+        *sent(5, back + 16),
+        *sent(hit - back, hit),
+        "@R 0",
+        "@E 0",
+    ]
+
+
+def test_a_continuation_hit_record_is_read_on_past_the_grep_window(
+    shell: list[str], tmp_path: Path
+) -> None:
+    # Lines before the hit from the ring, lines after it past -A from the file.
+    lines = [
+        "2026 a quiet",  # 1
+        "2026 b boom",  # 2
+        *_trace(3, 10),
+        "  caused by request_id=req-1",  # 13
+        *_trace(14, 400),
+        "2026 c quiet",  # 414
+    ]
+    log = tmp_path / "app.log"
+    log.write_text("\n".join(lines) + "\n")
+    code = script.search_script(
+        [str(log)], ["req-1"], ignore_case=False, whole_tokens=True, keyed=True
+    )
+
+    out = run(shell, code, tmp_path)
+
+    assert out == [
+        "@F 0",
+        *(f"{n}{':' if n == 13 else '-'}{lines[n - 1]}" for n in range(2, 414)),
+        "@R 0",
+        "@E 0",
+    ]
+
+
+def test_the_read_back_to_a_start_takes_a_hostile_path_as_data(
+    shell: list[str], tmp_path: Path
+) -> None:
+    odd = tmp_path / "it's $(touch MARK) `touch MARK`"
+    odd.mkdir()
+    log = odd / "a b;touch MARK.log"
+    lines = ["2026 a quiet", *_trace(2, 300), "  caused by request_id=req-1"]
+    log.write_text("\n".join(lines) + "\n")
+    code = script.search_script(
+        [str(log)], ["req-1"], ignore_case=False, whole_tokens=True, keyed=True
+    )
+
+    out = run(shell, code, tmp_path)
+
+    assert out == [
+        "@F 0",
+        "1-2026 a quiet",
+        *(f"{n}-  frame {n}" for n in range(2, 302)),
+        "302:  caused by request_id=req-1",
+        "@R 0",
+        "@E 0",
+    ]
+    assert not (tmp_path / "MARK").exists()
+
+
+def test_hostile_needles_on_continuation_lines_are_literal_with_their_start(
+    shell: list[str], tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("".join(f"2026 start\n  caused by {v}\n" for v in HOSTILE))
+    code = script.search_script(
+        [str(log)], HOSTILE, ignore_case=False, whole_tokens=True
+    )
+
+    out = run(shell, code, tmp_path)
+
+    assert out == [
+        "@F 0",
+        *(
+            line
+            for i, v in enumerate(HOSTILE)
+            for line in (f"{2 * i + 1}-2026 start", f"{2 * i + 2}:  caused by {v}")
+        ),
+        "@R 0",
+        "@E 0",
+    ]
+    assert not (tmp_path / "MARK").exists()

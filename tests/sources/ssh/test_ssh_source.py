@@ -323,6 +323,40 @@ def test_follow_over_ssh_prints_new_records_through_a_rotation(
     assert [r[3] for r in ndjson(result)] == ["history", "live one", "after rotation"]
 
 
+def test_follow_over_ssh_prints_a_live_record_whose_continuation_holds_the_id(
+    ssh_fleet: Any,
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    log = web1.log_dir / "app.log"
+    log.write_text(f"2026-03-20T14:10:00Z INFO pay: history request_id={RID}\n")
+    trace = [
+        "2026-03-20T14:10:01Z ERROR pay: boom",
+        "Traceback (most recent call last):",
+        f"  caused by request_id={RID}",
+        "ValueError: declined",
+        "2026-03-20T14:10:02Z INFO pay: quiet",
+    ]
+
+    def write() -> None:
+        time.sleep(2.0)
+        with log.open("a") as file:
+            file.write("\n".join(trace) + "\n")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    result = run(
+        "--ssh", f"web-1:{web1.remote_dir}/app.log", RID, "-f", "--timeout", "5s",
+        "--reorder-window", "0", "-o", "ndjson",
+    )  # fmt: skip
+    writer.join()
+
+    assert result.exit_code == 0, result.stderr
+    assert [(r[2], r[3]) for r in ndjson(result)] == [
+        (1, "pay: history"),
+        (2, "\n".join(["pay: boom", *trace[1:4]])),
+    ]
+
+
 def test_init_writes_a_starter_for_remote_logs_that_traces_them(
     ssh_fleet: Any, tmp_path: Path
 ) -> None:
@@ -502,3 +536,141 @@ def test_a_stack_trace_longer_than_the_grep_window_comes_back_whole(
     assert [(r["line"], r["message"], r["fields"]) for r in got] == [
         (r["line"], r["message"], r["fields"]) for r in want
     ]
+
+
+@pytest.mark.parametrize("which", ["gnu", "busybox"])
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
+def test_an_id_only_on_a_continuation_line_finds_the_record_as_for_a_local_file(
+    ssh_fleet: Any, tmp_path: Path, which: str, packed: bool
+) -> None:
+    # The record's first line has no id; a line of its stack trace does. A
+    # local trace prints the record (from its first line); so must the host.
+    host = ssh_fleet.hosts[0] if which == "gnu" else ssh_fleet.busybox
+    lines = [
+        "2026-03-20T14:09:59Z INFO pay: before request_id=z",
+        "2026-03-20T14:10:00Z ERROR pay: boom",
+        "Traceback (most recent call last):",
+        f"  caused by request_id={RID}",
+        "ValueError: declined",
+        f"2026-03-20T14:10:01Z INFO pay: later request_id={RID}",
+    ]
+    text = ("\n".join(lines) + "\n").encode()
+    name = "app.log.1.gz" if packed else "app.log"
+    data = gzip.compress(text) if packed else text
+    (host.log_dir / name).write_bytes(data)
+    (tmp_path / name).write_bytes(data)
+
+    remote = run("--ssh", f"{host.alias}:{host.remote_dir}/{name}", RID, "-o", "ndjson")
+    local = run("--path", str(tmp_path / name), RID, "-o", "ndjson")
+
+    assert (remote.exit_code, local.exit_code) == (0, 0), remote.stderr
+    got = [json.loads(line) for line in remote.stdout.splitlines()]
+    want = [json.loads(line) for line in local.stdout.splitlines()]
+    assert [(r["line"], r["message"]) for r in want] == [
+        (2, "\n".join(["pay: boom", *lines[2:5]])),
+        (6, "pay: later"),
+    ]
+    assert [(r["line"], r["message"], r["fields"]) for r in got] == [
+        (r["line"], r["message"], r["fields"]) for r in want
+    ]
+
+
+def _remote_and_local(
+    host: Any, tmp_path: Path, lines: list[str], packed: bool, *args: str
+) -> tuple[list[Any], list[Any]]:
+    """Trace the same file on the host and here; both records, as parsed ndjson."""
+    text = ("\n".join(lines) + "\n").encode()
+    name = "app.log.1.gz" if packed else "app.log"
+    data = gzip.compress(text) if packed else text
+    (host.log_dir / name).write_bytes(data)
+    (tmp_path / name).write_bytes(data)
+    remote = run(
+        "--ssh", f"{host.alias}:{host.remote_dir}/{name}", *args, "-o", "ndjson"
+    )
+    local = run("--path", str(tmp_path / name), *args, "-o", "ndjson")
+    assert (remote.exit_code, remote.stderr) == (local.exit_code, local.stderr)
+    got = [json.loads(line) for line in remote.stdout.splitlines()]
+    want = [json.loads(line) for line in local.stdout.splitlines()]
+    return got, want
+
+
+def _same(got: list[Any], want: list[Any]) -> list[tuple[int, str]]:
+    assert [(r["line"], r["message"], r["fields"]) for r in got] == [
+        (r["line"], r["message"], r["fields"]) for r in want
+    ]
+    return [(r["line"], r["message"]) for r in got]
+
+
+@pytest.mark.parametrize("which", ["gnu", "busybox"])
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
+def test_a_continuation_hit_far_below_its_start_and_past_an_earlier_window(
+    ssh_fleet: Any, tmp_path: Path, which: str, packed: bool
+) -> None:
+    # The id only on the last line of a trace whose first line is more lines
+    # back than grep's window after an earlier hit (script.WINDOW_LINES): the
+    # record comes whole, from its first line, as a local trace prints it.
+    host = ssh_fleet.hosts[0] if which == "gnu" else ssh_fleet.busybox
+    frames = [f'  File "p.py", line {i}, in f{i}' for i in range(300)]
+    lines = [
+        f"2026-03-20T14:09:59Z INFO pay: first request_id={RID}",  # 1
+        *[f"2026-03-20T14:09:59Z INFO pay: filler {i}" for i in range(100)],
+        "2026-03-20T14:10:00Z ERROR pay: boom",  # 102
+        "Traceback (most recent call last):",
+        *frames,
+        f"ValueError: declined for request_id={RID}",  # 404
+        "2026-03-20T14:10:01Z INFO pay: quiet request_id=z",
+    ]
+
+    got, want = _remote_and_local(host, tmp_path, lines, packed, RID)
+
+    assert _same(got, want) == [
+        (1, "pay: first"),
+        (102, "\n".join(["pay: boom", *lines[102:404]])),
+    ]
+
+
+@pytest.mark.parametrize("which", ["gnu", "busybox"])
+def test_only_the_record_whose_continuation_holds_the_id_is_printed(
+    ssh_fleet: Any, tmp_path: Path, which: str
+) -> None:
+    # Traces in a row; the id or a decoy (`req-55h70`) only in their
+    # continuation lines: a decoy pulls nothing in, the id its own record.
+    host = ssh_fleet.hosts[0] if which == "gnu" else ssh_fleet.busybox
+    lines = [
+        "2026-03-20T14:10:00Z ERROR pay: first",  # 1
+        "Traceback (most recent call last):",
+        f"  caused by request_id={RID}0",  # a decoy only
+        "ValueError: one",
+        "2026-03-20T14:10:01Z ERROR pay: second",  # 5
+        "Traceback (most recent call last):",
+        f"  retried as request_id={RID}",
+        "ValueError: two",
+        "2026-03-20T14:10:02Z ERROR pay: third",  # 10
+        f"Caused by: java.lang.IllegalStateException: request_id={RID}0",
+        "\tat pay.Main.run(Main.java:1)",
+        "2026-03-20T14:10:03Z INFO pay: quiet request_id=z",
+    ]
+
+    got, want = _remote_and_local(host, tmp_path, lines, False, RID)
+
+    assert _same(got, want) == [(5, "\n".join(["pay: second", *lines[5:8]]))]
+
+
+@pytest.mark.parametrize("which", ["gnu", "busybox"])
+def test_a_hostile_id_on_a_continuation_line_is_searched_literally(
+    ssh_fleet: Any, tmp_path: Path, which: str
+) -> None:
+    host = ssh_fleet.hosts[0] if which == "gnu" else ssh_fleet.busybox
+    hostile = "'; touch ~/pwned #"
+    lines = [
+        "2026-03-20T14:10:00Z ERROR pay: boom",
+        "Traceback (most recent call last):",
+        f'  caused by request_id="{hostile}"',
+        "ValueError: declined",
+        "2026-03-20T14:10:01Z INFO pay: quiet",
+    ]
+
+    got, want = _remote_and_local(host, tmp_path, lines, False, f"request_id={hostile}")
+
+    assert _same(got, want) == [(1, "\n".join(["pay: boom", *lines[1:4]]))]
+    assert not (host.home / "pwned").exists()

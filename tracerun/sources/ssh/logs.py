@@ -137,6 +137,11 @@ class Framer:
     A hit line that starts a record begins one; the context lines right after
     it that do not start a record are its continuation. A hit line inside
     another record's continuation is not a record start (as for local files).
+    A hit line that does not start a record belongs to the record above it,
+    as the local scan walks back to it: a context line that starts a record
+    (the host sends the lines before such a hit) is held as a candidate with
+    the continuation lines after it, and becomes a record (numbered from its
+    first line) if a hit continues it; a gap or another start drops it.
     `@U COUNT LINE`: hit lines the host did not send, their needles only in
     message text (`unkeyed`, as the local scan counts them).
     """
@@ -149,6 +154,9 @@ class Framer:
     _first: int = 0
     _next: int = 0
     _size: int = 0
+    _held: list[bytes] = field(default_factory=list)
+    _held_first: int = 0
+    _held_size: int = 0
 
     def take(self, line: bytes) -> list[Hit]:
         """Take one output line; return the records it completed."""
@@ -159,22 +167,40 @@ class Framer:
                 count, _, first = line[3:].partition(b" ")
                 if count.isdigit() and first.isdigit():
                     self.unkeyed.add(Miss(int(count), int(first)))
-            return self.flush() if line.startswith(b"@E ") else []
+            if not line.startswith(b"@E "):
+                return []
+            self._held = []
+            return self.flush()
         number, is_hit, text = _split(line)
         if number is None:
             return []
         done: list[Hit] = []
-        continues = self._record and number == self._next and not self.is_start(text)
+        starts = number == 1 or self.is_start(text)
+        continues = self._record and number == self._next and not starts
         if continues and self._size + len(text) < MAX_RECORD:
             self._record.append(text)
             self._size += len(text) + 1
             self._next += 1
             return done
         done += self.flush()
-        if is_hit and (number == 1 or self.is_start(text)):
-            self._record, self._first, self._next = [text], number, number + 1
-            self._size = len(text)
+        held = self._hold(number, text, starts)
+        if is_hit and (starts or held):
+            # `held` is the start line and its continuation up to this hit
+            self._record, self._first = self._held, self._held_first
+            self._size, self._next = self._held_size, number + 1
+            self._held = []
         return done
+
+    def _hold(self, number: int, text: bytes, starts: bool) -> bool:
+        """Hold a line that starts a record, or continues the one held; say if it did."""
+        follows = self._held and number == self._held_first + len(self._held)
+        if not starts and follows and self._held_size + len(text) < MAX_RECORD:
+            self._held.append(text)
+            self._held_size += len(text) + 1
+            return True
+        self._held = [text] if starts else []
+        self._held_first, self._held_size = number, len(text)
+        return False
 
     def flush(self) -> list[Hit]:
         """Return the record being framed, if any."""

@@ -14,6 +14,10 @@ Only tools every Linux host has run remotely, GNU's or busybox's: `sh`,
 rest is `grep -n` output (`N:hit`, `N-context`, `--`), which an awk program
 there thins out before it is sent: context that is not a continuation, hit
 lines that cannot hold a field equal to a needle (read/bounds.py's test).
+
+Over 400 lines: most of it is the one awk program after grep (its rules,
+the reads past and before grep's window, the byte test), kept here with the
+sh that runs it, since neither is read or tested without the other.
 """
 
 from __future__ import annotations
@@ -27,6 +31,16 @@ WINDOW_LINES = 256
 """Lines after a hit the host's grep hands on (`-A`); a record that continues
 past them is read on from the file (#14: with dense ids the 2,000-line window
 was most of what grep wrote and awk read)."""
+BACK_LINES = 256
+"""Lines before a hit the host's grep hands on (`-B`): a hit on a continuation
+line (a trace's `Caused by: … id`) belongs to the record above it, which the
+local scan finds within its lookback (read/scan.py LOOKBACK, 64 KiB) and the
+host must send. A record whose start is further back is found by reading the
+file from its start on the host (FAR_BYTES), once per file at most."""
+FAR_BYTES = 2 * 64 * 1024
+"""How far before a hit the host looks for its record's start when BACK_LINES
+did not reach it: twice the local lookback (read/scan.py LOOKBACK), so a
+record a local scan prints is never missed here."""
 CONTINUATION_ERE = (
     r"^[[:space:]]|^$|^Traceback \(|^Caused by:|^During handling of"
     r"|^The above exception|^[A-Za-z0-9_.$]+(Error|Exception)(:|$)"
@@ -153,7 +167,10 @@ def search_script(
     """Search each file for the needles: `@F INDEX`, grep -n lines, `@R RC`, `@E INDEX`.
 
     Each hit comes with the lines after it that look like its continuation
-    (up to CONTEXT_LINES after the last hit line); compressed files are
+    (up to CONTEXT_LINES after the last hit line); a hit on a line that looks
+    like a continuation, outside any record sent, comes with the lines before
+    it back to the nearest one that does not (the record's probable start,
+    up to BACK_LINES back; the exact start rule runs locally). Compressed files are
     decompressed on the host. A file's problems go to stderr after an
     `@F INDEX` marker of their own.
 
@@ -169,7 +186,7 @@ def search_script(
     needles are all written after something else (message text); their count
     and the first one's line come back as `@U COUNT LINE` after `@R`.
     """
-    flags = f"-n -F -A {WINDOW_LINES}" + (" -i" if ignore_case else "")
+    flags = f"-n -F -B {BACK_LINES} -A {WINDOW_LINES}" + (" -i" if ignore_case else "")
     patterns = " ".join(f"-e {quote(n)}" for n in needles)
     program = _keep_program(needles, ignore_case, whole_tokens, keyed)
     lines = [
@@ -206,7 +223,9 @@ def _keep_program(
     return (
         f"BEGIN {{ {values}; nn = {len(lowered)}\n"
         f"  judge = {int(judge)}; keyed = {int(judge and keyed)}; icase = {int(ignore_case)}\n"
-        f"  win = {WINDOW_LINES}; most = {CONTEXT_LINES}; reread = {_awk_string(_REREAD)}\n"
+        f"  win = {WINDOW_LINES}; most = {CONTEXT_LINES}; bk = {BACK_LINES}\n"
+        f"  fb = {FAR_BYTES}\n"
+        f"  reread = {_awk_string(_REREAD)}\n"
         '  keep = 0; open = 0; pend = ""; esc = sprintf("%c", 27); nu = 0; skip = 0 }\n'
         + _KEEP_FUNCTIONS
         + _VERDICT_FUNCTIONS
@@ -224,12 +243,13 @@ _REREAD = (
 )
 
 # The rules. The first is the hot path: with dense ids most of what grep sends
-# is the context after hits whose record has already ended; one regex test
-# skips it (#14: the whole rule set on each such line cost ~40 % of the host's
-# CPU). A window that ends (`--`, a jump in the numbers, the end) while a
-# record still continues is read on from the file (`more`).
+# is the context around hits outside any record being sent; one regex test and
+# one array store (the ring `r`, by NR, for a later hit on a continuation line:
+# `back`) handle it (#14: the whole rule set on each such line cost ~40 % of
+# the host's CPU). A window that ends (`--`, a jump in the numbers, the end)
+# while a record still continues is read on from the file (`more`).
 _KEEP_RULES = (
-    "/^[0-9]+-/ { if (!keep && !open) next }\n"
+    "/^[0-9]+-/ { if (!keep && !open) { r[NR % bk] = $0; next } }\n"
     "/^@R / { if (keep || open) more(); print; next }\n"
     '/^--$/ { if (keep || open) more(); keep = 0; open = 0; pend = ""; next }\n'
     "{\n"
@@ -240,7 +260,8 @@ _KEEP_RULES = (
     "  last = num\n"
     '  take($0, num, (substr($0, RLENGTH, 1) == ":"), substr($0, RLENGTH + 1))\n'
     "}\n"
-    'END { if (fcmd != "") close(fcmd); if (nu) print "@U " nu " " fu }\n'
+    'END { if (fcmd != "") close(fcmd); if (bcmd != "") close(bcmd)\n'
+    '  if (nu) print "@U " nu " " fu }\n'
 )
 
 # take(): one line of the file, numbered, `hit` when it holds a needle. A hit
@@ -257,26 +278,72 @@ _KEEP_RULES = (
 # windows read on from where it is), up to `most` lines after the last hit;
 # grep's own lines up to where this read ended are then skipped. A window that
 # ended before `win` lines is the end of the input.
+#
+# back(num): a hit on line `num` looks like a continuation and no record is
+# being sent: the lines right before it (grep's `-B` context, in the ring) to
+# send first, back to the nearest that does not look like one (the record's
+# probable start; the exact rule runs locally), each as `N-text` and a
+# newline. A ring line is used only if its number is exactly the one expected,
+# so a `--`, a jump in the numbers or a line not stored (sent, held back) ends
+# the walk. When all `bk` lines look like continuations, far() reads the file
+# itself; when that finds no start either, what the ring holds is sent (line
+# 1 starts a record; the local side decides).
+#
+# far(num): one stream per file reads it from line 1, on from where the last
+# far() stopped (so all of them read the file once), keeping the lines since
+# the last one that does not look like a continuation, while they stay within
+# `fb` bytes; fj() joins them without copying the text once per line.
 _KEEP_FUNCTIONS = (
-    "function take(line, num, hit, body,    cont, v) {\n"
+    "function take(line, num, hit, body,    cont, v, pre) {\n"
     f"  cont = (body ~ /{CONTINUATION_ERE}/)\n"
     "  if (hit) {\n"
     "    lh = num\n"
     "    if (keep && cont) { print line; return }\n"
     "    v = judge ? verdict(icase ? tolower(body) : body) : 2\n"
+    '    pre = (cont && !keep && !open) ? back(num) : ""\n'
     "    if (v == 2) {\n"
     "      if (open && cont) print pend\n"
+    '      printf "%s", pre\n'
     '      open = 0; pend = ""; keep = 1; print line; return\n'
     "    }\n"
     "    if (v == 1) { if (!nu) fu = num; nu++ }\n"
-    '    pend = (open && cont) ? pend "\\n" line : line\n'
+    '    if (open && cont) pend = pend "\\n" line\n'
+    "    else pend = pre line\n"
     "    open = 1; keep = 0; return\n"
     "  }\n"
     "  if (cont) {\n"
     "    if (keep) { print line; return }\n"
     '    if (open) { pend = pend "\\n" line; return }\n'
     "  }\n"
-    '  keep = 0; open = 0; pend = ""\n'
+    '  keep = 0; open = 0; pend = ""; r[NR % bk] = line\n'
+    "}\n"
+    "function back(num,    j, e, s, t, u) {\n"
+    '  t = ""\n'
+    "  for (j = 1; j <= bk && num - j > skip; j++) {\n"
+    '    e = r[(NR - j) % bk]; s = (num - j) "-"\n'
+    "    if (substr(e, 1, length(s)) != s) return t\n"
+    '    t = e "\\n" t\n'
+    f"    if (substr(e, length(s) + 1) !~ /{CONTINUATION_ERE}/) return t\n"
+    "  }\n"
+    '  if (j > bk && num - j > skip && (u = far(num)) != "") return u\n'
+    "  return t\n"
+    "}\n"
+    "function far(num,    line) {\n"
+    '  if (bcmd == "") { bcmd = "tr_x=1; " reread; bpos = 0; bst = 0; bn = 0 }\n'
+    "  while (bpos < num - 1 && (bcmd | getline line) > 0) {\n"
+    "    bpos++\n"
+    f'    if (line !~ /{CONTINUATION_ERE}/) {{ bst = bpos; bn = 0; split("", bf) }}\n'
+    "    else if (!bst) continue\n"
+    "    bn += length(line) + 1\n"
+    '    if (bn > fb) { bst = 0; split("", bf) } else bf[bpos] = line\n'
+    "  }\n"
+    '  if (bpos != num - 1 || !bst || bst <= skip) return ""\n'
+    "  return fj(bst, num - 1)\n"
+    "}\n"
+    "function fj(a, b,    m) {\n"
+    '  if (a == b) return a "-" bf[a] "\\n"\n'
+    "  m = int((a + b) / 2)\n"
+    "  return fj(a, m) fj(m + 1, b)\n"
     "}\n"
     "function more(    line, n, h, got) {\n"
     "  n = last\n"
@@ -340,6 +407,10 @@ _VERDICT_FUNCTIONS = (
 def follow_script(files: Sequence[tuple[str, int]], needles: Sequence[str]) -> str:
     """Follow files from a line on: `INDEX<TAB>N:TEXT` for hits, `N-TEXT` continuations.
 
+    A hit on a line that looks like a continuation, outside a record being
+    sent, comes after the lines before it back to the nearest one that does
+    not (its record's probable start; up to BACK_LINES, a ring `b`).
+
     Args:
         files: (path, first line to send) per file; `tail -F` keeps reading a
             path through rotations.
@@ -349,13 +420,16 @@ def follow_script(files: Sequence[tuple[str, int]], needles: Sequence[str]) -> s
     lines = [_PRELUDE]
     for index, (path, first) in enumerate(files):
         program = (
-            f"BEGIN {{ {values}; line = {first - 1}; keep = 0 }}\n"
+            f"BEGIN {{ {values}; line = {first - 1}; keep = 0; nb = 0; bk = {BACK_LINES} }}\n"
             "{ line++; hit = 0\n"
             "  for (k in n) if (index($0, n[k])) { hit = 1; break }\n"
-            f"  if (hit || (keep && $0 ~ /{CONTINUATION_ERE}/)) "
-            f'{{ printf "%s\\t%s%s%s\\n", {index}, line, hit ? ":" : "-", $0; '
-            "fflush(); keep = 1 }\n"
-            "  else keep = 0 }\n"
+            f"  cont = ($0 ~ /{CONTINUATION_ERE}/)\n"
+            "  if (hit || (keep && cont)) {\n"
+            "    if (hit && !keep && cont) for (j = (nb < bk ? nb : bk); j > 0; j--)\n"
+            f'      printf "%s\\t%s\\n", {index}, b[(line - j) % bk]\n'
+            f'    printf "%s\\t%s%s%s\\n", {index}, line, hit ? ":" : "-", $0\n'
+            "    fflush(); keep = 1; nb = 0 }\n"
+            '  else { keep = 0; if (!cont) nb = 0; b[line % bk] = line "-" $0; nb++ } }\n'
         )
         lines.append(
             f"tail -n +{first} -F -- {quote(path)} 2>/dev/null | $tr_awk {quote(program)} &"
