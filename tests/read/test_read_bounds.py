@@ -200,6 +200,10 @@ def test_a_value_must_follow_a_key_when_the_parser_writes_keys():
     # docker's json-file driver: the program's JSON line inside the `log` string
     assert keyed(b'{"log":"{\\"id\\":\\"req-42\\"}\\n","stream":"stdout"}')
     assert not keyed(b'{"log":"see \\"req-42\\"\\n"}')
+    # a quoted field right after another, as Envoy writes %REQ(X-REQUEST-ID)%
+    assert keyed(b'"GET / HTTP/1.1" 200 - 0 0 1 1 "-" "curl/8.5" "req-42" "web"')
+    assert not keyed(b'msg=retry "req-42"')
+    assert not keyed(b'"a""req-42"')  # no blank between: one token, not two fields
 
 
 def test_positional_keys_of_the_auto_parser_are_not_judged_by_key():
@@ -207,6 +211,9 @@ def test_positional_keys_of_the_auto_parser_are_not_judged_by_key():
     assert auto.keyed_values(("request_id", "requestId"))
     assert not auto.keyed_values(("request_id", "user"))
     assert not auto.keyed_values(("msg",))
+    # Envoy's x-request-id is known by its place, as a quoted field after
+    # another, which the byte test keeps: the request_id spellings stay judged.
+    assert auto.keyed_values(("request_id", "x-request-id", "X-Request-Id"))
     assert build_parser("json", {}).keyed_values(("user",))
 
 

@@ -112,7 +112,8 @@ class Parser:
         """Tell whether a value of these keys is always written after `=` or `:`.
 
         True for json and logfmt, and for auto without `fields:` when no key is
-        one a text line's position gives (POSITIONAL: `level`, `user`, `msg`, …):
+        one a text line's position gives (POSITIONAL: `level`, `user`, `msg`, …;
+        but QUOTED_PLACES, such as Envoy's `x-request-id`, bounds.py can judge):
         their values come from `key=value`, `key="value"` or `"key": value`
         only, so a hit after anything else is message text (read/bounds.py).
         """
@@ -123,7 +124,8 @@ class Parser:
         if not isinstance(self.extractor, auto.AutoExtractor) or self.derived:
             return False
         return not any(
-            key in auto.POSITIONAL or key.partition(".")[0] in auto.POSITIONAL
+            (key in auto.POSITIONAL or key.partition(".")[0] in auto.POSITIONAL)
+            and key not in auto.QUOTED_PLACES
             for key in keys
         )
 

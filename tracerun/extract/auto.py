@@ -42,6 +42,10 @@ _ENVOY = re.compile(
 )
 _QUOTED = re.compile(r'"([^"]*)"')
 _ENVOY_TAIL = ("x-forwarded-for", "user-agent", "x-request-id", "authority", "upstream")
+QUOTED_PLACES = frozenset(["x-request-id"])
+"""Positional fields whose value is always a quoted field right after another
+(`"curl/8.5" "abc123"`), which read/bounds.py takes as written after a key: a
+query for them keeps the byte-level test of message text (Parser.keyed_values)."""
 _SYSLOG_HEADER = re.compile(
     r" (?P<host>[A-Za-z0-9][\w.-]*) (?P<app>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?: "
 )

@@ -136,18 +136,24 @@ def _after_key(buf: bytearray, start: int) -> bool:
 
     What may come before it (right to left): ANSI escapes, then an optional `"`
     (or `\\"`: a JSON line inside docker's json-file `log` string) and, after a
-    `:`, spaces or tabs; then `=` or `:`. The block's first bytes
-    cannot be judged (the line may begin before them).
+    `:`, spaces or tabs; then `=` or `:`. Or a quoted value right after another
+    quoted one (`"curl/8.5" "abc123"`): a field known by its place, as the auto
+    parser reads Envoy's `x-request-id` (extract/auto.py QUOTED_PLACES). The
+    block's first bytes cannot be judged (the line may begin before them).
     """
     pos = _before_escapes(buf, start - 1)
-    if pos >= 0 and buf[pos] == _QUOTE:
+    quoted = pos >= 0 and buf[pos] == _QUOTE
+    if quoted:
         pos -= 1
         if pos >= 0 and buf[pos] == _BACKSLASH:  # JSON inside a JSON string
             pos -= 1
+    blank = pos
     while pos >= 0 and buf[pos] in _BLANK:
         pos -= 1
     if pos < 0:
         return True
+    if quoted and pos < blank and buf[pos] == _QUOTE:
+        return True  # `" "VALUE`: a quoted field after a quoted field
     return buf[pos] == _EQUALS or buf[pos] == _COLON
 
 

@@ -434,9 +434,7 @@ def test_a_decoy_hit_line_stays_on_the_host(ssh_fleet: Any, which: str) -> None:
     decoys += [record(3, f"retry of {RID}", rid="z") for i in range(30)]  # message
     wanted = record(4, "wanted")
     (host.log_dir / "app.log").write_text("\n".join([*decoys, wanted]) + "\n")
-    # json: its values are always written after a key. (The ad hoc auto parser
-    # reads Envoy's access log, whose x-request-id has no key, so there the
-    # message-text lines are sent and judged here.)
+    # json: its values are always written after a key.
     source = SshSourceConfig(
         type="ssh",
         hosts=[host.alias],

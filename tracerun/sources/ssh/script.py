@@ -392,14 +392,15 @@ _VERDICT_FUNCTIONS = (
     "  }\n"
     "  return found\n"
     "}\n"
-    "function keyat(s, p,    k, c) {\n"
-    "  k = p - 1\n"
+    "function keyat(s, p,    k, c, q, b) {\n"
+    "  k = p - 1; q = 0\n"
     '  while (k > 0 && match(substr(s, 1, k), esc "\\\\[[0-9;]*[@-~]$")) k = RSTART - 1\n'
-    '  if (k > 0 && substr(s, k, 1) == "\\"") { k--; if (k > 0 && substr(s, k, 1) == "\\\\") k-- }\n'
+    '  if (k > 0 && substr(s, k, 1) == "\\"") { q = 1; k--; if (k > 0 && substr(s, k, 1) == "\\\\") k-- }\n'
+    "  b = k\n"
     '  while (k > 0 && ((c = substr(s, k, 1)) == " " || c == "\\t")) k--\n'
     "  if (k < 1) return 1\n"
     "  c = substr(s, k, 1)\n"
-    '  return c == "=" || c == ":"\n'
+    '  return c == "=" || c == ":" || (q && k < b && c == "\\"")\n'
     "}\n"
 )
 
