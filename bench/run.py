@@ -1081,7 +1081,7 @@ def shapes_table(rows: list[dict[str, Any]]) -> str:
         wall = mine["median_s"]
         to_grep = wall / grep["median_s"] if grep.get("median_s") else None
         to_rg = wall / rg["median_s"] if rg and rg.get("median_s") else None
-        ok = all(r is not None and r["status"] == "ok" for r in (mine, grep, rg))
+        ok = all(r["status"] == "ok" for r in (mine, grep, rg) if r is not None)
         worst = max(worst, (to_grep or 0.0, name))
         out.append(
             f"| {cell(name)} | {wall:.3f} | {grep.get('median_s', 0):.3f} "
