@@ -16,8 +16,8 @@ import click
 
 from tracerun import __version__
 from tracerun.cli.outcome import (
-    error,
     flushed,
+    last_resort,
     lenient_stdout,
     show_error,
     silence_stdout,
@@ -170,16 +170,5 @@ def _run_main(args: list[str], sigint: Any = None) -> int:
     except click.Abort:  # click has already ended the `^C` line
         sys.stderr.write("tracerun: interrupted\n")
         return ExitCode.INTERRUPTED
-    except KeyboardInterrupt:
-        sys.stderr.write("\ntracerun: interrupted\n")
-        return ExitCode.INTERRUPTED
-    except TerminatedError:  # SIGTERM while workers ran: they are gone, exit quietly
-        return ExitCode.TERMINATED
-    except BrokenPipeError:
-        silence_stdout()
-        return ExitCode.BROKEN_PIPE
-    except Exception:
-        if "--debug" in args:
-            raise
-        error("internal error; run again with --debug and report it")
-        return ExitCode.INTERNAL
+    except (KeyboardInterrupt, TerminatedError, Exception) as exc:  # noqa: BLE001 - reported, or re-raised under --debug
+        return last_resort(exc, args)

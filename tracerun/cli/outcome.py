@@ -13,9 +13,18 @@ import os
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from tracerun.errors import ExitCode, OnceWarning, OutputError, TracerunError, mask
+from tracerun.errors import (
+    ExitCode,
+    OnceWarning,
+    OutputError,
+    TerminatedError,
+    TracerunError,
+    mask,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from tracerun.errors import SourceFailure
 
 
@@ -148,3 +157,24 @@ def silence_stdout() -> None:
         return
     os.dup2(devnull, fileno)
     os.close(devnull)
+
+
+def last_resort(exc: BaseException, args: Sequence[str]) -> int:
+    """Give the exit code of a run that an exception ended past its command.
+
+    Ctrl-C, SIGTERM while workers ran (they are gone: exit quietly), a closed
+    stdout, or a bug in our code (exit 4; `--debug` shows its traceback).
+    Shared by the click group (app.py) and the plain trace (quick.py).
+    """
+    if isinstance(exc, KeyboardInterrupt):
+        sys.stderr.write("\ntracerun: interrupted\n")
+        return ExitCode.INTERRUPTED
+    if isinstance(exc, TerminatedError):
+        return ExitCode.TERMINATED
+    if isinstance(exc, BrokenPipeError):
+        silence_stdout()
+        return ExitCode.BROKEN_PIPE
+    if "--debug" in args:
+        raise exc
+    error("internal error; run again with --debug and report it")
+    return ExitCode.INTERNAL

@@ -20,8 +20,8 @@ import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from tracerun.cli.outcome import (
-    error,
     flushed,
+    last_resort,
     lenient_stdout,
     show_error,
     silence_stdout,
@@ -261,19 +261,8 @@ def run_main(args: list[str], sigint: Any = None) -> int:
         except (EOFError, KeyboardInterrupt):  # as click's main: end the `^C` line
             sys.stderr.write("\ntracerun: interrupted\n")
             return ExitCode.INTERRUPTED
-    except KeyboardInterrupt:
-        sys.stderr.write("\ntracerun: interrupted\n")
-        return ExitCode.INTERRUPTED
-    except TerminatedError:  # SIGTERM while workers ran: they are gone, exit quietly
-        return ExitCode.TERMINATED
-    except BrokenPipeError:
-        silence_stdout()
-        return ExitCode.BROKEN_PIPE
-    except Exception:
-        if "--debug" in args:
-            raise
-        error("internal error; run again with --debug and report it")
-        return ExitCode.INTERNAL
+    except (KeyboardInterrupt, TerminatedError, Exception) as exc:  # noqa: BLE001 - reported, or re-raised under --debug
+        return last_resort(exc, args)
 
 
 def _run(parsed: Parsed) -> int:

@@ -19,6 +19,7 @@ from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.match import Matcher
 from tracerun.read.scan import (
     CHUNK,
+    LONG_LINE_SKIPPED,
     MAX_RECORD,
     Hit,
     IsStart,
@@ -153,13 +154,7 @@ class IncrementalReader:
             self.offset += cut
             return False
         if self._long:
-            self._notices.append(
-                ScanNotice(
-                    self.line,
-                    f"line longer than {MAX_RECORD // 2**20} MiB contains a "
-                    "search value; it was skipped",
-                )
-            )
+            self._notices.append(ScanNotice(self.line, LONG_LINE_SKIPPED))
         del self._pending[:end]
         self.offset += end
         self.line += 1
@@ -168,10 +163,10 @@ class IncrementalReader:
 
     def _has_needle(self, data: bytes) -> bool:
         """Tell whether any needle occurs in `data` (exact, whatever their number)."""
-        if len(self._needles.values) <= FEW_NEEDLES or self._needles.ignore_case:
-            values = self._needles.values
-            if self._needles.ignore_case:
-                return any(contains_uncased(data, value) for value in values)
+        values = self._needles.values
+        if self._needles.ignore_case:  # as the scan's own search: under casefold
+            return any(contains_uncased(data, value) for value in values)
+        if len(values) <= FEW_NEEDLES:
             return any(value in data for value in values)
         from ahocorasick_rs import BytesAhoCorasick  # noqa: PLC0415 - only for an over-long line and many ids
 
@@ -269,12 +264,9 @@ class IncrementalReader:
         Why: live chunks are small and come often; most hold no needle, and a
         whole scan per chunk costs far more than a few `in` tests.
         """
-        values = self._needles.values
-        if len(values) > FEW_NEEDLES:
+        if len(self._needles.values) > FEW_NEEDLES:
             return True
-        if self._needles.ignore_case:  # as the scan's own search: under casefold
-            return any(contains_uncased(chunk, value) for value in values)
-        return any(value in chunk for value in values)
+        return self._has_needle(chunk)
 
     def regrow(self, added: tuple[str, ...]) -> list[Record]:
         """Search the grown query from now on; return the recent records with `added`.

@@ -40,6 +40,8 @@ MAX_RECORD = 8 * 1024 * 1024
 """The record size cap: a longer line holding a needle is skipped, a longer
 multi-line record is cut; either is reported (ScanNotice), and the run exits 3."""
 LOOKBACK = 64 * 1024
+LONG_LINE_SKIPPED = f"line longer than {MAX_RECORD // 2**20} MiB contains a search value; it was skipped"
+"""The notice for an over-long line holding a needle (here and read/incremental.py)."""
 
 IsStart = Callable[[bytes], bool]
 
@@ -608,13 +610,7 @@ class _State:
         end = self.buf.find(b"\n", 0, self.size) + 1
         hit = self.long_line_hit or bool(self.searcher.find(self.buf, 0, end))
         if hit and self.notices is not None:
-            self.notices.append(
-                ScanNotice(
-                    self.number(0),
-                    f"line longer than {MAX_RECORD // 2**20} MiB contains a "
-                    "search value; it was skipped",
-                )
-            )
+            self.notices.append(ScanNotice(self.number(0), LONG_LINE_SKIPPED))
         self.long_line_hit = None
         self._drop(end)
         self.resume = 0
