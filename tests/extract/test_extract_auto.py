@@ -31,8 +31,32 @@ def test_json_object_line_is_read_as_json():
     assert extract('{"ts": 1, "ctx": {"id": "a"}}') == {"ts": 1, "ctx": {"id": "a"}}
 
 
-def test_broken_json_falls_through_to_text():
-    assert extract('{"a": 1 request_id=r') == {"msg": '{"a": 1', "request_id": "r"}
+def test_broken_json_falls_through_to_text_and_keeps_its_pairs():
+    assert extract('{"a": 1 request_id=r') == {
+        "msg": '{"a": 1',
+        "request_id": "r",
+        "a": 1,
+    }
+    assert extract("{main} INFO request_id=r") == {
+        "msg": "{main} INFO",
+        "request_id": "r",
+    }
+
+
+def test_a_json_line_cut_short_keeps_its_time_ids_and_message():
+    # A log driver's line limit (Docker's 16 KiB) cut the object mid-value.
+    line = (
+        '{"ts":"2026-03-20T14:10:00Z","level":"warn","msg":"cut \\"here\\"",'
+        '"ctx":{"request_id":"req-1","n":5,"ok":true},"body":"xxxx'
+    )
+    assert extract(line) == {
+        "msg": 'cut "here"',
+        "ts": "2026-03-20T14:10:00Z",
+        "level": "warn",
+        "request_id": "req-1",
+        "n": 5,
+        "ok": True,
+    }
 
 
 def test_python_logging_line():

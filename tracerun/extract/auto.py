@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tracerun.config.spec import AutoParserConfig
-from tracerun.extract.json import JsonExtractor
+from tracerun.extract.json import JsonExtractor, loads_object
 from tracerun.extract.logfmt import unquote
 from tracerun.extract.shapes import ACCESS, PYTHON_BASIC, strip_ansi
 from tracerun.timeparse import leading_timestamp
@@ -121,6 +121,13 @@ class AutoExtractor:
             found = self._json.extract(line)
             if found is not None:
                 return self._unwrapped(found)
+            salvaged = _salvaged(line)
+            if salvaged is not None:  # a JSON line cut short: its pairs, and the text's
+                return {**(self._text(line) or {}), **salvaged}
+        return self._text(line)
+
+    def _text(self, line: str) -> dict[str, Any] | None:
+        """Read a line that is not one JSON object: an access log, or text with pairs."""
         if not line or line.isspace():
             return None
         line = strip_ansi(line)
@@ -182,6 +189,28 @@ class AutoExtractor:
             for key, value in pairs_in(message):
                 found.setdefault(key, value)
         return found
+
+
+_JSON_PAIR = re.compile(
+    r'"((?:[^"\\]|\\.)+)"\s*:\s*'
+    r'(?:"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)(?![\w.]))'
+)
+
+
+def _salvaged(line: str) -> dict[str, Any] | None:
+    """Read the `"key": value` pairs of a JSON object that does not parse (None: none).
+
+    Why: a writer's or a log driver's line limit cuts a JSON line short
+    (Docker splits lines at 16 KiB); its time and ids are still in the part
+    that was written, and a record that carries the id must not be lost as
+    text. Nested keys come out flat; the first of a name wins.
+    """
+    fields: dict[str, Any] = {}
+    for match in _JSON_PAIR.finditer(line):
+        pair = loads_object("{" + match[0] + "}")
+        for key, value in (pair or {}).items():
+            fields.setdefault(key, value)
+    return fields or None
 
 
 def wrapped(found: dict[str, Any]) -> bool:
