@@ -425,6 +425,25 @@ def test_multiline_record_continuation_is_indented_in_text(tmp_path: Path) -> No
     ]
 
 
+def test_an_id_on_a_later_continuation_line_matches_after_another_value(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "svc.log"
+    log.write_text(
+        "2026-03-20T14:10:00Z ERROR failed\n"
+        "  retry request_id=abc0\n"
+        "  caused by request_id=abc\n"
+        "2026-03-20T14:10:01Z ERROR other\n"
+        "  retry request_id=abc0\n"
+    )
+
+    result = run("--path", str(log), "-o", "ndjson", "request_id=abc")
+
+    assert [r["message"].splitlines() for r in ndjson(result)] == [
+        ["failed", "  retry request_id=abc0", "  caused by request_id=abc"]
+    ]
+
+
 def test_invalid_utf8_and_nul_bytes_do_not_stop_the_trace(tmp_path: Path) -> None:
     log = tmp_path / "svc.log"
     log.write_bytes(

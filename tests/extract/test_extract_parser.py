@@ -413,6 +413,18 @@ def test_continuation_pairs_come_from_the_lines_after_the_first():
     assert build_parser("json", {}).continued_fields(lines[1:]) == {}
 
 
+def test_a_key_written_twice_on_continuation_lines_holds_both_values():
+    lines = [
+        "  retry 1 request_id=abc0",
+        "  retry 2 request_id=abc0",
+        "caused by: request_id=abc user=u1",
+    ]
+    assert build_parser("auto", {}).continued_fields(lines) == {
+        "request_id": ["abc0", "abc"],
+        "user": "u1",
+    }
+
+
 def test_nul_padding_before_a_line_is_dropped():
     # logrotate 3.21.0 copytruncate with a writer that lacks O_APPEND
     path = "logrotate/copytruncate-noappend/app.log"

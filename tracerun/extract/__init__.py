@@ -153,18 +153,27 @@ class Parser:
             return Parsed(time, level, text, fields, failed, True)
         return Parsed(time, level, text, fields, failed)  # positional: ~30% cheaper
 
-    def continued_fields(self, lines: list[str]) -> dict[str, str]:
+    def continued_fields(self, lines: list[str]) -> dict[str, str | list[str]]:
         """Return the `key=value` pairs of a record's continuation lines (text parsers).
 
         Why: a record carries an id in a `key=value` token of any of its lines
         (a statement continued on the next line, a traceback's last line). They
-        are matched, not shown: a traceback's code is full of `a=b` tokens.
+        are matched, not shown: a traceback's code is full of `a=b` tokens. A
+        key written with several values (`request_id=X0` in one frame,
+        `request_id=X` in the cause) holds them all, as a list, so that each
+        of them matches (the matcher takes a list as any of its items).
         """
-        found: dict[str, str] = {}
+        found: dict[str, str | list[str]] = {}
         if self.continued:
             for line in lines:
                 for key, value in auto.pairs_in(line):
-                    found.setdefault(key, value)
+                    held = found.setdefault(key, value)
+                    if held == value:
+                        continue
+                    if isinstance(held, str):
+                        found[key] = [held, value]
+                    elif value not in held:
+                        held.append(value)
         return found
 
     def stack(self, fields: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
