@@ -11,6 +11,8 @@ import gzip
 import random
 import shutil
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,44 @@ def run(shell: list[str], code: str, cwd: Path) -> list[str]:
         shell, input=code.encode(), capture_output=True, cwd=cwd, check=False
     )
     return done.stdout.decode().splitlines()
+
+
+def follow(shell: list[str], code: str, cwd: Path, count: int) -> list[str]:
+    """Run a follow script as sshd would (a session of its own, stdin held open).
+
+    Returns its first `count` lines once they came; then ends its stdin, which
+    must end the script and every process it started.
+    """
+    process = subprocess.Popen(
+        shell,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=cwd,
+        start_new_session=True,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    process.stdin.write(code.encode())
+    process.stdin.flush()
+    timer = threading.Timer(20, process.kill)  # a hang fails the count below
+    timer.start()
+    try:
+        lines = [process.stdout.readline().decode() for _ in range(count)]
+        process.stdin.close()
+        assert process.wait(10) != 0  # ended by its `kill 0`
+        for _ in range(100):  # the tail and awk it started end too
+            left = subprocess.run(
+                ["pgrep", "-s", str(process.pid)], capture_output=True, check=False
+            )
+            if not left.stdout:
+                break
+            time.sleep(0.05)
+        assert left.stdout == b""
+    finally:
+        timer.cancel()
+        process.kill()
+        process.stdout.close()
+    return [line.removesuffix("\n") for line in lines]
 
 
 @pytest.fixture(params=SHELLS, ids=lambda s: s[0])
@@ -176,8 +216,8 @@ def test_follow_script_sends_hits_and_continuations_with_line_numbers(
 ) -> None:
     log = tmp_path / "app.log"
     log.write_text("old req-1\n2026 new req-1\n  frame\n2026 other\n")
-    code = script.follow_script([(str(log), 2)], ["req-1"]).replace(" -F ", " ")
-    out = run(shell, code.replace("tail -n", "tail -n"), tmp_path)
+    code = script.follow_script([(str(log), 2)], ["req-1"])
+    out = follow(shell, code, tmp_path, 2)
     assert out == ["0\t2:2026 new req-1", "0\t3-  frame"]
 
 
@@ -191,9 +231,9 @@ def test_follow_script_sends_a_continuation_hit_with_the_lines_back_to_its_start
         + "".join(f"  frame {i}\n" for i in range(script.BACK_LINES + 5))
         + "  caused by req-1\n"
     )
-    code = script.follow_script([(str(log), 1)], ["req-1"]).replace(" -F ", " ")
-    out = run(shell, code, tmp_path)
+    code = script.follow_script([(str(log), 1)], ["req-1"])
     last = script.BACK_LINES + 13
+    out = follow(shell, code, tmp_path, 4 + script.BACK_LINES + 1)
     assert out == [
         "0\t2-2026 b boom",
         "0\t3-Traceback (most recent call last):",

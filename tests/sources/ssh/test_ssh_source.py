@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers.follow import Follow
 from helpers.timeline import records_of
 
 from tracerun.cli import cli
@@ -355,6 +356,94 @@ def test_follow_over_ssh_prints_a_live_record_whose_continuation_holds_the_id(
         (1, "pay: history"),
         (2, "\n".join(["pay: boom", *trace[1:4]])),
     ]
+
+
+def test_a_follow_leaves_nothing_running_on_the_host(ssh_fleet: Any) -> None:
+    # `tail -F | awk` on the host would run on after tracerun ended, until the
+    # file's next hit met the closed pipe: the follow ends with its stdin.
+    web1 = ssh_fleet.hosts[0]
+    name = f"left-{os.getpid()}-{time.monotonic_ns()}.log"
+    (web1.log_dir / name).write_text(f"{record(1, 'history')}\n")
+
+    result = run(
+        "--ssh", f"web-1:{web1.remote_dir}/{name}", RID, "-f", "--timeout", "2s",
+        "-o", "ndjson",
+    )  # fmt: skip
+
+    assert [r[3] for r in ndjson(result)] == ["history"]
+    for _ in range(100):
+        left = subprocess.run(["pgrep", "-f", name], capture_output=True, check=False)
+        if not left.stdout:
+            break
+        time.sleep(0.05)
+    assert left.stdout == b""
+
+
+def test_follow_with_expand_searches_the_hosts_for_ids_found_live(
+    ssh_fleet: Any, tmp_path: Path
+) -> None:
+    # The worker on web-2 logs only the order and job ids, before the order
+    # on web-1 names the order id: its lines have passed web-2's remote grep
+    # by then, and are found by searching that host again for the new id.
+    # The last line is written after that: the restarted session has it.
+    web1, web2 = ssh_fleet.hosts[:2]
+    (web1.log_dir / "app.log").write_text(f"{record(1, 'history')}\n")
+    (web2.log_dir / "app.log").write_text(f"{record(1, 'history')}\n")
+
+    def line(second: int, message: str, **ids: str) -> str:
+        return json.dumps(
+            {"ts": f"2026-03-20T14:11:{second:02d}Z", "msg": message, **ids}
+        )
+
+    remote = web1.remote_dir
+    path = profile(
+        tmp_path,
+        f"""
+        correlate: [request_id, order_id, job_id]
+        sources:
+          app: {{type: ssh, hosts: [web-1, web-2], paths: ['{remote}/app.log'], parser: json}}
+        """,
+    )
+    follow = Follow(
+        "-p", str(path), "-f", "--expand", "--timeout", "40s", "-o", "ndjson",
+        "--exit-on", "msg == 'closed'", "req-88", cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        follow.wait_stderr("ids followed")
+        with (web2.log_dir / "app.log").open("a") as file:
+            file.write(line(2, "picked", order_id="ord-88", job_id="job-88") + "\n")
+            file.write(line(3, "done", job_id="job-88") + "\n")
+            file.write(line(3, "other job", job_id="job-89") + "\n")
+        time.sleep(2.0)  # web-2's remote grep has passed them by
+        with (web1.log_dir / "app.log").open("a") as file:
+            file.write(line(0, "POST", request_id="req-88") + "\n")
+            file.write(line(1, "order", request_id="req-88", order_id="ord-88") + "\n")
+        follow.wait_for(4)
+        with (web2.log_dir / "app.log").open("a") as file:
+            file.write(line(4, "closed", job_id="job-88") + "\n")
+        code, errors = follow.finish()
+    finally:
+        follow.close()
+
+    found = [json.loads(x) for x in follow.lines]
+    assert [(r["origin"], r["line"], r["message"], r.get("via")) for r in found] == [
+        (f"web-1:{remote}/app.log", 2, "POST", None),
+        (f"web-1:{remote}/app.log", 3, "order", None),
+        (f"web-2:{remote}/app.log", 2, "picked", "order_id=ord-88 ← req-88"),
+        (
+            f"web-2:{remote}/app.log",
+            3,
+            "done",
+            "job_id=job-88 ← order_id=ord-88 ← req-88",
+        ),
+        (
+            f"web-2:{remote}/app.log",
+            5,
+            "closed",
+            "job_id=job-88 ← order_id=ord-88 ← req-88",
+        ),
+    ]
+    assert code == 0, errors
 
 
 def test_init_writes_a_starter_for_remote_logs_that_traces_them(

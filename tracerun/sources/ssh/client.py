@@ -9,6 +9,7 @@ and sends the fixed command `exec /bin/sh -s`; the work is on stdin.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -196,6 +197,9 @@ class Session:
         the end): closed under it, its next read would fail, or read whatever
         file was opened under the same descriptor number meanwhile.
         """
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            with contextlib.suppress(OSError, ValueError):  # a held stdin (a follow)
+                self.process.stdin.close()
         if self.process.poll() is None:
             self.process.kill()
         self.finish()
@@ -240,8 +244,13 @@ def cut_all() -> None:
         session._cut()
 
 
-def start(host: Host, script: str, timeout: float | None = HOST_TIMEOUT) -> Session:
+def start(
+    host: Host, script: str, timeout: float | None = HOST_TIMEOUT, *, hold: bool = False
+) -> Session:
     """Start `ssh` running `script` on `host`; read its output with `Session.lines`.
+
+    `hold`: keep ssh's stdin open after the script, until `close` (a script
+    that runs until its stdin ends: script.follow_script).
 
     Raises:
         SshError: the host cannot be reached, or there is no `ssh` client here.
@@ -269,7 +278,10 @@ def start(host: Host, script: str, timeout: float | None = HOST_TIMEOUT) -> Sess
     assert process.stdin is not None
     try:
         process.stdin.write(script.encode())
-        process.stdin.close()
+        if hold:
+            process.stdin.flush()
+        else:
+            process.stdin.close()
     except BrokenPipeError:
         pass  # ssh ended at once: finish() tells why
     return session

@@ -408,6 +408,8 @@ _VERDICT_FUNCTIONS = (
 def follow_script(files: Sequence[tuple[str, int]], needles: Sequence[str]) -> str:
     """Follow files from a line on: `INDEX<TAB>N:TEXT` for hits, `N-TEXT` continuations.
 
+    Runs until its stdin ends (start it with `client.start(..., hold=True)`).
+
     A hit on a line that looks like a continuation, outside a record being
     sent, comes after the lines before it back to the nearest one that does
     not (its record's probable start; up to BACK_LINES, a ring `b`).
@@ -435,7 +437,12 @@ def follow_script(files: Sequence[tuple[str, int]], needles: Sequence[str]) -> s
         lines.append(
             f"tail -n +{first} -F -- {quote(path)} 2>/dev/null | $tr_awk {quote(program)} &"
         )
-    lines.append("wait")
+    # The session's stdin stays open while the follow runs (client.start's
+    # `hold`). Its end, when the local ssh stops or the connection goes, ends
+    # the whole follow: a `tail -F | awk` would otherwise run on the host until
+    # its next hit met the closed pipe, after tracerun had gone. sshd starts the
+    # session in a process group of its own, so `kill 0` stops only it.
+    lines.append("IFS= read -r tr_end; kill 0")
     return "\n".join(lines) + "\n"
 
 

@@ -17,8 +17,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from tracerun.plain import field, plain
-from tracerun.query import Query
+from tracerun.plain import field, plain, replace
+from tracerun.query import Query, Term
 from tracerun.read.assemble import Assembler
 from tracerun.read.match import Matcher
 from tracerun.read.scan import Hit
@@ -30,6 +30,9 @@ from tracerun.sources.ssh import client, logs, script
 QUIET = 0.3
 """Seconds without lines after which a file's held last record is released."""
 
+PARK_WAIT = 5.0
+"""Seconds a grown follow waits for a host's session to stop before it restarts it."""
+
 
 @plain
 class _File:
@@ -40,6 +43,8 @@ class _File:
     assembler: Assembler
     next_line: int = 1
     last_data: float = 0.0
+    given: set[int] = field(default_factory=set)
+    """Lines of the records given (-f --expand: a search for grown ids skips them)."""
 
 
 @plain
@@ -51,6 +56,12 @@ class _Host:
     session: client.Session | None = None
     failing: bool = False
     backoff: Backoff = field(default_factory=Backoff)
+    pause: threading.Event = field(default_factory=threading.Event)
+    """Set by a grown follow: the session's end is a restart, not a failure."""
+    parked: threading.Event = field(default_factory=threading.Event)
+    resume: threading.Event = field(default_factory=threading.Event)
+    gate: threading.Lock = field(default_factory=threading.Lock)
+    """Makes parking and giving up on it one step each (no thread left waiting)."""
 
 
 class SshFeed:
@@ -80,32 +91,77 @@ class SshFeed:
         )
         self._notes: list[Note] = []
         self._stopped = threading.Event()
-        self._told_growth = False
+        self._grow = query.grow
         if query.grow is not None:
             query.grow.join(self)
 
     def regrow(self, added: tuple[str, ...]) -> list[Record]:
-        """Say once that ids found while following are not searched on the hosts.
+        """Search the hosts for ids found while following; return their earlier records.
 
-        Why not restart the remote pipeline with the grown needles: `tail -F`
-        resumes by line number only from a count taken at the start, and lines
-        written between a stop and a restart would be read twice or lost, and
-        shipping every line to filter here would cost the network what the
-        remote `grep -F` saves. A trace run anew searches the ids (#16).
+        Each host's follow session is stopped and started again with the grown
+        needles, from the line after the last one that arrived, so a line
+        written meanwhile is searched once, with every id. The lines before
+        that are searched once more on the host, for the added ids only (the
+        record naming an id often comes after records that carry only that
+        id); a record already given, by its line, is not given again.
         """
-        if not self._told_growth:
-            self._told_growth = True
-            shown = ", ".join(added[:3]) + (" …" if len(added) > 3 else "")
-            self._notes.append(
-                Note(
-                    "warning",
-                    f"source {self._source}: ids found while following ({shown}) "
-                    "are not searched on its hosts: their remote `grep -F` "
-                    "searches the ids known when it started",
-                    "run the trace again to search them there too",
-                )
-            )
-        return []
+        grow = self._grow
+        if grow is None:
+            return []
+        self._query = grow.query
+        self._needles = logs.needles_of(self._query)
+        matcher = Matcher(self._query)
+        for entry in self._hosts.values():
+            for followed in entry.files:
+                followed.assembler.matcher = matcher
+        searched = replace(
+            self._query, grow=None, terms=tuple(Term(None, v) for v in added)
+        )
+        found: list[Record] = []
+        for entry in self._hosts.values():
+            restarted = self._park(entry)
+            try:
+                cutoffs = [f.next_line for f in entry.files]
+            finally:
+                if restarted:
+                    entry.resume.set()
+            for followed, cutoff in zip(entry.files, cutoffs, strict=True):
+                found += self._earlier(followed, searched, cutoff)
+        return found
+
+    def _park(self, entry: _Host) -> bool:
+        """Stop the host's session and hold its thread; False when none was running."""
+        entry.pause.set()
+        deadline = time.monotonic() + PARK_WAIT
+        while not entry.parked.is_set():
+            session = entry.session
+            if entry.failing or time.monotonic() > deadline:
+                # No session to stop: the next connection starts with the
+                # grown needles, from the line after the last that arrived.
+                with entry.gate:
+                    if entry.parked.is_set():
+                        return True
+                    entry.pause.clear()
+                    return False
+            if session is not None and session.process.poll() is None:
+                session.process.kill()  # the thread's pump ends and closes it
+            entry.parked.wait(0.05)
+        return True
+
+    def _earlier(self, followed: _File, query: Query, cutoff: int) -> list[Record]:
+        """Search the file for the query's (added) ids; keep records before `cutoff`."""
+        result = logs.read_remote(followed.target, query, query.timeout, as_run=False)
+        for warning in result.warnings:
+            self._notes.append(Note("warning", warning))
+        if result.failure is not None:
+            failure = result.failure
+            self._notes.append(Note("error", failure.text(), failure.hint))
+        found = []
+        for record in result.records:
+            if record.line < cutoff and record.line not in followed.given:
+                followed.given.add(record.line)
+                found.append(record)
+        return found
 
     def _assembler(self, target: Target) -> Assembler:
         return Assembler(target, Matcher(self._query))
@@ -165,6 +221,7 @@ class SshFeed:
         self._stopped.set()
         records: list[Record] = []
         for entry in self._hosts.values():
+            entry.resume.set()
             if entry.session is not None:
                 entry.session.close()
             for followed in entry.files:
@@ -191,30 +248,46 @@ class SshFeed:
         if result.failure is not None:
             failure = result.failure
             self._notes.append(Note("error", failure.text(), failure.hint))
-        return [r for r in result.records if r.line < followed.next_line]
+        records = [r for r in result.records if r.line < followed.next_line]
+        if self._grow is not None:
+            followed.given.update(r.line for r in records)
+        return records
 
     def _record(self, followed: _File, hit: Hit) -> list[Record]:
         record = followed.assembler.record(hit, fallback_time=self._clock())
-        return [] if record is None else [record]
+        if record is None or record.line in followed.given:
+            return []
+        if self._grow is not None:
+            followed.given.add(record.line)
+        return [record]
 
     def _run(self, entry: _Host) -> None:
         """Thread: keep a follow session up on one host; queue its lines."""
         while not self._stopped.is_set():
             files = [(f.target.origin.locator, f.next_line) for f in entry.files]
             try:
-                entry.session = client.start(
-                    entry.host, script.follow_script(files, self._needles), timeout=None
-                )
+                code = script.follow_script(files, self._needles)
+                entry.session = client.start(entry.host, code, timeout=None, hold=True)
                 self._pump(entry, entry.session)
                 failure = (
                     client.failure_of(entry.session)
-                    if not self._stopped.is_set()
+                    if not self._stopped.is_set() and not entry.pause.is_set()
                     else None
                 )
             except client.SshError as exc:
                 failure = exc
             if self._stopped.is_set():
                 return
+            with entry.gate:
+                parking = entry.pause.is_set()  # a grown follow restarts the session
+                if parking:
+                    entry.pause.clear()
+                    entry.parked.set()
+            if parking:
+                entry.resume.wait()
+                entry.resume.clear()
+                entry.parked.clear()
+                continue
             lost = failure or client.SshError(
                 "the connection ended", "check the host and the network"
             )
