@@ -347,3 +347,48 @@ def test_summary_with_summary_output_prints_it_once(monkeypatch) -> None:
     golden = (ROOT / "tests" / "testdata" / "demo.summary.txt").read_text("utf-8")
     assert result.stdout == golden
     assert result.stderr == ""
+
+
+def _trace_lines(frames: int, time: str) -> list[str]:
+    return [
+        f"2024-05-01T12:00:{time}.000Z ERROR boom in handler",
+        *(f"\tat com.example.Foo.bar{i}(Foo.java:{i})" for i in range(frames)),
+        "Caused by: java.lang.IllegalStateException: request_id=abc123",
+        "\tat com.example.End(End.java:1)",
+    ]
+
+
+@pytest.mark.parametrize("frames", [5_000, 125_000])  # ~200 KiB, ~5 MiB
+@pytest.mark.parametrize("gz", [False, True])
+def test_an_id_near_the_end_of_a_long_stack_trace_prints_the_whole_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, frames: int, gz: bool
+) -> None:
+    # The id is only on the trace's `Caused by:` line, more than LOOKBACK
+    # (64 KiB) after its first line, and a scan block (8 MiB) ends inside the
+    # trace: the record was lost without a word.
+    import gzip
+
+    monkeypatch.chdir(tmp_path)
+    trace = _trace_lines(frames, "01")
+    size = sum(len(line) + 1 for line in trace)
+    filler = "2024-05-01T11:{:02d}:{:02d}.000Z INFO filler {:09d} x"
+    count = (8 * 2**20 - size // 2) // len(filler.format(0, 0, 0) + "\n")
+    lines = [filler.format(i // 60 % 60, i % 60, i) for i in range(count)]
+    lines += [
+        "2024-05-01T12:00:00.000Z INFO begin request_id=abc123",
+        *trace,
+        "2024-05-01T12:00:09.000Z INFO done request_id=abc123",
+    ]
+    data = ("\n".join(lines) + "\n").encode()
+    path = tmp_path / ("app.log.gz" if gz else "app.log")
+    path.write_bytes(gzip.compress(data, 1) if gz else data)
+
+    result = run("--path", str(path), "abc123")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "2024-05-01T12:00:00.000Z app INFO  begin request_id=abc123",
+        "2024-05-01T12:00:01.000Z app ERROR boom in handler",
+        *(f"    {line}" for line in trace[1:]),
+        "2024-05-01T12:00:09.000Z app INFO  done request_id=abc123",
+    ]

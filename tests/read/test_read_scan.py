@@ -444,8 +444,39 @@ def test_a_hit_past_the_kept_bytes_of_a_record_ends_when_they_start_a_line(
         ]
         for chunk in range(8, 90)
     }
-    # The record began before the bytes kept: not framed (a known limit, see
-    # the report of issue #18), and never another record instead.
-    assert {chunk: hits for chunk, hits in found.items() if hits} == {
-        chunk: [(1, data[:-11])] for chunk in range(len(data) - 20, 90)
-    }
+    # The record began before the LOOKBACK bytes: its start is kept too, so
+    # every block size frames it whole, and never another record instead.
+    assert found == {chunk: [(1, data[:-11])] for chunk in range(8, 90)}
+
+
+@given(
+    st.integers(1, 400),
+    st.sampled_from([b"\n", b"\r\n"]),
+    st.booleans(),
+    st.integers(16, 300),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_hit_far_into_a_long_record_frames_it_whole_at_any_block_size(
+    frames, newline, final_newline, chunk
+):
+    # A Java trace carrying the id only on its `Caused by:` line, far more than
+    # LOOKBACK (monkeypatched small) after its first line: it was lost when a
+    # block boundary fell inside it.
+    old = scan_module.LOOKBACK
+    scan_module.LOOKBACK = 16
+    try:
+        lines = [b"2026 a r1 begins", b"2026 b boom"]
+        lines += [b"\tat com.example.F%d(F.java)" % i for i in range(frames)]
+        lines += [b"Caused by: x r1", b"\tat End", b"2026 c r1 ends"]
+        data = newline.join(lines) + (newline if final_newline else b"")
+        found = [
+            (h.line, h.data)
+            for h in scan(io.BytesIO(data), Needles.of(("r1",)), is_start, chunk=chunk)
+        ]
+    finally:
+        scan_module.LOOKBACK = old
+    assert found == [
+        (1, b"2026 a r1 begins"),
+        (2, b"\n".join(lines[1:-1]) if newline == b"\n" else newline.join(lines[1:-1])),
+        (frames + 5, b"2026 c r1 ends"),
+    ]

@@ -472,6 +472,7 @@ class Scan:
         """Lines whose hits were all dropped as message text (read/bounds.py)."""
         self._state.offset = base
         self._state.floor = start
+        self._state.walked = start
         self._state.resume = self._state.count_pos = start - base
         self._state.context = (before, after)
         self._stop = stop
@@ -530,6 +531,10 @@ class _State:
         self.whole_head = True  # buf[0] starts a line
         self.unkeyed = Miss()  # lines with a needle only as message text
         self.unkeyed_end = -1  # stream offset of the end of the last one counted
+        self.open_start = (
+            -1
+        )  # stream offset of the last record start seen at a block end
+        self.walked = 0  # stream offset up to which lines were looked at for it
 
     def number(self, pos: int) -> int:
         """Give the line number a hit (or a note) at buffer position `pos` carries.
@@ -739,9 +744,43 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
     if stop is not None and state.offset + limit >= stop:
         state.done = True
     # Keep LOOKBACK bytes before the resume point, so that a record's lookback
-    # never depends on where a block (or a range) happened to start.
-    state.consumed = max(0, limit - LOOKBACK)
+    # never depends on where a block (or a range) happened to start; and the
+    # whole of the record still open there, so that a hit on one of its later
+    # continuation lines finds its start.
+    state.consumed = _kept_from(state, buf, limit, is_start)
     state.resume = limit
+
+
+def _kept_from(state: _State, buf: bytearray, limit: int, is_start: IsStart) -> int:
+    """Give the buffer position from which bytes are kept for the next block.
+
+    LOOKBACK bytes before `limit`, or more: from the start of the record the
+    line before `limit` belongs to, when that start is at most MAX_RECORD back
+    (a longer record is cut anyway). Why: a hit on a continuation line far into
+    a record (a Java trace's `Caused by: ... request_id=X` 200 KiB down, a
+    3,000-line statement) looks for its record's start in these bytes; with
+    only LOOKBACK kept it found none when a block boundary fell inside the
+    record, and the record was lost without a word.
+
+    Each line is looked at once per scan (`walked`), from the end back to the
+    first record start, so an ordinary log costs one `is_start` call per block.
+    """
+    low = max(state.walked - state.offset, limit - MAX_RECORD, 0)
+    pos = limit
+    while pos > low:
+        begin = buf.rfind(b"\n", 0, pos - 1) + 1
+        if begin < low or (begin == 0 and not state.whole_head):
+            break
+        if state.offset + begin == 0 or is_start(_strip_cr(buf[begin : pos - 1])):
+            state.open_start = state.offset + begin
+            break
+        pos = begin
+    state.walked = state.offset + limit
+    keep = limit - LOOKBACK
+    opened = state.open_start - state.offset
+    if opened >= 0 and limit - opened <= MAX_RECORD:
+        keep = min(keep, opened)
+    return max(0, keep)
 
 
 def _goes_on(buf: bytearray, pos: int, size: int, is_start: IsStart) -> bool:
