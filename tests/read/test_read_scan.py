@@ -480,3 +480,35 @@ def test_a_hit_far_into_a_long_record_frames_it_whole_at_any_block_size(
         (2, b"\n".join(lines[1:-1]) if newline == b"\n" else newline.join(lines[1:-1])),
         (frames + 5, b"2026 c r1 ends"),
     ]
+
+
+def test_a_hit_in_a_record_longer_than_the_cap_is_printed_from_the_kept_lines(
+    monkeypatch,
+):
+    # The record's first line is further back than MAX_RECORD, so its start is
+    # not kept: the hit was dropped without a word; now it is framed from the
+    # earliest whole line kept, and the scan says so once.
+    monkeypatch.setattr(scan_module, "MAX_RECORD", 200)
+    monkeypatch.setattr(scan_module, "LOOKBACK", 16)
+    lines = [b"2026 a r1 begins", b"2026 b boom"]
+    lines += [b"\tat com.example.F%d(F.java)" % i for i in range(40)]
+    lines += [b"Caused by: x r1 and r1", b"\tat End", b"2026 c r1 ends"]
+    data = b"\r\n".join(lines)  # CRLF, no final newline
+    notices: list[ScanNotice] = []
+    found = [
+        (h.line, h.data)
+        for h in scan(io.BytesIO(data), Needles.of(("r1",)), is_start, notices, 100)
+    ]
+    assert found == [
+        (1, b"2026 a r1 begins"),
+        (43, b"\r\n".join(lines[42:-1])),
+        (45, b"2026 c r1 ends"),
+    ]
+    assert notices == [
+        ScanNotice(
+            43,
+            "record longer than 0 MiB holds a search value far from its first "
+            "line; it is printed from this line on, without its start (hint: a "
+            "wrong multiline.start rule makes records this long)",
+        )
+    ]

@@ -535,6 +535,7 @@ class _State:
             -1
         )  # stream offset of the last record start seen at a block end
         self.walked = 0  # stream offset up to which lines were looked at for it
+        self.lost_noted = -2  # open_start of the last record framed without its start
 
     def number(self, pos: int) -> int:
         """Give the line number a hit (or a note) at buffer position `pos` carries.
@@ -701,6 +702,8 @@ def _scan_block(state: _State, is_start: IsStart, stop: int | None) -> Iterator[
                 continue
         start = _record_start(state, buf, h, is_start)
         end = _line_end(buf, h, limit)
+        if start is None and _lost_start(state):
+            start = _from_kept(state, buf, h)
         if start is None or state.offset + start == state.cut_start:
             pos = end + 1  # continues a record begun before this range, or cut
             continue
@@ -815,6 +818,36 @@ def _record_start(
         if start <= floor or start == 0:
             return None  # before the range, or before the bytes kept
         start = buf.rfind(b"\n", 0, start - 1) + 1
+
+
+def _lost_start(state: _State) -> bool:
+    """Tell whether a hit whose record start was not found is this scan's to print.
+
+    It is when the record began in this scan's range but further back than the
+    bytes kept (a record longer than MAX_RECORD: _kept_from keeps no more); not
+    when it may have begun before the range, whose scan reads it.
+    """
+    return state.floor == 0 or state.open_start >= state.floor
+
+
+def _from_kept(state: _State, buf: bytearray, hit: int) -> int | None:
+    """Frame a hit whose record start is lost from the earliest whole line kept.
+
+    Never silent: the scan says once per record where the printed part begins.
+    """
+    start = 0 if state.whole_head else buf.find(b"\n", 0, hit) + 1
+    if state.notices is not None and state.lost_noted != state.open_start:
+        state.lost_noted = state.open_start
+        state.notices.append(
+            ScanNotice(
+                state.number(start),
+                f"record longer than {MAX_RECORD // 2**20} MiB holds a search value "
+                "far from its first line; it is printed from this line on, without "
+                "its start (hint: a wrong multiline.start rule makes records this "
+                "long)",
+            )
+        )
+    return start
 
 
 def _ends(state: _State, is_start: IsStart) -> bool:
