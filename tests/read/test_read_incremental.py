@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tracerun.config.model import FileSourceConfig, Profile, to_spec
 from tracerun.read.assemble import Assembler
-from tracerun.read.incremental import IncrementalReader
+from tracerun.read.incremental import HELD_TOO_LONG, IncrementalReader
 from tracerun.read.match import Matcher
 from tracerun.read.scan import Needles, scan
 from tracerun.trace.plan import source_target
@@ -259,3 +259,27 @@ def test_a_long_line_fed_whole_is_told_with_its_number_in_the_stream():
     assert stream.warnings() == [
         "app:3: line longer than 8 MiB contains a search value; it was skipped"
     ]
+
+
+def test_a_record_longer_than_what_is_held_is_told_when_its_rest_is_framed():
+    # A trace of 300 frames, its id on the last: the first 200 lines could not
+    # be held, so its rest was framed from a frame line, as a record of its
+    # own, without a word.
+    frames = [b"  at frame %03d\n" % i for i in range(300)]
+    data = [LINES[0], b"2026-03-20T14:10:00.300Z ERROR boom\n", *frames]
+    data += [b"  caused by request_id=abc\n", LINES[6]]
+    stream = IncrementalReader(SCANNER, QUERY)
+    records = stream.feed(b"".join(data[:250]))
+    records += stream.feed(b"".join(data[250:]))
+    records += stream.finish()
+    assert [(r.line, r.raw, len(r.continuation)) for r in records] == [
+        (1, LINES[0].decode().rstrip(), 0),
+        (251, "  at frame 248", 52),
+        (304, LINES[6].decode().rstrip(), 0),
+    ]
+    assert stream.warnings() == [HELD_TOO_LONG.join(("app:251: ", ""))]
+    assert HELD_TOO_LONG == (
+        "record longer than 200 lines or 1 MiB was still being written; it is "
+        "printed from this line on, without its first lines (hint: a one-shot "
+        "trace of the file frames it whole)"
+    )

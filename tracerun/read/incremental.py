@@ -35,6 +35,12 @@ HOLD_LINES = 200
 """How far back to look for the start of the last record before giving up holding."""
 HOLD_BYTES = 1024 * 1024
 """Held bytes beyond this are released even without a following record start."""
+HELD_TOO_LONG = (
+    f"record longer than {HOLD_LINES} lines or {HOLD_BYTES // 2**20} MiB was still "
+    "being written; it is printed from this line on, without its first lines "
+    "(hint: a one-shot trace of the file frames it whole)"
+)
+"""The notice for a followed record framed without its start (never silent)."""
 FEW_NEEDLES = 8
 """Up to this many needles, a chunk is first checked with `in` before scanning."""
 RECENT_BYTES = 4 * 1024 * 1024
@@ -100,6 +106,8 @@ class IncrementalReader:
         self._recent: deque[tuple[bytes, int, int, set[int]]] = deque()
         """(chunk, lines before it, its offset, offsets of the records it gave)."""
         self._recent_bytes = 0
+        self._gave_up = False  # _last_start found no record start to hold from
+        self._inside = False  # the last scan's cut fell inside a record
         if self._grow is not None:
             self._grow.join(self)
 
@@ -131,7 +139,8 @@ class IncrementalReader:
             return records
         if end == 0:
             return []
-        return self._scan(self._last_start(end))
+        cut = self._last_start(end)
+        return self._scan(cut, inside=self._gave_up)
 
     def _skip_long_line(self) -> bool:
         """Drop what is pending of an over-long line; tell whether it ended.
@@ -245,18 +254,27 @@ class IncrementalReader:
 
     def _last_start(self, end: int) -> int:
         """Offset where the last record in `pending[:end]` starts (0: all held)."""
+        self._gave_up = True
         if end > HOLD_BYTES:
             return end
         pos = end - 1  # the newline ending the last complete line
         for _ in range(HOLD_LINES):
             start = self._pending.rfind(b"\n", 0, pos) + 1
             line = bytes(self._pending[start:pos]).removesuffix(b"\r")
-            if self._is_start(line):
+            if self._is_start(line) or start == 0:
+                self._gave_up = False
                 return start
-            if start == 0:
-                return 0
             pos = start - 1
         return end
+
+    def _cut_inside(self, data: bytes) -> bool:
+        """Tell whether a hit framed at a chunk's start continues an earlier record.
+
+        A chunk begins inside a record when the record was longer than what
+        `_last_start` holds (HOLD_LINES, HOLD_BYTES): its head was scanned with
+        the chunk before, and the rest is framed from its first line here.
+        """
+        return not self._is_start(data.split(b"\n", 1)[0].removesuffix(b"\r"))
 
     def _may_hit(self, chunk: bytes) -> bool:
         """Tell whether a needle occurs at all (cheap for the few ids of a follow).
@@ -299,9 +317,11 @@ class IncrementalReader:
         self._needles = Needles.of(query.values, ignore_case=query.ignore_case)
         self._assembler.matcher = Matcher(query)
 
-    def _scan(self, cut: int) -> list[Record]:
+    def _scan(self, cut: int, *, inside: bool = False) -> list[Record]:
+        """Scan `pending[:cut]`; `inside`: the cut falls inside a record."""
         if cut == 0:
             return []
+        head_inside, self._inside = self._inside, inside
         self._take_growth()
         chunk = bytes(self._pending[:cut])
         del self._pending[:cut]
@@ -313,7 +333,7 @@ class IncrementalReader:
         if not self._may_hit(chunk):
             return []
         records = self._records(
-            chunk, base, base_offset, self._needles, self._assembler
+            chunk, base, base_offset, self._needles, self._assembler, head_inside
         )
         if self._grow is not None:
             self._recent[-1][3].update(r.offset for r in records)
@@ -332,6 +352,7 @@ class IncrementalReader:
         base_offset: int,
         needles: Needles,
         assembler: Assembler,
+        head_inside: bool = False,
     ) -> list[Record]:
         records: list[Record] = []
         stream = io.BytesIO(chunk)
@@ -348,6 +369,8 @@ class IncrementalReader:
             after=after,
         )
         for hit in found:
+            if hit.offset == 0 and head_inside and self._cut_inside(hit.data):
+                notices.append(ScanNotice(hit.line, HELD_TOO_LONG))
             hit.line += base
             hit.offset += base_offset
             given = None
