@@ -331,3 +331,48 @@ def test_an_unnumbered_bisected_read_counts_the_prefix_only_for_a_warning(
     # Once up front for the numbered read, once at the join for the warning.
     assert len(counted) == 2
     assert counted[0] == counted[1] > 0
+
+
+def test_large_file_whose_clock_goes_back_into_the_window_is_read(
+    tmp_path: Path,
+) -> None:
+    # The first line is after --until, the last too, but the clock was set
+    # back in between: those lines are in the window. Judged by its head and
+    # tail, the file was skipped unread, and the run said that no source had
+    # records in the window.
+    def block(time: str, text: str, count: int) -> bytes:
+        return f"2026-03-20T{time}.000Z INFO svc: {text}\n".encode() * count
+
+    hit = "2026-03-20T10:00:01.000Z INFO svc: back in window request_id=req-5\n"
+    filler = 22 * 2**20 // 50
+    path = tmp_path / "svc.log"
+    path.write_bytes(
+        block("12:00:00", "first request_id=x", filler)
+        + block("10:00:00", "set back request_id=x", filler // 2)
+        + hit.encode()
+        + block("10:00:02", "set back request_id=x", filler // 2)
+        + block("12:30:00", "last request_id=x", filler)
+    )
+    assert path.stat().st_size > seek.BISECT_MIN
+    plan = build_plan(with_adhoc(None, {"file": (str(path),)}))
+    until = us("2026-03-20T11:00:00Z")
+    query = Query(terms=(Term("request_id", NEEDLE),), until=until)
+
+    found = run(plan, query, workers=1)
+
+    assert [r.raw for r in found.records] == [hit.rstrip("\n")]
+
+
+def test_small_file_outside_the_window_by_its_head_and_tail_is_read_whole(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "svc.log"
+    path.write_text(
+        "2026-03-20T12:00:00.000Z INFO svc: first\r\n"
+        "2026-03-20T10:00:00.000Z INFO svc: set back request_id=req-5\r\n"
+        "2026-03-20T12:30:00.000Z INFO svc: last"  # CRLF, no final newline
+    )
+    size = path.stat().st_size
+    until = us("2026-03-20T11:00:00Z")
+
+    assert seek.window_range(scanner_of(path), None, until, size) == (0, None)

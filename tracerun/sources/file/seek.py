@@ -66,6 +66,11 @@ def window_range(
         low = None if since is None else since - MARGIN_US
         high = None if until is None else until + MARGIN_US
         if (low is not None and last < low) or (high is not None and first[1] > high):
+            # Head and tail alone do not show the middle: a clock set back
+            # after the first line puts later lines inside the window (the
+            # file was skipped, and the run said no source had records in it).
+            if size < BISECT_MIN or not _probed_outside(raw, target, low, high, size):
+                return 0, None
             return None
         inside = (low is None or first[1] >= low) and (high is None or last <= high)
         if inside or size < BISECT_MIN:
@@ -78,6 +83,36 @@ def window_range(
     if not _in_order([*seen, (size, last)]):
         return 0, None  # a probe contradicts time order: bisecting could drop records
     return start, stop
+
+
+SPOT_PROBES = 32
+"""Evenly spaced probes (PROBE bytes each) that must all agree before a large
+file whose head and tail lie outside the window is skipped unread."""
+
+
+def _outside(time: int, low: int | None, high: int | None) -> bool:
+    return (low is not None and time < low) or (high is not None and time > high)
+
+
+def _probed_outside(
+    raw: BinaryIO, target: Target, low: int | None, high: int | None, size: int
+) -> bool:
+    """Tell whether every spot probed in a large file lies outside the window, in order.
+
+    Why: a file below BISECT_MIN is read whole instead (milliseconds); a large
+    one costs SPOT_PROBES * PROBE bytes (2 MiB) to check. A step back in time
+    shorter than the probes' spacing (size / SPOT_PROBES) can still go unseen,
+    as in the bisection.
+    """
+    probes = []
+    for k in range(SPOT_PROBES + 1):
+        pos = size * k // SPOT_PROBES
+        found = _time_at(raw, target, pos, min(size, pos + PROBE))
+        if found is not None:
+            probes.append(found)
+    if not _in_order(probes):
+        return False
+    return all(_outside(time, low, high) for _, time in probes)
 
 
 def _in_order(probes: list[tuple[int, int]]) -> bool:
