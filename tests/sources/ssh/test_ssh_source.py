@@ -761,3 +761,86 @@ def test_a_hostile_id_on_a_continuation_line_is_searched_literally(
 
     assert _same(got, want) == [(1, "\n".join(["pay: boom", *lines[1:4]]))]
     assert not (host.home / "pwned").exists()
+
+
+def _counting_ssh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Put an `ssh` on PATH that logs each command line, then runs the real one."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    log = tmp_path / "ssh.calls"
+    wrapper = folder / "ssh"
+    wrapper.write_text(
+        f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{log}"\nexec /usr/bin/ssh "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def test_a_hosts_files_are_read_in_one_session_each_failing_alone(
+    ssh_fleet: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    remote = web1.remote_dir
+    (web1.log_dir / "app.log").write_text(
+        f"{record(3, 'plain-a')}\n{record(9, 'other', rid='x')}\n{record(6, 'plain-b')}\n"
+    )
+    (web1.log_dir / "app.log.1.gz").write_bytes(
+        gzip.compress(f"{record(1, 'old')}\n{record(5, 'old-b')}\n".encode())
+    )
+    (web1.log_dir / "app.log.2.gz").write_bytes(
+        gzip.compress(f"{record(2, 'cut')}\n{record(7, 'cut')}\n".encode())[:-6]
+    )
+    path = profile(
+        tmp_path,
+        f"""
+        sources:
+          app:
+            type: ssh
+            hosts: [web-1]
+            paths: ['{remote}/app.log', '{remote}/app.log.1.gz', '{remote}/app.log.2.gz', '{remote}/gone.log']
+            parser: json
+        """,
+    )
+    calls = _counting_ssh(tmp_path, monkeypatch)
+
+    result = run("-p", str(path), RID, "-o", "ndjson")
+
+    assert result.exit_code == 3
+    plain, old, cut = (f"web-1:{remote}/app.log{end}" for end in ("", ".1.gz", ".2.gz"))
+    assert ndjson(result) == [
+        ("14:10:01", old, 1, "old"),
+        ("14:10:02", cut, 1, "cut"),
+        ("14:10:03", plain, 1, "plain-a"),
+        ("14:10:05", old, 2, "old-b"),
+        ("14:10:06", plain, 3, "plain-b"),
+        ("14:10:07", cut, 2, "cut"),
+    ]
+    assert result.stderr == (
+        f"tracerun: warning: source app: web-1: {remote}/gone.log matches no file\n"
+        f"tracerun: error: source app: {cut}: gzip: {remote}/app.log.2.gz: "
+        "unexpected end of file\n"
+        "  hint: records read before the problem were kept\n"
+    )
+    sessions = [
+        c for c in calls.read_text().splitlines() if c.endswith("exec /bin/sh -s")
+    ]
+    assert len(sessions) == 2  # the discovery, then one search for the 3 files
+
+
+def test_a_hostile_file_name_is_read_as_data(ssh_fleet: Any) -> None:
+    web1 = ssh_fleet.hosts[0]
+    name = "$(touch x);'a b'.log"
+    (web1.log_dir / name).write_text(f"{record(4, 'hostile name')}\n")
+    (web1.log_dir / "app.log").write_text(f"{record(2, 'plain')}\n")
+
+    result = run("--ssh", f"web-1:{web1.remote_dir}/*.log", RID, "-o", "ndjson")
+
+    assert result.exit_code == 0, result.stderr
+    assert ndjson(result) == [
+        ("14:10:02", f"web-1:{web1.remote_dir}/app.log", 1, "plain"),
+        ("14:10:04", f"web-1:{web1.remote_dir}/{name}", 1, "hostile name"),
+    ]
+    assert result.stderr == ""
+    made = [p for p in (web1.home, web1.log_dir) if (p / "x").exists()]
+    assert made == []

@@ -11,7 +11,7 @@ message that only mentions the id) is dropped exactly as it is for files.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from tracerun.errors import SourceFailure
 from tracerun.plain import field, plain
@@ -54,46 +54,149 @@ def read_remote(
     (a query that matches most of a long log costs disk, not memory); False
     gives them as a list (follow's history, which filters them by line).
     """
-    origin = remote_of(target)
-    result = OriginResult()
-    kept = RunBuilder(keep_of(query.limit, query.max_records)) if as_run else None
-    matcher = Matcher(query)
-    judged = Needles.of(
+    return read_many([target], query, timeout, as_run=as_run)[0]
+
+
+def batch_key(target: Target, query: Query) -> tuple[object, ...]:
+    """Say which files can share one session: same host, same awk program."""
+    judged = _judged(target, query)
+    return (remote_of(target).host, judged.whole, judged.keyed)
+
+
+def _judged(target: Target, query: Query) -> Needles:
+    return Needles.of(
         query.values,
         ignore_case=query.ignore_case,
         whole=target.parser.whole_values,
-        keyed=target.parser.keyed_values(matcher.keys),
+        keyed=target.parser.keyed_values(Matcher(query).keys),
     )
+
+
+class _File:
+    """One file's part of a host's session: its framer, assembler and result."""
+
+    def __init__(self, target: Target, query: Query, as_run: bool) -> None:
+        self.target = target
+        self.result = OriginResult()
+        self.kept = (
+            RunBuilder(keep_of(query.limit, query.max_records)) if as_run else None
+        )
+        self.framer = Framer(target.is_start)
+        self.assembler = Assembler(target, Matcher(query))
+        self.ended = False
+
+    def take(self, line: bytes) -> None:
+        self.result.bytes_read += len(line) + 1
+        for hit in self.framer.take(line):
+            _keep(self.assembler, hit, self.result, self.kept)
+
+    def finish(self, session: client.Session, stderr: list[str]) -> OriginResult:
+        for hit in self.framer.flush():
+            _keep(self.assembler, hit, self.result, self.kept)
+        run = None if self.kept is None else self.kept.finish()
+        if run is not None:
+            self.result.runs.append(run)
+        result, assembler, origin = self.result, self.assembler, remote_of(self.target)
+        assembler.tally.unkeyed.add(self.framer.unkeyed)  # the lines the host judged
+        result.warnings.extend(assembler.warnings)
+        result.warnings.extend(assembler.tally.failure_warnings(origin.name))
+        result.tally = assembler.tally
+        result.timeless = assembler.timeless
+        result.failure = _failure(origin, session, self.framer, stderr, self.ended)
+        return result
+
+
+def read_many(
+    targets: Sequence[Target], query: Query, timeout: float, *, as_run: bool = True
+) -> list[OriginResult]:
+    """Search files of one host in one `ssh` session; a result per file, in order.
+
+    The host's script frames each file's output between `@F INDEX` and
+    `@E INDEX` (its stderr after `@F INDEX` too), so each file keeps its own
+    framer, assembler and sorted run: `origin` and `line` stay exact and the
+    merge takes each file as its own time-ordered stream.
+    """
+    origin = remote_of(targets[0])
+    judged = _judged(targets[0], query)
     code = script.search_script(
-        [origin.locator],
+        [remote_of(t).locator for t in targets],
         needles_of(query),
         ignore_case=query.ignore_case,
         whole_tokens=judged.whole,
         keyed=judged.keyed,
     )
+    files = [_File(t, query, as_run) for t in targets]
     with _gate(origin.host.spec):
         session = client.start(origin.host, code, timeout)
         try:
-            framer = Framer(target.is_start)
-            assembler = Assembler(target, matcher)
+            current: _File | None = None
             for line in session.lines():
-                result.bytes_read += len(line) + 1
-                for hit in framer.take(line):
-                    _keep(assembler, hit, result, kept)
-            for hit in framer.flush():
-                _keep(assembler, hit, result, kept)
+                if line.startswith(b"@F ") and line[3:].isdigit():
+                    index = int(line[3:])
+                    current = files[index] if index < len(files) else None
+                    continue
+                if current is None:
+                    continue
+                current.take(line)
+                if line.startswith(b"@E "):
+                    current.ended = True
+                    current = None
         finally:
             session.close()
-            run = None if kept is None else kept.finish()
-            if run is not None:
-                result.runs.append(run)
-    assembler.tally.unkeyed.add(framer.unkeyed)  # the lines the host judged
-    result.warnings.extend(assembler.warnings)
-    result.warnings.extend(assembler.tally.failure_warnings(origin.name))
-    result.tally = assembler.tally
-    result.timeless = assembler.timeless
-    result.failure = _failure(origin, session, framer)
-    return result
+    stderr = _stderr_by_file(bytes(session.stderr), len(files))
+    return [file.finish(session, stderr[index]) for index, file in enumerate(files)]
+
+
+def _stderr_by_file(data: bytes, count: int) -> list[list[str]]:
+    """Split the session's stderr at its `@F INDEX` markers; what comes first is everyone's."""
+    shared: list[str] = []
+    each: list[list[str]] = [[] for _ in range(count)]
+    into = shared
+    for line in data.decode("utf-8", "replace").splitlines():
+        if line.startswith("@F "):
+            index = line[3:].strip()
+            into = (
+                each[int(index)] if index.isdigit() and int(index) < count else shared
+            )
+        elif line.strip():
+            into.append(line)
+    return [shared + lines for lines in each]
+
+
+class HostBatch:
+    """One host's files of one trace, read in one session by whichever asks first.
+
+    The runner submits one job per file; the first job of a host to run reads
+    them all, and the others wait for their file's result (the reader never
+    waits on another job, so a full pool cannot deadlock).
+    """
+
+    def __init__(self, targets: Sequence[Target], query: Query, timeout: float) -> None:
+        self.targets = list(targets)
+        self._query = query
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._claimed = False
+        self._done = threading.Event()
+        self._results: list[OriginResult] = []
+        self._error: BaseException | None = None
+
+    def result_of(self, target: Target) -> OriginResult:
+        """Return one of the batch's files' result, reading them all if first."""
+        with self._lock:
+            mine, self._claimed = not self._claimed, True
+        if mine:
+            try:
+                self._results = read_many(self.targets, self._query, self._timeout)
+            except BaseException as error:
+                self._error = error
+                raise
+            finally:
+                self._done.set()
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._results[self.targets.index(target)]
 
 
 def _keep(
@@ -109,16 +212,15 @@ def _keep(
 
 
 def _failure(
-    origin: RemoteOrigin, session: client.Session, framer: Framer
+    origin: RemoteOrigin,
+    session: client.Session,
+    framer: Framer,
+    said: list[str],
+    ended: bool = True,
 ) -> SourceFailure | None:
     problem = client.failure_of(session)
-    if problem is not None:
+    if problem is not None and not (ended and session.timed_out):
         return SourceFailure(origin.source, origin.name, problem.reason, problem.hint)
-    said = [
-        line
-        for line in bytes(session.stderr).decode("utf-8", "replace").splitlines()
-        if line.strip() and not line.startswith("@F ")
-    ]
     if said or framer.grep_status not in (0, 1):
         reason = said[0].strip()[:300] if said else "grep failed on the host"
         hint = (
