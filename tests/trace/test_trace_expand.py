@@ -13,8 +13,9 @@ from helpers.follow import Follow
 from helpers.probe import run_and_check_import
 
 from tracerun.cli import cli
+from tracerun.read import runs
 from tracerun.sources.file import seek
-from tracerun.trace import runner, window
+from tracerun.trace import runner, window, workers
 from tracerun.trace.window import batches, meets
 
 GATEWAY = [
@@ -360,6 +361,34 @@ def test_files_wholly_outside_the_window_are_never_read(
     run("-p", week, "--expand", "req-1", "-o", "ndjson")
 
     assert "gateway.log.3" not in {name for name, _ in calls}
+
+
+def test_the_window_batches_and_expansion_passes_share_one_process_pool(
+    week: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[int] = []
+
+    class Counted(workers.ProcessPool):
+        def __init__(self, count: int) -> None:
+            made.append(count)
+            super().__init__(count)
+
+    monkeypatch.setattr(workers, "ProcessPool", Counted)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(runs, "SPILL_AT", 1)  # workers of every pass spill
+
+    result = run("-p", week, "--expand", "req-1", "-o", "ndjson")
+
+    assert result.exit_code == 0, result.output
+    assert records(result) == [
+        ("gateway", 2, None),
+        ("orders", 1, None),
+        ("worker", 2, "order_id=ord-9 ← req-1"),
+        ("worker", 3, "job_id=job-3 ← order_id=ord-9 ← req-1"),
+    ]
+    # Both expansion passes read three files in processes (own pools: [2, 2]).
+    assert made == [2]
 
 
 def test_no_auto_window_reads_everything(

@@ -330,6 +330,11 @@ def spill_directory(*, for_workers: bool = False) -> Iterator[None]:
             shutil.rmtree(made, ignore_errors=True)
 
 
+def share_spill_directory() -> None:
+    """Create the scoped spill directory now, so that workers forked next share it."""
+    _directory()
+
+
 def _directory() -> str | None:
     if _SpillDirectory.scoped and _SpillDirectory.path is None:
         import tempfile  # noqa: PLC0415 - start-up: ~3 ms, only when a run spills

@@ -31,7 +31,7 @@ from tracerun.record import NO_TIME, Record, field_text
 from tracerun.timeparse import format_utc_ms
 from tracerun.trace.merge import Timeline
 from tracerun.trace.plan import Plan
-from tracerun.trace.runner import RunResult, run
+from tracerun.trace.runner import RunResult, SharedWorkers, run, shared_workers
 from tracerun.trace.window import probe
 
 MAX_DEPTH = 3
@@ -231,8 +231,14 @@ class _Expander:
         """id() of each kept record → the node of the id that found it."""
         self.roots = 0
         """How many nodes are the query's own terms (not counted by --max-ids)."""
+        self.shared: SharedWorkers | None = None
+        """One process pool for every pass (the window's batches included)."""
 
     def run(self) -> tuple[RunResult, Expansion]:
+        with shared_workers() as self.shared:
+            return self._run()
+
+    def _run(self) -> tuple[RunResult, Expansion]:
         query = self.query
         windowed = self.settings.auto_window and query.since is None
         if windowed and query.until is None:
@@ -264,7 +270,7 @@ class _Expander:
 
     def _pass(self, plan: Plan, query: Query) -> tuple[RunResult, list[Record]]:
         sub = replace(plan, warnings=(), failures=())
-        result = run(sub, query, self.workers)
+        result = run(sub, query, self.workers, self.shared)
         records = list(result.timeline)
         if result.timeline.capped:
             cap = query.max_records or 0
