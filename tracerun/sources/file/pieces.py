@@ -22,7 +22,15 @@ from tracerun.read.assemble import Assembler, Timeless
 from tracerun.read.match import Matcher
 from tracerun.read.numbers import forget_lines, names_a_line, number, pread_into
 from tracerun.read.runs import Run, RunBuilder, keep_of
-from tracerun.read.scan import CHUNK, LOOKBACK, Needles, Readable, Scan, ScanNotice
+from tracerun.read.scan import (
+    CHUNK,
+    LOOKBACK,
+    Needles,
+    Readable,
+    Scan,
+    ScanNotice,
+    warm,
+)
 from tracerun.read.tally import Tally, where
 from tracerun.read.target import Target
 from tracerun.sources.base import OriginResult, ReadError
@@ -125,6 +133,10 @@ def file_jobs(
         windowed = [p and replace(p, count_lines=False) for p in windowed]
     total = sum(p.size for p in windowed if p is not None)
     whole = workers < 2 or query.before > 0 or query.after > 0
+    if not whole and query.values:
+        matcher = Matcher(query)
+        for needles in {_needles(p.target, query, matcher) for p in windowed if p}:
+            warm(needles)  # before the pool forks: built once, not once a worker
     each = None if whole else max(1, -(-total // (2 * workers)))
     return [[] if p is None else split_piece(p, each) for p in windowed]
 
@@ -258,12 +270,7 @@ def read_piece(
     matcher = Matcher(query)
     assembler = Assembler(target, matcher)
     kept = RunBuilder(keep_of(query.limit, query.max_records))
-    needles = Needles.of(
-        query.values,
-        ignore_case=query.ignore_case,
-        whole=target.parser.whole_values,
-        keyed=target.parser.keyed_values(matcher.keys),
-    )
+    needles = _needles(target, query, matcher)
     base = max(0, piece.start - LOOKBACK)
     watched: Watched | None = None
     last = after
@@ -321,6 +328,15 @@ def read_piece(
     if watched is not None and copy is None:
         _changed_under_read(piece, query, watched, last, result)
     return result
+
+
+def _needles(target: Target, query: Query, matcher: Matcher) -> Needles:
+    return Needles.of(
+        query.values,
+        ignore_case=query.ignore_case,
+        whole=target.parser.whole_values,
+        keyed=target.parser.keyed_values(matcher.keys),
+    )
 
 
 def _number_notes(
