@@ -6,7 +6,9 @@ from tracerun.errors import (
     ConfigIssue,
     ProfileError,
     QueryError,
+    SourceFailure,
     cut,
+    failure_lines,
     mask,
     quoted,
     register_secret,
@@ -82,3 +84,25 @@ def test_profile_errors_mask_secrets_in_every_issue():
         "not ${CI_TOKEN}",
         ("got: ${CI_TOKEN}",),
     )
+
+
+def test_sources_that_fail_alike_share_one_line_in_first_failure_order():
+    refused = ("web-1", "connection refused", "is sshd running there, on that port?")
+    failures = [
+        SourceFailure("b", *refused),
+        SourceFailure("a", *refused),
+        SourceFailure(
+            "c", "web-2", "connection refused", "is sshd running there, on that port?"
+        ),
+        SourceFailure("b", *refused),
+        SourceFailure("d", "", "no files match", None),
+    ]
+
+    assert failure_lines(failures) == [
+        (
+            "sources b, a: web-1: connection refused",
+            "is sshd running there, on that port?",
+        ),
+        ("source c: web-2: connection refused", "is sshd running there, on that port?"),
+        ("source d: no files match", None),
+    ]

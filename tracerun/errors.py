@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from tracerun.plain import plain, replace
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 SHOWN_CHARS = 80
 """A value quoted in a message is cut to this many characters, then its length."""
@@ -213,6 +216,26 @@ class SourceFailure:
         """Say it in one line: `source NAME: ORIGIN: REASON`."""
         where = f"{self.origin}: " if self.origin else ""
         return f"source {self.source}: {where}{self.reason}"
+
+
+def failure_lines(failures: Sequence[SourceFailure]) -> list[tuple[str, str | None]]:
+    """One line per distinct failure: sources that failed alike share it.
+
+    Why: two sources on one ssh host that refuses connections (or one engine
+    that is down) fail for one reason; said once, naming every source, in the
+    order the sources first failed.
+    """
+    grouped: dict[tuple[str, str, str | None], list[str]] = {}
+    for failure in failures:
+        names = grouped.setdefault((failure.origin, failure.reason, failure.hint), [])
+        if failure.source not in names:
+            names.append(failure.source)
+    lines: list[tuple[str, str | None]] = []
+    for (origin, reason, hint), names in grouped.items():
+        where = f"{origin}: " if origin else ""
+        label = "source" if len(names) == 1 else "sources"
+        lines.append((f"{label} {', '.join(names)}: {where}{reason}", hint))
+    return lines
 
 
 class ExpressionError(ValueError):

@@ -138,6 +138,8 @@ def test_context_lines_are_printed_once_when_the_file_would_be_cut(
     assert sorted(shown) == list(range(1, 601))  # every line once, none twice
 
 
+# Untraced, in the properties' own process (scripts/test): 41 s under coverage.
+@pytest.mark.no_cover
 @settings(
     max_examples=60,
     deadline=None,

@@ -19,6 +19,7 @@ from tracerun.errors import (
     OutputError,
     TerminatedError,
     TracerunError,
+    failure_lines,
     mask,
 )
 
@@ -82,8 +83,8 @@ def print_problems(warnings: list[str], failures: list[SourceFailure]) -> None:
     told = Warner()
     for warning in warnings:
         told(warning)
-    for failure in failures:
-        error(failure.text(), failure.hint)
+    for text, hint in failure_lines(failures):
+        error(text, hint)
 
 
 def show_error(exc: TracerunError) -> None:

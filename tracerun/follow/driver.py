@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 from tracerun.config.spec import Profile
-from tracerun.errors import ExitCode, OutputError
+from tracerun.errors import ExitCode, OutputError, failure_lines
 from tracerun.follow.reorder import ReorderBuffer
 from tracerun.output.base import Formatter
 from tracerun.plain import field, plain, replace
@@ -187,8 +187,8 @@ def build_feeds(
     for warning in [*result.warnings, *result.unparsed] if result else []:
         notify(Note("warning", warning))
     failures = [f for f in plan.failures if f.source not in rediscovering]
-    for failure in [*failures, *(result.failures if result else [])]:
-        notify(Note("error", failure.text(), failure.hint))
+    for text, hint in failure_lines([*failures, *(result.failures if result else [])]):
+        notify(Note("error", text, hint))
     for capped in result.capped if result else []:
         notify(Note("error", capped, RECORD_CAP_HINT))
     if history.capped:

@@ -187,8 +187,14 @@ def test_a_failing_host_is_one_line_and_the_others_still_print(
             paths: ['{web1.remote_dir}/app.log']
             connect_timeout: 2
             ssh_options: [{own}]
+          audit:
+            type: ssh
+            hosts: [{bad}]
+            paths: ['{web1.remote_dir}/audit.log']
+            connect_timeout: 2
+            ssh_options: [{own}]
         """,
-    )
+    )  # two sources on the failing host: one line names both
     began = time.monotonic()
 
     result = run("-p", str(path), RID, "-o", "ndjson")
@@ -196,7 +202,7 @@ def test_a_failing_host_is_one_line_and_the_others_still_print(
     assert result.exit_code == 3
     assert [r[3] for r in ndjson(result)] == ["still here"]
     first = result.stderr.splitlines()[0]
-    assert first == f"tracerun: error: source app: {bad}: {reason}"
+    assert first == f"tracerun: error: sources app, audit: {bad}: {reason}"
     assert result.stderr.count("tracerun: error:") == 1
     assert "  hint: " in result.stderr
     assert time.monotonic() - began < 15
