@@ -500,3 +500,29 @@ def test_named_zone_is_datetimes_utc_for_utc_and_zoneinfo_otherwise() -> None:
     assert named_zone("Europe/Berlin") == BERLIN
     with pytest.raises(ZoneInfoNotFoundError):
         named_zone("Mars/Olympus")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # MongoDB 4.4+ log `t` (relaxed and canonical extended JSON)
+        ({"$date": "2020-05-01T15:16:17.180+00:00"}, 1588346177180000),
+        ({"$date": {"$numberLong": "1588346177180"}}, 1588346177180000),
+        ({"$date": 1588346177180}, 1588346177180000),
+        # protobuf Timestamp as GCP structured logging writes it; int64 as digits
+        ({"seconds": 1700000000, "nanos": 123456789}, 1700000000123456),
+        ({"seconds": "1700000000"}, 1700000000000000),
+        ({"epochSecond": 1700000000, "nanoOfSecond": 5000}, 1700000000000005),
+        ({"$date": {"$numberLong": "soon"}}, None),
+        ({"seconds": 1.5}, None),
+    ],
+)
+def test_timestamp_objects(value, expected):
+    assert parse_time(value) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["2016-12-31T23:59:60Z", "2016-12-31T23:59:60.25Z", "2016-12-31 23:59:60z"]
+)
+def test_a_leap_second_is_the_last_microsecond_before_it(text):
+    assert parse_time(text) == parse_time("2016-12-31T23:59:59.999999Z")

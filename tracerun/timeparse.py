@@ -145,7 +145,7 @@ def _parse_any(
     if isinstance(value, datetime):
         return _datetime_us(value, tz)
     if isinstance(value, dict):
-        return _epoch_object(value)
+        return _epoch_object(value, tz, now_us, zones)
     return None
 
 
@@ -250,9 +250,19 @@ def _datetime_us(dt: datetime, tz: tzinfo) -> int:
     return (dt - _EPOCH_NAIVE) // _US
 
 
+_LEAP_SECOND = re.compile(
+    r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:)60(?:[.,]\d+)?", re.IGNORECASE
+)
+"""A leap second, `23:59:60Z` (RFC 3339 allows it; datetime has no 60th second)."""
+
+
 def _parse_iso_slow(text: str, tz: tzinfo, zones: Zones) -> int | None:
-    """ISO variants fromisoformat refuses: a zone abbreviation, lowercase `z`/`t`."""
-    text = text.strip()
+    """ISO variants fromisoformat refuses: a zone abbreviation, lowercase `z`/`t`.
+
+    A leap second is read as the last microsecond before it, so the record
+    keeps a time and its order (`23:59:60` sorts after `23:59:59.5`).
+    """
+    text = _LEAP_SECOND.sub(r"\g<1>59.999999", text.strip(), count=1)
     word = _TRAILING_WORD.search(text)
     if word is not None and word[1] in zones:
         text, tz = text[: word.start()], zones[word[1]]
@@ -262,12 +272,49 @@ def _parse_iso_slow(text: str, tz: tzinfo, zones: Zones) -> int | None:
         return None
 
 
-def _epoch_object(value: dict[object, object]) -> int | None:
-    """log4j2 JsonLayout's `instant`: `{"epochSecond": s, "nanoOfSecond": n}`."""
-    seconds, nanos = value.get("epochSecond"), value.get("nanoOfSecond", 0)
-    if type(seconds) is not int or type(nanos) is not int:
+def _epoch_object(
+    value: dict[object, object], tz: tzinfo, now_us: int | None, zones: Zones | None
+) -> int | None:
+    """Read a timestamp written as an object.
+
+    log4j2 JsonLayout's `instant` (`{"epochSecond": s, "nanoOfSecond": n}`),
+    protobuf's Timestamp as GCP structured logging writes it (`{"seconds": s,
+    "nanos": n}`) and MongoDB's extended JSON (`{"$date": "2020-05-01T..."}`,
+    `{"$date": {"$numberLong": "<ms>"}}`).
+    """
+    if "$date" in value:
+        date = value["$date"]
+        if isinstance(date, dict):
+            millis = date.get("$numberLong")
+            if (
+                type(millis) is str
+                and millis.lstrip("-").isdigit()
+                and millis.isascii()
+            ):
+                return int(millis) * 1000
+            return None
+        if isinstance(date, str):
+            return _parse_any(date, None, tz, now_us, zones)
+        if type(date) is int:
+            return date * 1000  # extended JSON's relaxed form: ms since the epoch
+        return None
+    if "seconds" in value:
+        seconds, nanos = _whole(value["seconds"]), _whole(value.get("nanos", 0))
+    else:
+        seconds = _whole(value.get("epochSecond"))
+        nanos = _whole(value.get("nanoOfSecond", 0))
+    if seconds is None or nanos is None:
         return None
     return seconds * 1_000_000 + nanos // 1000
+
+
+def _whole(value: object) -> int | None:
+    """Read an int, or the digits protobuf's JSON writes an int64 as (`"1700000000"`)."""
+    if type(value) is int:
+        return value
+    if type(value) is str and value.isascii() and value.lstrip("-").isdigit():
+        return int(value) if len(value) < 20 else None
+    return None
 
 
 def _parse_epoch_text(text: str) -> int | None:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -896,3 +897,112 @@ def test_an_unreachable_engine_named_with_a_secret_shows_the_variable(
         "tracerun: error: source d: cannot reach the Docker engine at "
         "unix:///nonexistent/${CI_TOKEN}: no such socket\n"
     )
+
+
+def trace_lines(log: Path, lines: Iterable[str], term: str) -> Result:
+    """Write the lines to `log` and trace `term` there, as text without colour."""
+    log.write_text("\n".join(lines) + "\n")
+    return run("--path", str(log), "--color", "never", term)
+
+
+# MongoDB 4.4+ structured log (docs "Log Messages": `t`, `s`, `c`, `id`, `ctx`,
+# `msg`, `attr`); the second line's `t` is extended JSON's canonical form.
+MONGO = [
+    (
+        '{"t":{"$date":"2020-05-01T15:16:17.180+00:00"},"s":"I","c":"NETWORK",'
+        '"id":23016,"ctx":"listener","msg":"Waiting for connections",'
+        '"attr":{"port":27017,"request_id":"abc123"}}'
+    ),
+    (
+        '{"t":{"$date":{"$numberLong":"1588346178180"}},"s":"W","c":"NETWORK",'
+        '"id":23017,"ctx":"conn1","msg":"slow","attr":{"request_id":"abc123"}}'
+    ),
+    (
+        '{"t":{"$date":"2020-05-01T15:16:19.180+00:00"},"s":"D2","c":"COMMAND",'
+        '"id":51803,"ctx":"conn1","msg":"done","attr":{"request_id":"abc123"}}'
+    ),
+]
+
+
+def test_mongodb_structured_log_has_its_time_and_level(tmp_path: Path) -> None:
+    result = trace_lines(tmp_path / "mongod.log", MONGO, "abc123")
+
+    assert result.stdout == (
+        "2020-05-01T15:16:17.180Z mongod INFO  Waiting for connections c=NETWORK"
+        ' id=23016 ctx=listener attr={"port":27017,"request_id":"abc123"}\n'
+        "2020-05-01T15:16:18.180Z mongod WARN  slow c=NETWORK id=23017 ctx=conn1"
+        ' attr={"request_id":"abc123"}\n'
+        "2020-05-01T15:16:19.180Z mongod DEBUG done c=COMMAND id=51803 ctx=conn1"
+        ' attr={"request_id":"abc123"}\n'
+    )
+    assert result.stderr == ""
+
+
+# GCP structured logging (cloud.google.com/logging/docs/structured-logging):
+# `timestamp` as {seconds, nanos}, or `timestampSeconds` + `timestampNanos`.
+GCP = [
+    (
+        '{"timestamp":{"seconds":1700000000,"nanos":123000000},"severity":"ERROR",'
+        '"message":"boom","request_id":"abc123"}'
+    ),
+    (
+        '{"timestampSeconds":1700000001,"timestampNanos":5000000,'
+        '"severity":"WARNING","message":"retry","request_id":"abc123"}'
+    ),
+]
+
+
+def test_gcp_structured_log_times_are_read(tmp_path: Path) -> None:
+    result = trace_lines(tmp_path / "gcp.log", reversed(GCP), "request_id=abc123")
+
+    assert result.stdout == (
+        "2023-11-14T22:13:20.123Z gcp ERROR boom request_id=abc123\n"
+        "2023-11-14T22:13:21.005Z gcp WARN  retry timestampNanos=5000000 request_id=abc123\n"
+    )
+    assert result.stderr == ""
+
+
+def test_a_leap_second_keeps_its_time_and_order(tmp_path: Path) -> None:
+    # RFC 3339 5.7 allows `23:59:60`; the text line is the auto parser's shape.
+    log = tmp_path / "leap.log"
+    log.write_text(
+        '{"time":"2016-12-31T23:59:60Z","msg":"leap","request_id":"abc123"}\n'
+        '{"time":"2016-12-31T23:59:59.5Z","msg":"before","request_id":"abc123"}\n'
+        "2017-01-01T00:00:00.1Z INFO after request_id=abc123\n"
+    )
+
+    result = run("--path", str(log), "-o", "ndjson", "abc123")
+
+    assert [(r["time"], r["message"]) for r in ndjson(result)] == [
+        ("2016-12-31T23:59:59.500000Z", "before"),
+        ("2016-12-31T23:59:59.999999Z", "leap"),
+        ("2017-01-01T00:00:00.100000Z", "after"),
+    ]
+    assert result.stderr == ""
+
+
+# pino-http's default log line (pino's `level`, epoch-ms `time`, `req.id`).
+PINO = [
+    (
+        '{"level":30,"time":1700000000123,"pid":1,"hostname":"h",'
+        '"req":{"id":"abc123","method":"GET"},"msg":"request completed"}'
+    ),
+    (
+        '{"level":50,"time":1700000000124,"pid":1,"hostname":"h",'
+        '"req":{"id":"abc1234","method":"GET"},"msg":"decoy"}'
+    ),
+    (
+        '{"level":40,"time":1700000000125,"pid":1,"hostname":"h",'
+        '"msg":"retrying abc123 later"}'
+    ),
+]
+
+
+def test_a_bare_id_finds_pino_http_req_id_and_no_decoy(tmp_path: Path) -> None:
+    result = trace_lines(tmp_path / "pino.log", PINO, "abc123")
+
+    assert result.stdout == (
+        "2023-11-14T22:13:20.123Z pino INFO  request completed pid=1 hostname=h"
+        ' req={"id":"abc123","method":"GET"}\n'
+    )
+    assert result.exit_code == 0

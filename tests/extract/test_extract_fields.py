@@ -2,12 +2,15 @@ import pickle
 
 import pytest
 
+from tracerun.config.format import DEFAULT_LEVEL_FIELDS
 from tracerun.errors import EvaluationError
 from tracerun.extract.fields import (
     FirstGetter,
     JmesPathGetter,
     KeyGetter,
+    LevelGetter,
     PathGetter,
+    TimeGetter,
     expression_getter,
     field_getter,
     normalise_level,
@@ -177,3 +180,23 @@ def test_real_programs_levels_are_normalised(value, expected):
 )
 def test_a_level_of_odd_digits_is_kept_as_text(value, expected):
     assert normalise_level(value) == expected
+
+
+def test_mongodb_severity_is_read_only_in_its_shape():
+    getter = LevelGetter(DEFAULT_LEVEL_FIELDS)
+    mongo = {"t": {"$date": "2020-05-01T15:16:17Z"}, "c": "NETWORK"}
+    assert [getter.get({**mongo, "s": s}) for s in ("F", "E", "W", "I", "D1")] == [
+        *("fatal", "error", "warn", "info", "debug"),
+    ]
+    assert getter.source_key({**mongo, "s": "I"}) == "s"
+    assert getter.get({"s": "I", "c": "x"}) is None  # no `t`: not MongoDB's
+    assert getter.get({**mongo, "s": "yes"}) is None
+    assert getter.get({**mongo, "s": "I", "level": "error"}) == "error"
+
+
+def test_gcp_timestamp_seconds_and_nanos_are_one_time():
+    getter = TimeGetter(("time", "timestamp"))
+    fields = {"timestampSeconds": 1700000001, "timestampNanos": 5000000}
+    assert getter.get(fields) == {"seconds": 1700000001, "nanos": 5000000}
+    assert getter.source_key(fields) == "timestampSeconds"
+    assert getter.get({"time": 1, **fields}) == 1

@@ -329,3 +329,14 @@ def test_spellings():
     assert spellings("RequestId")[1:4] == ("request_id", "requestId", "request-id")
     assert spellings("x_request_id")[-1] == "X_REQUEST_ID"
     assert spellings("rid") == ("rid",)
+
+
+def test_a_nested_id_counts_as_its_object_s_id_key():
+    # pino-http logs the request id as `req.id`; ECS the trace id as `trace.id`
+    m = Matcher(Query(terms=(Term(None, "abc123"),), keys=("req_id", "trace_id")))
+    assert m.match_fields({"req": {"id": "abc123", "method": "GET"}})
+    assert m.match_fields({"trace": {"id": "abc123"}})
+    assert not m.match_fields({"req": {"id": "abc1234"}})
+    assert not m.match_fields({"user": {"id": "abc123"}})
+    assert not m.match_fields({"ids": [{"id": "abc123"}]})
+    assert not m.match_fields({"msg": "req abc123 failed"})

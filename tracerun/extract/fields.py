@@ -196,16 +196,72 @@ class MessageGetter(ScalarGetter):
 
 
 class LevelGetter(ScalarGetter):
-    """The default level keys; a Serilog record without `@l` is Information."""
+    """The default level keys; a Serilog record without `@l` is Information.
+
+    MongoDB 4.4+ writes its severity as `"s": "I"` beside `"t"` and `"c"`
+    (F, E, W, I, D1-D5); `s` is read only in that shape, as a bare `s` is
+    anything.
+    """
 
     __slots__ = ()
 
     def get(self, fields: dict[str, Any]) -> Any:
         """Return the first level found, else Information for a CLEF record."""
-        value = super().get(fields)
-        if value is None and ("@mt" in fields or "@m" in fields) and "@t" in fields:
+        key = super().source_key(fields)  # not `s`: its letter is not the level
+        if key is not None:
+            return fields[key]
+        if ("@mt" in fields or "@m" in fields) and "@t" in fields:
             return "Information"
+        return _MONGO_SEVERITIES.get(fields["s"]) if _mongo_shaped(fields) else None
+
+    def source_key(self, fields: dict[str, Any]) -> str | None:
+        """Return the level's key (MongoDB's `s` too)."""
+        key = super().source_key(fields)
+        if key is None and _mongo_shaped(fields):
+            return "s"
+        return key
+
+
+_MONGO_SEVERITIES = {"F": "fatal", "E": "error", "W": "warn", "I": "info"} | {
+    f"D{n}": "debug" for n in ("", "1", "2", "3", "4", "5")
+}
+
+
+def _mongo_shaped(fields: dict[str, Any]) -> bool:
+    value = fields.get("s")
+    return (
+        type(value) is str
+        and value in _MONGO_SEVERITIES
+        and "t" in fields
+        and "c" in fields
+    )
+
+
+class TimeGetter(FirstGetter):
+    """The default time keys; GCP's `timestampSeconds` + `timestampNanos` too.
+
+    Why: Cloud Logging's structured logging takes the time as those two keys
+    (or `timestamp: {seconds, nanos}`, which parse_time reads as an object).
+    """
+
+    __slots__ = ()
+
+    def get(self, fields: dict[str, Any]) -> Any:
+        """Return the first time found, else GCP's pair as one object."""
+        value = super().get(fields)
+        if value is None and "timestampSeconds" in fields:
+            return {
+                "seconds": fields["timestampSeconds"],
+                "nanos": fields.get("timestampNanos", 0),
+            }
         return value
+
+    def source_key(self, fields: dict[str, Any]) -> str | None:
+        """Return the time's key (`timestampSeconds` for GCP's pair)."""
+        key = super().source_key(fields)
+        if key is None and "timestampSeconds" in fields:
+            return "timestampSeconds"
+        return key
 
 
 class JmesPathGetter:

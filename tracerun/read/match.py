@@ -253,15 +253,25 @@ def _derived(query: Query) -> tuple[tuple[Getter, frozenset[str]], ...]:
 
 
 def _nested(fields: dict[str, Any], keys: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    """Yield (key, scalar value) for the wanted keys below the top of a record."""
-    stack: list[Any] = [
-        v for v in fields.values() if type(v) is dict or type(v) is list
+    """Yield (key, scalar value) for the wanted keys below the top of a record.
+
+    An `id` inside an object counts as `<object>_id` too: pino-http's
+    `"req": {"id": ...}` is a `req_id`, ECS's `"trace": {"id": ...}` a
+    `trace_id` (the whole value must still equal the term).
+    """
+    stack: list[tuple[object, Any]] = [
+        (k, v) for k, v in fields.items() if type(v) is dict or type(v) is list
     ]
     while stack:
-        node = stack.pop()
+        parent, node = stack.pop()
         items = node.items() if type(node) is dict else enumerate(node)
         for key, value in items:
-            if key in keys and value is not None and type(value) is not dict:
-                yield key, value  # a list: _carries looks at its scalars
+            if value is not None and type(value) is not dict:
+                if key in keys:
+                    yield key, value  # a list: _carries looks at its scalars
+                elif key == "id" and type(parent) is str:
+                    joined = f"{parent}_id"
+                    if joined in keys:
+                        yield joined, value
             if type(value) is dict or type(value) is list:
-                stack.append(value)
+                stack.append((key, value))
