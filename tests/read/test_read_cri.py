@@ -72,3 +72,21 @@ def test_a_record_cut_into_pieces_prints_once_whole_at_its_first_line(tmp_path: 
         (5, "2026-01-02T03:04:06.000000Z", "after", None),
     ]
     assert result.stderr == ""
+
+
+def test_docker_json_file_partial_entries_are_joined_at_the_first():
+    # Shape: moby's jsonfilelog entry, `{"log":"…","stream":"stdout","time":"…"}`;
+    # a piece's "log" does not end in \n, the last one's does.
+    first = '{"log":"{\\"msg\\":\\"a\\",\\"request_id\\":\\"abc","stream":"stdout","time":"2026-01-02T03:04:05.1Z"}'
+    other = '{"log":"err\\n","stream":"stderr","time":"2026-01-02T03:04:05.2Z"}'
+    last = '{"log":"123\\"}\\n","stream":"stdout","time":"2026-01-02T03:04:05.3Z"}'
+    data = f"{first}\n{other}\n{last}\n".encode()
+    joiner = CriJoiner()
+    out = joiner.feed(data) + joiner.finish()
+    assert out.decode().split("\n") == [
+        '{"log":"{\\"msg\\":\\"a\\",\\"request_id\\":\\"abc123\\"}\\n","stream":"stdout","time":"2026-01-02T03:04:05.1Z"}',
+        other,
+        '{"log":"","stream":"stdout","time":"2026-01-02T03:04:05.3Z"}',
+        "",
+    ]
+    assert len(out) == len(data)

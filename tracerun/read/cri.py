@@ -1,12 +1,14 @@
-"""Cri: a container runtime's log file (containerd, CRI-O) → its partial lines joined.
+"""Cri: a log whose writer cut long lines in pieces → the same log, each line joined.
 
-The kubelet's log files (`/var/log/containers/*.log`, `/var/log/pods/…`) hold
-`<time> stdout P <part>` … `<time> stdout F <last part>`: containerd cuts an
-application line longer than 16 KiB into P pieces ended by an F one, per
-stream. The joiner puts each line back together where its first piece was and
-leaves the stream's length and line count as they were: every later piece
-keeps only its prefix (`<time> stdout F `, no text), so line numbers and
-offsets still name the file's, and the record's line is its first piece's.
+Two writers do: the container runtime (containerd, CRI-O) in the kubelet's
+files (`/var/log/containers/*.log`, `/var/log/pods/…`), as
+`<time> stdout P <part>` … `<time> stdout F <last part>`, and Docker's
+json-file driver, as entries whose `"log"` does not end in `\n` but the last
+one's; both cut past 16 KiB, per stream. Each line is put back together where
+its first piece was; every later piece keeps only its frame (`<time> stdout F `,
+`{"log":"","stream":…}`), so the stream keeps its length and line count:
+offsets and line numbers still name the file's, a record's line is its first
+piece's.
 
 Why before the scan: the needles are searched in the raw bytes, and an id may
 straddle two pieces (`…abc` + `123…`); joined, it is found as in any line.
@@ -26,6 +28,10 @@ _CRI_LINE = re.compile(
 )
 _PIECE = re.compile(rb"\S+ (stdout|stderr) ([FP]) ")
 _PARTIAL = (b" stdout P ", b" stderr P ")
+_JSON_FILE = b'{"log":"'
+_JSON_TAIL = b'","stream":"'
+_JSON_LAST = b"\\n" + _JSON_TAIL
+"""How a whole line's entry ends its text: the line's own newline, escaped."""
 
 
 def is_cri(head: bytes) -> bool:
@@ -33,25 +39,66 @@ def is_cri(head: bytes) -> bool:
     return _CRI_LINE.search(head, 0, SNIFF) is not None
 
 
-class CriJoiner:
-    """Bytes of a stream in → the same bytes with each P..F line joined.
+def is_json_file(head: bytes) -> bool:
+    """Tell whether `head` (a stream's first bytes) has a line of a docker json-file log."""
+    return head.startswith(_JSON_FILE) or b"\n" + _JSON_FILE in head[:SNIFF]
 
-    A stream that is not a CRI log (its first lines tell) passes untouched; in
-    one, lines are held only while a partial line of theirs or before them is
-    open, and a line longer than MAX_RECORD is let go as it stands (the scan
-    tells of it).
+
+def may_join(head: bytes) -> bool:
+    """Tell whether a stream starting with `head` is one whose lines come in pieces."""
+    return is_cri(head) or is_json_file(head)
+
+
+Piece = tuple[bytes, int, int, bool]
+"""A piece's stream, where its text starts and ends in the line, and whether it is the last."""
+
+
+def _cri_piece(line: bytes) -> Piece | None:
+    piece = _PIECE.match(line)
+    if piece is None:
+        return None
+    return piece[1], piece.end(), len(line), piece[2] == b"F"
+
+
+def _json_file_piece(line: bytes) -> Piece | None:
+    """`{"log":"<text>","stream":"stdout",…}`: docker's writer puts `log` first."""
+    end = line.rfind(_JSON_TAIL)
+    if not line.startswith(_JSON_FILE) or end == -1:
+        return None
+    stream = line[end + len(_JSON_TAIL) : line.find(b'"', end + len(_JSON_TAIL))]
+    return stream, len(_JSON_FILE), end, line.endswith(b"\\n", 0, end)
+
+
+def _cri_opens(lines: bytes) -> bool:
+    return any(mark in lines for mark in _PARTIAL)
+
+
+def _json_file_opens(lines: bytes) -> bool:
+    return lines.count(_JSON_LAST) < lines.count(b"\n")
+
+
+class CriJoiner:
+    """Bytes of a stream in → the same bytes with each line cut in pieces joined.
+
+    A stream that is neither a CRI log nor a docker json-file log (its first
+    bytes tell) passes untouched; in one, lines are held only while a partial
+    line of theirs or before them is open, and a line longer than MAX_RECORD is
+    let go as it stands (the scan tells of it).
     """
 
-    __slots__ = ("_cri", "_held", "_open", "_rest")
+    __slots__ = ("_cri", "_held", "_open", "_opens", "_piece", "_rest")
 
     def __init__(self) -> None:
         self._cri: bool | None = None
+        """Whether the stream has pieces to join (None: not known yet)."""
+        self._piece = _cri_piece
+        self._opens = _cri_opens
         self._rest = bytearray()
         """The unfinished last line (and, until the kind of stream is known, all)."""
         self._held: deque[bytearray] = deque()
         """Lines (no newline) waiting behind an open one, the open ones among them."""
-        self._open: dict[bytes, bytearray] = {}
-        """Stream name → its line being joined (an item of `_held`)."""
+        self._open: dict[bytes, tuple[bytearray, list[int]]] = {}
+        """Stream name → its line being joined (an item of `_held`), where text goes."""
 
     @property
     def held(self) -> int:
@@ -72,19 +119,24 @@ class CriJoiner:
         if self._cri is None:
             if end == 0 and len(self._rest) < SNIFF:
                 return b""
-            self._cri = is_cri(bytes(self._rest[:end] or self._rest))
+            self._sniff(bytes(self._rest[:end] or self._rest))
             if not self._cri:
                 out = bytes(self._rest)
                 self._rest.clear()
                 return out
         lines = bytes(self._rest[:end])
         del self._rest[:end]
-        if not self._held and not any(mark in lines for mark in _PARTIAL):
+        if not self._held and not self._opens(lines):
             return lines  # the common case: no piece open, none begun
         return self._join(lines)
 
+    def _sniff(self, head: bytes) -> None:
+        if is_json_file(head):
+            self._piece, self._opens = _json_file_piece, _json_file_opens
+        self._cri = may_join(head)
+
     def finish(self) -> bytes:
-        """Return everything left: the stream ended (an open line stays a P piece)."""
+        """Return everything left: the stream ended (an open line stays a piece)."""
         self._open.clear()
         out = self._release()
         out += self._rest
@@ -92,37 +144,33 @@ class CriJoiner:
         return bytes(out)
 
     def _join(self, lines: bytes) -> bytes:
-        out = bytearray()
         for line in lines.split(b"\n")[:-1]:
-            piece = _PIECE.match(line)
+            piece = self._piece(line)
             if piece is None:
-                self._add(line)
+                self._held.append(bytearray(line))
                 continue
-            stream, last = piece[1], piece[2] == b"F"
-            joined = self._open.get(stream)
-            if joined is None:
-                if last:
-                    self._add(line)
-                else:
-                    self._open[stream] = joined = bytearray(line)
-                    self._held.append(joined)
+            stream, start, end, last = piece
+            joining = self._open.get(stream)
+            if joining is None:
+                joined = bytearray(line)
+                self._held.append(joined)
+                if not last:
+                    self._open[stream] = (joined, [end])
                 continue
-            joined += line[piece.end() :]
-            self._held.append(bytearray(line[: piece.end()]))
+            joined, at = joining
+            joined[at[0] : at[0]] = line[start:end]
+            at[0] += end - start
+            self._held.append(bytearray(line[:start] + line[end:]))
             if last or len(joined) > MAX_RECORD:
                 del self._open[stream]
-                if last:  # whole now: an F line as any other
+                if last and self._piece is _cri_piece:  # whole now: an F line
                     joined[_letter(joined)] = ord("F")
-        out += self._release()
-        return bytes(out)
-
-    def _add(self, line: bytes) -> None:
-        self._held.append(bytearray(line))
+        return bytes(self._release())
 
     def _release(self) -> bytearray:
         """Take the held lines up to the first one still open."""
         out = bytearray()
-        open_ones = [id(line) for line in self._open.values()]
+        open_ones = [id(joined) for joined, _ in self._open.values()]
         while self._held and id(self._held[0]) not in open_ones:
             out += self._held.popleft()
             out += b"\n"
