@@ -28,6 +28,8 @@ _CRI_LINE = re.compile(
 )
 _PIECE = re.compile(rb"\S+ (stdout|stderr) ([FP]) ")
 _PARTIAL = (b" stdout P ", b" stderr P ")
+_PREFIX = 64
+"""Bytes that show a CRI or json-file line's start (`<RFC3339Nano±hh:mm> stderr P `)."""
 _JSON_FILE = b'{"log":"'
 _JSON_TAIL = b'","stream":"'
 _JSON_LAST = b"\\n" + _JSON_TAIL
@@ -117,8 +119,8 @@ class CriJoiner:
         self._rest += data
         end = self._rest.rfind(b"\n") + 1
         if self._cri is None:
-            if end == 0 and len(self._rest) < SNIFF:
-                return b""
+            if end == 0 and len(self._rest) < _PREFIX and b"\r" not in self._rest:
+                return b""  # too short to tell (a CR alone ends a line too)
             self._sniff(bytes(self._rest[:end] or self._rest))
             if not self._cri:
                 out = bytes(self._rest)
