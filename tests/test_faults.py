@@ -273,6 +273,12 @@ def between_blocks(monkeypatch: pytest.MonkeyPatch) -> Callable[[list[str]], Non
                     subprocess.run(command, check=True)
                 return super().readinto(target)
 
+            def read(self, size: int, /) -> bytes:  # as a CRI log is read (read/cri.py)
+                Paused.calls += 1
+                if Paused.calls == 2:
+                    subprocess.run(command, check=True)
+                return super().read(size)
+
         monkeypatch.setattr(pieces, "Watched", Paused)
 
     return arm
@@ -298,6 +304,34 @@ def test_copytruncate_under_the_read_reads_the_rest_from_the_copy(
 
     assert result.exit_code == 0
     assert records(result.stdout) == expected(body, "app.log")
+    assert result.stderr == (
+        f"tracerun: warning: {log}: truncated while it was read, after 65,536 bytes; "
+        f"the rest was read from its rotated copy {log}.1\n"
+    )
+
+
+def test_copytruncate_of_a_cri_log_cut_in_pieces_prints_each_record_once_whole(
+    tmp_path: Path, between_blocks: Any
+) -> None:
+    # Shape: containerd's /var/log/pods/... file; every record cut in a P and an F
+    # piece with the id straddling them, as a line past 16 KiB would be.
+    body = lines(1500)
+    log = tmp_path / "0.log"
+    with log.open("w") as out:
+        for n, text in enumerate(body):
+            cut = text.index('"request_id"') + 16  # "R" | "1"
+            stamp = f"2026-03-20T14:{n // 60 % 60:02d}:{n % 60:02d}.000000000Z"
+            out.write(f"{stamp} stdout P {text[:cut]}\n{stamp} stdout F {text[cut:]}\n")
+    conf = tmp_path / "rotate.conf"
+    conf.write_text(f"{log} {{\n  rotate 3\n  copytruncate\n}}\n")
+    between_blocks(["logrotate", "-f", "-s", str(tmp_path / "state"), str(conf)])
+
+    result = run("--path", str(log), "R1", "-o", "ndjson")
+
+    assert result.exit_code == 0, result.stderr
+    assert records(result.stdout) == [
+        ("0.log", 2 * n - 1, msg) for (_, n, msg) in expected(body, "0.log")
+    ]
     assert result.stderr == (
         f"tracerun: warning: {log}: truncated while it was read, after 65,536 bytes; "
         f"the rest was read from its rotated copy {log}.1\n"

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from tracerun.plain import replace
 from tracerun.query import Query, Term
 from tracerun.read.assemble import Assembler, Timeless, timeless_warning
+from tracerun.read.cri import CriJoiner
 from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.match import Matcher
 from tracerun.read.scan import (
@@ -89,6 +90,8 @@ class IncrementalReader:
         self._context = (query.before, query.after)
         self._needles = Needles.of(query.values, ignore_case=query.ignore_case)
         self._pending = bytearray()
+        self._joiner = CriJoiner()
+        """A CRI log's P..F pieces joined before the scan (read/cri.py)."""
         self._long: bool | None = None
         """Inside an over-long unfinished line (None: not; else: a needle seen in it).
 
@@ -114,15 +117,18 @@ class IncrementalReader:
     @property
     def pending(self) -> int:
         """Bytes fed but not yet scanned: the held record plus an unfinished line."""
-        return len(self._pending)
+        return len(self._pending) + self._joiner.held
 
     @property
     def partial(self) -> int:
         """Bytes of the unfinished last line (after the last newline fed)."""
+        if self._joiner.unfinished:  # the joiner holds what came after the last newline
+            return self._joiner.unfinished
         return len(self._pending) - (self._pending.rfind(b"\n") + 1)
 
     def feed(self, data: bytes) -> list[Record]:
         """Add bytes; return the records that are now known to be complete."""
+        data = self._joiner.feed(data)
         lo = max(0, len(self._pending) - 1)
         self._pending += data
         if self._cr is not False:
@@ -196,6 +202,7 @@ class IncrementalReader:
 
     def finish(self) -> list[Record]:
         """Scan everything left: the origin ended (file rotated away, container gone)."""
+        self._pending += self._joiner.finish()
         self._final_cr()
         if self._long is not None:
             self._pending += b"\n"  # the over-long line ends with its origin
@@ -214,6 +221,12 @@ class IncrementalReader:
             self._cr = first_end_is_lone_cr(self._pending, lo, len(self._pending))
         if self._cr:
             lone_cr_to_lf(self._pending, 0 if undecided else lo, len(self._pending))
+
+    def release_pieces(self) -> list[Record]:
+        """Scan a CRI log's open pieces as they stand: the file was truncated under them."""
+        data = self._joiner.finish()
+        self._joiner = CriJoiner()  # the new content is sniffed again
+        return self.feed(data) if data else []
 
     def drop_partial(self) -> None:
         """Forget an unfinished last line (its file was truncated under it)."""

@@ -551,6 +551,34 @@ def test_line_longer_than_the_engines_16k_pieces_is_read_whole(
     assert result.stderr == ""
 
 
+@pytest.mark.docker
+def test_a_40k_json_line_with_the_id_at_its_end_is_one_record_by_docker_and_by_path(
+    containers: ContainerFactory, tmp_path: Path
+) -> None:
+    # json-file keeps it as three entries whose "log" ends in \n only in the last
+    # (moby daemon/logger/jsonfilelog: a 16 KiB buffer per entry).
+    line = json.dumps({"msg": "y" * 40000, "request_id": RID})
+    c = containers(
+        "long40", 'printf "%s\\n" "$LINE"', environment={"LINE": line}, wait_exit=True
+    )
+    copy = tmp_path / "c-json.log"  # the engine's file, as a --path would read it
+    shutil.copyfile(c.attrs["LogPath"], copy)
+    assert copy.read_text().count("\n") == 3
+
+    by_docker = trace("--docker", c.name, RID, "-o", "ndjson")
+    by_path = trace("--path", str(copy), RID, "-o", "ndjson")
+
+    for result in (by_docker, by_path):
+        assert result.exit_code == 0, result.stderr
+        [record] = [json.loads(line) for line in result.stdout.splitlines()]
+        assert (record["line"], record["message"], record["fields"]["request_id"]) == (
+            1,
+            "y" * 40000,
+            RID,
+        )
+        assert result.stderr == ""
+
+
 # --- failures -------------------------------------------------------------------
 
 

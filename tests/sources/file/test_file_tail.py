@@ -379,3 +379,25 @@ def test_the_descriptor_limit_is_told_once_and_every_file_still_followed(
         (str(tmp_path / "f077.log"), 2)
     ]
     assert proc.returncode == 0
+
+
+def test_cri_pieces_written_in_two_polls_are_one_record_at_the_first_piece(log: Path):
+    # Shape: containerd's /var/log/pods/... file, `<RFC3339Nano> stdout P|F <text>`.
+    log.write_text(
+        '2026-03-20T14:10:01.000000000Z stdout F {"msg":"m1","request_id":"q"}\n'
+    )
+    tail = make_tail(str(log))
+    assert tail.start(history=True) == []
+    append(
+        log, '2026-03-20T14:10:02.000000000Z stdout P {"msg":"long","request_id":"a\n'
+    )
+    assert tail.poll(1.0) + tail.poll(1.5) == []  # the F piece is yet to come
+    append(
+        log,
+        "2026-03-20T14:10:02.500000000Z stderr F other\n",
+        '2026-03-20T14:10:02.600000000Z stdout F bc","path":"/p"}\n',
+    )
+    records = drain(tail, 2.0)
+    assert summary(records) == [("app.log", 2, "long")]
+    assert records[0].fields["path"] == "/p"
+    assert tail.notes() == []

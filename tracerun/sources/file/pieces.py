@@ -19,6 +19,7 @@ from tracerun.errors import SourceFailure
 from tracerun.plain import field, plain, replace
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler, Timeless
+from tracerun.read.cri import SNIFF, CriJoined, may_join
 from tracerun.read.match import Matcher
 from tracerun.read.numbers import forget_lines, names_a_line, number, pread_into
 from tracerun.read.runs import Run, RunBuilder, keep_of
@@ -282,6 +283,10 @@ def read_piece(
                     opened.seek(base)  # plain files only are cut into ranges
                 if stat.S_ISREG(os.fstat(opened.fileno()).st_mode):  # not a FIFO
                     stream = watched = Watched(opened, base)
+                    if may_join(os.pread(watched.fd, SNIFF, base)):
+                        stream = CriJoined(watched)  # pieces joined (read/cri.py)
+            else:
+                stream = CriJoined(opened)  # a rotated .gz: passes through when not CRI
             plain = not isinstance(opened, Decompressed)
             # Only a plain file can be read again for the warnings' lines; a
             # decompressed or piped stream numbers its hits as it goes.

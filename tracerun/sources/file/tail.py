@@ -423,7 +423,7 @@ class SourceTail:
 
     def _truncated(self, tail: Tracked) -> list[Record]:
         """Read again from the start; remember how far the old content was read."""
-        records = tail.stream.flush()
+        records = tail.stream.release_pieces() + tail.stream.flush()
         offset = tail.offset - tail.stream.pending
         self._memos.append(Memo(tail.head, offset, tail.stream.line, self._now))
         tail.stream.drop_partial()
