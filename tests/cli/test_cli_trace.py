@@ -394,3 +394,40 @@ def test_an_id_near_the_end_of_a_long_stack_trace_prints_the_whole_record(
         *(f"    {line}" for line in trace[1:]),
         "2024-05-01T12:00:09.000Z app INFO  done request_id=abc123",
     ]
+
+
+# Serilog's CompactJsonFormatter and logrus' TextFormatter lines, as a .NET
+# StreamWriter with UTF8Encoding(true) / PowerShell 7 `Out-File -Encoding
+# utf8BOM` write them: a UTF-8 BOM before the first line.
+BOM_LINES = {
+    "json": [
+        '{"@t":"2024-01-01T00:00:00.0000000Z","@mt":"start","request_id":"abc123"}',
+        '{"@t":"2024-01-01T00:00:01.0000000Z","@mt":"done","request_id":"abc123"}',
+    ],
+    "logfmt": [
+        'time="2024-01-01T00:00:00Z" level=info msg=start request_id=abc123',
+        'time="2024-01-01T00:00:01Z" level=info msg=done request_id=abc123',
+    ],
+}
+
+
+@pytest.mark.parametrize("shape", sorted(BOM_LINES))
+@pytest.mark.parametrize("gz", [False, True])
+@pytest.mark.parametrize("term", ["abc123", "request_id=abc123"])
+def test_a_utf8_bom_before_the_first_line_is_no_part_of_its_record(
+    tmp_path: Path, shape: str, gz: bool, term: str
+) -> None:
+    # The first record was lost: the auto parser saw "\ufeff{" (or "\ufefftime=").
+    import gzip
+
+    data = b"\xef\xbb\xbf" + ("\n".join(BOM_LINES[shape]) + "\n").encode()
+    path = tmp_path / ("app.log.gz" if gz else "app.log")
+    path.write_bytes(gzip.compress(data) if gz else data)
+
+    result = run("--path", str(path), term)
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "2024-01-01T00:00:00.000Z app INFO  start request_id=abc123",
+        "2024-01-01T00:00:01.000Z app INFO  done request_id=abc123",
+    ]

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
-from tracerun.read.endings import cr_lines, first_end_is_lone_cr
+from tracerun.read.endings import UTF8_BOM, cr_lines, first_end_is_lone_cr
 from tracerun.read.numbers import line_numbers, pread_into
 from tracerun.read.target import Target
 from tracerun.sources.base import ReadError
@@ -277,7 +277,7 @@ def head_time(target: Target) -> int | None:
     """Read the first record time of a file (decompressing only its first KiBs)."""
     try:
         with open_log(Path(target.origin.locator)) as stream:
-            data = stream.read(PROBE)
+            data = stream.read(PROBE).removeprefix(UTF8_BOM)
     except (OSError, EOFError, ReadError):
         return None  # the read proper reports it
     for line in cr_lines(data).split(b"\n")[:-1]:
