@@ -431,3 +431,32 @@ def test_a_utf8_bom_before_the_first_line_is_no_part_of_its_record(
         "2024-01-01T00:00:00.000Z app INFO  start request_id=abc123",
         "2024-01-01T00:00:01.000Z app INFO  done request_id=abc123",
     ]
+
+
+@pytest.mark.parametrize(
+    ("bom", "encoding"), [(b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")]
+)
+@pytest.mark.parametrize("gz", [False, True])
+@pytest.mark.parametrize("since", [None, "2024-01-01T00:00:01Z"])
+def test_utf16_text_is_searched_as_its_text(
+    tmp_path: Path, bom: bytes, encoding: str, gz: bool, since: str | None
+) -> None:
+    # Windows PowerShell 5.1 `... | Out-File app.log` (and `>`) writes UTF-16LE
+    # after FF FE with CRLF; `-Encoding BigEndianUnicode` UTF-16BE after FE FF.
+    # Every record was lost without a word: the search ran on UTF-8 needles.
+    import gzip
+
+    lines = BOM_LINES["logfmt"]
+    data = bom + ("\r\n".join(lines) + "\r\n").encode(encoding)
+    path = tmp_path / ("app.log.gz" if gz else "app.log")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    window = () if since is None else ("--since", since)
+
+    result = run("--path", str(path), "request_id=abc123", "-o", "ndjson", *window)
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    found = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [(r["line"], r["time"], r["message"]) for r in found] == [
+        (1, "2024-01-01T00:00:00.000000Z", "start"),
+        (2, "2024-01-01T00:00:01.000000Z", "done"),
+    ][0 if since is None else 1 :]

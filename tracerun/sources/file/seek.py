@@ -21,8 +21,8 @@ from tracerun.read.numbers import line_numbers, pread_into
 from tracerun.read.target import Target
 from tracerun.sources.base import ReadError
 from tracerun.sources.file.open import (
-    MAGIC_BYTES,
-    compression,
+    UTF16_PROBE,
+    is_transformed,
     open_log,
 )
 from tracerun.sources.file.paths import rotation_stem
@@ -57,7 +57,7 @@ def window_range(
     """
     path = Path(target.origin.locator)
     with path.open("rb") as raw:
-        if compression(raw.read(MAGIC_BYTES)) is not None:
+        if is_transformed(raw.read(UTF16_PROBE)):
             return 0, None
         first = _time_at(raw, target, 0, size)
         last = tail_time(raw, target, size)
