@@ -460,3 +460,26 @@ def test_utf16_text_is_searched_as_its_text(
         (1, "2024-01-01T00:00:00.000000Z", "start"),
         (2, "2024-01-01T00:00:01.000000Z", "done"),
     ][0 if since is None else 1 :]
+
+
+def test_traefik_json_access_log_header_field_is_a_request_id(tmp_path: Path) -> None:
+    # Traefik v2/v3 `--accesslog.format=json` with
+    # `--accesslog.fields.headers.names.X-Request-Id=keep`: the header is logged
+    # as `request_<canonical name>`; the default key request_id did not find it.
+    line = (
+        '{"ClientHost":"10.0.0.1","DownstreamStatus":200,"Duration":1234567,'
+        '"RequestMethod":"GET","RequestPath":"/api","RouterName":"api@docker",'
+        '"level":"info","msg":"","request_X-Request-Id":"abc123",'
+        '"time":"2024-01-01T00:00:00Z"}'
+    )
+    path = tmp_path / "access.log"
+    path.write_text(line + "\n" + line.replace("abc123", "abc1234") + "\n")
+
+    result = run("--path", str(path), "abc123")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "2024-01-01T00:00:00.000Z access INFO  ClientHost=10.0.0.1 "
+        "DownstreamStatus=200 Duration=1234567 RequestMethod=GET RequestPath=/api "
+        "RouterName=api@docker request_X-Request-Id=abc123\n"
+    )
