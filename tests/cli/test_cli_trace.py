@@ -394,3 +394,92 @@ def test_an_id_near_the_end_of_a_long_stack_trace_prints_the_whole_record(
         *(f"    {line}" for line in trace[1:]),
         "2024-05-01T12:00:09.000Z app INFO  done request_id=abc123",
     ]
+
+
+# Serilog's CompactJsonFormatter and logrus' TextFormatter lines, as a .NET
+# StreamWriter with UTF8Encoding(true) / PowerShell 7 `Out-File -Encoding
+# utf8BOM` write them: a UTF-8 BOM before the first line.
+BOM_LINES = {
+    "json": [
+        '{"@t":"2024-01-01T00:00:00.0000000Z","@mt":"start","request_id":"abc123"}',
+        '{"@t":"2024-01-01T00:00:01.0000000Z","@mt":"done","request_id":"abc123"}',
+    ],
+    "logfmt": [
+        'time="2024-01-01T00:00:00Z" level=info msg=start request_id=abc123',
+        'time="2024-01-01T00:00:01Z" level=info msg=done request_id=abc123',
+    ],
+}
+
+
+@pytest.mark.parametrize("shape", sorted(BOM_LINES))
+@pytest.mark.parametrize("gz", [False, True])
+@pytest.mark.parametrize("term", ["abc123", "request_id=abc123"])
+def test_a_utf8_bom_before_the_first_line_is_no_part_of_its_record(
+    tmp_path: Path, shape: str, gz: bool, term: str
+) -> None:
+    # The first record was lost: the auto parser saw "\ufeff{" (or "\ufefftime=").
+    import gzip
+
+    data = b"\xef\xbb\xbf" + ("\n".join(BOM_LINES[shape]) + "\n").encode()
+    path = tmp_path / ("app.log.gz" if gz else "app.log")
+    path.write_bytes(gzip.compress(data) if gz else data)
+
+    result = run("--path", str(path), term)
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "2024-01-01T00:00:00.000Z app INFO  start request_id=abc123",
+        "2024-01-01T00:00:01.000Z app INFO  done request_id=abc123",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("bom", "encoding"), [(b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")]
+)
+@pytest.mark.parametrize("gz", [False, True])
+@pytest.mark.parametrize("since", [None, "2024-01-01T00:00:01Z"])
+def test_utf16_text_is_searched_as_its_text(
+    tmp_path: Path, bom: bytes, encoding: str, gz: bool, since: str | None
+) -> None:
+    # Windows PowerShell 5.1 `... | Out-File app.log` (and `>`) writes UTF-16LE
+    # after FF FE with CRLF; `-Encoding BigEndianUnicode` UTF-16BE after FE FF.
+    # Every record was lost without a word: the search ran on UTF-8 needles.
+    import gzip
+
+    lines = BOM_LINES["logfmt"]
+    data = bom + ("\r\n".join(lines) + "\r\n").encode(encoding)
+    path = tmp_path / ("app.log.gz" if gz else "app.log")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    window = () if since is None else ("--since", since)
+
+    result = run("--path", str(path), "request_id=abc123", "-o", "ndjson", *window)
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    found = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [(r["line"], r["time"], r["message"]) for r in found] == [
+        (1, "2024-01-01T00:00:00.000000Z", "start"),
+        (2, "2024-01-01T00:00:01.000000Z", "done"),
+    ][0 if since is None else 1 :]
+
+
+def test_traefik_json_access_log_header_field_is_a_request_id(tmp_path: Path) -> None:
+    # Traefik v2/v3 `--accesslog.format=json` with
+    # `--accesslog.fields.headers.names.X-Request-Id=keep`: the header is logged
+    # as `request_<canonical name>`; the default key request_id did not find it.
+    line = (
+        '{"ClientHost":"10.0.0.1","DownstreamStatus":200,"Duration":1234567,'
+        '"RequestMethod":"GET","RequestPath":"/api","RouterName":"api@docker",'
+        '"level":"info","msg":"","request_X-Request-Id":"abc123",'
+        '"time":"2024-01-01T00:00:00Z"}'
+    )
+    path = tmp_path / "access.log"
+    path.write_text(line + "\n" + line.replace("abc123", "abc1234") + "\n")
+
+    result = run("--path", str(path), "abc123")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "2024-01-01T00:00:00.000Z access INFO  ClientHost=10.0.0.1 "
+        "DownstreamStatus=200 Duration=1234567 RequestMethod=GET RequestPath=/api "
+        "RouterName=api@docker request_X-Request-Id=abc123\n"
+    )

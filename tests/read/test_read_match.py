@@ -302,6 +302,7 @@ def test_a_field_the_profile_defines_is_looked_up_only_at_the_top():
         "X-Request-Id",  # Caddy's headers
         "x-request-id",  # pino-http's
         "X-Request-ID",
+        "request_X-Request-Id",  # Traefik's, with fields.headers.names.X-Request-Id=keep
     ],
 )
 def test_profile_keys_match_their_other_spellings(key):
@@ -325,9 +326,19 @@ def test_spellings():
         "X-Request-Id",
         "x-request-id",
         "X-Request-ID",
+        "request_X-Request-Id",  # Traefik's access log fields.headers
     )
     assert spellings("RequestId")[1:4] == ("request_id", "requestId", "request-id")
-    assert spellings("x_request_id")[-1] == "X_REQUEST_ID"
+    assert spellings("x_request_id") == (
+        "x_request_id",
+        "xRequestId",
+        "XRequestId",
+        "x-request-id",
+        "X_REQUEST_ID",
+        "X-Request-Id",
+        "X-Request-ID",
+        "request_X-Request-Id",
+    )
     assert spellings("rid") == ("rid",)
 
 

@@ -512,3 +512,13 @@ def test_a_hit_in_a_record_longer_than_the_cap_is_printed_from_the_kept_lines(
             "wrong multiline.start rule makes records this long)",
         )
     ]
+
+
+def test_a_utf8_bom_at_the_stream_start_is_skipped_and_offsets_stay_exact():
+    # Notepad / PowerShell 7 `Out-File -Encoding utf8BOM` start a file with one.
+    data = b"\xef\xbb\xbfr1 at the very top\n2026 a r1\n"
+    found = list(scan(io.BytesIO(data), Needles.of(("r1",)), is_start, chunk=8))
+    assert [(h.line, h.offset, h.data) for h in found] == [
+        (1, 3, b"r1 at the very top"),
+        (2, 22, b"2026 a r1"),
+    ]

@@ -1,13 +1,19 @@
-"""Endings: how a stream's lines end → lone CRs (old Mac OS) read as LF.
+"""Endings: how a stream's lines end → lone CRs (old Mac OS) read as LF; how it begins.
 
 A lone CR ends a line when the stream's first line ends with one; the scan,
 the follow reader and the head and tail reads of `sources` and `seek` ask the
-same question here, so they frame a file alike.
+same question here, so they frame a file alike. A UTF-8 BOM at a stream's
+start is skipped by all of them (UTF8_BOM).
 """
 
 from __future__ import annotations
 
 import re
+
+UTF8_BOM = b"\xef\xbb\xbf"
+"""A UTF-8 byte order mark (Notepad, PowerShell 7 `Out-File -Encoding utf8BOM`,
+.NET `UTF8Encoding(true)`): no part of the first record, which a parser given it
+lost. The scan skips it keeping stream offsets exact (the first line starts at 3)."""
 
 _LONE_CR = re.compile(rb"\r(?=[^\n])")
 """A CR that ends a line (old Mac OS, some Windows tools): one followed by a byte

@@ -95,8 +95,11 @@ def spellings(key: str) -> tuple[str, ...]:
 
     Also journald's `REQUEST_ID` (its user fields are upper case) and the HTTP
     header's `X-Request-Id` / `x-request-id` / `X-Request-ID`, under which
-    Caddy, pino-http and Envoy log the header that carries the id. The key as
-    given comes first; a key of one word has no other spelling.
+    Caddy, pino-http and Envoy log the header that carries the id, and
+    Traefik's `request_X-Request-Id` (its access log's `fields.headers`: the
+    request header's canonical name after `request_`); `x_request_id` has the
+    header's spellings too. The key as given comes first; a key of one word has
+    no other spelling.
     """
     words = [w for w in _WORD_BREAK.split(key) if w]
     if len(words) < 2 or not all(w.isalnum() for w in words):
@@ -110,10 +113,12 @@ def spellings(key: str) -> tuple[str, ...]:
         "-".join(lower),
         "_".join(w.upper() for w in lower),
     ]
-    if lower[0] != "x":
-        forms += ["X-" + "-".join(title), "x-" + "-".join(lower)]
-        if lower[-1] == "id":
-            forms.append("X-" + "-".join([*title[:-1], "ID"]))
+    header = lower if lower[0] == "x" else ["x", *lower]
+    canonical = "-".join(w.title() for w in header)  # Go's CanonicalHeaderKey
+    forms += [canonical, "-".join(header)]
+    if lower[-1] == "id":
+        forms.append(canonical.removesuffix("-Id") + "-ID")
+    forms.append(f"request_{canonical}")
     return tuple(dict.fromkeys((key, *forms)))
 
 

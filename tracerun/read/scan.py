@@ -31,7 +31,7 @@ from stringzilla import utf8_uncased_search as _sz_uncased_find
 
 from tracerun.plain import plain
 from tracerun.read.bounds import UNKEYED, WANTED, Bounds, judgeable
-from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
+from tracerun.read.endings import UTF8_BOM, first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.fold import case_spellings
 from tracerun.read.tally import Miss
 
@@ -558,6 +558,7 @@ class _State:
         )  # stream offset of the last record start seen at a block end
         self.walked = 0  # stream offset up to which lines were looked at for it
         self.lost_noted = -2  # open_start of the last record framed without its start
+        self.head = 0  # stream offset of the first line (3 after a UTF-8 BOM)
 
     def number(self, pos: int) -> int:
         """Give the line number a hit (or a note) at buffer position `pos` carries.
@@ -603,9 +604,20 @@ class _State:
             return self.size > self.resume
         fresh = self.size
         self.size += got
+        if self.offset == 0 and self.head == 0 and self._skip_bom():
+            fresh = max(0, fresh - len(UTF8_BOM))
         undecided = self.cr is None
         if self.cr is not False and self._cr_mode(max(0, fresh - 1)):
             lone_cr_to_lf(self.buf, 0 if undecided else max(0, fresh - 1), self.size)
+        return True
+
+    def _skip_bom(self) -> bool:
+        """Drop a UTF-8 BOM at the stream's start, keeping stream offsets exact."""
+        if self.size < len(UTF8_BOM) or not self.buf.startswith(UTF8_BOM):
+            return False
+        self._drop(len(UTF8_BOM))
+        self.whole_head = True
+        self.head = self.offset
         return True
 
     def _cr_mode(self, lo: int) -> bool:
@@ -796,7 +808,9 @@ def _kept_from(state: _State, buf: bytearray, limit: int, is_start: IsStart) -> 
         begin = buf.rfind(b"\n", 0, pos - 1) + 1
         if begin < low or (begin == 0 and not state.whole_head):
             break
-        if state.offset + begin == 0 or is_start(_strip_cr(buf[begin : pos - 1])):
+        if state.offset + begin == state.head or is_start(
+            _strip_cr(buf[begin : pos - 1])
+        ):
             state.open_start = state.offset + begin
             break
         pos = begin
@@ -830,7 +844,7 @@ def _record_start(
     start = buf.rfind(b"\n", 0, hit) + 1
     floor = state.floor - state.offset  # < 0: bytes before buf[0] were dropped
     while True:
-        if state.offset + start == 0:
+        if state.offset + start == state.head:
             return start  # the file's first line starts a record
         if start == 0 and floor < 0 and not state.whole_head:
             return None  # buf[0] is mid-line: the record's start is unknown

@@ -255,3 +255,35 @@ def test_a_pipe_cannot_be_decoded_again_and_keeps_the_blocks_before_the_damage(
     assert damage.startswith(
         f"compressed data is damaged or truncated after {len(data):,} decompressed"
     )
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("gz", [False, True])
+def test_utf16_text_is_read_as_utf8_without_its_bom(
+    tmp_path: Path, encoding: str, gz: bool
+) -> None:
+    # PowerShell 5.1 `Out-File` (FF FE, UTF-16LE) and `-Encoding BigEndianUnicode`.
+    text = "2024-01-01T00:00:00Z é request_id=abc123\r\nzweite Zeile ✓\r\n"
+    bom = b"\xff\xfe" if encoding == "utf-16-le" else b"\xfe\xff"
+    data = bom + text.encode(encoding)
+    path = tmp_path / ("a.log.gz" if gz else "a.log")
+    path.write_bytes(gzip.compress(data) if gz else data)
+
+    with file_open.open_log(path) as stream:
+        parts = [stream.read(5) for _ in range(3)]
+        parts.append(stream.read())
+    assert b"".join(parts) == text.encode()
+    assert file_open.is_compressed(path)  # read whole: never bisected nor cut
+
+
+def test_ff_fe_before_utf8_text_is_not_taken_for_utf16() -> None:
+    # A binary blob's first bytes, then UTF-8 JSON (test_cli_app's garbage line):
+    # read as UTF-16, every record of the file was lost.
+    head = (
+        b'\xff\xfe\x00garbage\x00\n{"ts":"2026-03-20T14:10:00Z","request_id":"abc"}\n'
+    )
+    assert file_open.utf16(head) is None
+    assert file_open.utf16(b"\xff\xfe" + "2026 a abc\r\n".encode("utf-16-le")) == (
+        "utf-16-le"
+    )
+    assert file_open.utf16(b"\xfe\xff") == "utf-16-be"  # only the BOM written yet

@@ -401,3 +401,37 @@ def test_cri_pieces_written_in_two_polls_are_one_record_at_the_first_piece(log: 
     assert summary(records) == [("app.log", 2, "long")]
     assert records[0].fields["path"] == "/p"
     assert tail.notes() == []
+
+
+def append_utf16(path: Path, text: str) -> None:
+    with path.open("ab") as file:
+        file.write(text.encode("utf-16-le"))
+
+
+def test_utf16_text_is_followed_from_history_and_after_a_mid_line_start(log: Path):
+    # Windows PowerShell 5.1 `Out-File` / `>`: BOM FF FE, UTF-16LE, CRLF. Fed as
+    # it was, the UTF-8 needle matched nothing, without a word.
+    log.write_bytes(b"\xff\xfe" + (line(1) + line(2, rid="zzz")).encode("utf-16-le"))
+    append_utf16(log, line(3)[:10])  # a writer in the middle of a line
+    later = make_tail(str(log))
+    history = make_tail(str(log))
+
+    assert later.start(history=False) == []
+    assert summary(history.start(history=True)) == [("app.log", 1, "m1")]
+    append_utf16(log, line(3)[10:] + line(4))
+    assert summary(drain(later, 1.0)) == [("app.log", 3, "m3"), ("app.log", 4, "m4")]
+    assert summary(drain(history, 1.0)) == [("app.log", 3, "m3"), ("app.log", 4, "m4")]
+
+
+def test_a_new_utf16_file_is_transcoded_across_reads_that_split_a_character(
+    tmp_path: Path,
+):
+    tail = make_tail(f"{tmp_path}/*.log")
+    assert tail.start(history=True) == []
+    data = b"\xfe\xff" + (line(1) + line(2)).encode("utf-16-be")  # BigEndianUnicode
+    path = tmp_path / "new.log"
+    path.write_bytes(data[:7])  # odd: half a character
+    assert tail.poll(1.0) == []
+    with path.open("ab") as file:
+        file.write(data[7:])
+    assert summary(drain(tail, 2.0)) == [("new.log", 1, "m1"), ("new.log", 2, "m2")]

@@ -14,6 +14,7 @@ from typing import Any
 from tracerun.config.spec import FileSourceConfig
 from tracerun.errors import TracerunError
 from tracerun.plain import field, plain
+from tracerun.read.endings import UTF8_BOM
 from tracerun.sources.base import Family, ReadError, unique_names
 from tracerun.sources.file.open import is_compressed, open_log
 from tracerun.sources.file.paths import expand_paths, has_glob, source_name
@@ -190,7 +191,11 @@ def _head(group: list[Path]) -> tuple[str, ...]:
     for path in group:
         try:
             with open_log(path) as stream:
-                head = stream.read(_HEAD_BYTES).decode("utf-8", "replace")
+                head = (
+                    stream.read(_HEAD_BYTES)
+                    .removeprefix(UTF8_BOM)
+                    .decode("utf-8", "replace")
+                )
         except (OSError, EOFError, ReadError):
             continue
         lines = head.splitlines()[:HEAD_LINES]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tracerun.extract import clock
-from tracerun.read.endings import cr_lines
+from tracerun.read.endings import UTF8_BOM, cr_lines
 from tracerun.read.target import Target
 from tracerun.sources.base import ReadError
 from tracerun.sources.file.open import file_failure, is_compressed, open_log
@@ -84,7 +84,7 @@ def local_offset(target: Target) -> int | None:
 def head_lines(path: Path, limit: int) -> tuple[list[bytes], bool]:
     """Return the complete lines in the first `limit` bytes, and whether that was all."""
     with open_log(path) as stream:
-        data = stream.read(limit)
+        data = stream.read(limit).removeprefix(UTF8_BOM)
         whole = len(data) < limit or not stream.read(1)
     lines = cr_lines(data).split(b"\n")
     if not whole or data.endswith(b"\n"):

@@ -37,6 +37,7 @@ from tracerun.read.target import Target
 from tracerun.sources.base import OriginResult, ReadError
 from tracerun.sources.file.open import (
     Decompressed,
+    Transcoded,
     file_failure,
     is_compressed,
     open_log,
@@ -278,7 +279,9 @@ def read_piece(
     try:
         with open_log(copy or Path(origin.locator), strict=False) as opened:
             stream: Readable = opened
-            if not isinstance(opened, Decompressed):
+            unpacked = opened if isinstance(opened, Decompressed | Transcoded) else None
+            plain = unpacked is None
+            if not isinstance(opened, Decompressed | Transcoded):
                 if base:
                     opened.seek(base)  # plain files only are cut into ranges
                 if stat.S_ISREG(os.fstat(opened.fileno()).st_mode):  # not a FIFO
@@ -286,8 +289,9 @@ def read_piece(
                     if may_join(os.pread(watched.fd, SNIFF, base)):
                         stream = CriJoined(watched)  # pieces joined (read/cri.py)
             else:
-                stream = CriJoined(opened)  # a rotated .gz: passes through when not CRI
-            plain = not isinstance(opened, Decompressed)
+                stream = CriJoined(
+                    opened
+                )  # a rotated .gz or UTF-16: passes through when not CRI
             # Only a plain file can be read again for the warnings' lines; a
             # decompressed or piped stream numbers its hits as it goes.
             numbered = piece.count_lines or watched is None
@@ -320,8 +324,8 @@ def read_piece(
                 _number_notes(
                     piece.start, assembler, result, watched, scan.cr_lines, matched
                 )
-            if isinstance(opened, Decompressed) and opened.damage is not None:
-                result.failure = file_failure(origin, opened.damage)
+            if unpacked is not None and unpacked.damage is not None:
+                result.failure = file_failure(origin, unpacked.damage)
     except FileNotFoundError:
         result.warnings.append(f"{origin.name}: file vanished before it could be read")
     except (OSError, EOFError, ReadError) as exc:

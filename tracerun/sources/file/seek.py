@@ -16,13 +16,13 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
-from tracerun.read.endings import cr_lines, first_end_is_lone_cr
+from tracerun.read.endings import UTF8_BOM, cr_lines, first_end_is_lone_cr
 from tracerun.read.numbers import line_numbers, pread_into
 from tracerun.read.target import Target
 from tracerun.sources.base import ReadError
 from tracerun.sources.file.open import (
-    MAGIC_BYTES,
-    compression,
+    UTF16_PROBE,
+    is_transformed,
     open_log,
 )
 from tracerun.sources.file.paths import rotation_stem
@@ -57,7 +57,7 @@ def window_range(
     """
     path = Path(target.origin.locator)
     with path.open("rb") as raw:
-        if compression(raw.read(MAGIC_BYTES)) is not None:
+        if is_transformed(raw.read(UTF16_PROBE)):
             return 0, None
         first = _time_at(raw, target, 0, size)
         last = tail_time(raw, target, size)
@@ -277,7 +277,7 @@ def head_time(target: Target) -> int | None:
     """Read the first record time of a file (decompressing only its first KiBs)."""
     try:
         with open_log(Path(target.origin.locator)) as stream:
-            data = stream.read(PROBE)
+            data = stream.read(PROBE).removeprefix(UTF8_BOM)
     except (OSError, EOFError, ReadError):
         return None  # the read proper reports it
     for line in cr_lines(data).split(b"\n")[:-1]:

@@ -24,6 +24,7 @@ per-file reading helpers are in tracked.py.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import heapq
 import os
@@ -39,7 +40,13 @@ from tracerun.read.target import Target
 from tracerun.record import Record
 from tracerun.sources.feed import Backoff, Note
 from tracerun.sources.file.globs import Globs, Key
-from tracerun.sources.file.open import MAGIC_BYTES, file_failure, is_archive
+from tracerun.sources.file.open import (
+    MAGIC_BYTES,
+    UTF16_PROBE,
+    file_failure,
+    is_archive,
+    utf16,
+)
 from tracerun.sources.file.tracked import (
     HEAD,
     Memo,
@@ -247,7 +254,8 @@ class SourceTail:
         if retry is not None:
             del self._failing[path]
             self._notes.append(Note("warning", f"{self._where(path)}readable again"))
-        if is_archive(path, os.pread(fd, MAGIC_BYTES, 0)):
+        head = os.pread(fd, UTF16_PROBE, 0)
+        if is_archive(path, head[:MAGIC_BYTES]):
             os.close(fd)
             self._skip.add(key)
             return None
@@ -261,7 +269,7 @@ class SourceTail:
         )
         target = replace(self._target, origin=origin)
         stream = IncrementalReader(target, self._query, matcher=self._matcher)
-        tail = Tracked(key, path, fd, stream)
+        tail = Tracked(key, path, fd, stream, decoder=_decoder(utf16(head)))
         tail.active = self._now
         self._tails[key] = tail
         self._open.add(key)
@@ -415,8 +423,8 @@ class SourceTail:
                 break
             if len(tail.head) < HEAD:
                 tail.head = (tail.head + data)[:HEAD]
+            records += tail.stream.feed(_text(tail, data))
             tail.offset += len(data)
-            records += tail.stream.feed(data)
         tail.active = self._now
         self._dirty[tail.key] = None
         return records
@@ -428,6 +436,7 @@ class SourceTail:
         self._memos.append(Memo(tail.head, offset, tail.stream.line, self._now))
         tail.stream.drop_partial()
         tail.stream.line, tail.stream.offset, tail.offset, tail.head = 1, 0, 0, b""
+        tail.decoder = None  # told again by the new bytes' BOM (_text)
         return records
 
     def _let_go(self, key: Key) -> list[Record]:
@@ -468,3 +477,26 @@ def _limit() -> str:
 
     soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     return "unlimited" if soft == resource.RLIM_INFINITY else str(soft)
+
+
+def _decoder(encoding: str | None) -> codecs.IncrementalDecoder | None:
+    return (
+        None if encoding is None else codecs.getincrementaldecoder(encoding)("replace")
+    )
+
+
+def _text(tail: Tracked, data: bytes) -> bytes:
+    """Give the bytes read at the tail's offset as UTF-8 (UTF-16 text is transcoded).
+
+    As sources/file/open.py's Transcoded does for a one-shot read: the needle
+    search runs on UTF-8, so UTF-16 text fed as it is matched nothing. A file
+    read from its start tells by its BOM (dropped here); newlines map one to one,
+    so line numbers stay exact (the reader's offsets are the UTF-8 bytes').
+    """
+    if tail.offset == 0:
+        tail.decoder = _decoder(utf16(data))
+        if tail.decoder is not None:
+            data = data[2:]
+    if tail.decoder is None:
+        return data
+    return tail.decoder.decode(data).encode()

@@ -7,6 +7,7 @@ again, which of a source's files are compressed archives.
 
 from __future__ import annotations
 
+import codecs
 import os
 from pathlib import Path
 
@@ -48,6 +49,8 @@ class Tracked:
     seen: tuple[int, int] = (0, 0)
     """(size, mtime) when it was closed: a change means bytes to read."""
     next_look: float = 0.0
+    decoder: codecs.IncrementalDecoder | None = None
+    """UTF-16 text (BOM at the file's start) is fed on as UTF-8 through this."""
 
 
 def same_start(known: bytes, new: bytes) -> bool:
@@ -101,6 +104,8 @@ def skip_to_end(tail: Tracked) -> None:
 def seek_to(tail: Tracked, offset: int, line: int) -> None:
     """Start reading a file at `offset`, which begins line `line`."""
     assert tail.fd is not None  # just opened
+    if tail.decoder is not None and offset % 2:
+        offset += 1  # UTF-16LE: a line starts after the NUL of "\n" (0A 00)
     tail.head = os.pread(tail.fd, min(HEAD, offset), 0)
     tail.offset, tail.stream.offset, tail.stream.line = offset, offset, line
 
