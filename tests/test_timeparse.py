@@ -526,3 +526,17 @@ def test_timestamp_objects(value, expected):
 )
 def test_a_leap_second_is_the_last_microsecond_before_it(text):
     assert parse_time(text) == parse_time("2016-12-31T23:59:59.999999Z")
+
+
+# Serilog's file sink writes `{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz}`: a space
+# before the offset.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-01-01 10:00:00.123 +01:00", "2024-01-01T09:00:00.123Z"),
+        ("2024-01-01 10:00:00.123 -05:00", "2024-01-01T15:00:00.123Z"),
+        ("2024-01-01 10:00:00 +0530", "2024-01-01T04:30:00Z"),
+    ],
+)
+def test_an_offset_after_a_space_is_the_offset(text, expected):
+    assert parse_time(text) == parse_time(expected)

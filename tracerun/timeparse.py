@@ -254,6 +254,8 @@ _LEAP_SECOND = re.compile(
     r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:)60(?:[.,]\d+)?", re.IGNORECASE
 )
 """A leap second, `23:59:60Z` (RFC 3339 allows it; datetime has no 60th second)."""
+_SPACED_OFFSET = re.compile(r"\s+([+-]\d{2}(?::?\d{2})?)$")
+"""An offset after a space, `2024-01-01 10:00:00.123 +01:00` (Serilog's file sink)."""
 
 
 def _parse_iso_slow(text: str, tz: tzinfo, zones: Zones) -> int | None:
@@ -263,6 +265,7 @@ def _parse_iso_slow(text: str, tz: tzinfo, zones: Zones) -> int | None:
     keeps a time and its order (`23:59:60` sorts after `23:59:59.5`).
     """
     text = _LEAP_SECOND.sub(r"\g<1>59.999999", text.strip(), count=1)
+    text = _SPACED_OFFSET.sub(r"\1", text, count=1)
     word = _TRAILING_WORD.search(text)
     if word is not None and word[1] in zones:
         text, tz = text[: word.start()], zones[word[1]]

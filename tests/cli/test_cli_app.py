@@ -981,6 +981,24 @@ def test_a_leap_second_keeps_its_time_and_order(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
+def test_serilog_file_sink_lines_have_their_time_and_level(tmp_path: Path) -> None:
+    # Serilog.Sinks.File's default outputTemplate:
+    # `{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}`
+    log = tmp_path / "serilog.log"
+    log.write_text(
+        "2024-01-01 10:00:01.456 +01:00 [WRN] Payment slow request_id=abc123\n"
+        "2024-01-01 10:00:00.123 +01:00 [INF] Order received request_id=abc123\n"
+    )
+
+    result = run("--path", str(log), "-o", "ndjson", "abc123")
+
+    assert [(r["time"], r["level"], r["message"]) for r in ndjson(result)] == [
+        ("2024-01-01T09:00:00.123000Z", "info", "Order received"),
+        ("2024-01-01T09:00:01.456000Z", "warn", "Payment slow"),
+    ]
+    assert result.stderr == ""
+
+
 # pino-http's default log line (pino's `level`, epoch-ms `time`, `req.id`).
 PINO = [
     (

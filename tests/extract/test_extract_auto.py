@@ -97,6 +97,14 @@ def test_pairs_that_open_or_end_the_text_leave_the_message():
         ("Warning disk almost full", "Warning", "disk almost full"),
         ("[2026-03-20 14:10:00] [warn] slow", "warn", "slow"),
         ("2026-03-20T14:10:00Z CRITICAL", "CRITICAL", None),
+        # Serilog's default file sink: `{Timestamp:...zzz} [{Level:u3}] {Message}`
+        (
+            "2024-01-01 10:00:00.123 +01:00 [INF] Order received",
+            "INF",
+            "Order received",
+        ),
+        ("2024-01-01 10:00:00.123 +01:00 [WRN] Slow", "WRN", "Slow"),
+        ("2024-01-01 10:00:00.123 +01:00 [FTL] Down", "FTL", "Down"),
     ],
 )
 def test_level_words(line, level, msg):

@@ -20,7 +20,7 @@ from tracerun.extract.shapes import ACCESS, PYTHON_BASIC, strip_ansi
 from tracerun.timeparse import leading_timestamp
 
 _WORDS = "TRACE|DEBUG|INFO|WARN(?:ING)?|ERROR|FATAL|CRITICAL"
-_UPPER_WORDS = "NOTICE|ERR|CRIT|ALERT|EMERG|PANIC|SEVERE|VERBOSE"
+_UPPER_WORDS = "NOTICE|ERR|CRIT|ALERT|EMERG|PANIC|SEVERE|VERBOSE|VRB|DBG|INF|WRN|FTL"
 _LEVEL = re.compile(
     rf"\s*(?:\[\s*(?:[\w-]+:)?(?P<bracketed>{_WORDS}|{_UPPER_WORDS}|INFORMATION)\s*\]"
     rf"|(?P<bare>{_WORDS}|(?-i:{_UPPER_WORDS}))(?=[\s:]|$):?"

@@ -25,6 +25,11 @@ _LEVEL_WORDS = {
     "error": "error",
     "err": "error",
     "fatal": "fatal",
+    # Serilog's default file and console templates, `{Level:u3}`
+    "vrb": "trace",
+    "inf": "info",
+    "wrn": "warn",
+    "ftl": "fatal",
     "crit": "fatal",
     "critical": "fatal",
     "panic": "fatal",
