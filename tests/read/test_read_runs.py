@@ -82,6 +82,41 @@ def test_a_large_run_goes_to_a_file_that_is_gone_once_claimed(monkeypatch):
     run.close()
 
 
+@pytest.mark.parametrize("keep", [None, Keep(130), Keep(130, newest=True), Keep(5)])
+def test_a_run_built_in_chunks_keeps_what_one_in_memory_keeps(
+    monkeypatch, tmp_path, keep
+):
+    # 1,000,000 records printed must not be held in memory while a run is built
+    # (#18): past CHUNK_AT the builder writes sorted chunks and merges them.
+    records = _shuffled(500)
+
+    def kept_by(chunk_at: int) -> list[Record]:
+        monkeypatch.setattr(runs, "CHUNK_AT", chunk_at)
+        builder = RunBuilder(keep)
+        for record in records:
+            builder.add(record)
+        run = builder.finish()
+        assert run is not None
+        assert run.seen == 500
+        run.claim()
+        found = [record_of(e) for e in run]
+        assert run.count == len(found)
+        run.close()
+        return found
+
+    with runs.spill_directory():
+        whole = kept_by(10**9)
+        chunked = kept_by(37)
+        spilled = runs._SpillDirectory.path  # None: a cap of 5 never needs a chunk
+        assert spilled is None or list(Path(spilled).iterdir()) == []  # chunks gone
+
+    keys = sorted(r.sort_key() for r in records)
+    if keep is not None:
+        keys = keys[-keep.records :] if keep.newest else keys[: keep.records]
+    assert [r.sort_key() for r in chunked] == keys
+    assert chunked == whole
+
+
 def test_line_base_shifts_known_lines_only():
     builder = RunBuilder(None)
     builder.add(rec(5, 0))

@@ -11,11 +11,17 @@ and the runs held in memory are written out past MEMORY_ENTRIES (issue #12).
 from __future__ import annotations
 
 import heapq
-import itertools
-from collections import deque
 from collections.abc import Iterable, Iterator
 
-from tracerun.read.runs import Entry, Run, RunBuilder, keep_of, record_of, spilled_run
+from tracerun.read.runs import (
+    Entry,
+    Run,
+    RunBuilder,
+    keep_of,
+    kept,
+    record_of,
+    spilled_run,
+)
 from tracerun.record import Record
 
 MAX_RECORDS_HINT = (
@@ -108,15 +114,11 @@ class Timeline:
         self.runs = []
 
     def _entries(self) -> Iterator[Entry]:
-        return self._kept(heapq.merge(*self.runs))
+        return self._kept(self.runs)
 
-    def _kept(self, merged: Iterator[Entry]) -> Iterator[Entry]:
-        keep = self.keep
-        if keep is None:
-            return merged
-        if keep.newest:
-            return iter(deque(merged, maxlen=keep.records))
-        return itertools.islice(merged, keep.records)
+    def _kept(self, runs: list[Run]) -> Iterator[Entry]:
+        total = sum(run.count for run in runs)
+        return kept(heapq.merge(*runs), self.keep, total)
 
     def _spill_memory(self) -> None:
         held = [run for run in self.runs if not run.spilled]
@@ -127,7 +129,7 @@ class Timeline:
     def _merged(self, runs: list[Run]) -> Run:
         """Merge runs into one in a file, keeping what `keep` allows."""
         seen = sum(run.seen for run in runs)
-        merged = spilled_run(self._kept(heapq.merge(*runs)), seen)
+        merged = spilled_run(self._kept(runs), seen)
         for run in runs:
             run.close()
         return merged
