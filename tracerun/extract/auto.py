@@ -66,7 +66,7 @@ _SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "de
 # (`request_id=abc123, referer: …`). Written as unrolled loops, not a lazy `\S*?`
 # with a look-ahead at each character: half the time on a logfmt line.
 _PAIR = re.compile(
-    r'(?<!\S)([A-Za-z_@][\w.@-]*)='
+    r"(?<!\S)([A-Za-z_@][\w.@-]*)="
     r'(?:"([^"\\]*(?:\\.[^"\\]*)*)"|((?:[^\s,;]+|[,;](?!\s|$))*))'
 )
 _QUERY = re.compile(r"(?<=[^\s?])\?([^\s\"'#?]+)")
