@@ -61,10 +61,8 @@ _PRIORITY = re.compile(r"<(\d{1,3})>(?:1 )?")
 _SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 # Only `key=value` tokens that start a word; a bare word is message text here. A
 # `,` or `;` that ends a bare value is the sentence's (`request_id=abc, referer: x`
-# in Apache's error log), not the value's.
-# A bare value ends before whitespace or a `,`/`;` that whitespace follows
-# (`request_id=abc123, referer: …`). Written as unrolled loops, not a lazy `\S*?`
-# with a look-ahead at each character: half the time on a logfmt line.
+# in Apache's error log), not the value's. Written as unrolled loops, not a lazy
+# `\S*?` with a look-ahead at each character: half the time on a logfmt line.
 _PAIR = re.compile(
     r"(?<!\S)([A-Za-z_@][\w.@-]*)="
     r'(?:"([^"\\]*(?:\\.[^"\\]*)*)"|((?:[^\s,;]+|[,;](?!\s|$))*))'
