@@ -25,7 +25,7 @@ STACK_FIELDS = (
 )
 """Where JSON loggers put a stack trace, in the order they are looked for."""
 
-_TOPS = frozenset(name.partition(".")[0] for name in STACK_FIELDS)
+_TOPS = frozenset(STACK_FIELDS) | {name.partition(".")[0] for name in STACK_FIELDS}
 
 
 def stack_of(fields: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:

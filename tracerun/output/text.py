@@ -101,18 +101,25 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def _fields_text(record: Record) -> str:
+    hidden = record.hidden
     return " ".join(
-        f"{key}={_quote(value)}"
-        for key, value in record.fields.items()
-        if key not in record.hidden
+        [
+            f"{key}={_quote(value)}"
+            for key, value in record.fields.items()
+            if key not in hidden
+        ]
     )
 
 
 def _quote(value: Any) -> str:
-    if isinstance(value, dict | list):
+    if type(value) is str:
+        text = value
+    elif isinstance(value, dict | list):
         return _json_text(value)
-    text = field_text(value)
-    if text == "" or any(c in text for c in ' "=\t'):
+    else:
+        text = field_text(value)
+    # Four `in` tests, not any() over a generator: ~1 µs a field (issue #18).
+    if not text or " " in text or '"' in text or "=" in text or "\t" in text:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return text
 
