@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import signal
@@ -56,11 +57,12 @@ SCENARIOS = (
     "many-ids",
     "since",
     "rss",
+    "many-matches",
     "shapes",
     "expand",
 )
 EXTRA_SCENARIOS = ("mixed",)
-DEFAULT_SIZE = {"since": "4G", "shapes": "256M"}
+DEFAULT_SIZE = {"since": "4G", "shapes": "256M", "many-matches": "240M"}
 USAGE_ERROR = 2
 GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").is_file() else None
 RSS_METHOD = (
@@ -845,6 +847,52 @@ def plan_rss(ctx: Context, size: int) -> Plan:
     )
 
 
+def plan_many_matches(ctx: Context, size: int) -> Plan:
+    """A wrong query (`level=info`) that matches ~80 % of a logfmt corpus (#18 point 6)."""
+    corpus = ensure_corpus(
+        ctx.corpus_dir,
+        "logfmt",
+        size,
+        ["--format", "logfmt", "--files", "8"],
+        seed=ctx.args.seed,
+    )
+    token = re.compile(rb"(?:^| )level=info(?= |$)", re.MULTILINE)
+    expected = sum(len(token.findall(path.read_bytes())) for path in corpus.files)
+    logs = str(corpus.logs)
+    sz = {"bytes": corpus.bytes, "lines": corpus.lines}
+    ref = "grep -r -c level=info"
+    query = [*ctx.tracerun, "--path", logs, "level=info", "--max-records", "100000000"]
+    tools = [
+        Tool(ref, ["grep", "-r", "-c", "level=info", logs], expected, "grep", **sz),
+        Tool(
+            "tracerun level=info -o ndjson",
+            [*query, "-o", "ndjson"],
+            expected,
+            ref=ref,
+            is_tracerun=True,
+            **sz,
+        ),
+        Tool(
+            "tracerun level=info (text)",
+            [*query, "--color", "never"],
+            expected,
+            ref=ref,
+            is_tracerun=True,
+            **sz,
+        ),
+    ]
+    return Plan(
+        title=f"many-matches: {expected:,} records printed from "
+        f"{gen_corpus.format_size(size)} of logfmt",
+        measures="peak RSS must stay under 100 MB however many records print "
+        "(runs spill in sorted chunks); wall per record",
+        label=f"many-matches-{gen_corpus.format_size(size)}",
+        tools=tools,
+        corpora=[corpus],
+        ref_label=ref,
+    )
+
+
 def plan_startup(ctx: Context) -> Plan:
     ref = "python -c pass"
     tools = [
@@ -1106,6 +1154,8 @@ def make_plan(ctx: Context, scenario: str) -> Plan:
         return plan_since(ctx, size)
     if scenario == "rss":
         return plan_rss(ctx, size)
+    if scenario == "many-matches":
+        return plan_many_matches(ctx, size)
     if scenario == "expand":
         return plan_expand(ctx, size)
     if scenario == "shapes":
