@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import platform
+import random
 import re
 import shlex
 import shutil
@@ -608,6 +609,9 @@ def plan_gz(ctx: Context, size: int) -> Plan:
     )
 
 
+NDJSON = ("-o", "ndjson")
+
+
 def plan_many_ids(ctx: Context, size: int) -> Plan:
     corpus = text_corpus(ctx, "text", size)
     m = corpus.manifest
@@ -616,6 +620,10 @@ def plan_many_ids(ctx: Context, size: int) -> Plan:
     ids = [needle, *others]
     ids_file = corpus.root / "ids-1000.txt"
     ids_file.write_text("".join(f"{i}\n" for i in ids))
+    rng = random.Random(ctx.args.seed)  # 9,999 random ids in the corpus's own shape
+    many = [needle, *(f"req-{rng.getrandbits(48):012x}" for _ in range(9_999))]
+    ids10k_file = corpus.root / "ids-10000.txt"
+    ids10k_file.write_text("".join(f"{i}\n" for i in many))
     upper_file = corpus.root / "ids-1000-upper.txt"  # -i must find them all the same
     upper_file.write_text("".join(f"{i.upper()}\n" for i in ids))
     sz = {"bytes": corpus.bytes, "lines": corpus.lines}
@@ -668,6 +676,14 @@ def plan_many_ids(ctx: Context, size: int) -> Plan:
             ref=ref,
             is_tracerun=True,
             fallback=twenty_terms,
+            **sz,
+        ),
+        Tool(
+            "tracerun --ids-from (10,000 ids)",
+            [*ctx.tracerun, "--path", logs, "--ids-from", str(ids10k_file), *NDJSON],
+            m["exact_count"],  # 48 random bits each: none is in the corpus
+            ref=ref,
+            is_tracerun=True,
             **sz,
         ),
         Tool(
