@@ -108,6 +108,43 @@ def test_processes_and_byte_ranges_give_the_sequential_output(
     assert len(parallel.records) == reference_count() == 199
 
 
+@pytest.mark.parametrize("cri", [True, False], ids=["cri", "docker-json-file"])
+def test_a_file_of_pieced_lines_is_never_cut_inside_a_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cri: bool
+) -> None:
+    # containerd (CRI `P`..`F`) and docker's json-file driver write a line over
+    # 16 KiB in pieces; the pieces are joined before the scan (read/cri.py). A
+    # byte-range cut between two pieces of one line would hand each worker
+    # half of it: the id at the end of the line would be lost, or found on a
+    # fragment. Each line here is a JSON record in three pieces, the id last.
+    lines = []
+    for i in range(400):
+        rid = NEEDLE if i % 3 == 0 else f"other-{i}"
+        text = json.dumps({"msg": f"step {i}", "pad": "x" * 300, "request_id": rid})
+        parts = [text[:120], text[120:240], text[240:]]
+        for n, part in enumerate(parts):
+            ts = f"2026-03-20T10:{i // 60:02d}:{i % 60:02d}.{n:03d}000000Z"
+            last = n == len(parts) - 1
+            if cri:
+                lines.append(f"{ts} stdout {'F' if last else 'P'} {part}")
+            else:
+                log = json.dumps(part + ("\n" if last else ""))
+                lines.append(f'{{"log":{log},"stream":"stdout","time":"{ts}"}}')
+    path = tmp_path / "0.log"
+    path.write_text("\n".join(lines) + "\n")
+    expected = rendered(sequential(path))
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(files, "RANGE_MIN", 997)
+    plan = build_plan(with_adhoc(None, {"file": (str(path),)}))
+
+    parallel = run(plan, query(), workers=2)
+
+    assert len(files.file_jobs(list(plan.targets), query(), 2)[0]) == 4
+    assert rendered(parallel) == expected
+    assert [r.message for r in parallel.records] == [f"step {i}" for i in range(0, 400, 3)]
+    assert {r.fields["request_id"] for r in parallel.records} == {NEEDLE}
+
+
 def test_context_lines_are_printed_once_when_the_file_would_be_cut(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

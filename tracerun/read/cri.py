@@ -71,6 +71,27 @@ def _json_file_piece(line: bytes) -> Piece | None:
     return stream, len(_JSON_FILE), end, line.endswith(b"\\n", 0, end)
 
 
+def open_after(lines: list[bytes]) -> list[bool]:
+    """For each line: whether a line cut in pieces is still open after it.
+
+    Streams whose pieces came before `lines` are not known: read from far
+    enough back (the pieces of a line come together, per stream) for a cut
+    between records never to fall inside a line the runtime cut in pieces.
+    """
+    open_streams: set[bytes] = set()
+    after = []
+    for line in lines:
+        piece = _cri_piece(line) or _json_file_piece(line)
+        if piece is not None:
+            stream, _, _, last = piece
+            if last:
+                open_streams.discard(stream)
+            else:
+                open_streams.add(stream)
+        after.append(bool(open_streams))
+    return after
+
+
 def _cri_opens(lines: bytes) -> bool:
     return any(mark in lines for mark in _PARTIAL)
 

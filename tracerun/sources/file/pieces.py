@@ -19,7 +19,7 @@ from tracerun.errors import SourceFailure
 from tracerun.plain import field, plain, replace
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler, Timeless
-from tracerun.read.cri import SNIFF, CriJoined, may_join
+from tracerun.read.cri import SNIFF, CriJoined, may_join, open_after
 from tracerun.read.match import Matcher
 from tracerun.read.numbers import forget_lines, names_a_line, number, pread_into
 from tracerun.read.runs import Run, RunBuilder, keep_of
@@ -53,6 +53,8 @@ from tracerun.sources.file.seek import (
 RANGE_MIN = 64 * 1024 * 1024
 """A plain file is cut into byte ranges (for several processes) only above this size."""
 SYNC_LIMIT = 1024 * 1024
+PIECES_BACK = 256 * 1024
+"""Bytes read before a cut in a pieced file to know which lines are open there."""
 """How far past a cut point a line start is looked for; none found: no cut there."""
 READ_CHUNK = CHUNK
 """Block size of a file read (tests shrink it to put records across blocks)."""
@@ -213,31 +215,43 @@ def _range_cuts(target: Target, start: int, end: int, each: int) -> list[int]:
     parts = min(-(-(end - start) // each), 256)
     cuts: list[int] = []
     with Path(target.origin.locator).open("rb") as raw:
+        pieced = may_join(os.pread(raw.fileno(), SNIFF, 0))
         for i in range(1, parts):
-            cut = timed_record_start(raw, start + (end - start) * i // parts, target)
+            at = start + (end - start) * i // parts
+            cut = timed_record_start(raw, at, target, pieced=pieced)
             if cut is not None and (cuts[-1] if cuts else start) < cut < end:
                 cuts.append(cut)
     return cuts
 
 
-def timed_record_start(raw: BinaryIO, offset: int, target: Target) -> int | None:
+def timed_record_start(
+    raw: BinaryIO, offset: int, target: Target, *, pieced: bool = False
+) -> int | None:
     """Find the first record start with a readable time at or after `offset`.
 
     Looked for in the SYNC_LIMIT bytes from `offset`; None when none is there.
+    `pieced`: the file's writer cuts long lines in pieces (CRI, docker
+    json-file: read/cri.py); a start inside such a line is none, or each side
+    of the cut would get half of the line.
     """
     first = line_start(raw, offset)
     if first is None:
         return None
-    raw.seek(first)
-    data = raw.read(SYNC_LIMIT)
+    back = max(0, first - PIECES_BACK) if pieced else first
+    raw.seek(back)
+    data = raw.read(first - back + SYNC_LIMIT)
+    lines = data.split(b"\n")[:-1]  # the last has no newline in reach
+    still_open = open_after(lines) if pieced else None
     pos = 0
-    while (end := data.find(b"\n", pos)) != -1:
-        line = data[pos:end].removesuffix(b"\r")
+    for index, line in enumerate(lines):
+        at, pos = pos, pos + len(line) + 1
+        if back + at < first or (still_open and index and still_open[index - 1]):
+            continue
+        line = line.removesuffix(b"\r")
         if target.is_start(line):
             parsed = target.parser.parse(line.decode("utf-8", "replace"), target.tz)
             if parsed is not None and parsed.time is not None:
-                return first + pos
-        pos = end + 1
+                return back + at
     return None
 
 
