@@ -141,7 +141,9 @@ def test_a_file_of_pieced_lines_is_never_cut_inside_a_line(
 
     assert len(files.file_jobs(list(plan.targets), query(), 2)[0]) == 4
     assert rendered(parallel) == expected
-    assert [r.message for r in parallel.records] == [f"step {i}" for i in range(0, 400, 3)]
+    assert [r.message for r in parallel.records] == [
+        f"step {i}" for i in range(0, 400, 3)
+    ]
     assert {r.fields["request_id"] for r in parallel.records} == {NEEDLE}
 
 
