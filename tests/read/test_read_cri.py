@@ -90,3 +90,18 @@ def test_docker_json_file_partial_entries_are_joined_at_the_first():
         "",
     ]
     assert len(out) == len(data)
+
+
+def test_context_lines_leave_out_what_joining_left_of_the_later_pieces(tmp_path: Path):
+    # After joining, LAST keeps only its frame (`<time> stdout F `): as an -A/-B
+    # line it would stand where a real line belongs.
+    path = tmp_path / "0.log"
+    path.write_text(LOG)
+    result = CliRunner().invoke(
+        cli, ["--path", str(path), "abc123", "-C", "2", "--color", "never"]
+    )
+    assert result.exit_code == 0, result.stderr
+    context = [
+        line[4:] for line in result.stdout.splitlines() if line.startswith("  ┊ ")
+    ]
+    assert context == [BEFORE, OTHER]  # AFTER is a record of its own

@@ -917,9 +917,25 @@ def _lines_before(
         begin = buf.rfind(b"\n", 0, pos - 1) + 1
         if begin == 0 and state.offset > 0 and not state.whole_head:
             break  # the line may begin before the bytes kept: leave it out
-        found.append((begin - start, _strip_cr(buf[begin : pos - 1])))
+        line = _strip_cr(buf[begin : pos - 1])
+        if not _is_frame(line):
+            found.append((begin - start, line))
         pos = begin
     return tuple(reversed(found))
+
+
+def _is_frame(line: bytes) -> bool:
+    """Tell whether a line is what joining a line's pieces left of a later piece.
+
+    read/cri.py keeps each later piece's frame (`<time> stdout F `,
+    `{"log":"","stream":…}`) so that offsets and line numbers hold; as a
+    context line (`-A/-B`) it would show as noise in place of a real line.
+    A CRI line of a program's own empty line looks the same and is left out too.
+    """
+    if line.endswith((b" F ", b" P ")):
+        words = line.split(b" ")  # <time> <stream> <tag> <nothing>
+        return len(words) == 4 and words[1] in (b"stdout", b"stderr")
+    return line.startswith(b'{"log":"","stream":"')
 
 
 def _lines_after(
@@ -931,7 +947,9 @@ def _lines_after(
         if nxt >= limit:
             return False
         line_end = _line_end(buf, nxt, limit)
-        out.append((nxt, _strip_cr(buf[nxt:line_end])))
+        line = _strip_cr(buf[nxt:line_end])
+        if not _is_frame(line):
+            out.append((nxt, line))
         nxt = line_end + 1
     return True
 
