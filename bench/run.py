@@ -502,11 +502,30 @@ def text_corpus(ctx: Context, fmt: str, size: int) -> Corpus:
     )
 
 
+NDJSON = ("-o", "ndjson")
+NO_COLOR = ("--color", "never")
+
+
 def plan_format(ctx: Context, fmt: str, size: int) -> Plan:
     corpus = text_corpus(ctx, fmt, size)
     tools = scan_tools(ctx, corpus)
     m = corpus.manifest
     upper = m["needle"].upper()  # -i must cost about what the exact search does
+    tools.insert(
+        -1,
+        Tool(
+            "tracerun (text output, unnumbered read)",
+            [*ctx.tracerun, "--path", str(corpus.logs), m["needle"], *NO_COLOR],
+            None,
+            "none",
+            ref="grep -F -r -c",
+            is_tracerun=True,
+            bytes=corpus.bytes,
+            lines=corpus.lines,
+            note="what a terminal user runs: no line numbers shown, so plain files "
+            "are read without counting newlines; its count is the ndjson row's",
+        ),
+    )
     tools.insert(
         -1,
         Tool(
@@ -607,9 +626,6 @@ def plan_gz(ctx: Context, size: int) -> Plan:
         corpora=[corpus],
         ref_label="zcat | grep -F",
     )
-
-
-NDJSON = ("-o", "ndjson")
 
 
 def plan_many_ids(ctx: Context, size: int) -> Plan:
