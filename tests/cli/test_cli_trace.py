@@ -483,3 +483,25 @@ def test_traefik_json_access_log_header_field_is_a_request_id(tmp_path: Path) ->
         "DownstreamStatus=200 Duration=1234567 RequestMethod=GET RequestPath=/api "
         "RouterName=api@docker request_X-Request-Id=abc123\n"
     )
+
+
+def test_rust_tracing_span_fields_carry_the_id(tmp_path: Path) -> None:
+    # tracing-subscriber's default format: a request id recorded on the request's
+    # span is on every line logged inside it, only between the span's braces.
+    lines = [
+        "2024-01-01T10:00:00.000000Z  INFO shop::api: accepted request_id=abc123",
+        "2024-01-01T10:00:01.000000Z  WARN request{request_id=abc123}: shop::db: slow",
+        "2024-01-01T10:00:02.000000Z  INFO request{method=GET request_id=abc123}: done",
+        "2024-01-01T10:00:03.000000Z  INFO request{request_id=abc1234}: shop::api: other",
+    ]
+    path = tmp_path / "shop.log"
+    path.write_text("\n".join(lines) + "\n")
+
+    result = run("--path", str(path), "abc123")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "2024-01-01T10:00:00.000Z shop INFO  shop::api: accepted request_id=abc123",
+        "2024-01-01T10:00:01.000Z shop WARN  request{request_id=abc123}: shop::db: slow",
+        "2024-01-01T10:00:02.000Z shop INFO  request{method=GET request_id=abc123}: done",
+    ]

@@ -405,3 +405,31 @@ def test_syslog_host_app_and_pid_are_fields(line, header):
     else:
         assert found == header
         assert fields["msg"] == line.rpartition(": ")[2]
+
+
+def test_rust_tracing_span_fields_are_fields():
+    # tracing-subscriber's default `fmt` format: the spans the event is in, each
+    # with its fields in braces, before the target; strings are Debug-quoted.
+    line = (
+        '2024-01-01T10:00:01.000000Z  WARN req{id=1}:request{request_id="abc 123" '
+        "method=GET}: shop::api: slow elapsed_ms=12"
+    )
+    assert extract(line) == {
+        "time": "2024-01-01T10:00:01.000000Z",
+        "level": "WARN",
+        "elapsed_ms": "12",
+        "id": "1",
+        "request_id": "abc 123",
+        "method": "GET",
+        "msg": 'req{id=1}:request{request_id="abc 123" method=GET}: shop::api: slow',
+    }
+    # with colour on (a terminal, or `with_ansi(true)` into a file)
+    coloured = (
+        "\x1b[2m2024-01-01T10:00:01.000000Z\x1b[0m \x1b[33m WARN\x1b[0m "
+        "\x1b[1mrequest\x1b[0m\x1b[1m{\x1b[0m\x1b[3mrequest_id\x1b[0m\x1b[2m=\x1b[0m"
+        "abc123\x1b[1m}\x1b[0m\x1b[2m:\x1b[0m \x1b[2mshop\x1b[0m\x1b[2m:\x1b[0m slow"
+    )
+    assert extract(coloured)["request_id"] == "abc123"
+    # braces that are not a span (no `:` after them, or after `=`) stay text
+    assert "request_id" not in extract("2024-01-01T10:00:01Z INFO got {request_id=a}")
+    assert extract("2024-01-01T10:00:01Z INFO ctx={a=b}: x")["ctx"] == "{a=b}:"

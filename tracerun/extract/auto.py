@@ -65,6 +65,11 @@ _SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "de
 _PAIR = re.compile(
     r'(?<!\S)([A-Za-z_@][\w.@-]*)=(?:"((?:[^"\\]|\\.)*)"|(\S*?)(?=[,;]?(?:\s|$)))'
 )
+# Rust `tracing`'s default format names each span with its fields before the
+# message: `request{request_id=abc method=GET}:`, `req{id=1}:db{table="a b"}:`.
+_SPAN = re.compile(
+    r'(?<=[\w.:-])\{((?:[^{}"\s]|"(?:[^"\\]|\\.)*")(?:[^{}"]|"(?:[^"\\]|\\.)*")*)\}(?=:)'
+)
 _QUERY = re.compile(r"(?<=[^\s?])\?([^\s\"'#?]+)")
 _QUERY_PAIR = re.compile(r"([A-Za-z_][\w.-]*)=([^&]*)")
 _MESSAGE_KEYS = ("msg", "message")
@@ -282,11 +287,42 @@ def pairs_in(text: str, *, query: bool = True) -> Iterator[tuple[str, str]]:
     if "=" not in text:
         return
     text = strip_ansi(text)
-    for match in _PAIR.finditer(text):
+    spans = _spans(text, 0)
+    for match in _outside(_PAIR.finditer(text), spans):
         quoted = match[2]
         yield match[1], unquote(quoted) if quoted is not None else match[3]
+    yield from _span_pairs(spans)
     if query and "?" in text:
         yield from query_pairs(text)
+
+
+def _spans(line: str, position: int) -> list[re.Match[str]]:
+    """Find the Rust `tracing` spans of a line (`request{request_id=abc}:`)."""
+    return list(_SPAN.finditer(line, position)) if "}:" in line else []
+
+
+def _outside(
+    matches: Iterator[re.Match[str]], spans: list[re.Match[str]]
+) -> list[re.Match[str]]:
+    """Drop the pairs that lie inside a span: _span_pairs reads those."""
+    if not spans:
+        return list(matches)
+    return [
+        m for m in matches if not any(s.start() <= m.start() < s.end() for s in spans)
+    ]
+
+
+def _span_pairs(spans: list[re.Match[str]]) -> Iterator[tuple[str, str]]:
+    """Yield the fields of the spans, outermost first (`{request_id=abc}`: request_id).
+
+    Why: Rust's `tracing` writes a span's fields only there, so a request id
+    recorded on the request's span is on every line logged inside it, between
+    braces, where a `key=value` token does not start a word.
+    """
+    for span in spans:
+        for match in _PAIR.finditer(span[1]):
+            quoted = match[2]
+            yield match[1], unquote(quoted) if quoted is not None else match[3]
 
 
 def query_pairs(text: str) -> Iterator[tuple[str, str]]:
@@ -417,10 +453,13 @@ def _take_pairs_and_message(line: str, position: int, fields: dict[str, Any]) ->
     written.
     """
     end = len(line)
-    matches = list(_PAIR.finditer(line, position)) if "=" in line else []
+    spans = _spans(line, position)
+    matches = _outside(_PAIR.finditer(line, position), spans) if "=" in line else []
     for match in reversed(matches):
         quoted = match[2]
         fields.setdefault(match[1], unquote(quoted) if quoted is not None else match[3])
+    for key, value in _span_pairs(spans):
+        fields.setdefault(key, value)
     for match in reversed(matches):
         if line[match.end() : end].strip():
             break
