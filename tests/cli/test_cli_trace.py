@@ -505,3 +505,26 @@ def test_rust_tracing_span_fields_carry_the_id(tmp_path: Path) -> None:
         "2024-01-01T10:00:01.000Z shop WARN  request{request_id=abc123}: shop::db: slow",
         "2024-01-01T10:00:02.000Z shop INFO  request{method=GET request_id=abc123}: done",
     ]
+
+
+def test_go_initialism_spellings_of_an_id_key_carry_the_id(tmp_path: Path) -> None:
+    # Go writes initialisms upper case (golint): a struct's `json:"requestID"`
+    # tag, Jaeger's and Tempo's own `traceID`; `init` already took them for
+    # request_id and trace_id, but a bare id found none of them.
+    lines = [
+        '{"ts":"2024-01-01T10:00:00Z","msg":"a","RequestID":"abc123"}',
+        '{"ts":"2024-01-01T10:00:01Z","msg":"b","requestID":"abc123"}',
+        '{"ts":"2024-01-01T10:00:02Z","msg":"c","traceID":"abc123"}',
+        '{"ts":"2024-01-01T10:00:03Z","msg":"d","auditID":"abc123"}',
+    ]
+    path = tmp_path / "go.log"
+    path.write_text("\n".join(lines) + "\n")
+
+    result = run("--path", str(path), "abc123")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "2024-01-01T10:00:00.000Z go -     a RequestID=abc123",
+        "2024-01-01T10:00:01.000Z go -     b requestID=abc123",
+        "2024-01-01T10:00:02.000Z go -     c traceID=abc123",
+    ]
