@@ -485,6 +485,14 @@ def test_traefik_json_access_log_header_field_is_a_request_id(tmp_path: Path) ->
     )
 
 
+def trace_lines(path: Path, lines: list[str], *args: str) -> list[str]:
+    """Write `lines` to `path`, trace it ad hoc; return stdout's lines (stderr empty)."""
+    path.write_text("\n".join(lines) + "\n")
+    result = run("--path", str(path), *args)
+    assert (result.exit_code, result.stderr) == (0, "")
+    return result.stdout.splitlines()
+
+
 def test_rust_tracing_span_fields_carry_the_id(tmp_path: Path) -> None:
     # tracing-subscriber's default format: a request id recorded on the request's
     # span is on every line logged inside it, only between the span's braces.
@@ -494,13 +502,7 @@ def test_rust_tracing_span_fields_carry_the_id(tmp_path: Path) -> None:
         "2024-01-01T10:00:02.000000Z  INFO request{method=GET request_id=abc123}: done",
         "2024-01-01T10:00:03.000000Z  INFO request{request_id=abc1234}: shop::api: other",
     ]
-    path = tmp_path / "shop.log"
-    path.write_text("\n".join(lines) + "\n")
-
-    result = run("--path", str(path), "abc123")
-
-    assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout.splitlines() == [
+    assert trace_lines(tmp_path / "shop.log", lines, "abc123") == [
         "2024-01-01T10:00:00.000Z shop INFO  shop::api: accepted request_id=abc123",
         "2024-01-01T10:00:01.000Z shop WARN  request{request_id=abc123}: shop::db: slow",
         "2024-01-01T10:00:02.000Z shop INFO  request{method=GET request_id=abc123}: done",
@@ -517,13 +519,7 @@ def test_go_initialism_spellings_of_an_id_key_carry_the_id(tmp_path: Path) -> No
         '{"ts":"2024-01-01T10:00:02Z","msg":"c","traceID":"abc123"}',
         '{"ts":"2024-01-01T10:00:03Z","msg":"d","auditID":"abc123"}',
     ]
-    path = tmp_path / "go.log"
-    path.write_text("\n".join(lines) + "\n")
-
-    result = run("--path", str(path), "abc123")
-
-    assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout.splitlines() == [
+    assert trace_lines(tmp_path / "go.log", lines, "abc123") == [
         "2024-01-01T10:00:00.000Z go -     a RequestID=abc123",
         "2024-01-01T10:00:01.000Z go -     b requestID=abc123",
         "2024-01-01T10:00:02.000Z go -     c traceID=abc123",
