@@ -524,3 +524,19 @@ def test_go_initialism_spellings_of_an_id_key_carry_the_id(tmp_path: Path) -> No
         "2024-01-01T10:00:01.000Z go -     b requestID=abc123",
         "2024-01-01T10:00:02.000Z go -     c traceID=abc123",
     ]
+
+
+def test_a_log_and_a_link_to_it_print_each_record_once(tmp_path: Path) -> None:
+    # A directory with a link to the file being written (`current.log ->
+    # app-20240101.log`): read under both names, every record printed twice.
+    (tmp_path / "current.log").symlink_to("app-20240101.log")
+    (tmp_path / "more.log").symlink_to(tmp_path / "app-20240101.log")
+    lines = ["2024-01-01T10:00:00Z INFO a request_id=abc123"]
+    path = tmp_path / "app-20240101.log"
+    assert trace_lines(path, lines, "--path", str(tmp_path), "abc123") == [
+        "2024-01-01T10:00:00.000Z app-20240101 INFO  a request_id=abc123",
+    ]
+    result = run("--path", str(tmp_path / "current.log"), "--path", str(path), "abc123")
+    assert result.stdout.splitlines() == [
+        "2024-01-01T10:00:00.000Z app-20240101 INFO  a request_id=abc123",
+    ]
