@@ -540,3 +540,52 @@ def test_a_log_and_a_link_to_it_print_each_record_once(tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [
         "2024-01-01T10:00:00.000Z app-20240101 INFO  a request_id=abc123",
     ]
+
+
+def test_monolog_line_and_json_formats_give_their_time_level_and_context_ids(
+    tmp_path: Path,
+) -> None:
+    # PHP's Monolog (Laravel, Symfony): the line format ends with the context and
+    # extra (`{…} []`), its JsonFormatter writes `datetime` and a level number.
+    (tmp_path / "json.log").write_text(
+        '{"message":"Order failed","context":{"request_id":"abc123"},"level":400,'
+        '"level_name":"ERROR","channel":"app","datetime":'
+        '"2024-01-01T10:00:01.500000+00:00","extra":{}}\n'
+    )
+    lines = [
+        '[2024-01-01 10:00:00] production.INFO: Order received {"request_id":"abc123"} []',
+        (
+            '[2024-01-01 10:00:02] production.ERROR: Order failed {"request_id":"abc123",'
+            '"order":5} {"memory":"2MB"}'
+        ),
+        '[2024-01-01 10:00:03] production.INFO: Other {"request_id":"abc1234"} []',
+    ]
+    assert trace_lines(
+        tmp_path / "line.log", lines, "--path", str(tmp_path), "abc123"
+    ) == [
+        (
+            "2024-01-01T10:00:00.000Z line INFO  Order received logger=production "
+            "request_id=abc123"
+        ),
+        (
+            '2024-01-01T10:00:01.500Z json ERROR Order failed context={"request_id":"abc123"} '
+            "level_name=ERROR channel=app extra={}"
+        ),
+        (
+            "2024-01-01T10:00:02.000Z line ERROR Order failed logger=production "
+            "request_id=abc123 order=5 memory=2MB"
+        ),
+    ]
+
+
+def test_hclog_json_gives_its_level_and_message(tmp_path: Path) -> None:
+    # HashiCorp's hclog with JSONFormat (Nomad, Consul, Vault `-log-json`)
+    lines = [
+        (
+            '{"@level":"error","@message":"rpc failed","@module":"agent","@timestamp":'
+            '"2024-01-01T10:00:00.000000Z","request_id":"abc123"}'
+        ),
+    ]
+    assert trace_lines(tmp_path / "nomad.log", lines, "abc123") == [
+        "2024-01-01T10:00:00.000Z nomad ERROR rpc failed @module=agent request_id=abc123",
+    ]

@@ -433,3 +433,30 @@ def test_rust_tracing_span_fields_are_fields():
     # braces that are not a span (no `:` after them, or after `=`) stay text
     assert "request_id" not in extract("2024-01-01T10:00:01Z INFO got {request_id=a}")
     assert extract("2024-01-01T10:00:01Z INFO ctx={a=b}: x")["ctx"] == "{a=b}:"
+
+
+def test_monolog_line_format_channel_level_and_its_context_and_extra():
+    # Monolog's LineFormatter (Laravel's and Symfony's default):
+    # `[%datetime%] %channel%.%level_name%: %message% %context% %extra%`
+    line = '[2024-01-01 10:00:00] production.ERROR: Order failed {"request_id":"a","n":5} []'
+    assert extract(line) == {
+        "time": "2024-01-01 10:00:00",
+        "logger": "production",
+        "level": "ERROR",
+        "request_id": "a",
+        "n": 5,
+        "msg": "Order failed",
+    }
+    line = '[2024-01-01T10:00:00.5+00:00] app.INFO: ok {"request_id":"a"} {"request_id":"x","mem":2}'
+    assert extract(line) == {
+        "time": "2024-01-01T10:00:00.5+00:00",
+        "logger": "app",
+        "level": "INFO",
+        "request_id": "a",
+        "mem": 2,
+        "msg": "ok",
+    }
+    assert extract('[2024-01-01 10:00:00] app.INFO: ok [] {"uid":7}')["uid"] == 7
+    # not a tail: text after the object, or an object cut short
+    assert "a" not in extract('2024-01-01T10:00:00Z INFO x {"a":1} y')
+    assert "a" not in extract('2024-01-01T10:00:00Z INFO x {"a":[1} []')

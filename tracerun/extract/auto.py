@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tracerun.config.spec import AutoParserConfig
-from tracerun.extract.json import JsonExtractor, loads_object
+from tracerun.extract.json import JsonExtractor, container_end, loads_object
 from tracerun.extract.logfmt import unquote
 from tracerun.extract.shapes import ACCESS, PYTHON_BASIC, strip_ansi
 from tracerun.timeparse import leading_timestamp
@@ -32,6 +32,11 @@ PostgreSQL's `LOG:`/`DETAIL:`/... (upper case, with the colon, only); Apache's
 error log `[php:error]` names its module first."""
 # Python's logging cookbook format, `%(asctime)s - %(name)s - %(levelname)s - `.
 _DASHED = re.compile(rf"\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_WORDS})\s+-(?:\s|$)")
+# Monolog's (PHP: Laravel, Symfony) `[%datetime%] %channel%.%level_name%: `.
+_MONOLOG = re.compile(
+    r"\s*(?P<logger>[\w-]+)\.(?P<level>DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL"
+    r"|ALERT|EMERGENCY):(?:\s|$)"
+)
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
 _KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
 # Envoy's default access log: `[%START_TIME%] "%REQ(:METHOD)% … %PROTOCOL%"
@@ -158,6 +163,8 @@ class AutoExtractor:
                 position = _take(_KLOG_REST, line, position, fields, "pid", "logger")
             position = _take(_DASHED, line, position, fields, "logger", "level")
             position = _take(_PID, line, position, fields, "pid")
+            if "time" in fields and "level" not in fields:
+                position = _take(_MONOLOG, line, position, fields, "logger", "level")
             position = _take_level(line, position, fields)
             if line[1:4] == ", [" and "time" in fields:
                 position = _take_ruby_tags(line, position, fields)
@@ -237,19 +244,32 @@ def _take_json_tail(line: str, position: int, fields: dict[str, Any]) -> int:
     """Take the JSON object that ends a text line (zap's console encoder), if any.
 
     `…\torder received\t{"request_id": "abc"}`: its keys are fields; the text
-    before it is read as usual. Returns where that text ends.
+    before it is read as usual. Monolog's line format (PHP: Laravel, Symfony)
+    ends with its context and extra, each an object or `[]`: `… Order failed
+    {"request_id":"abc"} []`; both objects' keys are fields, the context's
+    first. Returns where that text ends.
     """
-    if not line.endswith("}"):
+    if not line.endswith(("}", " []")):
         return len(line)
     start = line.find("\t{", position)
     if start == -1:
         start = line.find(' {"', position)
     if start == -1:
         return len(line)
-    tail = JsonExtractor().extract(line[start + 1 :])
-    if tail is None:
+    try:
+        stop = container_end(line, start + 1)
+    except ValueError:
         return len(line)
-    for key, value in tail.items():
+    rest = line[stop:]
+    extra: dict[str, Any] | None = {}
+    if rest.startswith(' {"'):
+        extra = JsonExtractor().extract(rest[1:])
+    elif rest not in ("", " []"):
+        return len(line)
+    tail = JsonExtractor().extract(line[start + 1 : stop])
+    if tail is None or extra is None:
+        return len(line)
+    for key, value in (*tail.items(), *extra.items()):
         fields.setdefault(key, value)
     return start
 
