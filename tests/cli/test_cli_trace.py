@@ -589,3 +589,32 @@ def test_hclog_json_gives_its_level_and_message(tmp_path: Path) -> None:
     assert trace_lines(tmp_path / "nomad.log", lines, "abc123") == [
         "2024-01-01T10:00:00.000Z nomad ERROR rpc failed @module=agent request_id=abc123",
     ]
+
+
+def test_php_error_log_lines_are_records_with_their_time_and_level(
+    tmp_path: Path,
+) -> None:
+    # php-fpm's / mod_php's error_log: `[d-M-Y H:i:s e]`, the zone PHP's
+    # date.timezone. No line started a record: the whole file was one record
+    # without a time, another request's line printed inside this one.
+    lines = [
+        (
+            "[01-Jan-2024 11:00:00 Europe/Berlin] PHP Fatal error:  Uncaught Exception: "
+            "boom request_id=abc123 in /app/x.php:3"
+        ),
+        "Stack trace:",
+        "#0 {main}",
+        "  thrown in /app/x.php on line 3",
+        "[01-Jan-2024 10:00:01 UTC] PHP Warning:  other request_id=zzz",
+        "[01-Jan-2024 10:00:02 UTC] PHP Notice:  again request_id=abc123",
+    ]
+    assert trace_lines(tmp_path / "php.log", lines, "abc123") == [
+        (
+            "2024-01-01T10:00:00.000Z php FATAL PHP Fatal error:  Uncaught Exception: boom "
+            "request_id=abc123 in /app/x.php:3"
+        ),
+        "    Stack trace:",
+        "    #0 {main}",
+        "      thrown in /app/x.php on line 3",
+        "2024-01-01T10:00:02.000Z php INFO  PHP Notice:  again request_id=abc123",
+    ]

@@ -40,6 +40,8 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         b"http 2026-03-20T14:10:00.123456Z app/my-lb/50dc6c495c0c9188 x",
         b"# Time: 2026-03-20T14:10:00.123456Z",
         b"2026-03-20\t14:10:00\tSEA19-C1\t1045",
+        b"[20-Mar-2026 14:10:00 UTC] PHP Fatal error:  Uncaught Exception: x",
+        b"[20-Mar-2026 15:10:00 Europe/Berlin] PHP Warning:  x",
     ],
 )
 def test_record_starts(line):

@@ -37,6 +37,15 @@ _MONOLOG = re.compile(
     r"\s*(?P<logger>[\w-]+)\.(?P<level>DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL"
     r"|ALERT|EMERGENCY):(?:\s|$)"
 )
+# PHP's error log after its time: `PHP Fatal error:  Uncaught …`, `PHP Warning:  …`.
+_PHP_LEVEL = re.compile(r"\s*PHP (Fatal|Parse|Warning|Notice|Deprecated)\b")
+_PHP_LEVELS = {
+    "Fatal": "fatal",
+    "Parse": "fatal",
+    "Warning": "warn",
+    "Notice": "info",
+    "Deprecated": "info",
+}
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
 _KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
 # Envoy's default access log: `[%START_TIME%] "%REQ(:METHOD)% … %PROTOCOL%"
@@ -165,6 +174,9 @@ class AutoExtractor:
             position = _take(_PID, line, position, fields, "pid")
             if "time" in fields and "level" not in fields:
                 position = _take(_MONOLOG, line, position, fields, "logger", "level")
+                php = _PHP_LEVEL.match(line, position)
+                if php is not None:  # the words stay in the message, as PHP wrote them
+                    fields["level"] = _PHP_LEVELS[php[1]]
             position = _take_level(line, position, fields)
             if line[1:4] == ", [" and "time" in fields:
                 position = _take_ruby_tags(line, position, fields)

@@ -41,13 +41,15 @@ LEVEL_FIRST = (
 _TEXT_STARTS = (
     # a timestamp, optionally after `[`: ISO 8601 (also 2026/03/20, nginx's error
     # log; a TAB after the date, CloudFront's), syslog, ctime (Apache's error log),
-    # nginx/CLF (Django's with a space), Redis's day first, a time of day alone
+    # nginx/CLF (Django's with a space), Redis's day first, PHP's error log
+    # (`20-Mar-2026`), a time of day alone
     # (logback's and log4j2's default patterns), epoch digits
     (
         r"\[?(?:\d{4}[-/]\d{2}[-/]\d{2}[T \t]\d{2}:\d{2}"
         r"|(?:[A-Z][a-z]{2} )?[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}"
         r"|\d{2}/[A-Z][a-z]{2}/\d{4}[: ]\d{2}:\d{2}:\d{2}"
         r"|\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}"
+        r"|\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}"
         r"|\d{2}:\d{2}:\d{2}[.,]\d{3}[ \]]"
         r"|\d{10,19}(?:\.\d+)?[ \t\]])"
     ),
