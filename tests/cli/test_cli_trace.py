@@ -618,3 +618,38 @@ def test_php_error_log_lines_are_records_with_their_time_and_level(
         "      thrown in /app/x.php on line 3",
         "2024-01-01T10:00:02.000Z php INFO  PHP Notice:  again request_id=abc123",
     ]
+
+
+def test_dotnet_console_logger_records_are_split_at_their_level_word(
+    tmp_path: Path,
+) -> None:
+    # .NET's default console logger writes `level: Category[EventId]`, then the
+    # message on the next line, indented. No line started a record: the whole
+    # file was one record, the others' messages printed inside this one.
+    lines = [
+        "info: Microsoft.Hosting.Lifetime[14]",
+        "      Now listening on: http://localhost:5000",
+        "info: Shop.Orders.Api[0]",
+        "      Handling order request_id=abc123",
+        "fail: Shop.Orders.Api[0]",
+        "      Charge failed request_id=abc123",
+        "info: Shop.Orders.Api[0]",
+        "      Handling order request_id=zzz",
+    ]
+    path = tmp_path / "shop.log"
+    path.write_text("\n".join(lines) + "\n")
+    result = run("--path", str(path), "abc123")
+    assert (result.exit_code, result.stderr) == (
+        0,
+        (
+            f"tracerun: warning: {path}:3: record has no timestamp and none precedes it; "
+            "it is shown first, without a time; and 1 more like it (first at line 3, "
+            "last at 5)\n"
+        ),
+    )
+    assert result.stdout.splitlines() == [
+        "-                        shop INFO  Shop.Orders.Api[0]",
+        "          Handling order request_id=abc123",
+        "-                        shop ERROR Shop.Orders.Api[0]",
+        "          Charge failed request_id=abc123",
+    ]

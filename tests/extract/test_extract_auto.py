@@ -460,3 +460,18 @@ def test_monolog_line_format_channel_level_and_its_context_and_extra():
     # not a tail: text after the object, or an object cut short
     assert "a" not in extract('2024-01-01T10:00:00Z INFO x {"a":1} y')
     assert "a" not in extract('2024-01-01T10:00:00Z INFO x {"a":[1} []')
+
+
+def test_dotnet_console_logger_level_word():
+    # Microsoft.Extensions.Logging's console formatter: `level: Category[EventId]`
+    assert extract("fail: Shop.Orders.Api[0]") == {
+        "level": "fail",
+        "msg": "Shop.Orders.Api[0]",
+    }
+    assert extract("2024-01-01 10:00:05 crit: Shop[7] disk full request_id=a") == {
+        "time": "2024-01-01 10:00:05",
+        "level": "crit",
+        "request_id": "a",
+        "msg": "Shop[7] disk full",
+    }
+    assert extract("fail: not a category")["msg"] == "fail: not a category"

@@ -168,6 +168,10 @@ def test_normalise_level(value, expected):
         ("Verbose", "trace"),
         ("SEVERE", "error"),
         ("FINEST", "trace"),
+        # .NET's console logger
+        ("trce", "trace"),
+        ("dbug", "debug"),
+        ("fail", "error"),
         # Monolog's JsonFormatter `level` (PHP: Laravel, Symfony), 100-600
         (100, "debug"),
         (200, "info"),

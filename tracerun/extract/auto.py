@@ -46,6 +46,8 @@ _PHP_LEVELS = {
     "Notice": "info",
     "Deprecated": "info",
 }
+# .NET's console logger: `fail: Shop.Orders[0]`, its message on the next lines.
+_DOTNET = re.compile(r"\s*(trce|dbug|info|warn|fail|crit): (?=[^\s\[\]]+\[\d+\])")
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
 _KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
 # Envoy's default access log: `[%START_TIME%] "%REQ(:METHOD)% … %PROTOCOL%"
@@ -172,6 +174,7 @@ class AutoExtractor:
                 position = _take(_KLOG_REST, line, position, fields, "pid", "logger")
             position = _take(_DASHED, line, position, fields, "logger", "level")
             position = _take(_PID, line, position, fields, "pid")
+            position = _take(_DOTNET, line, position, fields, "level")
             if "time" in fields and "level" not in fields:
                 position = _take(_MONOLOG, line, position, fields, "logger", "level")
                 php = _PHP_LEVEL.match(line, position)

@@ -36,6 +36,10 @@ _LEVEL_WORDS = {
     "alert": "fatal",
     "emerg": "fatal",
     "emergency": "fatal",
+    # .NET's console logger (Microsoft.Extensions.Logging)
+    "trce": "trace",
+    "dbug": "debug",
+    "fail": "error",
     # PostgreSQL: LOG is its informational level
     "log": "info",
     # java.util.logging
