@@ -475,3 +475,23 @@ def test_dotnet_console_logger_level_word():
         "msg": "Shop[7] disk full",
     }
     assert extract("fail: not a category")["msg"] == "fail: not a category"
+
+
+def test_pairs_keep_the_order_the_line_writes_them_in():
+    # Heroku's router: text output showed `protocol=https … at=info`, reversed
+    line = (
+        "2024-01-01T10:00:00.000000+00:00 heroku[router]: at=info method=GET "
+        'path="/" request_id=abc fwd="1.2.3.4" status=200 status=201'
+    )
+    fields = extract(line)
+    assert list(fields) == [
+        "time",
+        "at",
+        "method",
+        "path",
+        "request_id",
+        "fwd",
+        "status",
+        "msg",
+    ]
+    assert fields["status"] == "201"  # a key written twice: the last

@@ -490,9 +490,12 @@ def _take_pairs_and_message(line: str, position: int, fields: dict[str, Any]) ->
     end = len(line)
     spans = _spans(line, position)
     matches = _outside(_PAIR.finditer(line, position), spans) if "=" in line else []
-    for match in reversed(matches):
+    pairs: dict[str, str] = {}  # in the line's order; a key written twice: the last
+    for match in matches:
         quoted = match[2]
-        fields.setdefault(match[1], unquote(quoted) if quoted is not None else match[3])
+        pairs[match[1]] = unquote(quoted) if quoted is not None else match[3]
+    for key, value in pairs.items():
+        fields.setdefault(key, value)
     for key, value in _span_pairs(spans):
         fields.setdefault(key, value)
     for match in reversed(matches):
