@@ -653,3 +653,20 @@ def test_dotnet_console_logger_records_are_split_at_their_level_word(
         "-                        shop ERROR Shop.Orders.Api[0]",
         "          Charge failed request_id=abc123",
     ]
+
+
+def test_a_term_written_key_equals_equals_value_says_how_to_write_it(
+    tmp_path: Path,
+) -> None:
+    # `==` from --where's habit: one bare value (base64's `abc==` stays one), in
+    # no log: exit 1 and not a word.
+    path = tmp_path / "app.log"
+    path.write_text("2024-01-01T10:00:00Z INFO a request_id=abc123\n")
+
+    result = run("--path", str(path), "request_id==abc123", "dGVzdA==")
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "tracerun: nothing matched: 'request_id==abc123' was searched as one value; "
+        "for the field request_id write request_id=abc123\n"
+    )
