@@ -670,3 +670,21 @@ def test_a_term_written_key_equals_equals_value_says_how_to_write_it(
         "tracerun: nothing matched: 'request_id==abc123' was searched as one value; "
         "for the field request_id write request_id=abc123\n"
     )
+
+
+def test_uwsgi_request_log_lines_are_records_with_their_time(tmp_path: Path) -> None:
+    # uWSGI's default request log holds its time mid-line; no line started a
+    # record, so the whole file was one record without a time.
+    line = (
+        "[pid: 1|app: 0|req: {n}/{n}] 10.0.0.1 () {{34 vars in 600 bytes}} "
+        "[Mon Jan  1 10:00:0{n} 2024] GET /x?request_id={rid} => generated 2 bytes "
+        "in 1 msecs (HTTP/1.1 200) 2 headers in 79 bytes (1 switches on core 0)"
+    )
+    lines = [line.format(n=1, rid="abc123"), line.format(n=2, rid="zzz")]
+    assert trace_lines(tmp_path / "uwsgi.log", lines, "abc123") == [
+        (
+            "2024-01-01T10:00:01.000Z uwsgi -     GET /x?request_id=abc123 pid=1 "
+            "client=10.0.0.1 bytes=2 status=200 method=GET path=/x "
+            'query="request_id=abc123"'
+        ),
+    ]

@@ -495,3 +495,26 @@ def test_pairs_keep_the_order_the_line_writes_them_in():
         "msg",
     ]
     assert fields["status"] == "201"  # a key written twice: the last
+
+
+UWSGI = (
+    "[pid: 12|app: 0|req: 3/7] 10.0.0.1 () {34 vars in 612 bytes} "
+    "[Mon Jan  1 10:00:00 2024] GET /orders?request_id=abc&x=1 => generated 2 bytes "
+    "in 1 msecs (HTTP/1.1 200) 2 headers in 79 bytes (1 switches on core 0)"
+)
+
+
+def test_uwsgi_request_log_line_is_read_as_an_access_log():
+    assert extract(UWSGI) == {
+        "pid": "12",
+        "client": "10.0.0.1",
+        "time": "Mon Jan  1 10:00:00 2024",
+        "request": "GET /orders?request_id=abc&x=1",
+        "bytes": "2",
+        "status": "200",
+        "method": "GET",
+        "path": "/orders",
+        "query": "request_id=abc&x=1",
+        "request_id": "abc",
+        "x": "1",
+    }

@@ -42,6 +42,7 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         b"2026-03-20\t14:10:00\tSEA19-C1\t1045",
         b"[20-Mar-2026 14:10:00 UTC] PHP Fatal error:  Uncaught Exception: x",
         b"[20-Mar-2026 15:10:00 Europe/Berlin] PHP Warning:  x",
+        b"[pid: 12|app: 0|req: 1/1] 10.0.0.1 () {34 vars in 600 bytes} [Mon Jan  1 x",
         # .NET 8 console logger, plain and on a terminal
         b"fail: Shop.Orders.Api[0]",
         b"\x1b[40m\x1b[32minfo\x1b[39m\x1b[22m\x1b[49m: Microsoft.Hosting.Lifetime[14]",

@@ -46,6 +46,12 @@ _PHP_LEVELS = {
     "Notice": "info",
     "Deprecated": "info",
 }
+# uWSGI's request log (its default --log-format), the time inside the line.
+_UWSGI = re.compile(
+    r"\[pid: (?P<pid>\d+)\|app: [^|\]]*\|req: [^\]]*\] (?P<client>\S+) \([^)]*\) "
+    r"\{[^}]*\} \[(?P<time>[^\]]+)\] (?P<request>[A-Z]+ \S+) => generated "
+    r"(?P<bytes>\d+) bytes in \d+ msecs \(\S+ (?P<status>\d{3})\)"
+)
 # .NET's console logger: `fail: Shop.Orders[0]`, its message on the next lines.
 _DOTNET = re.compile(r"\s*(trce|dbug|info|warn|fail|crit): (?=[^\s\[\]]+\[\d+\])")
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
@@ -160,6 +166,10 @@ class AutoExtractor:
             found = None if envoy is None else _envoy_fields(envoy)
             if found is not None:
                 return found
+        if line.startswith("[pid: "):
+            uwsgi = _UWSGI.match(line)
+            if uwsgi is not None:
+                return _uwsgi_fields(uwsgi)
         fields: dict[str, Any] = {}
         position = _take_priority(line, fields)
         basic = PYTHON_BASIC.match(line, position)
@@ -312,6 +322,18 @@ def access_fields(match: re.Match[str]) -> dict[str, Any]:
             fields["query"] = target.partition("?")[2]
     for key, value in pairs_in(match["tail"], query=False):
         fields[key] = value
+    for key, value in query_pairs(fields["request"]):
+        fields.setdefault(key, value)
+    return fields
+
+
+def _uwsgi_fields(match: re.Match[str]) -> dict[str, Any]:
+    """Read uWSGI's request line as an access log's: its request is the message."""
+    fields: dict[str, Any] = match.groupdict()
+    method, _, target = fields["request"].partition(" ")
+    fields["method"], fields["path"] = method, target.partition("?")[0]
+    if "?" in target:
+        fields["query"] = target.partition("?")[2]
     for key, value in query_pairs(fields["request"]):
         fields.setdefault(key, value)
     return fields

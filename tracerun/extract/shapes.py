@@ -65,6 +65,7 @@ _TEXT_STARTS = (
     r"\S+ \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # an access log line
     rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :]",  # a level word first
     r"Level \d+:",  # Python's basicConfig for a custom level
+    r"\[pid: \d+\|app: ",  # uWSGI's request log
     # .NET's console logger, `fail: Shop.Orders[0]` (its level coloured on a TTY)
     r"(?:trce|dbug|info|warn|fail|crit)(?:\x1b\[[0-9;]*m)*: [^\s\[\]]+\[\d+\]",
 )
