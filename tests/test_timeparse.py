@@ -482,6 +482,10 @@ def test_leading_timestamp_takes_a_known_abbreviation_only():
         "20/Mar/2026 14:10:00",  # Django's runserver
         "0320 14:10:00.000000",  # klog, year-less: the year that is not ahead
         "2026-03-20\t14:10:00",  # CloudFront
+        "20-Mar-2026 14:10:00 UTC",  # PHP's error log, date.timezone=UTC
+        "20-Mar-2026 15:10:00 Europe/Berlin",  # ... or an IANA name
+        "20-Mar-2026 11:10:00 America/Argentina/Salta",
+        "20-Mar-2026 15:10:00 CET",
     ],
 )
 def test_default_formats_of_other_programs_parse_to_the_instant(text):
@@ -489,7 +493,16 @@ def test_default_formats_of_other_programs_parse_to_the_instant(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["Fri Feb 29 14:10:00 2026", "31 Feb 2026 14:10:00", "1332 14:10:00.000000"]
+    "text",
+    [
+        "Fri Feb 29 14:10:00 2026",
+        "31 Feb 2026 14:10:00",
+        "1332 14:10:00.000000",
+        "31-Feb-2026 14:10:00 UTC",
+        "20-Mar-2026 14:10:00 Nowhere/Land",  # a zone that does not exist
+        "20-Mar-2026 14:10:00 ../../etc/passwd",
+        "20-Xyz-2026 14:10:00 UTC",
+    ],
 )
 def test_impossible_dates_of_those_formats_are_no_time(text):
     assert parse_time(text, now_us=NOW) is None

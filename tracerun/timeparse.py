@@ -69,6 +69,9 @@ _EPOCH_DIGITS = r"\d{10,19}(?:\.\d+)?(?=[\s\]])"
 _WEEKDAYS = frozenset(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
 # Apache's error log, ctime(3): `Fri Mar 20 14:10:00.123456 2026`.
 _CTIME = rf"(?:{'|'.join(sorted(_WEEKDAYS))})\ {_SYSLOG}\ \d{{4}}"
+# PHP's error log: `[20-Mar-2026 14:10:00 UTC]`, its zone PHP's `date.timezone`
+# (an abbreviation or an IANA name: `Europe/Berlin`, `America/Argentina/Salta`).
+_PHP = r"\d{2}-[A-Z][a-z]{2}-\d{4}\ \d{2}:\d{2}:\d{2}(?:\ [A-Za-z][\w+-]*(?:/[\w+-]+){0,2})?"
 # Redis: `20 Mar 2026 14:10:00.123`; klog (after its level letter): `0320 14:10:00.123456`.
 _DAY_MONTH_YEAR = r"\d{1,2}\ [A-Z][a-z]{2}\ \d{4}\ \d{2}:\d{2}:\d{2}(?:\.\d+)?"
 _KLOG = r"(?<=[IWEF])\d{4}\ \d{2}:\d{2}:\d{2}\.\d{6}"
@@ -77,7 +80,7 @@ _KLOG = r"(?<=[IWEF])\d{4}\ \d{2}:\d{2}:\d{2}\.\d{6}"
 _BEFORE = r"(?:[DIWEFAU],\ |\d+:[XCSM]\ |[IWEF](?=\d{4}\ )|(?:https?|h2|grpcs|wss?)\ |\#\ Time:\ )?"
 _LEADING = re.compile(
     rf"{_BEFORE}(?P<open>\[)?(?P<ts>{_ISO}|{_CTIME}|{_SYSLOG}|{_NGINX}"
-    rf"|{_DAY_MONTH_YEAR}|{_KLOG}|{_EPOCH_DIGITS})(?(open)(?:\ \#\d+)?\]?)"
+    rf"|{_DAY_MONTH_YEAR}|{_PHP}|{_KLOG}|{_EPOCH_DIGITS})(?(open)(?:\ \#\d+)?\]?)"
 )
 _ISO_FORMAT = re.compile(r"%Y-%m-%d(?:[T ]%H:%M(?::%S(?:[.,]%f)?)?)?(?:%z|Z)?")
 _NGINX_FORMATS = frozenset({"%d/%b/%Y:%H:%M:%S %z", "%d/%b/%Y:%H:%M:%S"})
@@ -227,6 +230,8 @@ def _parse_text(text: str, tz: tzinfo, now_us: int | None, zones: Zones) -> int 
             if text[11:12] == " ":  # Django's runserver: `20/Mar/2026 14:10:00`
                 text = f"{text[:11]}:{text[12:]}"
             return _parse_nginx(text, tz)
+        if text[2:3] == "-" and text[6:7] == "-":
+            return _parse_php(text, tz, zones)
         if " " in text[1:5]:
             return _parse_day_first(text, tz, now_us)
         return _parse_epoch_text(text)
@@ -454,6 +459,39 @@ _DAY_FIRST = re.compile(
 )
 
 
+_PHP_PARTS = re.compile(
+    r"(\d{2})-([A-Z][a-z]{2})-(\d{4}) (\d{2}):(\d{2}):(\d{2})(?: (\S+))?"
+)
+
+
+def _parse_php(text: str, tz: tzinfo, zones: Zones) -> int | None:
+    """PHP's error log, `20-Mar-2026 14:10:00 Europe/Berlin`: the zone as it names it."""
+    match = _PHP_PARTS.fullmatch(text)
+    if match is None:
+        return None
+    month = _MONTHS.get(match[2])
+    name = match[7]
+    zone = tz if name is None else zones.get(name) or _log_zone(name)
+    if month is None or zone is None:
+        return None
+    day, year, hour, minute, second = (int(match[i]) for i in (1, 3, 4, 5, 6))
+    try:
+        return _datetime_us(datetime(year, month, day, hour, minute, second), zone)
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _log_zone(name: str) -> tzinfo | None:
+    """Return the IANA zone a log line names, or None (cached: a log names one or two)."""
+    if len(name) > 64:
+        return None
+    try:
+        return named_zone(name)
+    except (KeyError, ValueError, OSError):  # unknown, a path, not a TZif file
+        return None
+
+
 def _parse_ctime(text: str, tz: tzinfo, now_us: int | None) -> int | None:
     """`Mar 20 14:10:00.123456 2026` (ctime after its weekday, as Apache writes it)."""
     match = _CTIME_PARTS.fullmatch(text)
@@ -582,8 +620,9 @@ def leading_timestamp(line: str) -> tuple[str, int] | None:
     Recognises ISO 8601 / RFC 3339 date-times (also `2026/03/20 14:10:00`, as
     nginx's error log writes them, and followed by a zone abbreviation of
     ZONE_ABBREVIATIONS), syslog (`Mar 20 14:10:00`), nginx access
-    (`20/Mar/2026:14:10:00 +0000`) and epoch numbers of 10+ digits followed by
-    a space.
+    (`20/Mar/2026:14:10:00 +0000`), PHP's error log (`20-Mar-2026 14:10:00
+    UTC`, or an IANA zone name) and epoch numbers of 10+ digits followed by a
+    space.
 
     Returns:
         (timestamp text, offset just after it and its closing `]`), or None.

@@ -359,3 +359,10 @@ def test_sources_without_zstandard_fails_the_zst_origin_with_the_install_hint(
         assert row(result, "logs/orders.log.2.zst").endswith(
             "  cannot be read (see below)"
         )
+
+
+def test_a_sample_of_one_record_or_line_is_said_in_the_singular() -> None:
+    assert peek._sample_text(Sample(1, 1, 1, 1)) == (
+        "1 record: 1 (100%) parsed, 1 (100%) with a timestamp"
+    )
+    assert peek._sample_text(Sample(1, 0, 0, 0)) == "1 line, none starts a record"

@@ -483,3 +483,208 @@ def test_traefik_json_access_log_header_field_is_a_request_id(tmp_path: Path) ->
         "DownstreamStatus=200 Duration=1234567 RequestMethod=GET RequestPath=/api "
         "RouterName=api@docker request_X-Request-Id=abc123\n"
     )
+
+
+def trace_lines(path: Path, lines: list[str], *args: str) -> list[str]:
+    """Write `lines` to `path`, trace it ad hoc; return stdout's lines (stderr empty)."""
+    path.write_text("\n".join(lines) + "\n")
+    result = run("--path", str(path), *args)
+    assert (result.exit_code, result.stderr) == (0, "")
+    return result.stdout.splitlines()
+
+
+def test_rust_tracing_span_fields_carry_the_id(tmp_path: Path) -> None:
+    # tracing-subscriber's default format: a request id recorded on the request's
+    # span is on every line logged inside it, only between the span's braces.
+    lines = [
+        "2024-01-01T10:00:00.000000Z  INFO shop::api: accepted request_id=abc123",
+        "2024-01-01T10:00:01.000000Z  WARN request{request_id=abc123}: shop::db: slow",
+        "2024-01-01T10:00:02.000000Z  INFO request{method=GET request_id=abc123}: done",
+        "2024-01-01T10:00:03.000000Z  INFO request{request_id=abc1234}: shop::api: other",
+    ]
+    assert trace_lines(tmp_path / "shop.log", lines, "abc123") == [
+        "2024-01-01T10:00:00.000Z shop INFO  shop::api: accepted request_id=abc123",
+        "2024-01-01T10:00:01.000Z shop WARN  request{request_id=abc123}: shop::db: slow",
+        "2024-01-01T10:00:02.000Z shop INFO  request{method=GET request_id=abc123}: done",
+    ]
+
+
+def test_go_initialism_spellings_of_an_id_key_carry_the_id(tmp_path: Path) -> None:
+    # Go writes initialisms upper case (golint): a struct's `json:"requestID"`
+    # tag, Jaeger's and Tempo's own `traceID`; `init` already took them for
+    # request_id and trace_id, but a bare id found none of them.
+    lines = [
+        '{"ts":"2024-01-01T10:00:00Z","msg":"a","RequestID":"abc123"}',
+        '{"ts":"2024-01-01T10:00:01Z","msg":"b","requestID":"abc123"}',
+        '{"ts":"2024-01-01T10:00:02Z","msg":"c","traceID":"abc123"}',
+        '{"ts":"2024-01-01T10:00:03Z","msg":"d","auditID":"abc123"}',
+    ]
+    assert trace_lines(tmp_path / "go.log", lines, "abc123") == [
+        "2024-01-01T10:00:00.000Z go -     a RequestID=abc123",
+        "2024-01-01T10:00:01.000Z go -     b requestID=abc123",
+        "2024-01-01T10:00:02.000Z go -     c traceID=abc123",
+    ]
+
+
+def test_a_log_and_a_link_to_it_print_each_record_once(tmp_path: Path) -> None:
+    # A directory with a link to the file being written (`current.log ->
+    # app-20240101.log`): read under both names, every record printed twice.
+    (tmp_path / "current.log").symlink_to("app-20240101.log")
+    (tmp_path / "more.log").symlink_to(tmp_path / "app-20240101.log")
+    lines = ["2024-01-01T10:00:00Z INFO a request_id=abc123"]
+    path = tmp_path / "app-20240101.log"
+    assert trace_lines(path, lines, "--path", str(tmp_path), "abc123") == [
+        "2024-01-01T10:00:00.000Z app-20240101 INFO  a request_id=abc123",
+    ]
+    result = run("--path", str(tmp_path / "current.log"), "--path", str(path), "abc123")
+    assert result.stdout.splitlines() == [
+        "2024-01-01T10:00:00.000Z app-20240101 INFO  a request_id=abc123",
+    ]
+
+
+def test_monolog_line_and_json_formats_give_their_time_level_and_context_ids(
+    tmp_path: Path,
+) -> None:
+    # PHP's Monolog (Laravel, Symfony): the line format ends with the context and
+    # extra (`{…} []`), its JsonFormatter writes `datetime` and a level number.
+    (tmp_path / "json.log").write_text(
+        '{"message":"Order failed","context":{"request_id":"abc123"},"level":400,'
+        '"level_name":"ERROR","channel":"app","datetime":'
+        '"2024-01-01T10:00:01.500000+00:00","extra":{}}\n'
+    )
+    lines = [
+        '[2024-01-01 10:00:00] production.INFO: Order received {"request_id":"abc123"} []',
+        (
+            '[2024-01-01 10:00:02] production.ERROR: Order failed {"request_id":"abc123",'
+            '"order":5} {"memory":"2MB"}'
+        ),
+        '[2024-01-01 10:00:03] production.INFO: Other {"request_id":"abc1234"} []',
+    ]
+    assert trace_lines(
+        tmp_path / "line.log", lines, "--path", str(tmp_path), "abc123"
+    ) == [
+        (
+            "2024-01-01T10:00:00.000Z line INFO  Order received logger=production "
+            "request_id=abc123"
+        ),
+        (
+            '2024-01-01T10:00:01.500Z json ERROR Order failed context={"request_id":"abc123"} '
+            "level_name=ERROR channel=app extra={}"
+        ),
+        (
+            "2024-01-01T10:00:02.000Z line ERROR Order failed logger=production "
+            "request_id=abc123 order=5 memory=2MB"
+        ),
+    ]
+
+
+def test_hclog_json_gives_its_level_and_message(tmp_path: Path) -> None:
+    # HashiCorp's hclog with JSONFormat (Nomad, Consul, Vault `-log-json`)
+    lines = [
+        (
+            '{"@level":"error","@message":"rpc failed","@module":"agent","@timestamp":'
+            '"2024-01-01T10:00:00.000000Z","request_id":"abc123"}'
+        ),
+    ]
+    assert trace_lines(tmp_path / "nomad.log", lines, "abc123") == [
+        "2024-01-01T10:00:00.000Z nomad ERROR rpc failed @module=agent request_id=abc123",
+    ]
+
+
+def test_php_error_log_lines_are_records_with_their_time_and_level(
+    tmp_path: Path,
+) -> None:
+    # php-fpm's / mod_php's error_log: `[d-M-Y H:i:s e]`, the zone PHP's
+    # date.timezone. No line started a record: the whole file was one record
+    # without a time, another request's line printed inside this one.
+    lines = [
+        (
+            "[01-Jan-2024 11:00:00 Europe/Berlin] PHP Fatal error:  Uncaught Exception: "
+            "boom request_id=abc123 in /app/x.php:3"
+        ),
+        "Stack trace:",
+        "#0 {main}",
+        "  thrown in /app/x.php on line 3",
+        "[01-Jan-2024 10:00:01 UTC] PHP Warning:  other request_id=zzz",
+        "[01-Jan-2024 10:00:02 UTC] PHP Notice:  again request_id=abc123",
+    ]
+    assert trace_lines(tmp_path / "php.log", lines, "abc123") == [
+        (
+            "2024-01-01T10:00:00.000Z php FATAL PHP Fatal error:  Uncaught Exception: boom "
+            "request_id=abc123 in /app/x.php:3"
+        ),
+        "    Stack trace:",
+        "    #0 {main}",
+        "      thrown in /app/x.php on line 3",
+        "2024-01-01T10:00:02.000Z php INFO  PHP Notice:  again request_id=abc123",
+    ]
+
+
+def test_dotnet_console_logger_records_are_split_at_their_level_word(
+    tmp_path: Path,
+) -> None:
+    # .NET's default console logger writes `level: Category[EventId]`, then the
+    # message on the next line, indented. No line started a record: the whole
+    # file was one record, the others' messages printed inside this one.
+    lines = [
+        "info: Microsoft.Hosting.Lifetime[14]",
+        "      Now listening on: http://localhost:5000",
+        "info: Shop.Orders.Api[0]",
+        "      Handling order request_id=abc123",
+        "fail: Shop.Orders.Api[0]",
+        "      Charge failed request_id=abc123",
+        "info: Shop.Orders.Api[0]",
+        "      Handling order request_id=zzz",
+    ]
+    path = tmp_path / "shop.log"
+    path.write_text("\n".join(lines) + "\n")
+    result = run("--path", str(path), "abc123")
+    assert (result.exit_code, result.stderr) == (
+        0,
+        (
+            f"tracerun: warning: {path}:3: record has no timestamp and none precedes it; "
+            "it is shown first, without a time; and 1 more like it (first at line 3, "
+            "last at 5)\n"
+        ),
+    )
+    assert result.stdout.splitlines() == [
+        "-                        shop INFO  Shop.Orders.Api[0]",
+        "          Handling order request_id=abc123",
+        "-                        shop ERROR Shop.Orders.Api[0]",
+        "          Charge failed request_id=abc123",
+    ]
+
+
+def test_a_term_written_key_equals_equals_value_says_how_to_write_it(
+    tmp_path: Path,
+) -> None:
+    # `==` from --where's habit: one bare value (base64's `abc==` stays one), in
+    # no log: exit 1 and not a word.
+    path = tmp_path / "app.log"
+    path.write_text("2024-01-01T10:00:00Z INFO a request_id=abc123\n")
+
+    result = run("--path", str(path), "request_id==abc123", "dGVzdA==")
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "tracerun: nothing matched: 'request_id==abc123' was searched as one value; "
+        "for the field request_id write request_id=abc123\n"
+    )
+
+
+def test_uwsgi_request_log_lines_are_records_with_their_time(tmp_path: Path) -> None:
+    # uWSGI's default request log holds its time mid-line; no line started a
+    # record, so the whole file was one record without a time.
+    line = (
+        "[pid: 1|app: 0|req: {n}/{n}] 10.0.0.1 () {{34 vars in 600 bytes}} "
+        "[Mon Jan  1 10:00:0{n} 2024] GET /x?request_id={rid} => generated 2 bytes "
+        "in 1 msecs (HTTP/1.1 200) 2 headers in 79 bytes (1 switches on core 0)"
+    )
+    lines = [line.format(n=1, rid="abc123"), line.format(n=2, rid="zzz")]
+    assert trace_lines(tmp_path / "uwsgi.log", lines, "abc123") == [
+        (
+            "2024-01-01T10:00:01.000Z uwsgi -     GET /x?request_id=abc123 pid=1 "
+            "client=10.0.0.1 bytes=2 status=200 method=GET path=/x "
+            'query="request_id=abc123"'
+        ),
+    ]

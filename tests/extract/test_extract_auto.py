@@ -405,3 +405,116 @@ def test_syslog_host_app_and_pid_are_fields(line, header):
     else:
         assert found == header
         assert fields["msg"] == line.rpartition(": ")[2]
+
+
+def test_rust_tracing_span_fields_are_fields():
+    # tracing-subscriber's default `fmt` format: the spans the event is in, each
+    # with its fields in braces, before the target; strings are Debug-quoted.
+    line = (
+        '2024-01-01T10:00:01.000000Z  WARN req{id=1}:request{request_id="abc 123" '
+        "method=GET}: shop::api: slow elapsed_ms=12"
+    )
+    assert extract(line) == {
+        "time": "2024-01-01T10:00:01.000000Z",
+        "level": "WARN",
+        "elapsed_ms": "12",
+        "id": "1",
+        "request_id": "abc 123",
+        "method": "GET",
+        "msg": 'req{id=1}:request{request_id="abc 123" method=GET}: shop::api: slow',
+    }
+    # with colour on (a terminal, or `with_ansi(true)` into a file)
+    coloured = (
+        "\x1b[2m2024-01-01T10:00:01.000000Z\x1b[0m \x1b[33m WARN\x1b[0m "
+        "\x1b[1mrequest\x1b[0m\x1b[1m{\x1b[0m\x1b[3mrequest_id\x1b[0m\x1b[2m=\x1b[0m"
+        "abc123\x1b[1m}\x1b[0m\x1b[2m:\x1b[0m \x1b[2mshop\x1b[0m\x1b[2m:\x1b[0m slow"
+    )
+    assert extract(coloured)["request_id"] == "abc123"
+    # braces that are not a span (no `:` after them, or after `=`) stay text
+    assert "request_id" not in extract("2024-01-01T10:00:01Z INFO got {request_id=a}")
+    assert extract("2024-01-01T10:00:01Z INFO ctx={a=b}: x")["ctx"] == "{a=b}:"
+
+
+def test_monolog_line_format_channel_level_and_its_context_and_extra():
+    # Monolog's LineFormatter (Laravel's and Symfony's default):
+    # `[%datetime%] %channel%.%level_name%: %message% %context% %extra%`
+    line = '[2024-01-01 10:00:00] production.ERROR: Order failed {"request_id":"a","n":5} []'
+    assert extract(line) == {
+        "time": "2024-01-01 10:00:00",
+        "logger": "production",
+        "level": "ERROR",
+        "request_id": "a",
+        "n": 5,
+        "msg": "Order failed",
+    }
+    line = '[2024-01-01T10:00:00.5+00:00] app.INFO: ok {"request_id":"a"} {"request_id":"x","mem":2}'
+    assert extract(line) == {
+        "time": "2024-01-01T10:00:00.5+00:00",
+        "logger": "app",
+        "level": "INFO",
+        "request_id": "a",
+        "mem": 2,
+        "msg": "ok",
+    }
+    assert extract('[2024-01-01 10:00:00] app.INFO: ok [] {"uid":7}')["uid"] == 7
+    # not a tail: text after the object, or an object cut short
+    assert "a" not in extract('2024-01-01T10:00:00Z INFO x {"a":1} y')
+    assert "a" not in extract('2024-01-01T10:00:00Z INFO x {"a":[1} []')
+
+
+def test_dotnet_console_logger_level_word():
+    # Microsoft.Extensions.Logging's console formatter: `level: Category[EventId]`
+    assert extract("fail: Shop.Orders.Api[0]") == {
+        "level": "fail",
+        "msg": "Shop.Orders.Api[0]",
+    }
+    assert extract("2024-01-01 10:00:05 crit: Shop[7] disk full request_id=a") == {
+        "time": "2024-01-01 10:00:05",
+        "level": "crit",
+        "request_id": "a",
+        "msg": "Shop[7] disk full",
+    }
+    assert extract("fail: not a category")["msg"] == "fail: not a category"
+
+
+def test_pairs_keep_the_order_the_line_writes_them_in():
+    # Heroku's router: text output showed `protocol=https … at=info`, reversed
+    line = (
+        "2024-01-01T10:00:00.000000+00:00 heroku[router]: at=info method=GET "
+        'path="/" request_id=abc fwd="1.2.3.4" status=200 status=201'
+    )
+    fields = extract(line)
+    assert list(fields) == [
+        "time",
+        "at",
+        "method",
+        "path",
+        "request_id",
+        "fwd",
+        "status",
+        "msg",
+    ]
+    assert fields["status"] == "201"  # a key written twice: the last
+
+
+UWSGI = (
+    "[pid: 12|app: 0|req: 3/7] 10.0.0.1 () {34 vars in 612 bytes} "
+    "[Mon Jan  1 10:00:00 2024] GET /orders?request_id=abc&x=1 => generated 2 bytes "
+    "in 1 msecs (HTTP/1.1 200) 2 headers in 79 bytes (1 switches on core 0)"
+)
+
+
+def test_uwsgi_request_log_line_is_read_as_an_access_log():
+    assert extract(UWSGI) == {
+        "pid": "12",
+        "client": "10.0.0.1",
+        "time": "Mon Jan  1 10:00:00 2024",
+        "request": "GET /orders?request_id=abc&x=1",
+        "bytes": "2",
+        "status": "200",
+        "method": "GET",
+        "path": "/orders",
+        "query": "request_id=abc&x=1",
+        "request_id": "abc",
+        "x": "1",
+    }

@@ -168,6 +168,20 @@ def test_normalise_level(value, expected):
         ("Verbose", "trace"),
         ("SEVERE", "error"),
         ("FINEST", "trace"),
+        # .NET's console logger
+        ("trce", "trace"),
+        ("dbug", "debug"),
+        ("fail", "error"),
+        # Monolog's JsonFormatter `level` (PHP: Laravel, Symfony), 100-600
+        (100, "debug"),
+        (200, "info"),
+        (250, "info"),  # NOTICE
+        (300, "warn"),
+        (400, "error"),
+        (500, "fatal"),  # CRITICAL
+        (550, "fatal"),
+        (600, "fatal"),
+        ("400", "error"),
     ],
 )
 def test_real_programs_levels_are_normalised(value, expected):

@@ -40,6 +40,12 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         b"http 2026-03-20T14:10:00.123456Z app/my-lb/50dc6c495c0c9188 x",
         b"# Time: 2026-03-20T14:10:00.123456Z",
         b"2026-03-20\t14:10:00\tSEA19-C1\t1045",
+        b"[20-Mar-2026 14:10:00 UTC] PHP Fatal error:  Uncaught Exception: x",
+        b"[20-Mar-2026 15:10:00 Europe/Berlin] PHP Warning:  x",
+        b"[pid: 12|app: 0|req: 1/1] 10.0.0.1 () {34 vars in 600 bytes} [Mon Jan  1 x",
+        # .NET 8 console logger, plain and on a terminal
+        b"fail: Shop.Orders.Api[0]",
+        b"\x1b[40m\x1b[32minfo\x1b[39m\x1b[22m\x1b[49m: Microsoft.Hosting.Lifetime[14]",
     ],
 )
 def test_record_starts(line):
@@ -69,6 +75,8 @@ def test_record_starts(line):
         b"SET timestamp=1774015800;",
         b"14:10:00 is when it failed",
         b"main.charge",
+        b"      Now listening on: http://localhost:5000",
+        b"info: see the docs",
     ],
 )
 def test_continuation_lines(line):

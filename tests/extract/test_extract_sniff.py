@@ -112,6 +112,10 @@ def test_nothing_recognisable_is_unknown() -> None:
             "ISO 8601 without offset, read in `timezone` (2026-03-20 14:10:00,193)",
         ),
         ("20/Mar/2026:14:10:00 +0000", "access-log time (20/Mar/2026:14:10:00 +0000)"),
+        (
+            "20-Mar-2026 15:10:00 Europe/Berlin",
+            "PHP's error log time in Europe/Berlin (20-Mar-2026 15:10:00 Europe/Berlin)",
+        ),
         ("1774015800", "unix time in seconds (1774015800)"),
         ("1774015800123", "unix time in milliseconds (1774015800123)"),
         (

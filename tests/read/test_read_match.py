@@ -299,6 +299,9 @@ def test_a_field_the_profile_defines_is_looked_up_only_at_the_top():
         "request-id",
         "trace_id",
         "REQUEST_ID",  # journald's user fields
+        "requestID",  # Go's initialisms (golint): a struct's JSON tag, chi's httplog
+        "RequestID",
+        "traceID",  # Jaeger's and Tempo's own logs
         "X-Request-Id",  # Caddy's headers
         "x-request-id",  # pino-http's
         "X-Request-ID",
@@ -323,6 +326,8 @@ def test_spellings():
         "RequestId",
         "request-id",
         "REQUEST_ID",
+        "requestID",
+        "RequestID",
         "X-Request-Id",
         "x-request-id",
         "X-Request-ID",
@@ -335,6 +340,8 @@ def test_spellings():
         "XRequestId",
         "x-request-id",
         "X_REQUEST_ID",
+        "xRequestID",
+        "XRequestID",
         "X-Request-Id",
         "X-Request-ID",
         "request_X-Request-Id",

@@ -196,12 +196,14 @@ def _sample_text(sample: Sample) -> str:
     if not sample.lines:
         return "empty"
     if not sample.records:
-        return f"{sample.lines} lines, none starts a record"
+        lines = f"{sample.lines} line{'' if sample.lines == 1 else 's'}"
+        return f"{lines}, none starts a record"
     rest = sample.lines - sample.records
     more = f" (+{rest} continuation line{'' if rest == 1 else 's'})" if rest else ""
     stand_in = " (the engine's for the rest)" if sample.engine_time else ""
     return (
-        f"{sample.records} records{more}: {_share(sample.parsed, sample.records)} "
+        f"{sample.records} record{'' if sample.records == 1 else 's'}{more}: "
+        f"{_share(sample.parsed, sample.records)} "
         f"parsed, {_share(sample.timed, sample.records)} with a timestamp{stand_in}"
     )
 

@@ -23,11 +23,11 @@ BUILTIN_OUTPUTS = (
 )
 DEFAULT_LEVEL_FIELDS = (
     *("level", "severity", "lvl", "loglevel", "levelname", "log.level", "@l"),
-    *("PRIORITY", "severity_text", "severityText"),
+    *("PRIORITY", "severity_text", "severityText", "@level"),
 )
 """Where a record's level is looked for, first present wins (see the README)."""
 DEFAULT_MESSAGE_FIELDS = (
-    *("msg", "message", "@m", "@mt", "event", "MESSAGE", "request", "body"),
+    *("msg", "message", "@m", "@mt", "event", "MESSAGE", "request", "body", "@message"),
 )
 """Where a record's message is looked for, first present string wins."""
 NAME_MAX_BYTES = 255

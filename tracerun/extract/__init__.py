@@ -48,7 +48,7 @@ EXTRACTORS: dict[str, Callable[[Any], Extractor]] = {
 
 DEFAULT_TIME_FIELDS = (
     *("time", "ts", "timestamp", "@timestamp", "t", "@t", "asctime", "instant"),
-    *("timeMillis", "__REALTIME_TIMESTAMP"),
+    *("timeMillis", "__REALTIME_TIMESTAMP", "datetime"),
 )
 """Where a record's time is looked for, first present wins (see the README)."""
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tracerun.config.spec import AutoParserConfig
-from tracerun.extract.json import JsonExtractor, loads_object
+from tracerun.extract.json import JsonExtractor, container_end, loads_object
 from tracerun.extract.logfmt import unquote
 from tracerun.extract.shapes import ACCESS, PYTHON_BASIC, strip_ansi
 from tracerun.timeparse import leading_timestamp
@@ -32,6 +32,28 @@ PostgreSQL's `LOG:`/`DETAIL:`/... (upper case, with the colon, only); Apache's
 error log `[php:error]` names its module first."""
 # Python's logging cookbook format, `%(asctime)s - %(name)s - %(levelname)s - `.
 _DASHED = re.compile(rf"\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_WORDS})\s+-(?:\s|$)")
+# Monolog's (PHP: Laravel, Symfony) `[%datetime%] %channel%.%level_name%: `.
+_MONOLOG = re.compile(
+    r"\s*(?P<logger>[\w-]+)\.(?P<level>DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL"
+    r"|ALERT|EMERGENCY):(?:\s|$)"
+)
+# PHP's error log after its time: `PHP Fatal error:  Uncaught …`, `PHP Warning:  …`.
+_PHP_LEVEL = re.compile(r"\s*PHP (Fatal|Parse|Warning|Notice|Deprecated)\b")
+_PHP_LEVELS = {
+    "Fatal": "fatal",
+    "Parse": "fatal",
+    "Warning": "warn",
+    "Notice": "info",
+    "Deprecated": "info",
+}
+# uWSGI's request log (its default --log-format), the time inside the line.
+_UWSGI = re.compile(
+    r"\[pid: (?P<pid>\d+)\|app: [^|\]]*\|req: [^\]]*\] (?P<client>\S+) \([^)]*\) "
+    r"\{[^}]*\} \[(?P<time>[^\]]+)\] (?P<request>[A-Z]+ \S+) => generated "
+    r"(?P<bytes>\d+) bytes in \d+ msecs \(\S+ (?P<status>\d{3})\)"
+)
+# .NET's console logger: `fail: Shop.Orders[0]`, its message on the next lines.
+_DOTNET = re.compile(r"\s*(trce|dbug|info|warn|fail|crit): (?=[^\s\[\]]+\[\d+\])")
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
 _KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
 # Envoy's default access log: `[%START_TIME%] "%REQ(:METHOD)% … %PROTOCOL%"
@@ -66,6 +88,11 @@ _SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "de
 _PAIR = re.compile(
     r"(?<!\S)([A-Za-z_@][\w.@-]*)="
     r'(?:"([^"\\]*(?:\\.[^"\\]*)*)"|((?:[^\s,;]+|[,;](?!\s|$))*))'
+)
+# Rust `tracing`'s default format names each span with its fields before the
+# message: `request{request_id=abc method=GET}:`, `req{id=1}:db{table="a b"}:`.
+_SPAN = re.compile(
+    r'(?<=[\w.:-])\{((?:[^{}"\s]|"(?:[^"\\]|\\.)*")(?:[^{}"]|"(?:[^"\\]|\\.)*")*)\}(?=:)'
 )
 _QUERY = re.compile(r"(?<=[^\s?])\?([^\s\"'#?]+)")
 _QUERY_PAIR = re.compile(r"([A-Za-z_][\w.-]*)=([^&]*)")
@@ -141,6 +168,10 @@ class AutoExtractor:
             found = None if envoy is None else _envoy_fields(envoy)
             if found is not None:
                 return found
+        if line.startswith("[pid: "):
+            uwsgi = _UWSGI.match(line)
+            if uwsgi is not None:
+                return _uwsgi_fields(uwsgi)
         fields: dict[str, Any] = {}
         position = _take_priority(line, fields)
         basic = PYTHON_BASIC.match(line, position)
@@ -155,6 +186,12 @@ class AutoExtractor:
                 position = _take(_KLOG_REST, line, position, fields, "pid", "logger")
             position = _take(_DASHED, line, position, fields, "logger", "level")
             position = _take(_PID, line, position, fields, "pid")
+            position = _take(_DOTNET, line, position, fields, "level")
+            if "time" in fields and "level" not in fields:
+                position = _take(_MONOLOG, line, position, fields, "logger", "level")
+                php = _PHP_LEVEL.match(line, position)
+                if php is not None:  # the words stay in the message, as PHP wrote them
+                    fields["level"] = _PHP_LEVELS[php[1]]
             position = _take_level(line, position, fields)
             if line[1:4] == ", [" and "time" in fields:
                 position = _take_ruby_tags(line, position, fields)
@@ -234,19 +271,32 @@ def _take_json_tail(line: str, position: int, fields: dict[str, Any]) -> int:
     """Take the JSON object that ends a text line (zap's console encoder), if any.
 
     `…\torder received\t{"request_id": "abc"}`: its keys are fields; the text
-    before it is read as usual. Returns where that text ends.
+    before it is read as usual. Monolog's line format (PHP: Laravel, Symfony)
+    ends with its context and extra, each an object or `[]`: `… Order failed
+    {"request_id":"abc"} []`; both objects' keys are fields, the context's
+    first. Returns where that text ends.
     """
-    if not line.endswith("}"):
+    if not line.endswith(("}", " []")):
         return len(line)
     start = line.find("\t{", position)
     if start == -1:
         start = line.find(' {"', position)
     if start == -1:
         return len(line)
-    tail = JsonExtractor().extract(line[start + 1 :])
-    if tail is None:
+    try:
+        stop = container_end(line, start + 1)
+    except ValueError:
         return len(line)
-    for key, value in tail.items():
+    rest = line[stop:]
+    extra: dict[str, Any] | None = {}
+    if rest.startswith(' {"'):
+        extra = JsonExtractor().extract(rest[1:])
+    elif rest not in ("", " []"):
+        return len(line)
+    tail = JsonExtractor().extract(line[start + 1 : stop])
+    if tail is None or extra is None:
+        return len(line)
+    for key, value in (*tail.items(), *extra.items()):
         fields.setdefault(key, value)
     return start
 
@@ -279,16 +329,59 @@ def access_fields(match: re.Match[str]) -> dict[str, Any]:
     return fields
 
 
+def _uwsgi_fields(match: re.Match[str]) -> dict[str, Any]:
+    """Read uWSGI's request line as an access log's: its request is the message."""
+    fields: dict[str, Any] = match.groupdict()
+    method, _, target = fields["request"].partition(" ")
+    fields["method"], fields["path"] = method, target.partition("?")[0]
+    if "?" in target:
+        fields["query"] = target.partition("?")[2]
+    for key, value in query_pairs(fields["request"]):
+        fields.setdefault(key, value)
+    return fields
+
+
 def pairs_in(text: str, *, query: bool = True) -> Iterator[tuple[str, str]]:
     """Yield the `key=value` tokens of a text (and its URLs' query parameters)."""
     if "=" not in text:
         return
     text = strip_ansi(text)
-    for match in _PAIR.finditer(text):
+    spans = _spans(text, 0)
+    for match in _outside(_PAIR.finditer(text), spans):
         quoted = match[2]
         yield match[1], unquote(quoted) if quoted is not None else match[3]
+    yield from _span_pairs(spans)
     if query and "?" in text:
         yield from query_pairs(text)
+
+
+def _spans(line: str, position: int) -> list[re.Match[str]]:
+    """Find the Rust `tracing` spans of a line (`request{request_id=abc}:`)."""
+    return list(_SPAN.finditer(line, position)) if "}:" in line else []
+
+
+def _outside(
+    matches: Iterator[re.Match[str]], spans: list[re.Match[str]]
+) -> list[re.Match[str]]:
+    """Drop the pairs that lie inside a span: _span_pairs reads those."""
+    if not spans:
+        return list(matches)
+    return [
+        m for m in matches if not any(s.start() <= m.start() < s.end() for s in spans)
+    ]
+
+
+def _span_pairs(spans: list[re.Match[str]]) -> Iterator[tuple[str, str]]:
+    """Yield the fields of the spans, outermost first (`{request_id=abc}`: request_id).
+
+    Why: Rust's `tracing` writes a span's fields only there, so a request id
+    recorded on the request's span is on every line logged inside it, between
+    braces, where a `key=value` token does not start a word.
+    """
+    for span in spans:
+        for match in _PAIR.finditer(span[1]):
+            quoted = match[2]
+            yield match[1], unquote(quoted) if quoted is not None else match[3]
 
 
 def query_pairs(text: str) -> Iterator[tuple[str, str]]:
@@ -419,10 +512,16 @@ def _take_pairs_and_message(line: str, position: int, fields: dict[str, Any]) ->
     written.
     """
     end = len(line)
-    matches = list(_PAIR.finditer(line, position)) if "=" in line else []
-    for match in reversed(matches):
+    spans = _spans(line, position)
+    matches = _outside(_PAIR.finditer(line, position), spans) if "=" in line else []
+    pairs: dict[str, str] = {}  # in the line's order; a key written twice: the last
+    for match in matches:
         quoted = match[2]
-        fields.setdefault(match[1], unquote(quoted) if quoted is not None else match[3])
+        pairs[match[1]] = unquote(quoted) if quoted is not None else match[3]
+    for key, value in pairs.items():
+        fields.setdefault(key, value)
+    for key, value in _span_pairs(spans):
+        fields.setdefault(key, value)
     for match in reversed(matches):
         if line[match.end() : end].strip():
             break

@@ -36,6 +36,10 @@ _LEVEL_WORDS = {
     "alert": "fatal",
     "emerg": "fatal",
     "emergency": "fatal",
+    # .NET's console logger (Microsoft.Extensions.Logging)
+    "trce": "trace",
+    "dbug": "debug",
+    "fail": "error",
     # PostgreSQL: LOG is its informational level
     "log": "info",
     # java.util.logging
@@ -71,6 +75,14 @@ _NUMERIC_LEVELS: tuple[tuple[int, str], ...] = (
     (20, "debug"),
     (10, "trace"),
 )
+_MONOLOG_LEVELS: tuple[tuple[int, str], ...] = (
+    (500, "fatal"),  # CRITICAL 500, ALERT 550, EMERGENCY 600
+    (400, "error"),
+    (300, "warn"),
+    (200, "info"),  # INFO 200, NOTICE 250
+    (100, "debug"),
+)
+"""Monolog's (PHP) numbers, 100 to 600, as its JsonFormatter writes `level`."""
 
 
 class Getter(Protocol):
@@ -326,8 +338,9 @@ def normalise_level(value: Any) -> str:
 
     Names are matched case-insensitively (warning→warn, err→error,
     crit/critical→fatal, PostgreSQL's LOG→info); slog's `ERROR+4` is error;
-    syslog severities 0..7 (emerg..debug) and bunyan/pino numbers 10..60 map
-    to fatal..debug and trace..fatal; anything else is returned lowercased.
+    syslog severities 0..7 (emerg..debug), bunyan/pino numbers 10..60 and
+    Monolog's 100..600 map to fatal..debug, trace..fatal and debug..fatal;
+    anything else is returned lowercased.
     """
     if type(value) is str:
         level = _LEVELS.get(value)
@@ -352,7 +365,8 @@ def normalise_level(value: Any) -> str:
 def _numeric_level(number: int) -> str:
     if 0 <= number < len(_SYSLOG_SEVERITIES):
         return _SYSLOG_SEVERITIES[number]
-    for floor, level in _NUMERIC_LEVELS:
+    scale = _MONOLOG_LEVELS if 100 <= number <= 600 else _NUMERIC_LEVELS
+    for floor, level in scale:
         if number >= floor:
             return level
     return str(number)

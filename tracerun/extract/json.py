@@ -158,7 +158,7 @@ class _Parser:
                     continue
                 value, pos = container, pos + 1
             elif char in "{[":
-                end = _container_end(text, pos)
+                end = container_end(text, pos)
                 value, pos = text[pos:end], end
             else:
                 value, pos = self._scalar(pos)
@@ -220,7 +220,7 @@ def _skip(text: str, pos: int) -> int:
     return _WS.match(text, pos).end()  # type: ignore[union-attr]  # always matches
 
 
-def _container_end(text: str, pos: int) -> int:
+def container_end(text: str, pos: int) -> int:
     """End of the container opening at `pos` (brackets in strings skipped, pairs checked)."""
     closers: list[str] = []
     for match in _STRING_OR_BRACKET.finditer(text, pos):

@@ -41,13 +41,15 @@ LEVEL_FIRST = (
 _TEXT_STARTS = (
     # a timestamp, optionally after `[`: ISO 8601 (also 2026/03/20, nginx's error
     # log; a TAB after the date, CloudFront's), syslog, ctime (Apache's error log),
-    # nginx/CLF (Django's with a space), Redis's day first, a time of day alone
+    # nginx/CLF (Django's with a space), Redis's day first, PHP's error log
+    # (`20-Mar-2026`), a time of day alone
     # (logback's and log4j2's default patterns), epoch digits
     (
         r"\[?(?:\d{4}[-/]\d{2}[-/]\d{2}[T \t]\d{2}:\d{2}"
         r"|(?:[A-Z][a-z]{2} )?[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}"
         r"|\d{2}/[A-Z][a-z]{2}/\d{4}[: ]\d{2}:\d{2}:\d{2}"
         r"|\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}"
+        r"|\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}"
         r"|\d{2}:\d{2}:\d{2}[.,]\d{3}[ \]]"
         r"|\d{10,19}(?:\.\d+)?[ \t\]])"
     ),
@@ -63,6 +65,9 @@ _TEXT_STARTS = (
     r"\S+ \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # an access log line
     rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :]",  # a level word first
     r"Level \d+:",  # Python's basicConfig for a custom level
+    r"\[pid: \d+\|app: ",  # uWSGI's request log
+    # .NET's console logger, `fail: Shop.Orders[0]` (its level coloured on a TTY)
+    r"(?:trce|dbug|info|warn|fail|crit)(?:\x1b\[[0-9;]*m)*: [^\s\[\]]+\[\d+\]",
 )
 _COLOUR = rb"(?:\x1b\[[0-9;]*m)*"
 _RECORD_START = re.compile(

@@ -238,6 +238,11 @@ def describe_time(text: str | None) -> str:
         return f"ISO 8601 without offset, read in `timezone` ({text})"
     if text[2:3] == "/":
         return f"access-log time ({text})"
+    if text[2:3] == "-" and text[6:7] == "-":
+        zone = text[21:]
+        if not zone:
+            return f"PHP's error log time without a zone, read in `timezone` ({text})"
+        return f"PHP's error log time in {zone} ({text})"
     if text[:1].isdigit():
         digits = len(text.split(".")[0])
         unit = (

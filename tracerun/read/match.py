@@ -93,7 +93,8 @@ class RecordFilter:
 def spellings(key: str) -> tuple[str, ...]:
     """List the ways programs spell a key: `request_id`, `requestId`, `RequestId`, `request-id`.
 
-    Also journald's `REQUEST_ID` (its user fields are upper case) and the HTTP
+    Also journald's `REQUEST_ID` (its user fields are upper case), Go's
+    `requestID` and `RequestID` (the initialism upper case, as golint asks), the HTTP
     header's `X-Request-Id` / `x-request-id` / `X-Request-ID`, under which
     Caddy, pino-http and Envoy log the header that carries the id, and
     Traefik's `request_X-Request-Id` (its access log's `fields.headers`: the
@@ -113,6 +114,11 @@ def spellings(key: str) -> tuple[str, ...]:
         "-".join(lower),
         "_".join(w.upper() for w in lower),
     ]
+    if lower[-1] == "id":  # Go's initialisms: requestID, RequestID (Jaeger's traceID)
+        forms += [
+            forms[1].removesuffix("Id") + "ID",
+            forms[2].removesuffix("Id") + "ID",
+        ]
     header = lower if lower[0] == "x" else ["x", *lower]
     canonical = "-".join(w.title() for w in header)  # Go's CanonicalHeaderKey
     forms += [canonical, "-".join(header)]

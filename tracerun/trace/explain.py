@@ -3,14 +3,17 @@
 Read from the tallies the readers kept (read/tally.py): the id was in lines that
 did not parse, only in message text or a field that is not a key, in records
 outside the window or dropped by --where; or no file was in the window at all.
-Nothing is said when the id was simply not there (exit 1, as grep).
+Nothing is said when the id was simply not there (exit 1, as grep), unless a
+term reads like `key==value`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from tracerun.errors import cut, quoted
 from tracerun.read.tally import Miss, Tally, where
 
 if TYPE_CHECKING:
@@ -59,7 +62,27 @@ def explain(result: RunResult, query: Query) -> list[str]:
             f"{_carry(count)} it but --where dropped {_verb(count, 'it', 'them')} "
             f"(first: {where(first[0].origin.name, first[1].line)})"
         )
+    if not found:
+        found += [_doubled(term.value) for term in query.terms if _doubled(term.value)]
     return found
+
+
+_DOUBLED = re.compile(r"([A-Za-z_@][\w.@-]*)==([^=].*)", re.DOTALL)
+
+
+def _doubled(value: str) -> str:
+    """Say how to write a bare term that reads like `key==value` as a field term.
+
+    Why: `request_id==abc` is one bare value (so that base64's `abc==` stays
+    one), which no log holds: a habit from `--where` gave exit 1 and no word.
+    """
+    match = _DOUBLED.fullmatch(value)
+    if match is None:
+        return ""
+    return (
+        f"{quoted(value)} was searched as one value; for the field {match[1]} "
+        f"write {match[1]}={cut(match[2])}"
+    )
 
 
 def _total(result: RunResult, pick: _Pick) -> tuple[int, tuple[Target, Miss] | None]:

@@ -83,6 +83,23 @@ def test_a_directory_means_every_log_below_it_symlink_loops_end(tree: Path) -> N
     ]
 
 
+def test_a_file_matched_also_through_a_link_is_listed_once_by_its_own_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `current.log -> app-20261203.log`, as daemontools, s6 and many apps write
+    monkeypatch.chdir(tmp_path)
+    Path("app-20261203.log").write_text("x\n")
+    Path("app-20261202.log").write_text("x\n")
+    Path("current.log").symlink_to("app-20261203.log")
+    Path("b.log").symlink_to(tmp_path / "app-20261202.log")  # sorts first
+    Path("lone.log").symlink_to("app-20261202.log.gone")
+
+    files, _, _ = expand_paths(["*.log", "current.log"])
+
+    assert [str(p) for p in files] == ["app-20261202.log", "app-20261203.log"]
+    assert [str(p) for p in expand_paths(["current.log"]).files] == ["current.log"]
+
+
 def test_a_name_too_long_matches_nothing(tree: Path) -> None:
     long = "a" * 300
 

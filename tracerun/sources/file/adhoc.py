@@ -17,7 +17,12 @@ from tracerun.plain import field, plain
 from tracerun.read.endings import UTF8_BOM
 from tracerun.sources.base import Family, ReadError, unique_names
 from tracerun.sources.file.open import is_compressed, open_log
-from tracerun.sources.file.paths import expand_paths, has_glob, source_name
+from tracerun.sources.file.paths import (
+    distinct_files,
+    expand_paths,
+    has_glob,
+    source_name,
+)
 
 HEAD_LINES = 50
 """How many lines of each log `init` looks at."""
@@ -87,8 +92,8 @@ def adhoc_sources(
         else:
             alone.append(pattern)
     grouped: dict[str, list[str]] = {}
-    for path in sorted(found.values()):
-        grouped.setdefault(_free(source_name(path), taken), []).append(str(path))
+    for kept in distinct_files([str(p) for p in sorted(found.values())]):
+        grouped.setdefault(_free(source_name(Path(kept)), taken), []).append(kept)
     for pattern in alone:
         grouped.setdefault(_free(_pattern_name(pattern), taken), []).append(pattern)
     if not grouped:

@@ -85,7 +85,38 @@ def expand_paths(patterns: list[str], folders: set[str] | None = None) -> Expans
         for path in matches:
             found.setdefault(path if path.startswith("/") else f"{cwd}/{path}", path)
     files = sorted(found.values(), key=lambda path: path.split("/"))  # as Paths sort
-    return Expansion([Path(path) for path in files], empty, sorted(denied))
+    return Expansion(
+        [Path(path) for path in distinct_files(files)], empty, sorted(denied)
+    )
+
+
+def distinct_files(paths: list[str]) -> list[str]:
+    """Keep one path per file (st_dev, st_ino): the first, or its own if a link's was.
+
+    Why: a directory often holds a link to the file being written
+    (`current.log -> app-2026-12-03.log`); read under both names, each of its
+    records printed twice. Follow mode keys its files the same way (globs.py).
+    """
+    kept: list[str] = []
+    at: dict[tuple[int, int], int] = {}
+    for path in paths:
+        try:
+            st = os.stat(path)  # noqa: PTH116 - per file listed: no Path
+        except OSError:
+            kept.append(path)  # gone, or no way there: opening it says why
+            continue
+        key = (st.st_dev, st.st_ino)
+        first = at.setdefault(key, len(kept))
+        if first == len(kept):
+            kept.append(path)
+        elif not _own_name(kept[first]) and _own_name(path):
+            kept[first] = path
+    return kept
+
+
+def _own_name(path: str) -> bool:
+    """Tell whether a path reaches its file through no symbolic link."""
+    return os.path.realpath(path) == os.path.abspath(path)  # noqa: PTH100
 
 
 def no_match(pattern: str) -> str:
