@@ -131,6 +131,15 @@ def test_a_raw_line_without_fields_is_escaped_too():
         ("del\x7f", "del\\x7f"),
         ("lone \ud800 surrogate", "lone \\ud800 surrogate"),
         ("\u2028 stays", "\u2028 stays"),
+        # Bidi embeddings, overrides and isolates reorder what the terminal
+        # shows ("Trojan Source", CVE-2021-42574): `id=abc\u202e321cba` reads
+        # as another id. The marks (U+200E/U+200F) are ordinary RTL text.
+        ("id=abc\u202e321cba", "id=abc\\u202e321cba"),
+        (
+            "\u202a\u202b\u202c\u202d \u2066\u2067\u2068\u2069",
+            "\\u202a\\u202b\\u202c\\u202d \\u2066\\u2067\\u2068\\u2069",
+        ),
+        ("mark \u200f kept", "mark \u200f kept"),
     ],
 )
 def test_visible_escapes_every_control_but_tab(text, shown):

@@ -41,7 +41,7 @@ class RunInfo:
     expanded: bool = False
 
 
-_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]"
+_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 """Control characters, and lone surrogates (JSON's "\\ud800": no UTF-8 for them)."""
 _control: re.Pattern[str] | None = None
 

@@ -19,7 +19,7 @@ from tracerun.timeparse import format_utc_ms
 
 _NO_TIME_TEXT = "-".ljust(len("2026-03-20T14:10:00.000Z"))
 _CONTINUATION_INDENT = "    "
-_CONTROL = r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]"
+_CONTROL = r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 _control: re.Pattern[str] | None = None
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 CONTEXT_MARK = "  ┊ "
