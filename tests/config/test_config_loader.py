@@ -146,6 +146,18 @@ def test_every_unset_variable_is_reported(write, problems):
     assert [i.message.split()[2] for i in problems(path)] == ["A", "B", "C"]
 
 
+def test_a_value_whose_variable_is_unset_is_not_also_called_invalid(write, problems):
+    # `timezone: ${TZ}` unexpanded is no time zone; saying so adds nothing.
+    path = write(
+        "p.yaml",
+        MINIMAL.replace("[logs/app.log]}", "[logs/app.log], timezone: '${A}${B}'}"),
+    )
+    assert [i.message for i in problems(path)] == [
+        "environment variable A is not set",
+        "environment variable B is not set",
+    ]
+
+
 def test_malformed_reference_is_reported(write, problems):
     [issue] = problems(write("p.yaml", MINIMAL + "description: ${not closed\n"))
     assert issue.message == "malformed ${...} reference"

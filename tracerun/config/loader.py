@@ -109,6 +109,8 @@ class _Run:
     issues: list[ConfigIssue] = field(default_factory=list)
     texts: list[tuple[str, str]] | None = None
     """Files read, (real path, text), when the caller wants them."""
+    unexpanded: set[tuple[str, str]] = field(default_factory=set)
+    """(file, key path) of the values whose `${VAR}` could not be expanded."""
 
 
 @plain(frozen=True)
@@ -183,7 +185,9 @@ class _EnvExpander:
         return match.group(0)
 
     def report(self, path: KeyPath, message: str, hint: str) -> None:
-        self.run.issues.append(located(self.marks, path, message, hint))
+        issue = located(self.marks, path, message, hint)
+        self.run.issues.append(issue)
+        self.run.unexpanded.add((issue.file, issue.key_path))
 
 
 def _expand(value: Any, path: KeyPath, expand: Callable[[str, KeyPath], str]) -> Any:
@@ -336,6 +340,14 @@ def _rebase(path: Any, old: Path, new: Path) -> Any:
 # --- validation ----------------------------------------------------------------
 
 
+_OF_CONTENT = frozenset(
+    ["value_error", "literal_error", "enum", "string_pattern_mismatch"]
+)
+"""Validation errors about what a string says, not its type: of an unset `${VAR}`'s
+value they repeat what was said of the variable (a list given as a string is still
+said)."""
+
+
 def _validate(path: Path, layer: _Layer, run: _Run) -> Profile | None:
     from pydantic import ValidationError  # noqa: PLC0415 - loaded by model.py already
 
@@ -347,7 +359,16 @@ def _validate(path: Path, layer: _Layer, run: _Run) -> Profile | None:
     except ValidationError as exc:
         from tracerun.config.locate import validation_issues  # noqa: PLC0415 - start-up: error path only
 
-        run.issues.extend(validation_issues(exc.errors(include_url=False), layer.marks))
+        errors = [
+            error
+            for error in exc.errors(include_url=False)
+            if error["type"] not in _OF_CONTENT
+            or not all(  # `timezone: ${TZ}` unset: "unknown time zone '${TZ}'" adds nothing
+                (i.file, i.key_path) in run.unexpanded
+                for i in validation_issues([error], layer.marks)
+            )
+        ]
+        run.issues.extend(validation_issues(errors, layer.marks))
     run.issues.extend(_reference_issues(layer))
     return profile
 
