@@ -109,3 +109,9 @@ def test_context_that_does_not_reach_a_start_brings_no_record() -> None:
     assert frames([b"1-  a file's first line", b"2:  caused by the id"]) == [
         (1, b"  a file's first line\n  caused by the id")
     ]
+
+
+def test_a_utf8_bom_before_line_1_is_dropped_and_nowhere_else() -> None:
+    assert frames([b"1:\xef\xbb\xbf{} id", b"2:\xef\xbb\xbf{} id"]) == [
+        (1, b"{} id\n\xef\xbb\xbf{} id")
+    ]

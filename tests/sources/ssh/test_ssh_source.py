@@ -674,16 +674,27 @@ def _remote_and_local(
     """Trace the same file on the host and here; both records, as parsed ndjson."""
     text = ("\n".join(lines) + "\n").encode()
     name = "app.log.1.gz" if packed else "app.log"
-    data = gzip.compress(text) if packed else text
+    return _both(host, tmp_path, name, gzip.compress(text) if packed else text, *args)
+
+
+def _both(
+    host: Any, tmp_path: Path, name: str, data: bytes, *args: str
+) -> tuple[list[Any], list[Any]]:
+    """Trace the same bytes as a file on the host and here: both records, parsed.
+
+    The exit codes and stderr must be the same, the local path read as the
+    remote origin; every remote record's origin is `host:/path`.
+    """
     (host.log_dir / name).write_bytes(data)
     (tmp_path / name).write_bytes(data)
-    remote = run(
-        "--ssh", f"{host.alias}:{host.remote_dir}/{name}", *args, "-o", "ndjson"
-    )
+    origin = f"{host.alias}:{host.remote_dir}/{name}"
+    remote = run("--ssh", origin, *args, "-o", "ndjson")
     local = run("--path", str(tmp_path / name), *args, "-o", "ndjson")
-    assert (remote.exit_code, remote.stderr) == (local.exit_code, local.stderr)
+    said = local.stderr.replace(str(tmp_path / name), origin)
+    assert (remote.exit_code, remote.stderr) == (local.exit_code, said)
     got = [json.loads(line) for line in remote.stdout.splitlines()]
     want = [json.loads(line) for line in local.stdout.splitlines()]
+    assert {r["origin"] for r in got} <= {origin}
     return got, want
 
 
@@ -850,3 +861,42 @@ def test_a_hostile_file_name_is_read_as_data(ssh_fleet: Any) -> None:
     assert result.stderr == ""
     made = [p for p in (web1.home, web1.log_dir) if (p / "x").exists()]
     assert made == []
+
+
+@pytest.mark.parametrize("which", ["gnu", "busybox"])
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
+def test_a_utf8_bom_before_a_remote_files_first_line_is_no_part_of_its_record(
+    ssh_fleet: Any, tmp_path: Path, which: str, packed: bool
+) -> None:
+    # Notepad, PowerShell 7's utf8BOM: the hit on line 1 came back as
+    # EF BB BF {...}, which did not parse; the local scan skips the BOM.
+    host = ssh_fleet.hosts[0] if which == "gnu" else ssh_fleet.busybox
+    text = f"{record(1, 'first')}\n{record(2, 'other', rid='z')}\n{record(3, 'last')}\n"
+    data = b"\xef\xbb\xbf" + text.encode()
+    name = "app.log.1.gz" if packed else "app.log"
+
+    got, want = _both(
+        host, tmp_path, name, gzip.compress(data) if packed else data, RID
+    )
+
+    assert _same(got, want) == [(1, "first"), (3, "last")]
+
+
+def test_sources_reads_a_bom_files_first_line_as_for_a_local_file(
+    ssh_fleet: Any, tmp_path: Path
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    data = b"\xef\xbb\xbf" + f"{record(1, 'a')}\n{record(7, 'b')}\n".encode()
+    (web1.log_dir / "app.log").write_bytes(data)
+    (tmp_path / "app.log").write_bytes(data)
+
+    remote = run("sources", "--ssh", f"web-1:{web1.remote_dir}/", "--check")
+    local = run("sources", "--path", str(tmp_path / "app.log"), "--check")
+
+    assert (remote.exit_code, local.exit_code) == (0, 0), remote.stderr
+    shown = [line.split("B  ")[-1] for line in remote.stdout.splitlines()[1:]]
+    assert shown == [line.split("B  ")[-1] for line in local.stdout.splitlines()[1:]]
+    assert shown == [
+        "2026-03-20T14:10:01.000Z → 2026-03-20T14:10:07.000Z",
+        "    sample: 2 records: 2 (100%) parsed, 2 (100%) with a timestamp",
+    ]

@@ -17,6 +17,7 @@ from tracerun.errors import SourceFailure
 from tracerun.plain import field, plain
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler
+from tracerun.read.endings import UTF8_BOM
 from tracerun.read.match import Matcher
 from tracerun.read.runs import RunBuilder, keep_of
 from tracerun.read.scan import MAX_RECORD, Hit, Needles
@@ -244,6 +245,7 @@ class Framer:
     (the host sends the lines before such a hit) is held as a candidate with
     the continuation lines after it, and becomes a record (numbered from its
     first line) if a hit continues it; a gap or another start drops it.
+    A UTF-8 BOM before line 1 is no part of its record.
     `@U COUNT LINE`: hit lines the host did not send, their needles only in
     message text (`unkeyed`, as the local scan counts them).
     """
@@ -276,6 +278,8 @@ class Framer:
         number, is_hit, text = _split(line)
         if number is None:
             return []
+        if number == 1:  # as the local scan, which skips it (read/endings.py)
+            text = text.removeprefix(UTF8_BOM)
         done: list[Hit] = []
         starts = number == 1 or self.is_start(text)
         continues = self._record and number == self._next and not starts
