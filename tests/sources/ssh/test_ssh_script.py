@@ -582,8 +582,8 @@ def test_a_continuation_hit_further_below_its_start_than_grep_hands_on(
 ) -> None:
     # More continuation lines before the hit than grep hands on (-B): the
     # host reads the file itself back to the start (within FAR_BYTES); past
-    # that, what grep handed on comes (the local side finds no start in it).
-    # A file's first lines come back to line 1 (which starts a record).
+    # that, it says so (`@L LINE`) before the hit line. A file's first lines
+    # come back to line 1 (which starts a record).
     back = script.BACK_LINES
     long = [f"  frame {i} " + "x" * 90 for i in range(script.FAR_BYTES // 90)]
     lines = [
@@ -619,7 +619,8 @@ def test_a_continuation_hit_further_below_its_start_than_grep_hands_on(
         "@F 0",
         *sent(1, 4),
         *sent(5, back + 16),
-        *sent(hit - back, hit),
+        f"@L {hit}",
+        *sent(hit, hit),
         "@R 0",
         "@E 0",
     ]

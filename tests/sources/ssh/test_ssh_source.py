@@ -900,3 +900,58 @@ def test_sources_reads_a_bom_files_first_line_as_for_a_local_file(
         "2026-03-20T14:10:01.000Z → 2026-03-20T14:10:07.000Z",
         "    sample: 2 records: 2 (100%) parsed, 2 (100%) with a timestamp",
     ]
+
+
+@pytest.mark.parametrize("which", ["gnu", "busybox"])
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
+def test_a_continuation_hit_far_more_than_128_kib_below_its_start_finds_it(
+    ssh_fleet: Any, tmp_path: Path, which: str, packed: bool
+) -> None:
+    # 400 KiB of trace before the id: the host read back only 128 KiB and
+    # the record was lost without a word; a local trace prints it whole. A
+    # file opening with frames: line 1 starts its record, for both.
+    host = ssh_fleet.hosts[0] if which == "gnu" else ssh_fleet.busybox
+    frames = [f'  File "p.py", line {i}, in f{i} ' + "x" * 100 for i in range(3000)]
+    lines = [
+        *frames[:300],
+        f"  caused by request_id={RID}",  # 301
+        "2026-03-20T14:10:00Z ERROR pay: boom",  # 302
+        "Traceback (most recent call last):",
+        *frames,
+        f"ValueError: declined for request_id={RID}",  # 3304
+        "2026-03-20T14:10:01Z INFO pay: quiet request_id=z",
+    ]
+
+    got, want = _remote_and_local(host, tmp_path, lines, packed, RID)
+
+    found = _same(got, want)
+    assert [(line, message.count("\n") + 1) for line, message in found] == [
+        (1, 301),
+        (302, 3003),
+    ]
+
+
+def test_a_continuation_hit_further_than_the_record_cap_below_its_start_is_told(
+    ssh_fleet: Any,
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    frames = [f"  frame {i} " + "x" * 100 for i in range(2**23 // 100)]
+    lines = [
+        "2026-03-20T14:10:00Z ERROR pay: boom",
+        *frames,
+        f"  caused by request_id={RID}",
+        f"2026-03-20T14:10:01Z INFO pay: later request_id={RID}",
+    ]
+    (web1.log_dir / "app.log").write_text("\n".join(lines) + "\n")
+    origin = f"web-1:{web1.remote_dir}/app.log"
+
+    result = run("--ssh", origin, RID, "-o", "ndjson")
+
+    assert result.exit_code == 3
+    assert [(r[2], r[3]) for r in ndjson(result)] == [(len(lines), "pay: later")]
+    assert result.stderr == (
+        f"tracerun: error: {origin}:{len(lines) - 1}: a search value here continues "
+        "a record that began more than 8 MiB before it; the record was not read "
+        "(hint: a wrong multiline.start rule makes records this long)\n"
+        "  hint: records of up to 8 MiB are read; look at that one with another tool\n"
+    )

@@ -99,6 +99,7 @@ class _File:
             self.result.runs.append(run)
         result, assembler, origin = self.result, self.assembler, remote_of(self.target)
         assembler.tally.unkeyed.add(self.framer.unkeyed)  # the lines the host judged
+        result.capped += lost_notices(origin.name, self.framer)
         result.warnings.extend(assembler.warnings)
         result.warnings.extend(assembler.tally.failure_warnings(origin.name))
         result.tally = assembler.tally
@@ -247,13 +248,16 @@ class Framer:
     first line) if a hit continues it; a gap or another start drops it.
     A UTF-8 BOM before line 1 is no part of its record.
     `@U COUNT LINE`: hit lines the host did not send, their needles only in
-    message text (`unkeyed`, as the local scan counts them).
+    message text (`unkeyed`, as the local scan counts them). `@L LINE`: a hit
+    on LINE continues a record that began further back than the host reads
+    (script.FAR_BYTES); its line is kept in `lost`, to be told.
     """
 
     is_start: Callable[[bytes], bool]
     grep_status: int = 0
     hits: int = 0
     unkeyed: Miss = field(default_factory=Miss)
+    lost: list[int] = field(default_factory=list)
     _record: list[bytes] = field(default_factory=list)
     _first: int = 0
     _next: int = 0
@@ -271,6 +275,8 @@ class Framer:
                 count, _, first = line[3:].partition(b" ")
                 if count.isdigit() and first.isdigit():
                     self.unkeyed.add(Miss(int(count), int(first)))
+            elif line.startswith(b"@L ") and line[3:].isdigit():
+                self.lost.append(int(line[3:]))
             if not line.startswith(b"@E "):
                 return []
             self._held = []
@@ -316,6 +322,20 @@ class Framer:
         self._record = []
         self.hits += 1
         return [Hit(self._first, data.removesuffix(b"\r"), bytearray(), 0)]
+
+
+LOST_START = (
+    f"a search value here continues a record that began more than "
+    f"{script.FAR_BYTES // 2**20} MiB before it; the record was not read "
+    "(hint: a wrong multiline.start rule makes records this long)"
+)
+
+
+def lost_notices(name: str, framer: Framer) -> list[str]:
+    """Word the hits whose record began too far back to be read (`@L`), once each."""
+    notices = [f"{name}:{line}: {LOST_START}" for line in framer.lost]
+    framer.lost.clear()
+    return notices
 
 
 def _split(line: bytes) -> tuple[int | None, bool, bytes]:

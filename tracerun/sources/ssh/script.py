@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tracerun.read.scan import MAX_RECORD
+
 CONTEXT_LINES = 2000
 """Lines after a hit a remote host may send for its multi-line continuation."""
 WINDOW_LINES = 256
@@ -34,13 +36,14 @@ was most of what grep wrote and awk read)."""
 BACK_LINES = 256
 """Lines before a hit the host's grep hands on (`-B`): a hit on a continuation
 line (a trace's `Caused by: … id`) belongs to the record above it, which the
-local scan finds within its lookback (read/scan.py LOOKBACK, 64 KiB) and the
 host must send. A record whose start is further back is found by reading the
 file from its start on the host (FAR_BYTES), once per file at most."""
-FAR_BYTES = 2 * 64 * 1024
+FAR_BYTES = MAX_RECORD
 """How far before a hit the host looks for its record's start when BACK_LINES
-did not reach it: twice the local lookback (read/scan.py LOOKBACK), so a
-record a local scan prints is never missed here."""
+did not reach it: as far as a local scan does (it keeps the whole record open
+at a block's end up to the record size cap, read/scan.py `_kept_from`), so a
+record a local trace prints is never missed here. A start further back is
+told (`@L LINE`), never silently lost."""
 CONTINUATION_ERE = (
     r"^[[:space:]]|^$|^Traceback \(|^Caused by:|^During handling of"
     r"|^The above exception|^[A-Za-z0-9_.$]+(Error|Exception)(:|$)"
@@ -286,13 +289,15 @@ _KEEP_RULES = (
 # newline. A ring line is used only if its number is exactly the one expected,
 # so a `--`, a jump in the numbers or a line not stored (sent, held back) ends
 # the walk. When all `bk` lines look like continuations, far() reads the file
-# itself; when that finds no start either, what the ring holds is sent (line
-# 1 starts a record; the local side decides).
+# itself; when the record began more than `fb` bytes back, `@L num` is sent
+# (the local side tells it); when far() finds no start (it is inside what
+# was sent or skipped), what the ring holds is sent (the local side decides).
 #
 # far(num): one stream per file reads it from line 1, on from where the last
 # far() stopped (so all of them read the file once), keeping the lines since
-# the last one that does not look like a continuation, while they stay within
-# `fb` bytes; fj() joins them without copying the text once per line.
+# the last one that does not look like a continuation (line 1 starts a record,
+# as for the local scan), while they stay within `fb` bytes (`bo`: they did
+# not); fj() joins them without copying the text once per line.
 _KEEP_FUNCTIONS = (
     "function take(line, num, hit, body,    cont, v, pre) {\n"
     f"  cont = (body ~ /{CONTINUATION_ERE}/)\n"
@@ -332,12 +337,15 @@ _KEEP_FUNCTIONS = (
     '  if (bcmd == "") { bcmd = "tr_x=1; " reread; bpos = 0; bst = 0; bn = 0 }\n'
     "  while (bpos < num - 1 && (bcmd | getline line) > 0) {\n"
     "    bpos++\n"
-    f'    if (line !~ /{CONTINUATION_ERE}/) {{ bst = bpos; bn = 0; split("", bf) }}\n'
+    f"    if (bpos == 1 || line !~ /{CONTINUATION_ERE}/) {{\n"
+    '      bst = bpos; bn = 0; bo = 0; split("", bf) }\n'
     "    else if (!bst) continue\n"
     "    bn += length(line) + 1\n"
-    '    if (bn > fb) { bst = 0; split("", bf) } else bf[bpos] = line\n'
+    '    if (bn > fb) { bst = 0; bo = 1; split("", bf) } else bf[bpos] = line\n'
     "  }\n"
-    '  if (bpos != num - 1 || !bst || bst <= skip) return ""\n'
+    '  if (bpos != num - 1) return ""\n'
+    '  if (bo) return "@L " num "\\n"\n'
+    '  if (!bst || bst <= skip) return ""\n'
     "  return fj(bst, num - 1)\n"
     "}\n"
     "function fj(a, b,    m) {\n"
