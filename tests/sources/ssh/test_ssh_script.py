@@ -231,16 +231,43 @@ def test_follow_script_sends_a_continuation_hit_with_the_lines_back_to_its_start
         + "".join(f"  frame {i}\n" for i in range(script.BACK_LINES + 5))
         + "  caused by req-1\n"
     )
+    # More lines back than grep's -B (BACK_LINES): all of them, to the start.
     code = script.follow_script([(str(log), 1)], ["req-1"])
     last = script.BACK_LINES + 13
-    out = follow(shell, code, tmp_path, 4 + script.BACK_LINES + 1)
+    out = follow(shell, code, tmp_path, 4 + script.BACK_LINES + 8)
     assert out == [
         "0\t2-2026 b boom",
         "0\t3-Traceback (most recent call last):",
         "0\t4:  caused by req-1",
         "0\t5-ValueError: x",
-        *(f"0\t{n}-  frame {n - 8}" for n in range(last - script.BACK_LINES, last)),
+        "0\t6-2026 c quiet",
+        "0\t7-  frame",
+        *(f"0\t{n}-  frame {n - 8}" for n in range(8, last)),
         f"0\t{last}:  caused by req-1",
+    ]
+
+
+def test_follow_script_tells_a_continuation_hit_further_than_far_bytes_below_its_start(
+    shell: list[str], tmp_path: Path
+) -> None:
+    frames = script.FAR_BYTES // 100 + 1
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026 a quiet\n"
+        + "".join(f"  frame {i:07} {'x' * 84}\n" for i in range(frames))
+        + "  caused by req-1\n  frame after\n2026 b quiet\n  caused by req-1\n"
+    )
+    code = script.follow_script(
+        [(str(log), 1), (str(tmp_path / "other.log"), 1)], ["req-1"]
+    )
+    hit = frames + 2
+    out = follow(shell, code, tmp_path, 5)
+    assert out == [
+        f"0\t@L {hit}",
+        f"0\t{hit}:  caused by req-1",
+        f"0\t{hit + 1}-  frame after",
+        f"0\t{hit + 2}-2026 b quiet",
+        f"0\t{hit + 3}:  caused by req-1",
     ]
 
 

@@ -69,6 +69,12 @@ def profile(tmp_path: Path, body: str) -> Path:
     return path
 
 
+@pytest.fixture(params=["gnu", "busybox"])
+def either(request: pytest.FixtureRequest, ssh_fleet: Any) -> Any:
+    """A GNU host, then the busybox one: what both must read alike."""
+    return ssh_fleet.hosts[0] if request.param == "gnu" else ssh_fleet.busybox
+
+
 def test_three_hosts_a_file_and_a_container_merge_into_one_timeline(
     ssh_fleet: Any, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -863,14 +869,13 @@ def test_a_hostile_file_name_is_read_as_data(ssh_fleet: Any) -> None:
     assert made == []
 
 
-@pytest.mark.parametrize("which", ["gnu", "busybox"])
 @pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
 def test_a_utf8_bom_before_a_remote_files_first_line_is_no_part_of_its_record(
-    ssh_fleet: Any, tmp_path: Path, which: str, packed: bool
+    either: Any, tmp_path: Path, packed: bool
 ) -> None:
     # Notepad, PowerShell 7's utf8BOM: the hit on line 1 came back as
     # EF BB BF {...}, which did not parse; the local scan skips the BOM.
-    host = ssh_fleet.hosts[0] if which == "gnu" else ssh_fleet.busybox
+    host = either
     text = f"{record(1, 'first')}\n{record(2, 'other', rid='z')}\n{record(3, 'last')}\n"
     data = b"\xef\xbb\xbf" + text.encode()
     name = "app.log.1.gz" if packed else "app.log"
@@ -902,15 +907,14 @@ def test_sources_reads_a_bom_files_first_line_as_for_a_local_file(
     ]
 
 
-@pytest.mark.parametrize("which", ["gnu", "busybox"])
 @pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
 def test_a_continuation_hit_far_more_than_128_kib_below_its_start_finds_it(
-    ssh_fleet: Any, tmp_path: Path, which: str, packed: bool
+    either: Any, tmp_path: Path, packed: bool
 ) -> None:
     # 400 KiB of trace before the id: the host read back only 128 KiB and
     # the record was lost without a word; a local trace prints it whole. A
     # file opening with frames: line 1 starts its record, for both.
-    host = ssh_fleet.hosts[0] if which == "gnu" else ssh_fleet.busybox
+    host = either
     frames = [f'  File "p.py", line {i}, in f{i} ' + "x" * 100 for i in range(3000)]
     lines = [
         *frames[:300],
@@ -954,4 +958,91 @@ def test_a_continuation_hit_further_than_the_record_cap_below_its_start_is_told(
         "a record that began more than 8 MiB before it; the record was not read "
         "(hint: a wrong multiline.start rule makes records this long)\n"
         "  hint: records of up to 8 MiB are read; look at that one with another tool\n"
+    )
+
+
+def _follow_both(host: Any, tmp_path: Path, history: str, live: str) -> list[Result]:
+    """Follow the same file on the host and here while `live` is appended to it.
+
+    Each follow runs 5 s; `live` is written 2 s in, in one write.
+    """
+    results = []
+    for log in (host.log_dir / "app.log", tmp_path / "app.log"):
+        log.write_text(history)
+
+        def write(log: Path = log) -> None:
+            time.sleep(2.0)
+            with log.open("a") as file:
+                file.write(live)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        where = (
+            ("--ssh", f"{host.alias}:{host.remote_dir}/app.log")
+            if log.parent == host.log_dir
+            else ("--path", str(log))
+        )
+        follow = ("-f", "--timeout", "5s", "--reorder-window", "0", "-o", "ndjson")
+        results.append(run(*where, RID, *follow))
+        writer.join()
+    return results
+
+
+def test_follow_over_ssh_prints_a_live_record_whose_id_is_300_lines_below_its_start(
+    either: Any, tmp_path: Path
+) -> None:
+    # The host's follow kept only the 256 lines before a hit (grep's -B in
+    # the one-shot): the trace's start was not among them and the record was
+    # lost without a word; a local `--path -f` prints it whole.
+    host = either
+    trace = [
+        "2026-03-20T14:10:01Z ERROR pay: boom",
+        "Traceback (most recent call last):",
+        *(f'  File "p.py", line {i}, in f{i}' for i in range(300)),
+        f"ValueError: declined for request_id={RID}",
+        "2026-03-20T14:10:02Z INFO pay: quiet",
+    ]
+    history = f"2026-03-20T14:10:00Z INFO pay: history request_id={RID}\n"
+
+    remote, local = _follow_both(host, tmp_path, history, "\n".join(trace) + "\n")
+
+    assert (remote.exit_code, remote.stderr) == (local.exit_code, local.stderr)
+    got = [json.loads(line) for line in remote.stdout.splitlines()]
+    want = [json.loads(line) for line in local.stdout.splitlines()]
+    assert _same(got, want) == [
+        (1, "pay: history"),
+        (2, "\n".join(["pay: boom", *trace[1:303]])),
+    ]
+    assert {r["origin"] for r in got} == {f"{host.alias}:{host.remote_dir}/app.log"}
+
+
+def test_follow_over_ssh_tells_a_live_hit_further_than_8_mib_below_its_start(
+    ssh_fleet: Any,
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    log = web1.log_dir / "app.log"
+    log.write_text(f"2026-03-20T14:10:00Z INFO pay: history request_id={RID}\n")
+    frames = "".join(f"  frame {i:07} {'x' * 84}\n" for i in range(2**23 // 100 + 1))
+
+    def write() -> None:
+        time.sleep(2.0)
+        with log.open("a") as file:
+            file.write(f"2026-03-20T14:10:01Z ERROR pay: boom\n{frames}")
+            file.write(f"  caused by request_id={RID}\n")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    origin = f"web-1:{web1.remote_dir}/app.log"
+    result = run(
+        "--ssh", origin, RID, "-f", "--timeout", "6s", "--reorder-window", "0",
+        "-o", "ndjson",
+    )  # fmt: skip
+    writer.join()
+
+    assert [(r[2], r[3]) for r in ndjson(result)] == [(1, "pay: history")]
+    hit = 2**23 // 100 + 4
+    assert result.stderr == (
+        f"tracerun: warning: {origin}:{hit}: a search value here continues a record "
+        "that began more than 8 MiB before it; the record was not read (hint: a "
+        "wrong multiline.start rule makes records this long)\n"
     )

@@ -413,6 +413,33 @@ _VERDICT_FUNCTIONS = (
 )
 
 
+# The follow's awk, per file (`ix`). `b` holds the lines since the last one
+# that does not look like a continuation (the probable start of the record
+# they belong to; line 1 starts one), by number, while they stay within `fb`
+# bytes: a hit on a continuation line outside a record being sent comes after
+# them, as far back as the one-shot read (far()) and the local scan reach. A
+# record that began further back is told (`@L LINE`, `bo`); one that began
+# before the follow's first line is the history's (`bs` 0: nothing held).
+_FOLLOW_RULES = (
+    "{ line++; hit = 0\n"
+    "  for (k in n) if (index($0, n[k])) { hit = 1; break }\n"
+    f"  cont = ($0 ~ /{CONTINUATION_ERE}/)\n"
+    "  if (hit || (keep && cont)) {\n"
+    "    if (hit && !keep && cont) {\n"
+    '      if (bs) for (j = bs; j < line; j++) printf "%s\\t%s\\n", ix, b[j]\n'
+    '      else if (bo) printf "%s\\t@L %s\\n", ix, line\n'
+    "    }\n"
+    '    printf "%s\\t%s%s%s\\n", ix, line, hit ? ":" : "-", $0\n'
+    '    fflush(); keep = 1; bs = 0; bo = 0; split("", b); next }\n'
+    "  keep = 0\n"
+    '  if (!cont || line == 1) { split("", b); bs = line; bn = 0; bo = 0 }\n'
+    "  else if (!bs) next\n"
+    "  bn += length($0) + 1\n"
+    '  if (bn > fb) { split("", b); bs = 0; bo = 1 } else b[line] = line "-" $0\n'
+    "}\n"
+)
+
+
 def follow_script(files: Sequence[tuple[str, int]], needles: Sequence[str]) -> str:
     """Follow files from a line on: `INDEX<TAB>N:TEXT` for hits, `N-TEXT` continuations.
 
@@ -420,7 +447,8 @@ def follow_script(files: Sequence[tuple[str, int]], needles: Sequence[str]) -> s
 
     A hit on a line that looks like a continuation, outside a record being
     sent, comes after the lines before it back to the nearest one that does
-    not (its record's probable start; up to BACK_LINES, a ring `b`).
+    not (its record's probable start), up to FAR_BYTES back; past that,
+    `INDEX<TAB>@L N` comes before it.
 
     Args:
         files: (path, first line to send) per file; `tail -F` keeps reading a
@@ -431,16 +459,8 @@ def follow_script(files: Sequence[tuple[str, int]], needles: Sequence[str]) -> s
     lines = [_PRELUDE]
     for index, (path, first) in enumerate(files):
         program = (
-            f"BEGIN {{ {values}; line = {first - 1}; keep = 0; nb = 0; bk = {BACK_LINES} }}\n"
-            "{ line++; hit = 0\n"
-            "  for (k in n) if (index($0, n[k])) { hit = 1; break }\n"
-            f"  cont = ($0 ~ /{CONTINUATION_ERE}/)\n"
-            "  if (hit || (keep && cont)) {\n"
-            "    if (hit && !keep && cont) for (j = (nb < bk ? nb : bk); j > 0; j--)\n"
-            f'      printf "%s\\t%s\\n", {index}, b[(line - j) % bk]\n'
-            f'    printf "%s\\t%s%s%s\\n", {index}, line, hit ? ":" : "-", $0\n'
-            "    fflush(); keep = 1; nb = 0 }\n"
-            '  else { keep = 0; if (!cont) nb = 0; b[line % bk] = line "-" $0; nb++ } }\n'
+            f"BEGIN {{ {values}; ix = {index}; line = {first - 1}\n"
+            f"  keep = 0; bs = 0; bo = 0; fb = {FAR_BYTES} }}\n" + _FOLLOW_RULES
         )
         lines.append(
             f"tail -n +{first} -F -- {quote(path)} 2>/dev/null | $tr_awk {quote(program)} &"

@@ -211,6 +211,9 @@ class SshFeed:
         for entry in self._hosts.values():
             for followed in entry.files:
                 warnings = followed.assembler.warnings
+                warnings += logs.lost_notices(
+                    followed.target.origin.name, followed.framer
+                )
                 self._notes += [Note("warning", w) for w in warnings]
                 warnings.clear()
         notes, self._notes = self._notes, []
