@@ -961,6 +961,19 @@ def test_a_continuation_hit_further_than_the_record_cap_below_its_start_is_told(
     )
 
 
+def _append_later(log: Path, text: str, seconds: float = 2.0) -> threading.Thread:
+    """Append `text` to `log` in one write, `seconds` from now (a started thread)."""
+
+    def write() -> None:
+        time.sleep(seconds)
+        with log.open("a") as file:
+            file.write(text)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    return writer
+
+
 def _follow_both(host: Any, tmp_path: Path, history: str, live: str) -> list[Result]:
     """Follow the same file on the host and here while `live` is appended to it.
 
@@ -969,14 +982,7 @@ def _follow_both(host: Any, tmp_path: Path, history: str, live: str) -> list[Res
     results = []
     for log in (host.log_dir / "app.log", tmp_path / "app.log"):
         log.write_text(history)
-
-        def write(log: Path = log) -> None:
-            time.sleep(2.0)
-            with log.open("a") as file:
-                file.write(live)
-
-        writer = threading.Thread(target=write)
-        writer.start()
+        writer = _append_later(log, live)
         where = (
             ("--ssh", f"{host.alias}:{host.remote_dir}/app.log")
             if log.parent == host.log_dir
@@ -1024,14 +1030,10 @@ def test_follow_over_ssh_tells_a_live_hit_further_than_8_mib_below_its_start(
     log.write_text(f"2026-03-20T14:10:00Z INFO pay: history request_id={RID}\n")
     frames = "".join(f"  frame {i:07} {'x' * 84}\n" for i in range(2**23 // 100 + 1))
 
-    def write() -> None:
-        time.sleep(2.0)
-        with log.open("a") as file:
-            file.write(f"2026-03-20T14:10:01Z ERROR pay: boom\n{frames}")
-            file.write(f"  caused by request_id={RID}\n")
-
-    writer = threading.Thread(target=write)
-    writer.start()
+    live = (
+        f"2026-03-20T14:10:01Z ERROR pay: boom\n{frames}  caused by request_id={RID}\n"
+    )
+    writer = _append_later(log, live)
     origin = f"web-1:{web1.remote_dir}/app.log"
     result = run(
         "--ssh", origin, RID, "-f", "--timeout", "6s", "--reorder-window", "0",
@@ -1045,4 +1047,178 @@ def test_follow_over_ssh_tells_a_live_hit_further_than_8_mib_below_its_start(
         f"tracerun: warning: {origin}:{hit}: a search value here continues a record "
         "that began more than 8 MiB before it; the record was not read (hint: a "
         "wrong multiline.start rule makes records this long)\n"
+    )
+
+
+def _powershell_log(end: str = "\r\n") -> str:
+    """A log as Windows PowerShell writes it: CRLF, non-ASCII, a stack trace.
+
+    The id is on a trace's continuation line, and on the last line, which
+    has no line end.
+    """
+    lines = [
+        f"2026-03-20T14:10:01Z INFO Zürich: start request_id={RID}",
+        "2026-03-20T14:10:02Z INFO other request_id=z ✓",
+        "2026-03-20T14:10:03Z ERROR pay: boom",
+        "System.InvalidOperationException: declined",
+        f"   at Pay.Run() for request_id={RID} ✗",
+        f"2026-03-20T14:10:04Z INFO decoy request_id={RID}0",
+        f"2026-03-20T14:10:05Z INFO end request_id={RID}",
+    ]
+    return end.join(lines)
+
+
+_TRACE = f"   at Pay.Run() for request_id={RID} ✗"
+_POWERSHELL_RECORDS = [
+    (1, "Zürich: start"),
+    (3, f"pay: boom\nSystem.InvalidOperationException: declined\n{_TRACE}"),
+    (7, "end"),
+]
+
+
+@pytest.mark.parametrize(
+    ("bom", "encoding", "packed"),
+    [
+        (b"\xff\xfe", "utf-16-le", False),
+        (b"\xfe\xff", "utf-16-be", False),
+        (b"\xff\xfe", "utf-16-le", True),
+    ],
+    ids=["utf-16-le", "utf-16-be", "utf-16-le.gz"],
+)
+def test_a_utf16_file_on_a_host_gives_a_local_traces_records(
+    either: Any, tmp_path: Path, bom: bytes, encoding: str, packed: bool
+) -> None:
+    # PowerShell 5.1's Out-File: the host's grep -F matched none of its
+    # bytes, and every record was lost without a word.
+    data = bom + _powershell_log().encode(encoding)
+    name = "app.log.1.gz" if packed else "app.log"
+
+    got, want = _both(
+        either, tmp_path, name, gzip.compress(data) if packed else data, RID
+    )
+
+    assert _same(got, want) == _POWERSHELL_RECORDS
+
+
+def test_a_file_whose_lines_end_in_lone_crs_gives_a_local_traces_records(
+    either: Any, tmp_path: Path
+) -> None:
+    # Old Mac OS line ends: grep saw one line, and only the first record came.
+    data = _powershell_log("\r").encode()
+
+    got, want = _both(either, tmp_path, "app.log", data, RID)
+
+    assert _same(got, want) == _POWERSHELL_RECORDS
+
+
+def test_ff_fe_before_utf8_text_on_a_host_is_read_as_the_local_file_is(
+    ssh_fleet: Any, tmp_path: Path
+) -> None:
+    # A binary blob's first bytes, then UTF-8 lines: sent whole, it is not
+    # taken for UTF-16 (read/utf16.py's test), and its records are found.
+    data = b"\xff\xfe\x00garbage\x00\n" + _powershell_log("\n").encode()
+
+    got, want = _both(ssh_fleet.hosts[0], tmp_path, "app.log", data, RID)
+
+    assert _same(got, want) == [(n + 1, message) for n, message in _POWERSHELL_RECORDS]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"], ids=["lf", "crlf"])
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
+def test_a_hit_on_a_last_line_without_a_line_end_is_a_local_traces_record(
+    either: Any, tmp_path: Path, end: str, packed: bool
+) -> None:
+    data = _powershell_log(end).encode()
+    name = "app.log.1.gz" if packed else "app.log"
+
+    got, want = _both(
+        either, tmp_path, name, gzip.compress(data) if packed else data, RID
+    )
+
+    assert _same(got, want) == _POWERSHELL_RECORDS
+
+
+def test_a_utf16_file_last_written_before_since_is_not_read(
+    ssh_fleet: Any,
+) -> None:
+    # The mtime pruning holds for a file sent whole: the old file is not
+    # read (its record, a lie about its age, is not printed).
+    web1 = ssh_fleet.hosts[0]
+    for name, second in (("old.log", 1), ("new.log", 2)):
+        line = f"2026-03-20T14:10:0{second}Z INFO {name} request_id={RID}\r\n"
+        (web1.log_dir / name).write_bytes(b"\xff\xfe" + line.encode("utf-16-le"))
+    old = 1_773_878_400  # 2026-03-19T00:00:00Z
+    os.utime(web1.log_dir / "old.log", (old, old))
+
+    result = run(
+        "--ssh", f"web-1:{web1.remote_dir}/*.log", RID, "--since",
+        "2026-03-20T14:00:00Z", "-o", "ndjson",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    assert ndjson(result) == [
+        ("14:10:02", f"web-1:{web1.remote_dir}/new.log", 1, "new.log")
+    ]
+
+
+def test_a_utf16_file_costs_about_its_compressed_size_on_the_wire(
+    ssh_fleet: Any,
+) -> None:
+    # 20,000 PowerShell lines (2.2 MB as UTF-16), sent whole: gzip -1, then
+    # base64 (script.py _WHOLE). What came back is counted by the read.
+    web1 = ssh_fleet.hosts[0]
+    text = "".join(
+        f"2026-03-20T14:{i // 600 % 60:02d}:{i // 10 % 60:02d}Z INFO worker {i % 7}: "
+        f"step {i} done request_id=req-{i % 500}\r\n"
+        for i in range(20_000)
+    )
+    data = b"\xff\xfe" + text.encode("utf-16-le")
+    (web1.log_dir / "app.log").write_bytes(data)
+    squeezed = len(gzip.compress(data, compresslevel=1))
+    source = SshSourceConfig(
+        type="ssh", hosts=["web-1"], paths=[f"{web1.remote_dir}/app.log"]
+    )
+    plan = build_plan(to_spec(Profile(version=1, sources={"app": source})))
+    query = Query(terms=(Term(None, "req-42"),), keys=("request_id",))
+
+    with runs.spill_directory():
+        result = SshSource().read(plan.targets[0], query)
+        lines = [r.line for r in records_of(result)]
+
+    assert result.failure is None
+    assert lines == list(range(43, 20_001, 500))
+    assert squeezed < result.bytes_read < squeezed * 4 / 3 * 1.02 + 100
+    assert result.bytes_read < len(data) / 8
+
+
+def test_follow_over_ssh_prints_a_utf16_files_history_and_says_it_is_not_followed(
+    ssh_fleet: Any,
+) -> None:
+    # `tail -F | awk` on the host sees UTF-16's bytes, not its text: the file
+    # is read once (as a one-shot trace reads it), and the follow says so.
+    web1 = ssh_fleet.hosts[0]
+    log = web1.log_dir / "app.log"
+    log.write_bytes(b"\xff\xfe" + _powershell_log().encode("utf-16-le"))
+    (web1.log_dir / "plain.log").write_text(f"{record(1, 'plain history')}\n")
+
+    writer = _append_later(web1.log_dir / "plain.log", f"{record(9, 'plain live')}\n")
+    result = run(
+        "--ssh", f"web-1:{web1.remote_dir}/*.log", RID, "-f", "--timeout", "4s",
+        "--reorder-window", "0", "-o", "ndjson",
+    )  # fmt: skip
+    writer.join()
+
+    where = f"web-1:{web1.remote_dir}"
+    assert sorted(ndjson(result)) == [
+        ("14:10:01", f"{where}/app.log", 1, "Zürich: start"),
+        ("14:10:01", f"{where}/plain.log", 1, "plain history"),
+        ("14:10:03", f"{where}/app.log", 3, _POWERSHELL_RECORDS[1][1]),
+        ("14:10:05", f"{where}/app.log", 7, "end"),
+        ("14:10:09", f"{where}/plain.log", 2, "plain live"),
+    ]
+    assert result.stderr == (
+        f"tracerun: warning: source logs: {where}/app.log: UTF-16 text is not "
+        "followed over ssh; only its records up to now are printed; follow it on "
+        "its host (tracerun --path FILE -f), or have it written as UTF-8 with LF "
+        "or CRLF line ends\n"
     )

@@ -17,7 +17,8 @@ lines that cannot hold a field equal to a needle (read/bounds.py's test).
 
 Over 400 lines: most of it is the one awk program after grep (its rules,
 the reads past and before grep's window, the byte test), kept here with the
-sh that runs it, since neither is read or tested without the other.
+sh that runs it, since neither is read or tested without the other; and the
+sh that sends a file whole whose text grep cannot see (`_WHOLE`).
 """
 
 from __future__ import annotations
@@ -149,13 +150,62 @@ def _find(index: int, root: str, name: str, single: str | None) -> str:
     return "\n".join(lines)
 
 
+HEAD_BYTES = 64 * 1024
+"""How much of a file's text the host looks at to tell a file it sends whole."""
+
+# A file whose text is not the bytes grep sees is sent whole (#14): UTF-16
+# (FF FE or FE FF first, in the file or its archive: every character is two
+# bytes, grep -F matched none of them) and lines ended by lone CRs (old Mac
+# OS: grep sees one line). tr_kind names it (`utf16`, `cr`) from the first
+# line of its first HEAD_BYTES (a CR before the first LF and not just before
+# it is a lone one, read/endings.py); the local side then decides exactly as
+# for a local file (read/utf16.py's test, the scan's line ends).
+#
+# tr_whole sends it as `@W CODE` and its text compressed again (gzip -1) in
+# base64 (CODE b64) or, without base64, od's hex (CODE hex): bytes on the
+# wire are the gzip size times 4/3 (b64) or about 3 (hex); for PowerShell's
+# UTF-16LE logs, about a tenth of the file (measured in the ssh tests'
+# test_a_utf16_file_costs_about_its_compressed_size_on_the_wire).
+_KIND = quote(
+    'NR == 1 { b = substr($0, 1, 2); c = index($0, "\\r")\n'
+    '  if (b == "\\377\\376" || b == "\\376\\377") print "utf16"\n'
+    '  else if (c && c < length($0)) print "cr"; exit }'
+)
+_WHOLE = f"""\
+tr_cat() {{
+  case "$1" in
+  *.gz) gzip -dc -- "$1" ;;
+  *.zst) zstd -dc -- "$1" ;;
+  *) cat -- "$1" ;;
+  esac
+}}
+tr_kind() {{
+  case "$1" in
+  *.gz|*.zst) tr_cat "$1" 2>/dev/null | head -c {HEAD_BYTES} ;;
+  *) head -c {HEAD_BYTES} -- "$1" 2>/dev/null ;;
+  esac | awk {_KIND}
+}}
+tr_code=b64; command -v base64 >/dev/null 2>&1 || tr_code=hex
+tr_whole() {{
+  echo "@W $tr_code"
+  if [ $tr_code = b64 ]; then tr_cat "$1" | gzip -1c | base64
+  else tr_cat "$1" | gzip -1c | od -An -v -tx1; fi
+}}
+"""
+
+
 def count_script(files: Sequence[str]) -> str:
-    """Count each file's lines: `@C INDEX COUNT` (where following starts)."""
-    lines = [_PRELUDE]
+    """Count each file's lines: `@C INDEX COUNT` (where following starts).
+
+    A file the search would send whole (UTF-16 text, lone-CR line ends) is
+    named as `@K INDEX KIND` too: `tail -F | awk` cannot follow its text.
+    """
+    lines = [_PRELUDE, _WHOLE]
     for index, path in enumerate(files):
         lines.append(
             f'echo "@C {index} $(wc -l < {quote(path)} 2>/dev/null || echo 0)"'
         )
+        lines.append(f'k=$(tr_kind {quote(path)}); [ -z "$k" ] || echo "@K {index} $k"')
     return "\n".join(lines) + "\n"
 
 
@@ -188,12 +238,16 @@ def search_script(
     match after `key=` or `"key":`, so nor is a line sent whose whole-token
     needles are all written after something else (message text); their count
     and the first one's line come back as `@U COUNT LINE` after `@R`.
+
+    A file whose text grep cannot see (UTF-16, lone-CR line ends) comes whole
+    instead, as `@W CODE` and its encoded lines (_WHOLE above; whole.py).
     """
     flags = f"-n -F -B {BACK_LINES} -A {WINDOW_LINES}" + (" -i" if ignore_case else "")
     patterns = " ".join(f"-e {quote(n)}" for n in needles)
     program = _keep_program(needles, ignore_case, whole_tokens, keyed)
     lines = [
         _PRELUDE,
+        _WHOLE,
         f'tr_grep() {{ grep $tr_a {flags} {patterns} "$@"; }}',
         # A plain file is grep's operand: no `cat` copying it through a pipe.
         "tr_search() {",
@@ -207,7 +261,8 @@ def search_script(
         "tr_one() {",
         '  echo "@F $1"; echo "@F $1" >&2',
         "  TR_FILE=$2; export TR_FILE  # for the awk's own reads past the window",
-        '  { tr_search "$2"; echo "@R $?"; } | tr_keep',
+        '  if [ -n "$(tr_kind "$2")" ]; then tr_whole "$2"',
+        '  else { tr_search "$2"; echo "@R $?"; } | tr_keep; fi',
         '  echo "@E $1"',
         "}",
     ]
@@ -440,7 +495,9 @@ _FOLLOW_RULES = (
 )
 
 
-def follow_script(files: Sequence[tuple[str, int]], needles: Sequence[str]) -> str:
+def follow_script(
+    files: Sequence[tuple[str, int] | None], needles: Sequence[str]
+) -> str:
     """Follow files from a line on: `INDEX<TAB>N:TEXT` for hits, `N-TEXT` continuations.
 
     Runs until its stdin ends (start it with `client.start(..., hold=True)`).
@@ -451,13 +508,17 @@ def follow_script(files: Sequence[tuple[str, int]], needles: Sequence[str]) -> s
     `INDEX<TAB>@L N` comes before it.
 
     Args:
-        files: (path, first line to send) per file; `tail -F` keeps reading a
-            path through rotations.
+        files: (path, first line to send) per file, None for one not followed
+            (its index is still its own); `tail -F` keeps reading a path
+            through rotations.
         needles: the values to find (few, while following).
     """
     values = "; ".join(f"n[{i}] = {_awk_string(n)}" for i, n in enumerate(needles))
     lines = [_PRELUDE]
-    for index, (path, first) in enumerate(files):
+    for index, followed in enumerate(files):
+        if followed is None:
+            continue
+        path, first = followed
         program = (
             f"BEGIN {{ {values}; ix = {index}; line = {first - 1}\n"
             f"  keep = 0; bs = 0; bo = 0; fb = {FAR_BYTES} }}\n" + _FOLLOW_RULES
