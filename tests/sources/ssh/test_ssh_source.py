@@ -1222,3 +1222,30 @@ def test_follow_over_ssh_prints_a_utf16_files_history_and_says_it_is_not_followe
         "its host (tracerun --path FILE -f), or have it written as UTF-8 with LF "
         "or CRLF line ends\n"
     )
+
+
+def test_a_damaged_utf16_archive_on_a_host_keeps_the_records_before_the_damage(
+    ssh_fleet: Any, tmp_path: Path
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    text = "".join(
+        f"2026-03-20T14:10:{i % 60:02d}Z INFO step {i} request_id={RID}\r\n"
+        for i in range(3000)
+    )
+    data = gzip.compress(b"\xff\xfe" + text.encode("utf-16-le"))[:-2000]
+    (web1.log_dir / "app.log.1.gz").write_bytes(data)
+    (tmp_path / "app.log.1.gz").write_bytes(data)
+    origin = f"web-1:{web1.remote_dir}/app.log.1.gz"
+
+    remote = run("--ssh", origin, RID, "-o", "ndjson")
+    local = run("--path", str(tmp_path / "app.log.1.gz"), RID, "-o", "ndjson")
+
+    assert (remote.exit_code, local.exit_code) == (3, 3)
+    got = [r[2] for r in ndjson(remote)]
+    assert got == [r[2] for r in ndjson(local)]
+    assert 2000 < len(got) < 3000
+    assert remote.stderr == (
+        f"tracerun: error: source app: {origin}: gzip: {web1.remote_dir}/"
+        "app.log.1.gz: unexpected end of file\n"
+        "  hint: records read before the problem were kept\n"
+    )
