@@ -156,10 +156,13 @@ HEAD_BYTES = 64 * 1024
 # A file whose text is not the bytes grep sees is sent whole (#14): UTF-16
 # (FF FE or FE FF first, in the file or its archive: every character is two
 # bytes, grep -F matched none of them) and lines ended by lone CRs (old Mac
-# OS: grep sees one line). tr_kind names it (`utf16`, `cr`) from the first
-# line of its first HEAD_BYTES (a CR before the first LF and not just before
-# it is a lone one, read/endings.py); the local side then decides exactly as
-# for a local file (read/utf16.py's test, the scan's line ends).
+# OS: grep sees one line). tr_kind names it (`utf16`, `cr`; exit status 0)
+# from the first line of its first HEAD_BYTES (a CR before the first LF and
+# not just before it is a lone one, read/endings.py); the local side then
+# decides exactly as for a local file (read/utf16.py's test, the scan's line
+# ends). Its cost on the host, a `head` and an `awk` per file: about 2.4 ms a
+# file with dash, 0.7 ms with busybox (300 small files, a loaded 2-core box:
+# 5.0 → 7.4 and 2.6 → 3.2 ms a file in all).
 #
 # tr_whole sends it as `@W CODE` and its text compressed again (gzip -1) in
 # base64 (CODE b64) or, without base64, od's hex (CODE hex): bytes on the
@@ -168,8 +171,9 @@ HEAD_BYTES = 64 * 1024
 # test_a_utf16_file_costs_about_its_compressed_size_on_the_wire).
 _KIND = quote(
     'NR == 1 { b = substr($0, 1, 2); c = index($0, "\\r")\n'
-    '  if (b == "\\377\\376" || b == "\\376\\377") print "utf16"\n'
-    '  else if (c && c < length($0)) print "cr"; exit }'
+    '  if (b == "\\377\\376" || b == "\\376\\377") w = "utf16"\n'
+    '  else if (c && c < length($0)) w = "cr"; exit }\n'
+    'END { if (w != "") print w; exit w == "" }'
 )
 _WHOLE = f"""\
 tr_cat() {{
@@ -181,9 +185,9 @@ tr_cat() {{
 }}
 tr_kind() {{
   case "$1" in
-  *.gz|*.zst) tr_cat "$1" 2>/dev/null | head -c {HEAD_BYTES} ;;
-  *) head -c {HEAD_BYTES} -- "$1" 2>/dev/null ;;
-  esac | awk {_KIND}
+  *.gz|*.zst) tr_cat "$1" 2>/dev/null | head -c {HEAD_BYTES} | awk {_KIND} ;;
+  *) head -c {HEAD_BYTES} -- "$1" 2>/dev/null | awk {_KIND} ;;
+  esac
 }}
 tr_code=b64; command -v base64 >/dev/null 2>&1 || tr_code=hex
 tr_whole() {{
@@ -261,7 +265,7 @@ def search_script(
         "tr_one() {",
         '  echo "@F $1"; echo "@F $1" >&2',
         "  TR_FILE=$2; export TR_FILE  # for the awk's own reads past the window",
-        '  if [ -n "$(tr_kind "$2")" ]; then tr_whole "$2"',
+        '  if tr_kind "$2" >/dev/null; then tr_whole "$2"',
         '  else { tr_search "$2"; echo "@R $?"; } | tr_keep; fi',
         '  echo "@E $1"',
         "}",
