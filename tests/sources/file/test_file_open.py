@@ -274,16 +274,3 @@ def test_utf16_text_is_read_as_utf8_without_its_bom(
         parts.append(stream.read())
     assert b"".join(parts) == text.encode()
     assert file_open.is_compressed(path)  # read whole: never bisected nor cut
-
-
-def test_ff_fe_before_utf8_text_is_not_taken_for_utf16() -> None:
-    # A binary blob's first bytes, then UTF-8 JSON (test_cli_app's garbage line):
-    # read as UTF-16, every record of the file was lost.
-    head = (
-        b'\xff\xfe\x00garbage\x00\n{"ts":"2026-03-20T14:10:00Z","request_id":"abc"}\n'
-    )
-    assert file_open.utf16(head) is None
-    assert file_open.utf16(b"\xff\xfe" + "2026 a abc\r\n".encode("utf-16-le")) == (
-        "utf-16-le"
-    )
-    assert file_open.utf16(b"\xfe\xff") == "utf-16-be"  # only the BOM written yet

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tracerun.extract.shapes import starts_record
 from tracerun.read.tally import Miss
-from tracerun.sources.ssh.logs import Framer, hits_of
+from tracerun.sources.ssh.logs import LOST_START, Framer, hits_of, lost_notices
 
 
 def frames(lines: list[bytes]) -> list[tuple[int, bytes]]:
@@ -109,3 +109,17 @@ def test_context_that_does_not_reach_a_start_brings_no_record() -> None:
     assert frames([b"1-  a file's first line", b"2:  caused by the id"]) == [
         (1, b"  a file's first line\n  caused by the id")
     ]
+
+
+def test_a_utf8_bom_before_line_1_is_dropped_and_nowhere_else() -> None:
+    assert frames([b"1:\xef\xbb\xbf{} id", b"2:\xef\xbb\xbf{} id"]) == [
+        (1, b"{} id\n\xef\xbb\xbf{} id")
+    ]
+
+
+def test_a_hit_whose_record_began_too_far_back_is_kept_to_be_told() -> None:
+    framer = Framer(starts_record)
+    for line in (b"@F 0", b"@L 9000", b"9000:  caused by the id", b"@R 0"):
+        assert framer.take(line) == []
+    assert lost_notices("web-1:/a.log", framer) == [f"web-1:/a.log:9000: {LOST_START}"]
+    assert framer.lost == []

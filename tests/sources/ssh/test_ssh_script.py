@@ -19,6 +19,7 @@ import pytest
 
 from tracerun.read.bounds import WANTED, Bounds
 from tracerun.sources.ssh import script
+from tracerun.sources.ssh.whole import Sent
 
 SHELLS = [["/bin/sh", "-s"]]
 if shutil.which("busybox"):
@@ -231,16 +232,43 @@ def test_follow_script_sends_a_continuation_hit_with_the_lines_back_to_its_start
         + "".join(f"  frame {i}\n" for i in range(script.BACK_LINES + 5))
         + "  caused by req-1\n"
     )
+    # More lines back than grep's -B (BACK_LINES): all of them, to the start.
     code = script.follow_script([(str(log), 1)], ["req-1"])
     last = script.BACK_LINES + 13
-    out = follow(shell, code, tmp_path, 4 + script.BACK_LINES + 1)
+    out = follow(shell, code, tmp_path, 4 + script.BACK_LINES + 8)
     assert out == [
         "0\t2-2026 b boom",
         "0\t3-Traceback (most recent call last):",
         "0\t4:  caused by req-1",
         "0\t5-ValueError: x",
-        *(f"0\t{n}-  frame {n - 8}" for n in range(last - script.BACK_LINES, last)),
+        "0\t6-2026 c quiet",
+        "0\t7-  frame",
+        *(f"0\t{n}-  frame {n - 8}" for n in range(8, last)),
         f"0\t{last}:  caused by req-1",
+    ]
+
+
+def test_follow_script_tells_a_continuation_hit_further_than_far_bytes_below_its_start(
+    shell: list[str], tmp_path: Path
+) -> None:
+    frames = script.FAR_BYTES // 100 + 1
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026 a quiet\n"
+        + "".join(f"  frame {i:07} {'x' * 84}\n" for i in range(frames))
+        + "  caused by req-1\n  frame after\n2026 b quiet\n  caused by req-1\n"
+    )
+    code = script.follow_script(
+        [(str(log), 1), (str(tmp_path / "other.log"), 1)], ["req-1"]
+    )
+    hit = frames + 2
+    out = follow(shell, code, tmp_path, 5)
+    assert out == [
+        f"0\t@L {hit}",
+        f"0\t{hit}:  caused by req-1",
+        f"0\t{hit + 1}-  frame after",
+        f"0\t{hit + 2}-2026 b quiet",
+        f"0\t{hit + 3}:  caused by req-1",
     ]
 
 
@@ -582,8 +610,8 @@ def test_a_continuation_hit_further_below_its_start_than_grep_hands_on(
 ) -> None:
     # More continuation lines before the hit than grep hands on (-B): the
     # host reads the file itself back to the start (within FAR_BYTES); past
-    # that, what grep handed on comes (the local side finds no start in it).
-    # A file's first lines come back to line 1 (which starts a record).
+    # that, it says so (`@L LINE`) before the hit line. A file's first lines
+    # come back to line 1 (which starts a record).
     back = script.BACK_LINES
     long = [f"  frame {i} " + "x" * 90 for i in range(script.FAR_BYTES // 90)]
     lines = [
@@ -619,7 +647,8 @@ def test_a_continuation_hit_further_below_its_start_than_grep_hands_on(
         "@F 0",
         *sent(1, 4),
         *sent(5, back + 16),
-        *sent(hit - back, hit),
+        f"@L {hit}",
+        *sent(hit, hit),
         "@R 0",
         "@E 0",
     ]
@@ -700,3 +729,91 @@ def test_hostile_needles_on_continuation_lines_are_literal_with_their_start(
         "@E 0",
     ]
     assert not (tmp_path / "MARK").exists()
+
+
+def _whole_files(tmp_path: Path) -> dict[str, bytes]:
+    """Files the host sends whole, and two it searches (LF, CRLF)."""
+    text = "2026 a req-1 ✓\r\n2026 b\r\n"
+    files = {
+        "le.log": b"\xff\xfe" + text.encode("utf-16-le"),
+        "be.log.1.gz": b"\xfe\xff" + text.encode("utf-16-be"),
+        "cr.log": text.replace("\r\n", "\r").encode(),
+        "lf.log": text.replace("\r\n", "\n").encode(),
+        "crlf.log": text.encode(),
+    }
+    for name, data in files.items():
+        packed = gzip.compress(data) if name.endswith(".gz") else data
+        (tmp_path / name).write_bytes(packed)
+    return files
+
+
+def _answers(out: list[bytes]) -> dict[int, list[bytes]]:
+    each: dict[int, list[bytes]] = {}
+    for line in out:
+        if line.startswith(b"@F "):
+            current = each.setdefault(int(line[3:]), [])
+        else:
+            current.append(line)
+    return each
+
+
+def test_files_whose_text_grep_cannot_see_are_sent_whole(
+    shell: list[str], tmp_path: Path
+) -> None:
+    # UTF-16 (also inside .gz), lone CRs: `@W CODE` and their bytes, which
+    # come back as they are; LF and CRLF files are searched as before.
+    files = _whole_files(tmp_path)
+    code = script.search_script(list(files), ["req-1"], ignore_case=False)
+
+    done = subprocess.run(
+        shell, input=code.encode(), capture_output=True, cwd=tmp_path, check=False
+    )
+    each = _answers(done.stdout.removesuffix(b"\n").split(b"\n"))
+
+    for index, data in enumerate(list(files.values())[:3]):
+        head, *rest = each[index]
+        assert head == b"@W b64"
+        sent = Sent(iter(rest), b"b64")
+        assert b"".join(iter(lambda s=sent: s.read(7), b"")) == data
+        assert (sent.ended, sent.cut) == (True, False)
+    assert each[3] == [b"1:2026 a req-1 \xe2\x9c\x93", b"@R 0", b"@E 3"]
+    assert each[4] == [b"1:2026 a req-1 \xe2\x9c\x93\r", b"@R 0", b"@E 4"]
+
+
+def test_without_base64_a_whole_file_comes_as_ods_hex(tmp_path: Path) -> None:
+    # A host with no base64 (it is not POSIX): od's hex, three bytes a byte.
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in ("sh", "awk", "grep", "head", "gzip", "od", "cat", "tail", "stat"):
+        found = shutil.which(tool)
+        assert found is not None
+        (tools / tool).symlink_to(found)
+    files = _whole_files(tmp_path)
+    code = script.search_script(["le.log"], ["req-1"], ignore_case=False)
+
+    done = subprocess.run(
+        [str(tools / "sh"), "-s"],
+        input=code.encode(),
+        capture_output=True,
+        cwd=tmp_path,
+        env={"PATH": str(tools)},
+        check=False,
+    )
+    head, *rest = _answers(done.stdout.splitlines())[0]
+
+    assert (head, done.stderr) == (b"@W hex", b"@F 0\n")
+    sent = Sent(iter(rest), b"hex")
+    assert sent.read(1000) == files["le.log"]
+    assert sent.read(1000) == b""
+    assert sent.ended
+
+
+def test_count_script_names_the_files_a_follow_cannot_read(
+    shell: list[str], tmp_path: Path
+) -> None:
+    files = _whole_files(tmp_path)
+
+    out = run(shell, script.count_script(list(files)), tmp_path)
+
+    kinds = [line for line in out if line.startswith("@K")]
+    assert kinds == ["@K 0 utf16", "@K 1 utf16", "@K 2 cr"]

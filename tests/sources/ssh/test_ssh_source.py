@@ -69,6 +69,12 @@ def profile(tmp_path: Path, body: str) -> Path:
     return path
 
 
+@pytest.fixture(params=["gnu", "busybox"])
+def either(request: pytest.FixtureRequest, ssh_fleet: Any) -> Any:
+    """A GNU host, then the busybox one: what both must read alike."""
+    return ssh_fleet.hosts[0] if request.param == "gnu" else ssh_fleet.busybox
+
+
 def test_three_hosts_a_file_and_a_container_merge_into_one_timeline(
     ssh_fleet: Any, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -674,16 +680,27 @@ def _remote_and_local(
     """Trace the same file on the host and here; both records, as parsed ndjson."""
     text = ("\n".join(lines) + "\n").encode()
     name = "app.log.1.gz" if packed else "app.log"
-    data = gzip.compress(text) if packed else text
+    return _both(host, tmp_path, name, gzip.compress(text) if packed else text, *args)
+
+
+def _both(
+    host: Any, tmp_path: Path, name: str, data: bytes, *args: str
+) -> tuple[list[Any], list[Any]]:
+    """Trace the same bytes as a file on the host and here: both records, parsed.
+
+    The exit codes and stderr must be the same, the local path read as the
+    remote origin; every remote record's origin is `host:/path`.
+    """
     (host.log_dir / name).write_bytes(data)
     (tmp_path / name).write_bytes(data)
-    remote = run(
-        "--ssh", f"{host.alias}:{host.remote_dir}/{name}", *args, "-o", "ndjson"
-    )
+    origin = f"{host.alias}:{host.remote_dir}/{name}"
+    remote = run("--ssh", origin, *args, "-o", "ndjson")
     local = run("--path", str(tmp_path / name), *args, "-o", "ndjson")
-    assert (remote.exit_code, remote.stderr) == (local.exit_code, local.stderr)
+    said = local.stderr.replace(str(tmp_path / name), origin)
+    assert (remote.exit_code, remote.stderr) == (local.exit_code, said)
     got = [json.loads(line) for line in remote.stdout.splitlines()]
     want = [json.loads(line) for line in local.stdout.splitlines()]
+    assert {r["origin"] for r in got} <= {origin}
     return got, want
 
 
@@ -850,3 +867,385 @@ def test_a_hostile_file_name_is_read_as_data(ssh_fleet: Any) -> None:
     assert result.stderr == ""
     made = [p for p in (web1.home, web1.log_dir) if (p / "x").exists()]
     assert made == []
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
+def test_a_utf8_bom_before_a_remote_files_first_line_is_no_part_of_its_record(
+    either: Any, tmp_path: Path, packed: bool
+) -> None:
+    # Notepad, PowerShell 7's utf8BOM: the hit on line 1 came back as
+    # EF BB BF {...}, which did not parse; the local scan skips the BOM.
+    host = either
+    text = f"{record(1, 'first')}\n{record(2, 'other', rid='z')}\n{record(3, 'last')}\n"
+    data = b"\xef\xbb\xbf" + text.encode()
+    name = "app.log.1.gz" if packed else "app.log"
+
+    got, want = _both(
+        host, tmp_path, name, gzip.compress(data) if packed else data, RID
+    )
+
+    assert _same(got, want) == [(1, "first"), (3, "last")]
+
+
+def test_sources_reads_a_bom_files_first_line_as_for_a_local_file(
+    ssh_fleet: Any, tmp_path: Path
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    data = b"\xef\xbb\xbf" + f"{record(1, 'a')}\n{record(7, 'b')}\n".encode()
+    (web1.log_dir / "app.log").write_bytes(data)
+    (tmp_path / "app.log").write_bytes(data)
+
+    remote = run("sources", "--ssh", f"web-1:{web1.remote_dir}/", "--check")
+    local = run("sources", "--path", str(tmp_path / "app.log"), "--check")
+
+    assert (remote.exit_code, local.exit_code) == (0, 0), remote.stderr
+    shown = [line.split("B  ")[-1] for line in remote.stdout.splitlines()[1:]]
+    assert shown == [line.split("B  ")[-1] for line in local.stdout.splitlines()[1:]]
+    assert shown == [
+        "2026-03-20T14:10:01.000Z → 2026-03-20T14:10:07.000Z",
+        "    sample: 2 records: 2 (100%) parsed, 2 (100%) with a timestamp",
+    ]
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
+def test_a_continuation_hit_far_more_than_128_kib_below_its_start_finds_it(
+    either: Any, tmp_path: Path, packed: bool
+) -> None:
+    # 400 KiB of trace before the id: the host read back only 128 KiB and
+    # the record was lost without a word; a local trace prints it whole. A
+    # file opening with frames: line 1 starts its record, for both.
+    host = either
+    frames = [f'  File "p.py", line {i}, in f{i} ' + "x" * 100 for i in range(3000)]
+    lines = [
+        *frames[:300],
+        f"  caused by request_id={RID}",  # 301
+        "2026-03-20T14:10:00Z ERROR pay: boom",  # 302
+        "Traceback (most recent call last):",
+        *frames,
+        f"ValueError: declined for request_id={RID}",  # 3304
+        "2026-03-20T14:10:01Z INFO pay: quiet request_id=z",
+    ]
+
+    got, want = _remote_and_local(host, tmp_path, lines, packed, RID)
+
+    found = _same(got, want)
+    assert [(line, message.count("\n") + 1) for line, message in found] == [
+        (1, 301),
+        (302, 3003),
+    ]
+
+
+def test_a_continuation_hit_further_than_the_record_cap_below_its_start_is_told(
+    ssh_fleet: Any,
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    frames = [f"  frame {i} " + "x" * 100 for i in range(2**23 // 100)]
+    lines = [
+        "2026-03-20T14:10:00Z ERROR pay: boom",
+        *frames,
+        f"  caused by request_id={RID}",
+        f"2026-03-20T14:10:01Z INFO pay: later request_id={RID}",
+    ]
+    (web1.log_dir / "app.log").write_text("\n".join(lines) + "\n")
+    origin = f"web-1:{web1.remote_dir}/app.log"
+
+    result = run("--ssh", origin, RID, "-o", "ndjson")
+
+    assert result.exit_code == 3
+    assert [(r[2], r[3]) for r in ndjson(result)] == [(len(lines), "pay: later")]
+    assert result.stderr == (
+        f"tracerun: error: {origin}:{len(lines) - 1}: a search value here continues "
+        "a record that began more than 8 MiB before it; the record was not read "
+        "(hint: a wrong multiline.start rule makes records this long)\n"
+        "  hint: records of up to 8 MiB are read; look at that one with another tool\n"
+    )
+
+
+def _append_later(log: Path, text: str, seconds: float = 2.0) -> threading.Thread:
+    """Append `text` to `log` in one write, `seconds` from now (a started thread)."""
+
+    def write() -> None:
+        time.sleep(seconds)
+        with log.open("a") as file:
+            file.write(text)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    return writer
+
+
+def _follow_both(host: Any, tmp_path: Path, history: str, live: str) -> list[Result]:
+    """Follow the same file on the host and here while `live` is appended to it.
+
+    Each follow runs 5 s; `live` is written 2 s in, in one write.
+    """
+    results = []
+    for log in (host.log_dir / "app.log", tmp_path / "app.log"):
+        log.write_text(history)
+        writer = _append_later(log, live)
+        where = (
+            ("--ssh", f"{host.alias}:{host.remote_dir}/app.log")
+            if log.parent == host.log_dir
+            else ("--path", str(log))
+        )
+        follow = ("-f", "--timeout", "5s", "--reorder-window", "0", "-o", "ndjson")
+        results.append(run(*where, RID, *follow))
+        writer.join()
+    return results
+
+
+def test_follow_over_ssh_prints_a_live_record_whose_id_is_300_lines_below_its_start(
+    either: Any, tmp_path: Path
+) -> None:
+    # The host's follow kept only the 256 lines before a hit (grep's -B in
+    # the one-shot): the trace's start was not among them and the record was
+    # lost without a word; a local `--path -f` prints it whole.
+    host = either
+    trace = [
+        "2026-03-20T14:10:01Z ERROR pay: boom",
+        "Traceback (most recent call last):",
+        *(f'  File "p.py", line {i}, in f{i}' for i in range(300)),
+        f"ValueError: declined for request_id={RID}",
+        "2026-03-20T14:10:02Z INFO pay: quiet",
+    ]
+    history = f"2026-03-20T14:10:00Z INFO pay: history request_id={RID}\n"
+
+    remote, local = _follow_both(host, tmp_path, history, "\n".join(trace) + "\n")
+
+    assert (remote.exit_code, remote.stderr) == (local.exit_code, local.stderr)
+    got = [json.loads(line) for line in remote.stdout.splitlines()]
+    want = [json.loads(line) for line in local.stdout.splitlines()]
+    assert _same(got, want) == [
+        (1, "pay: history"),
+        (2, "\n".join(["pay: boom", *trace[1:303]])),
+    ]
+    assert {r["origin"] for r in got} == {f"{host.alias}:{host.remote_dir}/app.log"}
+
+
+def test_follow_over_ssh_tells_a_live_hit_further_than_8_mib_below_its_start(
+    ssh_fleet: Any,
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    log = web1.log_dir / "app.log"
+    log.write_text(f"2026-03-20T14:10:00Z INFO pay: history request_id={RID}\n")
+    frames = "".join(f"  frame {i:07} {'x' * 84}\n" for i in range(2**23 // 100 + 1))
+
+    live = (
+        f"2026-03-20T14:10:01Z ERROR pay: boom\n{frames}  caused by request_id={RID}\n"
+    )
+    writer = _append_later(log, live)
+    origin = f"web-1:{web1.remote_dir}/app.log"
+    result = run(
+        "--ssh", origin, RID, "-f", "--timeout", "6s", "--reorder-window", "0",
+        "-o", "ndjson",
+    )  # fmt: skip
+    writer.join()
+
+    assert [(r[2], r[3]) for r in ndjson(result)] == [(1, "pay: history")]
+    hit = 2**23 // 100 + 4
+    assert result.stderr == (
+        f"tracerun: warning: {origin}:{hit}: a search value here continues a record "
+        "that began more than 8 MiB before it; the record was not read (hint: a "
+        "wrong multiline.start rule makes records this long)\n"
+    )
+
+
+def _powershell_log(end: str = "\r\n") -> str:
+    """A log as Windows PowerShell writes it: CRLF, non-ASCII, a stack trace.
+
+    The id is on a trace's continuation line, and on the last line, which
+    has no line end.
+    """
+    lines = [
+        f"2026-03-20T14:10:01Z INFO Zürich: start request_id={RID}",
+        "2026-03-20T14:10:02Z INFO other request_id=z ✓",
+        "2026-03-20T14:10:03Z ERROR pay: boom",
+        "System.InvalidOperationException: declined",
+        f"   at Pay.Run() for request_id={RID} ✗",
+        f"2026-03-20T14:10:04Z INFO decoy request_id={RID}0",
+        f"2026-03-20T14:10:05Z INFO end request_id={RID}",
+    ]
+    return end.join(lines)
+
+
+_TRACE = f"   at Pay.Run() for request_id={RID} ✗"
+_POWERSHELL_RECORDS = [
+    (1, "Zürich: start"),
+    (3, f"pay: boom\nSystem.InvalidOperationException: declined\n{_TRACE}"),
+    (7, "end"),
+]
+
+
+@pytest.mark.parametrize(
+    ("bom", "encoding", "packed"),
+    [
+        (b"\xff\xfe", "utf-16-le", False),
+        (b"\xfe\xff", "utf-16-be", False),
+        (b"\xff\xfe", "utf-16-le", True),
+    ],
+    ids=["utf-16-le", "utf-16-be", "utf-16-le.gz"],
+)
+def test_a_utf16_file_on_a_host_gives_a_local_traces_records(
+    either: Any, tmp_path: Path, bom: bytes, encoding: str, packed: bool
+) -> None:
+    # PowerShell 5.1's Out-File: the host's grep -F matched none of its
+    # bytes, and every record was lost without a word.
+    data = bom + _powershell_log().encode(encoding)
+    name = "app.log.1.gz" if packed else "app.log"
+
+    got, want = _both(
+        either, tmp_path, name, gzip.compress(data) if packed else data, RID
+    )
+
+    assert _same(got, want) == _POWERSHELL_RECORDS
+
+
+def test_a_file_whose_lines_end_in_lone_crs_gives_a_local_traces_records(
+    either: Any, tmp_path: Path
+) -> None:
+    # Old Mac OS line ends: grep saw one line, and only the first record came.
+    data = _powershell_log("\r").encode()
+
+    got, want = _both(either, tmp_path, "app.log", data, RID)
+
+    assert _same(got, want) == _POWERSHELL_RECORDS
+
+
+def test_ff_fe_before_utf8_text_on_a_host_is_read_as_the_local_file_is(
+    ssh_fleet: Any, tmp_path: Path
+) -> None:
+    # A binary blob's first bytes, then UTF-8 lines: sent whole, it is not
+    # taken for UTF-16 (read/utf16.py's test), and its records are found.
+    data = b"\xff\xfe\x00garbage\x00\n" + _powershell_log("\n").encode()
+
+    got, want = _both(ssh_fleet.hosts[0], tmp_path, "app.log", data, RID)
+
+    assert _same(got, want) == [(n + 1, message) for n, message in _POWERSHELL_RECORDS]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"], ids=["lf", "crlf"])
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
+def test_a_hit_on_a_last_line_without_a_line_end_is_a_local_traces_record(
+    either: Any, tmp_path: Path, end: str, packed: bool
+) -> None:
+    data = _powershell_log(end).encode()
+    name = "app.log.1.gz" if packed else "app.log"
+
+    got, want = _both(
+        either, tmp_path, name, gzip.compress(data) if packed else data, RID
+    )
+
+    assert _same(got, want) == _POWERSHELL_RECORDS
+
+
+def test_a_utf16_file_last_written_before_since_is_not_read(
+    ssh_fleet: Any,
+) -> None:
+    # The mtime pruning holds for a file sent whole: the old file is not
+    # read (its record, a lie about its age, is not printed).
+    web1 = ssh_fleet.hosts[0]
+    for name, second in (("old.log", 1), ("new.log", 2)):
+        line = f"2026-03-20T14:10:0{second}Z INFO {name} request_id={RID}\r\n"
+        (web1.log_dir / name).write_bytes(b"\xff\xfe" + line.encode("utf-16-le"))
+    old = 1_773_878_400  # 2026-03-19T00:00:00Z
+    os.utime(web1.log_dir / "old.log", (old, old))
+
+    result = run(
+        "--ssh", f"web-1:{web1.remote_dir}/*.log", RID, "--since",
+        "2026-03-20T14:00:00Z", "-o", "ndjson",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    assert ndjson(result) == [
+        ("14:10:02", f"web-1:{web1.remote_dir}/new.log", 1, "new.log")
+    ]
+
+
+def test_a_utf16_file_costs_about_its_compressed_size_on_the_wire(
+    ssh_fleet: Any,
+) -> None:
+    # 20,000 PowerShell lines (2.2 MB as UTF-16), sent whole: gzip -1, then
+    # base64 (script.py _WHOLE). What came back is counted by the read.
+    web1 = ssh_fleet.hosts[0]
+    text = "".join(
+        f"2026-03-20T14:{i // 600 % 60:02d}:{i // 10 % 60:02d}Z INFO worker {i % 7}: "
+        f"step {i} done request_id=req-{i % 500}\r\n"
+        for i in range(20_000)
+    )
+    data = b"\xff\xfe" + text.encode("utf-16-le")
+    (web1.log_dir / "app.log").write_bytes(data)
+    squeezed = len(gzip.compress(data, compresslevel=1))
+    source = SshSourceConfig(
+        type="ssh", hosts=["web-1"], paths=[f"{web1.remote_dir}/app.log"]
+    )
+    plan = build_plan(to_spec(Profile(version=1, sources={"app": source})))
+    query = Query(terms=(Term(None, "req-42"),), keys=("request_id",))
+
+    with runs.spill_directory():
+        result = SshSource().read(plan.targets[0], query)
+        lines = [r.line for r in records_of(result)]
+
+    assert result.failure is None
+    assert lines == list(range(43, 20_001, 500))
+    assert squeezed < result.bytes_read < squeezed * 4 / 3 * 1.02 + 100
+    assert result.bytes_read < len(data) / 8
+
+
+def test_follow_over_ssh_prints_a_utf16_files_history_and_says_it_is_not_followed(
+    ssh_fleet: Any,
+) -> None:
+    # `tail -F | awk` on the host sees UTF-16's bytes, not its text: the file
+    # is read once (as a one-shot trace reads it), and the follow says so.
+    web1 = ssh_fleet.hosts[0]
+    log = web1.log_dir / "app.log"
+    log.write_bytes(b"\xff\xfe" + _powershell_log().encode("utf-16-le"))
+    (web1.log_dir / "plain.log").write_text(f"{record(1, 'plain history')}\n")
+
+    writer = _append_later(web1.log_dir / "plain.log", f"{record(9, 'plain live')}\n")
+    result = run(
+        "--ssh", f"web-1:{web1.remote_dir}/*.log", RID, "-f", "--timeout", "4s",
+        "--reorder-window", "0", "-o", "ndjson",
+    )  # fmt: skip
+    writer.join()
+
+    where = f"web-1:{web1.remote_dir}"
+    assert sorted(ndjson(result)) == [
+        ("14:10:01", f"{where}/app.log", 1, "Zürich: start"),
+        ("14:10:01", f"{where}/plain.log", 1, "plain history"),
+        ("14:10:03", f"{where}/app.log", 3, _POWERSHELL_RECORDS[1][1]),
+        ("14:10:05", f"{where}/app.log", 7, "end"),
+        ("14:10:09", f"{where}/plain.log", 2, "plain live"),
+    ]
+    assert result.stderr == (
+        f"tracerun: warning: source logs: {where}/app.log: UTF-16 text is not "
+        "followed over ssh; only its records up to now are printed; follow it on "
+        "its host (tracerun --path FILE -f), or have it written as UTF-8 with LF "
+        "or CRLF line ends\n"
+    )
+
+
+def test_a_damaged_utf16_archive_on_a_host_keeps_the_records_before_the_damage(
+    ssh_fleet: Any, tmp_path: Path
+) -> None:
+    web1 = ssh_fleet.hosts[0]
+    text = "".join(
+        f"2026-03-20T14:10:{i % 60:02d}Z INFO step {i} request_id={RID}\r\n"
+        for i in range(3000)
+    )
+    data = gzip.compress(b"\xff\xfe" + text.encode("utf-16-le"))[:-2000]
+    (web1.log_dir / "app.log.1.gz").write_bytes(data)
+    (tmp_path / "app.log.1.gz").write_bytes(data)
+    origin = f"web-1:{web1.remote_dir}/app.log.1.gz"
+
+    remote = run("--ssh", origin, RID, "-o", "ndjson")
+    local = run("--path", str(tmp_path / "app.log.1.gz"), RID, "-o", "ndjson")
+
+    assert (remote.exit_code, local.exit_code) == (3, 3)
+    got = [r[2] for r in ndjson(remote)]
+    assert got == [r[2] for r in ndjson(local)]
+    assert 2000 < len(got) < 3000
+    assert remote.stderr == (
+        f"tracerun: error: source app: {origin}: gzip: {web1.remote_dir}/"
+        "app.log.1.gz: unexpected end of file\n"
+        "  hint: records read before the problem were kept\n"
+    )

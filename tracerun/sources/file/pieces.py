@@ -34,10 +34,10 @@ from tracerun.read.scan import (
 )
 from tracerun.read.tally import Tally, where
 from tracerun.read.target import Target
+from tracerun.read.utf16 import Transcoded
 from tracerun.sources.base import OriginResult, ReadError
 from tracerun.sources.file.open import (
     Decompressed,
-    Transcoded,
     file_failure,
     is_compressed,
     open_log,

@@ -19,12 +19,9 @@ from typing import BinaryIO
 from tracerun.read.endings import UTF8_BOM, cr_lines, first_end_is_lone_cr
 from tracerun.read.numbers import line_numbers, pread_into
 from tracerun.read.target import Target
+from tracerun.read.utf16 import UTF16_PROBE
 from tracerun.sources.base import ReadError
-from tracerun.sources.file.open import (
-    UTF16_PROBE,
-    is_transformed,
-    open_log,
-)
+from tracerun.sources.file.open import is_transformed, open_log
 from tracerun.sources.file.paths import rotation_stem
 
 MARGIN_US = 60 * 1_000_000

@@ -37,16 +37,11 @@ from tracerun.read.incremental import IncrementalReader
 from tracerun.read.match import Matcher
 from tracerun.read.scan import CHUNK
 from tracerun.read.target import Target
+from tracerun.read.utf16 import UTF16_PROBE, utf16
 from tracerun.record import Record
 from tracerun.sources.feed import Backoff, Note
 from tracerun.sources.file.globs import Globs, Key
-from tracerun.sources.file.open import (
-    MAGIC_BYTES,
-    UTF16_PROBE,
-    file_failure,
-    is_archive,
-    utf16,
-)
+from tracerun.sources.file.open import MAGIC_BYTES, file_failure, is_archive
 from tracerun.sources.file.tracked import (
     HEAD,
     Memo,

@@ -2,7 +2,8 @@
 
 `source.py` is the type's Source; `client` (running `ssh`, its failures),
 `script` (the remote POSIX sh), `select` (which files), `logs` (one file's
-search), `peek` (heads and tails), `tail` (following) and `adhoc` are its parts.
+search), `whole` (a file the host sends whole: UTF-16, lone CRs), `peek` (heads
+and tails), `tail` (following) and `adhoc` are its parts.
 """
 
 from __future__ import annotations

@@ -5,25 +5,28 @@ archive) and sends back only the hit lines, each with its line number and the
 lines after it that look like its continuation; here they are framed with the
 source's real record-start rule and go through the same Assembler (parser,
 exact match, window, --where) as a local file, so a remote decoy (`abc0`, a
-message that only mentions the id) is dropped exactly as it is for files.
+message that only mentions the id) is dropped exactly as it is for files. A
+file whose text grep cannot see comes whole instead and is scanned here
+(whole.py).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from tracerun.errors import SourceFailure
 from tracerun.plain import field, plain
 from tracerun.query import Query
 from tracerun.read.assemble import Assembler
+from tracerun.read.endings import UTF8_BOM
 from tracerun.read.match import Matcher
 from tracerun.read.runs import RunBuilder, keep_of
-from tracerun.read.scan import MAX_RECORD, Hit, Needles
+from tracerun.read.scan import MAX_RECORD, Hit, Needles, ScanNotice
 from tracerun.read.tally import Miss
 from tracerun.read.target import Target
 from tracerun.sources.base import OriginResult
-from tracerun.sources.ssh import client, script
+from tracerun.sources.ssh import client, script, whole
 from tracerun.sources.ssh.select import RemoteOrigin
 
 PER_HOST = 6
@@ -77,6 +80,7 @@ class _File:
 
     def __init__(self, target: Target, query: Query, as_run: bool) -> None:
         self.target = target
+        self.query = query
         self.result = OriginResult()
         self.kept = (
             RunBuilder(keep_of(query.limit, query.max_records)) if as_run else None
@@ -84,11 +88,31 @@ class _File:
         self.framer = Framer(target.is_start)
         self.assembler = Assembler(target, Matcher(query))
         self.ended = False
+        self.whole_hits = 0
+        self.damage: whole.CutShortError | None = None
 
     def take(self, line: bytes) -> None:
         self.result.bytes_read += len(line) + 1
         for hit in self.framer.take(line):
             _keep(self.assembler, hit, self.result, self.kept)
+
+    def take_whole(self, lines: Iterator[bytes], code: bytes) -> None:
+        """Scan the file the host sent whole (`@W CODE`), to its `@E` (whole.py)."""
+        sent = whole.Sent(lines, code)
+        notices: list[ScanNotice] = []
+        query = self.query
+        context = (query.before, query.after)
+        scan = whole.scan_sent(
+            sent, self.target, _judged(self.target, query), notices, context
+        )
+        for hit in scan:
+            self.whole_hits += 1
+            _keep(self.assembler, hit, self.result, self.kept)
+        self.assembler.tally.unkeyed.add(scan.unkeyed)
+        name = self.target.origin.name
+        self.result.capped += [f"{name}:{n.line}: {n.message}" for n in notices]
+        self.result.bytes_read += sent.wire
+        self.ended, self.damage = sent.ended, sent.damage
 
     def finish(self, session: client.Session, stderr: list[str]) -> OriginResult:
         for hit in self.framer.flush():
@@ -98,11 +122,12 @@ class _File:
             self.result.runs.append(run)
         result, assembler, origin = self.result, self.assembler, remote_of(self.target)
         assembler.tally.unkeyed.add(self.framer.unkeyed)  # the lines the host judged
+        result.capped += lost_notices(origin.name, self.framer)
         result.warnings.extend(assembler.warnings)
         result.warnings.extend(assembler.tally.failure_warnings(origin.name))
         result.tally = assembler.tally
         result.timeless = assembler.timeless
-        result.failure = _failure(origin, session, self.framer, stderr, self.ended)
+        result.failure = _failure(origin, session, self, stderr)
         return result
 
 
@@ -130,12 +155,17 @@ def read_many(
         session = client.start(origin.host, code, timeout)
         try:
             current: _File | None = None
-            for line in session.lines():
+            lines = session.lines()
+            for line in lines:
                 if line.startswith(b"@F ") and line[3:].isdigit():
                     index = int(line[3:])
                     current = files[index] if index < len(files) else None
                     continue
                 if current is None:
+                    continue
+                if line.startswith(b"@W "):
+                    current.take_whole(lines, line[3:])  # on to its `@E`
+                    current = None
                     continue
                 current.take(line)
                 if line.startswith(b"@E "):
@@ -212,20 +242,21 @@ def _keep(
 
 
 def _failure(
-    origin: RemoteOrigin,
-    session: client.Session,
-    framer: Framer,
-    said: list[str],
-    ended: bool = True,
+    origin: RemoteOrigin, session: client.Session, file: _File, said: list[str]
 ) -> SourceFailure | None:
     problem = client.failure_of(session)
-    if problem is not None and not (ended and session.timed_out):
+    if problem is not None and not (file.ended and session.timed_out):
         return SourceFailure(origin.source, origin.name, problem.reason, problem.hint)
-    if said or framer.grep_status not in (0, 1):
-        reason = said[0].strip()[:300] if said else "grep failed on the host"
+    framer = file.framer
+    if said or framer.grep_status not in (0, 1) or file.damage is not None:
+        reason = (
+            said[0].strip()[:300]
+            if said
+            else str(file.damage or "grep failed on the host")
+        )
         hint = (
             "records read before the problem were kept"
-            if framer.hits
+            if framer.hits or file.whole_hits
             else "check the file on the host"
         )
         return SourceFailure(origin.source, origin.name, reason, hint)
@@ -244,14 +275,18 @@ class Framer:
     (the host sends the lines before such a hit) is held as a candidate with
     the continuation lines after it, and becomes a record (numbered from its
     first line) if a hit continues it; a gap or another start drops it.
+    A UTF-8 BOM before line 1 is no part of its record.
     `@U COUNT LINE`: hit lines the host did not send, their needles only in
-    message text (`unkeyed`, as the local scan counts them).
+    message text (`unkeyed`, as the local scan counts them). `@L LINE`: a hit
+    on LINE continues a record that began further back than the host reads
+    (script.FAR_BYTES); its line is kept in `lost`, to be told.
     """
 
     is_start: Callable[[bytes], bool]
     grep_status: int = 0
     hits: int = 0
     unkeyed: Miss = field(default_factory=Miss)
+    lost: list[int] = field(default_factory=list)
     _record: list[bytes] = field(default_factory=list)
     _first: int = 0
     _next: int = 0
@@ -269,6 +304,8 @@ class Framer:
                 count, _, first = line[3:].partition(b" ")
                 if count.isdigit() and first.isdigit():
                     self.unkeyed.add(Miss(int(count), int(first)))
+            elif line.startswith(b"@L ") and line[3:].isdigit():
+                self.lost.append(int(line[3:]))
             if not line.startswith(b"@E "):
                 return []
             self._held = []
@@ -276,6 +313,8 @@ class Framer:
         number, is_hit, text = _split(line)
         if number is None:
             return []
+        if number == 1:  # as the local scan, which skips it (read/endings.py)
+            text = text.removeprefix(UTF8_BOM)
         done: list[Hit] = []
         starts = number == 1 or self.is_start(text)
         continues = self._record and number == self._next and not starts
@@ -312,6 +351,20 @@ class Framer:
         self._record = []
         self.hits += 1
         return [Hit(self._first, data.removesuffix(b"\r"), bytearray(), 0)]
+
+
+LOST_START = (
+    f"a search value here continues a record that began more than "
+    f"{script.FAR_BYTES // 2**20} MiB before it; the record was not read "
+    "(hint: a wrong multiline.start rule makes records this long)"
+)
+
+
+def lost_notices(name: str, framer: Framer) -> list[str]:
+    """Word the hits whose record began too far back to be read (`@L`), once each."""
+    notices = [f"{name}:{line}: {LOST_START}" for line in framer.lost]
+    framer.lost.clear()
+    return notices
 
 
 def _split(line: bytes) -> tuple[int | None, bool, bytes]:

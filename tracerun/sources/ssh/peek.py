@@ -7,6 +7,7 @@ cheap tail, so its last timestamp is only known when it is small).
 
 from __future__ import annotations
 
+from tracerun.read.endings import UTF8_BOM
 from tracerun.read.target import Target
 from tracerun.sources.ssh import client, script
 from tracerun.sources.ssh.logs import remote_of
@@ -42,6 +43,9 @@ def _edges(target: Target) -> tuple[list[bytes], list[bytes]]:
     # tail's first line is cut too unless the tail is the whole file.
     first, last = lines[: max(0, cut - 1)], lines[cut + 1 :]
     whole = (origin.size or 0) <= EDGE_BYTES
+    for edge in (first, last) if whole else (first,):
+        if edge:  # a UTF-8 BOM is no part of the first line (read/endings.py)
+            edge[0] = edge[0].removeprefix(UTF8_BOM)
     return first, last if whole else last[1:]
 
 

@@ -17,13 +17,16 @@ lines that cannot hold a field equal to a needle (read/bounds.py's test).
 
 Over 400 lines: most of it is the one awk program after grep (its rules,
 the reads past and before grep's window, the byte test), kept here with the
-sh that runs it, since neither is read or tested without the other.
+sh that runs it, since neither is read or tested without the other; and the
+sh that sends a file whole whose text grep cannot see (`_WHOLE`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+
+from tracerun.read.scan import MAX_RECORD
 
 CONTEXT_LINES = 2000
 """Lines after a hit a remote host may send for its multi-line continuation."""
@@ -34,13 +37,14 @@ was most of what grep wrote and awk read)."""
 BACK_LINES = 256
 """Lines before a hit the host's grep hands on (`-B`): a hit on a continuation
 line (a trace's `Caused by: … id`) belongs to the record above it, which the
-local scan finds within its lookback (read/scan.py LOOKBACK, 64 KiB) and the
 host must send. A record whose start is further back is found by reading the
 file from its start on the host (FAR_BYTES), once per file at most."""
-FAR_BYTES = 2 * 64 * 1024
+FAR_BYTES = MAX_RECORD
 """How far before a hit the host looks for its record's start when BACK_LINES
-did not reach it: twice the local lookback (read/scan.py LOOKBACK), so a
-record a local scan prints is never missed here."""
+did not reach it: as far as a local scan does (it keeps the whole record open
+at a block's end up to the record size cap, read/scan.py `_kept_from`), so a
+record a local trace prints is never missed here. A start further back is
+told (`@L LINE`), never silently lost."""
 CONTINUATION_ERE = (
     r"^[[:space:]]|^$|^Traceback \(|^Caused by:|^During handling of"
     r"|^The above exception|^[A-Za-z0-9_.$]+(Error|Exception)(:|$)"
@@ -146,13 +150,66 @@ def _find(index: int, root: str, name: str, single: str | None) -> str:
     return "\n".join(lines)
 
 
+HEAD_BYTES = 64 * 1024
+"""How much of a file's text the host looks at to tell a file it sends whole."""
+
+# A file whose text is not the bytes grep sees is sent whole (#14): UTF-16
+# (FF FE or FE FF first, in the file or its archive: every character is two
+# bytes, grep -F matched none of them) and lines ended by lone CRs (old Mac
+# OS: grep sees one line). tr_kind names it (`utf16`, `cr`; exit status 0)
+# from the first line of its first HEAD_BYTES (a CR before the first LF and
+# not just before it is a lone one, read/endings.py); the local side then
+# decides exactly as for a local file (read/utf16.py's test, the scan's line
+# ends). Its cost on the host, a `head` and an `awk` per file: about 2.4 ms a
+# file with dash, 0.7 ms with busybox (300 small files, a loaded 2-core box:
+# 5.0 → 7.4 and 2.6 → 3.2 ms a file in all).
+#
+# tr_whole sends it as `@W CODE` and its text compressed again (gzip -1) in
+# base64 (CODE b64) or, without base64, od's hex (CODE hex): bytes on the
+# wire are the gzip size times 4/3 (b64) or about 3 (hex); for PowerShell's
+# UTF-16LE logs, about a tenth of the file (measured in the ssh tests'
+# test_a_utf16_file_costs_about_its_compressed_size_on_the_wire).
+_KIND = quote(
+    'NR == 1 { b = substr($0, 1, 2); c = index($0, "\\r")\n'
+    '  if (b == "\\377\\376" || b == "\\376\\377") w = "utf16"\n'
+    '  else if (c && c < length($0)) w = "cr"; exit }\n'
+    'END { if (w != "") print w; exit w == "" }'
+)
+_WHOLE = f"""\
+tr_cat() {{
+  case "$1" in
+  *.gz) gzip -dc -- "$1" ;;
+  *.zst) zstd -dc -- "$1" ;;
+  *) cat -- "$1" ;;
+  esac
+}}
+tr_kind() {{
+  case "$1" in
+  *.gz|*.zst) tr_cat "$1" 2>/dev/null | head -c {HEAD_BYTES} | awk {_KIND} ;;
+  *) head -c {HEAD_BYTES} -- "$1" 2>/dev/null | awk {_KIND} ;;
+  esac
+}}
+tr_code=b64; command -v base64 >/dev/null 2>&1 || tr_code=hex
+tr_whole() {{
+  echo "@W $tr_code"
+  if [ $tr_code = b64 ]; then tr_cat "$1" | gzip -1c | base64
+  else tr_cat "$1" | gzip -1c | od -An -v -tx1; fi
+}}
+"""
+
+
 def count_script(files: Sequence[str]) -> str:
-    """Count each file's lines: `@C INDEX COUNT` (where following starts)."""
-    lines = [_PRELUDE]
+    """Count each file's lines: `@C INDEX COUNT` (where following starts).
+
+    A file the search would send whole (UTF-16 text, lone-CR line ends) is
+    named as `@K INDEX KIND` too: `tail -F | awk` cannot follow its text.
+    """
+    lines = [_PRELUDE, _WHOLE]
     for index, path in enumerate(files):
         lines.append(
             f'echo "@C {index} $(wc -l < {quote(path)} 2>/dev/null || echo 0)"'
         )
+        lines.append(f'k=$(tr_kind {quote(path)}); [ -z "$k" ] || echo "@K {index} $k"')
     return "\n".join(lines) + "\n"
 
 
@@ -185,12 +242,16 @@ def search_script(
     match after `key=` or `"key":`, so nor is a line sent whose whole-token
     needles are all written after something else (message text); their count
     and the first one's line come back as `@U COUNT LINE` after `@R`.
+
+    A file whose text grep cannot see (UTF-16, lone-CR line ends) comes whole
+    instead, as `@W CODE` and its encoded lines (_WHOLE above; whole.py).
     """
     flags = f"-n -F -B {BACK_LINES} -A {WINDOW_LINES}" + (" -i" if ignore_case else "")
     patterns = " ".join(f"-e {quote(n)}" for n in needles)
     program = _keep_program(needles, ignore_case, whole_tokens, keyed)
     lines = [
         _PRELUDE,
+        _WHOLE,
         f'tr_grep() {{ grep $tr_a {flags} {patterns} "$@"; }}',
         # A plain file is grep's operand: no `cat` copying it through a pipe.
         "tr_search() {",
@@ -204,7 +265,8 @@ def search_script(
         "tr_one() {",
         '  echo "@F $1"; echo "@F $1" >&2',
         "  TR_FILE=$2; export TR_FILE  # for the awk's own reads past the window",
-        '  { tr_search "$2"; echo "@R $?"; } | tr_keep',
+        '  if tr_kind "$2" >/dev/null; then tr_whole "$2"',
+        '  else { tr_search "$2"; echo "@R $?"; } | tr_keep; fi',
         '  echo "@E $1"',
         "}",
     ]
@@ -286,13 +348,15 @@ _KEEP_RULES = (
 # newline. A ring line is used only if its number is exactly the one expected,
 # so a `--`, a jump in the numbers or a line not stored (sent, held back) ends
 # the walk. When all `bk` lines look like continuations, far() reads the file
-# itself; when that finds no start either, what the ring holds is sent (line
-# 1 starts a record; the local side decides).
+# itself; when the record began more than `fb` bytes back, `@L num` is sent
+# (the local side tells it); when far() finds no start (it is inside what
+# was sent or skipped), what the ring holds is sent (the local side decides).
 #
 # far(num): one stream per file reads it from line 1, on from where the last
 # far() stopped (so all of them read the file once), keeping the lines since
-# the last one that does not look like a continuation, while they stay within
-# `fb` bytes; fj() joins them without copying the text once per line.
+# the last one that does not look like a continuation (line 1 starts a record,
+# as for the local scan), while they stay within `fb` bytes (`bo`: they did
+# not); fj() joins them without copying the text once per line.
 _KEEP_FUNCTIONS = (
     "function take(line, num, hit, body,    cont, v, pre) {\n"
     f"  cont = (body ~ /{CONTINUATION_ERE}/)\n"
@@ -332,12 +396,15 @@ _KEEP_FUNCTIONS = (
     '  if (bcmd == "") { bcmd = "tr_x=1; " reread; bpos = 0; bst = 0; bn = 0 }\n'
     "  while (bpos < num - 1 && (bcmd | getline line) > 0) {\n"
     "    bpos++\n"
-    f'    if (line !~ /{CONTINUATION_ERE}/) {{ bst = bpos; bn = 0; split("", bf) }}\n'
+    f"    if (bpos == 1 || line !~ /{CONTINUATION_ERE}/) {{\n"
+    '      bst = bpos; bn = 0; bo = 0; split("", bf) }\n'
     "    else if (!bst) continue\n"
     "    bn += length(line) + 1\n"
-    '    if (bn > fb) { bst = 0; split("", bf) } else bf[bpos] = line\n'
+    '    if (bn > fb) { bst = 0; bo = 1; split("", bf) } else bf[bpos] = line\n'
     "  }\n"
-    '  if (bpos != num - 1 || !bst || bst <= skip) return ""\n'
+    '  if (bpos != num - 1) return ""\n'
+    '  if (bo) return "@L " num "\\n"\n'
+    '  if (!bst || bst <= skip) return ""\n'
     "  return fj(bst, num - 1)\n"
     "}\n"
     "function fj(a, b,    m) {\n"
@@ -405,34 +472,60 @@ _VERDICT_FUNCTIONS = (
 )
 
 
-def follow_script(files: Sequence[tuple[str, int]], needles: Sequence[str]) -> str:
+# The follow's awk, per file (`ix`). `b` holds the lines since the last one
+# that does not look like a continuation (the probable start of the record
+# they belong to; line 1 starts one), by number, while they stay within `fb`
+# bytes: a hit on a continuation line outside a record being sent comes after
+# them, as far back as the one-shot read (far()) and the local scan reach. A
+# record that began further back is told (`@L LINE`, `bo`); one that began
+# before the follow's first line is the history's (`bs` 0: nothing held).
+_FOLLOW_RULES = (
+    "{ line++; hit = 0\n"
+    "  for (k in n) if (index($0, n[k])) { hit = 1; break }\n"
+    f"  cont = ($0 ~ /{CONTINUATION_ERE}/)\n"
+    "  if (hit || (keep && cont)) {\n"
+    "    if (hit && !keep && cont) {\n"
+    '      if (bs) for (j = bs; j < line; j++) printf "%s\\t%s\\n", ix, b[j]\n'
+    '      else if (bo) printf "%s\\t@L %s\\n", ix, line\n'
+    "    }\n"
+    '    printf "%s\\t%s%s%s\\n", ix, line, hit ? ":" : "-", $0\n'
+    '    fflush(); keep = 1; bs = 0; bo = 0; split("", b); next }\n'
+    "  keep = 0\n"
+    '  if (!cont || line == 1) { split("", b); bs = line; bn = 0; bo = 0 }\n'
+    "  else if (!bs) next\n"
+    "  bn += length($0) + 1\n"
+    '  if (bn > fb) { split("", b); bs = 0; bo = 1 } else b[line] = line "-" $0\n'
+    "}\n"
+)
+
+
+def follow_script(
+    files: Sequence[tuple[str, int] | None], needles: Sequence[str]
+) -> str:
     """Follow files from a line on: `INDEX<TAB>N:TEXT` for hits, `N-TEXT` continuations.
 
     Runs until its stdin ends (start it with `client.start(..., hold=True)`).
 
     A hit on a line that looks like a continuation, outside a record being
     sent, comes after the lines before it back to the nearest one that does
-    not (its record's probable start; up to BACK_LINES, a ring `b`).
+    not (its record's probable start), up to FAR_BYTES back; past that,
+    `INDEX<TAB>@L N` comes before it.
 
     Args:
-        files: (path, first line to send) per file; `tail -F` keeps reading a
-            path through rotations.
+        files: (path, first line to send) per file, None for one not followed
+            (its index is still its own); `tail -F` keeps reading a path
+            through rotations.
         needles: the values to find (few, while following).
     """
     values = "; ".join(f"n[{i}] = {_awk_string(n)}" for i, n in enumerate(needles))
     lines = [_PRELUDE]
-    for index, (path, first) in enumerate(files):
+    for index, followed in enumerate(files):
+        if followed is None:
+            continue
+        path, first = followed
         program = (
-            f"BEGIN {{ {values}; line = {first - 1}; keep = 0; nb = 0; bk = {BACK_LINES} }}\n"
-            "{ line++; hit = 0\n"
-            "  for (k in n) if (index($0, n[k])) { hit = 1; break }\n"
-            f"  cont = ($0 ~ /{CONTINUATION_ERE}/)\n"
-            "  if (hit || (keep && cont)) {\n"
-            "    if (hit && !keep && cont) for (j = (nb < bk ? nb : bk); j > 0; j--)\n"
-            f'      printf "%s\\t%s\\n", {index}, b[(line - j) % bk]\n'
-            f'    printf "%s\\t%s%s%s\\n", {index}, line, hit ? ":" : "-", $0\n'
-            "    fflush(); keep = 1; nb = 0 }\n"
-            '  else { keep = 0; if (!cont) nb = 0; b[line % bk] = line "-" $0; nb++ } }\n'
+            f"BEGIN {{ {values}; ix = {index}; line = {first - 1}\n"
+            f"  keep = 0; bs = 0; bo = 0; fb = {FAR_BYTES} }}\n" + _FOLLOW_RULES
         )
         lines.append(
             f"tail -n +{first} -F -- {quote(path)} 2>/dev/null | $tr_awk {quote(program)} &"

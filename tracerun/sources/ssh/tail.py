@@ -33,6 +33,10 @@ QUIET = 0.3
 PARK_WAIT = 5.0
 """Seconds a grown follow waits for a host's session to stop before it restarts it."""
 
+NOT_LIVE = 2**62
+"""The next line of a file not followed: all its lines are history (its records
+and, with --expand, a search for grown ids keep every one)."""
+
 
 @plain
 class _File:
@@ -45,6 +49,8 @@ class _File:
     last_data: float = 0.0
     given: set[int] = field(default_factory=set)
     """Lines of the records given (-f --expand: a search for grown ids skips them)."""
+    live: bool = True
+    """False for a file the host sends whole (UTF-16, lone CRs): not followed."""
 
 
 @plain
@@ -131,6 +137,8 @@ class SshFeed:
 
     def _park(self, entry: _Host) -> bool:
         """Stop the host's session and hold its thread; False when none was running."""
+        if not any(f.live for f in entry.files):
+            return False  # no session was started (start)
         entry.pause.set()
         deadline = time.monotonic() + PARK_WAIT
         while not entry.parked.is_set():
@@ -171,17 +179,36 @@ class SshFeed:
         records: list[Record] = []
         for entry in self._hosts.values():
             try:
-                counts = self._count(entry)
+                counts, kinds = self._count(entry)
             except client.SshError as exc:
                 self._note_failure(entry, exc)
-                counts = {}
+                counts, kinds = {}, {}
             for index, item in enumerate(entry.files):
                 item.next_line = counts.get(index, 0) + 1
+                if index in kinds:
+                    self._not_live(item, kinds[index])
                 if history and index in counts:
                     records += self._history(item)
         for entry in self._hosts.values():
-            threading.Thread(target=self._run, args=(entry,), daemon=True).start()
+            if any(f.live for f in entry.files):
+                threading.Thread(target=self._run, args=(entry,), daemon=True).start()
         return records
+
+    def _not_live(self, followed: _File, kind: str) -> None:
+        """Leave out a file the host cannot follow: every line of it is history."""
+        followed.live = False
+        followed.next_line = NOT_LIVE
+        text = "UTF-16 text" if kind == "utf16" else "lines ending in lone CRs"
+        where = f"source {self._source}: {followed.target.origin.name}"
+        self._notes.append(
+            Note(
+                "warning",
+                f"{where}: {text} is not followed over ssh; "
+                "only its records up to now are printed",
+                "follow it on its host (tracerun --path FILE -f), "
+                "or have it written as UTF-8 with LF or CRLF line ends",
+            )
+        )
 
     def poll(self, now: float) -> list[Record]:
         """Frame and match what the sessions brought; release quiet files' held records."""
@@ -211,6 +238,9 @@ class SshFeed:
         for entry in self._hosts.values():
             for followed in entry.files:
                 warnings = followed.assembler.warnings
+                warnings += logs.lost_notices(
+                    followed.target.origin.name, followed.framer
+                )
                 self._notes += [Note("warning", w) for w in warnings]
                 warnings.clear()
         notes, self._notes = self._notes, []
@@ -229,14 +259,20 @@ class SshFeed:
                     records += self._record(followed, hit)
         return records
 
-    def _count(self, entry: _Host) -> dict[int, int]:
+    def _count(self, entry: _Host) -> tuple[dict[int, int], dict[int, str]]:
+        """Each file's line count, and the kind of those the host sends whole."""
         paths = [f.target.origin.locator for f in entry.files]
         counts: dict[int, int] = {}
+        kinds: dict[int, str] = {}
         for raw in client.run(entry.host, script.count_script(paths)):
             parts = raw.split()
-            if len(parts) == 3 and parts[0] == b"@C" and parts[2].isdigit():
+            if len(parts) != 3 or not parts[1].isdigit():
+                continue
+            if parts[0] == b"@C" and parts[2].isdigit():
                 counts[int(parts[1])] = int(parts[2])
-        return counts
+            elif parts[0] == b"@K":
+                kinds[int(parts[1])] = parts[2].decode("ascii", "replace")
+        return counts, kinds
 
     def _history(self, followed: _File) -> list[Record]:
         """Read the file's matching records up to the counted line (the rest comes live)."""
@@ -264,7 +300,10 @@ class SshFeed:
     def _run(self, entry: _Host) -> None:
         """Thread: keep a follow session up on one host; queue its lines."""
         while not self._stopped.is_set():
-            files = [(f.target.origin.locator, f.next_line) for f in entry.files]
+            files = [
+                (f.target.origin.locator, f.next_line) if f.live else None
+                for f in entry.files
+            ]
             try:
                 code = script.follow_script(files, self._needles)
                 entry.session = client.start(entry.host, code, timeout=None, hold=True)
