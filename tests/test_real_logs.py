@@ -697,3 +697,13 @@ def test_rails_tags_are_the_list_field_tags(tmp_path):
             ("production.log:3", f"{T}00.300Z", "error", "boom"),
         ],
     )
+
+
+def test_caddy_2_6_headers_are_lists_and_a_header_alone_carries_the_id():
+    # access.log:3 has the id only in `"X-Request-Id":["abc123"]` (a 404, no query)
+    rows = [
+        ("caddy/access.log:1", "2026-12-03T12:02:40.215Z", "info", "handled request"),
+        ("caddy/access.log:3", "2026-12-03T12:02:41.246Z", "error", "handled request"),
+    ]
+    assert adhoc("caddy", "abc123") == rows
+    assert adhoc("caddy", "X-Request-Id=abc123") == rows
