@@ -707,3 +707,31 @@ def test_caddy_2_6_headers_are_lists_and_a_header_alone_carries_the_id():
     ]
     assert adhoc("caddy", "abc123") == rows
     assert adhoc("caddy", "X-Request-Id=abc123") == rows
+
+
+def test_mariadb_10_11_general_log_events_are_records_with_the_seconds_stamp():
+    # `261203 12:05:49\t     3 Connect\t…`; the events of the same second follow
+    # as `\t\t     3 Query\t…` without a time: each its own record, at that second
+    f = "mariadb/general.log"
+    rows = [
+        (
+            f"{f}:5",
+            "2026-12-03T12:05:49.000Z",
+            "",
+            "3 Query\tSELECT 1 /* request_id=abc123 */",
+        ),
+        (
+            f"{f}:10",
+            "2026-12-03T12:05:50.000Z",
+            "",
+            "4 Query\tSELECT nosuch /* request_id=abc123 */",
+        ),
+        (
+            f"{f}:13",
+            "2026-12-03T12:05:51.000Z",
+            "",
+            "5 Query\tSELECT 4 /* request_id=abc123 */",
+        ),
+    ]
+    assert adhoc("mariadb", "request_id=abc123") == rows
+    assert adhoc("mariadb", "abc123") == rows

@@ -471,6 +471,13 @@ def test_leading_timestamp_takes_a_known_abbreviation_only():
         "2026/12/02 02:21:05",
         19,
     )
+    # MariaDB's general log: the hour padded with a space, then a TAB
+    assert leading_timestamp("261203  9:05:49\t     3 Connect\tx") == (
+        "261203  9:05:49",
+        15,
+    )
+    assert parse_time("261203  9:05:49") == parse_time("2026-12-03T09:05:49Z")
+    assert leading_timestamp("261203 12:05:49 x") is None  # six digits, no TAB
 
 
 @pytest.mark.parametrize(
@@ -486,6 +493,7 @@ def test_leading_timestamp_takes_a_known_abbreviation_only():
         "20-Mar-2026 15:10:00 Europe/Berlin",  # ... or an IANA name
         "20-Mar-2026 11:10:00 America/Argentina/Salta",
         "20-Mar-2026 15:10:00 CET",
+        "260320 14:10:00",  # MariaDB 10.11's general log (`%y%m%d %k:%M:%S`)
     ],
 )
 def test_default_formats_of_other_programs_parse_to_the_instant(text):

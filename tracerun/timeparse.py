@@ -75,12 +75,15 @@ _PHP = r"\d{2}-[A-Z][a-z]{2}-\d{4}\ \d{2}:\d{2}:\d{2}(?:\ [A-Za-z][\w+-]*(?:/[\w
 # Redis: `20 Mar 2026 14:10:00.123`; klog (after its level letter): `0320 14:10:00.123456`.
 _DAY_MONTH_YEAR = r"\d{1,2}\ [A-Z][a-z]{2}\ \d{4}\ \d{2}:\d{2}:\d{2}(?:\.\d+)?"
 _KLOG = r"(?<=[IWEF])\d{4}\ \d{2}:\d{2}:\d{2}\.\d{6}"
+# MariaDB's general and slow query logs (and MySQL's before 5.7): `261203 12:05:49`
+# (two-digit year, month, day; the hour padded with a space), then a TAB.
+_YYMMDD = r"\d{6}\ [\ \d]\d:\d{2}:\d{2}(?=\t)"
 # What some writers put before the time: Ruby's Logger (`I, [`), Redis (`4242:M `),
 # klog's level letter, an AWS ALB record's type, MySQL's slow log (`# Time: `).
 _BEFORE = r"(?:[DIWEFAU],\ |\d+:[XCSM]\ |[IWEF](?=\d{4}\ )|(?:https?|h2|grpcs|wss?)\ |\#\ Time:\ )?"
 _LEADING = re.compile(
     rf"{_BEFORE}(?P<open>\[)?(?P<ts>{_ISO}|{_CTIME}|{_SYSLOG}|{_NGINX}"
-    rf"|{_DAY_MONTH_YEAR}|{_PHP}|{_KLOG}|{_EPOCH_DIGITS})(?(open)(?:\ \#\d+)?\]?)"
+    rf"|{_DAY_MONTH_YEAR}|{_PHP}|{_KLOG}|{_YYMMDD}|{_EPOCH_DIGITS})(?(open)(?:\ \#\d+)?\]?)"
 )
 _ISO_FORMAT = re.compile(r"%Y-%m-%d(?:[T ]%H:%M(?::%S(?:[.,]%f)?)?)?(?:%z|Z)?")
 _NGINX_FORMATS = frozenset({"%d/%b/%Y:%H:%M:%S %z", "%d/%b/%Y:%H:%M:%S"})
@@ -234,6 +237,8 @@ def _parse_text(text: str, tz: tzinfo, now_us: int | None, zones: Zones) -> int 
             return _parse_php(text, tz, zones)
         if " " in text[1:5]:
             return _parse_day_first(text, tz, now_us)
+        if text[6:7] == " " and len(text) == 15:
+            return _parse_yymmdd(text, tz)
         return _parse_epoch_text(text)
     if text[:3] in _MONTHS:
         return _parse_syslog(text, tz, now_us)
@@ -530,6 +535,15 @@ def _parse_day_first(text: str, tz: tzinfo, now_us: int | None) -> int | None:
     if year:
         return _datetime_us(dt, tz)
     return _with_inferred_year(dt, tz, now_us)
+
+
+def _parse_yymmdd(text: str, tz: tzinfo) -> int | None:
+    """MariaDB's `261203 12:05:49` (`%y%m%d %k:%M:%S`), in the server's zone."""
+    try:
+        dt = datetime.strptime(text.replace("  ", " 0", 1), "%y%m%d %H:%M:%S")
+    except ValueError:
+        return None
+    return _datetime_us(dt, tz)
 
 
 def _with_inferred_year(dt: datetime, tz: tzinfo, now_us: int | None) -> int | None:

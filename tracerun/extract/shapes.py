@@ -66,6 +66,10 @@ _TEXT_STARTS = (
     rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :]",  # a level word first
     r"Level \d+:",  # Python's basicConfig for a custom level
     r"\[pid: \d+\|app: ",  # uWSGI's request log
+    # MariaDB's general log: `261203 12:05:49\t     3 Connect\t…`, and an event
+    # of the same second without the time, `\t\t     3 Query\tSELECT …`
+    r"\d{6} [ \d]\d:\d{2}:\d{2}\t",
+    r"\t\t +\d+ [A-Z][a-z]+(?: [A-Za-z]+)?\t",
     # .NET's console logger, `fail: Shop.Orders[0]` (its level coloured on a TTY)
     r"(?:trce|dbug|info|warn|fail|crit)(?:\x1b\[[0-9;]*m)*: [^\s\[\]]+\[\d+\]",
 )
