@@ -735,3 +735,20 @@ def test_mariadb_10_11_general_log_events_are_records_with_the_seconds_stamp():
     ]
     assert adhoc("mariadb", "request_id=abc123") == rows
     assert adhoc("mariadb", "abc123") == rows
+
+
+def test_winston_3_19_simple_format_lines_are_records_with_the_json_tail_time():
+    # `info: order received {"request_id":"abc123","timestamp":"…"}`: the level
+    # word first, the metadata (and time) in the JSON that ends the line
+    rows = adhoc("winston", "abc123")
+    assert [row for row in rows if row[0].startswith("winston/simple")] == [
+        ("winston/simple.log:1", "2026-12-03T12:09:33.479Z", "info", "order received"),
+        ("winston/simple.log:3", "2026-12-03T12:09:33.480Z", "error", "charge failed"),
+    ]
+    assert [row[:3] for row in rows if not row[0].startswith("winston/simple")] == [
+        ("winston/default.log:1", None, "info"),  # winston's default: no time
+        ("winston/default.log:3", None, "error"),
+        ("winston/timestamp.log:1", "2026-12-03T12:09:33.473Z", "info"),
+        ("winston/timestamp.log:3", "2026-12-03T12:09:33.478Z", "error"),
+        ("winston/timestamp.log:5", "2026-12-03T12:09:33.480Z", "info"),
+    ]

@@ -66,6 +66,10 @@ _TEXT_STARTS = (
     rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :]",  # a level word first
     r"Level \d+:",  # Python's basicConfig for a custom level
     r"\[pid: \d+\|app: ",  # uWSGI's request log
+    # winston's `format.simple()`: `info: order received {"request_id":"abc"}`
+    # (a word and a colon alone could be a message's continuation: the JSON
+    # that ends the line tells)
+    r'(?:error|warn|info|http|verbose|debug|silly): [^\n]* \{"[^\n]*\}\r?$',
     # MariaDB's general log: `261203 12:05:49\t     3 Connect\t…`, and an event
     # of the same second without the time, `\t\t     3 Query\tSELECT …`
     r"\d{6} [ \d]\d:\d{2}:\d{2}\t",
