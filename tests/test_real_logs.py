@@ -752,3 +752,18 @@ def test_winston_3_19_simple_format_lines_are_records_with_the_json_tail_time():
         ("winston/timestamp.log:3", "2026-12-03T12:09:33.478Z", "error"),
         ("winston/timestamp.log:5", "2026-12-03T12:09:33.480Z", "info"),
     ]
+
+
+def test_haproxy_2_6_raw_httplog_lines_are_records_at_their_accept_date():
+    # `127.0.0.1:49346 [03/Dec/2026:12:01:39.593] fe be/s1 …`: the client and
+    # its port before the date (ms, the server's zone: UTC); the id in the query
+    rows = adhoc("haproxy", "request_id=abc123")
+    assert [row[:3] for row in rows] == [
+        ("haproxy/haproxy.log:1", "2026-12-03T12:01:39.593Z", ""),
+        ("haproxy/haproxy.log:3", "2026-12-03T12:01:40.622Z", ""),
+        ("haproxy/haproxy-rfc3164.log:1", "2026-12-03T12:01:54.000Z", "info"),
+    ]
+    assert rows[0][3] == (
+        "fe be/s1 0/0/0/1/1 200 557 - - ---- 1/1/0/0/0 0/0 {abc123} "
+        '"GET /?request_id=abc123 HTTP/1.1"'
+    )

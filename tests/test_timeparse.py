@@ -478,6 +478,16 @@ def test_leading_timestamp_takes_a_known_abbreviation_only():
     )
     assert parse_time("261203  9:05:49") == parse_time("2026-12-03T09:05:49Z")
     assert leading_timestamp("261203 12:05:49 x") is None  # six digits, no TAB
+    # HAProxy's `option httplog` (`log … format raw`): client:port, then the date
+    assert leading_timestamp("127.0.0.1:49346 [03/Dec/2026:12:01:39.593] fe be/s1") == (
+        "03/Dec/2026:12:01:39.593",
+        42,
+    )
+    assert leading_timestamp("::1:49346 [03/Dec/2026:12:01:39.593] fe") is not None
+    assert parse_time("03/Dec/2026:12:01:39.593") == parse_time(
+        "2026-12-03T12:01:39.593Z"
+    )
+    assert parse_time("03/Dec/2026:12:01:39.5x3") is None
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,8 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         # .NET 8 console logger, plain and on a terminal
         b"fail: Shop.Orders.Api[0]",
         b"\x1b[40m\x1b[32minfo\x1b[39m\x1b[22m\x1b[49m: Microsoft.Hosting.Lifetime[14]",
+        # HAProxy 2.6 `option httplog`, `log stdout format raw`
+        b"127.0.0.1:49346 [03/Dec/2026:12:01:39.593] fe be/s1 0/0/0/1/1 200 557 - -",
         # winston 3.19 format.simple(), after format.timestamp()
         b'info: order received {"request_id":"abc123","timestamp":"2026-12-03T1"}',
         b'error: charge failed {"err":"boom","request_id":"abc123"}\r\n',

@@ -63,6 +63,7 @@ _TEXT_STARTS = (
     r"# Time: \d{4}-\d{2}-\d{2}",
     r"<\d{1,3}>",  # a syslog priority
     r"\S+ \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # an access log line
+    r"[0-9a-fA-F:.]+:\d{1,5} \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # HAProxy's, `log … raw`
     rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :]",  # a level word first
     r"Level \d+:",  # Python's basicConfig for a custom level
     r"\[pid: \d+\|app: ",  # uWSGI's request log
