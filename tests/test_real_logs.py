@@ -697,3 +697,73 @@ def test_rails_tags_are_the_list_field_tags(tmp_path):
             ("production.log:3", f"{T}00.300Z", "error", "boom"),
         ],
     )
+
+
+def test_caddy_2_6_headers_are_lists_and_a_header_alone_carries_the_id():
+    # access.log:3 has the id only in `"X-Request-Id":["abc123"]` (a 404, no query)
+    rows = [
+        ("caddy/access.log:1", "2026-12-03T12:02:40.215Z", "info", "handled request"),
+        ("caddy/access.log:3", "2026-12-03T12:02:41.246Z", "error", "handled request"),
+    ]
+    assert adhoc("caddy", "abc123") == rows
+    assert adhoc("caddy", "X-Request-Id=abc123") == rows
+
+
+def test_mariadb_10_11_general_log_events_are_records_with_the_seconds_stamp():
+    # `261203 12:05:49\t     3 Connect\t…`; the events of the same second follow
+    # as `\t\t     3 Query\t…` without a time: each its own record, at that second
+    f = "mariadb/general.log"
+    rows = [
+        (
+            f"{f}:5",
+            "2026-12-03T12:05:49.000Z",
+            "",
+            "3 Query\tSELECT 1 /* request_id=abc123 */",
+        ),
+        (
+            f"{f}:10",
+            "2026-12-03T12:05:50.000Z",
+            "",
+            "4 Query\tSELECT nosuch /* request_id=abc123 */",
+        ),
+        (
+            f"{f}:13",
+            "2026-12-03T12:05:51.000Z",
+            "",
+            "5 Query\tSELECT 4 /* request_id=abc123 */",
+        ),
+    ]
+    assert adhoc("mariadb", "request_id=abc123") == rows
+    assert adhoc("mariadb", "abc123") == rows
+
+
+def test_winston_3_19_simple_format_lines_are_records_with_the_json_tail_time():
+    # `info: order received {"request_id":"abc123","timestamp":"…"}`: the level
+    # word first, the metadata (and time) in the JSON that ends the line
+    rows = adhoc("winston", "abc123")
+    assert [row for row in rows if row[0].startswith("winston/simple")] == [
+        ("winston/simple.log:1", "2026-12-03T12:09:33.479Z", "info", "order received"),
+        ("winston/simple.log:3", "2026-12-03T12:09:33.480Z", "error", "charge failed"),
+    ]
+    assert [row[:3] for row in rows if not row[0].startswith("winston/simple")] == [
+        ("winston/default.log:1", None, "info"),  # winston's default: no time
+        ("winston/default.log:3", None, "error"),
+        ("winston/timestamp.log:1", "2026-12-03T12:09:33.473Z", "info"),
+        ("winston/timestamp.log:3", "2026-12-03T12:09:33.478Z", "error"),
+        ("winston/timestamp.log:5", "2026-12-03T12:09:33.480Z", "info"),
+    ]
+
+
+def test_haproxy_2_6_raw_httplog_lines_are_records_at_their_accept_date():
+    # `127.0.0.1:49346 [03/Dec/2026:12:01:39.593] fe be/s1 …`: the client and
+    # its port before the date (ms, the server's zone: UTC); the id in the query
+    rows = adhoc("haproxy", "request_id=abc123")
+    assert [row[:3] for row in rows] == [
+        ("haproxy/haproxy.log:1", "2026-12-03T12:01:39.593Z", ""),
+        ("haproxy/haproxy.log:3", "2026-12-03T12:01:40.622Z", ""),
+        ("haproxy/haproxy-rfc3164.log:1", "2026-12-03T12:01:54.000Z", "info"),
+    ]
+    assert rows[0][3] == (
+        "fe be/s1 0/0/0/1/1 200 557 - - ---- 1/1/0/0/0 0/0 {abc123} "
+        '"GET /?request_id=abc123 HTTP/1.1"'
+    )

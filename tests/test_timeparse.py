@@ -471,6 +471,23 @@ def test_leading_timestamp_takes_a_known_abbreviation_only():
         "2026/12/02 02:21:05",
         19,
     )
+    # MariaDB's general log: the hour padded with a space, then a TAB
+    assert leading_timestamp("261203  9:05:49\t     3 Connect\tx") == (
+        "261203  9:05:49",
+        15,
+    )
+    assert parse_time("261203  9:05:49") == parse_time("2026-12-03T09:05:49Z")
+    assert leading_timestamp("261203 12:05:49 x") is None  # six digits, no TAB
+    # HAProxy's `option httplog` (`log … format raw`): client:port, then the date
+    assert leading_timestamp("127.0.0.1:49346 [03/Dec/2026:12:01:39.593] fe be/s1") == (
+        "03/Dec/2026:12:01:39.593",
+        42,
+    )
+    assert leading_timestamp("::1:49346 [03/Dec/2026:12:01:39.593] fe") is not None
+    assert parse_time("03/Dec/2026:12:01:39.593") == parse_time(
+        "2026-12-03T12:01:39.593Z"
+    )
+    assert parse_time("03/Dec/2026:12:01:39.5x3") is None
 
 
 @pytest.mark.parametrize(
@@ -486,6 +503,7 @@ def test_leading_timestamp_takes_a_known_abbreviation_only():
         "20-Mar-2026 15:10:00 Europe/Berlin",  # ... or an IANA name
         "20-Mar-2026 11:10:00 America/Argentina/Salta",
         "20-Mar-2026 15:10:00 CET",
+        "260320 14:10:00",  # MariaDB 10.11's general log (`%y%m%d %k:%M:%S`)
     ],
 )
 def test_default_formats_of_other_programs_parse_to_the_instant(text):

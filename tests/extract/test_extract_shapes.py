@@ -46,6 +46,16 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         # .NET 8 console logger, plain and on a terminal
         b"fail: Shop.Orders.Api[0]",
         b"\x1b[40m\x1b[32minfo\x1b[39m\x1b[22m\x1b[49m: Microsoft.Hosting.Lifetime[14]",
+        # HAProxy 2.6 `option httplog`, `log stdout format raw`
+        b"127.0.0.1:49346 [03/Dec/2026:12:01:39.593] fe be/s1 0/0/0/1/1 200 557 - -",
+        # winston 3.19 format.simple(), after format.timestamp()
+        b'info: order received {"request_id":"abc123","timestamp":"2026-12-03T1"}',
+        b'error: charge failed {"err":"boom","request_id":"abc123"}\r\n',
+        # MariaDB 10.11's general log: an event, and one in the same second
+        b"261203 12:05:49\t     3 Connect\troot@localhost on  using Socket",
+        b"\t\t     3 Query\tSELECT 1 /* request_id=abc123 */",
+        b"\t\t     3 Quit\t",
+        b"\t\t    12 Init DB\tshop",
     ],
 )
 def test_record_starts(line):
@@ -77,6 +87,9 @@ def test_record_starts(line):
         b"main.charge",
         b"      Now listening on: http://localhost:5000",
         b"info: see the docs",
+        b"\t\tat com.shop.Pay.charge(Pay.java:42)",
+        b"Time\t\t    Id Command\tArgument",
+        b'info: see {"the": "docs"} below',
     ],
 )
 def test_continuation_lines(line):

@@ -119,6 +119,17 @@ def test_nothing_recognisable_is_unknown() -> None:
         ("1774015800", "unix time in seconds (1774015800)"),
         ("1774015800123", "unix time in milliseconds (1774015800123)"),
         (
+            "261203 12:05:49",  # MariaDB's general log
+            "date and time without offset, read in `timezone` (261203 12:05:49)",
+        ),
+        (
+            "20 Mar 2026 14:10:00.456",  # Redis
+            (
+                "date and time without offset, read in `timezone` "
+                "(20 Mar 2026 14:10:00.456)"
+            ),
+        ),
+        (
             "Mar 20 14:10:00",
             "syslog time without a year, which is inferred (Mar 20 14:10:00)",
         ),

@@ -204,6 +204,11 @@ def test_a_value_must_follow_a_key_when_the_parser_writes_keys():
     assert keyed(b'"GET / HTTP/1.1" 200 - 0 0 1 1 "-" "curl/8.5" "req-42" "web"')
     assert not keyed(b'msg=retry "req-42"')
     assert not keyed(b'"a""req-42"')  # no blank between: one token, not two fields
+    # a JSON list's item: Caddy logs each request header as a list of values
+    assert keyed(b'"headers":{"X-Request-Id":["req-42"]}')
+    assert keyed(b'"X-Forwarded-For":["10.0.0.1", "req-42"]')
+    assert keyed(b'"ids": [ req-42]')
+    assert not keyed(b'msg="see a, req-42"')
 
 
 def test_positional_keys_of_the_auto_parser_are_not_judged_by_key():

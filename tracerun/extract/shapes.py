@@ -63,9 +63,18 @@ _TEXT_STARTS = (
     r"# Time: \d{4}-\d{2}-\d{2}",
     r"<\d{1,3}>",  # a syslog priority
     r"\S+ \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # an access log line
+    r"[0-9a-fA-F:.]+:\d{1,5} \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # HAProxy's, `log … raw`
     rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :]",  # a level word first
     r"Level \d+:",  # Python's basicConfig for a custom level
     r"\[pid: \d+\|app: ",  # uWSGI's request log
+    # winston's `format.simple()`: `info: order received {"request_id":"abc"}`
+    # (a word and a colon alone could be a message's continuation: the JSON
+    # that ends the line tells)
+    r'(?:error|warn|info|http|verbose|debug|silly): [^\n]* \{"[^\n]*\}\r?$',
+    # MariaDB's general log: `261203 12:05:49\t     3 Connect\t…`, and an event
+    # of the same second without the time, `\t\t     3 Query\tSELECT …`
+    r"\d{6} [ \d]\d:\d{2}:\d{2}\t",
+    r"\t\t +\d+ [A-Z][a-z]+(?: [A-Za-z]+)?\t",
     # .NET's console logger, `fail: Shop.Orders[0]` (its level coloured on a TTY)
     r"(?:trce|dbug|info|warn|fail|crit)(?:\x1b\[[0-9;]*m)*: [^\s\[\]]+\[\d+\]",
 )

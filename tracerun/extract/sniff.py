@@ -243,6 +243,8 @@ def describe_time(text: str | None) -> str:
         if not zone:
             return f"PHP's error log time without a zone, read in `timezone` ({text})"
         return f"PHP's error log time in {zone} ({text})"
+    if text[:1].isdigit() and " " in text:  # Redis's, klog's, MariaDB's `261203 …`
+        return f"date and time without offset, read in `timezone` ({text})"
     if text[:1].isdigit():
         digits = len(text.split(".")[0])
         unit = (

@@ -29,6 +29,8 @@ _QUOTE = ord('"')
 _BACKSLASH = ord("\\")
 _EQUALS = ord("=")
 _COLON = ord(":")
+_BRACKET = ord("[")
+_COMMA = ord(",")
 _BLANK = frozenset(b" \t")
 _ANSI_BODY = frozenset(b"0123456789;")
 _ANSI_OPEN = ord("[")
@@ -138,8 +140,10 @@ def _after_key(buf: bytearray, start: int) -> bool:
     (or `\\"`: a JSON line inside docker's json-file `log` string) and, after a
     `:`, spaces or tabs; then `=` or `:`. Or a quoted value right after another
     quoted one (`"curl/8.5" "abc123"`): a field known by its place, as the auto
-    parser reads Envoy's `x-request-id` (extract/auto.py QUOTED_PLACES). The
-    block's first bytes cannot be judged (the line may begin before them).
+    parser reads Envoy's `x-request-id` (extract/auto.py QUOTED_PLACES). Or an
+    item of a JSON list, after `[` or `",` (Caddy logs each request header as a
+    list, `"X-Request-Id":["abc123"]`: match.py's lists). The block's first
+    bytes cannot be judged (the line may begin before them).
     """
     pos = _before_escapes(buf, start - 1)
     quoted = pos >= 0 and buf[pos] == _QUOTE
@@ -154,6 +158,10 @@ def _after_key(buf: bytearray, start: int) -> bool:
         return True
     if quoted and pos < blank and buf[pos] == _QUOTE:
         return True  # `" "VALUE`: a quoted field after a quoted field
+    if buf[pos] == _BRACKET or (
+        quoted and buf[pos] == _COMMA and pos > 0 and buf[pos - 1] == _QUOTE
+    ):
+        return True  # a JSON list's item: `["VALUE"]`, `["a","VALUE"]`
     return buf[pos] == _EQUALS or buf[pos] == _COLON
 
 
