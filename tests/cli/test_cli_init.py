@@ -147,7 +147,7 @@ def test_path_matching_nothing_is_an_error(logs: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == (
         "tracerun: error: --path nowhere matches no log file\n"
-        "  hint: give a directory (every *.log* below it is used), a file or a glob\n"
+        "  hint: give a directory (every log file below it is used), a file or a glob\n"
     )
 
 

@@ -98,7 +98,7 @@ def starter_text(
             families += get_source(kind).families(values, out_dir)
     if not families:
         msg = "found no log file to describe"
-        hint = "give --path DIR (every *.log* below it) or --path FILE"
+        hint = "give --path DIR (every log file below it) or --path FILE"
         raise TracerunError(msg, hint)
     shown = [
         *flags.get("file", ()),

@@ -240,7 +240,7 @@ class FileSourceConfig(_SourceBase):
     type: Literal["file"] = Field(examples=["file"])
     """Source kind: `file`."""
     paths: list[PathPattern] = Field(min_length=1, examples=[["./logs/orders/*.log*"]])
-    """Globs (`**` allowed) or directories (every `*.log*` below); relative to the profile."""
+    """Globs (`**` allowed) or directories (every log file below: `*.log*`, `*_log`, `*.out`, syslog's names); relative to the profile."""
 
     @field_validator("paths")
     @classmethod
@@ -413,7 +413,7 @@ class SshSourceConfig(_SourceBase):
     paths: list[Annotated[str, AfterValidator(check_remote_path)]] = Field(
         min_length=1, examples=[["/var/log/app/*.log*"]]
     )
-    """Remote globs or directories (every `*.log*` below), read on each host."""
+    """Remote globs or directories (every log file below, as for files), read on each host."""
     ssh_options: list[Annotated[str, AfterValidator(check_ssh_option)]] = Field(
         default_factory=list, examples=[["IdentityFile=~/.ssh/ops"]]
     )

@@ -134,6 +134,27 @@ def test_a_part_too_long_is_named_and_the_pattern_cut() -> None:
     )
 
 
+def test_a_directory_stands_for_its_log_files_named_as_programs_name_them(tmp_path):
+    # `--path /var/log`: syslog's own files have no `.log` (Debian's syslog,
+    # RHEL's messages and secure), nor have Apache's on RHEL (access_log) and
+    # Tomcat's catalina.out; they were left out without a word.
+    names = [
+        "syslog", "syslog.1", "syslog.2.gz", "messages-20261202", "secure",
+        "auth.log", "httpd/access_log", "httpd/error_log-20261202",
+        "catalina.out", "wtmp", "lastlog", "logo_log.png", "notes.txt",
+    ]  # fmt: skip
+    for name in names:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+
+    found = expand_paths([str(tmp_path)]).files
+
+    assert [str(p.relative_to(tmp_path)) for p in found] == [
+        "auth.log", "catalina.out", "httpd/access_log", "httpd/error_log-20261202",
+        "messages-20261202", "secure", "syslog", "syslog.1", "syslog.2.gz",
+    ]  # fmt: skip
+
+
 def test_an_ordinary_pattern_just_matches_no_file() -> None:
     assert no_match("logs/*.log") == "logs/*.log matches no file"
 
@@ -146,7 +167,7 @@ def test_a_named_path_that_is_no_log_says_what_it_is(tmp_path, monkeypatch):
     Path("gone.log").symlink_to("/nonexistent/x.log")
     Path("empty").mkdir()
     Path("var").mkdir()
-    for name in ("syslog", "messages", "kern", "auth"):
+    for name in ("notes.txt", "kern", "auth", "wtmp"):
         (Path("var") / name).write_text("x\n")
     assert no_match("pipe.log") == (
         "pipe.log matches no file: it is a FIFO (named pipe), never read: "
@@ -160,10 +181,12 @@ def test_a_named_path_that_is_no_log_says_what_it_is(tmp_path, monkeypatch):
         "which does not exist"
     )
     assert no_match("empty") == (
-        "empty matches no file: it is a directory with no *.log* file below it"
+        "empty matches no file: it is a directory with no log file "
+        "(*.log*, *_log, *.out, syslog, messages, …) below it"
     )
     assert no_match("var/") == (
-        "var/ matches no file: it is a directory with no *.log* file below it "
-        "(it holds auth, kern, messages, …); name the files, e.g. var/auth"
+        "var/ matches no file: it is a directory with no log file "
+        "(*.log*, *_log, *.out, syslog, messages, …) below it "
+        "(it holds auth, kern, notes.txt, …); name the files, e.g. var/auth"
     )
     assert expand_paths(["pipe.log", "loop1.log", "gone.log"]).files == []

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tracerun.read.bounds import WANTED, Bounds
+from tracerun.sources.file.paths import is_log_name
 from tracerun.sources.ssh import script
 from tracerun.sources.ssh.whole import Sent
 
@@ -817,3 +818,39 @@ def test_count_script_names_the_files_a_follow_cannot_read(
 
     kinds = [line for line in out if line.startswith("@K")]
     assert kinds == ["@K 0 utf16", "@K 1 utf16", "@K 2 cr"]
+
+
+LOG_NAME_CASES = [
+    "app.log", "app.log.1", "app.log.2.gz", "app.log-20261202", "x.logfile",
+    "syslog", "syslog.1", "syslog.2.gz", "messages", "messages-20261202", "secure",
+    "maillog.1", "cron", "debug", "dmesg.0", "access_log", "error_log-20261202",
+    "ssl_request_log.1.gz", "catalina.out", "nohup.out.3",
+    "wtmp", "lastlog", "logo_log.png", "syslogd.conf", "readme.txt", "out",
+    "message", "messages.txt", "app.outline",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("awk", [["awk"], ["busybox", "awk"]], ids=lambda a: a[0])
+def test_a_directory_stands_for_the_same_log_files_on_a_host_as_locally(
+    shell: list[str], awk: list[str], tmp_path: Path
+) -> None:
+    # sources/file/paths.py is_log_name and the host's LOG_NAME_AWK must agree:
+    # `--path /var/log` and `--ssh host:/var/log` read the same files.
+    if shutil.which(awk[0]) is None:
+        pytest.skip(f"no {awk[0]} here")
+    folder = tmp_path / "logs"
+    (folder / "sub").mkdir(parents=True)
+    for name in LOG_NAME_CASES:
+        (folder / "sub" / name).write_text("x\n")
+    code = script.discover_script([f"{folder}/"])
+    if awk[0] == "busybox":
+        code = code.replace("| awk ", "| busybox awk ")
+
+    out = run(shell, code, tmp_path)
+
+    wanted = sorted(n for n in LOG_NAME_CASES if is_log_name(n))
+    assert listed(out) == [f"{folder}/sub/{name}" for name in wanted]
+    assert "wtmp" not in wanted
+    assert "syslog.2.gz" in wanted
+    assert "logo_log.png" not in wanted
+    assert "error_log-20261202" in wanted

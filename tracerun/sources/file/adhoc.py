@@ -130,7 +130,7 @@ def families(patterns: Sequence[str], out_dir: Path | None) -> list[Family]:
     """Group the logs behind `--path` into families, one per future source.
 
     Args:
-        patterns: Directories (every `*.log*` below), files or globs.
+        patterns: Directories (every log file below: paths.is_log_name), files or globs.
         out_dir: Where the profile will be written; paths are relative to it.
             None (stdout): absolute paths.
 
@@ -140,7 +140,7 @@ def families(patterns: Sequence[str], out_dir: Path | None) -> list[Family]:
     files, empty, _denied = expand_paths(list(patterns))
     if empty:
         msg = f"--path {empty[0]} matches no log file"
-        hint = "give a directory (every *.log* below it is used), a file or a glob"
+        hint = "give a directory (every log file below it is used), a file or a glob"
         raise TracerunError(msg, hint)
     groups: dict[tuple[Path, str], list[Path]] = {}
     for path in files:

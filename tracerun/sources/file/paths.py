@@ -22,7 +22,25 @@ from tracerun.errors import cut
 GLOB_CHARS = frozenset("*?[")
 """A pattern holding none of these names one file."""
 _ROTATION = re.compile(r"(?:[.-]\d+|\.(?:gz|zst|bz2|xz|lz4))+$")
+_SYSLOG_NAMES = frozenset(
+    ["syslog", "messages", "secure", "maillog", "cron", "debug", "dmesg"]
+)
+"""syslog's own files (/var/log/syslog, /var/log/messages), named without `.log`."""
+LOG_NAMES_TEXT = "*.log*, *_log, *.out, syslog, messages, …"
 _LOG_SUFFIX = re.compile(r"\.log$")
+
+
+def is_log_name(name: str) -> bool:
+    """Tell whether a file of this name is one a directory given as a path stands for.
+
+    `*.log*`; and with its rotation suffixes taken off (`syslog.2.gz`,
+    `access_log-20261202`), `*_log` (Apache on RHEL: access_log, error_log),
+    `*.out` (catalina.out, nohup.out) and syslog's own names.
+    """
+    if ".log" in name:
+        return True
+    stem = _ROTATION.sub("", name)
+    return stem.endswith(("_log", ".out")) or stem in _SYSLOG_NAMES
 
 
 def has_glob(pattern: str) -> bool:
@@ -61,7 +79,7 @@ class Expansion(NamedTuple):
 
 
 def expand_paths(patterns: list[str], folders: set[str] | None = None) -> Expansion:
-    """Expand globs (`**` recursive) and directories (every `*.log*` below them).
+    """Expand globs (`**` recursive) and directories (every log file below: is_log_name).
 
     Why not `glob.glob`: it skips a directory it may not read without a word,
     so a user outside group `adm` tracing `/var/log/nginx/*.log` would be told
@@ -165,17 +183,18 @@ def _what_it_is(path: str) -> str:
 
 
 def _folder_without_logs(path: str) -> str:
-    """Say that a directory holds no `*.log*` file, naming a few files it holds."""
+    """Say that a directory holds no log file (is_log_name), naming a few it holds."""
     try:
         with os.scandir(path) as entries:
             names = sorted(e.name for e in entries if e.is_file())
     except OSError:
         return ""
     if not names:
-        return "it is a directory with no *.log* file below it"
+        return f"it is a directory with no log file ({LOG_NAMES_TEXT}) below it"
     shown = ", ".join(cut(n) for n in names[:3]) + (", …" if len(names) > 3 else "")
     return (
-        f"it is a directory with no *.log* file below it (it holds {shown}); "
+        f"it is a directory with no log file ({LOG_NAMES_TEXT}) below it "
+        f"(it holds {shown}); "
         f"name the files, e.g. {cut(path.rstrip('/'))}/{cut(names[0])}"
     )
 
@@ -186,7 +205,8 @@ def _expand_one(pattern: str, denied: set[str], folders: set[str] | None) -> lis
     except (OSError, ValueError):  # a way this user may not go (reported below)
         st = None
     if st is not None and stat.S_ISDIR(st.st_mode):
-        pattern = _join(pattern, "**/*.log*")
+        every = _expand_one(_join(pattern, "**/*"), denied, folders)
+        return [path for path in every if is_log_name(path.rpartition("/")[2])]
     parts = pattern.split("/")
     first = next((i for i, part in enumerate(parts) if has_glob(part)), len(parts))
     if first == len(parts):

@@ -106,7 +106,7 @@ tr_none() {
 def discover_script(patterns: Sequence[str]) -> str:
     """List the files behind each pattern: `@F SIZE MTIME PATH`, `@N INDEX` when none.
 
-    A directory means every `*.log*` below it; `**` in a glob searches below
+    A directory means every log file below it (LOG_NAME_AWK); `**` searches below
     its fixed prefix with `find`. `@D INDEX` reports a directory that cannot
     be read; `@T TOOL` a missing tool.
     """
@@ -121,7 +121,7 @@ def discover_script(patterns: Sequence[str]) -> str:
 def _list_one(index: int, pattern: str) -> str:
     """Write the sh code that lists one pattern's files."""
     if not _GLOB.search(pattern):  # a file or a directory
-        return _find(index, pattern, "*.log*", pattern)
+        return _find(index, pattern, None, pattern)
     if _is_recursive(pattern):  # `**`: find below the fixed prefix
         root = pattern[: _GLOB.search(pattern).start()].rsplit("/", 1)[0] or "/"  # type: ignore[union-attr]
         name = pattern.rsplit("/", 1)[1].replace("**", "*")
@@ -133,12 +133,30 @@ def _list_one(index: int, pattern: str) -> str:
     )
 
 
-def _find(index: int, root: str, name: str, single: str | None) -> str:
-    """List the files named `name` below `root` (or `single` itself when a file)."""
+# A directory stands for its log files, as locally (sources/file/paths.py
+# is_log_name): `*.log*`, and with rotation suffixes taken off, `*_log`,
+# `*.out` and syslog's own names. tests/sources/ssh/test_ssh_script.py runs
+# both on the same names.
+LOG_NAME_AWK = quote(
+    "{ n = $NF } n ~ /[.]log/ { print; next }\n"
+    '{ while (sub(/([.-][0-9]+|[.](gz|zst|bz2|xz|lz4))$/, "", n)) ; }\n'
+    "n ~ /(_log|[.]out)$/ || n ~ /^(syslog|messages|secure|maillog|cron|debug|dmesg)$/"
+)
+
+
+def _find(index: int, root: str, name: str | None, single: str | None) -> str:
+    """List the files named `name` below `root` (or `single` itself when a file).
+
+    `name` None: the log files below it (LOG_NAME_AWK).
+    """
     where = glob_words(root)
     lines = [f"if [ -d {where} ]; then"]
     lines.append(f"  if [ -r {where} ] && [ -x {where} ]; then")
-    lines.append(f"    n=$(find {where} -type f -name {quote(name)} 2>/dev/null)")
+    if name is None:
+        found = f"find {where} -type f 2>/dev/null | awk -F/ {LOG_NAME_AWK}"
+    else:
+        found = f"find {where} -type f -name {quote(name)} 2>/dev/null"
+    lines.append(f"    n=$({found})")
     lines.append(
         '    if [ -n "$n" ]; then printf \'%s\\n\' "$n" | while IFS= read -r f;'
     )
