@@ -266,7 +266,7 @@ def test_real_programs_default_lines(program, line, expected):
     assert extract(line) == expected, program
 
 
-def test_a_comma_or_semicolon_ending_a_bare_value_is_the_sentences():
+def test_a_comma_semicolon_or_period_ending_a_bare_value_is_the_sentences():
     fields = extract("2026-03-20T14:10:00Z failed request_id=abc123, user=u1; a=x,y")
     assert (fields["request_id"], fields["user"], fields["a"]) == (
         "abc123",
@@ -274,6 +274,14 @@ def test_a_comma_or_semicolon_ending_a_bare_value_is_the_sentences():
         "x,y",
     )
     assert extract('request_id="abc123,"')["request_id"] == "abc123,"
+    # rsyslog via `logger "done request_id=abc123."`; Redis's `port=6379.`
+    fields = extract("done request_id=abc123. next file=app.log. v=1.2.3 ip=10.0.0.1.")
+    assert (fields["request_id"], fields["file"], fields["v"], fields["ip"]) == (
+        "abc123",
+        "app.log",
+        "1.2.3",
+        "10.0.0.1",
+    )
 
 
 def test_docker_json_file_records_are_read_as_the_line_they_hold():

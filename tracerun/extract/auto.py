@@ -82,12 +82,13 @@ _PID_TID = re.compile(r"\s*(\d+)#(\d+):")  # nginx's error log: `10413#10413: `
 _PRIORITY = re.compile(r"<(\d{1,3})>(?:1 )?")
 _SEVERITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 # Only `key=value` tokens that start a word; a bare word is message text here. A
-# `,` or `;` that ends a bare value is the sentence's (`request_id=abc, referer: x`
-# in Apache's error log), not the value's. Written as unrolled loops, not a lazy
-# `\S*?` with a look-ahead at each character: half the time on a logfmt line.
+# `,`, `;` or `.` that ends a bare value is the sentence's, not the value's
+# (`request_id=abc, referer: x` in Apache's error log; `logger "done id=abc."`).
+# Written as unrolled loops, not a lazy `\S*?` with a look-ahead at each
+# character: half the time on a logfmt line.
 _PAIR = re.compile(
     r"(?<!\S)([A-Za-z_@][\w.@-]*)="
-    r'(?:"([^"\\]*(?:\\.[^"\\]*)*)"|((?:[^\s,;]+|[,;](?!\s|$))*))'
+    r'(?:"([^"\\]*(?:\\.[^"\\]*)*)"|((?:[^\s,;.]+|[,;.](?!\s|$))*))'
 )
 # Rust `tracing`'s default format names each span with its fields before the
 # message: `request{request_id=abc method=GET}:`, `req{id=1}:db{table="a b"}:`.
