@@ -688,3 +688,27 @@ def test_uwsgi_request_log_lines_are_records_with_their_time(tmp_path: Path) -> 
             'query="request_id=abc123"'
         ),
     ]
+
+
+def test_timezone_reads_an_ad_hoc_logs_naive_times_and_rejects_an_unknown_zone(
+    tmp_path: Path,
+) -> None:
+    # Go's log package writes local time without an offset; ad hoc there was
+    # no way to say which zone it is (it was read as UTC, an hour off here).
+    go = tmp_path / "go.log"
+    utc = tmp_path / "utc.log"
+    utc.write_text("2026-12-03T12:30:00Z INFO paid request_id=abc123\n")
+    lines = ["2026/12/03 13:13:48 order placed request_id=abc123"]
+    args = ("abc123", "--path", str(utc), "--timezone", "Europe/Berlin", "-o", "ndjson")
+    found = [json.loads(x) for x in trace_lines(go, lines, *args)]
+    assert [(r["time"], r["message"]) for r in found] == [
+        ("2026-12-03T12:13:48.000000Z", "order placed"),
+        ("2026-12-03T12:30:00.000000Z", "paid"),
+    ]
+
+    bad = run("--path", str(go), "abc123", "--timezone", "Mars/Olympus")
+    assert bad.exit_code == 2
+    assert bad.stderr == (
+        "tracerun: error: --timezone: unknown time zone 'Mars/Olympus'\n"
+        "  hint: use an IANA name such as Europe/Berlin, or UTC\n"
+    )

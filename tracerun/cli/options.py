@@ -316,6 +316,12 @@ def trace_options(func: F) -> F:
         ),
         click.option("--until", metavar="WHEN", help="End, same forms as --since."),
         click.option(
+            "--timezone",
+            metavar="ZONE",
+            help="Zone of naive timestamps and --since/--until (the profile's "
+            "`timezone`; a source's or parser's own still wins). Default UTC.",
+        ),
+        click.option(
             "--where", metavar="EXPR", help="JMESPath over fields, must be truthy."
         ),
         click.option(

@@ -90,6 +90,7 @@ def options() -> tuple[Option, ...]:
         Option("ids_from", ("--ids-from",), CLICK),
         Option("since", ("--since",), VALUE),
         Option("until", ("--until",), VALUE),
+        Option("timezone", ("--timezone",), VALUE),
         Option("where", ("--where",), VALUE),
         _count("limit", "--limit", None, 1),
         _count("max_records", "--max-records", MAX_RECORDS, 1),

@@ -20,7 +20,7 @@ from tracerun.cli.options import (
     wants_follow,
 )
 from tracerun.cli.outcome import Warner, echo_err, error, print_problems
-from tracerun.errors import ExitCode, OutputError
+from tracerun.errors import ExitCode, OutputError, QueryError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -30,6 +30,22 @@ if TYPE_CHECKING:
     from tracerun.sources.feed import Note
     from tracerun.trace.hops import HopCheck
     from tracerun.trace.runner import RunResult
+
+
+def _zone_option(name: str) -> str:
+    """Check `--timezone`: an IANA zone this machine knows (as a profile's `timezone`)."""
+    import zoneinfo  # noqa: PLC0415 - start-up: --timezone only
+
+    hint = "use an IANA name such as Europe/Berlin, or UTC"
+    if name != "UTC":
+        try:
+            if name.count("/") > 3:
+                raise ValueError(name)
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError, RecursionError):
+            msg = f"--timezone: unknown time zone {name!r}"
+            raise QueryError(msg, hint) from None
+    return name
 
 
 def run(terms: tuple[str, ...], options: Mapping[str, Any], command: str) -> int:
@@ -44,6 +60,10 @@ def run(terms: tuple[str, ...], options: Mapping[str, Any], command: str) -> int
     following = wants_follow(options)
     settings = follow_settings(options) if following else None
     profile = profile_or_adhoc(options["profile"], adhoc_values(options))
+    if options.get("timezone"):
+        from tracerun.plain import replace  # noqa: PLC0415 - start-up: --timezone only
+
+        profile = replace(profile, timezone=_zone_option(options["timezone"]))
     from tracerun.config.discover import default_profile_name  # noqa: PLC0415 - start-up: not for --help
 
     shown = options["profile"] or default_profile_name() or ""
