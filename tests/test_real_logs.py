@@ -648,6 +648,39 @@ OTHER_DEFAULTS = {
         ),
         [(1, f"{T}00.123Z", "info")],
     ),
+    # The Collector's `file` exporter: one ExportLogsServiceRequest per line in
+    # OTLP/JSON (pdata's marshaler: int64 times as strings, zero fields left out).
+    "otelcol-file": (
+        (
+            '{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name",'
+            '"value":{"stringValue":"checkout"}}]},"scopeLogs":[{"scope":{"name":'
+            '"checkout.orders"},"logRecords":[{"timeUnixNano":"1774015800123456789",'
+            '"observedTimeUnixNano":"1774015800123500000","severityNumber":9,'
+            '"severityText":"INFO","body":{"stringValue":"order placed"},'
+            '"attributes":[{"key":"request_id","value":{"stringValue":"abc123"}}],'
+            '"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174"},'
+            '{"timeUnixNano":"1774015800500000000","severityNumber":9,"severityText":'
+            '"INFO","body":{"stringValue":"retry of abc123"},"attributes":[{"key":'
+            '"request_id","value":{"stringValue":"abc1234"}}]},{"observedTimeUnixNano":'
+            '"1774015802193000000","severityNumber":17,"body":{"stringValue":'
+            '"charge failed"},"attributes":[{"key":"http","value":{"kvlistValue":'
+            '{"values":[{"key":"request_id","value":{"stringValue":"abc123"}}]}}}]}]}],'
+            '"schemaUrl":"https://opentelemetry.io/schemas/1.6.1"}]}\n'
+            '{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name",'
+            '"value":{"stringValue":"payments"}}]},"scopeLogs":[{"scope":{},'
+            '"logRecords":[{"timeUnixNano":"1774015801000000000","severityText":'
+            '"WARN","body":{"stringValue":"slow"},"attributes":[{"key":"user.id",'
+            '"value":{"stringValue":"abc1234"}}]},{"timeUnixNano":'
+            '"1774015801500000000","severityText":"WARN","body":{"stringValue":'
+            '"retrying"},"attributes":[{"key":"request_id","value":{"arrayValue":'
+            '{"values":[{"stringValue":"abc123"}]}}}]}]}]}]}\n'
+        ),
+        [
+            (1, f"{T}00.123Z", "info"),
+            (2, f"{T}01.500Z", "warn"),
+            (1, f"{T}02.193Z", "error"),
+        ],
+    ),
     "logback-default": (  # a time of day without a date: records, but no instant
         (
             "14:10:00.123 [main] INFO  com.example.Orders -- other request_id=abc1234\n"

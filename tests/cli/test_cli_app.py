@@ -999,6 +999,76 @@ def test_serilog_file_sink_lines_have_their_time_and_level(tmp_path: Path) -> No
     assert result.stderr == ""
 
 
+# The OpenTelemetry Collector's `file` exporter: one ExportLogsServiceRequest per
+# line in OTLP/JSON (opentelemetry-proto logs/v1, pdata's JSON marshaler).
+OTELCOL = (
+    '{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":'
+    '{"stringValue":"checkout"}}]},"scopeLogs":[{"scope":{"name":"orders"},'
+    '"logRecords":[{"timeUnixNano":"1700000000123456789","observedTimeUnixNano":'
+    '"1700000000200000000","severityNumber":9,"severityText":"INFO","body":'
+    '{"stringValue":"order placed"},"attributes":[{"key":"request_id","value":'
+    '{"stringValue":"abc123"}}],"traceId":"5b8efff798038103d269b633813fc60c",'
+    '"spanId":"eee19b7ec3c1b174"},{"timeUnixNano":"1700000000500000000",'
+    '"severityNumber":13,"body":{"stringValue":"stock low"},"attributes":[{"key":'
+    '"request_id","value":{"stringValue":"abc1234"}}],"traceId":'
+    '"5b8efff798038103d269b633813fc60c","spanId":"1111111111111111"},'
+    '{"observedTimeUnixNano":"1700000001000000000","severityNumber":17,"body":'
+    '{"stringValue":"charge failed"},"attributes":[{"key":"request_id","value":'
+    '{"stringValue":"abc123"}},{"key":"attempt","value":{"intValue":"2"}}]}]}]}]}\n'
+)
+
+
+def test_otel_collector_file_exporter_batches_are_one_record_per_log_record(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "otel.log"
+    log.write_text(OTELCOL)
+
+    result = run("--path", str(log), "--color", "never", "abc123")
+
+    assert result.stdout.splitlines() == [
+        (
+            "2023-11-14T22:13:20.123Z otel INFO  order placed request_id=abc123 "
+            "traceId=5b8efff798038103d269b633813fc60c spanId=eee19b7ec3c1b174 "
+            "service.name=checkout"
+        ),
+        (
+            "2023-11-14T22:13:21.000Z otel ERROR charge failed request_id=abc123 "
+            "attempt=2 service.name=checkout"
+        ),
+    ]
+    assert result.stderr == ""
+    # a trace id, as the trace_id key's spelling traceId (or by its own name)
+    for term in (
+        "5b8efff798038103d269b633813fc60c",
+        "traceId=5b8efff798038103d269b633813fc60c",
+    ):
+        traced = run("--path", str(log), "-o", "ndjson", term)
+        assert [(r["line"], r["level"], r["message"]) for r in ndjson(traced)] == [
+            (1, "info", "order placed"),
+            (1, "warn", "stock low"),
+        ]
+
+
+def test_a_profile_reads_an_otel_batch_with_the_json_parser_too(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "otel.json").write_text(OTELCOL)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "version: 1\nsources:\n  otel: {type: file, paths: [otel.json], parser: json}\n"
+    )
+
+    result = run("-p", str(profile), "-o", "ndjson", "service.name=checkout")
+
+    assert [(r["time"], r["level"], r["message"]) for r in ndjson(result)] == [
+        ("2023-11-14T22:13:20.123456Z", "info", "order placed"),
+        ("2023-11-14T22:13:20.500000Z", "warn", "stock low"),
+        ("2023-11-14T22:13:21.000000Z", "error", "charge failed"),
+    ]
+    assert result.stderr == ""
+
+
 # pino-http's default log line (pino's `level`, epoch-ms `time`, `req.id`).
 PINO = [
     (

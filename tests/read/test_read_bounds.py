@@ -99,8 +99,8 @@ def _fast(data: bytes, target: Target, query: Query, chunk: int) -> list[tuple]:
     assert needles.whole
     assembler = Assembler(target, matcher)
     scan = Scan(io.BytesIO(data), needles, target.is_start, chunk=chunk)
-    found = [assembler.record(hit) for hit in scan]
-    return [(r.line, r.raw, r.continuation) for r in found if r is not None]
+    found = [r for hit in scan for r in assembler.records(hit)]
+    return [(r.line, r.raw, r.continuation) for r in found]
 
 
 def _reference(data: bytes, target: Target, query: Query) -> list[tuple]:
@@ -121,8 +121,8 @@ def _reference(data: bytes, target: Target, query: Query) -> list[tuple]:
         text = b"\n".join(line.removesuffix(b"\r") for line in body)
         if any(n in text for n in needles):
             hit = Hit(number, text, bytearray(), 0)
-            found.append(assembler.record(hit))
-    return [(r.line, r.raw, r.continuation) for r in found if r is not None]
+            found += assembler.records(hit)
+    return [(r.line, r.raw, r.continuation) for r in found]
 
 
 @settings(max_examples=300, deadline=None)
@@ -204,6 +204,13 @@ def test_a_value_must_follow_a_key_when_the_parser_writes_keys():
     assert keyed(b'"GET / HTTP/1.1" 200 - 0 0 1 1 "-" "curl/8.5" "req-42" "web"')
     assert not keyed(b'msg=retry "req-42"')
     assert not keyed(b'"a""req-42"')  # no blank between: one token, not two fields
+    # OTLP/JSON attributes (the Collector's file exporter): the value is an
+    # AnyValue after its key's `"value":{`; a body's prose is not
+    otlp = b'"attributes":[{"key":"request_id","value":{"stringValue":"req-42"}}]'
+    assert keyed(otlp)
+    assert keyed(b'{"key":"n","value":{"intValue":req-42}}')
+    assert keyed(b'"arrayValue":{"values":[{"stringValue":"req-42"}]}')
+    assert not keyed(b'"body":{"stringValue":"retry of req-42"}')
 
 
 def test_positional_keys_of_the_auto_parser_are_not_judged_by_key():

@@ -20,7 +20,7 @@ from tracerun.config.spec import (
     RegexParserConfig,
 )
 from tracerun.errors import EvaluationError, TracerunError
-from tracerun.extract import auto, json, logfmt, regex
+from tracerun.extract import auto, json, logfmt, otlp, regex
 from tracerun.extract.base import Extractor
 from tracerun.extract.fields import (
     INHERITED_LEVELS,
@@ -35,7 +35,7 @@ from tracerun.extract.fields import (
 )
 from tracerun.extract.shapes import starts_record
 from tracerun.extract.stacks import stack_of
-from tracerun.plain import plain
+from tracerun.plain import plain, replace
 from tracerun.timeparse import Zones, parse_time
 
 EXTRACTORS: dict[str, Callable[[Any], Extractor]] = {
@@ -48,7 +48,7 @@ EXTRACTORS: dict[str, Callable[[Any], Extractor]] = {
 
 DEFAULT_TIME_FIELDS = (
     *("time", "ts", "timestamp", "@timestamp", "t", "@t", "asctime", "instant"),
-    *("timeMillis", "__REALTIME_TIMESTAMP"),
+    *("timeMillis", "__REALTIME_TIMESTAMP", "timeUnixNano", "observedTimeUnixNano"),
 )
 """Where a record's time is looked for, first present wins (see the README)."""
 
@@ -66,6 +66,10 @@ class Parsed:
             expression, why); such a field is left out.
         inherits: the level word annotates the record before (PostgreSQL's
             DETAIL, STATEMENT, ...), whose level it takes when there is one.
+        parts: the records of a line that holds several (an OTLP batch,
+            extract/otlp.py), in the order written; the line's own time,
+            level, message and fields are then its first part's.
+        raw: a part's own text (its log record as JSON); "" for a whole line.
     """
 
     time: int | None
@@ -74,6 +78,8 @@ class Parsed:
     fields: dict[str, Any]
     failed: tuple[tuple[str, str, EvaluationError], ...] = ()
     inherits: bool = False
+    parts: tuple[Parsed, ...] = ()
+    raw: str = ""
 
 
 @plain(frozen=True, slots=True)
@@ -139,6 +145,24 @@ class Parser:
         fields = self.extractor.extract(line.removesuffix("\r"))
         if fields is None:
             return None
+        if otlp.BATCH_KEY in fields:
+            batch = otlp.log_records(fields[otlp.BATCH_KEY])
+            if batch is not None:
+                return self._batch(batch, tz)
+        return self._fields(fields, tz)
+
+    def _batch(
+        self, batch: list[tuple[dict[str, Any], dict[str, Any]]], tz: tzinfo
+    ) -> Parsed:
+        """Read each record of a batch line; the line reads as its first."""
+        parts = tuple(
+            replace(self._fields(fields, tz), raw=otlp.record_text(written))
+            for fields, written in batch
+        )
+        return replace(parts[0], parts=parts, raw="")
+
+    def _fields(self, fields: dict[str, Any], tz: tzinfo) -> Parsed:
+        """Read one record's time, level and message from its fields."""
         failed = _add_derived(fields, self.derived) if self.derived else ()
         raw_time = self.time.get(fields)
         message = self.message.get(fields)

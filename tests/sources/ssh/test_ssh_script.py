@@ -493,6 +493,8 @@ def test_the_hosts_verdict_on_a_line_is_the_local_scans(
     pieces = ["request_id=", '"request_id":"', '"id": ', "msg ", " ", "\t", "x", "_"]
     pieces += ["0", "(", '"', "=", ":", "\x1b[36m", "\x1b[0m", ",", "-", "é", "b"]
     pieces += ["\\", '\\"', '\\"request_id\\":\\"']  # JSON inside a JSON string
+    # OTLP/JSON attributes, as the Collector's file exporter writes them
+    pieces += ['{"key":"request_id","value":{"stringValue":"', '{"intValue":']
     lines = []
     for _ in range(400):
         parts = [rng.choice([*pieces, *needles, *needles]) for _ in range(6)]

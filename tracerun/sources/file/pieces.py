@@ -314,8 +314,7 @@ def read_piece(
                 if hit.offset <= after:
                     continue
                 last = hit.offset
-                record = assembler.record(hit)
-                if record is not None:
+                for record in assembler.records(hit):
                     kept.add(record)
                     matched = True
             result.lines = scan.lines

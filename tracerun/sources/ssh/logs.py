@@ -202,13 +202,11 @@ class HostBatch:
 def _keep(
     assembler: Assembler, hit: Hit, result: OriginResult, kept: RunBuilder | None
 ) -> None:
-    record = assembler.record(hit)
-    if record is None:
-        return
-    if kept is None:
-        result.records.append(record)
-    else:
-        kept.add(record)
+    for record in assembler.records(hit):
+        if kept is None:
+            result.records.append(record)
+        else:
+            kept.add(record)
 
 
 def _failure(
