@@ -730,3 +730,124 @@ def test_rails_tags_are_the_list_field_tags(tmp_path):
             ("production.log:3", f"{T}00.300Z", "error", "boom"),
         ],
     )
+
+
+# AWS Lambda as CloudWatch holds it (and `sam logs` / `aws logs tail` print it,
+# a stream name and an ingestion time before each event): the platform's
+# `START|END|REPORT RequestId: ID` lines (no time of their own: each takes the
+# time before it), the Node.js runtime's `TIME\tID\tLEVEL\tmessage`, the
+# platform's `TIME ID Task timed out after …` and the Python runtime's
+# `[LEVEL]\tTIME\tID\tmessage` (its bootstrap's logging format).
+L1 = "8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b"
+L2 = "8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5c"
+LAMBDA_NODE = (
+    "INIT_START Runtime Version: nodejs:20.v13\tRuntime Version ARN: "
+    "arn:aws:lambda:us-east-1::runtime:0a1b\n"
+    f"START RequestId: {L1} Version: $LATEST\n"
+    f"2024-01-01T10:00:00.123Z\t{L1}\tINFO\torder placed\n"
+    f"2024-01-01T10:00:00.200Z\t{L1}\tWARN\tstock low\n"
+    f"END RequestId: {L1}\n"
+    f"REPORT RequestId: {L1}\tDuration: 80.12 ms\tBilled Duration: 81 ms\t"
+    "Memory Size: 128 MB\tMax Memory Used: 70 MB\tInit Duration: 150.00 ms\t\n"
+    f"START RequestId: {L2} Version: $LATEST\n"
+    f"2024-01-01T10:00:01.000Z\t{L2}\tINFO\tretry of {L1}\n"
+    f"2024-01-01T10:00:04.010Z {L2} Task timed out after 3.00 seconds\n"
+    f"END RequestId: {L2}\n"
+    f"REPORT RequestId: {L2}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\t"
+    "Memory Size: 128 MB\tMax Memory Used: 71 MB\t\n"
+)
+LAMBDA_PYTHON = (
+    f"START RequestId: {L2[:-1]}d Version: $LATEST\n"
+    f"[INFO]\t2024-01-01T10:00:00.500Z\t{L2[:-1]}d\torder placed request_id=ord-1\n"
+    f"[ERROR]\t2024-01-01T10:00:00.600Z\t{L2[:-1]}d\tcharge failed\n"
+    'Traceback (most recent call last):\n  File "/var/task/app.py", line 5, in h\n'
+    "ValueError: boom\n"
+    f"END RequestId: {L2[:-1]}d\n"
+)
+
+
+def test_aws_lambda_node_runtime_and_platform_lines_are_each_a_record(tmp_path):
+    (tmp_path / "node.log").write_text(LAMBDA_NODE)
+
+    code, rows, stderr = trace("--path", str(tmp_path), L1, cwd=tmp_path)
+
+    assert (code, rows) == (
+        0,
+        [
+            ("node.log:2", None, "", f"START RequestId: {L1} Version: $LATEST"),
+            ("node.log:3", "2024-01-01T10:00:00.123Z", "info", "order placed"),
+            ("node.log:4", "2024-01-01T10:00:00.200Z", "warn", "stock low"),
+            ("node.log:5", "2024-01-01T10:00:00.200Z", "", f"END RequestId: {L1}"),
+            (
+                "node.log:6",
+                "2024-01-01T10:00:00.200Z",
+                "",
+                LAMBDA_NODE.splitlines()[5].rstrip("\t"),
+            ),
+        ],
+    )
+    assert stderr == (
+        f"tracerun: warning: {tmp_path}/node.log:2: record has no timestamp and "
+        "none precedes it; it is shown first, without a time\n"
+    )
+    code, rows, _ = trace("--path", str(tmp_path), f"RequestId={L2}", cwd=tmp_path)
+    assert [row[:3] for row in rows] == [
+        ("node.log:7", "2024-01-01T10:00:00.200Z", ""),
+        ("node.log:8", "2024-01-01T10:00:01.000Z", "info"),
+        ("node.log:9", "2024-01-01T10:00:04.010Z", ""),
+        ("node.log:10", "2024-01-01T10:00:04.010Z", ""),
+        ("node.log:11", "2024-01-01T10:00:04.010Z", ""),
+    ]
+    assert rows[2][3] == "Task timed out after 3.00 seconds"
+
+
+def test_aws_lambda_python_runtime_lines_and_their_traceback(tmp_path):
+    (tmp_path / "python.log").write_text(LAMBDA_PYTHON)
+    (tmp_path / "node.log").write_text(LAMBDA_NODE)  # other ids only: decoys
+
+    code, rows, _ = trace("--path", str(tmp_path), f"{L2[:-1]}d", cwd=tmp_path)
+
+    assert (code, rows) == (
+        0,
+        [
+            ("python.log:1", None, "", f"START RequestId: {L2[:-1]}d Version: $LATEST"),
+            ("python.log:2", "2024-01-01T10:00:00.500Z", "info", "order placed"),
+            ("python.log:3", "2024-01-01T10:00:00.600Z", "error", "charge failed"),
+            (
+                "python.log:7",
+                "2024-01-01T10:00:00.600Z",
+                "",
+                f"END RequestId: {L2[:-1]}d",
+            ),
+        ],
+    )
+
+
+def test_aws_lambda_through_sam_logs_and_aws_logs_tail(tmp_path):
+    stream = "2024/01/01/[$LATEST]0a1b2c3d4e5f67890a1b2c3d4e5f6789"
+    # `sam logs`: STREAM TIME MESSAGE (the time: CloudWatch's, in UTC, naive)
+    (tmp_path / "sam.log").write_text(
+        f"{stream} 2024-01-01T10:00:00.100000 START RequestId: {L1} Version: $LATEST\n"
+        f"{stream} 2024-01-01T10:00:00.124000 2024-01-01T10:00:00.123Z\t{L1}\tINFO"
+        "\torder placed\n"
+        f"{stream} 2024-01-01T10:00:00.201000 2024-01-01T10:00:00.200Z\t{L2}\tINFO"
+        "\tother\n"
+    )
+    # `aws logs tail`: TIME STREAM MESSAGE
+    (tmp_path / "tail.log").write_text(
+        f"2024-01-01T10:00:00.300000+00:00 {stream} END RequestId: {L1}\n"
+    )
+
+    code, rows, stderr = trace("--path", str(tmp_path), L1, cwd=tmp_path)
+
+    assert (code, stderr) == (0, "")
+    assert rows == [
+        (
+            "sam.log:1",
+            "2024-01-01T10:00:00.100Z",
+            "",
+            f"START RequestId: {L1} Version: $LATEST",
+        ),
+        ("sam.log:2", "2024-01-01T10:00:00.123Z", "info", "order placed"),
+        ("tail.log:1", "2024-01-01T10:00:00.300Z", "", f"END RequestId: {L1}"),
+    ]

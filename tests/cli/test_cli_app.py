@@ -1069,6 +1069,28 @@ def test_a_profile_reads_an_otel_batch_with_the_json_parser_too(
     assert result.stderr == ""
 
 
+def test_aws_lambda_lines_print_with_the_request_id_once(tmp_path: Path) -> None:
+    # The Node.js runtime's `TIME\tID\tLEVEL\tmessage` between the platform's
+    # START/END lines (no time of their own: each takes the one before it).
+    rid = "8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b"
+    log = tmp_path / "fn.log"
+    log.write_text(
+        "2024-01-01T09:59:59.000Z\t8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a50\tINFO\tbefore\n"
+        f"START RequestId: {rid} Version: $LATEST\n"
+        f"2024-01-01T10:00:00.123Z\t{rid}\tINFO\torder placed\n"
+        f"END RequestId: {rid}\n"
+    )
+
+    result = run("--path", str(log), "--color", "never", rid)
+
+    assert result.stdout.splitlines() == [
+        f"2024-01-01T09:59:59.000Z fn -     START RequestId: {rid} Version: $LATEST",
+        f"2024-01-01T10:00:00.123Z fn INFO  order placed RequestId={rid}",
+        f"2024-01-01T10:00:00.123Z fn -     END RequestId: {rid}",
+    ]
+    assert result.stderr == ""
+
+
 # pino-http's default log line (pino's `level`, epoch-ms `time`, `req.id`).
 PINO = [
     (

@@ -383,6 +383,50 @@ def test_envoy_and_istio_default_access_lines_name_the_request_id():
     assert extract('[2026-03-20T14:10:00Z] "x" 200 done')["msg"] == '"x" 200 done'
 
 
+LAMBDA_ID = "8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (  # the Node.js runtime's console.log
+            f"2024-01-01T10:00:00.123Z\t{LAMBDA_ID}\tINFO\torder placed request_id=o-1",
+            {"time": "2024-01-01T10:00:00.123Z", "RequestId": LAMBDA_ID, "level": "INFO", "request_id": "o-1", "msg": "order placed"},
+        ),
+        (  # the platform's timeout, with spaces
+            f"2024-01-01T10:00:03.010Z {LAMBDA_ID} Task timed out after 3.00 seconds",
+            {"time": "2024-01-01T10:00:03.010Z", "RequestId": LAMBDA_ID, "msg": "Task timed out after 3.00 seconds"},
+        ),
+        (  # the Python runtime's logging format
+            f"[WARNING]\t2024-01-01T10:00:00.123Z\t{LAMBDA_ID}\tstock low",
+            {"time": "2024-01-01T10:00:00.123Z", "RequestId": LAMBDA_ID, "level": "WARNING", "msg": "stock low"},
+        ),
+        (
+            f"REPORT RequestId: {LAMBDA_ID}\tDuration: 12.34 ms\tBilled Duration: 13 ms\t",
+            {"RequestId": LAMBDA_ID, "msg": f"REPORT RequestId: {LAMBDA_ID}\tDuration: 12.34 ms\tBilled Duration: 13 ms"},
+        ),
+        (  # `sam logs`: the stream name and CloudWatch's time first
+            f"2024/01/01/[$LATEST]0a1b2c 2024-01-01T10:00:00.100000 END RequestId: {LAMBDA_ID}",
+            {"log_stream": "2024/01/01/[$LATEST]0a1b2c", "time": "2024-01-01T10:00:00.100000", "RequestId": LAMBDA_ID, "msg": f"END RequestId: {LAMBDA_ID}"},
+        ),
+        (  # `aws logs tail`: the time, then the stream name; the runtime's time wins
+            f"2024-01-01T10:00:00.124000+00:00 2024/01/01/[7]0a1b2c 2024-01-01T10:00:00.123Z\t{LAMBDA_ID}\tERROR\tboom",
+            {"time": "2024-01-01T10:00:00.123Z", "log_stream": "2024/01/01/[7]0a1b2c", "RequestId": LAMBDA_ID, "level": "ERROR", "msg": "boom"},
+        ),
+        (  # a stream name alone is not a CloudWatch event: text as before
+            "2024/01/01/[x]y later",
+            {"msg": "2024/01/01/[x]y later"},
+        ),
+        (  # not a request id by Lambda's shape: the line is read as any other
+            "2024-01-01T10:00:00.123Z\tabc123\tINFO\tx",
+            {"time": "2024-01-01T10:00:00.123Z", "msg": "abc123\tINFO\tx"},
+        ),
+    ],
+)  # fmt: skip
+def test_aws_lambda_lines_name_their_request_id(line, expected):
+    assert extract(line) == expected
+
+
 @pytest.mark.parametrize(
     ("line", "header"),
     [

@@ -40,6 +40,13 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         b"http 2026-03-20T14:10:00.123456Z app/my-lb/50dc6c495c0c9188 x",
         b"# Time: 2026-03-20T14:10:00.123456Z",
         b"2026-03-20\t14:10:00\tSEA19-C1\t1045",
+        # AWS Lambda: the platform's lines, the Python runtime's, `sam logs`'
+        b"START RequestId: 8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b Version: $LATEST",
+        b"END RequestId: 8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b",
+        b"REPORT RequestId: 8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b\tDuration: 1.00 ms",
+        b"INIT_START Runtime Version: python:3.12.v18\tRuntime Version ARN: x",
+        b"[ERROR]\t2024-01-01T10:00:00.123Z\t8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b\tx",
+        b"2024/01/01/[$LATEST]0a1b2c3d 2024-01-01T10:00:00.100000 END RequestId: x",
     ],
 )
 def test_record_starts(line):
@@ -69,6 +76,9 @@ def test_record_starts(line):
         b"SET timestamp=1774015800;",
         b"14:10:00 is when it failed",
         b"main.charge",
+        # the X-Ray line a traced Lambda's REPORT event holds after its own
+        b"XRAY TraceId: 1-5e1b4151-5ac6c58f2d5a3b9e2f1d0c9b\tSegmentId: 6b6f\tSampled: true",
+        b"STARTED RequestId: x",
     ],
 )
 def test_continuation_lines(line):

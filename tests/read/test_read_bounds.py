@@ -211,10 +211,20 @@ def test_a_value_must_follow_a_key_when_the_parser_writes_keys():
     assert keyed(b'{"key":"n","value":{"intValue":req-42}}')
     assert keyed(b'"arrayValue":{"values":[{"stringValue":"req-42"}]}')
     assert not keyed(b'"body":{"stringValue":"retry of req-42"}')
+    # AWS Lambda's runtimes write the request id right after the time
+    assert keyed(b"2024-01-01T10:00:00.123Z\treq-42\tINFO\tx")
+    assert keyed(b"[INFO]\t2024-01-01T10:00:00.123Z\treq-42\tx")
+    assert keyed(b"2024-01-01T10:00:03.010Z req-42 Task timed out")
+    assert keyed(b"START RequestId: req-42 Version: $LATEST")
+    assert not keyed(b'2024-01-01T10:00:00.123Z\t"req-42"')
+    assert not keyed(b"Z req-42")  # no digit before the Z: a word
 
 
 def test_positional_keys_of_the_auto_parser_are_not_judged_by_key():
     auto = build_parser("auto", {})
+    # Lambda's RequestId is known by its place too, after a time: judged
+    assert auto.keyed_values(("request_id", "RequestId"))
+    assert not auto.keyed_values(("log_stream",))
     assert auto.keyed_values(("request_id", "requestId"))
     assert not auto.keyed_values(("request_id", "user"))
     assert not auto.keyed_values(("msg",))

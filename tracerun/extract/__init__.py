@@ -120,7 +120,7 @@ class Parser:
 
         True for json and logfmt, and for auto without `fields:` when no key is
         one a text line's position gives (POSITIONAL: `level`, `user`, `msg`, …;
-        but QUOTED_PLACES, such as Envoy's `x-request-id`, bounds.py can judge):
+        but JUDGED_PLACES, such as Envoy's `x-request-id`, bounds.py can judge):
         their values come from `key=value`, `key="value"` or `"key": value`
         only, so a hit after anything else is message text (read/bounds.py).
         """
@@ -132,7 +132,7 @@ class Parser:
             return False
         return not any(
             (key in auto.POSITIONAL or key.partition(".")[0] in auto.POSITIONAL)
-            and key not in auto.QUOTED_PLACES
+            and key not in auto.JUDGED_PLACES
             for key in keys
         )
 
@@ -211,19 +211,21 @@ class Parser:
         """Return the keys this record's time, level and message were read from.
 
         Text output shows those three in their own columns, so it leaves these
-        keys out of the trailing `key=value` list; so too a `key=value` pair
-        that the message holds as written (`/* request_id=abc */ INSERT ...`).
+        keys out of the trailing `key=value` list; so too a `key=value` (or
+        `key: value`) pair that the message holds as written (`/* request_id=abc
+        */ INSERT ...`, AWS Lambda's `END RequestId: 8f5e…`).
         """
         keys = [
             self.time.source_key(fields),
             self.level.source_key(fields),
             self.message.source_key(fields),
         ]
-        if "=" in message:
+        if "=" in message or ": " in message:
             keys += [
                 key
                 for key, value in fields.items()
-                if type(value) is str and f"{key}={value}" in message
+                if type(value) is str
+                and (f"{key}={value}" in message or f"{key}: {value}" in message)
             ]
         return tuple(dict.fromkeys(key for key in keys if key is not None))
 

@@ -16,7 +16,13 @@ from typing import Any
 from tracerun.config.spec import AutoParserConfig
 from tracerun.extract.json import JsonExtractor, loads_object
 from tracerun.extract.logfmt import unquote
-from tracerun.extract.shapes import ACCESS, PYTHON_BASIC, strip_ansi
+from tracerun.extract.shapes import (
+    ACCESS,
+    CLOUDWATCH_STREAM,
+    LAMBDA,
+    PYTHON_BASIC,
+    strip_ansi,
+)
 from tracerun.timeparse import leading_timestamp
 
 _WORDS = "TRACE|DEBUG|INFO|WARN(?:ING)?|ERROR|FATAL|CRITICAL"
@@ -42,10 +48,12 @@ _ENVOY = re.compile(
 )
 _QUOTED = re.compile(r'"([^"]*)"')
 _ENVOY_TAIL = ("x-forwarded-for", "user-agent", "x-request-id", "authority", "upstream")
-QUOTED_PLACES = frozenset(["x-request-id"])
-"""Positional fields whose value is always a quoted field right after another
-(`"curl/8.5" "abc123"`), which read/bounds.py takes as written after a key: a
-query for them keeps the byte-level test of message text (Parser.keyed_values)."""
+JUDGED_PLACES = frozenset(["x-request-id", "RequestId"])
+"""Positional fields whose place read/bounds.py takes as written after a key:
+a quoted field right after another (Envoy's `"curl/8.5" "abc123"`), a value
+right after a `…Z` time and a tab or space (AWS Lambda's runtimes:
+`2024-…123Z\tID\t`); Lambda's platform lines write `RequestId: ID`. A query
+for them keeps the byte-level test of message text (Parser.keyed_values)."""
 _SYSLOG_HEADER = re.compile(
     r" (?P<host>[A-Za-z0-9][\w.-]*) (?P<app>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?: "
 )
@@ -101,6 +109,8 @@ POSITIONAL = frozenset(
         "upstream",
         "host",
         "app",
+        "log_stream",
+        "RequestId",
     ]
 )
 """Fields a text line's position gives (no `key=` before the value): the access
@@ -141,6 +151,10 @@ class AutoExtractor:
                 return found
         fields: dict[str, Any] = {}
         position = _take_priority(line, fields)
+        if line.find("/[", position, position + 48) != -1:
+            position = _take_cloudwatch(line, position, fields)
+        if _take_lambda(line, position, fields):
+            return fields
         basic = PYTHON_BASIC.match(line, position)
         if basic is not None:
             fields["level"], fields["logger"] = basic["level"], basic["logger"]
@@ -357,6 +371,56 @@ def _envoy_fields(match: re.Match[str]) -> dict[str, Any] | None:
     for key, value in query_pairs(match["request"]):
         fields.setdefault(key, value)
     return fields
+
+
+def _take_cloudwatch(line: str, position: int, fields: dict[str, Any]) -> int:
+    """Take a CloudWatch event's stream and time: `sam logs`' `STREAM TIME `, `aws logs tail`'s `TIME STREAM `.
+
+    The event's own line follows (a Lambda line, or any other text).
+    """
+    stream = CLOUDWATCH_STREAM.match(line, position)
+    if stream is not None and line[stream.end() : stream.end() + 1] == " ":
+        found = leading_timestamp(line[stream.end() + 1 :])
+        if found is None:
+            return position
+        fields["log_stream"], fields["time"] = stream[0], found[0]
+        return _after_blank(line, stream.end() + 1 + found[1])
+    found = leading_timestamp(line[position:])
+    if found is None or line[position + found[1] : position + found[1] + 1] != " ":
+        return position
+    stream = CLOUDWATCH_STREAM.match(line, position + found[1] + 1)
+    if stream is None:
+        return position
+    fields["time"], fields["log_stream"] = found[0], stream[0]
+    return _after_blank(line, stream.end())
+
+
+def _after_blank(line: str, position: int) -> int:
+    return position + 1 if line[position : position + 1] == " " else position
+
+
+def _take_lambda(line: str, position: int, fields: dict[str, Any]) -> bool:
+    """Read an AWS Lambda line (shapes.LAMBDA); False when the line is not one.
+
+    The runtime's request id is the field `RequestId`, as the platform's
+    `START RequestId: ID` names it (a spelling of `request_id`); the runtime's
+    own time wins over a CloudWatch event's. A platform line is its message as
+    written (it has no time of its own: it takes the time before it).
+    """
+    match = LAMBDA.match(line, position)
+    if match is None:
+        return False
+    if match["platform"] is not None:
+        fields["RequestId"] = match["platform_id"]
+        fields["msg"] = line[position:].rstrip()
+        return True
+    fields["time"] = match["time"] or match["python_time"]
+    fields["RequestId"] = match["id"] or match["python_id"]
+    level = match["level"] or match["bracketed"]
+    if level is not None:
+        fields["level"] = level
+    _take_pairs_and_message(line, match.end(), fields)
+    return True
 
 
 def _take_ruby_tags(line: str, position: int, fields: dict[str, Any]) -> int:

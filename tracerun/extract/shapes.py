@@ -61,9 +61,26 @@ _TEXT_STARTS = (
     r"# Time: \d{4}-\d{2}-\d{2}",
     r"<\d{1,3}>",  # a syslog priority
     r"\S+ \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # an access log line
-    rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :]",  # a level word first
+    # a level word first (AWS Lambda's Python runtime: `[INFO]\t2024-…`)
+    rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :\t]",
+    # AWS Lambda's platform lines, and `sam logs`' stream name before the time
+    r"(?:START|END|REPORT) RequestId: |INIT_START ",
+    r"\d{4}/\d{2}/\d{2}/\[[^\]\s]*\]\w+ \d{4}-\d{2}-\d{2}T",
     r"Level \d+:",  # Python's basicConfig for a custom level
 )
+_LAMBDA_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_LAMBDA_TIME = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z"
+LAMBDA = re.compile(
+    rf"(?:(?P<time>{_LAMBDA_TIME})[\t ](?P<id>{_LAMBDA_ID})[\t ](?:(?P<level>[A-Z]+)\t)?"
+    rf"|\[(?P<bracketed>[A-Z]+)\]\t(?P<python_time>{_LAMBDA_TIME})\t(?P<python_id>{_LAMBDA_ID})\t"
+    r"|(?P<platform>START|END|REPORT) RequestId: (?P<platform_id>[^\s]+))"
+)
+"""An AWS Lambda line's head: the Node.js runtime's `TIME\tID\tLEVEL\t` (the
+platform's `TIME ID Task timed out …` with spaces), the Python runtime's
+`[LEVEL]\tTIME\tID\t`, or the platform's `START|END|REPORT RequestId: ID`."""
+CLOUDWATCH_STREAM = re.compile(r"\d{4}/\d{2}/\d{2}/\[[^\]\s]*\]\w+")
+"""A Lambda function's CloudWatch log stream name (`2024/01/01/[$LATEST]0a1b…`),
+which `sam logs` writes before each event's time and `aws logs tail` after it."""
 _COLOUR = rb"(?:\x1b\[[0-9;]*m)*"
 _RECORD_START = re.compile(
     _COLOUR

@@ -28,6 +28,8 @@ _ESC = 0x1B
 _QUOTE = ord('"')
 _BACKSLASH = ord("\\")
 _EQUALS = ord("=")
+_ZULU = ord("Z")
+_DIGIT = bytes(1 if chr(b).isascii() and chr(b).isdigit() else 0 for b in range(256))
 _COLON = ord(":")
 _BLANK = frozenset(b" \t")
 _ANSI_BODY = frozenset(b"0123456789;")
@@ -138,7 +140,9 @@ def _after_key(buf: bytearray, start: int) -> bool:
     (or `\\"`: a JSON line inside docker's json-file `log` string) and, after a
     `:`, spaces or tabs; then `=` or `:`. Or a quoted value right after another
     quoted one (`"curl/8.5" "abc123"`): a field known by its place, as the auto
-    parser reads Envoy's `x-request-id` (extract/auto.py QUOTED_PLACES). The
+    parser reads Envoy's `x-request-id` (extract/auto.py JUDGED_PLACES); or an
+    unquoted value after blanks after a time's `<digit>Z`, as AWS Lambda's
+    runtimes write the request id (`2024-…00.123Z\tID\tINFO\t…`). The
     block's first bytes cannot be judged (the line may begin before them).
     """
     pos = _before_escapes(buf, start - 1)
@@ -154,6 +158,8 @@ def _after_key(buf: bytearray, start: int) -> bool:
         return True
     if quoted and pos < blank and buf[pos] == _QUOTE:
         return True  # `" "VALUE`: a quoted field after a quoted field
+    if not quoted and pos < blank and buf[pos] == _ZULU and pos > 0:
+        return _DIGIT[buf[pos - 1]] == 1  # `…123Z\tVALUE`: AWS Lambda's request id
     return buf[pos] == _EQUALS or buf[pos] == _COLON
 
 

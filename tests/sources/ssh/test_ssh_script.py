@@ -495,6 +495,8 @@ def test_the_hosts_verdict_on_a_line_is_the_local_scans(
     pieces += ["\\", '\\"', '\\"request_id\\":\\"']  # JSON inside a JSON string
     # OTLP/JSON attributes, as the Collector's file exporter writes them
     pieces += ['{"key":"request_id","value":{"stringValue":"', '{"intValue":']
+    # AWS Lambda's runtimes: the request id after a time's `Z` and a blank
+    pieces += ["00.123Z\t", "1Z ", "Z\t", "RequestId: "]
     lines = []
     for _ in range(400):
         parts = [rng.choice([*pieces, *needles, *needles]) for _ in range(6)]
