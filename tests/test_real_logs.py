@@ -851,3 +851,76 @@ def test_aws_lambda_through_sam_logs_and_aws_logs_tail(tmp_path):
         ("sam.log:2", "2024-01-01T10:00:00.123Z", "info", "order placed"),
         ("tail.log:1", "2024-01-01T10:00:00.300Z", "", f"END RequestId: {L1}"),
     ]
+
+
+# HAProxy's `option httplog` with `capture request header X-Request-ID len 64`
+# and `capture request header User-Agent len 64`, through rsyslog (HAProxy's
+# documented example line, section 8.2.3).
+HAPROXY = (
+    "Feb  6 12:14:14 localhost haproxy[14389]: 10.0.1.2:33317 "
+    "[06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - "
+    '---- 1/1/1/1/0 0/0 {abc123|Mozilla/5.0} {} "GET /index.html HTTP/1.1"\n'
+    "Feb  6 12:14:15 localhost haproxy[14389]: 10.0.1.2:33318 "
+    "[06/Feb/2009:12:14:15.001] http-in static/srv1 10/0/30/69/109 200 2750 - - "
+    '---- 1/1/1/1/0 0/0 {abc1234|Mozilla/5.0} {} "GET /retry?of=abc123 HTTP/1.1"\n'
+    "Feb  6 12:14:16 localhost haproxy[14389]: 10.0.1.2:33319 "
+    "[06/Feb/2009:12:14:15.900] http-in dynamic/srv2 10/0/30/69/109 502 0 - - "
+    'SH-- 1/1/1/1/0 0/0 {abc123|curl/8.5.0} {} "POST /pay HTTP/1.1"\n'
+)
+
+
+def test_haproxy_captured_headers_are_found_by_their_field(tmp_path):
+    (tmp_path / "haproxy.log").write_text(HAPROXY)
+
+    code, rows, _ = trace(
+        "--path", str(tmp_path), "captured_request_headers=abc123", cwd=tmp_path
+    )
+
+    assert (code, rows) == (
+        0,
+        [
+            (
+                "haproxy.log:1",
+                "2009-02-06T12:14:14.655Z",
+                "",
+                "GET /index.html HTTP/1.1",
+            ),
+            ("haproxy.log:3", "2009-02-06T12:14:15.900Z", "", "POST /pay HTTP/1.1"),
+        ],
+    )
+
+
+def test_a_bare_id_in_haproxys_captures_is_named_not_matched(tmp_path):
+    # A capture has no name in the line (as Rails' tags): a bare id searches
+    # the key fields only, and when nothing matched the trace names the field
+    # (line 2: the query parameter `of` holds it, counted too).
+    (tmp_path / "haproxy.log").write_text(HAPROXY)
+
+    code, rows, stderr = trace("--path", str(tmp_path), "abc123", cwd=tmp_path)
+
+    assert (code, rows) == (1, [])
+    assert stderr == (
+        "tracerun: nothing matched: the id was found in 3 records but in no key "
+        f"field; field 'captured_request_headers' holds it (first: {tmp_path}/"
+        "haproxy.log:1; keys searched: request_id, req_id, rid, trace_id, "
+        "correlation_id; write captured_request_headers=abc123 to search it)\n"
+    )
+
+
+def test_a_profile_whose_keys_name_the_captures_finds_them_by_a_bare_id(tmp_path):
+    (tmp_path / "haproxy.log").write_text(HAPROXY)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "version: 1\nkeys: [request_id, captured_request_headers]\n"
+        "sources:\n  edge: {type: file, paths: [haproxy.log]}\n"
+    )
+
+    code, rows, _ = trace("-p", str(profile), "abc123", cwd=tmp_path)
+
+    assert (code, [row[:2] for row in rows]) == (
+        0,
+        [
+            ("haproxy.log:1", "2009-02-06T12:14:14.655Z"),
+            ("haproxy.log:3", "2009-02-06T12:14:15.900Z"),
+        ],
+    )

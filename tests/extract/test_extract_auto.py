@@ -383,6 +383,63 @@ def test_envoy_and_istio_default_access_lines_name_the_request_id():
     assert extract('[2026-03-20T14:10:00Z] "x" 200 done')["msg"] == '"x" 200 done'
 
 
+HAPROXY = (  # HAProxy's documented `option httplog` example, with two captures
+    "10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 "
+    '200 2750 - - ---- 1/1/1/1/0 0/0 {abc123|Mozilla/5.0} {} "GET /index.html HTTP/1.1"'
+)
+
+
+def test_haproxy_http_log_fields_by_their_places():
+    assert extract(f"Feb  6 12:14:14 localhost haproxy[14389]: {HAPROXY}") == {
+        "time": "06/Feb/2009:12:14:14.655",  # the accept date, not syslog's
+        "host": "localhost",
+        "app": "haproxy",
+        "pid": "14389",
+        "client": "10.0.1.2:33317",
+        "frontend": "http-in",
+        "backend": "static",
+        "server": "srv1",
+        "timers": "10/0/30/69/109",
+        "status": "200",
+        "bytes": "2750",
+        "termination_state": "----",
+        "connections": "1/1/1/1/0",
+        "queues": "0/0",
+        "captured_request_headers": ["abc123", "Mozilla/5.0"],
+        "captured_response_headers": [""],
+        "request": "GET /index.html HTTP/1.1",
+        "method": "GET",
+        "path": "/index.html",
+    }
+
+
+@pytest.mark.parametrize(
+    ("line", "captured"),
+    [
+        (HAPROXY, (["abc123", "Mozilla/5.0"], [""])),
+        (HAPROXY.replace(" {} ", " "), (["abc123", "Mozilla/5.0"], None)),
+        (HAPROXY.replace(" {abc123|Mozilla/5.0} {} ", " "), (None, None)),
+        # a request cut at its length limit has no closing quote
+        (HAPROXY.removesuffix(' HTTP/1.1"'), (["abc123", "Mozilla/5.0"], [""])),
+    ],
+)
+def test_haproxy_captures_are_there_only_when_configured(line, captured):
+    fields = extract(line)
+    assert (
+        fields.get("captured_request_headers"),
+        fields.get("captured_response_headers"),
+    ) == captured
+    assert fields["time"] == "06/Feb/2009:12:14:14.655"
+
+
+def test_haproxy_query_parameters_are_fields_too():
+    line = HAPROXY.replace("/index.html", "/api?request_id=req-1&x=2")
+    assert (extract(line)["request_id"], extract(line)["query"]) == (
+        "req-1",
+        "request_id=req-1&x=2",
+    )
+
+
 LAMBDA_ID = "8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b"
 
 

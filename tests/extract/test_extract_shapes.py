@@ -40,6 +40,8 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         b"http 2026-03-20T14:10:00.123456Z app/my-lb/50dc6c495c0c9188 x",
         b"# Time: 2026-03-20T14:10:00.123456Z",
         b"2026-03-20\t14:10:00\tSEA19-C1\t1045",
+        # HAProxy's HTTP log without syslog's header (`log stdout format raw`)
+        b"10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109",
         # AWS Lambda: the platform's lines, the Python runtime's, `sam logs`'
         b"START RequestId: 8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b Version: $LATEST",
         b"END RequestId: 8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b",

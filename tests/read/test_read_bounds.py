@@ -218,12 +218,16 @@ def test_a_value_must_follow_a_key_when_the_parser_writes_keys():
     assert keyed(b"START RequestId: req-42 Version: $LATEST")
     assert not keyed(b'2024-01-01T10:00:00.123Z\t"req-42"')
     assert not keyed(b"Z req-42")  # no digit before the Z: a word
+    # HAProxy's captured headers: `{first|second}`, by their place
+    assert keyed(b'0/0 {req-42|Mozilla/5.0} {} "GET / HTTP/1.1"')
+    assert keyed(b'0/0 {example.com|req-42} "GET / HTTP/1.1"')
+    assert not keyed(b"0/0 {x} retry of req-42")
 
 
 def test_positional_keys_of_the_auto_parser_are_not_judged_by_key():
     auto = build_parser("auto", {})
-    # Lambda's RequestId is known by its place too, after a time: judged
-    assert auto.keyed_values(("request_id", "RequestId"))
+    # Lambda's RequestId and HAProxy's captures are known by their place too
+    assert auto.keyed_values(("request_id", "RequestId", "captured_request_headers"))
     assert not auto.keyed_values(("log_stream",))
     assert auto.keyed_values(("request_id", "requestId"))
     assert not auto.keyed_values(("request_id", "user"))

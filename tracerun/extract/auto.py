@@ -19,6 +19,7 @@ from tracerun.extract.logfmt import unquote
 from tracerun.extract.shapes import (
     ACCESS,
     CLOUDWATCH_STREAM,
+    HAPROXY,
     LAMBDA,
     PYTHON_BASIC,
     strip_ansi,
@@ -48,11 +49,19 @@ _ENVOY = re.compile(
 )
 _QUOTED = re.compile(r'"([^"]*)"')
 _ENVOY_TAIL = ("x-forwarded-for", "user-agent", "x-request-id", "authority", "upstream")
-JUDGED_PLACES = frozenset(["x-request-id", "RequestId"])
+JUDGED_PLACES = frozenset(
+    [
+        "x-request-id",
+        "RequestId",
+        "captured_request_headers",
+        "captured_response_headers",
+    ]
+)
 """Positional fields whose place read/bounds.py takes as written after a key:
 a quoted field right after another (Envoy's `"curl/8.5" "abc123"`), a value
 right after a `…Z` time and a tab or space (AWS Lambda's runtimes:
-`2024-…123Z\tID\t`); Lambda's platform lines write `RequestId: ID`. A query
+`2024-…123Z\tID\t`; its platform lines write `RequestId: ID`), a value right
+after `{` or `|` (HAProxy's captured headers, `{abc123|Mozilla/5.0}`). A query
 for them keeps the byte-level test of message text (Parser.keyed_values)."""
 _SYSLOG_HEADER = re.compile(
     r" (?P<host>[A-Za-z0-9][\w.-]*) (?P<app>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?: "
@@ -111,6 +120,15 @@ POSITIONAL = frozenset(
         "app",
         "log_stream",
         "RequestId",
+        "frontend",
+        "backend",
+        "server",
+        "timers",
+        "termination_state",
+        "connections",
+        "queues",
+        "captured_request_headers",
+        "captured_response_headers",
     ]
 )
 """Fields a text line's position gives (no `key=` before the value): the access
@@ -162,6 +180,10 @@ class AutoExtractor:
         else:
             position = _take_timestamp(line, position, fields)
             position = _take_syslog_header(line, position, fields)
+            if line.find(" [", position, position + 64) != -1:
+                haproxy = HAPROXY.match(line, position)
+                if haproxy is not None:
+                    return _haproxy_fields(haproxy, fields)
             if _is_klog(line, fields):
                 fields["level"] = _KLOG_LEVELS[line[0]]
                 position = _take(_KLOG_REST, line, position, fields, "pid", "logger")
@@ -278,17 +300,22 @@ def access_fields(match: re.Match[str]) -> dict[str, Any]:
     fields = {k: v for k, v in match.groupdict().items() if v is not None}
     del fields["tail"]
     fields.pop("combined", None)
-    method, _, rest = fields["request"].partition(" ")
-    if rest:
-        target = rest.rpartition(" ")[0] or rest
-        fields["method"], fields["path"] = method, target.partition("?")[0]
-        if "?" in target:
-            fields["query"] = target.partition("?")[2]
+    _take_request(fields["request"], fields)
     for key, value in pairs_in(match["tail"], query=False):
         fields[key] = value
     for key, value in query_pairs(fields["request"]):
         fields.setdefault(key, value)
     return fields
+
+
+def _take_request(request: str, fields: dict[str, Any]) -> None:
+    """Add an HTTP request line's method, path and query (`GET /a?b=1 HTTP/1.1`)."""
+    method, _, rest = request.partition(" ")
+    if rest:
+        target = rest.rpartition(" ")[0] or rest
+        fields["method"], fields["path"] = method, target.partition("?")[0]
+        if "?" in target:
+            fields["query"] = target.partition("?")[2]
 
 
 def pairs_in(text: str, *, query: bool = True) -> Iterator[tuple[str, str]]:
@@ -421,6 +448,29 @@ def _take_lambda(line: str, position: int, fields: dict[str, Any]) -> bool:
         fields["level"] = level
     _take_pairs_and_message(line, match.end(), fields)
     return True
+
+
+def _haproxy_fields(match: re.Match[str], fields: dict[str, Any]) -> dict[str, Any]:
+    """Read HAProxy's HTTP log line (shapes.HAPROXY) by its fields' places.
+
+    The time is the accept date (a year and milliseconds; syslog's has
+    neither). The captured headers (`{abc123|Mozilla/5.0}`) are in the order
+    of the `capture` lines, with no names: they are the list fields
+    `captured_request_headers` and `captured_response_headers` (HAProxy's
+    names for them), found by `captured_request_headers=ID` as Rails' tags
+    are by `tags=ID`; a bare id does not search them.
+    """
+    for key, value in match.groupdict().items():
+        if value is None:
+            continue
+        if key.endswith("_headers"):
+            fields[f"captured_{key}"] = value.split("|")
+        else:
+            fields[key] = value
+    _take_request(match["request"], fields)
+    for key, value in query_pairs(match["request"]):
+        fields.setdefault(key, value)
+    return fields
 
 
 def _take_ruby_tags(line: str, position: int, fields: dict[str, Any]) -> int:

@@ -19,6 +19,21 @@ ACCESS = re.compile(
 )
 """A common (CLF) or combined access log line, as nginx, Apache and gunicorn write it."""
 
+HAPROXY = re.compile(
+    r"(?P<client>\S+:\d+) \[(?P<time>\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}\.\d{3})\] "
+    r"(?P<frontend>\S+) (?P<backend>[^\s/]+)/(?P<server>\S+) "
+    r"(?P<timers>[-+\d]+(?:/[-+\d]+){4}) (?P<status>-?\d+) (?P<bytes>\+?\d+) "
+    r"\S+ \S+ (?P<termination_state>\S{4}) (?P<connections>[+\d]+(?:/[+\d]+){4}) "
+    r"(?P<queues>\d+/\d+)(?: \{(?P<request_headers>[^}]*)\})?"
+    r"(?: \{(?P<response_headers>[^}]*)\})? \"(?P<request>[^\"]*)\"?$"
+)
+"""HAProxy's HTTP log (`option httplog`): `%ci:%cp [%tr] %ft %b/%s
+%TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs
+%{+Q}r`, after syslog's header or alone (`log stdout format raw`). `%hr` and
+`%hs`, the `capture request header` / `capture response header` values as
+`{v1|v2}`, are there only when captures are configured: a single block is
+taken as the request's."""
+
 PYTHON_BASIC = re.compile(
     r"(?P<level>CRITICAL|ERROR|WARNING|INFO|DEBUG|NOTSET|Level \d+)"
     r":(?P<logger>[^\s:]*):(?P<message>.*)$"
@@ -61,6 +76,7 @@ _TEXT_STARTS = (
     r"# Time: \d{4}-\d{2}-\d{2}",
     r"<\d{1,3}>",  # a syslog priority
     r"\S+ \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # an access log line
+    r"\S+:\d+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}\.\d{3}\] ",  # HAProxy's, raw
     # a level word first (AWS Lambda's Python runtime: `[INFO]\t2024-…`)
     rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :\t]",
     # AWS Lambda's platform lines, and `sam logs`' stream name before the time

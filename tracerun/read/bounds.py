@@ -29,6 +29,7 @@ _QUOTE = ord('"')
 _BACKSLASH = ord("\\")
 _EQUALS = ord("=")
 _ZULU = ord("Z")
+_CAPTURE_OPENERS = frozenset(b"{|")
 _DIGIT = bytes(1 if chr(b).isascii() and chr(b).isdigit() else 0 for b in range(256))
 _COLON = ord(":")
 _BLANK = frozenset(b" \t")
@@ -142,10 +143,15 @@ def _after_key(buf: bytearray, start: int) -> bool:
     quoted one (`"curl/8.5" "abc123"`): a field known by its place, as the auto
     parser reads Envoy's `x-request-id` (extract/auto.py JUDGED_PLACES); or an
     unquoted value after blanks after a time's `<digit>Z`, as AWS Lambda's
-    runtimes write the request id (`2024-…00.123Z\tID\tINFO\t…`). The
+    runtimes write the request id (`2024-…00.123Z\tID\tINFO\t…`); or a value
+    right after `{` or `|`, a header HAProxy captured (`{abc123|Mozilla/5.0}`:
+    the auto parser's `captured_request_headers`, which a trace that matched
+    nothing then names). The
     block's first bytes cannot be judged (the line may begin before them).
     """
     pos = _before_escapes(buf, start - 1)
+    if pos >= 0 and buf[pos] in _CAPTURE_OPENERS:
+        return True  # `{VALUE|` or `|VALUE}`: a header HAProxy captured
     quoted = pos >= 0 and buf[pos] == _QUOTE
     if quoted:
         pos -= 1
