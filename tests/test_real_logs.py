@@ -8,6 +8,7 @@ open or end it (they become fields).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -681,16 +682,6 @@ OTHER_DEFAULTS = {
             (1, f"{T}02.193Z", "error"),
         ],
     ),
-    "logback-default": (  # a time of day without a date: records, but no instant
-        (
-            "14:10:00.123 [main] INFO  com.example.Orders -- other request_id=abc1234\n"
-            "14:10:02.193 [main] ERROR com.example.Orders -- charge failed "
-            "request_id=abc123\njava.lang.IllegalStateException: boom\n"
-            "\tat com.example.Orders.charge(Orders.java:42)\n"
-            "14:10:03.000 [main] WARN  com.example.Orders -- other request_id=abc1234\n"
-        ),
-        [(2, None, "")],
-    ),
 }
 
 
@@ -924,3 +915,110 @@ def test_a_profile_whose_keys_name_the_captures_finds_them_by_a_bare_id(tmp_path
             ("haproxy.log:3", "2009-02-06T12:14:15.900Z"),
         ],
     )
+
+
+# logback's default console layout (BasicConfigurator, logback 1.5:
+# `%d{HH:mm:ss.SSS} [%thread] %-5level %logger{36} -%kvp- %msg%n`; 1.2 wrote
+# ` - `), log4j2's default PatternLayout alike: a time of day without a date.
+LOGBACK = (
+    "23:59:58.500 [main] INFO  com.example.Orders -- order received request_id=abc123\n"
+    "23:59:59.000 [main] INFO  com.example.Orders -- other request_id=abc1234\n"
+    "00:00:01.250 [http-nio-8080-exec-1] ERROR com.example.Orders -- charge failed "
+    "request_id=abc123\njava.lang.IllegalStateException: boom\n"
+    "\tat com.example.Orders.charge(Orders.java:42)\n"
+    '00:00:03.000 [main] WARN  com.example.Orders -request_id="abc123"- retrying\n'
+)
+
+
+def test_logback_times_of_day_take_the_files_date_and_merge_in_order(tmp_path):
+    import os
+
+    log = tmp_path / "app.log"
+    log.write_text(LOGBACK)
+    # last written a minute after its last line, after midnight (UTC)
+    written = datetime_us("2026-03-21T00:01:00Z")
+    os.utime(log, ns=(written * 1000, written * 1000))
+    paid = [("2026-03-20T23:59:59.900Z", "info", "paid")]
+    paid.append(("2026-03-21T00:00:02.000Z", "warn", "refund"))
+    (tmp_path / "pay.log").write_text(
+        "".join(
+            json.dumps({"time": t, "level": v, "msg": m, "request_id": "abc123"}) + "\n"
+            for t, v, m in paid
+        )
+    )
+
+    code, rows, stderr = trace("--path", str(tmp_path), "abc123", cwd=tmp_path)
+
+    assert (code, stderr) == (0, "")
+    assert rows == [  # the lines before midnight are of the day before
+        ("app.log:1", "2026-03-20T23:59:58.500Z", "info", "order received"),
+        ("pay.log:1", "2026-03-20T23:59:59.900Z", "info", "paid"),
+        ("app.log:3", "2026-03-21T00:00:01.250Z", "error", "charge failed"),
+        ("pay.log:2", "2026-03-21T00:00:02.000Z", "warn", "refund"),
+        ("app.log:6", "2026-03-21T00:00:03.000Z", "warn", "retrying"),
+    ]
+
+
+def test_logback_times_of_day_are_read_in_the_sources_zone(tmp_path):
+    import os
+
+    log = tmp_path / "app.log"
+    log.write_text(LOGBACK)
+    written = datetime_us("2026-03-20T23:01:00Z")  # 00:01 in Berlin (CET)
+    os.utime(log, ns=(written * 1000, written * 1000))
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "version: 1\ntimezone: Europe/Berlin\n"
+        "sources:\n  app: {type: file, paths: [app.log]}\n"
+    )
+
+    code, rows, _ = trace("-p", str(profile), "abc123", cwd=tmp_path)
+
+    assert (code, [row[1] for row in rows]) == (
+        0,
+        [
+            "2026-03-20T22:59:58.500Z",
+            "2026-03-20T23:00:01.250Z",
+            "2026-03-20T23:00:03.000Z",
+        ],
+    )
+
+
+def test_a_command_sources_times_of_day_have_no_date_so_no_instant(
+    tmp_path, monkeypatch
+):
+    import sys
+
+    (tmp_path / "app.log").write_text(LOGBACK)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "version: 1\nsources:\n  app:\n    type: command\n"
+        f"    argv: [{sys.executable}, -c, 'import sys; "
+        'sys.stdout.write(open("app.log").read())\']\n'
+        f"    cwd: {tmp_path}\n"
+    )
+    monkeypatch.setenv("TRACERUN_TRUST", "all")  # run it without `tracerun trust`
+
+    code, rows, stderr = trace("-p", str(profile), "abc123", cwd=Path("/"))
+
+    assert (code, [row[1:] for row in rows]) == (
+        0,
+        [
+            (None, "info", "order received"),
+            (None, "error", "charge failed"),
+            (None, "warn", "retrying"),
+        ],
+    )
+    assert stderr.startswith("tracerun: warning: ")
+    assert stderr.endswith(
+        ":1: record has no timestamp and none precedes it; it is shown first, "
+        "without a time; and 2 more like it (first at line 1, last at 6)\n"
+    )
+
+
+def datetime_us(text: str) -> int:
+    from tracerun.timeparse import parse_time
+
+    us = parse_time(text)
+    assert us is not None
+    return us

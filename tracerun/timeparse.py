@@ -74,12 +74,14 @@ _CTIME = rf"(?:{'|'.join(sorted(_WEEKDAYS))})\ {_SYSLOG}\ \d{{4}}"
 # Redis: `20 Mar 2026 14:10:00.123`; klog (after its level letter): `0320 14:10:00.123456`.
 _DAY_MONTH_YEAR = r"\d{1,2}\ [A-Z][a-z]{2}\ \d{4}\ \d{2}:\d{2}:\d{2}(?:\.\d+)?"
 _KLOG = r"(?<=[IWEF])\d{4}\ \d{2}:\d{2}:\d{2}\.\d{6}"
+# logback's and log4j2's default console patterns: `%d{HH:mm:ss.SSS}` alone.
+_CLOCK = r"\d{2}:\d{2}:\d{2}[.,]\d{3}(?=[\s\]])"
 # What some writers put before the time: Ruby's Logger (`I, [`), Redis (`4242:M `),
 # klog's level letter, an AWS ALB record's type, MySQL's slow log (`# Time: `).
 _BEFORE = r"(?:[DIWEFAU],\ |\d+:[XCSM]\ |[IWEF](?=\d{4}\ )|(?:https?|h2|grpcs|wss?)\ |\#\ Time:\ )?"
 _LEADING = re.compile(
     rf"{_BEFORE}(?P<open>\[)?(?P<ts>{_ISO}|{_CTIME}|{_SYSLOG}|{_NGINX}"
-    rf"|{_DAY_MONTH_YEAR}|{_KLOG}|{_EPOCH_DIGITS})(?(open)(?:\ \#\d+)?\]?)"
+    rf"|{_DAY_MONTH_YEAR}|{_KLOG}|{_CLOCK}|{_EPOCH_DIGITS})(?(open)(?:\ \#\d+)?\]?)"
 )
 _ISO_FORMAT = re.compile(r"%Y-%m-%d(?:[T ]%H:%M(?::%S(?:[.,]%f)?)?)?(?:%z|Z)?")
 _NGINX_FORMATS = frozenset({"%d/%b/%Y:%H:%M:%S %z", "%d/%b/%Y:%H:%M:%S"})
@@ -103,6 +105,7 @@ def parse_time(
     *,
     now_us: int | None = None,
     zones: Zones | None = None,
+    written_us: int | None = None,
 ) -> int | None:
     """Read a timestamp as microseconds since the Unix epoch.
 
@@ -117,6 +120,11 @@ def parse_time(
         tz: zone for date-times that carry no offset or abbreviation.
         now_us: "now" for year-less (syslog) times; absent: the clock.
         zones: zone abbreviations (`zone_table`); absent: the defaults.
+        written_us: when the log was last written (a file's modification
+            time): a time of day alone (`10:00:00.123`, logback's and log4j2's
+            default console patterns) falls on its date in `tz`, or the day
+            before when it is later than that time of day (by more than
+            TIME_OF_DAY_SLACK); absent: such a text is no time.
 
     Returns:
         The instant, or None when the value is not a recognisable timestamp or
@@ -124,7 +132,10 @@ def parse_time(
         the record its time, never the run).
     """
     try:
-        us = _parse_any(value, fmt, tz, now_us, zones)
+        if type(value) is str and fmt is None and value[2:3] == ":":
+            us = _time_of_day(value, tz, written_us)
+        else:
+            us = _parse_any(value, fmt, tz, now_us, zones)
     except OverflowError:  # a zone's offset past year 9999
         return None
     return us if us is not None and MIN_US <= us <= MAX_US else None
@@ -507,6 +518,41 @@ def _parse_day_first(text: str, tz: tzinfo, now_us: int | None) -> int | None:
     if year:
         return _datetime_us(dt, tz)
     return _with_inferred_year(dt, tz, now_us)
+
+
+TIME_OF_DAY_SLACK = 5 * 60 * 1_000_000
+"""How far (µs) a time of day may be past the log's last write and still be of
+that day: clock skew between the writer and the file system, a coarse mtime."""
+_TIME_OF_DAY = re.compile(r"(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?")
+
+
+def _time_of_day(text: str, tz: tzinfo, written_us: int | None) -> int | None:
+    """`10:00:00.123`: on the day of `written_us` in `tz`, or the day before.
+
+    Why that day: the log was written up to `written_us`, so its lines of the
+    last 24 hours are at or before it; a time of day later than the write's
+    was written the day before (before midnight). Older lines of a log that
+    spans days cannot be told apart by their text and get a date too late.
+    """
+    match = _TIME_OF_DAY.fullmatch(text.strip())
+    if match is None or written_us is None:
+        return None
+    hour, minute, second = int(match[1]), int(match[2]), int(match[3])
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    written = (_EPOCH + timedelta(microseconds=written_us)).astimezone(tz)
+    fraction = match[4]
+    wall = written.replace(
+        tzinfo=None,
+        hour=hour,
+        minute=minute,
+        second=second,
+        microsecond=int(fraction[:6].ljust(6, "0")) if fraction else 0,
+    )
+    us = _datetime_us(wall, tz)
+    if us > written_us + TIME_OF_DAY_SLACK:  # the same wall time, a day before
+        return _datetime_us(wall - timedelta(days=1), tz)
+    return us
 
 
 def _with_inferred_year(dt: datetime, tz: tzinfo, now_us: int | None) -> int | None:

@@ -383,6 +383,37 @@ def test_envoy_and_istio_default_access_lines_name_the_request_id():
     assert extract('[2026-03-20T14:10:00Z] "x" 200 done')["msg"] == '"x" 200 done'
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (  # logback 1.2's BasicConfigurator, and log4j2's default PatternLayout
+            "10:00:00.123 [main] INFO  com.example.App - request_id=abc123 started",
+            {"time": "10:00:00.123", "thread": "main", "level": "INFO", "logger": "com.example.App", "request_id": "abc123", "msg": "started"},
+        ),
+        (  # logback 1.3+: ` -%kvp- `, `--` without key-value pairs
+            "10:00:00.123 [http-nio-8080-exec-1] ERROR c.e.Orders -- charge failed",
+            {"time": "10:00:00.123", "thread": "http-nio-8080-exec-1", "level": "ERROR", "logger": "c.e.Orders", "msg": "charge failed"},
+        ),
+        (
+            '10:00:00.123 [main] WARN  c.e.Orders -request_id="abc123" n="2"- slow',
+            {"time": "10:00:00.123", "thread": "main", "level": "WARN", "logger": "c.e.Orders", "request_id": "abc123", "n": "2", "msg": "slow"},
+        ),
+        (  # the same layout after a full date
+            "2026-03-20 14:10:00.123 [main] DEBUG com.example.App - hello - world",
+            {"time": "2026-03-20 14:10:00.123", "thread": "main", "level": "DEBUG", "logger": "com.example.App", "msg": "hello - world"},
+        ),
+        (  # a `[digits]` is a pid, as before
+            "2026-03-20 14:10:00 [123] INFO x - y",
+            {"time": "2026-03-20 14:10:00", "pid": "123", "level": "INFO", "msg": "x - y"},
+        ),
+    ],
+)  # fmt: skip
+def test_logback_and_log4j2_default_layouts_give_thread_level_and_logger(
+    line, expected
+):
+    assert extract(line) == expected
+
+
 HAPROXY = (  # HAProxy's documented `option httplog` example, with two captures
     "10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 "
     '200 2750 - - ---- 1/1/1/1/0 0/0 {abc123|Mozilla/5.0} {} "GET /index.html HTTP/1.1"'

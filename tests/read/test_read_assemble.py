@@ -158,12 +158,14 @@ def test_each_hit_is_parsed_once_and_lines_between_hits_at_most_once(monkeypatch
     calls = []
     parse = TARGET.parser.parse
 
-    def counting(line, tz):
+    def counting(line, tz, written=None):
         calls.append(line)
-        return parse(line, tz)
+        return parse(line, tz, written)
 
     monkeypatch.setattr(
-        type(TARGET.parser), "parse", lambda _self, line, tz: counting(line, tz)
+        type(TARGET.parser),
+        "parse",
+        lambda _self, line, tz, written=None: counting(line, tz, written),
     )
     data = _json("timed", "x", "2026-03-20T14:10:00Z") + b"".join(
         _json(f"m{i}") + _json(f"n{i}", "x") for i in range(20_000)

@@ -136,8 +136,14 @@ class Parser:
             for key in keys
         )
 
-    def parse(self, line: str, tz: tzinfo) -> Parsed | None:
-        """Parse one line (without its newline); None when it is not this format."""
+    def parse(
+        self, line: str, tz: tzinfo, written_us: int | None = None
+    ) -> Parsed | None:
+        """Parse one line (without its newline); None when it is not this format.
+
+        `written_us`: when the log was last written (a file's modification
+        time), which dates a time of day alone (timeparse.parse_time).
+        """
         if line.startswith("\0"):
             # NUL padding: a writer without O_APPEND kept its offset after
             # logrotate's copytruncate (#11).
@@ -149,7 +155,7 @@ class Parser:
             batch = otlp.log_records(fields[otlp.BATCH_KEY])
             if batch is not None:
                 return self._batch(batch, tz)
-        return self._fields(fields, tz)
+        return self._fields(fields, tz, written_us)
 
     def _batch(
         self, batch: list[tuple[dict[str, Any], dict[str, Any]]], tz: tzinfo
@@ -161,7 +167,9 @@ class Parser:
         )
         return replace(parts[0], parts=parts, raw="")
 
-    def _fields(self, fields: dict[str, Any], tz: tzinfo) -> Parsed:
+    def _fields(
+        self, fields: dict[str, Any], tz: tzinfo, written_us: int | None = None
+    ) -> Parsed:
         """Read one record's time, level and message from its fields."""
         failed = _add_derived(fields, self.derived) if self.derived else ()
         raw_time = self.time.get(fields)
@@ -169,7 +177,13 @@ class Parser:
         time = (
             None
             if raw_time is None
-            else parse_time(raw_time, self.time_format, tz, zones=self.zones)
+            else parse_time(
+                raw_time,
+                self.time_format,
+                tz,
+                zones=self.zones,
+                written_us=written_us,
+            )
         )
         raw_level = self.level.get(fields)
         level = normalise_level(raw_level)

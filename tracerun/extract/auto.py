@@ -39,6 +39,13 @@ PostgreSQL's `LOG:`/`DETAIL:`/... (upper case, with the colon, only); Apache's
 error log `[php:error]` names its module first."""
 # Python's logging cookbook format, `%(asctime)s - %(name)s - %(levelname)s - `.
 _DASHED = re.compile(rf"\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_WORDS})\s+-(?:\s|$)")
+# logback's and log4j2's default layouts after the time: `[%thread] %-5level
+# %logger{36} - %msg` (logback 1.3+: ` -%kvp- `, so ` -- ` without pairs); a
+# `[digits]` is a pid, not a thread.
+_THREADED = re.compile(
+    rf" \[(?!\d+\])(?P<thread>[^\]]*)\] (?P<level>{_WORDS})\s+(?P<logger>[\w$.]+) "
+    r'-(?: |(?P<kvp>(?:[\w.]+="[^"]*" ?)*)- )'
+)
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
 _KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
 # Envoy's default access log: `[%START_TIME%] "%REQ(:METHOD)% … %PROTOCOL%"
@@ -55,6 +62,7 @@ JUDGED_PLACES = frozenset(
         "RequestId",
         "captured_request_headers",
         "captured_response_headers",
+        "thread",
     ]
 )
 """Positional fields whose place read/bounds.py takes as written after a key:
@@ -129,6 +137,7 @@ POSITIONAL = frozenset(
         "queues",
         "captured_request_headers",
         "captured_response_headers",
+        "thread",
     ]
 )
 """Fields a text line's position gives (no `key=` before the value): the access
@@ -184,15 +193,7 @@ class AutoExtractor:
                 haproxy = HAPROXY.match(line, position)
                 if haproxy is not None:
                     return _haproxy_fields(haproxy, fields)
-            if _is_klog(line, fields):
-                fields["level"] = _KLOG_LEVELS[line[0]]
-                position = _take(_KLOG_REST, line, position, fields, "pid", "logger")
-            position = _take(_DASHED, line, position, fields, "logger", "level")
-            position = _take(_PID, line, position, fields, "pid")
-            position = _take_level(line, position, fields)
-            if line[1:4] == ", [" and "time" in fields:
-                position = _take_ruby_tags(line, position, fields)
-            position = _take(_PID_TID, line, position, fields, "pid", "tid")
+            position = _take_after_time(line, position, fields)
         stream = _CRI_STREAM.match(line, position) if "time" in fields else None
         if stream is not None:  # the kubelet's log file: `<time> stdout F <line>`
             fields["stream"] = stream[1]
@@ -398,6 +399,31 @@ def _envoy_fields(match: re.Match[str]) -> dict[str, Any] | None:
     for key, value in query_pairs(match["request"]):
         fields.setdefault(key, value)
     return fields
+
+
+def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
+    """Take what a writer puts between the time and the message: level, pid, logger.
+
+    logback's and log4j2's `[thread] LEVEL logger - `; klog's pid and file;
+    Python's ` - logger - LEVEL - `; a `[pid]`; a level word; Ruby's progname
+    and Rails' tags; nginx's `pid#tid:`.
+    """
+    threaded = _THREADED.match(line, position) if "time" in fields else None
+    if threaded is not None:
+        fields["thread"], fields["level"] = threaded["thread"], threaded["level"]
+        fields["logger"] = threaded["logger"]
+        for key, value in pairs_in(threaded["kvp"] or "", query=False):
+            fields[key] = value
+        return threaded.end()
+    if _is_klog(line, fields):
+        fields["level"] = _KLOG_LEVELS[line[0]]
+        position = _take(_KLOG_REST, line, position, fields, "pid", "logger")
+    position = _take(_DASHED, line, position, fields, "logger", "level")
+    position = _take(_PID, line, position, fields, "pid")
+    position = _take_level(line, position, fields)
+    if line[1:4] == ", [" and "time" in fields:
+        position = _take_ruby_tags(line, position, fields)
+    return _take(_PID_TID, line, position, fields, "pid", "tid")
 
 
 def _take_cloudwatch(line: str, position: int, fields: dict[str, Any]) -> int:

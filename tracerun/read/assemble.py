@@ -94,6 +94,10 @@ class Assembler:
     tally: Tally = field(default_factory=Tally)
     timeless: Timeless = field(default_factory=Timeless)
     """The records that got no time: none of their own and none before them."""
+    written: int | None = None
+    """When the origin was last written (µs: a file's modification time), which
+    dates a time of day alone; None (a stream, a container): such a line has no
+    time of its own."""
     _known: _Known | None = None
     _last: Record | None = None
     _last_start: int = 0
@@ -111,7 +115,7 @@ class Assembler:
         time, else the time of the record before it.
         """
         lines = [line.removesuffix("\r") for line in _decode(hit.data).split("\n")]
-        parsed = self.target.parser.parse(lines[0], self.target.tz)
+        parsed = self.target.parser.parse(lines[0], self.target.tz, self.written)
         time = parsed.time if parsed is not None else None
         if time is None:
             time = (
@@ -282,7 +286,9 @@ class Assembler:
             line = raw.removesuffix(b"\r")
             if not line or not self.target.is_start(line):
                 continue
-            parsed = self.target.parser.parse(_decode(line), self.target.tz)
+            parsed = self.target.parser.parse(
+                _decode(line), self.target.tz, self.written
+            )
             if parsed is not None:
                 yield parsed
 

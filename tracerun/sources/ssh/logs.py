@@ -83,6 +83,9 @@ class _File:
         )
         self.framer = Framer(target.is_start)
         self.assembler = Assembler(target, Matcher(query))
+        mtime = remote_of(target).mtime  # 0: unknown
+        # a time of day alone falls on the day the file was last written
+        self.assembler.written = round(mtime * 1_000_000) if mtime else None
         self.ended = False
 
     def take(self, line: bytes) -> None:
