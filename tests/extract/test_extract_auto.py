@@ -505,6 +505,10 @@ LAMBDA_ID = "8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b"
             "2024/01/01/[x]y later",
             {"msg": "2024/01/01/[x]y later"},
         ),
+        (  # a UUID after a time, with spaces: Lambda's only for its timeout
+            f"2024-01-01T10:00:03.010Z {LAMBDA_ID} logged in",
+            {"time": "2024-01-01T10:00:03.010Z", "msg": f"{LAMBDA_ID} logged in"},
+        ),
         (  # not a request id by Lambda's shape: the line is read as any other
             "2024-01-01T10:00:00.123Z\tabc123\tINFO\tx",
             {"time": "2024-01-01T10:00:00.123Z", "msg": "abc123\tINFO\tx"},

@@ -20,7 +20,9 @@ from tracerun.extract.shapes import (
     ACCESS,
     CLOUDWATCH_STREAM,
     HAPROXY,
-    LAMBDA,
+    LAMBDA_AFTER_TIME,
+    LAMBDA_PLATFORM,
+    LAMBDA_PYTHON,
     PYTHON_BASIC,
     strip_ansi,
 )
@@ -404,11 +406,24 @@ def _envoy_fields(match: re.Match[str]) -> dict[str, Any] | None:
 def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
     """Take what a writer puts between the time and the message: level, pid, logger.
 
-    logback's and log4j2's `[thread] LEVEL logger - `; klog's pid and file;
+    AWS Lambda's Node.js runtime's `\tID\tLEVEL\t`; logback's and log4j2's
+    `[thread] LEVEL logger - `; klog's pid and file;
     Python's ` - logger - LEVEL - `; a `[pid]`; a level word; Ruby's progname
     and Rails' tags; nginx's `pid#tid:`.
     """
-    threaded = _THREADED.match(line, position) if "time" in fields else None
+    # AWS Lambda's Node.js runtime: `…Z\tID\t`, the id's first `-` 9 on
+    if line[position + 9 : position + 10] == "-" and fields.get("time", "")[-1:] == "Z":
+        runtime = LAMBDA_AFTER_TIME.match(line, position)
+        if runtime is not None:
+            fields["RequestId"] = runtime[1] or runtime[3]
+            if runtime[2] is not None:
+                fields["level"] = runtime[2]
+            return runtime.end()
+    threaded = (
+        _THREADED.match(line, position)
+        if "time" in fields and line.startswith(" [", position)
+        else None
+    )
     if threaded is not None:
         fields["thread"], fields["level"] = threaded["thread"], threaded["level"]
         fields["logger"] = threaded["logger"]
@@ -453,26 +468,27 @@ def _after_blank(line: str, position: int) -> int:
 
 
 def _take_lambda(line: str, position: int, fields: dict[str, Any]) -> bool:
-    """Read an AWS Lambda line (shapes.LAMBDA); False when the line is not one.
+    """Read an AWS Lambda platform or Python runtime line; False when it is neither.
 
-    The runtime's request id is the field `RequestId`, as the platform's
-    `START RequestId: ID` names it (a spelling of `request_id`); the runtime's
-    own time wins over a CloudWatch event's. A platform line is its message as
-    written (it has no time of its own: it takes the time before it).
+    The request id is the field `RequestId`, as the platform's `START
+    RequestId: ID` names it (a spelling of `request_id`); the runtime's own
+    time wins over a CloudWatch event's. A platform line is its message as
+    written (it has no time of its own: it takes the time before it). The
+    Node.js runtime's lines open with their time: `_take_after_time` reads them.
     """
-    match = LAMBDA.match(line, position)
-    if match is None:
-        return False
-    if match["platform"] is not None:
-        fields["RequestId"] = match["platform_id"]
+    first = line[position : position + 1]
+    if first in ("S", "E", "R"):
+        platform = LAMBDA_PLATFORM.match(line, position)
+        if platform is None:
+            return False
+        fields["RequestId"] = platform[1]
         fields["msg"] = line[position:].rstrip()
         return True
-    fields["time"] = match["time"] or match["python_time"]
-    fields["RequestId"] = match["id"] or match["python_id"]
-    level = match["level"] or match["bracketed"]
-    if level is not None:
-        fields["level"] = level
-    _take_pairs_and_message(line, match.end(), fields)
+    python = LAMBDA_PYTHON.match(line, position) if first == "[" else None
+    if python is None:
+        return False
+    fields["level"], fields["time"], fields["RequestId"] = python.groups()
+    _take_pairs_and_message(line, python.end(), fields)
     return True
 
 

@@ -85,15 +85,17 @@ _TEXT_STARTS = (
     r"Level \d+:",  # Python's basicConfig for a custom level
 )
 _LAMBDA_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-_LAMBDA_TIME = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z"
-LAMBDA = re.compile(
-    rf"(?:(?P<time>{_LAMBDA_TIME})[\t ](?P<id>{_LAMBDA_ID})[\t ](?:(?P<level>[A-Z]+)\t)?"
-    rf"|\[(?P<bracketed>[A-Z]+)\]\t(?P<python_time>{_LAMBDA_TIME})\t(?P<python_id>{_LAMBDA_ID})\t"
-    r"|(?P<platform>START|END|REPORT) RequestId: (?P<platform_id>[^\s]+))"
+LAMBDA_PLATFORM = re.compile(r"(?:START|END|REPORT) RequestId: (\S+)")
+"""AWS Lambda's platform lines: `START|END|REPORT RequestId: ID …` (no time)."""
+LAMBDA_PYTHON = re.compile(
+    rf"\[([A-Z]+)\]\t(\d{{4}}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?Z)\t({_LAMBDA_ID})\t"
 )
-"""An AWS Lambda line's head: the Node.js runtime's `TIME\tID\tLEVEL\t` (the
-platform's `TIME ID Task timed out …` with spaces), the Python runtime's
-`[LEVEL]\tTIME\tID\t`, or the platform's `START|END|REPORT RequestId: ID`."""
+"""AWS Lambda's Python runtime: `[LEVEL]\tTIME\tID\tmessage`."""
+LAMBDA_AFTER_TIME = re.compile(
+    rf"\t({_LAMBDA_ID})\t(?:([A-Z]+)\t)?|\ ({_LAMBDA_ID})\ (?=Task timed out after )"
+)
+"""AWS Lambda's Node.js runtime after its `…Z` time: `\tID\tLEVEL\tmessage`;
+the platform's `TIME ID Task timed out after 3.00 seconds`, with spaces."""
 CLOUDWATCH_STREAM = re.compile(r"\d{4}/\d{2}/\d{2}/\[[^\]\s]*\]\w+")
 """A Lambda function's CloudWatch log stream name (`2024/01/01/[$LATEST]0a1b…`),
 which `sam logs` writes before each event's time and `aws logs tail` after it."""
