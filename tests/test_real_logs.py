@@ -8,6 +8,7 @@ open or end it (they become fields).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -648,15 +649,38 @@ OTHER_DEFAULTS = {
         ),
         [(1, f"{T}00.123Z", "info")],
     ),
-    "logback-default": (  # a time of day without a date: records, but no instant
+    # The Collector's `file` exporter: one ExportLogsServiceRequest per line in
+    # OTLP/JSON (pdata's marshaler: int64 times as strings, zero fields left out).
+    "otelcol-file": (
         (
-            "14:10:00.123 [main] INFO  com.example.Orders -- other request_id=abc1234\n"
-            "14:10:02.193 [main] ERROR com.example.Orders -- charge failed "
-            "request_id=abc123\njava.lang.IllegalStateException: boom\n"
-            "\tat com.example.Orders.charge(Orders.java:42)\n"
-            "14:10:03.000 [main] WARN  com.example.Orders -- other request_id=abc1234\n"
+            '{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name",'
+            '"value":{"stringValue":"checkout"}}]},"scopeLogs":[{"scope":{"name":'
+            '"checkout.orders"},"logRecords":[{"timeUnixNano":"1774015800123456789",'
+            '"observedTimeUnixNano":"1774015800123500000","severityNumber":9,'
+            '"severityText":"INFO","body":{"stringValue":"order placed"},'
+            '"attributes":[{"key":"request_id","value":{"stringValue":"abc123"}}],'
+            '"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174"},'
+            '{"timeUnixNano":"1774015800500000000","severityNumber":9,"severityText":'
+            '"INFO","body":{"stringValue":"retry of abc123"},"attributes":[{"key":'
+            '"request_id","value":{"stringValue":"abc1234"}}]},{"observedTimeUnixNano":'
+            '"1774015802193000000","severityNumber":17,"body":{"stringValue":'
+            '"charge failed"},"attributes":[{"key":"http","value":{"kvlistValue":'
+            '{"values":[{"key":"request_id","value":{"stringValue":"abc123"}}]}}}]}]}],'
+            '"schemaUrl":"https://opentelemetry.io/schemas/1.6.1"}]}\n'
+            '{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name",'
+            '"value":{"stringValue":"payments"}}]},"scopeLogs":[{"scope":{},'
+            '"logRecords":[{"timeUnixNano":"1774015801000000000","severityText":'
+            '"WARN","body":{"stringValue":"slow"},"attributes":[{"key":"user.id",'
+            '"value":{"stringValue":"abc1234"}}]},{"timeUnixNano":'
+            '"1774015801500000000","severityText":"WARN","body":{"stringValue":'
+            '"retrying"},"attributes":[{"key":"request_id","value":{"arrayValue":'
+            '{"values":[{"stringValue":"abc123"}]}}}]}]}]}]}\n'
         ),
-        [(2, None, "")],
+        [
+            (1, f"{T}00.123Z", "info"),
+            (2, f"{T}01.500Z", "warn"),
+            (1, f"{T}02.193Z", "error"),
+        ],
     ),
 }
 
@@ -763,7 +787,306 @@ def test_haproxy_2_6_raw_httplog_lines_are_records_at_their_accept_date():
         ("haproxy/haproxy.log:3", "2026-12-03T12:01:40.622Z", ""),
         ("haproxy/haproxy-rfc3164.log:1", "2026-12-03T12:01:54.000Z", "info"),
     ]
-    assert rows[0][3] == (
-        "fe be/s1 0/0/0/1/1 200 557 - - ---- 1/1/0/0/0 0/0 {abc123} "
-        '"GET /?request_id=abc123 HTTP/1.1"'
+    # read field by field (extract/auto.py HAPROXY): the request is the message
+    assert rows[0][3] == "GET /?request_id=abc123 HTTP/1.1"
+
+
+# AWS Lambda as CloudWatch holds it (and `sam logs` / `aws logs tail` print it,
+# a stream name and an ingestion time before each event): the platform's
+# `START|END|REPORT RequestId: ID` lines (no time of their own: each takes the
+# time before it), the Node.js runtime's `TIME\tID\tLEVEL\tmessage`, the
+# platform's `TIME ID Task timed out after …` and the Python runtime's
+# `[LEVEL]\tTIME\tID\tmessage` (its bootstrap's logging format).
+L1 = "8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b"
+L2 = "8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5c"
+LAMBDA_NODE = (
+    "INIT_START Runtime Version: nodejs:20.v13\tRuntime Version ARN: "
+    "arn:aws:lambda:us-east-1::runtime:0a1b\n"
+    f"START RequestId: {L1} Version: $LATEST\n"
+    f"2024-01-01T10:00:00.123Z\t{L1}\tINFO\torder placed\n"
+    f"2024-01-01T10:00:00.200Z\t{L1}\tWARN\tstock low\n"
+    f"END RequestId: {L1}\n"
+    f"REPORT RequestId: {L1}\tDuration: 80.12 ms\tBilled Duration: 81 ms\t"
+    "Memory Size: 128 MB\tMax Memory Used: 70 MB\tInit Duration: 150.00 ms\t\n"
+    f"START RequestId: {L2} Version: $LATEST\n"
+    f"2024-01-01T10:00:01.000Z\t{L2}\tINFO\tretry of {L1}\n"
+    f"2024-01-01T10:00:04.010Z {L2} Task timed out after 3.00 seconds\n"
+    f"END RequestId: {L2}\n"
+    f"REPORT RequestId: {L2}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\t"
+    "Memory Size: 128 MB\tMax Memory Used: 71 MB\t\n"
+)
+LAMBDA_PYTHON = (
+    f"START RequestId: {L2[:-1]}d Version: $LATEST\n"
+    f"[INFO]\t2024-01-01T10:00:00.500Z\t{L2[:-1]}d\torder placed request_id=ord-1\n"
+    f"[ERROR]\t2024-01-01T10:00:00.600Z\t{L2[:-1]}d\tcharge failed\n"
+    'Traceback (most recent call last):\n  File "/var/task/app.py", line 5, in h\n'
+    "ValueError: boom\n"
+    f"END RequestId: {L2[:-1]}d\n"
+)
+
+
+def test_aws_lambda_node_runtime_and_platform_lines_are_each_a_record(tmp_path):
+    (tmp_path / "node.log").write_text(LAMBDA_NODE)
+
+    code, rows, stderr = trace("--path", str(tmp_path), L1, cwd=tmp_path)
+
+    assert (code, rows) == (
+        0,
+        [
+            ("node.log:2", None, "", f"START RequestId: {L1} Version: $LATEST"),
+            ("node.log:3", "2024-01-01T10:00:00.123Z", "info", "order placed"),
+            ("node.log:4", "2024-01-01T10:00:00.200Z", "warn", "stock low"),
+            ("node.log:5", "2024-01-01T10:00:00.200Z", "", f"END RequestId: {L1}"),
+            (
+                "node.log:6",
+                "2024-01-01T10:00:00.200Z",
+                "",
+                LAMBDA_NODE.splitlines()[5].rstrip("\t"),
+            ),
+        ],
     )
+    assert stderr == (
+        f"tracerun: warning: {tmp_path}/node.log:2: record has no timestamp and "
+        "none precedes it; it is shown first, without a time\n"
+    )
+    code, rows, _ = trace("--path", str(tmp_path), f"RequestId={L2}", cwd=tmp_path)
+    assert [row[:3] for row in rows] == [
+        ("node.log:7", "2024-01-01T10:00:00.200Z", ""),
+        ("node.log:8", "2024-01-01T10:00:01.000Z", "info"),
+        ("node.log:9", "2024-01-01T10:00:04.010Z", ""),
+        ("node.log:10", "2024-01-01T10:00:04.010Z", ""),
+        ("node.log:11", "2024-01-01T10:00:04.010Z", ""),
+    ]
+    assert rows[2][3] == "Task timed out after 3.00 seconds"
+
+
+def test_aws_lambda_python_runtime_lines_and_their_traceback(tmp_path):
+    (tmp_path / "python.log").write_text(LAMBDA_PYTHON)
+    (tmp_path / "node.log").write_text(LAMBDA_NODE)  # other ids only: decoys
+
+    code, rows, _ = trace("--path", str(tmp_path), f"{L2[:-1]}d", cwd=tmp_path)
+
+    assert (code, rows) == (
+        0,
+        [
+            ("python.log:1", None, "", f"START RequestId: {L2[:-1]}d Version: $LATEST"),
+            ("python.log:2", "2024-01-01T10:00:00.500Z", "info", "order placed"),
+            ("python.log:3", "2024-01-01T10:00:00.600Z", "error", "charge failed"),
+            (
+                "python.log:7",
+                "2024-01-01T10:00:00.600Z",
+                "",
+                f"END RequestId: {L2[:-1]}d",
+            ),
+        ],
+    )
+
+
+def test_aws_lambda_through_sam_logs_and_aws_logs_tail(tmp_path):
+    stream = "2024/01/01/[$LATEST]0a1b2c3d4e5f67890a1b2c3d4e5f6789"
+    # `sam logs`: STREAM TIME MESSAGE (the time: CloudWatch's, in UTC, naive)
+    (tmp_path / "sam.log").write_text(
+        f"{stream} 2024-01-01T10:00:00.100000 START RequestId: {L1} Version: $LATEST\n"
+        f"{stream} 2024-01-01T10:00:00.124000 2024-01-01T10:00:00.123Z\t{L1}\tINFO"
+        "\torder placed\n"
+        f"{stream} 2024-01-01T10:00:00.201000 2024-01-01T10:00:00.200Z\t{L2}\tINFO"
+        "\tother\n"
+    )
+    # `aws logs tail`: TIME STREAM MESSAGE
+    (tmp_path / "tail.log").write_text(
+        f"2024-01-01T10:00:00.300000+00:00 {stream} END RequestId: {L1}\n"
+    )
+
+    code, rows, stderr = trace("--path", str(tmp_path), L1, cwd=tmp_path)
+
+    assert (code, stderr) == (0, "")
+    assert rows == [
+        (
+            "sam.log:1",
+            "2024-01-01T10:00:00.100Z",
+            "",
+            f"START RequestId: {L1} Version: $LATEST",
+        ),
+        ("sam.log:2", "2024-01-01T10:00:00.123Z", "info", "order placed"),
+        ("tail.log:1", "2024-01-01T10:00:00.300Z", "", f"END RequestId: {L1}"),
+    ]
+
+
+# HAProxy's `option httplog` with `capture request header X-Request-ID len 64`
+# and `capture request header User-Agent len 64`, through rsyslog (HAProxy's
+# documented example line, section 8.2.3).
+HAPROXY = (
+    "Feb  6 12:14:14 localhost haproxy[14389]: 10.0.1.2:33317 "
+    "[06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - "
+    '---- 1/1/1/1/0 0/0 {abc123|Mozilla/5.0} {} "GET /index.html HTTP/1.1"\n'
+    "Feb  6 12:14:15 localhost haproxy[14389]: 10.0.1.2:33318 "
+    "[06/Feb/2009:12:14:15.001] http-in static/srv1 10/0/30/69/109 200 2750 - - "
+    '---- 1/1/1/1/0 0/0 {abc1234|Mozilla/5.0} {} "GET /retry?of=abc123 HTTP/1.1"\n'
+    "Feb  6 12:14:16 localhost haproxy[14389]: 10.0.1.2:33319 "
+    "[06/Feb/2009:12:14:15.900] http-in dynamic/srv2 10/0/30/69/109 502 0 - - "
+    'SH-- 1/1/1/1/0 0/0 {abc123|curl/8.5.0} {} "POST /pay HTTP/1.1"\n'
+)
+
+
+def test_haproxy_captured_headers_are_found_by_their_field(tmp_path):
+    (tmp_path / "haproxy.log").write_text(HAPROXY)
+
+    code, rows, _ = trace(
+        "--path", str(tmp_path), "captured_request_headers=abc123", cwd=tmp_path
+    )
+
+    assert (code, rows) == (
+        0,
+        [
+            (
+                "haproxy.log:1",
+                "2009-02-06T12:14:14.655Z",
+                "",
+                "GET /index.html HTTP/1.1",
+            ),
+            ("haproxy.log:3", "2009-02-06T12:14:15.900Z", "", "POST /pay HTTP/1.1"),
+        ],
+    )
+
+
+def test_a_bare_id_in_haproxys_captures_is_named_not_matched(tmp_path):
+    # A capture has no name in the line (as Rails' tags): a bare id searches
+    # the key fields only, and when nothing matched the trace names the field
+    # (line 2: the query parameter `of` holds it, counted too).
+    (tmp_path / "haproxy.log").write_text(HAPROXY)
+
+    code, rows, stderr = trace("--path", str(tmp_path), "abc123", cwd=tmp_path)
+
+    assert (code, rows) == (1, [])
+    assert stderr == (
+        "tracerun: nothing matched: the id was found in 3 records but in no key "
+        f"field; field 'captured_request_headers' holds it (first: {tmp_path}/"
+        "haproxy.log:1; keys searched: request_id, req_id, rid, trace_id, "
+        "correlation_id; write captured_request_headers=abc123 to search it)\n"
+    )
+
+
+def test_a_profile_whose_keys_name_the_captures_finds_them_by_a_bare_id(tmp_path):
+    (tmp_path / "haproxy.log").write_text(HAPROXY)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "version: 1\nkeys: [request_id, captured_request_headers]\n"
+        "sources:\n  edge: {type: file, paths: [haproxy.log]}\n"
+    )
+
+    code, rows, _ = trace("-p", str(profile), "abc123", cwd=tmp_path)
+
+    assert (code, [row[:2] for row in rows]) == (
+        0,
+        [
+            ("haproxy.log:1", "2009-02-06T12:14:14.655Z"),
+            ("haproxy.log:3", "2009-02-06T12:14:15.900Z"),
+        ],
+    )
+
+
+# logback's default console layout (BasicConfigurator, logback 1.5:
+# `%d{HH:mm:ss.SSS} [%thread] %-5level %logger{36} -%kvp- %msg%n`; 1.2 wrote
+# ` - `), log4j2's default PatternLayout alike: a time of day without a date.
+LOGBACK = (
+    "23:59:58.500 [main] INFO  com.example.Orders -- order received request_id=abc123\n"
+    "23:59:59.000 [main] INFO  com.example.Orders -- other request_id=abc1234\n"
+    "00:00:01.250 [http-nio-8080-exec-1] ERROR com.example.Orders -- charge failed "
+    "request_id=abc123\njava.lang.IllegalStateException: boom\n"
+    "\tat com.example.Orders.charge(Orders.java:42)\n"
+    '00:00:03.000 [main] WARN  com.example.Orders -request_id="abc123"- retrying\n'
+)
+
+
+def test_logback_times_of_day_take_the_files_date_and_merge_in_order(tmp_path):
+    import os
+
+    log = tmp_path / "app.log"
+    log.write_text(LOGBACK)
+    # last written a minute after its last line, after midnight (UTC)
+    written = datetime_us("2026-03-21T00:01:00Z")
+    os.utime(log, ns=(written * 1000, written * 1000))
+    paid = [("2026-03-20T23:59:59.900Z", "info", "paid")]
+    paid.append(("2026-03-21T00:00:02.000Z", "warn", "refund"))
+    (tmp_path / "pay.log").write_text(
+        "".join(
+            json.dumps({"time": t, "level": v, "msg": m, "request_id": "abc123"}) + "\n"
+            for t, v, m in paid
+        )
+    )
+
+    code, rows, stderr = trace("--path", str(tmp_path), "abc123", cwd=tmp_path)
+
+    assert (code, stderr) == (0, "")
+    assert rows == [  # the lines before midnight are of the day before
+        ("app.log:1", "2026-03-20T23:59:58.500Z", "info", "order received"),
+        ("pay.log:1", "2026-03-20T23:59:59.900Z", "info", "paid"),
+        ("app.log:3", "2026-03-21T00:00:01.250Z", "error", "charge failed"),
+        ("pay.log:2", "2026-03-21T00:00:02.000Z", "warn", "refund"),
+        ("app.log:6", "2026-03-21T00:00:03.000Z", "warn", "retrying"),
+    ]
+
+
+def test_logback_times_of_day_are_read_in_the_sources_zone(tmp_path):
+    import os
+
+    log = tmp_path / "app.log"
+    log.write_text(LOGBACK)
+    written = datetime_us("2026-03-20T23:01:00Z")  # 00:01 in Berlin (CET)
+    os.utime(log, ns=(written * 1000, written * 1000))
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "version: 1\ntimezone: Europe/Berlin\n"
+        "sources:\n  app: {type: file, paths: [app.log]}\n"
+    )
+
+    code, rows, _ = trace("-p", str(profile), "abc123", cwd=tmp_path)
+
+    assert (code, [row[1] for row in rows]) == (
+        0,
+        [
+            "2026-03-20T22:59:58.500Z",
+            "2026-03-20T23:00:01.250Z",
+            "2026-03-20T23:00:03.000Z",
+        ],
+    )
+
+
+def test_a_command_sources_times_of_day_have_no_date_so_no_instant(
+    tmp_path, monkeypatch
+):
+    import sys
+
+    (tmp_path / "app.log").write_text(LOGBACK)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "version: 1\nsources:\n  app:\n    type: command\n"
+        f"    argv: [{sys.executable}, -c, 'import sys; "
+        'sys.stdout.write(open("app.log").read())\']\n'
+        f"    cwd: {tmp_path}\n"
+    )
+    monkeypatch.setenv("TRACERUN_TRUST", "all")  # run it without `tracerun trust`
+
+    code, rows, stderr = trace("-p", str(profile), "abc123", cwd=Path("/"))
+
+    assert (code, [row[1:] for row in rows]) == (
+        0,
+        [
+            (None, "info", "order received"),
+            (None, "error", "charge failed"),
+            (None, "warn", "retrying"),
+        ],
+    )
+    assert stderr.startswith("tracerun: warning: ")
+    assert stderr.endswith(
+        ":1: record has no timestamp and none precedes it; it is shown first, "
+        "without a time; and 2 more like it (first at line 1, last at 6)\n"
+    )
+
+
+def datetime_us(text: str) -> int:
+    from tracerun.timeparse import parse_time
+
+    us = parse_time(text)
+    assert us is not None
+    return us

@@ -134,6 +134,13 @@ def test_offsets_win_over_the_zone():
         ("20/Mar/2026:14:10:00 +01000", None),
         ("20/Mar/2026:14:10:00 +01:0", None),
         ("20/Mar/2026:14:10:59 +0000", T0 + 59_000_000),
+        # HAProxy's accept date (`%tr`): milliseconds, no offset
+        ("20/Mar/2026:14:10:00.655", T0 + 655_000),
+        ("20/Mar/2026:15:10:00.655 +0100", T0 + 655_000),
+        ("20/Mar/2026:14:10:00.123456789", T0 + 123_456),
+        ("20/Mar/2026:14:10:00.", None),
+        ("20/Mar/2026:14:10:00.6x", None),
+        ("20/Mar/2026:14:10:00.1234567890", None),
     ],
 )
 def test_nginx_time(text, expected):
@@ -571,3 +578,48 @@ def test_a_leap_second_is_the_last_microsecond_before_it(text):
 )
 def test_an_offset_after_a_space_is_the_offset(text, expected):
     assert parse_time(text) == parse_time(expected)
+
+
+WRITTEN = T0 + 60_000_000  # a log last written at 2026-03-20T14:11:00Z
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14:10:00.123", T0 + 123_000),
+        ("14:10:00,123", T0 + 123_000),  # log4j2's comma
+        ("14:10:00", T0),
+        ("14:10:00.123456789", T0 + 123_456),
+        ("14:15:59.999", T0 + 359_999_000),  # within TIME_OF_DAY_SLACK: that day
+        ("14:16:00.001", T0 + 360_001_000 - 86_400_000_000),  # the day before
+        ("23:59:59.000", T0 + (9 * 3600 + 49 * 60 + 59) * 1_000_000 - 86_400_000_000),
+        ("00:00:00.000", T0 - (14 * 60 + 10) * 60_000_000),
+        ("24:00:00.000", None),
+        ("14:60:00.000", None),
+        ("14:10", None),
+        ("14:10:00.", None),
+    ],
+)
+def test_a_time_of_day_falls_on_the_day_the_log_was_last_written(text, expected):
+    assert parse_time(text, written_us=WRITTEN) == expected
+
+
+def test_a_time_of_day_without_a_write_time_is_no_time():
+    assert parse_time("14:10:00.123") is None
+
+
+def test_a_time_of_day_is_wall_time_in_the_zone_and_rolls_back_by_wall_days():
+    # Berlin: CET (+01:00) until 2026-03-29 02:00, then CEST (+02:00)
+    written = parse_time("2026-03-29T12:00:00Z")  # 14:00 CEST
+    assert parse_time("13:59:00.000", tz=BERLIN, written_us=written) == parse_time(
+        "2026-03-29T11:59:00Z"
+    )
+    # 15:00 is later than 14:00: the day before, still 15:00 on the wall (CET)
+    assert parse_time("15:00:00.000", tz=BERLIN, written_us=written) == parse_time(
+        "2026-03-28T14:00:00Z"
+    )
+
+
+def test_a_leading_time_of_day_is_a_timestamp_only_with_milliseconds():
+    assert leading_timestamp("14:10:00.123 [main] INFO x") == ("14:10:00.123", 12)
+    assert leading_timestamp("14:10:00 is when it failed") is None

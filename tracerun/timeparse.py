@@ -64,8 +64,9 @@ _ISO = (
     rf"|\ (?:{_ABBREVIATION_WORDS})(?![A-Za-z]))?"
 )
 _SYSLOG = r"[A-Z][a-z]{2}\ [\ \d]\d\ \d{2}:\d{2}:\d{2}(?:\.\d+)?"
-# nginx's `$time_local`; HAProxy's accept date has milliseconds and no offset
-_NGINX = r"\d{2}/[A-Z][a-z]{2}/\d{4}[:\ ]\d{2}:\d{2}:\d{2}(?:\.\d{3}|\ [+-]\d{4})?"
+_NGINX = (
+    r"\d{2}/[A-Z][a-z]{2}/\d{4}[:\ ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:\ [+-]\d{4})?"
+)
 _EPOCH_DIGITS = r"\d{10,19}(?:\.\d+)?(?=[\s\]])"
 _WEEKDAYS = frozenset(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
 # Apache's error log, ctime(3): `Fri Mar 20 14:10:00.123456 2026`.
@@ -79,6 +80,8 @@ _KLOG = r"(?<=[IWEF])\d{4}\ \d{2}:\d{2}:\d{2}\.\d{6}"
 # MariaDB's general and slow query logs (and MySQL's before 5.7): `261203 12:05:49`
 # (two-digit year, month, day; the hour padded with a space), then a TAB.
 _YYMMDD = r"\d{6}\ [\ \d]\d:\d{2}:\d{2}(?=\t)"
+# logback's and log4j2's default console patterns: `%d{HH:mm:ss.SSS}` alone.
+_CLOCK = r"\d{2}:\d{2}:\d{2}[.,]\d{3}(?=[\s\]])"
 # What some writers put before the time: Ruby's Logger (`I, [`), Redis (`4242:M `),
 # klog's level letter, an AWS ALB record's type, MySQL's slow log (`# Time: `),
 # HAProxy's client address and port (`127.0.0.1:49346 [03/Dec/2026:…]`).
@@ -88,7 +91,7 @@ _BEFORE = (
 )
 _LEADING = re.compile(
     rf"{_BEFORE}(?P<open>\[)?(?P<ts>{_ISO}|{_CTIME}|{_SYSLOG}|{_NGINX}"
-    rf"|{_DAY_MONTH_YEAR}|{_PHP}|{_KLOG}|{_YYMMDD}|{_EPOCH_DIGITS})(?(open)(?:\ \#\d+)?\]?)"
+    rf"|{_DAY_MONTH_YEAR}|{_PHP}|{_KLOG}|{_YYMMDD}|{_CLOCK}|{_EPOCH_DIGITS})(?(open)(?:\ \#\d+)?\]?)"
 )
 _ISO_FORMAT = re.compile(r"%Y-%m-%d(?:[T ]%H:%M(?::%S(?:[.,]%f)?)?)?(?:%z|Z)?")
 _NGINX_FORMATS = frozenset({"%d/%b/%Y:%H:%M:%S %z", "%d/%b/%Y:%H:%M:%S"})
@@ -112,6 +115,7 @@ def parse_time(
     *,
     now_us: int | None = None,
     zones: Zones | None = None,
+    written_us: int | None = None,
 ) -> int | None:
     """Read a timestamp as microseconds since the Unix epoch.
 
@@ -126,6 +130,11 @@ def parse_time(
         tz: zone for date-times that carry no offset or abbreviation.
         now_us: "now" for year-less (syslog) times; absent: the clock.
         zones: zone abbreviations (`zone_table`); absent: the defaults.
+        written_us: when the log was last written (a file's modification
+            time): a time of day alone (`10:00:00.123`, logback's and log4j2's
+            default console patterns) falls on its date in `tz`, or the day
+            before when it is later than that time of day (by more than
+            TIME_OF_DAY_SLACK); absent: such a text is no time.
 
     Returns:
         The instant, or None when the value is not a recognisable timestamp or
@@ -133,7 +142,10 @@ def parse_time(
         the record its time, never the run).
     """
     try:
-        us = _parse_any(value, fmt, tz, now_us, zones)
+        if type(value) is str and fmt is None and value[2:3] == ":":
+            us = _time_of_day(value, tz, written_us)
+        else:
+            us = _parse_any(value, fmt, tz, now_us, zones)
     except OverflowError:  # a zone's offset past year 9999
         return None
     return us if us is not None and MIN_US <= us <= MAX_US else None
@@ -389,29 +401,33 @@ def _epoch_number(value: float) -> int | None:
 def _parse_nginx(text: str, tz: tzinfo) -> int | None:
     """`20/Mar/2026:14:10:00 +0000` (the offset may be absent: then `tz`).
 
+    A fraction may follow the seconds: HAProxy's accept date,
+    `06/Feb/2009:12:14:14.655`.
+
     Why a per-minute cache: lines of one log share their minute; a hit costs
     ~0.3 µs where six int() calls and a datetime cost ~1.5 µs.
     """
-    if len(text) == 24 and text[20] == ".":  # HAProxy's `…:14:10:00.123`
-        whole, millis = _parse_nginx(text[:20], tz), text[21:]
-        if whole is None or not _three_digits(millis):
+    fraction_us = 0
+    if text[20:21] == ".":
+        fraction = _FRACTION.match(text, 20)
+        if fraction is None:
             return None
-        return whole + int(millis) * 1000
+        fraction_us = int(fraction[1][:6].ljust(6, "0"))
+        text = text[:20] + text[fraction.end() :]
     seconds = text[18:20]
     if len(text) not in (20, 26) or text[17] != ":" or not _two_digits(seconds):
         return None
     minute = _nginx_minute(text[:17] + text[20:], tz)
     if minute is None or seconds > "59":
         return None
-    return minute + int(seconds) * 1_000_000
+    return minute + int(seconds) * 1_000_000 + fraction_us
+
+
+_FRACTION = re.compile(r"\.(\d{1,9})(?!\d)")
 
 
 def _two_digits(text: str) -> bool:
     return len(text) == 2 and text.isascii() and text.isdigit()
-
-
-def _three_digits(text: str) -> bool:
-    return len(text) == 3 and text.isascii() and text.isdigit()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -558,6 +574,41 @@ def _parse_yymmdd(text: str, tz: tzinfo) -> int | None:
     except ValueError:
         return None
     return _datetime_us(dt, tz)
+
+
+TIME_OF_DAY_SLACK = 5 * 60 * 1_000_000
+"""How far (µs) a time of day may be past the log's last write and still be of
+that day: clock skew between the writer and the file system, a coarse mtime."""
+_TIME_OF_DAY = re.compile(r"(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?")
+
+
+def _time_of_day(text: str, tz: tzinfo, written_us: int | None) -> int | None:
+    """`10:00:00.123`: on the day of `written_us` in `tz`, or the day before.
+
+    Why that day: the log was written up to `written_us`, so its lines of the
+    last 24 hours are at or before it; a time of day later than the write's
+    was written the day before (before midnight). Older lines of a log that
+    spans days cannot be told apart by their text and get a date too late.
+    """
+    match = _TIME_OF_DAY.fullmatch(text.strip())
+    if match is None or written_us is None:
+        return None
+    hour, minute, second = int(match[1]), int(match[2]), int(match[3])
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    written = (_EPOCH + timedelta(microseconds=written_us)).astimezone(tz)
+    fraction = match[4]
+    wall = written.replace(
+        tzinfo=None,
+        hour=hour,
+        minute=minute,
+        second=second,
+        microsecond=int(fraction[:6].ljust(6, "0")) if fraction else 0,
+    )
+    us = _datetime_us(wall, tz)
+    if us > written_us + TIME_OF_DAY_SLACK:  # the same wall time, a day before
+        return _datetime_us(wall - timedelta(days=1), tz)
+    return us
 
 
 def _with_inferred_year(dt: datetime, tz: tzinfo, now_us: int | None) -> int | None:

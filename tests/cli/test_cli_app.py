@@ -999,6 +999,98 @@ def test_serilog_file_sink_lines_have_their_time_and_level(tmp_path: Path) -> No
     assert result.stderr == ""
 
 
+# The OpenTelemetry Collector's `file` exporter: one ExportLogsServiceRequest per
+# line in OTLP/JSON (opentelemetry-proto logs/v1, pdata's JSON marshaler).
+OTELCOL = (
+    '{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":'
+    '{"stringValue":"checkout"}}]},"scopeLogs":[{"scope":{"name":"orders"},'
+    '"logRecords":[{"timeUnixNano":"1700000000123456789","observedTimeUnixNano":'
+    '"1700000000200000000","severityNumber":9,"severityText":"INFO","body":'
+    '{"stringValue":"order placed"},"attributes":[{"key":"request_id","value":'
+    '{"stringValue":"abc123"}}],"traceId":"5b8efff798038103d269b633813fc60c",'
+    '"spanId":"eee19b7ec3c1b174"},{"timeUnixNano":"1700000000500000000",'
+    '"severityNumber":13,"body":{"stringValue":"stock low"},"attributes":[{"key":'
+    '"request_id","value":{"stringValue":"abc1234"}}],"traceId":'
+    '"5b8efff798038103d269b633813fc60c","spanId":"1111111111111111"},'
+    '{"observedTimeUnixNano":"1700000001000000000","severityNumber":17,"body":'
+    '{"stringValue":"charge failed"},"attributes":[{"key":"request_id","value":'
+    '{"stringValue":"abc123"}},{"key":"attempt","value":{"intValue":"2"}}]}]}]}]}\n'
+)
+
+
+def test_otel_collector_file_exporter_batches_are_one_record_per_log_record(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "otel.log"
+    log.write_text(OTELCOL)
+
+    result = run("--path", str(log), "--color", "never", "abc123")
+
+    assert result.stdout.splitlines() == [
+        (
+            "2023-11-14T22:13:20.123Z otel INFO  order placed request_id=abc123 "
+            "traceId=5b8efff798038103d269b633813fc60c spanId=eee19b7ec3c1b174 "
+            "service.name=checkout"
+        ),
+        (
+            "2023-11-14T22:13:21.000Z otel ERROR charge failed request_id=abc123 "
+            "attempt=2 service.name=checkout"
+        ),
+    ]
+    assert result.stderr == ""
+    # a trace id, as the trace_id key's spelling traceId (or by its own name)
+    for term in (
+        "5b8efff798038103d269b633813fc60c",
+        "traceId=5b8efff798038103d269b633813fc60c",
+    ):
+        traced = run("--path", str(log), "-o", "ndjson", term)
+        assert [(r["line"], r["level"], r["message"]) for r in ndjson(traced)] == [
+            (1, "info", "order placed"),
+            (1, "warn", "stock low"),
+        ]
+
+
+def test_a_profile_reads_an_otel_batch_with_the_json_parser_too(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "otel.json").write_text(OTELCOL)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "version: 1\nsources:\n  otel: {type: file, paths: [otel.json], parser: json}\n"
+    )
+
+    result = run("-p", str(profile), "-o", "ndjson", "service.name=checkout")
+
+    assert [(r["time"], r["level"], r["message"]) for r in ndjson(result)] == [
+        ("2023-11-14T22:13:20.123456Z", "info", "order placed"),
+        ("2023-11-14T22:13:20.500000Z", "warn", "stock low"),
+        ("2023-11-14T22:13:21.000000Z", "error", "charge failed"),
+    ]
+    assert result.stderr == ""
+
+
+def test_aws_lambda_lines_print_with_the_request_id_once(tmp_path: Path) -> None:
+    # The Node.js runtime's `TIME\tID\tLEVEL\tmessage` between the platform's
+    # START/END lines (no time of their own: each takes the one before it).
+    rid = "8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b"
+    log = tmp_path / "fn.log"
+    log.write_text(
+        "2024-01-01T09:59:59.000Z\t8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a50\tINFO\tbefore\n"
+        f"START RequestId: {rid} Version: $LATEST\n"
+        f"2024-01-01T10:00:00.123Z\t{rid}\tINFO\torder placed\n"
+        f"END RequestId: {rid}\n"
+    )
+
+    result = run("--path", str(log), "--color", "never", rid)
+
+    assert result.stdout.splitlines() == [
+        f"2024-01-01T09:59:59.000Z fn -     START RequestId: {rid} Version: $LATEST",
+        f"2024-01-01T10:00:00.123Z fn INFO  order placed RequestId={rid}",
+        f"2024-01-01T10:00:00.123Z fn -     END RequestId: {rid}",
+    ]
+    assert result.stderr == ""
+
+
 # pino-http's default log line (pino's `level`, epoch-ms `time`, `req.id`).
 PINO = [
     (

@@ -392,6 +392,142 @@ def test_envoy_and_istio_default_access_lines_name_the_request_id():
 
 
 @pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (  # logback 1.2's BasicConfigurator, and log4j2's default PatternLayout
+            "10:00:00.123 [main] INFO  com.example.App - request_id=abc123 started",
+            {"time": "10:00:00.123", "thread": "main", "level": "INFO", "logger": "com.example.App", "request_id": "abc123", "msg": "started"},
+        ),
+        (  # logback 1.3+: ` -%kvp- `, `--` without key-value pairs
+            "10:00:00.123 [http-nio-8080-exec-1] ERROR c.e.Orders -- charge failed",
+            {"time": "10:00:00.123", "thread": "http-nio-8080-exec-1", "level": "ERROR", "logger": "c.e.Orders", "msg": "charge failed"},
+        ),
+        (
+            '10:00:00.123 [main] WARN  c.e.Orders -request_id="abc123" n="2"- slow',
+            {"time": "10:00:00.123", "thread": "main", "level": "WARN", "logger": "c.e.Orders", "request_id": "abc123", "n": "2", "msg": "slow"},
+        ),
+        (  # the same layout after a full date
+            "2026-03-20 14:10:00.123 [main] DEBUG com.example.App - hello - world",
+            {"time": "2026-03-20 14:10:00.123", "thread": "main", "level": "DEBUG", "logger": "com.example.App", "msg": "hello - world"},
+        ),
+        (  # a `[digits]` is a pid, as before
+            "2026-03-20 14:10:00 [123] INFO x - y",
+            {"time": "2026-03-20 14:10:00", "pid": "123", "level": "INFO", "msg": "x - y"},
+        ),
+    ],
+)  # fmt: skip
+def test_logback_and_log4j2_default_layouts_give_thread_level_and_logger(
+    line, expected
+):
+    assert extract(line) == expected
+
+
+HAPROXY = (  # HAProxy's documented `option httplog` example, with two captures
+    "10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 "
+    '200 2750 - - ---- 1/1/1/1/0 0/0 {abc123|Mozilla/5.0} {} "GET /index.html HTTP/1.1"'
+)
+
+
+def test_haproxy_http_log_fields_by_their_places():
+    assert extract(f"Feb  6 12:14:14 localhost haproxy[14389]: {HAPROXY}") == {
+        "time": "06/Feb/2009:12:14:14.655",  # the accept date, not syslog's
+        "host": "localhost",
+        "app": "haproxy",
+        "pid": "14389",
+        "client": "10.0.1.2:33317",
+        "frontend": "http-in",
+        "backend": "static",
+        "server": "srv1",
+        "timers": "10/0/30/69/109",
+        "status": "200",
+        "bytes": "2750",
+        "termination_state": "----",
+        "connections": "1/1/1/1/0",
+        "queues": "0/0",
+        "captured_request_headers": ["abc123", "Mozilla/5.0"],
+        "captured_response_headers": [""],
+        "request": "GET /index.html HTTP/1.1",
+        "method": "GET",
+        "path": "/index.html",
+    }
+
+
+@pytest.mark.parametrize(
+    ("line", "captured"),
+    [
+        (HAPROXY, (["abc123", "Mozilla/5.0"], [""])),
+        (HAPROXY.replace(" {} ", " "), (["abc123", "Mozilla/5.0"], None)),
+        (HAPROXY.replace(" {abc123|Mozilla/5.0} {} ", " "), (None, None)),
+        # a request cut at its length limit has no closing quote
+        (HAPROXY.removesuffix(' HTTP/1.1"'), (["abc123", "Mozilla/5.0"], [""])),
+    ],
+)
+def test_haproxy_captures_are_there_only_when_configured(line, captured):
+    fields = extract(line)
+    assert (
+        fields.get("captured_request_headers"),
+        fields.get("captured_response_headers"),
+    ) == captured
+    assert fields["time"] == "06/Feb/2009:12:14:14.655"
+
+
+def test_haproxy_query_parameters_are_fields_too():
+    line = HAPROXY.replace("/index.html", "/api?request_id=req-1&x=2")
+    assert (extract(line)["request_id"], extract(line)["query"]) == (
+        "req-1",
+        "request_id=req-1&x=2",
+    )
+
+
+LAMBDA_ID = "8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (  # the Node.js runtime's console.log
+            f"2024-01-01T10:00:00.123Z\t{LAMBDA_ID}\tINFO\torder placed request_id=o-1",
+            {"time": "2024-01-01T10:00:00.123Z", "RequestId": LAMBDA_ID, "level": "INFO", "request_id": "o-1", "msg": "order placed"},
+        ),
+        (  # the platform's timeout, with spaces
+            f"2024-01-01T10:00:03.010Z {LAMBDA_ID} Task timed out after 3.00 seconds",
+            {"time": "2024-01-01T10:00:03.010Z", "RequestId": LAMBDA_ID, "msg": "Task timed out after 3.00 seconds"},
+        ),
+        (  # the Python runtime's logging format
+            f"[WARNING]\t2024-01-01T10:00:00.123Z\t{LAMBDA_ID}\tstock low",
+            {"time": "2024-01-01T10:00:00.123Z", "RequestId": LAMBDA_ID, "level": "WARNING", "msg": "stock low"},
+        ),
+        (
+            f"REPORT RequestId: {LAMBDA_ID}\tDuration: 12.34 ms\tBilled Duration: 13 ms\t",
+            {"RequestId": LAMBDA_ID, "msg": f"REPORT RequestId: {LAMBDA_ID}\tDuration: 12.34 ms\tBilled Duration: 13 ms"},
+        ),
+        (  # `sam logs`: the stream name and CloudWatch's time first
+            f"2024/01/01/[$LATEST]0a1b2c 2024-01-01T10:00:00.100000 END RequestId: {LAMBDA_ID}",
+            {"log_stream": "2024/01/01/[$LATEST]0a1b2c", "time": "2024-01-01T10:00:00.100000", "RequestId": LAMBDA_ID, "msg": f"END RequestId: {LAMBDA_ID}"},
+        ),
+        (  # `aws logs tail`: the time, then the stream name; the runtime's time wins
+            f"2024-01-01T10:00:00.124000+00:00 2024/01/01/[7]0a1b2c 2024-01-01T10:00:00.123Z\t{LAMBDA_ID}\tERROR\tboom",
+            {"time": "2024-01-01T10:00:00.123Z", "log_stream": "2024/01/01/[7]0a1b2c", "RequestId": LAMBDA_ID, "level": "ERROR", "msg": "boom"},
+        ),
+        (  # a stream name alone is not a CloudWatch event: text as before
+            "2024/01/01/[x]y later",
+            {"msg": "2024/01/01/[x]y later"},
+        ),
+        (  # a UUID after a time, with spaces: Lambda's only for its timeout
+            f"2024-01-01T10:00:03.010Z {LAMBDA_ID} logged in",
+            {"time": "2024-01-01T10:00:03.010Z", "msg": f"{LAMBDA_ID} logged in"},
+        ),
+        (  # not a request id by Lambda's shape: the line is read as any other
+            "2024-01-01T10:00:00.123Z\tabc123\tINFO\tx",
+            {"time": "2024-01-01T10:00:00.123Z", "msg": "abc123\tINFO\tx"},
+        ),
+    ],
+)  # fmt: skip
+def test_aws_lambda_lines_name_their_request_id(line, expected):
+    assert extract(line) == expected
+
+
+@pytest.mark.parametrize(
     ("line", "header"),
     [
         ("Mar 20 14:10:00 web-1 kernel: eth0 up", ("web-1", "kernel", None)),

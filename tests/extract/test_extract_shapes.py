@@ -56,6 +56,15 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         b"\t\t     3 Query\tSELECT 1 /* request_id=abc123 */",
         b"\t\t     3 Quit\t",
         b"\t\t    12 Init DB\tshop",
+        # HAProxy's HTTP log without syslog's header (`log stdout format raw`)
+        b"10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109",
+        # AWS Lambda: the platform's lines, the Python runtime's, `sam logs`'
+        b"START RequestId: 8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b Version: $LATEST",
+        b"END RequestId: 8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b",
+        b"REPORT RequestId: 8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b\tDuration: 1.00 ms",
+        b"INIT_START Runtime Version: python:3.12.v18\tRuntime Version ARN: x",
+        b"[ERROR]\t2024-01-01T10:00:00.123Z\t8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b\tx",
+        b"2024/01/01/[$LATEST]0a1b2c3d 2024-01-01T10:00:00.100000 END RequestId: x",
     ],
 )
 def test_record_starts(line):
@@ -90,6 +99,9 @@ def test_record_starts(line):
         b"\t\tat com.shop.Pay.charge(Pay.java:42)",
         b"Time\t\t    Id Command\tArgument",
         b'info: see {"the": "docs"} below',
+        # the X-Ray line a traced Lambda's REPORT event holds after its own
+        b"XRAY TraceId: 1-5e1b4151-5ac6c58f2d5a3b9e2f1d0c9b\tSegmentId: 6b6f\tSampled: true",
+        b"STARTED RequestId: x",
     ],
 )
 def test_continuation_lines(line):

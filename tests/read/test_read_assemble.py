@@ -40,8 +40,7 @@ def records(name: str, parser: str, *terms: Term):
     assembler = Assembler(target, Matcher(query))
     stream = io.BytesIO(path.read_bytes())
     hits = scan(stream, Needles.of(query.values), target.is_start)
-    found = [assembler.record(hit) for hit in hits]
-    return [record for record in found if record is not None]
+    return [record for hit in hits for record in assembler.records(hit)]
 
 
 def test_postgresql_statement_takes_the_level_of_the_error_it_annotates():
@@ -107,8 +106,8 @@ def _json(msg: str, rid: str = "R1", ts: str | None = None) -> bytes:
 def _times(data: bytes, chunk: int = 1 << 20) -> list[tuple[str, int]]:
     assembler = Assembler(TARGET, Matcher(QUERY))
     hits = scan(io.BytesIO(data), Needles.of(("R1",)), TARGET.is_start, chunk=chunk)
-    records = [assembler.record(hit) for hit in hits]
-    return [(r.message, r.time) for r in records if r is not None]
+    records = [r for hit in hits for r in assembler.records(hit)]
+    return [(r.message, r.time) for r in records]
 
 
 def test_a_record_without_a_time_takes_the_nearest_earlier_time():
@@ -159,12 +158,14 @@ def test_each_hit_is_parsed_once_and_lines_between_hits_at_most_once(monkeypatch
     calls = []
     parse = TARGET.parser.parse
 
-    def counting(line, tz):
+    def counting(line, tz, written=None):
         calls.append(line)
-        return parse(line, tz)
+        return parse(line, tz, written)
 
     monkeypatch.setattr(
-        type(TARGET.parser), "parse", lambda _self, line, tz: counting(line, tz)
+        type(TARGET.parser),
+        "parse",
+        lambda _self, line, tz, written=None: counting(line, tz, written),
     )
     data = _json("timed", "x", "2026-03-20T14:10:00Z") + b"".join(
         _json(f"m{i}") + _json(f"n{i}", "x") for i in range(20_000)
@@ -283,3 +284,82 @@ def test_text_output_marks_context_lines(tmp_path: Path) -> None:
         f"  ┊ {LOG[1]}",
         "2026-03-20T14:10:02.000Z app INFO  start request_id=abc",
     ]
+
+
+# --- a line holding several records: an OTLP batch (the Collector's file exporter) ---
+
+
+def _otlp(*records: tuple[str, str, str]) -> str:
+    """A batch line: (timeUnixNano, request_id, body) per log record."""
+    return json.dumps(
+        {
+            "resourceLogs": [
+                {
+                    "scopeLogs": [
+                        {
+                            "logRecords": [
+                                {
+                                    "timeUnixNano": time,
+                                    "body": {"stringValue": body},
+                                    "attributes": [
+                                        {
+                                            "key": "request_id",
+                                            "value": {"stringValue": rid},
+                                        }
+                                    ],
+                                }
+                                for time, rid, body in records
+                            ]
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
+
+BATCH_LOG = [
+    "2026-03-20T14:10:00Z level=info msg=before",
+    _otlp(
+        ("1774015801000000000", "abc", "first"),
+        ("1774015802000000000", "abc0", "decoy"),
+        ("1774015801000000000", "abc", "same instant"),
+    ),
+    "2026-03-20T14:10:04Z level=info msg=after",
+]
+
+
+def test_each_record_of_a_batch_line_that_carries_the_id_is_one_record(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "app.log").write_text("\n".join(BATCH_LOG) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["--path", str(tmp_path / "app.log"), "abc", "-o", "ndjson", "-C", "1"]
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [
+        (r["line"], r.get("context", False), r["message"], r["time"]) for r in rows
+    ] == [
+        (1, True, BATCH_LOG[0], None),
+        (2, False, "first", "2026-03-20T14:10:01.000000Z"),
+        (2, False, "same instant", "2026-03-20T14:10:01.000000Z"),
+        (3, True, BATCH_LOG[2], None),
+    ]
+
+
+def test_the_records_of_a_batch_are_told_apart_in_order_and_across_passes():
+    from tracerun.trace.expand import record_key
+
+    data = ("\n".join(BATCH_LOG) + "\n").encode()
+    assembler = Assembler(
+        TARGET, Matcher(build_query(PROFILE, TraceOptions(terms=("abc",)), now=0))
+    )
+    hits = scan(io.BytesIO(data), Needles.of(("abc",)), TARGET.is_start)
+    found = [r for hit in hits for r in assembler.records(hit)]
+
+    assert [(r.line, r.message) for r in found] == [(2, "first"), (2, "same instant")]
+    assert found[0].sort_key() < found[1].sort_key()  # total: the written order
+    # --expand keeps a record once by its key: two records are two
+    assert record_key(found[0]) != record_key(found[1])
+    assert json.loads(found[1].raw)["body"] == {"stringValue": "same instant"}

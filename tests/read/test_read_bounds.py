@@ -99,8 +99,8 @@ def _fast(data: bytes, target: Target, query: Query, chunk: int) -> list[tuple]:
     assert needles.whole
     assembler = Assembler(target, matcher)
     scan = Scan(io.BytesIO(data), needles, target.is_start, chunk=chunk)
-    found = [assembler.record(hit) for hit in scan]
-    return [(r.line, r.raw, r.continuation) for r in found if r is not None]
+    found = [r for hit in scan for r in assembler.records(hit)]
+    return [(r.line, r.raw, r.continuation) for r in found]
 
 
 def _reference(data: bytes, target: Target, query: Query) -> list[tuple]:
@@ -121,8 +121,8 @@ def _reference(data: bytes, target: Target, query: Query) -> list[tuple]:
         text = b"\n".join(line.removesuffix(b"\r") for line in body)
         if any(n in text for n in needles):
             hit = Hit(number, text, bytearray(), 0)
-            found.append(assembler.record(hit))
-    return [(r.line, r.raw, r.continuation) for r in found if r is not None]
+            found += assembler.records(hit)
+    return [(r.line, r.raw, r.continuation) for r in found]
 
 
 @settings(max_examples=300, deadline=None)
@@ -209,10 +209,31 @@ def test_a_value_must_follow_a_key_when_the_parser_writes_keys():
     assert keyed(b'"X-Forwarded-For":["10.0.0.1", "req-42"]')
     assert keyed(b'"ids": [ req-42]')
     assert not keyed(b'msg="see a, req-42"')
+    # OTLP/JSON attributes (the Collector's file exporter): the value is an
+    # AnyValue after its key's `"value":{`; a body's prose is not
+    otlp = b'"attributes":[{"key":"request_id","value":{"stringValue":"req-42"}}]'
+    assert keyed(otlp)
+    assert keyed(b'{"key":"n","value":{"intValue":req-42}}')
+    assert keyed(b'"arrayValue":{"values":[{"stringValue":"req-42"}]}')
+    assert not keyed(b'"body":{"stringValue":"retry of req-42"}')
+    # AWS Lambda's runtimes write the request id right after the time
+    assert keyed(b"2024-01-01T10:00:00.123Z\treq-42\tINFO\tx")
+    assert keyed(b"[INFO]\t2024-01-01T10:00:00.123Z\treq-42\tx")
+    assert keyed(b"2024-01-01T10:00:03.010Z req-42 Task timed out")
+    assert keyed(b"START RequestId: req-42 Version: $LATEST")
+    assert not keyed(b'2024-01-01T10:00:00.123Z\t"req-42"')
+    assert not keyed(b"Z req-42")  # no digit before the Z: a word
+    # HAProxy's captured headers: `{first|second}`, by their place
+    assert keyed(b'0/0 {req-42|Mozilla/5.0} {} "GET / HTTP/1.1"')
+    assert keyed(b'0/0 {example.com|req-42} "GET / HTTP/1.1"')
+    assert not keyed(b"0/0 {x} retry of req-42")
 
 
 def test_positional_keys_of_the_auto_parser_are_not_judged_by_key():
     auto = build_parser("auto", {})
+    # Lambda's RequestId and HAProxy's captures are known by their place too
+    assert auto.keyed_values(("request_id", "RequestId", "captured_request_headers"))
+    assert not auto.keyed_values(("log_stream",))
     assert auto.keyed_values(("request_id", "requestId"))
     assert not auto.keyed_values(("request_id", "user"))
     assert not auto.keyed_values(("msg",))

@@ -42,8 +42,8 @@ LINES = [
 def one_shot(data: bytes) -> list[tuple[int, str, tuple[str, ...]]]:
     assembler = Assembler(SCANNER, Matcher(QUERY))
     hits = scan(io.BytesIO(data), Needles.of(("abc",)), SCANNER.is_start)
-    records = [assembler.record(hit) for hit in hits]
-    return [(r.line, r.message, r.continuation) for r in records if r is not None]
+    records = [r for hit in hits for r in assembler.records(hit)]
+    return [(r.line, r.message, r.continuation) for r in records]
 
 
 def fed(data: bytes, cuts: list[int]) -> list[tuple[int, str, tuple[str, ...]]]:

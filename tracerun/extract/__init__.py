@@ -20,7 +20,7 @@ from tracerun.config.spec import (
     RegexParserConfig,
 )
 from tracerun.errors import EvaluationError, TracerunError
-from tracerun.extract import auto, json, logfmt, regex
+from tracerun.extract import auto, json, logfmt, otlp, regex
 from tracerun.extract.base import Extractor
 from tracerun.extract.fields import (
     INHERITED_LEVELS,
@@ -35,7 +35,7 @@ from tracerun.extract.fields import (
 )
 from tracerun.extract.shapes import starts_record
 from tracerun.extract.stacks import stack_of
-from tracerun.plain import plain
+from tracerun.plain import plain, replace
 from tracerun.timeparse import Zones, parse_time
 
 EXTRACTORS: dict[str, Callable[[Any], Extractor]] = {
@@ -49,6 +49,7 @@ EXTRACTORS: dict[str, Callable[[Any], Extractor]] = {
 DEFAULT_TIME_FIELDS = (
     *("time", "ts", "timestamp", "@timestamp", "t", "@t", "asctime", "instant"),
     *("timeMillis", "__REALTIME_TIMESTAMP", "datetime"),
+    *("timeUnixNano", "observedTimeUnixNano"),
 )
 """Where a record's time is looked for, first present wins (see the README)."""
 
@@ -66,6 +67,10 @@ class Parsed:
             expression, why); such a field is left out.
         inherits: the level word annotates the record before (PostgreSQL's
             DETAIL, STATEMENT, ...), whose level it takes when there is one.
+        parts: the records of a line that holds several (an OTLP batch,
+            extract/otlp.py), in the order written; the line's own time,
+            level, message and fields are then its first part's.
+        raw: a part's own text (its log record as JSON); "" for a whole line.
     """
 
     time: int | None
@@ -74,6 +79,8 @@ class Parsed:
     fields: dict[str, Any]
     failed: tuple[tuple[str, str, EvaluationError], ...] = ()
     inherits: bool = False
+    parts: tuple[Parsed, ...] = ()
+    raw: str = ""
 
 
 @plain(frozen=True, slots=True)
@@ -114,7 +121,7 @@ class Parser:
 
         True for json and logfmt, and for auto without `fields:` when no key is
         one a text line's position gives (POSITIONAL: `level`, `user`, `msg`, …;
-        but QUOTED_PLACES, such as Envoy's `x-request-id`, bounds.py can judge):
+        but JUDGED_PLACES, such as Envoy's `x-request-id`, bounds.py can judge):
         their values come from `key=value`, `key="value"` or `"key": value`
         only, so a hit after anything else is message text (read/bounds.py).
         """
@@ -126,12 +133,18 @@ class Parser:
             return False
         return not any(
             (key in auto.POSITIONAL or key.partition(".")[0] in auto.POSITIONAL)
-            and key not in auto.QUOTED_PLACES
+            and key not in auto.JUDGED_PLACES
             for key in keys
         )
 
-    def parse(self, line: str, tz: tzinfo) -> Parsed | None:
-        """Parse one line (without its newline); None when it is not this format."""
+    def parse(
+        self, line: str, tz: tzinfo, written_us: int | None = None
+    ) -> Parsed | None:
+        """Parse one line (without its newline); None when it is not this format.
+
+        `written_us`: when the log was last written (a file's modification
+        time), which dates a time of day alone (timeparse.parse_time).
+        """
         if line.startswith("\0"):
             # NUL padding: a writer without O_APPEND kept its offset after
             # logrotate's copytruncate (#11).
@@ -139,13 +152,39 @@ class Parser:
         fields = self.extractor.extract(line.removesuffix("\r"))
         if fields is None:
             return None
+        if otlp.BATCH_KEY in fields:
+            batch = otlp.log_records(fields[otlp.BATCH_KEY])
+            if batch is not None:
+                return self._batch(batch, tz)
+        return self._fields(fields, tz, written_us)
+
+    def _batch(
+        self, batch: list[tuple[dict[str, Any], dict[str, Any]]], tz: tzinfo
+    ) -> Parsed:
+        """Read each record of a batch line; the line reads as its first."""
+        parts = tuple(
+            replace(self._fields(fields, tz), raw=otlp.record_text(written))
+            for fields, written in batch
+        )
+        return replace(parts[0], parts=parts, raw="")
+
+    def _fields(
+        self, fields: dict[str, Any], tz: tzinfo, written_us: int | None = None
+    ) -> Parsed:
+        """Read one record's time, level and message from its fields."""
         failed = _add_derived(fields, self.derived) if self.derived else ()
         raw_time = self.time.get(fields)
         message = self.message.get(fields)
         time = (
             None
             if raw_time is None
-            else parse_time(raw_time, self.time_format, tz, zones=self.zones)
+            else parse_time(
+                raw_time,
+                self.time_format,
+                tz,
+                zones=self.zones,
+                written_us=written_us,
+            )
         )
         raw_level = self.level.get(fields)
         level = normalise_level(raw_level)
@@ -187,19 +226,21 @@ class Parser:
         """Return the keys this record's time, level and message were read from.
 
         Text output shows those three in their own columns, so it leaves these
-        keys out of the trailing `key=value` list; so too a `key=value` pair
-        that the message holds as written (`/* request_id=abc */ INSERT ...`).
+        keys out of the trailing `key=value` list; so too a `key=value` (or
+        `key: value`) pair that the message holds as written (`/* request_id=abc
+        */ INSERT ...`, AWS Lambda's `END RequestId: 8f5e…`).
         """
         keys = [
             self.time.source_key(fields),
             self.level.source_key(fields),
             self.message.source_key(fields),
         ]
-        if "=" in message:
+        if "=" in message or ": " in message:
             keys += [
                 key
                 for key, value in fields.items()
-                if type(value) is str and f"{key}={value}" in message
+                if type(value) is str
+                and (f"{key}={value}" in message or f"{key}: {value}" in message)
             ]
         return tuple(dict.fromkeys(key for key in keys if key is not None))
 

@@ -16,7 +16,16 @@ from typing import Any
 from tracerun.config.spec import AutoParserConfig
 from tracerun.extract.json import JsonExtractor, container_end, loads_object
 from tracerun.extract.logfmt import unquote
-from tracerun.extract.shapes import ACCESS, PYTHON_BASIC, strip_ansi
+from tracerun.extract.shapes import (
+    ACCESS,
+    CLOUDWATCH_STREAM,
+    HAPROXY,
+    LAMBDA_AFTER_TIME,
+    LAMBDA_PLATFORM,
+    LAMBDA_PYTHON,
+    PYTHON_BASIC,
+    strip_ansi,
+)
 from tracerun.timeparse import leading_timestamp
 
 _WORDS = "TRACE|DEBUG|INFO|WARN(?:ING)?|ERROR|FATAL|CRITICAL"
@@ -54,6 +63,13 @@ _UWSGI = re.compile(
 )
 # .NET's console logger: `fail: Shop.Orders[0]`, its message on the next lines.
 _DOTNET = re.compile(r"\s*(trce|dbug|info|warn|fail|crit): (?=[^\s\[\]]+\[\d+\])")
+# logback's and log4j2's default layouts after the time: `[%thread] %-5level
+# %logger{36} - %msg` (logback 1.3+: ` -%kvp- `, so ` -- ` without pairs); a
+# `[digits]` is a pid, not a thread.
+_THREADED = re.compile(
+    rf" \[(?!\d+\])(?P<thread>[^\]]*)\] (?P<level>{_WORDS})\s+(?P<logger>[\w$.]+) "
+    r'-(?: |(?P<kvp>(?:[\w.]+="[^"]*" ?)*)- )'
+)
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
 _KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
 # Envoy's default access log: `[%START_TIME%] "%REQ(:METHOD)% … %PROTOCOL%"
@@ -64,10 +80,21 @@ _ENVOY = re.compile(
 )
 _QUOTED = re.compile(r'"([^"]*)"')
 _ENVOY_TAIL = ("x-forwarded-for", "user-agent", "x-request-id", "authority", "upstream")
-QUOTED_PLACES = frozenset(["x-request-id"])
-"""Positional fields whose value is always a quoted field right after another
-(`"curl/8.5" "abc123"`), which read/bounds.py takes as written after a key: a
-query for them keeps the byte-level test of message text (Parser.keyed_values)."""
+JUDGED_PLACES = frozenset(
+    [
+        "x-request-id",
+        "RequestId",
+        "captured_request_headers",
+        "captured_response_headers",
+        "thread",
+    ]
+)
+"""Positional fields whose place read/bounds.py takes as written after a key:
+a quoted field right after another (Envoy's `"curl/8.5" "abc123"`), a value
+right after a `…Z` time and a tab or space (AWS Lambda's runtimes:
+`2024-…123Z\tID\t`; its platform lines write `RequestId: ID`), a value right
+after `{` or `|` (HAProxy's captured headers, `{abc123|Mozilla/5.0}`). A query
+for them keeps the byte-level test of message text (Parser.keyed_values)."""
 _SYSLOG_HEADER = re.compile(
     r" (?P<host>[A-Za-z0-9][\w.-]*) (?P<app>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?: "
 )
@@ -131,6 +158,18 @@ POSITIONAL = frozenset(
         "upstream",
         "host",
         "app",
+        "log_stream",
+        "RequestId",
+        "frontend",
+        "backend",
+        "server",
+        "timers",
+        "termination_state",
+        "connections",
+        "queues",
+        "captured_request_headers",
+        "captured_response_headers",
+        "thread",
     ]
 )
 """Fields a text line's position gives (no `key=` before the value): the access
@@ -175,28 +214,24 @@ class AutoExtractor:
                 return _uwsgi_fields(uwsgi)
         fields: dict[str, Any] = {}
         position = _take_priority(line, fields)
+        if line.find("/[", position, position + 48) != -1:
+            position = _take_cloudwatch(line, position, fields)
+        if _take_lambda(line, position, fields):
+            return fields
         basic = PYTHON_BASIC.match(line, position)
         if basic is not None:
             fields["level"], fields["logger"] = basic["level"], basic["logger"]
             position = basic.start("message")
         else:
+            haproxy = _haproxy(line, position)  # raw (`log stdout format raw`)
+            if haproxy is not None:
+                return _haproxy_fields(haproxy, fields)
             position = _take_timestamp(line, position, fields)
             position = _take_syslog_header(line, position, fields)
-            if _is_klog(line, fields):
-                fields["level"] = _KLOG_LEVELS[line[0]]
-                position = _take(_KLOG_REST, line, position, fields, "pid", "logger")
-            position = _take(_DASHED, line, position, fields, "logger", "level")
-            position = _take(_PID, line, position, fields, "pid")
-            position = _take(_DOTNET, line, position, fields, "level")
-            if "time" in fields and "level" not in fields:
-                position = _take(_MONOLOG, line, position, fields, "logger", "level")
-                php = _PHP_LEVEL.match(line, position)
-                if php is not None:  # the words stay in the message, as PHP wrote them
-                    fields["level"] = _PHP_LEVELS[php[1]]
-            position = _take_level(line, position, fields)
-            if line[1:4] == ", [" and "time" in fields:
-                position = _take_ruby_tags(line, position, fields)
-            position = _take(_PID_TID, line, position, fields, "pid", "tid")
+            haproxy = _haproxy(line, position)  # after syslog's header
+            if haproxy is not None:
+                return _haproxy_fields(haproxy, fields)
+            position = _take_after_time(line, position, fields)
         stream = _CRI_STREAM.match(line, position) if "time" in fields else None
         if stream is not None:  # the kubelet's log file: `<time> stdout F <line>`
             fields["stream"] = stream[1]
@@ -317,12 +352,7 @@ def access_fields(match: re.Match[str]) -> dict[str, Any]:
     fields = {k: v for k, v in match.groupdict().items() if v is not None}
     del fields["tail"]
     fields.pop("combined", None)
-    method, _, rest = fields["request"].partition(" ")
-    if rest:
-        target = rest.rpartition(" ")[0] or rest
-        fields["method"], fields["path"] = method, target.partition("?")[0]
-        if "?" in target:
-            fields["query"] = target.partition("?")[2]
+    _take_request(fields["request"], fields)
     for key, value in pairs_in(match["tail"], query=False):
         fields[key] = value
     for key, value in query_pairs(fields["request"]):
@@ -340,6 +370,16 @@ def _uwsgi_fields(match: re.Match[str]) -> dict[str, Any]:
     for key, value in query_pairs(fields["request"]):
         fields.setdefault(key, value)
     return fields
+
+
+def _take_request(request: str, fields: dict[str, Any]) -> None:
+    """Add an HTTP request line's method, path and query (`GET /a?b=1 HTTP/1.1`)."""
+    method, _, rest = request.partition(" ")
+    if rest:
+        target = rest.rpartition(" ")[0] or rest
+        fields["method"], fields["path"] = method, target.partition("?")[0]
+        if "?" in target:
+            fields["query"] = target.partition("?")[2]
 
 
 def pairs_in(text: str, *, query: bool = True) -> Iterator[tuple[str, str]]:
@@ -450,6 +490,132 @@ def _envoy_fields(match: re.Match[str]) -> dict[str, Any] | None:
     fields["status"] = match["status"]
     for key, value in zip(_ENVOY_TAIL, quoted[-5:], strict=True):
         fields[key] = value
+    for key, value in query_pairs(match["request"]):
+        fields.setdefault(key, value)
+    return fields
+
+
+def _haproxy(line: str, position: int) -> re.Match[str] | None:
+    """Match HAProxy's HTTP log at `position` (`client:port [accept date] …`)."""
+    if line.find(" [", position, position + 64) == -1:
+        return None
+    return HAPROXY.match(line, position)
+
+
+def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
+    """Take what a writer puts between the time and the message: level, pid, logger.
+
+    AWS Lambda's Node.js runtime's `\tID\tLEVEL\t`; logback's and log4j2's
+    `[thread] LEVEL logger - `; klog's pid and file;
+    Python's ` - logger - LEVEL - `; a `[pid]`; .NET's `fail: `; Monolog's
+    `channel.LEVEL: ` and PHP's `PHP Warning:`; a level word; Ruby's progname
+    and Rails' tags; nginx's `pid#tid:`.
+    """
+    # AWS Lambda's Node.js runtime: `…Z\tID\t`, the id's first `-` 9 on
+    if line[position + 9 : position + 10] == "-" and fields.get("time", "")[-1:] == "Z":
+        runtime = LAMBDA_AFTER_TIME.match(line, position)
+        if runtime is not None:
+            fields["RequestId"] = runtime[1] or runtime[3]
+            if runtime[2] is not None:
+                fields["level"] = runtime[2]
+            return runtime.end()
+    threaded = (
+        _THREADED.match(line, position)
+        if "time" in fields and line.startswith(" [", position)
+        else None
+    )
+    if threaded is not None:
+        fields["thread"], fields["level"] = threaded["thread"], threaded["level"]
+        fields["logger"] = threaded["logger"]
+        for key, value in pairs_in(threaded["kvp"] or "", query=False):
+            fields[key] = value
+        return threaded.end()
+    if _is_klog(line, fields):
+        fields["level"] = _KLOG_LEVELS[line[0]]
+        position = _take(_KLOG_REST, line, position, fields, "pid", "logger")
+    position = _take(_DASHED, line, position, fields, "logger", "level")
+    position = _take(_PID, line, position, fields, "pid")
+    position = _take(_DOTNET, line, position, fields, "level")
+    if "time" in fields and "level" not in fields:
+        position = _take(_MONOLOG, line, position, fields, "logger", "level")
+        php = _PHP_LEVEL.match(line, position)
+        if php is not None:  # the words stay in the message, as PHP wrote them
+            fields["level"] = _PHP_LEVELS[php[1]]
+    position = _take_level(line, position, fields)
+    if line[1:4] == ", [" and "time" in fields:
+        position = _take_ruby_tags(line, position, fields)
+    return _take(_PID_TID, line, position, fields, "pid", "tid")
+
+
+def _take_cloudwatch(line: str, position: int, fields: dict[str, Any]) -> int:
+    """Take a CloudWatch event's stream and time: `sam logs`' `STREAM TIME `, `aws logs tail`'s `TIME STREAM `.
+
+    The event's own line follows (a Lambda line, or any other text).
+    """
+    stream = CLOUDWATCH_STREAM.match(line, position)
+    if stream is not None and line[stream.end() : stream.end() + 1] == " ":
+        found = leading_timestamp(line[stream.end() + 1 :])
+        if found is None:
+            return position
+        fields["log_stream"], fields["time"] = stream[0], found[0]
+        return _after_blank(line, stream.end() + 1 + found[1])
+    found = leading_timestamp(line[position:])
+    if found is None or line[position + found[1] : position + found[1] + 1] != " ":
+        return position
+    stream = CLOUDWATCH_STREAM.match(line, position + found[1] + 1)
+    if stream is None:
+        return position
+    fields["time"], fields["log_stream"] = found[0], stream[0]
+    return _after_blank(line, stream.end())
+
+
+def _after_blank(line: str, position: int) -> int:
+    return position + 1 if line[position : position + 1] == " " else position
+
+
+def _take_lambda(line: str, position: int, fields: dict[str, Any]) -> bool:
+    """Read an AWS Lambda platform or Python runtime line; False when it is neither.
+
+    The request id is the field `RequestId`, as the platform's `START
+    RequestId: ID` names it (a spelling of `request_id`); the runtime's own
+    time wins over a CloudWatch event's. A platform line is its message as
+    written (it has no time of its own: it takes the time before it). The
+    Node.js runtime's lines open with their time: `_take_after_time` reads them.
+    """
+    first = line[position : position + 1]
+    if first in ("S", "E", "R"):
+        platform = LAMBDA_PLATFORM.match(line, position)
+        if platform is None:
+            return False
+        fields["RequestId"] = platform[1]
+        fields["msg"] = line[position:].rstrip()
+        return True
+    python = LAMBDA_PYTHON.match(line, position) if first == "[" else None
+    if python is None:
+        return False
+    fields["level"], fields["time"], fields["RequestId"] = python.groups()
+    _take_pairs_and_message(line, python.end(), fields)
+    return True
+
+
+def _haproxy_fields(match: re.Match[str], fields: dict[str, Any]) -> dict[str, Any]:
+    """Read HAProxy's HTTP log line (shapes.HAPROXY) by its fields' places.
+
+    The time is the accept date (a year and milliseconds; syslog's has
+    neither). The captured headers (`{abc123|Mozilla/5.0}`) are in the order
+    of the `capture` lines, with no names: they are the list fields
+    `captured_request_headers` and `captured_response_headers` (HAProxy's
+    names for them), found by `captured_request_headers=ID` as Rails' tags
+    are by `tags=ID`; a bare id does not search them.
+    """
+    for key, value in match.groupdict().items():
+        if value is None:
+            continue
+        if key.endswith("_headers"):
+            fields[f"captured_{key}"] = value.split("|")
+        else:
+            fields[key] = value
+    _take_request(match["request"], fields)
     for key, value in query_pairs(match["request"]):
         fields.setdefault(key, value)
     return fields

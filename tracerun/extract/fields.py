@@ -217,7 +217,8 @@ class LevelGetter(ScalarGetter):
 
     MongoDB 4.4+ writes its severity as `"s": "I"` beside `"t"` and `"c"`
     (F, E, W, I, D1-D5); `s` is read only in that shape, as a bare `s` is
-    anything.
+    anything. An OTLP log record without `severityText` has its
+    `severityNumber` (1-24: TRACE, DEBUG, INFO, WARN, ERROR, FATAL by fours).
     """
 
     __slots__ = ()
@@ -229,14 +230,34 @@ class LevelGetter(ScalarGetter):
             return fields[key]
         if ("@mt" in fields or "@m" in fields) and "@t" in fields:
             return "Information"
+        if "severityNumber" in fields:
+            return _otel_severity(fields["severityNumber"])
         return _MONGO_SEVERITIES.get(fields["s"]) if _mongo_shaped(fields) else None
 
     def source_key(self, fields: dict[str, Any]) -> str | None:
-        """Return the level's key (MongoDB's `s` too)."""
+        """Return the level's key (MongoDB's `s` and OTLP's `severityNumber` too)."""
         key = super().source_key(fields)
+        if key is None and "severityNumber" in fields:
+            return "severityNumber"
         if key is None and _mongo_shaped(fields):
             return "s"
         return key
+
+
+_OTEL_SEVERITIES = ("trace", "debug", "info", "warn", "error", "fatal")
+
+
+def _otel_severity(number: Any) -> str | None:
+    """Name an OTel SeverityNumber (1-4 TRACE … 21-24 FATAL); None when unset or odd.
+
+    The protobuf JSON mapping may also write the enum's name (`SEVERITY_NUMBER_WARN2`).
+    """
+    if type(number) is str and number.startswith("SEVERITY_NUMBER_"):
+        word = number.removeprefix("SEVERITY_NUMBER_").rstrip("234").lower()
+        return word if word in _OTEL_SEVERITIES else None
+    if type(number) is int and 1 <= number <= 24:
+        return _OTEL_SEVERITIES[(number - 1) // 4]
+    return None
 
 
 _MONGO_SEVERITIES = {"F": "fatal", "E": "error", "W": "warn", "I": "info"} | {

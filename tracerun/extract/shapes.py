@@ -19,6 +19,21 @@ ACCESS = re.compile(
 )
 """A common (CLF) or combined access log line, as nginx, Apache and gunicorn write it."""
 
+HAPROXY = re.compile(
+    r"(?P<client>\S+:\d+) \[(?P<time>\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}\.\d{3})\] "
+    r"(?P<frontend>\S+) (?P<backend>[^\s/]+)/(?P<server>\S+) "
+    r"(?P<timers>[-+\d]+(?:/[-+\d]+){4}) (?P<status>-?\d+) (?P<bytes>\+?\d+) "
+    r"\S+ \S+ (?P<termination_state>\S{4}) (?P<connections>[+\d]+(?:/[+\d]+){4}) "
+    r"(?P<queues>\d+/\d+)(?: \{(?P<request_headers>[^}]*)\})?"
+    r"(?: \{(?P<response_headers>[^}]*)\})? \"(?P<request>[^\"]*)\"?$"
+)
+"""HAProxy's HTTP log (`option httplog`): `%ci:%cp [%tr] %ft %b/%s
+%TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs
+%{+Q}r`, after syslog's header or alone (`log stdout format raw`). `%hr` and
+`%hs`, the `capture request header` / `capture response header` values as
+`{v1|v2}`, are there only when captures are configured: a single block is
+taken as the request's."""
+
 PYTHON_BASIC = re.compile(
     r"(?P<level>CRITICAL|ERROR|WARNING|INFO|DEBUG|NOTSET|Level \d+)"
     r":(?P<logger>[^\s:]*):(?P<message>.*)$"
@@ -64,7 +79,11 @@ _TEXT_STARTS = (
     r"<\d{1,3}>",  # a syslog priority
     r"\S+ \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # an access log line
     r"[0-9a-fA-F:.]+:\d{1,5} \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # HAProxy's, `log … raw`
-    rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :]",  # a level word first
+    # a level word first (AWS Lambda's Python runtime: `[INFO]\t2024-…`)
+    rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :\t]",
+    # AWS Lambda's platform lines, and `sam logs`' stream name before the time
+    r"(?:START|END|REPORT) RequestId: |INIT_START ",
+    r"\d{4}/\d{2}/\d{2}/\[[^\]\s]*\]\w+ \d{4}-\d{2}-\d{2}T",
     r"Level \d+:",  # Python's basicConfig for a custom level
     r"\[pid: \d+\|app: ",  # uWSGI's request log
     # winston's `format.simple()`: `info: order received {"request_id":"abc"}`
@@ -78,6 +97,21 @@ _TEXT_STARTS = (
     # .NET's console logger, `fail: Shop.Orders[0]` (its level coloured on a TTY)
     r"(?:trce|dbug|info|warn|fail|crit)(?:\x1b\[[0-9;]*m)*: [^\s\[\]]+\[\d+\]",
 )
+_LAMBDA_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+LAMBDA_PLATFORM = re.compile(r"(?:START|END|REPORT) RequestId: (\S+)")
+"""AWS Lambda's platform lines: `START|END|REPORT RequestId: ID …` (no time)."""
+LAMBDA_PYTHON = re.compile(
+    rf"\[([A-Z]+)\]\t(\d{{4}}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?Z)\t({_LAMBDA_ID})\t"
+)
+"""AWS Lambda's Python runtime: `[LEVEL]\tTIME\tID\tmessage`."""
+LAMBDA_AFTER_TIME = re.compile(
+    rf"\t({_LAMBDA_ID})\t(?:([A-Z]+)\t)?|\ ({_LAMBDA_ID})\ (?=Task timed out after )"
+)
+"""AWS Lambda's Node.js runtime after its `…Z` time: `\tID\tLEVEL\tmessage`;
+the platform's `TIME ID Task timed out after 3.00 seconds`, with spaces."""
+CLOUDWATCH_STREAM = re.compile(r"\d{4}/\d{2}/\d{2}/\[[^\]\s]*\]\w+")
+"""A Lambda function's CloudWatch log stream name (`2024/01/01/[$LATEST]0a1b…`),
+which `sam logs` writes before each event's time and `aws logs tail` after it."""
 _COLOUR = rb"(?:\x1b\[[0-9;]*m)*"
 _RECORD_START = re.compile(
     _COLOUR

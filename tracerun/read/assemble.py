@@ -94,20 +94,28 @@ class Assembler:
     tally: Tally = field(default_factory=Tally)
     timeless: Timeless = field(default_factory=Timeless)
     """The records that got no time: none of their own and none before them."""
+    written: int | None = None
+    """When the origin was last written (µs: a file's modification time), which
+    dates a time of day alone; None (a stream, a container): such a line has no
+    time of its own."""
     _known: _Known | None = None
     _last: Record | None = None
+    _last_start: int = 0
+    """Where the last record's hit begins (a batch's records share one)."""
     _covered: int = -1
     """Stream offset up to which the last record and its context printed lines."""
 
-    def record(self, hit: Hit, *, fallback_time: int | None = None) -> Record | None:
-        """Build the Record for `hit`, or None when it does not match the query.
+    def records(self, hit: Hit, *, fallback_time: int | None = None) -> list[Record]:
+        """Build the Records for `hit`: none when it does not match the query.
 
         `fallback_time` (µs) is used when the line has no timestamp of its own,
         before looking at the lines above it: the engine's time of a container line.
+        A line that holds several records (an OTLP batch: `Parsed.parts`) gives
+        one per record that matches, each at the line's number with its own
+        time, else the time of the record before it.
         """
         lines = [line.removesuffix("\r") for line in _decode(hit.data).split("\n")]
-        parser = self.target.parser
-        parsed = parser.parse(lines[0], self.target.tz)
+        parsed = self.target.parser.parse(lines[0], self.target.tz, self.written)
         time = parsed.time if parsed is not None else None
         if time is None:
             time = (
@@ -117,23 +125,46 @@ class Assembler:
             self._known = _Known(hit.offset + len(hit.data), time)
         if parsed is None:
             self.tally.unparsed.note(hit.line, excerpt(lines[0]))
-            return None
-        if parsed.failed:
-            self._field_failures(parsed, hit.line)
-        if not self._matches(parsed, lines):
+            return []
+        found: list[Record] = []
+        matched = False
+        for index, part in enumerate(parsed.parts or (parsed,)):
+            if part.time is not None:
+                time = part.time
+            if part.failed:
+                self._field_failures(part, hit.line)
+            if self._matches(part, lines):
+                matched = True
+                record = self._record(part, hit, lines, time, index)
+                if record is not None:
+                    found.append(record)
+        if not matched:
             unkeyed = self.tally.unkeyed
             # One field that holds the value is enough to name in a hint, and
             # the first few hits are enough to look in.
             look = not unkeyed.detail and unkeyed.count < HOLDER_TRIES
-            holder = self.matcher.holder(parsed.fields) if look else None
+            holder = self._holder(parsed) if look else None
             unkeyed.note(hit.line, holder or "")
-            return None
+        return found
+
+    def _holder(self, parsed: Parsed) -> str | None:
+        for part in parsed.parts or (parsed,):
+            holder = self.matcher.holder(part.fields)
+            if holder is not None:
+                return holder
+        return None
+
+    def _record(
+        self, parsed: Parsed, hit: Hit, lines: list[str], time: int | None, index: int
+    ) -> Record | None:
+        """Build the Record of one matching record of the hit (its `index`-th part)."""
         if time is None:
             time = NO_TIME
             self.timeless.add(hit.line)
         elif not self.matcher.in_window(time):
             self.tally.outside.note(hit.line)
             return None
+        parser = self.target.parser
         level = parsed.level
         if parsed.inherits:
             level = self._level_before(hit, parsed.fields.get("pid")) or level
@@ -151,10 +182,11 @@ class Assembler:
             level=level,
             message=parsed.message,
             fields=parsed.fields,
-            raw=lines[0],
+            raw=parsed.raw or lines[0],
             continuation=tuple(lines[1:]),
             hidden=hidden,
-            offset=hit.offset,
+            # a batch's records: in the order written, inside their line's bytes
+            offset=hit.offset + index,
             stack=() if stack is None else stack[1],
         )
         if not self.matcher.where(record):
@@ -172,11 +204,11 @@ class Assembler:
     def _place(self, record: Record, hit: Hit, lines: int) -> None:
         """Attach `-A/-B` lines, leaving out the lines a neighbouring record prints."""
         start, end = hit.offset, hit.offset + hit.extent
-        last = self._last
+        last, last_start = self._last, self._last_start
         if last is not None and last.context is not None and last.context.after:
             # The previous record's after-lines stop where this record begins.
             last.context.after = tuple(
-                c for c in last.context.after if last.offset + c.offset < start
+                c for c in last.context.after if last_start + c.offset < start
             )
         if hit.before or hit.after:
             before = tuple(
@@ -192,7 +224,7 @@ class Assembler:
             if hit.after:
                 at, text = hit.after[-1]
                 end = max(end, start + at + len(text) + 1)
-        self._last, self._covered = record, end
+        self._last, self._last_start, self._covered = record, start, end
 
     def _field_failures(self, parsed: Parsed, line: int) -> None:
         parser = self.target.parser.name
@@ -254,7 +286,9 @@ class Assembler:
             line = raw.removesuffix(b"\r")
             if not line or not self.target.is_start(line):
                 continue
-            parsed = self.target.parser.parse(_decode(line), self.target.tz)
+            parsed = self.target.parser.parse(
+                _decode(line), self.target.tz, self.written
+            )
             if parsed is not None:
                 yield parsed
 

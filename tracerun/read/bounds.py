@@ -28,6 +28,9 @@ _ESC = 0x1B
 _QUOTE = ord('"')
 _BACKSLASH = ord("\\")
 _EQUALS = ord("=")
+_ZULU = ord("Z")
+_CAPTURE_OPENERS = frozenset(b"{|")
+_DIGIT = bytes(1 if chr(b).isascii() and chr(b).isdigit() else 0 for b in range(256))
 _COLON = ord(":")
 _BRACKET = ord("[")
 _COMMA = ord(",")
@@ -140,12 +143,19 @@ def _after_key(buf: bytearray, start: int) -> bool:
     (or `\\"`: a JSON line inside docker's json-file `log` string) and, after a
     `:`, spaces or tabs; then `=` or `:`. Or a quoted value right after another
     quoted one (`"curl/8.5" "abc123"`): a field known by its place, as the auto
-    parser reads Envoy's `x-request-id` (extract/auto.py QUOTED_PLACES). Or an
+    parser reads Envoy's `x-request-id` (extract/auto.py JUDGED_PLACES). Or an
     item of a JSON list, after `[` or `",` (Caddy logs each request header as a
-    list, `"X-Request-Id":["abc123"]`: match.py's lists). The block's first
-    bytes cannot be judged (the line may begin before them).
+    list, `"X-Request-Id":["abc123"]`: match.py's lists); or an unquoted value
+    after blanks after a time's `<digit>Z`, as AWS Lambda's runtimes write the
+    request id (`2024-…00.123Z\tID\tINFO\t…`); or a value right after `{` or
+    `|`, a header HAProxy captured (`{abc123|Mozilla/5.0}`: the auto parser's
+    `captured_request_headers`, which a trace that matched nothing then
+    names). The block's first bytes cannot be judged (the line may begin
+    before them).
     """
     pos = _before_escapes(buf, start - 1)
+    if pos >= 0 and buf[pos] in _CAPTURE_OPENERS:
+        return True  # `{VALUE|` or `|VALUE}`: a header HAProxy captured
     quoted = pos >= 0 and buf[pos] == _QUOTE
     if quoted:
         pos -= 1
@@ -162,6 +172,8 @@ def _after_key(buf: bytearray, start: int) -> bool:
         quoted and buf[pos] == _COMMA and pos > 0 and buf[pos - 1] == _QUOTE
     ):
         return True  # a JSON list's item: `["VALUE"]`, `["a","VALUE"]`
+    if not quoted and pos < blank and buf[pos] == _ZULU and pos > 0:
+        return _DIGIT[buf[pos - 1]] == 1  # `…123Z\tVALUE`: AWS Lambda's request id
     return buf[pos] == _EQUALS or buf[pos] == _COLON
 
 

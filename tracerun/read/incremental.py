@@ -391,9 +391,7 @@ class IncrementalReader:
                 given, hit = self._unstamp(hit)
             if given is None and self.clock is not None:
                 given = self.clock()
-            record = assembler.record(hit, fallback_time=given)
-            if record is not None:
-                records.append(record)
+            records += assembler.records(hit, fallback_time=given)
         # the chunk's line numbers are its own: told as the stream's
         self._notices += [ScanNotice(n.line + base, n.message) for n in notices]
         return records

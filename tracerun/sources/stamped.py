@@ -58,8 +58,7 @@ def read_stamped(
     try:
         for hit in found:
             stamp, unstamped = split(hit)
-            record = assembler.record(unstamped, fallback_time=stamp)
-            if record is not None:
+            for record in assembler.records(unstamped, fallback_time=stamp):
                 kept.add(record)
     finally:
         run = kept.finish()

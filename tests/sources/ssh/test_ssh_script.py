@@ -522,6 +522,11 @@ def test_the_hosts_verdict_on_a_line_is_the_local_scans(
     pieces = ["request_id=", '"request_id":"', '"id": ', "msg ", " ", "\t", "x", "_"]
     pieces += ["0", "(", '"', "=", ":", "\x1b[36m", "\x1b[0m", ",", "-", "é", "b"]
     pieces += ["\\", '\\"', '\\"request_id\\":\\"']  # JSON inside a JSON string
+    # OTLP/JSON attributes, as the Collector's file exporter writes them
+    pieces += ['{"key":"request_id","value":{"stringValue":"', '{"intValue":']
+    # AWS Lambda's runtimes: the request id after a time's `Z` and a blank
+    pieces += ["00.123Z\t", "1Z ", "Z\t", "RequestId: "]
+    pieces += ["{", "|", "}"]  # HAProxy's captured headers, `{abc123|Mozilla/5.0}`
     lines = []
     for _ in range(400):
         parts = [rng.choice([*pieces, *needles, *needles]) for _ in range(6)]

@@ -1249,3 +1249,54 @@ def test_a_damaged_utf16_archive_on_a_host_keeps_the_records_before_the_damage(
         "app.log.1.gz: unexpected end of file\n"
         "  hint: records read before the problem were kept\n"
     )
+
+
+def test_default_formats_of_other_programs_are_read_over_ssh_as_locally(
+    ssh_fleet: Any,
+) -> None:
+    # The host's awk keeps the hits read/bounds.py keeps (an OTLP attribute,
+    # Lambda's id after its time, a HAProxy capture), and the remote file's
+    # mtime dates logback's times of day.
+    web1 = ssh_fleet.hosts[0]
+    lambda_id = "8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b"
+    (web1.log_dir / "otel.log").write_text(
+        '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":'
+        '"1774015801000000000","severityText":"INFO","body":{"stringValue":"otel"},'
+        f'"attributes":[{{"key":"request_id","value":{{"stringValue":"{lambda_id}"'
+        '}}]},{"timeUnixNano":"1774015801500000000","body":{"stringValue":"other"},'
+        '"attributes":[]}]}]}]}\n'
+    )
+    (web1.log_dir / "lambda.log").write_text(
+        f"2026-03-20T14:10:02.000Z\t{lambda_id}\tWARN\tlambda\n"
+        f"END RequestId: {lambda_id}\n"  # no time: the one before it
+    )
+    logback = web1.log_dir / "logback.log"
+    logback.write_text(f"14:10:03.000 [main] ERROR c.e.App - logback rid={lambda_id}\n")
+    written = 1_774_015_860  # 2026-03-20T14:11:00Z
+    os.utime(logback, (written, written))
+    (web1.log_dir / "haproxy.log").write_text(
+        "10.0.1.2:33317 [20/Mar/2026:14:10:04.655] http-in static/srv1 "
+        f"10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 {{{lambda_id}|curl/8.5.0}} "
+        '"GET /index.html HTTP/1.1"\n'
+    )
+    remote = web1.remote_dir
+
+    result = run("--ssh", f"web-1:{remote}/", lambda_id, "-o", "ndjson")
+
+    assert result.exit_code == 0, result.stderr
+    assert ndjson(result) == [
+        ("14:10:01", f"web-1:{remote}/otel.log", 1, "otel"),
+        ("14:10:02", f"web-1:{remote}/lambda.log", 1, "lambda"),
+        ("14:10:02", f"web-1:{remote}/lambda.log", 2, f"END RequestId: {lambda_id}"),
+        ("14:10:03", f"web-1:{remote}/logback.log", 1, "logback"),
+    ]
+    haproxy = run(
+        "--ssh",
+        f"web-1:{remote}/",
+        f"captured_request_headers={lambda_id}",
+        "-o",
+        "ndjson",
+    )
+    assert ndjson(haproxy) == [
+        ("14:10:04", f"web-1:{remote}/haproxy.log", 1, "GET /index.html HTTP/1.1"),
+    ]

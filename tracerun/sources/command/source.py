@@ -140,9 +140,7 @@ def _scan(target: Target, query: Query, output: Output, result: OriginResult) ->
         after=query.after,
     )
     for hit in scan:
-        record = assembler.record(hit)
-        if record is not None:
-            result.records.append(record)
+        result.records += assembler.records(hit)
     result.capped += [f"{name}:{n.line}: {n.message}" for n in notices]
     result.warnings += assembler.warnings
     result.warnings += assembler.tally.failure_warnings(name)

@@ -255,6 +255,16 @@ def timed_record_start(
     return None
 
 
+def _written(path: Path) -> int | None:
+    """When a regular file was last written (µs): the day a time of day alone falls on.
+
+    None for a FIFO or a device (`/dev/stdin`): its mtime is no bound on the
+    times its writer is still sending.
+    """
+    found = path.stat()
+    return found.st_mtime_ns // 1000 if stat.S_ISREG(found.st_mode) else None
+
+
 def line_start(raw: BinaryIO, offset: int) -> int | None:
     """Find the first line start at or after `offset` (None: none is near)."""
     if offset == 0:
@@ -291,7 +301,9 @@ def read_piece(
     watched: Watched | None = None
     last = after
     try:
-        with open_log(copy or Path(origin.locator), strict=False) as opened:
+        path = copy or Path(origin.locator)
+        assembler.written = _written(path)
+        with open_log(path, strict=False) as opened:
             stream: Readable = opened
             unpacked = opened if isinstance(opened, Decompressed | Transcoded) else None
             plain = unpacked is None
@@ -328,8 +340,7 @@ def read_piece(
                 if hit.offset <= after:
                     continue
                 last = hit.offset
-                record = assembler.record(hit)
-                if record is not None:
+                for record in assembler.records(hit):
                     kept.add(record)
                     matched = True
             result.lines = scan.lines

@@ -87,6 +87,9 @@ class _File:
         )
         self.framer = Framer(target.is_start)
         self.assembler = Assembler(target, Matcher(query))
+        mtime = remote_of(target).mtime  # 0: unknown
+        # a time of day alone falls on the day the file was last written
+        self.assembler.written = round(mtime * 1_000_000) if mtime else None
         self.ended = False
         self.whole_hits = 0
         self.damage: whole.CutShortError | None = None
@@ -232,13 +235,11 @@ class HostBatch:
 def _keep(
     assembler: Assembler, hit: Hit, result: OriginResult, kept: RunBuilder | None
 ) -> None:
-    record = assembler.record(hit)
-    if record is None:
-        return
-    if kept is None:
-        result.records.append(record)
-    else:
-        kept.add(record)
+    for record in assembler.records(hit):
+        if kept is None:
+            result.records.append(record)
+        else:
+            kept.add(record)
 
 
 def _failure(

@@ -480,11 +480,13 @@ _VERDICT_FUNCTIONS = (
     "function keyat(s, p,    k, c, q, b) {\n"
     "  k = p - 1; q = 0\n"
     '  while (k > 0 && match(substr(s, 1, k), esc "\\\\[[0-9;]*[@-~]$")) k = RSTART - 1\n'
+    '  if (k > 0 && ((c = substr(s, k, 1)) == "{" || c == "|")) return 1\n'
     '  if (k > 0 && substr(s, k, 1) == "\\"") { q = 1; k--; if (k > 0 && substr(s, k, 1) == "\\\\") k-- }\n'
     "  b = k\n"
     '  while (k > 0 && ((c = substr(s, k, 1)) == " " || c == "\\t")) k--\n'
     "  if (k < 1) return 1\n"
     "  c = substr(s, k, 1)\n"
+    '  if (!q && k < b && c == "Z" && k > 1) return substr(s, k - 1, 1) ~ /[0-9]/\n'
     '  return c == "=" || c == ":" || (q && k < b && c == "\\"")\n'
     "}\n"
 )

@@ -290,12 +290,12 @@ class SshFeed:
         return records
 
     def _record(self, followed: _File, hit: Hit) -> list[Record]:
-        record = followed.assembler.record(hit, fallback_time=self._clock())
-        if record is None or record.line in followed.given:
-            return []
+        records = followed.assembler.records(hit, fallback_time=self._clock())
+        # the records of one line (an OTLP batch) are given together, once
+        records = [r for r in records if r.line not in followed.given]
         if self._grow is not None:
-            followed.given.add(record.line)
-        return [record]
+            followed.given.update(r.line for r in records)
+        return records
 
     def _run(self, entry: _Host) -> None:
         """Thread: keep a follow session up on one host; queue its lines."""
