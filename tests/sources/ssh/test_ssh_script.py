@@ -527,6 +527,7 @@ def test_the_hosts_verdict_on_a_line_is_the_local_scans(
     # AWS Lambda's runtimes: the request id after a time's `Z` and a blank
     pieces += ["00.123Z\t", "1Z ", "Z\t", "RequestId: "]
     pieces += ["{", "|", "}"]  # HAProxy's captured headers, `{abc123|Mozilla/5.0}`
+    pieces += ["[", '["', '"a","', '["a", "']  # a JSON list's items (Caddy's headers)
     lines = []
     for _ in range(400):
         parts = [rng.choice([*pieces, *needles, *needles]) for _ in range(6)]

@@ -486,6 +486,8 @@ _VERDICT_FUNCTIONS = (
     '  while (k > 0 && ((c = substr(s, k, 1)) == " " || c == "\\t")) k--\n'
     "  if (k < 1) return 1\n"
     "  c = substr(s, k, 1)\n"
+    # a JSON list's item: `["VALUE"]`, `["a","VALUE"]` (Caddy's headers)
+    '  if (c == "[" || (q && c == "," && k > 1 && substr(s, k - 1, 1) == "\\"")) return 1\n'
     '  if (!q && k < b && c == "Z" && k > 1) return substr(s, k - 1, 1) ~ /[0-9]/\n'
     '  return c == "=" || c == ":" || (q && k < b && c == "\\"")\n'
     "}\n"
