@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -240,8 +240,10 @@ def timed_record_start(
     back = max(0, first - PIECES_BACK) if pieced else first
     raw.seek(back)
     data = raw.read(first - back + SYNC_LIMIT)
-    lines = data.split(b"\n")[:-1]  # the last has no newline in reach
-    still_open = open_after(lines) if pieced else None
+    # A plain file's lines are looked at one by one up to the first timed start
+    # (most often the first line); a pieced file's all, to know what is open.
+    lines: Iterable[bytes] = data.split(b"\n")[:-1] if pieced else _lines_of(data)
+    still_open = open_after(list(lines)) if pieced else None
     pos = 0
     for index, line in enumerate(lines):
         at, pos = pos, pos + len(line) + 1
@@ -253,6 +255,14 @@ def timed_record_start(
             if parsed is not None and parsed.time is not None:
                 return back + at
     return None
+
+
+def _lines_of(data: bytes) -> Iterator[bytes]:
+    """Yield the lines of `data` that end in a newline, without splitting it all."""
+    pos = 0
+    while (end := data.find(b"\n", pos)) != -1:
+        yield data[pos:end]
+        pos = end + 1
 
 
 def _written(path: Path) -> int | None:
