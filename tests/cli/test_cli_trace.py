@@ -348,7 +348,8 @@ def test_summary_with_summary_output_prints_it_once(monkeypatch) -> None:
 
     golden = (ROOT / "tests" / "testdata" / "demo.summary.txt").read_text("utf-8")
     assert result.stdout == golden
-    assert result.stderr == ""
+    assert result.stderr.startswith("tracerun: note: 1 more record holds")
+    assert golden.splitlines()[0] not in result.stderr
 
 
 def _trace_lines(frames: int, time: str) -> list[str]:
@@ -519,11 +520,64 @@ def test_go_initialism_spellings_of_an_id_key_carry_the_id(tmp_path: Path) -> No
         '{"ts":"2024-01-01T10:00:02Z","msg":"c","traceID":"abc123"}',
         '{"ts":"2024-01-01T10:00:03Z","msg":"d","auditID":"abc123"}',
     ]
-    assert trace_lines(tmp_path / "go.log", lines, "abc123") == [
-        "2024-01-01T10:00:00.000Z go -     a RequestID=abc123",
-        "2024-01-01T10:00:01.000Z go -     b requestID=abc123",
-        "2024-01-01T10:00:02.000Z go -     c traceID=abc123",
+    path = tmp_path / "go.log"
+    path.write_text("\n".join(lines) + "\n")
+    result = run("--path", str(path), "abc123")
+    assert (result.exit_code, result.stdout.splitlines()) == (
+        0,
+        [
+            "2024-01-01T10:00:00.000Z go -     a RequestID=abc123",
+            "2024-01-01T10:00:01.000Z go -     b requestID=abc123",
+            "2024-01-01T10:00:02.000Z go -     c traceID=abc123",
+        ],
+    )
+    # auditID is no spelling of a key, but the run says it held the id.
+    assert result.stderr.splitlines() == [
+        (
+            "tracerun: note: 1 more record holds 'abc123' only in a field that is not"
+            f" a key: 'auditID' (first: {path}:4); it was not printed"
+        ),
+        "  hint: add auditID=abc123 to the terms (they are OR-ed) to print it",
     ]
+
+
+def test_records_only_other_fields_hold_are_counted_named_and_found_by_the_hint(
+    tmp_path: Path,
+) -> None:
+    # A bare id searches key fields only; records whose id sits in another
+    # field (a child's parent_ref, a nested upstream.ref) were left out
+    # without a word when other records matched. Message text is not a field.
+    app = tmp_path / "app.log"
+    app.write_text(
+        '{"time":"2026-12-03T10:00:00Z","request_id":"req-1","msg":"start"}\n'
+        '{"time":"2026-12-03T10:00:01Z","parent_ref":"req-1","msg":"child"}\n'
+        '{"time":"2026-12-03T10:00:02Z","msg":"mentions req-1 in text"}\n'
+        '{"time":"2026-12-03T10:00:03Z","upstream":{"ref":"req-1"},"msg":"n"}\n'
+        '{"time":"2026-12-03T10:00:04Z","parent_ref":"req-1","msg":"again"}\n'
+    )
+    result = run("--path", str(app), "req-1")
+    assert (result.exit_code, result.stdout.splitlines()) == (
+        0,
+        ["2026-12-03T10:00:00.000Z app -     start request_id=req-1"],
+    )
+    assert result.stderr.splitlines() == [
+        (
+            "tracerun: note: 3 more records hold 'req-1' only in fields that are not"
+            f" keys: 'parent_ref', 'upstream.ref' (first: {app}:2); they were not printed"
+        ),
+        (
+            "  hint: add parent_ref=req-1 upstream.ref=req-1 to the terms (they are"
+            " OR-ed) to print them"
+        ),
+    ]
+    hinted = run("--path", str(app), "req-1", "parent_ref=req-1", "upstream.ref=req-1")
+    assert (hinted.exit_code, hinted.stderr) == (0, "")
+    assert [line[:24] for line in hinted.stdout.splitlines()] == [
+        f"2026-12-03T10:00:0{i}.000Z" for i in (0, 1, 3, 4)
+    ]
+    # A field term names its field: nothing is said of the others.
+    named = run("--path", str(app), "request_id=req-1")
+    assert (named.exit_code, named.stderr) == (0, "")
 
 
 def test_a_log_and_a_link_to_it_print_each_record_once(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from tracerun.extract import Parsed
 from tracerun.plain import field, plain
 from tracerun.read.match import Matcher
 from tracerun.read.scan import LOOKBACK, Hit
-from tracerun.read.tally import Tally, excerpt, where
+from tracerun.read.tally import HELD_NAMES, Tally, excerpt, where
 from tracerun.read.target import Target
 from tracerun.record import NO_TIME, Context, ContextLine, Record
 
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 
 _LOOKBACK_LINES = 200
 """How far back a PostgreSQL annotation line looks for the record it annotates."""
-HOLDER_TRIES = 64
-"""Hits with the value outside key fields searched for the field that holds it."""
 
 
 class Timeless:
@@ -139,13 +137,22 @@ class Assembler:
                 if record is not None:
                     found.append(record)
         if not matched:
-            unkeyed = self.tally.unkeyed
-            # One field that holds the value is enough to name in a hint, and
-            # the first few hits are enough to look in.
-            look = not unkeyed.detail and unkeyed.count < HOLDER_TRIES
-            holder = self._holder(parsed) if look else None
-            unkeyed.note(hit.line, holder or "")
+            # Every such hit is looked in: the count of records a field that
+            # is not a key holds is told even when others matched, and a hit
+            # that got here already passed the byte prefilter and a parse.
+            holder = self._holder(parsed)
+            self.tally.unkeyed.note(hit.line, holder or "")
+            if holder is not None:
+                self._held(hit.line, holder)
         return found
+
+    def _held(self, line: int, holder: str) -> None:
+        """Count a hit a non-key field holds; keep the first HELD_NAMES fields' names."""
+        held = self.tally.held
+        names = held.detail.split("\0") if held.detail else []
+        if holder not in names and len(names) < HELD_NAMES:
+            held.detail = "\0".join((*names, holder))
+        held.note(line)
 
     def _holder(self, parsed: Parsed) -> str | None:
         for part in parsed.parts or (parsed,):

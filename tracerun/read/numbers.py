@@ -136,7 +136,13 @@ def _holders(
     tally: Tally, timeless: Timeless, notices: list[ScanNotice]
 ) -> Iterator[tuple[object, str]]:
     """Every (object, attribute) of a read's notes that holds a line number."""
-    for miss in (tally.unparsed, tally.unkeyed, tally.outside, tally.dropped):
+    for miss in (
+        tally.unparsed,
+        tally.unkeyed,
+        tally.held,
+        tally.outside,
+        tally.dropped,
+    ):
         yield miss, "line"
     for failure in tally.failures.values():
         yield failure, "line"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from tracerun.errors import EvaluationError, OnceWarning
 
+HELD_NAMES = 3
+"""Fields named in the warning of records only a non-key field holds (`Tally.held`)."""
 EXCERPT = 60
 """Characters of a line shown as an example of a line that did not parse."""
 
@@ -95,16 +97,20 @@ class Tally:
     Attributes:
         unparsed: hit lines the parser could not read; detail: the first's text.
         unkeyed: parsed, but no key field equals a value; detail: a field that does.
+        held: of those, the ones where a field that is not a key equals a value
+            (detail: the first few such fields, NUL-separated), told even
+            when other records matched.
         outside: matched, outside the time window.
         dropped: matched, dropped by --where (false, or failing).
         failures: the first failure of each expression, by subject.
     """
 
-    __slots__ = ("dropped", "failures", "outside", "unkeyed", "unparsed")
+    __slots__ = ("dropped", "failures", "held", "outside", "unkeyed", "unparsed")
 
     def __init__(self) -> None:
         self.unparsed = Miss()
         self.unkeyed = Miss()
+        self.held = Miss()
         self.outside = Miss()
         self.dropped = Miss()
         self.failures: dict[str, Failure] = {}
@@ -122,6 +128,7 @@ class Tally:
         """Add another piece's tally, whose lines are `base` lines further on."""
         self.unparsed.add(other.unparsed, base)
         self.unkeyed.add(other.unkeyed, base)
+        self.held.add(other.held, base)
         self.outside.add(other.outside, base)
         self.dropped.add(other.dropped, base)
         for subject, failure in other.failures.items():

@@ -4,7 +4,9 @@ Read from the tallies the readers kept (read/tally.py): the id was in lines that
 did not parse, only in message text or a field that is not a key, in records
 outside the window or dropped by --where; or no file was in the window at all.
 Nothing is said when the id was simply not there (exit 1, as grep), unless a
-term reads like `key==value`.
+term reads like `key==value`. When records did match, `held_elsewhere` still
+tells of the records whose value sat in a field that is not a key (HAProxy's
+captured headers, a `parent_request_id`): a bare id searches key fields only.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tracerun.errors import cut, quoted
-from tracerun.read.tally import Miss, Tally, where
+from tracerun.read.tally import HELD_NAMES, Miss, Tally, where
 
 if TYPE_CHECKING:
     from tracerun.query import Query
@@ -65,6 +67,57 @@ def explain(result: RunResult, query: Query) -> list[str]:
     if not found:
         found += [_doubled(term.value) for term in query.terms if _doubled(term.value)]
     return found
+
+
+def held_elsewhere(result: RunResult, query: Query) -> list[str]:
+    """Tell of records a bare id missed because only a non-key field holds it.
+
+    Said after a trace that matched other records, as a note and its hint for
+    stderr (how many, the fields, the first origin and line, the terms that
+    find them); nothing for field terms, whose user named the field.
+    """
+    if any(term.key is not None for term in query.terms):
+        return []
+    count, first = _total(result, lambda t: t.held)
+    if first is None:
+        return []
+    target, miss = first
+    value = cut(query.values[0]) if len(query.values) == 1 else "VALUE"
+    names = list(
+        dict.fromkeys(
+            name
+            for _, tally in result.tallies
+            for name in tally.held.detail.split("\0")
+            if name
+        )
+    )[:HELD_NAMES]
+    fields = ", ".join(quoted(name) for name in names)
+    more = "1 more record holds" if count == 1 else f"{count} more records hold"
+    # A name a shell or the term syntax would split is named, not offered.
+    hint = " ".join(f"{name}={value}" for name in names if _plain_key(name))
+    if not hint:
+        hint = "KEY=" + value
+    return [
+        (
+            f"tracerun: note: {more} {_subject_value(query)} only in "
+            f"{_verb(len(names), 'a field that is not a key', 'fields that are not keys')}: "
+            f"{fields} (first: {where(target.origin.name, miss.line)}); "
+            f"{_verb(count, 'it was', 'they were')} not printed"
+        ),
+        f"  hint: add {hint} to the terms (they are OR-ed) to print "
+        + _verb(count, "it", "them"),
+    ]
+
+
+_PLAIN_KEY = re.compile(r"[\w@][\w.@-]*")
+
+
+def _plain_key(name: str) -> bool:
+    return _PLAIN_KEY.fullmatch(name) is not None
+
+
+def _subject_value(query: Query) -> str:
+    return quoted(query.values[0]) if len(query.values) == 1 else "a searched id"
 
 
 _DOUBLED = re.compile(r"([A-Za-z_@][\w.@-]*)==([^=].*)", re.DOTALL)

@@ -207,6 +207,10 @@ def run_trace(
         from tracerun.trace.explain import explain  # noqa: PLC0415 - start-up: only when nothing matched
 
         result.why = explain(result, session.query)
+    elif not expanding and any(tally.held.count for _, tally in result.tallies):
+        from tracerun.trace.explain import held_elsewhere  # noqa: PLC0415 - start-up: only when a field held an id
+
+        result.report += held_elsewhere(result, session.query)
     return result, session.formatter_for
 
 
