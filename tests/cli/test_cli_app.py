@@ -325,15 +325,39 @@ def test_no_terms_is_a_usage_error(logs: Path) -> None:
     assert "give at least one TERM" in result.stderr
 
 
-def test_no_profile_and_no_path_says_how_to_choose() -> None:
-    result = run("abc")
+@pytest.mark.parametrize(
+    ("profiles", "hint"),
+    [
+        (
+            (),
+            (
+                "use -p NAME (none found yet), set TRACERUN_PROFILE, or --path "
+                "LOG_DIR; to write one: tracerun init --path LOG_DIR -o profiles/NAME.yaml"
+            ),
+        ),
+        (
+            ("staging", "local"),
+            (
+                "use -p NAME (profiles found: local, staging), set TRACERUN_PROFILE, "
+                "or --path LOG_DIR"
+            ),
+        ),
+    ],
+)
+def test_no_profile_and_no_path_says_how_to_choose(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    profiles: tuple[str, ...],
+    hint: str,
+) -> None:
+    for name in profiles:
+        (tmp_path / "profiles").mkdir(exist_ok=True)
+        (tmp_path / "profiles" / f"{name}.yaml").write_text("version: 1\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("abc", env={"HOME": str(tmp_path)})
 
     assert result.exit_code == 2
-    assert result.stderr == (
-        "tracerun: error: no profile given\n"
-        "  hint: use -p NAME (see `tracerun profiles`), set TRACERUN_PROFILE, "
-        "or --path\n"
-    )
+    assert result.stderr == f"tracerun: error: no profile given\n  hint: {hint}\n"
 
 
 def test_unknown_output_suggests_closest(logs: Path) -> None:

@@ -137,7 +137,7 @@ def trust_command(profile: str | None) -> int:
     from tracerun.config.trust import chain_digest, record_trust  # noqa: PLC0415 - start-up: not for --help
     from tracerun.sources import programs_of  # noqa: PLC0415 - start-up: registry
 
-    path = resolve_profile(profile)
+    path = resolve_profile(profile, ad_hoc=False)
     validated, texts = load_profile_chain(path)
     programs = programs_of(to_spec(validated))
     if not programs:
