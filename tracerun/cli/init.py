@@ -53,6 +53,7 @@ _NOT_A_STRING = re.compile(
 _YAML_WORDS = frozenset(
     {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 )
+_UNTIMED = "its records print first, without a time: log one to merge them in order"
 _KIND_TEXT = {
     "json": "JSON, one object per line",
     "wrapped": "JSON records that hold a program's line (docker json-file, journald)",
@@ -307,7 +308,7 @@ def _names(family: Described) -> set[str]:
 def _parser_lines(family: Described) -> list[str]:
     sniffed, name = family.sniffed, family.family.name
     config = parser_config(sniffed)
-    lines = [f"  # {name}: {_KIND_TEXT[sniffed.kind]}", *_notes(sniffed)]
+    lines = [f"  # {name}: {_kind_text(sniffed)}", *_notes(sniffed)]
     lines.append(f"  {_key(name)}:")
     for key, value in config.items():
         lines.append(f"    {key}: {_flow(value)}")
@@ -321,11 +322,19 @@ def _parser_lines(family: Described) -> list[str]:
     return lines
 
 
+def _kind_text(sniffed: Sniffed) -> str:
+    if sniffed.kind == "text" and sniffed.time_text is None:
+        return "plain text without timestamps"
+    return _KIND_TEXT[sniffed.kind]
+
+
 def _notes(sniffed: Sniffed) -> list[str]:
     if sniffed.kind == "unknown":
         return []
     where = f" in `{sniffed.time_key}`" if sniffed.time_key else ""
     notes = [f"  # time{where}: {describe_time(sniffed.time_text)}"]
+    if sniffed.time_text is None:
+        notes.append(f"  # {_UNTIMED}")
     if sniffed.ids:
         shown = [n if n == w else f"{n} (at {w})" for n, w in sniffed.ids]
         notes.append(f"  # ids: {', '.join(shown)}")
