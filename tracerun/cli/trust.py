@@ -129,7 +129,7 @@ def trust_command(profile: str | None) -> int:
 
     \b
     Example:
-      tracerun trust -p journal
+      tracerun trust -p examples/journald.yaml
     """
     from tracerun.config.discover import resolve_profile  # noqa: PLC0415 - start-up: not for --help
     from tracerun.config.loader import load_profile_chain  # noqa: PLC0415 - start-up: pydantic

@@ -48,7 +48,7 @@ def validate_command(names: tuple[str, ...], profile: str | None) -> int:
 
     \b
     Example:
-      tracerun validate -p staging
+      tracerun validate -p demo
       tracerun validate profiles/*.yaml
     """
     from tracerun.config.discover import resolve_profile  # noqa: PLC0415 - start-up: not for --help
