@@ -89,6 +89,22 @@ class _DefaultGroup(click.Group):
             formatter.write_dl(list(rows.items()))
         self.format_commands(ctx, formatter)
 
+    def shell_complete(
+        self, ctx: click.Context, incomplete: str
+    ) -> list[click.shell_completion.CompletionItem]:
+        """Complete the first word: the commands, the group's and the trace's options.
+
+        Why: `tracerun --sin<TAB>` is the trace's `--since` (the default command).
+        """
+        items = super().shell_complete(ctx, incomplete)
+        trace = self.get_command(ctx, TRACE)
+        if trace is None or not incomplete.startswith("-"):
+            return items
+        trace_ctx = click.Context(trace, info_name=TRACE, parent=ctx)
+        known = {item.value for item in items}
+        more = trace.shell_complete(trace_ctx, incomplete)
+        return [*items, *(item for item in more if item.value not in known)]
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in COMMANDS and args[0] not in _GROUP_FLAGS:
             args = [TRACE, *args]
