@@ -221,6 +221,37 @@ def test_a_log_without_a_known_format_or_time_is_described_as_it_is(
     assert run("validate", "-p", "p.yaml").exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("name", "line", "note"),
+    [
+        (
+            "app.log",
+            '{"ts": "2026-03-20T14:10:00Z", "msg": "hello", "ctx": {"order": 7}}',
+            "add one to `fields` (a JMESPath over the record)",
+        ),
+        (
+            "payments.log",
+            "2026-03-20 14:09:31,264 INFO  [req-976134f7] payments.charge: charge",
+            "for one inside the text (`[abc123]`), use type: regex with (?P<request_id>…)",
+        ),
+        (
+            "access.log",
+            '203.0.113.24 - - [20/Mar/2026:14:10:00 +0000] "GET / HTTP/1.1" 200 2 "-" "x"',
+            "log one after the known fields (rid=$request_id), then run init again",
+        ),
+    ],
+)
+def test_a_log_without_an_id_field_gets_a_note_that_fits_its_kind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, line: str, note: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_text(line + "\n", encoding="utf-8")
+
+    assert run("init", "--path", name, "-o", "p.yaml").exit_code == 0
+    text = Path("p.yaml").read_text(encoding="utf-8")
+    assert f"\n  # no usual id key seen as a field; {note}\n" in text
+
+
 def test_unrecognised_lines_get_the_usual_keys(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

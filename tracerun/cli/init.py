@@ -53,6 +53,17 @@ _NOT_A_STRING = re.compile(
 _YAML_WORDS = frozenset(
     {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 )
+_FIELDS_HINT = "add one to `fields` (a JMESPath over the record)"
+_PATTERN_HINT = (
+    "for one inside the text (`[abc123]`), use type: regex with (?P<request_id>…)"
+)
+_NO_ID_HINT = {
+    "json": _FIELDS_HINT,
+    "wrapped": _PATTERN_HINT,
+    "logfmt": _FIELDS_HINT,
+    "access": "log one after the known fields (rid=$request_id), then run init again",
+    "text": _PATTERN_HINT,
+}
 _UNTIMED = "its records print first, without a time: log one to merge them in order"
 _KIND_TEXT = {
     "json": "JSON, one object per line",
@@ -339,7 +350,9 @@ def _notes(sniffed: Sniffed) -> list[str]:
         shown = [n if n == w else f"{n} (at {w})" for n, w in sniffed.ids]
         notes.append(f"  # ids: {', '.join(shown)}")
     else:
-        notes.append("  # no usual id key seen as a field; add one to `fields`")
+        notes.append(
+            f"  # no usual id key seen as a field; {_NO_ID_HINT[sniffed.kind]}"
+        )
     return notes
 
 
