@@ -371,6 +371,27 @@ def test_unknown_output_suggests_closest(logs: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("typed", "guess"),
+    [
+        ("--sinse", " Did you mean '--since'?"),  # not '--ignore-case' and '--ssh' too
+        ("--colour", " Did you mean '--color'?"),
+    ],
+)
+def test_a_misspelled_option_gets_the_closest_name_only(
+    logs: Path, typed: str, guess: str
+) -> None:
+    args = ["--path", str(logs), typed, "1h", "abc"]
+    result = CliRunner().invoke(cli, args, prog_name="tracerun")
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Usage: tracerun trace [OPTIONS] TERM...\n"
+        "Try 'tracerun trace --help' for help.\n\n"
+        f"Error: No such option '{typed}'.{guess}\n"
+    )
+
+
 def test_path_matching_nothing_warns_and_others_still_answer(logs: Path) -> None:
     result = run(
         "--path", str(logs / "orders.log"), "--path", "/nonexistent/x.log", "abc"

@@ -118,6 +118,8 @@ class _DefaultGroup(click.Group):
         """
         try:
             code = super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            raise _narrowed(exc) from None
         except BrokenPipeError:  # `| head`: click would turn this into exit 1
             silence_stdout()
             raise click.exceptions.Exit(ExitCode.BROKEN_PIPE) from None
@@ -150,6 +152,26 @@ def cli() -> None:
       tracerun -p staging request_id=abc123 --since 2h -o ndjson
       tracerun --path ./logs trace_id=4bf92f35
     """
+
+
+def _narrowed(exc: click.NoSuchOption) -> click.NoSuchOption:
+    """Keep only the closest of click's guesses for a misspelled option.
+
+    Why: click offers every name within difflib's cutoff, in alphabetical
+    order, so `--sinse` got "one of: '--ignore-case', '--since', '--ssh'".
+    """
+    from difflib import SequenceMatcher  # noqa: PLC0415 - error path only
+
+    found = exc.possibilities or []
+    if not found:
+        return exc
+    ratios = [SequenceMatcher(None, exc.option_name, name).ratio() for name in found]
+    kept = [
+        name for name, r in zip(found, ratios, strict=True) if r >= max(ratios) - 0.1
+    ]
+    if kept == found:
+        return exc
+    return click.NoSuchOption(exc.option_name, exc.message, kept, exc.ctx)
 
 
 def _fail(exc: TracerunError) -> NoReturn:
