@@ -95,13 +95,19 @@ def test_missing_required_key_points_at_the_parent_with_its_description(
     assert at(issue) == (3, 3)
     assert issue.key_path == "sources.app"
     assert issue.message == "missing required key 'paths'"
-    assert issue.hint.startswith("paths: Globs")
+    assert issue.hint.startswith(
+        "add it, e.g. `paths: [./logs/orders/*.log*]`; paths: Globs"
+    )
 
 
 def test_missing_top_level_key_points_at_the_document(write, problems):
     issue = only(problems, write, "# staging\nversion: 1\n")
     assert at(issue) == (2, 1)
     assert issue.message == "missing required key 'sources'"
+    assert issue.hint == (
+        "add it, e.g. `sources: {orders: {type: file, paths: [./logs/orders/]}}`; "
+        "sources: Named places to read logs from, in tie-break order."
+    )
 
 
 def test_value_error_text_is_kept_without_pydantic_prefix(write, problems):
@@ -335,7 +341,11 @@ def test_optional_model_fields_are_walked_through(write, problems):
     )
     issues = problems(write("p.yaml", text))
     assert [(i.message, i.hint) for i in issues] == [
-        ("missing required key 'start'", "start: " + START_DESCRIPTION),
+        (
+            "missing required key 'start'",
+            "add it, e.g. `start: '^\\d{4}-\\d{2}-\\d{2}'`; start: "
+            + START_DESCRIPTION,
+        ),
         ("unknown key 'strat'", "did you mean 'start'? multiline accepts: start"),
     ]
 

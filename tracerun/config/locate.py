@@ -218,8 +218,20 @@ def _missing(_error: ErrorDetails, walk: _Walk) -> _Explained:
     key, parent = walk.path[-1], walk.path[:-1]
     field = walk.owner.model_fields.get(str(key)) if walk.owner else None
     hint = f"{key}: {field.description}" if field and field.description else None
+    if field and field.examples and hint:
+        hint = f"add it, e.g. `{_flow({str(key): field.examples[0]})}`; {hint}"
     message = f"missing required key {key!r}"
     return _Explained(parent, message, hint, "key", parent, walk)
+
+
+def _flow(value: dict[str, Any]) -> str:
+    """One line of YAML for a key and its example value (`paths: [./logs/]`)."""
+    import yaml  # noqa: PLC0415 - error path only
+
+    text = yaml.safe_dump(
+        value, default_flow_style=True, sort_keys=False, width=1000, allow_unicode=True
+    )
+    return text.strip().removeprefix("{").removesuffix("}")
 
 
 def _extra(_error: ErrorDetails, walk: _Walk) -> _Explained:
