@@ -211,6 +211,28 @@ def test_string_instead_of_list_suggests_brackets(write, problems):
     assert issue.hint == "write a list: [a.log]"
 
 
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        (
+            "version: 1\nsources:\n- a: {type: file, paths: [a.log]}\n",
+            "expected a mapping, got a list",
+            "write its entries as `name: value` lines, without `- ` before them",
+        ),
+        (
+            "version: 1\ndescription: 12:30\nsources:\n  a: {type: file, paths: [a]}\n",
+            "expected a string, got a number (750)",  # YAML 1.1's base 60
+            "quote it: YAML reads it as a number",
+        ),
+    ],
+)
+def test_a_usual_yaml_slip_gets_a_hint_to_write_it_right(
+    write, problems, text, message, hint
+):
+    issue = only(problems, write, text)
+    assert (issue.message, issue.hint) == (message, hint)
+
+
 def test_empty_value_is_named_nothing(write, problems):
     issue = only(
         problems, write, "version: 1\nsources:\n  a:\n    type: file\n    paths:\n"

@@ -303,10 +303,21 @@ def _too_short(error: ErrorDetails, walk: _Walk) -> _Explained:
 def _wrong_type(error: ErrorDetails, walk: _Walk) -> _Explained:
     expected, given = _EXPECTED[error["type"]], error["input"]
     got = _kind(given)
-    as_list = expected == "a list" and isinstance(given, str)
-    hint = f"write a list: [{cut(given)}]" if as_list else None
     message = f"expected {expected}, got {got}"
+    hint = _type_hint(expected, given)
     return _Explained(walk.path, message, hint, "value", None, walk, expected, got)
+
+
+def _type_hint(expected: str, given: object) -> str | None:
+    """Say how to write what was meant, for the usual slips of YAML."""
+    if expected == "a list" and isinstance(given, str):
+        return f"write a list: [{cut(given)}]"
+    if expected == "a mapping" and isinstance(given, list):
+        return "write its entries as `name: value` lines, without `- ` before them"
+    number = isinstance(given, int | float) and not isinstance(given, bool)
+    if expected == "a string" and number:
+        return "quote it: YAML reads it as a number"
+    return None
 
 
 def _dict_key(error: ErrorDetails, walk: _Walk, marks: Marks) -> _Explained:
