@@ -392,6 +392,34 @@ def test_a_misspelled_option_gets_the_closest_name_only(
     )
 
 
+COMMAND_AS_ID = (
+    "tracerun: nothing matched: 'validate' was searched as an id; to run the "
+    "command, write it first: tracerun validate [OPTIONS]\n"
+)
+
+
+def test_a_bare_term_naming_a_command_that_matched_nothing_says_how_to_run_it(
+    logs: Path,
+) -> None:
+    result = run("--path", str(logs), "validate")
+
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", COMMAND_AS_ID)
+    assert run("--path", str(logs), "request_id=validate").stderr == ""
+
+
+def test_a_plain_trace_says_it_too(logs: Path) -> None:
+    # cli/quick.py reads this command line without click: the same line.
+    done = subprocess.run(
+        [sys.executable, "-m", "tracerun", "--path", str(logs), "validate"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": os.environ["PATH"], "NO_COLOR": "1"},
+    )
+
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", COMMAND_AS_ID)
+
+
 def test_path_matching_nothing_warns_and_others_still_answer(logs: Path) -> None:
     result = run(
         "--path", str(logs / "orders.log"), "--path", "/nonexistent/x.log", "abc"
