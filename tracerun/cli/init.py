@@ -92,6 +92,7 @@ def starter_text(
     flags: Mapping[str, Sequence[str]],
     out_dir: Path | None,
     warnings: list[str] | None = None,
+    name: str = "THIS_FILE",
 ) -> str:
     """Build the starter profile for the logs the ad hoc flags name.
 
@@ -100,6 +101,7 @@ def starter_text(
         out_dir: Where the profile is written (None: stdout, absolute paths).
         warnings: collects a line per log whose naive times look like local
             time in another zone than UTC.
+        name: How the header's commands name the profile (`-o FILE` as given).
 
     Raises:
         TracerunError: No log was found, or the engine cannot be reached.
@@ -127,7 +129,7 @@ def starter_text(
             for d in described
             if d.offset is not None
         ]
-    return render_profile(described, ", ".join(shown))
+    return render_profile(described, ", ".join(shown), name)
 
 
 def _with_offset(described: Described) -> Described:
@@ -266,15 +268,17 @@ def sample_of(sniffed: Sniffed, config: dict[str, Any]) -> dict[str, Any] | None
 # --- rendering ---------------------------------------------------------------------
 
 
-def render_profile(families: Sequence[Described], described: str) -> str:
+def render_profile(
+    families: Sequence[Described], described: str, name: str = "THIS_FILE"
+) -> str:
     """Write the starter profile: header, keys, one parser and one source per family."""
     seen = {id_key(name) for family in families for name in _names(family)}
     ids = [key for key in ID_KEYS if key in seen]
     lines = [
         "# Starter profile written by `tracerun init` from the first lines of each log.",
-        "# Check it:          tracerun validate -p THIS_FILE",
-        "# See what it reads: tracerun sources -p THIS_FILE --check",
-        "# Trace a request:   tracerun -p THIS_FILE REQUEST_ID",
+        f"# Check it:          tracerun validate -p {name}",
+        f"# See what it reads: tracerun sources -p {name} --check",
+        f"# Trace a request:   tracerun -p {name} REQUEST_ID",
         "version: 1",
         f"description: {quote(f'Starter profile for {described}')}",
     ]
@@ -413,7 +417,10 @@ def init_command(output: Path | None, force: bool, **flags: tuple[str, ...]) -> 
         msg = "give --path DIR (or --docker PATTERN) to say which logs to describe"
         raise click.UsageError(msg)
     warnings: list[str] = []
-    text = starter_text(values, output.parent if output else None, warnings)
+    import shlex  # noqa: PLC0415 - start-up: init only
+
+    name = shlex.quote(str(output)) if output else "THIS_FILE"
+    text = starter_text(values, output.parent if output else None, warnings, name)
     for warning in warnings:
         click.echo(f"tracerun: warning: {warning}", err=True)
     if output is None:
@@ -421,7 +428,7 @@ def init_command(output: Path | None, force: bool, **flags: tuple[str, ...]) -> 
         return ExitCode.OK
     write_starter(output, text, force=force)
     click.echo(
-        f"tracerun: wrote {output}; check it: tracerun validate -p {output}", err=True
+        f"tracerun: wrote {output}; check it: tracerun validate -p {name}", err=True
     )
     return ExitCode.OK
 
