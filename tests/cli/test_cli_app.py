@@ -927,6 +927,21 @@ def test_profiles_shows_the_description_as_written(
     assert result.stdout == "sec  profiles/sec.yaml  token ${CI_TOKEN}\n"
 
 
+def test_profiles_without_any_says_how_to_write_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("profiles", env={"HOME": str(tmp_path)})
+
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        "tracerun: warning: no profiles found (looked in profiles/ here and in each "
+        "parent folder, $TRACERUN_PROFILE_PATH, ~/.config/tracerun/profiles)\n"
+        "  hint: write one for your logs: tracerun init --path LOG_DIR "
+        "-o profiles/NAME.yaml\n"
+    )
+
+
 def test_a_bad_docker_host_in_the_environment_fails_that_source_naming_it(
     tmp_path: Path,
 ) -> None:
