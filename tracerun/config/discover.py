@@ -51,7 +51,11 @@ def find_profile(
             raise ProfileNotFoundError(msg, "give a profile file (.yaml), or a name")
         if "/" in name or os.sep in name:
             msg = f"profile file {cut(name)} does not exist"
-            raise ProfileNotFoundError(msg, _missing_file_hint(given, candidate))
+            hint = (
+                file_beside(given, candidate)
+                or "check the path, or give a profile name"
+            )
+            raise ProfileNotFoundError(msg, hint)
         name = given.stem if name.endswith(SUFFIXES) else name
     folders = search_path(cwd, env)
     for folder in folders:
@@ -97,17 +101,23 @@ def _no_profile_hint(env: Mapping[str, str] | None, *, ad_hoc: bool) -> str:
 INIT_HINT = "tracerun init --path LOG_DIR -o profiles/NAME.yaml"
 
 
-def _missing_file_hint(given: Path, candidate: Path) -> str:
-    """Name the profile file beside a missing one that was likely meant."""
+def file_beside(given: Path, candidate: Path) -> str | None:
+    """Name the profile file beside a missing one that was likely meant.
+
+    Args:
+        given: The path as written (`profiles/staging.yml`).
+        candidate: Where it was looked for (`given` from the folder it is relative to).
+
+    Returns:
+        `did you mean 'profiles/staging.yaml'?`, or None when none is close.
+    """
     import difflib  # noqa: PLC0415 - error path only
 
     beside = [p.name for p in _profile_files(candidate.parent)]
     stem = given.stem if given.suffix in SUFFIXES else given.name
     close = [f"{stem}{suffix}" for suffix in SUFFIXES if f"{stem}{suffix}" in beside]
     close = close or difflib.get_close_matches(given.name, beside, n=1)
-    if close:
-        return f"did you mean {str(given.parent / close[0])!r}?"
-    return "check the path, or give a profile name"
+    return f"did you mean {str(given.parent / close[0])!r}?" if close else None
 
 
 def list_profiles(
