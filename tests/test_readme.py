@@ -154,6 +154,18 @@ def test_sample_output_is_what_the_demo_prints() -> None:
     assert "Here each line is cut at 96 characters" in README
 
 
+def _tracerun(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run tracerun in the repository as a user would there, without colour."""
+    return subprocess.run(
+        [sys.executable, "-m", "tracerun", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+    )
+
+
 def test_readme_summary_example_is_the_demo_summary() -> None:
     # tests/testdata/demo.summary.txt is the golden `-o summary` of the demo
     # (COLUMNS=100); the README shows it as it is.
@@ -166,14 +178,7 @@ def test_readme_summary_example_is_the_demo_summary() -> None:
 def test_expand_example_is_what_the_demo_prints() -> None:
     block = README.split("$ tracerun -p demo --expand req-7f3a9c2e\n", 1)[1]
     sample, after = block.split("```", 1)
-    done = subprocess.run(
-        [sys.executable, "-m", "tracerun", "-p", "demo", "--expand", "req-7f3a9c2e"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
-    )
+    done = _tracerun("-p", "demo", "--expand", "req-7f3a9c2e")
     actual = done.stdout.splitlines()
     # the first record, `…` for the request's others, then the last eight as shown
     assert sample.splitlines() == [*_as_shown(actual)[:1], "…", *_as_shown(actual)[-8:]]
@@ -190,14 +195,30 @@ def test_template_example_is_what_its_profile_prints() -> None:
         "$ tracerun -p examples/template.yaml req-7f3a9c2e -o short --source orders\n"
     )
     sample = README.split(command, 1)[1].split("```", 1)[0]
-    done = subprocess.run(
-        [sys.executable, "-m", "tracerun", *command.split()[2:]],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
-    )
+    done = _tracerun(*command.split()[2:])
 
     assert (done.stdout, done.stderr) == (sample, "")
     assert yaml_block in (ROOT / "examples" / "template.yaml").read_text("utf-8")
+
+
+def test_mermaid_example_is_the_start_of_the_demo_diagram() -> None:
+    # tests/testdata/demo.mermaid.md is the golden `-o mermaid` of the demo.
+    golden = (ROOT / "tests" / "testdata" / "demo.mermaid.md").read_text("utf-8")
+    block = README.split("$ tracerun -p demo req-7f3a9c2e -o mermaid\n```\n", 1)[1]
+    shown = block.split("\n```\n", 1)[0].splitlines()
+
+    assert shown[-1] == "    …"
+    assert shown[:-1] == golden.splitlines()[: len(shown) - 1]
+    assert len(shown) > 10
+
+
+def test_sources_check_example_is_what_it_prints_for_the_demo() -> None:
+    block = README.split("$ tracerun sources -p demo --check\n", 1)[1]
+    # the block is indented by two spaces, in a list item
+    lines = block.split("```", 1)[0].rstrip(" ").splitlines()
+    shown = [line.removeprefix("  ") for line in lines]
+    done = _tracerun("sources", "-p", "demo", "--check")
+    actual = done.stdout.splitlines()
+
+    assert shown[-1] == "…"
+    assert shown[:-1] == actual[: len(shown) - 1]
