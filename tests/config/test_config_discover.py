@@ -258,6 +258,21 @@ def test_resolve_profile_takes_the_name_then_the_environment(tree):
     )
 
 
+def test_a_missing_profile_from_the_environment_says_where_its_name_came_from(tree):
+    touch(tree / "repo/profiles/staging.yaml")
+    env = {"HOME": str(tree / "home"), "TRACERUN_PROFILE": "stagin"}
+    with pytest.raises(ProfileNotFoundError) as caught:
+        resolve_profile(None, env)
+    assert caught.value.message == (
+        "$TRACERUN_PROFILE: no profile named 'stagin'; looked in: profiles, "
+        f"{Path('~/.config/tracerun/profiles')}"
+    )
+    assert caught.value.hint == "did you mean 'staging'? profiles found: staging"
+    with pytest.raises(ProfileNotFoundError) as typed:
+        resolve_profile("stagin", env)
+    assert typed.value.message.startswith("no profile named 'stagin'")
+
+
 def test_without_ad_hoc_reading_the_hint_offers_no_path_flag(tree, monkeypatch):
     monkeypatch.chdir(tree / "home")
     with pytest.raises(TracerunError) as caught:

@@ -78,13 +78,21 @@ def resolve_profile(
 
     Raises:
         TracerunError: Neither is given; the hint names the profiles found.
-        ProfileNotFoundError: The profile does not exist.
+        ProfileNotFoundError: The profile does not exist (named from where the
+            name came when it is $TRACERUN_PROFILE's).
     """
-    name = name or default_profile_name(env)
-    if not name:
+    given = name or default_profile_name(env)
+    if not given:
         msg = "no profile given"
         raise TracerunError(msg, _no_profile_hint(env, ad_hoc=ad_hoc))
-    return find_profile(name, env=env)
+    try:
+        return find_profile(given, env=env)
+    except ProfileNotFoundError as exc:
+        if name:
+            raise
+        # not typed on this command line: say where the name came from
+        msg = f"${PROFILE_VARIABLE}: {exc.message}"
+        raise ProfileNotFoundError(msg, exc.hint) from None
 
 
 def _no_profile_hint(env: Mapping[str, str] | None, *, ad_hoc: bool) -> str:
