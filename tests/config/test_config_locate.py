@@ -362,14 +362,43 @@ def test_optional_model_fields_are_walked_through(write, problems):
         "version: 1\nsources:\n  a: {type: file, paths: [a], multiline: {strat: x}}\n"
     )
     issues = problems(write("p.yaml", text))
+    # `strat` is the missing `start`: one problem, not two (see below)
     assert [(i.message, i.hint) for i in issues] == [
-        (
-            "missing required key 'start'",
-            "add it, e.g. `start: '^\\d{4}-\\d{2}-\\d{2}'`; start: "
-            + START_DESCRIPTION,
-        ),
         ("unknown key 'strat'", "did you mean 'start'? multiline accepts: start"),
     ]
+
+
+def test_a_missing_required_key_gets_its_example(write, problems):
+    text = "version: 1\nsources:\n  a: {type: file, paths: [a], multiline: {}}\n"
+    [issue] = problems(write("p.yaml", text))
+    assert (issue.message, issue.hint) == (
+        "missing required key 'start'",
+        "add it, e.g. `start: '^\\d{4}-\\d{2}-\\d{2}'`; start: " + START_DESCRIPTION,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "messages"),
+    [
+        (
+            "version: 1\nsorces:\n  a: {type: file, paths: [a]}\n",
+            ["unknown key 'sorces'"],
+        ),
+        (
+            "version: 1\nsources:\n  a: {type: file, pahts: [a]}\n",
+            ["unknown key 'pahts'"],
+        ),
+        # `parsr` is not `paths` (its hint says 'parser'): both are problems
+        (
+            "version: 1\nsources:\n  a: {type: file, parsr: x}\n",
+            ["missing required key 'paths'", "unknown key 'parsr'"],
+        ),
+    ],
+)
+def test_a_misspelt_required_key_is_one_problem_not_two(
+    write, problems, text, messages
+):
+    assert [i.message for i in problems(write("p.yaml", text))] == messages
 
 
 def test_boolean_given_for_a_list_is_named(write, problems):

@@ -30,7 +30,11 @@ def validation_issues(
     errors: Sequence[ErrorDetails], marks: Marks
 ) -> list[ConfigIssue]:
     """Turn pydantic's errors for a Profile into located, de-duplicated issues."""
-    explained = _prune_branches([_explain(error, marks) for error in errors])
+    pairs = [(error, _explain(error, marks)) for error in errors]
+    misspelt = _misspelt_keys(pairs)
+    explained = _prune_branches(
+        [item for error, item in pairs if _parent_key(error) not in misspelt]
+    )
     issues = [
         _inside(
             located(marks, e.path, e.message, e.hint, at=e.at, shown=e.shown),
@@ -39,6 +43,34 @@ def validation_issues(
         for e in explained
     ]
     return list(dict.fromkeys(issues))
+
+
+def _parent_key(error: ErrorDetails) -> tuple[tuple[str | int, ...], str] | None:
+    """(where, key) of a "missing" error; None for any other."""
+    if error["type"] != "missing" or not error["loc"]:
+        return None
+    return tuple(error["loc"][:-1]), str(error["loc"][-1])
+
+
+def _misspelt_keys(
+    pairs: Sequence[tuple[ErrorDetails, _Explained]],
+) -> set[tuple[tuple[str | int, ...], str] | None]:
+    """Find the missing keys that an unknown key beside them misspells (`sorces:`).
+
+    Why: the unknown key's hint already says "did you mean 'sources'?"; a
+    second problem "missing required key 'sources'" is the same mistake.
+    """
+    import difflib  # noqa: PLC0415 - error path only
+
+    found: set[tuple[tuple[str | int, ...], str] | None] = set()
+    for error, item in pairs:
+        owner = item.walk.owner
+        if error["type"] != "extra_forbidden" or owner is None or not error["loc"]:
+            continue
+        allowed = sorted(set(owner.model_fields) - {"type"})
+        meant = difflib.get_close_matches(str(error["loc"][-1]), allowed, n=1)
+        found.update((tuple(error["loc"][:-1]), key) for key in meant)
+    return found
 
 
 def _inside(issue: ConfigIssue, explained: _Explained) -> ConfigIssue:
