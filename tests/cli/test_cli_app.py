@@ -376,6 +376,7 @@ def test_unknown_output_suggests_closest(logs: Path) -> None:
     [
         ("--sinse", " Did you mean '--since'?"),  # not '--ignore-case' and '--ssh' too
         ("--colour", " Did you mean '--color'?"),
+        ("--versoin", " Did you mean '--version'?"),  # the group's, not '--since'
     ],
 )
 def test_a_misspelled_option_gets_the_closest_name_only(

@@ -158,18 +158,20 @@ def _narrowed(exc: click.NoSuchOption) -> click.NoSuchOption:
     """Keep only the closest of click's guesses for a misspelled option.
 
     Why: click offers every name within difflib's cutoff, in alphabetical
-    order, so `--sinse` got "one of: '--ignore-case', '--since', '--ssh'".
+    order, so `--sinse` got "one of: '--ignore-case', '--since', '--ssh'"; and
+    the trace's guesses leave out the group's own `--version`.
     """
-    from difflib import SequenceMatcher  # noqa: PLC0415 - error path only
+    from difflib import SequenceMatcher, get_close_matches  # noqa: PLC0415 - error path only
 
-    found = exc.possibilities or []
+    group = [opt for param in cli.params for opt in param.opts]
+    found = [*(exc.possibilities or []), *get_close_matches(exc.option_name, group)]
     if not found:
         return exc
     ratios = [SequenceMatcher(None, exc.option_name, name).ratio() for name in found]
     kept = [
         name for name, r in zip(found, ratios, strict=True) if r >= max(ratios) - 0.1
     ]
-    if kept == found:
+    if kept == exc.possibilities:
         return exc
     return click.NoSuchOption(exc.option_name, exc.message, kept, exc.ctx)
 
