@@ -325,15 +325,39 @@ def test_no_terms_is_a_usage_error(logs: Path) -> None:
     assert "give at least one TERM" in result.stderr
 
 
-def test_no_profile_and_no_path_says_how_to_choose() -> None:
-    result = run("abc")
+@pytest.mark.parametrize(
+    ("profiles", "hint"),
+    [
+        (
+            (),
+            (
+                "use -p NAME (none found yet), set TRACERUN_PROFILE, or --path "
+                "LOG_DIR; to write one: tracerun init --path LOG_DIR -o profiles/NAME.yaml"
+            ),
+        ),
+        (
+            ("staging", "local"),
+            (
+                "use -p NAME (profiles found: local, staging), set TRACERUN_PROFILE, "
+                "or --path LOG_DIR"
+            ),
+        ),
+    ],
+)
+def test_no_profile_and_no_path_says_how_to_choose(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    profiles: tuple[str, ...],
+    hint: str,
+) -> None:
+    for name in profiles:
+        (tmp_path / "profiles").mkdir(exist_ok=True)
+        (tmp_path / "profiles" / f"{name}.yaml").write_text("version: 1\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("abc", env={"HOME": str(tmp_path)})
 
     assert result.exit_code == 2
-    assert result.stderr == (
-        "tracerun: error: no profile given\n"
-        "  hint: use -p NAME (see `tracerun profiles`), set TRACERUN_PROFILE, "
-        "or --path\n"
-    )
+    assert result.stderr == f"tracerun: error: no profile given\n  hint: {hint}\n"
 
 
 def test_unknown_output_suggests_closest(logs: Path) -> None:
@@ -345,6 +369,56 @@ def test_unknown_output_suggests_closest(logs: Path) -> None:
         "  hint: did you mean 'ndjson'? outputs: html, jaeger, markdown, mermaid, "
         "ndjson, otlp, summary, text\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "guess"),
+    [
+        ("--sinse", " Did you mean '--since'?"),  # not '--ignore-case' and '--ssh' too
+        ("--colour", " Did you mean '--color'?"),
+        ("--versoin", " Did you mean '--version'?"),  # the group's, not '--since'
+    ],
+)
+def test_a_misspelled_option_gets_the_closest_name_only(
+    logs: Path, typed: str, guess: str
+) -> None:
+    args = ["--path", str(logs), typed, "1h", "abc"]
+    result = CliRunner().invoke(cli, args, prog_name="tracerun")
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Usage: tracerun trace [OPTIONS] TERM...\n"
+        "Try 'tracerun trace --help' for help.\n\n"
+        f"Error: No such option '{typed}'.{guess}\n"
+    )
+
+
+COMMAND_AS_ID = (
+    "tracerun: nothing matched: 'validate' was searched as an id; to run the "
+    "command, write it first: tracerun validate [OPTIONS]\n"
+)
+
+
+def test_a_bare_term_naming_a_command_that_matched_nothing_says_how_to_run_it(
+    logs: Path,
+) -> None:
+    result = run("--path", str(logs), "validate")
+
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", COMMAND_AS_ID)
+    assert run("--path", str(logs), "request_id=validate").stderr == ""
+
+
+def test_a_plain_trace_says_it_too(logs: Path) -> None:
+    # cli/quick.py reads this command line without click: the same line.
+    done = subprocess.run(
+        [sys.executable, "-m", "tracerun", "--path", str(logs), "validate"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": os.environ["PATH"], "NO_COLOR": "1"},
+    )
+
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", COMMAND_AS_ID)
 
 
 def test_path_matching_nothing_warns_and_others_still_answer(logs: Path) -> None:
@@ -852,6 +926,21 @@ def test_profiles_shows_the_description_as_written(
     result = run("profiles", env={"CI_TOKEN": SECRET, "HOME": str(tmp_path)})
 
     assert result.stdout == "sec  profiles/sec.yaml  token ${CI_TOKEN}\n"
+
+
+def test_profiles_without_any_says_how_to_write_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("profiles", env={"HOME": str(tmp_path)})
+
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        "tracerun: warning: no profiles found (looked in profiles/ here and in each "
+        "parent folder, $TRACERUN_PROFILE_PATH, ~/.config/tracerun/profiles)\n"
+        "  hint: write one for your logs: tracerun init --path LOG_DIR "
+        "-o profiles/NAME.yaml\n"
+    )
 
 
 def test_a_bad_docker_host_in_the_environment_fails_that_source_naming_it(

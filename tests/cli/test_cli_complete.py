@@ -88,6 +88,21 @@ def test_profile_names_after_p() -> None:
     assert candidates("tracerun sources -p ") == ["plain,demo"]
 
 
+def test_the_first_word_completes_the_trace_options_too() -> None:
+    # `tracerun --sin` is the default command's --since, as after `-p demo`.
+    assert candidates("tracerun --sin") == ["plain,--since"]
+    assert candidates("tracerun -p demo --sin") == ["plain,--since"]
+    assert candidates("tracerun --ver") == ["plain,--version"]
+    assert candidates("tracerun --ma") == [
+        "plain,--max-records",
+        "plain,--max-depth",
+        "plain,--max-ids",
+        "plain,--max-fanout",
+        "plain,--margin",
+    ]
+    assert candidates("tracerun va") == ["plain,validate"]
+
+
 def test_a_path_after_p_is_left_to_the_shell() -> None:
     assert candidates("tracerun -p ./prof") == ["file,./prof"]
 

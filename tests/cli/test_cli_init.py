@@ -176,22 +176,91 @@ def test_same_file_name_in_two_folders_gets_the_folder_in_its_name(
     assert run("validate", "-p", "p.yaml").exit_code == 0
 
 
-def test_unrecognised_lines_get_the_auto_parser_and_no_sample(
+REAL = Path(__file__).parents[1] / "testdata" / "real"
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "block"),
+    [
+        (
+            "odd.log",
+            b"hello there\nsecond line\n",
+            (
+                "  # odd: a format init does not recognise (the auto parser tries each "
+                "line)\n  odd:\n    type: auto\n\nsources:\n"
+            ),
+        ),
+        (
+            # Python logging's default format, as Python wrote it (SOURCES.md there).
+            "worker.log",
+            (REAL / "stdlib-logging" / "default.log").read_bytes(),
+            (
+                "parsers:\n"
+                "  # worker: plain text without timestamps\n"
+                "  # time: no timestamp seen\n"
+                "  # its records print first, without a time: log one to merge them in "
+                "order\n"
+                "  # ids: request_id\n"
+                "  worker:\n"
+                "    type: auto\n"
+            ),
+        ),
+    ],
+)
+def test_a_log_without_a_known_format_or_time_is_described_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, lines: bytes, block: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_bytes(lines)
+
+    result = run("init", "--path", name, "-o", "p.yaml")
+
+    text = Path("p.yaml").read_text(encoding="utf-8")
+    assert result.exit_code == 0, result.stderr
+    assert block in text
+    assert run("validate", "-p", "p.yaml").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "note"),
+    [
+        (
+            "app.log",
+            '{"ts": "2026-03-20T14:10:00Z", "msg": "hello", "ctx": {"order": 7}}',
+            "add one to `fields` (a JMESPath over the record)",
+        ),
+        (
+            "payments.log",
+            "2026-03-20 14:09:31,264 INFO  [req-976134f7] payments.charge: charge",
+            "for one inside the text (`[abc123]`), use type: regex with (?P<request_id>…)",
+        ),
+        (
+            "access.log",
+            '203.0.113.24 - - [20/Mar/2026:14:10:00 +0000] "GET / HTTP/1.1" 200 2 "-" "x"',
+            "log one after the known fields (rid=$request_id), then run init again",
+        ),
+    ],
+)
+def test_a_log_without_an_id_field_gets_a_note_that_fits_its_kind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, line: str, note: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_text(line + "\n", encoding="utf-8")
+
+    assert run("init", "--path", name, "-o", "p.yaml").exit_code == 0
+    text = Path("p.yaml").read_text(encoding="utf-8")
+    assert f"\n  # no usual id key seen as a field; {note}\n" in text
+
+
+def test_unrecognised_lines_get_the_usual_keys(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path("odd.log").write_text("hello there\nsecond line\n", encoding="utf-8")
 
-    result = run("init", "--path", "odd.log", "-o", "p.yaml")
-
+    assert run("init", "--path", "odd.log", "-o", "p.yaml").exit_code == 0
     text = Path("p.yaml").read_text(encoding="utf-8")
-    assert result.exit_code == 0, result.stderr
-    assert (
-        "  # odd: a format init does not recognise (the auto parser tries each line)\n"
-        "  odd:\n    type: auto\n\nsources:\n"
-    ) in text
     assert "# keys: [request_id, trace_id]  # no usual id key was seen\n" in text
-    assert run("validate", "-p", "p.yaml").exit_code == 0
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from tracerun.cli import cli
 from tracerun.cli.validate import validate_profile
 from tracerun.errors import ProfileError
 
@@ -282,4 +284,22 @@ def test_samples_that_backtrack_forever_are_stopped_and_located(
     assert issue.message == "checking these samples took over 0.2 s"
     assert (
         issue.hint == "a regex with nested repeats such as (a+)+ can backtrack forever"
+    )
+
+
+@pytest.mark.parametrize("command", ["validate", "trust"])
+def test_without_a_profile_the_hint_names_them_and_offers_no_path_flag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # `validate` and `trust` have no --path: the hint must not offer it.
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "local.yaml").write_text("version: 1\n")
+    monkeypatch.chdir(tmp_path)
+    env = {"HOME": str(tmp_path), "TRACERUN_PROFILE": "", "NO_COLOR": ""}
+    result = CliRunner().invoke(cli, [command], env=env)
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "tracerun: error: no profile given\n"
+        "  hint: use -p NAME (profiles found: local) or set TRACERUN_PROFILE\n"
     )

@@ -168,6 +168,20 @@ def test_a_missing_path_is_not_searched_for(tree):
     with pytest.raises(ProfileNotFoundError) as caught:
         find_profile("conf/staging.yaml", env=env_for(tree))
     assert caught.value.message == "profile file conf/staging.yaml does not exist"
+    assert caught.value.hint == "check the path, or give a profile name"
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["profiles/staging.yml", "profiles/staging", "profiles/stagin.yaml"],
+)
+def test_a_missing_path_names_the_profile_file_beside_it(tree, given):
+    touch(tree / "repo/profiles/staging.yaml")
+    touch(tree / "repo/profiles/prod.yaml")
+    with pytest.raises(ProfileNotFoundError) as caught:
+        find_profile(given, env=env_for(tree))
+    assert caught.value.message == f"profile file {given} does not exist"
+    assert caught.value.hint == "did you mean 'profiles/staging.yaml'?"
 
 
 def test_not_found_names_the_places_searched_and_a_close_name(tree):
@@ -240,7 +254,32 @@ def test_resolve_profile_takes_the_name_then_the_environment(tree):
         resolve_profile(None, {"HOME": str(tree / "home")})
     assert (caught.value.message, caught.value.hint) == (
         "no profile given",
-        "use -p NAME (see `tracerun profiles`), set TRACERUN_PROFILE, or --path",
+        "use -p NAME (profiles found: staging), set TRACERUN_PROFILE, or --path LOG_DIR",
+    )
+
+
+def test_a_missing_profile_from_the_environment_says_where_its_name_came_from(tree):
+    touch(tree / "repo/profiles/staging.yaml")
+    env = {"HOME": str(tree / "home"), "TRACERUN_PROFILE": "stagin"}
+    with pytest.raises(ProfileNotFoundError) as caught:
+        resolve_profile(None, env)
+    assert caught.value.message == (
+        "$TRACERUN_PROFILE: no profile named 'stagin'; looked in: profiles, "
+        f"{Path('~/.config/tracerun/profiles')}"
+    )
+    assert caught.value.hint == "did you mean 'staging'? profiles found: staging"
+    with pytest.raises(ProfileNotFoundError) as typed:
+        resolve_profile("stagin", env)
+    assert typed.value.message.startswith("no profile named 'stagin'")
+
+
+def test_without_ad_hoc_reading_the_hint_offers_no_path_flag(tree, monkeypatch):
+    monkeypatch.chdir(tree / "home")
+    with pytest.raises(TracerunError) as caught:
+        resolve_profile(None, env_for(tree), ad_hoc=False)
+    assert caught.value.hint == (
+        "use -p NAME (none found yet) or set TRACERUN_PROFILE; "
+        "to write one: tracerun init --path LOG_DIR -o profiles/NAME.yaml"
     )
 
 

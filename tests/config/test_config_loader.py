@@ -308,6 +308,16 @@ def test_missing_base_file_is_reported_at_the_extends_line(write, problems):
     assert issue.hint == f"a path here is relative to profiles{Path('/')}"
 
 
+def test_missing_base_file_names_the_one_beside_it(write, problems):
+    write("profiles/base.yaml", BASE)
+    path = write("profiles/p.yaml", MINIMAL + "extends: ./base.yml\n")
+    [issue] = problems(path)
+    assert issue.message == f"no such file: {Path('profiles/base.yml')}"
+    assert issue.hint == (
+        f"a path here is relative to profiles{Path('/')}; did you mean 'base.yaml'?"
+    )
+
+
 def test_missing_base_name_suggests_a_close_one(write, problems, tmp_path):
     write("profiles/base.yaml", BASE)
     path = write("profiles/p.yaml", MINIMAL + "extends: bsae\n")

@@ -95,13 +95,19 @@ def test_missing_required_key_points_at_the_parent_with_its_description(
     assert at(issue) == (3, 3)
     assert issue.key_path == "sources.app"
     assert issue.message == "missing required key 'paths'"
-    assert issue.hint.startswith("paths: Globs")
+    assert issue.hint.startswith(
+        "add it, e.g. `paths: [./logs/orders/*.log*]`; paths: Globs"
+    )
 
 
 def test_missing_top_level_key_points_at_the_document(write, problems):
     issue = only(problems, write, "# staging\nversion: 1\n")
     assert at(issue) == (2, 1)
     assert issue.message == "missing required key 'sources'"
+    assert issue.hint == (
+        "add it, e.g. `sources: {orders: {type: file, paths: [./logs/orders/]}}`; "
+        "sources: Named places to read logs from, in tie-break order."
+    )
 
 
 def test_value_error_text_is_kept_without_pydantic_prefix(write, problems):
@@ -203,6 +209,28 @@ def test_string_instead_of_list_suggests_brackets(write, problems):
     )
     assert issue.message == "expected a list, got a string ('a.log')"
     assert issue.hint == "write a list: [a.log]"
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        (
+            "version: 1\nsources:\n- a: {type: file, paths: [a.log]}\n",
+            "expected a mapping, got a list",
+            "write its entries as `name: value` lines, without `- ` before them",
+        ),
+        (
+            "version: 1\ndescription: 12:30\nsources:\n  a: {type: file, paths: [a]}\n",
+            "expected a string, got a number (750)",  # YAML 1.1's base 60
+            "quote it: YAML reads it as a number",
+        ),
+    ],
+)
+def test_a_usual_yaml_slip_gets_a_hint_to_write_it_right(
+    write, problems, text, message, hint
+):
+    issue = only(problems, write, text)
+    assert (issue.message, issue.hint) == (message, hint)
 
 
 def test_empty_value_is_named_nothing(write, problems):
@@ -334,10 +362,43 @@ def test_optional_model_fields_are_walked_through(write, problems):
         "version: 1\nsources:\n  a: {type: file, paths: [a], multiline: {strat: x}}\n"
     )
     issues = problems(write("p.yaml", text))
+    # `strat` is the missing `start`: one problem, not two (see below)
     assert [(i.message, i.hint) for i in issues] == [
-        ("missing required key 'start'", "start: " + START_DESCRIPTION),
         ("unknown key 'strat'", "did you mean 'start'? multiline accepts: start"),
     ]
+
+
+def test_a_missing_required_key_gets_its_example(write, problems):
+    text = "version: 1\nsources:\n  a: {type: file, paths: [a], multiline: {}}\n"
+    [issue] = problems(write("p.yaml", text))
+    assert (issue.message, issue.hint) == (
+        "missing required key 'start'",
+        "add it, e.g. `start: '^\\d{4}-\\d{2}-\\d{2}'`; start: " + START_DESCRIPTION,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "messages"),
+    [
+        (
+            "version: 1\nsorces:\n  a: {type: file, paths: [a]}\n",
+            ["unknown key 'sorces'"],
+        ),
+        (
+            "version: 1\nsources:\n  a: {type: file, pahts: [a]}\n",
+            ["unknown key 'pahts'"],
+        ),
+        # `parsr` is not `paths` (its hint says 'parser'): both are problems
+        (
+            "version: 1\nsources:\n  a: {type: file, parsr: x}\n",
+            ["missing required key 'paths'", "unknown key 'parsr'"],
+        ),
+    ],
+)
+def test_a_misspelt_required_key_is_one_problem_not_two(
+    write, problems, text, messages
+):
+    assert [i.message for i in problems(write("p.yaml", text))] == messages
 
 
 def test_boolean_given_for_a_list_is_named(write, problems):

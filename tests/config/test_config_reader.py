@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from tracerun.config.loader import load_profile
 from tracerun.config.marks import Span
 from tracerun.config.reader import read_yaml
@@ -137,6 +139,42 @@ def test_tab_indentation_gets_a_hint(write, problems):
     [issue] = problems(write("p.yaml", "version: 1\nsources:\n\tapp: 1\n"))
     assert at(issue) == ("p.yaml", 3, 1)
     assert issue.hint == "YAML indents with spaces; replace the tab"
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "hint"),
+    [
+        (
+            "version: 1\nsources:\n  app: {type: file, paths: [a]\n  b: 1\n",
+            ("p.yaml", 4, 3),
+            (
+                "while parsing a flow mapping that starts on line 3: end it with `}`, "
+                "and write `,` between its entries"
+            ),
+        ),
+        (
+            "version: 1\nkeys: [a, b\nsources: {}\n",
+            ("p.yaml", 3, 8),
+            (
+                "while parsing a flow sequence that starts on line 2: end it with `]`, "
+                "and write `,` between its items"
+            ),
+        ),
+        (
+            "version: 1\nsources:\n  app:\n    type: file\n   paths: [a]\n",
+            ("p.yaml", 5, 4),
+            (
+                "while parsing a block mapping that starts on line 3: its keys are "
+                "indented 2 spaces, line 5 is indented 3"
+            ),
+        ),
+    ],
+)
+def test_an_unclosed_bracket_or_a_key_out_of_line_says_how_to_fix_it(
+    write, problems, text, where, hint
+):
+    [issue] = problems(write("p.yaml", text))
+    assert (at(issue), issue.hint) == (where, hint)
 
 
 def test_control_character_is_located(write, problems):

@@ -89,6 +89,22 @@ class _DefaultGroup(click.Group):
             formatter.write_dl(list(rows.items()))
         self.format_commands(ctx, formatter)
 
+    def shell_complete(
+        self, ctx: click.Context, incomplete: str
+    ) -> list[click.shell_completion.CompletionItem]:
+        """Complete the first word: the commands, the group's and the trace's options.
+
+        Why: `tracerun --sin<TAB>` is the trace's `--since` (the default command).
+        """
+        items = super().shell_complete(ctx, incomplete)
+        trace = self.get_command(ctx, TRACE)
+        if trace is None or not incomplete.startswith("-"):
+            return items
+        trace_ctx = click.Context(trace, info_name=TRACE, parent=ctx)
+        known = {item.value for item in items}
+        more = trace.shell_complete(trace_ctx, incomplete)
+        return [*items, *(item for item in more if item.value not in known)]
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in COMMANDS and args[0] not in _GROUP_FLAGS:
             args = [TRACE, *args]
@@ -102,6 +118,8 @@ class _DefaultGroup(click.Group):
         """
         try:
             code = super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            raise _narrowed(exc) from None
         except BrokenPipeError:  # `| head`: click would turn this into exit 1
             silence_stdout()
             raise click.exceptions.Exit(ExitCode.BROKEN_PIPE) from None
@@ -134,6 +152,28 @@ def cli() -> None:
       tracerun -p staging request_id=abc123 --since 2h -o ndjson
       tracerun --path ./logs trace_id=4bf92f35
     """
+
+
+def _narrowed(exc: click.NoSuchOption) -> click.NoSuchOption:
+    """Keep only the closest of click's guesses for a misspelled option.
+
+    Why: click offers every name within difflib's cutoff, in alphabetical
+    order, so `--sinse` got "one of: '--ignore-case', '--since', '--ssh'"; and
+    the trace's guesses leave out the group's own `--version`.
+    """
+    from difflib import SequenceMatcher, get_close_matches  # noqa: PLC0415 - error path only
+
+    group = [opt for param in cli.params for opt in param.opts]
+    found = [*(exc.possibilities or []), *get_close_matches(exc.option_name, group)]
+    if not found:
+        return exc
+    ratios = [SequenceMatcher(None, exc.option_name, name).ratio() for name in found]
+    kept = [
+        name for name, r in zip(found, ratios, strict=True) if r >= max(ratios) - 0.1
+    ]
+    if kept == exc.possibilities:
+        return exc
+    return click.NoSuchOption(exc.option_name, exc.message, kept, exc.ctx)
 
 
 def _fail(exc: TracerunError) -> NoReturn:

@@ -53,6 +53,18 @@ _NOT_A_STRING = re.compile(
 _YAML_WORDS = frozenset(
     {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 )
+_FIELDS_HINT = "add one to `fields` (a JMESPath over the record)"
+_PATTERN_HINT = (
+    "for one inside the text (`[abc123]`), use type: regex with (?P<request_id>…)"
+)
+_NO_ID_HINT = {
+    "json": _FIELDS_HINT,
+    "wrapped": _PATTERN_HINT,
+    "logfmt": _FIELDS_HINT,
+    "access": "log one after the known fields (rid=$request_id), then run init again",
+    "text": _PATTERN_HINT,
+}
+_UNTIMED = "its records print first, without a time: log one to merge them in order"
 _KIND_TEXT = {
     "json": "JSON, one object per line",
     "wrapped": "JSON records that hold a program's line (docker json-file, journald)",
@@ -80,6 +92,7 @@ def starter_text(
     flags: Mapping[str, Sequence[str]],
     out_dir: Path | None,
     warnings: list[str] | None = None,
+    name: str = "THIS_FILE",
 ) -> str:
     """Build the starter profile for the logs the ad hoc flags name.
 
@@ -88,6 +101,7 @@ def starter_text(
         out_dir: Where the profile is written (None: stdout, absolute paths).
         warnings: collects a line per log whose naive times look like local
             time in another zone than UTC.
+        name: How the header's commands name the profile (`-o FILE` as given).
 
     Raises:
         TracerunError: No log was found, or the engine cannot be reached.
@@ -115,7 +129,7 @@ def starter_text(
             for d in described
             if d.offset is not None
         ]
-    return render_profile(described, ", ".join(shown))
+    return render_profile(described, ", ".join(shown), name)
 
 
 def _with_offset(described: Described) -> Described:
@@ -254,15 +268,17 @@ def sample_of(sniffed: Sniffed, config: dict[str, Any]) -> dict[str, Any] | None
 # --- rendering ---------------------------------------------------------------------
 
 
-def render_profile(families: Sequence[Described], described: str) -> str:
+def render_profile(
+    families: Sequence[Described], described: str, name: str = "THIS_FILE"
+) -> str:
     """Write the starter profile: header, keys, one parser and one source per family."""
     seen = {id_key(name) for family in families for name in _names(family)}
     ids = [key for key in ID_KEYS if key in seen]
     lines = [
         "# Starter profile written by `tracerun init` from the first lines of each log.",
-        "# Check it:          tracerun validate -p THIS_FILE",
-        "# See what it reads: tracerun sources -p THIS_FILE --check",
-        "# Trace a request:   tracerun -p THIS_FILE REQUEST_ID",
+        f"# Check it:          tracerun validate -p {name}",
+        f"# See what it reads: tracerun sources -p {name} --check",
+        f"# Trace a request:   tracerun -p {name} REQUEST_ID",
         "version: 1",
         f"description: {quote(f'Starter profile for {described}')}",
     ]
@@ -307,7 +323,7 @@ def _names(family: Described) -> set[str]:
 def _parser_lines(family: Described) -> list[str]:
     sniffed, name = family.sniffed, family.family.name
     config = parser_config(sniffed)
-    lines = [f"  # {name}: {_KIND_TEXT[sniffed.kind]}", *_notes(sniffed)]
+    lines = [f"  # {name}: {_kind_text(sniffed)}", *_notes(sniffed)]
     lines.append(f"  {_key(name)}:")
     for key, value in config.items():
         lines.append(f"    {key}: {_flow(value)}")
@@ -321,16 +337,26 @@ def _parser_lines(family: Described) -> list[str]:
     return lines
 
 
+def _kind_text(sniffed: Sniffed) -> str:
+    if sniffed.kind == "text" and sniffed.time_text is None:
+        return "plain text without timestamps"
+    return _KIND_TEXT[sniffed.kind]
+
+
 def _notes(sniffed: Sniffed) -> list[str]:
     if sniffed.kind == "unknown":
         return []
     where = f" in `{sniffed.time_key}`" if sniffed.time_key else ""
     notes = [f"  # time{where}: {describe_time(sniffed.time_text)}"]
+    if sniffed.time_text is None:
+        notes.append(f"  # {_UNTIMED}")
     if sniffed.ids:
         shown = [n if n == w else f"{n} (at {w})" for n, w in sniffed.ids]
         notes.append(f"  # ids: {', '.join(shown)}")
     else:
-        notes.append("  # no usual id key seen as a field; add one to `fields`")
+        notes.append(
+            f"  # no usual id key seen as a field; {_NO_ID_HINT[sniffed.kind]}"
+        )
     return notes
 
 
@@ -391,7 +417,10 @@ def init_command(output: Path | None, force: bool, **flags: tuple[str, ...]) -> 
         msg = "give --path DIR (or --docker PATTERN) to say which logs to describe"
         raise click.UsageError(msg)
     warnings: list[str] = []
-    text = starter_text(values, output.parent if output else None, warnings)
+    import shlex  # noqa: PLC0415 - start-up: init only
+
+    name = shlex.quote(str(output)) if output else "THIS_FILE"
+    text = starter_text(values, output.parent if output else None, warnings, name)
     for warning in warnings:
         click.echo(f"tracerun: warning: {warning}", err=True)
     if output is None:
@@ -399,7 +428,7 @@ def init_command(output: Path | None, force: bool, **flags: tuple[str, ...]) -> 
         return ExitCode.OK
     write_starter(output, text, force=force)
     click.echo(
-        f"tracerun: wrote {output}; check it: tracerun validate -p {output}", err=True
+        f"tracerun: wrote {output}; check it: tracerun validate -p {name}", err=True
     )
     return ExitCode.OK
 

@@ -365,7 +365,7 @@ def trace_options(func: F) -> F:
             "after_context",
             type=click.IntRange(min=0),
             metavar="N",
-            help="Also print N lines after each record, from the same file.",
+            help="Also print N lines after each record, from its file or container.",
         ),
         click.option(
             "-B",
@@ -373,7 +373,7 @@ def trace_options(func: F) -> F:
             "before_context",
             type=click.IntRange(min=0),
             metavar="N",
-            help="Also print N lines before each record, from the same file.",
+            help="Also print N lines before each record, from its file or container.",
         ),
         click.option(
             "-C",

@@ -29,6 +29,26 @@ if TYPE_CHECKING:
     from tracerun.errors import SourceFailure
 
 
+COMMAND_NAMES = ("init", "profiles", "schema", "sources", "trace", "trust", "validate")
+"""cli/app.py's COMMANDS (a test holds the two equal): a first argument naming
+one is a command, which click runs (cli/quick.py); a bare TERM naming one
+that matched nothing gets a line saying how to run the command."""
+
+
+def command_terms(terms: Sequence[str]) -> list[str]:
+    """Say, for each bare TERM that names a command, how to run that command.
+
+    Why: `tracerun -p demo validate` searches the id `validate` (a command is
+    the first word); exit 1 alone would not tell what happened.
+    """
+    return [
+        f"{term!r} was searched as an id; to run the command, write it first: "
+        f"tracerun {term} [OPTIONS]"
+        for term in dict.fromkeys(terms)
+        if term in COMMAND_NAMES
+    ]
+
+
 def echo_err(text: str) -> None:
     """Print one line on stderr as `click.echo(text, err=True)` does.
 

@@ -20,13 +20,14 @@ def profiles_command() -> int:
     Example:
       tracerun profiles
     """
-    from tracerun.config.discover import list_profiles  # noqa: PLC0415 - start-up: not for --help
+    from tracerun.config.discover import INIT_HINT, list_profiles  # noqa: PLC0415 - start-up: not for --help
 
     found = list_profiles()
     if not found:
         warn(
-            "no profiles found (looked in ./profiles, $TRACERUN_PROFILE_PATH, "
-            "~/.config/tracerun/profiles)"
+            "no profiles found (looked in profiles/ here and in each parent folder, "
+            "$TRACERUN_PROFILE_PATH, ~/.config/tracerun/profiles)",
+            f"write one for your logs: {INIT_HINT}",
         )
     width = max((len(name) for name, _ in found), default=0)
     for name, path in found:

@@ -20,6 +20,7 @@ import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from tracerun.cli.outcome import (
+    COMMAND_NAMES,
     flushed,
     last_resort,
     lenient_stdout,
@@ -126,9 +127,6 @@ class Parsed:
     command: str
 
 
-COMMAND_NAMES = ("init", "profiles", "schema", "sources", "trace", "trust", "validate")
-"""cli/app.py's COMMANDS (a test holds the two equal): a first argument naming
-one is a command, which click runs."""
 COMPLETE_VAR = "_TRACERUN_COMPLETE"
 """Set by the shell's completion script: click answers it."""
 

@@ -19,7 +19,13 @@ from tracerun.cli.options import (
     trace_options_of,
     wants_follow,
 )
-from tracerun.cli.outcome import Warner, echo_err, error, print_problems
+from tracerun.cli.outcome import (
+    Warner,
+    command_terms,
+    echo_err,
+    error,
+    print_problems,
+)
 from tracerun.errors import ExitCode, OutputError, QueryError
 
 if TYPE_CHECKING:
@@ -81,7 +87,7 @@ def run(terms: tuple[str, ...], options: Mapping[str, Any], command: str) -> int
         summary = formatter_for(_summary_stream(), "summary")
     hops = _hops(profile, result)
     _print_records(result, formatter, summary, hops)
-    code = _report(result)
+    code = _report(result, terms)
     if hops is not None:
         print_problems(hops.warnings, [])
         missing = hops.missing()
@@ -135,7 +141,7 @@ def _summary_stream() -> TextIO:
     return sys.stdout if sys.stdout.isatty() else sys.stderr
 
 
-def _report(result: RunResult) -> int:
+def _report(result: RunResult, terms: tuple[str, ...]) -> int:
     from tracerun.trace.merge import (  # noqa: PLC0415 - start-up: not for --help
         MAX_RECORDS_HINT,
         RECORD_CAP_HINT,
@@ -150,7 +156,8 @@ def _report(result: RunResult) -> int:
         error(capped, RECORD_CAP_HINT)
     if result.timeline.capped:
         error(cap_message(result.timeline), MAX_RECORDS_HINT)
-    for reason in result.why:
+    why = [*result.why, *([] if matched else command_terms(terms))]
+    for reason in why:
         echo_err(f"tracerun: nothing matched: {reason}")
     for line in result.report:
         echo_err(line)

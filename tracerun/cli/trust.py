@@ -129,7 +129,7 @@ def trust_command(profile: str | None) -> int:
 
     \b
     Example:
-      tracerun trust -p journal
+      tracerun trust -p examples/journald.yaml
     """
     from tracerun.config.discover import resolve_profile  # noqa: PLC0415 - start-up: not for --help
     from tracerun.config.loader import load_profile_chain  # noqa: PLC0415 - start-up: pydantic
@@ -137,7 +137,7 @@ def trust_command(profile: str | None) -> int:
     from tracerun.config.trust import chain_digest, record_trust  # noqa: PLC0415 - start-up: not for --help
     from tracerun.sources import programs_of  # noqa: PLC0415 - start-up: registry
 
-    path = resolve_profile(profile)
+    path = resolve_profile(profile, ad_hoc=False)
     validated, texts = load_profile_chain(path)
     programs = programs_of(to_spec(validated))
     if not programs:

@@ -48,7 +48,7 @@ def validate_command(names: tuple[str, ...], profile: str | None) -> int:
 
     \b
     Example:
-      tracerun validate -p staging
+      tracerun validate -p demo
       tracerun validate profiles/*.yaml
     """
     from tracerun.config.discover import resolve_profile  # noqa: PLC0415 - start-up: not for --help
@@ -57,7 +57,7 @@ def validate_command(names: tuple[str, ...], profile: str | None) -> int:
     targets: list[str | None] = [*([profile] if profile else []), *names]
     for name in targets or [None]:  # None: $TRACERUN_PROFILE
         try:
-            path = resolve_profile(name)
+            path = resolve_profile(name, ad_hoc=False)
             click.echo(summary(path, validate_profile(path)))
         except TracerunError as exc:
             show_error(exc)

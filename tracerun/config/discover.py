@@ -51,7 +51,11 @@ def find_profile(
             raise ProfileNotFoundError(msg, "give a profile file (.yaml), or a name")
         if "/" in name or os.sep in name:
             msg = f"profile file {cut(name)} does not exist"
-            raise ProfileNotFoundError(msg, "check the path, or give a profile name")
+            hint = (
+                file_beside(given, candidate)
+                or "check the path, or give a profile name"
+            )
+            raise ProfileNotFoundError(msg, hint)
         name = given.stem if name.endswith(SUFFIXES) else name
     folders = search_path(cwd, env)
     for folder in folders:
@@ -61,19 +65,67 @@ def find_profile(
     raise _not_found(name, folders, cwd, env)
 
 
-def resolve_profile(name: str | None, env: Mapping[str, str] | None = None) -> Path:
+def resolve_profile(
+    name: str | None, env: Mapping[str, str] | None = None, *, ad_hoc: bool = True
+) -> Path:
     """Find the profile to use: `name` (from `-p`), else $TRACERUN_PROFILE.
 
+    Args:
+        name: What `-p` gave, if anything.
+        env: Environment for $TRACERUN_PROFILE and the search; default os.environ.
+        ad_hoc: The command also reads logs without a profile (`--path`): the
+            hint offers it (not for `validate` and `trust`, which have no `--path`).
+
     Raises:
-        TracerunError: Neither is given.
-        ProfileNotFoundError: The profile does not exist.
+        TracerunError: Neither is given; the hint names the profiles found.
+        ProfileNotFoundError: The profile does not exist (named from where the
+            name came when it is $TRACERUN_PROFILE's).
     """
-    name = name or default_profile_name(env)
-    if not name:
+    given = name or default_profile_name(env)
+    if not given:
         msg = "no profile given"
-        hint = "use -p NAME (see `tracerun profiles`), set TRACERUN_PROFILE, or --path"
-        raise TracerunError(msg, hint)
-    return find_profile(name, env=env)
+        raise TracerunError(msg, _no_profile_hint(env, ad_hoc=ad_hoc))
+    try:
+        return find_profile(given, env=env)
+    except ProfileNotFoundError as exc:
+        if name:
+            raise
+        # not typed on this command line: say where the name came from
+        msg = f"${PROFILE_VARIABLE}: {exc.message}"
+        raise ProfileNotFoundError(msg, exc.hint) from None
+
+
+def _no_profile_hint(env: Mapping[str, str] | None, *, ad_hoc: bool) -> str:
+    names = [found for found, _ in list_profiles(env=env)]
+    found = f"profiles found: {', '.join(names)}" if names else "none found yet"
+    hint = f"use -p NAME ({found}) or set TRACERUN_PROFILE"
+    if ad_hoc:
+        hint = f"use -p NAME ({found}), set TRACERUN_PROFILE, or --path LOG_DIR"
+    if not names:
+        hint += f"; to write one: {INIT_HINT}"
+    return hint
+
+
+INIT_HINT = "tracerun init --path LOG_DIR -o profiles/NAME.yaml"
+
+
+def file_beside(given: Path, candidate: Path) -> str | None:
+    """Name the profile file beside a missing one that was likely meant.
+
+    Args:
+        given: The path as written (`profiles/staging.yml`).
+        candidate: Where it was looked for (`given` from the folder it is relative to).
+
+    Returns:
+        `did you mean 'profiles/staging.yaml'?`, or None when none is close.
+    """
+    import difflib  # noqa: PLC0415 - error path only
+
+    beside = [p.name for p in _profile_files(candidate.parent)]
+    stem = given.stem if given.suffix in SUFFIXES else given.name
+    close = [f"{stem}{suffix}" for suffix in SUFFIXES if f"{stem}{suffix}" in beside]
+    close = close or difflib.get_close_matches(given.name, beside, n=1)
+    return f"did you mean {str(given.parent / close[0])!r}?" if close else None
 
 
 def list_profiles(
@@ -197,7 +249,7 @@ def _not_found(
         guess = f"did you mean {close[0]!r}? " if close else ""
         hint = f"{guess}profiles found: {', '.join(names)}"
     else:
-        hint = "create one: tracerun init --path LOG_DIR -o profiles/NAME.yaml"
+        hint = f"create one: {INIT_HINT}"
     message = f"no profile named {quoted(name)}; looked in: {', '.join(places)}"
     return ProfileNotFoundError(message, hint)
 

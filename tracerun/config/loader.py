@@ -239,6 +239,7 @@ def _find_base(
         REGULAR,
         SUFFIXES,
         expand_user,
+        file_beside,
         find_profile,
         path_kind,
     )
@@ -247,9 +248,10 @@ def _find_base(
         candidate = Path(os.path.normpath(folder / expand_user(ref)))
         if path_kind(candidate) is None:
             where = f"{folder}{os.sep}" if str(folder) != "." else "the current folder"
+            guess = file_beside(Path(ref), candidate)
             report(
                 f"no such file: {cut(str(candidate))}",
-                f"a path here is relative to {where}",
+                f"a path here is relative to {where}" + (f"; {guess}" if guess else ""),
             )
             return None
         return _profile_file(candidate, report)

@@ -30,7 +30,11 @@ def validation_issues(
     errors: Sequence[ErrorDetails], marks: Marks
 ) -> list[ConfigIssue]:
     """Turn pydantic's errors for a Profile into located, de-duplicated issues."""
-    explained = _prune_branches([_explain(error, marks) for error in errors])
+    pairs = [(error, _explain(error, marks)) for error in errors]
+    misspelt = _misspelt_keys(pairs)
+    explained = _prune_branches(
+        [item for error, item in pairs if _parent_key(error) not in misspelt]
+    )
     issues = [
         _inside(
             located(marks, e.path, e.message, e.hint, at=e.at, shown=e.shown),
@@ -39,6 +43,34 @@ def validation_issues(
         for e in explained
     ]
     return list(dict.fromkeys(issues))
+
+
+def _parent_key(error: ErrorDetails) -> tuple[tuple[str | int, ...], str] | None:
+    """(where, key) of a "missing" error; None for any other."""
+    if error["type"] != "missing" or not error["loc"]:
+        return None
+    return tuple(error["loc"][:-1]), str(error["loc"][-1])
+
+
+def _misspelt_keys(
+    pairs: Sequence[tuple[ErrorDetails, _Explained]],
+) -> set[tuple[tuple[str | int, ...], str] | None]:
+    """Find the missing keys that an unknown key beside them misspells (`sorces:`).
+
+    Why: the unknown key's hint already says "did you mean 'sources'?"; a
+    second problem "missing required key 'sources'" is the same mistake.
+    """
+    import difflib  # noqa: PLC0415 - error path only
+
+    found: set[tuple[tuple[str | int, ...], str] | None] = set()
+    for error, item in pairs:
+        owner = item.walk.owner
+        if error["type"] != "extra_forbidden" or owner is None or not error["loc"]:
+            continue
+        allowed = sorted(set(owner.model_fields) - {"type"})
+        meant = difflib.get_close_matches(str(error["loc"][-1]), allowed, n=1)
+        found.update((tuple(error["loc"][:-1]), key) for key in meant)
+    return found
 
 
 def _inside(issue: ConfigIssue, explained: _Explained) -> ConfigIssue:
@@ -218,8 +250,20 @@ def _missing(_error: ErrorDetails, walk: _Walk) -> _Explained:
     key, parent = walk.path[-1], walk.path[:-1]
     field = walk.owner.model_fields.get(str(key)) if walk.owner else None
     hint = f"{key}: {field.description}" if field and field.description else None
+    if field and field.examples and hint:
+        hint = f"add it, e.g. `{_flow({str(key): field.examples[0]})}`; {hint}"
     message = f"missing required key {key!r}"
     return _Explained(parent, message, hint, "key", parent, walk)
+
+
+def _flow(value: dict[str, Any]) -> str:
+    """One line of YAML for a key and its example value (`paths: [./logs/]`)."""
+    import yaml  # noqa: PLC0415 - error path only
+
+    text = yaml.safe_dump(
+        value, default_flow_style=True, sort_keys=False, width=1000, allow_unicode=True
+    )
+    return text.strip().removeprefix("{").removesuffix("}")
 
 
 def _extra(_error: ErrorDetails, walk: _Walk) -> _Explained:
@@ -291,10 +335,21 @@ def _too_short(error: ErrorDetails, walk: _Walk) -> _Explained:
 def _wrong_type(error: ErrorDetails, walk: _Walk) -> _Explained:
     expected, given = _EXPECTED[error["type"]], error["input"]
     got = _kind(given)
-    as_list = expected == "a list" and isinstance(given, str)
-    hint = f"write a list: [{cut(given)}]" if as_list else None
     message = f"expected {expected}, got {got}"
+    hint = _type_hint(expected, given)
     return _Explained(walk.path, message, hint, "value", None, walk, expected, got)
+
+
+def _type_hint(expected: str, given: object) -> str | None:
+    """Say how to write what was meant, for the usual slips of YAML."""
+    if expected == "a list" and isinstance(given, str):
+        return f"write a list: [{cut(given)}]"
+    if expected == "a mapping" and isinstance(given, list):
+        return "write its entries as `name: value` lines, without `- ` before them"
+    number = isinstance(given, int | float) and not isinstance(given, bool)
+    if expected == "a string" and number:
+        return "quote it: YAML reads it as a number"
+    return None
 
 
 def _dict_key(error: ErrorDetails, walk: _Walk, marks: Marks) -> _Explained:

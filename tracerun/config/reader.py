@@ -220,6 +220,23 @@ def _syntax_hint(exc: yaml.YAMLError, shown: str | None, col: int) -> str | None
     if shown is not None and shown[col : col + 1] == "\t":
         return "YAML indents with spaces; replace the tab"
     context, mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-    if context and mark is not None:
-        return f"{context} that starts on line {mark.line + 1}"
-    return None
+    if not context or mark is None:
+        return None
+    hint = f"{context} that starts on line {mark.line + 1}"
+    closing = _CLOSING.get(str(context).removeprefix("while parsing a "))
+    if closing is not None:
+        return f"{hint}: {closing}"
+    problem = str(getattr(exc, "problem", ""))
+    if context == "while parsing a block mapping" and "expected key" in problem:
+        indent = len(shown) - len(shown.lstrip(" ")) if shown is not None else None
+        if indent is not None and indent != mark.column:
+            line = getattr(exc, "problem_mark", mark).line + 1
+            keys = f"its keys are indented {mark.column} spaces"
+            return f"{hint}: {keys}, line {line} is indented {indent}"
+    return hint
+
+
+_CLOSING = {
+    "flow mapping": "end it with `}`, and write `,` between its entries",
+    "flow sequence": "end it with `]`, and write `,` between its items",
+}
