@@ -1090,3 +1090,48 @@ def datetime_us(text: str) -> int:
     us = parse_time(text)
     assert us is not None
     return us
+
+
+def test_java_util_logging_17_two_line_records_take_the_header_time():
+    # SimpleFormatter: `Dec 03, 2026 1:44:05 PM Jul handle` then `LEVEL: msg`;
+    # each message line is a record at the header line's time (12-hour clock)
+    t = "2026-12-03T13:44:0"
+    rows = [
+        ("jul/jul.log:2", f"{t}5.000Z", "info", "order received"),
+        ("jul/jul.log:4", f"{t}5.000Z", "info", "tax table loaded"),  # CONFIG
+        ("jul/jul.log:6", f"{t}5.000Z", "debug", "cart priced"),  # FINE
+        ("jul/jul.log:8", f"{t}5.000Z", "warn", "payment slow"),
+        ("jul/jul.log:10", f"{t}5.000Z", "error", "charge failed"),  # SEVERE
+        ("jul/stderr.log:2", f"{t}5.000Z", "info", "order received"),
+        ("jul/stderr.log:4", f"{t}5.000Z", "warn", "payment slow"),
+        ("jul/stderr.log:6", f"{t}5.000Z", "error", "charge failed"),
+        ("jul/jul.log:28", f"{t}6.000Z", "info", "refund issued"),
+        ("jul/stderr.log:24", f"{t}6.000Z", "info", "refund issued"),
+    ]
+    assert adhoc("jul", "abc123") == rows
+    assert adhoc("jul", "request_id=abc1230") == [
+        ("jul/jul.log:26", f"{t}5.000Z", "info", "other order"),
+        ("jul/stderr.log:22", f"{t}5.000Z", "info", "other order"),
+    ]
+
+
+def test_java_util_logging_17_a_records_stack_trace_is_its_body_and_no_header():
+    # the SEVERE record holds its whole trace (Suppressed:, Caused by:, `... 2
+    # more`) and the blank line SimpleFormatter ends it with, never the next
+    # record's header line
+    log = REAL / "jul" / "jul.log"
+    result = CliRunner().invoke(cli, ["--path", str(log), "abc123", "--color", "never"])
+    body = log.read_text().splitlines()[10:24]
+    assert (result.exit_code, result.stdout.splitlines()[4:]) == (
+        0,
+        [
+            "2026-12-03T13:44:05.000Z jul ERROR charge failed request_id=abc123",
+            *(f"    {line}" for line in body),
+            "2026-12-03T13:44:06.000Z jul INFO  refund issued request_id=abc123",
+        ],
+    )
+    assert body[4:6] == [
+        "\tSuppressed: java.io.UncheckedIOException: close failed",
+        "\t\tat Jul.charge(Jul.java:15)",
+    ]
+    assert body[-1] == ""

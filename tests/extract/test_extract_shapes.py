@@ -65,6 +65,16 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         b"INIT_START Runtime Version: python:3.12.v18\tRuntime Version ARN: x",
         b"[ERROR]\t2024-01-01T10:00:00.123Z\t8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b\tx",
         b"2024/01/01/[$LATEST]0a1b2c3d 2024-01-01T10:00:00.100000 END RequestId: x",
+        # java.util.logging's SimpleFormatter (OpenJDK 17): the header, each level
+        b"Dec 03, 2026 1:44:05 PM Jul handle",
+        b"Dec 03, 2026 12:44:05 AM com.example.Jul main",
+        b"SEVERE: charge failed request_id=abc123",
+        b"WARNING: payment slow request_id=abc123",
+        b"INFO: order received request_id=abc123",
+        b"CONFIG: tax table loaded",
+        b"FINE: cart priced",
+        b"FINER: ENTRY",
+        b"FINEST: x",
     ],
 )
 def test_record_starts(line):
@@ -102,6 +112,13 @@ def test_record_starts(line):
         # the X-Ray line a traced Lambda's REPORT event holds after its own
         b"XRAY TraceId: 1-5e1b4151-5ac6c58f2d5a3b9e2f1d0c9b\tSegmentId: 6b6f\tSampled: true",
         b"STARTED RequestId: x",
+        # java's traces: suppressed exceptions, elided frames
+        b"\tSuppressed: java.io.UncheckedIOException: close failed",
+        b"\t\t... 2 more",
+        b"\tCaused by: java.io.IOException: socket closed",
+        b"SEVERE:no space",
+        b"FINEST",
+        b"Dec 03, 2026 1:44:05 PM",  # the time alone: no class and method
     ],
 )
 def test_continuation_lines(line):

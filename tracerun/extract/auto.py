@@ -33,11 +33,13 @@ _UPPER_WORDS = "NOTICE|ERR|CRIT|ALERT|EMERG|PANIC|SEVERE|VERBOSE|VRB|DBG|INF|WRN
 _LEVEL = re.compile(
     rf"\s*(?:\[\s*(?:[\w-]+:)?(?P<bracketed>{_WORDS}|{_UPPER_WORDS}|INFORMATION)\s*\]"
     rf"|(?P<bare>{_WORDS}|(?-i:{_UPPER_WORDS}))(?=[\s:]|$):?"
-    r"|(?-i:(?P<postgres>LOG|DETAIL|STATEMENT|HINT|CONTEXT|QUERY|LOCATION)):)",
+    r"|(?-i:(?P<colon>LOG|DETAIL|STATEMENT|HINT|CONTEXT|QUERY|LOCATION"
+    r"|CONFIG|FINEST|FINER|FINE)):)",
     re.IGNORECASE,
 )
 """A level word: `[INFO]`, `[info     ]` (structlog), `ERROR`, `WARNING:`, and
-PostgreSQL's `LOG:`/`DETAIL:`/... (upper case, with the colon, only); Apache's
+PostgreSQL's `LOG:`/`DETAIL:`/... and java.util.logging's `CONFIG:`/`FINE:`/...
+(upper case, with the colon, only); Apache's
 error log `[php:error]` names its module first."""
 # Python's logging cookbook format, `%(asctime)s - %(name)s - %(levelname)s - `.
 _DASHED = re.compile(rf"\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_WORDS})\s+-(?:\s|$)")
@@ -667,7 +669,7 @@ def _take_level(line: str, position: int, fields: dict[str, Any]) -> int:
     match = _LEVEL.match(line, position)
     if match is None:
         return position
-    fields["level"] = match["bracketed"] or match["bare"] or match["postgres"]
+    fields["level"] = match["bracketed"] or match["bare"] or match["colon"]
     return match.end()
 
 

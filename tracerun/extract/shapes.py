@@ -57,7 +57,7 @@ _TEXT_STARTS = (
     # a timestamp, optionally after `[`: ISO 8601 (also 2026/03/20, nginx's error
     # log; a TAB after the date, CloudFront's), syslog, ctime (Apache's error log),
     # nginx/CLF (Django's with a space), Redis's day first, PHP's error log
-    # (`20-Mar-2026`), a time of day alone
+    # (`20-Mar-2026`), java.util.logging's `Dec 03, 2026 1:42:09 PM`, a time of day alone
     # (logback's and log4j2's default patterns), epoch digits
     (
         r"\[?(?:\d{4}[-/]\d{2}[-/]\d{2}[T \t]\d{2}:\d{2}"
@@ -65,6 +65,7 @@ _TEXT_STARTS = (
         r"|\d{2}/[A-Z][a-z]{2}/\d{4}[: ]\d{2}:\d{2}:\d{2}"
         r"|\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}"
         r"|\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}"
+        r"|[A-Z][a-z]{2} \d{2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M "
         r"|\d{2}:\d{2}:\d{2}[.,]\d{3}[ \]]"
         r"|\d{10,19}(?:\.\d+)?[ \t\]])"
     ),
@@ -81,6 +82,9 @@ _TEXT_STARTS = (
     r"[0-9a-fA-F:.]+:\d{1,5} \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # HAProxy's, `log … raw`
     # a level word first (AWS Lambda's Python runtime: `[INFO]\t2024-…`)
     rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :\t]",
+    # java.util.logging's second line, `SEVERE: message` (after the line with
+    # the time: the record before it gives its time)
+    r"(?:SEVERE|CONFIG|FINE|FINER|FINEST): ",
     # AWS Lambda's platform lines, and `sam logs`' stream name before the time
     r"(?:START|END|REPORT) RequestId: |INIT_START ",
     r"\d{4}/\d{2}/\d{2}/\[[^\]\s]*\]\w+ \d{4}-\d{2}-\d{2}T",
