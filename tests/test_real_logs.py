@@ -1135,3 +1135,39 @@ def test_java_util_logging_17_a_records_stack_trace_is_its_body_and_no_header():
         "\t\tat Jul.charge(Jul.java:15)",
     ]
     assert body[-1] == ""
+
+
+def test_loguru_0_7_default_format_gives_level_logger_and_message():
+    # `2026-12-03 13:46:52.898 | INFO     | __main__:<module>:15 - message`, in
+    # the file sink and (coloured) the terminal's; the id only in `bind()`'s
+    # extra (line 3) is not written by the default format
+    expected = [
+        (1, "52.898", "info", "order received"),
+        (2, "52.898", "warn", "payment slow"),
+        (4, "52.902", "info", "paid"),  # SUCCESS
+        (5, "52.902", "debug", "cart priced"),
+        (6, "52.902", "error", "charge failed"),
+        (18, "52.913", "fatal", "disk full"),  # CRITICAL
+    ]
+    rows = [
+        (f"loguru/{name}:{line}", f"2026-12-03T13:46:{time}Z", level, message)
+        for name in ("color.log", "default.log")
+        for line, time, level, message in expected
+    ]
+    # in time order; of one time, the sources in order (color before default)
+    assert adhoc("loguru", "request_id=abc123") == sorted(rows, key=lambda r: r[1])
+
+
+def test_loguru_0_7_a_traceback_with_its_variables_is_the_records_body():
+    log = REAL / "loguru" / "default.log"
+    result = CliRunner().invoke(
+        cli, ["--path", str(log), "request_id=abc123", "--color", "never"]
+    )
+    lines = log.read_text().splitlines()
+    pairs = "logger=__main__ request_id=abc123"
+    assert result.stdout.splitlines()[4:17] == [
+        f"2026-12-03T13:46:52.902Z default ERROR charge failed {pairs}",
+        *(f"    {line}" for line in lines[6:17]),
+        f"2026-12-03T13:46:52.913Z default FATAL disk full {pairs}",
+    ]
+    assert lines[16] == "ZeroDivisionError: division by zero"

@@ -662,3 +662,21 @@ def test_uwsgi_request_log_line_is_read_as_an_access_log():
         "request_id": "abc",
         "x": "1",
     }
+
+
+@pytest.mark.parametrize(
+    ("after_time", "level", "logger", "msg"),
+    [
+        ("| SUCCESS  | __main__:<module>:18 - paid", "SUCCESS", "__main__", "paid"),
+        ("| AUDIT    | shop.orders:charge:42 - a | b - c", "AUDIT", "shop.orders", "a | b - c"),
+        ("| INFO | started", None, None, "| INFO | started"),  # not loguru's
+    ],
+)  # fmt: skip
+def test_loguru_default_format_gives_level_and_logger(after_time, level, logger, msg):
+    found = extract(f"2026-12-03 13:46:52.902 {after_time} request_id=abc123")
+    assert found == {
+        "time": "2026-12-03 13:46:52.902",
+        **({} if level is None else {"level": level, "logger": logger}),
+        "request_id": "abc123",
+        "msg": msg,
+    }

@@ -72,6 +72,11 @@ _THREADED = re.compile(
     rf" \[(?!\d+\])(?P<thread>[^\]]*)\] (?P<level>{_WORDS})\s+(?P<logger>[\w$.]+) "
     r'-(?: |(?P<kvp>(?:[\w.]+="[^"]*" ?)*)- )'
 )
+# loguru's default format after the time: ` | LEVEL    | name:function:line - `
+# (its levels are names: SUCCESS, or a user's own).
+_LOGURU = re.compile(
+    r" \| (?P<level>[A-Z][A-Z0-9_]*) *\| (?P<logger>[^\s:]+):\S*:\d+ - "
+)
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
 _KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
 # Envoy's default access log: `[%START_TIME%] "%REQ(:METHOD)% … %PROTOCOL%"
@@ -507,8 +512,8 @@ def _haproxy(line: str, position: int) -> re.Match[str] | None:
 def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
     """Take what a writer puts between the time and the message: level, pid, logger.
 
-    AWS Lambda's Node.js runtime's `\tID\tLEVEL\t`; logback's and log4j2's
-    `[thread] LEVEL logger - `; klog's pid and file;
+    AWS Lambda's Node.js runtime's `\tID\tLEVEL\t`; loguru's `| LEVEL | name:f:1 - `;
+    logback's and log4j2's `[thread] LEVEL logger - `; klog's pid and file;
     Python's ` - logger - LEVEL - `; a `[pid]`; .NET's `fail: `; Monolog's
     `channel.LEVEL: ` and PHP's `PHP Warning:`; a level word; Ruby's progname
     and Rails' tags; nginx's `pid#tid:`.
@@ -521,6 +526,11 @@ def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
             if runtime[2] is not None:
                 fields["level"] = runtime[2]
             return runtime.end()
+    if line.startswith(" | ", position) and "time" in fields:
+        loguru = _LOGURU.match(line, position)
+        if loguru is not None:
+            fields["level"], fields["logger"] = loguru["level"], loguru["logger"]
+            return loguru.end()
     threaded = (
         _THREADED.match(line, position)
         if "time" in fields and line.startswith(" [", position)

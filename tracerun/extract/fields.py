@@ -20,6 +20,7 @@ _LEVEL_WORDS = {
     "information": "info",
     "informational": "info",
     "notice": "info",
+    "success": "info",  # loguru's, between INFO and WARNING
     "warn": "warn",
     "warning": "warn",
     "error": "error",
