@@ -509,7 +509,7 @@ OTHER_DEFAULTS = {
             "name=abc123 age=1 cmd=get closed for overcoming of output buffer limits.\n"
             "4242:M 20 Mar 2026 14:10:02.789 # Client id=6 name=abc1234 closed\n"
         ),
-        [(2, f"{T}01.789Z", "")],
+        [(2, f"{T}01.789Z", "warn")],
     ),
     "rails": (
         (
@@ -1171,3 +1171,29 @@ def test_loguru_0_7_a_traceback_with_its_variables_is_the_records_body():
         f"2026-12-03T13:46:52.913Z default FATAL disk full {pairs}",
     ]
     assert lines[16] == "ZeroDivisionError: division by zero"
+
+
+def test_redis_7_0_level_characters_and_a_client_name_that_carries_the_id():
+    # `31047:M 03 Dec 2026 13:49:53.743 - Client closed connection id=3 …
+    # name=req-abc123 …`: pid, role, then `.` `-` debug, `*` notice, `#` warning
+    rows = adhoc("redis", "pid=31047")
+    assert [row[2] for row in rows] == [
+        *("warn", "warn", "warn", "info", "info", "warn", "warn", "info"),
+        *("debug", "debug", "debug", "debug", "debug", "warn", "info", "warn"),
+    ]
+    assert [row[3] for row in rows][:3] == [
+        "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
+        (
+            "Redis version=7.0.15, bits=64, commit=00000000, modified=0, pid=31047, "
+            "just started"
+        ),
+        "Configuration loaded",
+    ]
+    assert adhoc("redis", "name=req-abc123") == [
+        (
+            "redis/redis.log:10",
+            "2026-12-03T13:49:53.743Z",
+            "debug",
+            "Client closed connection",
+        ),
+    ]

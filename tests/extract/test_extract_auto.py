@@ -233,7 +233,7 @@ def test_from_config():
         (
             "Redis 7 log",
             "4242:M 20 Mar 2026 14:10:01.789 # Client id=5 name=abc123 closed",
-            {"time": "20 Mar 2026 14:10:01.789", "id": "5", "name": "abc123", "msg": "# Client id=5 name=abc123 closed"},
+            {"time": "20 Mar 2026 14:10:01.789", "pid": "4242", "role": "M", "level": "warning", "id": "5", "name": "abc123", "msg": "Client id=5 name=abc123 closed"},
         ),
         (
             "Ruby Logger (Rails production.log)",
@@ -679,4 +679,27 @@ def test_loguru_default_format_gives_level_and_logger(after_time, level, logger,
         **({} if level is None else {"level": level, "logger": logger}),
         "request_id": "abc123",
         "msg": msg,
+    }
+
+
+@pytest.mark.parametrize(
+    ("line", "level"),
+    [
+        ("4242:M 20 Mar 2026 14:10:01.789 . DB 0: 1 keys", "debug"),
+        ("4242:M 20 Mar 2026 14:10:01.789 - Accepted 127.0.0.1:44112", "debug"),
+        ("4242:S 20 Mar 2026 14:10:01.789 * MASTER <-> REPLICA sync started", "notice"),
+        ("4242:X 20 Mar 2026 14:10:01.789 # +sdown master mymaster", "warning"),
+        ("4242:C 20 Mar 2026 14:10:01.789 * DB saved on disk", "notice"),
+    ],
+)
+def test_redis_level_characters(line, level):
+    found = extract(line)
+    assert (found["level"], found["pid"], found["role"]) == (level, "4242", line[5])
+    assert found["msg"] == line[34:]
+
+
+def test_a_level_character_after_another_writers_time_is_message_text():
+    assert extract("20 Mar 2026 14:10:01.789 * starred") == {
+        "time": "20 Mar 2026 14:10:01.789",
+        "msg": "* starred",
     }

@@ -77,6 +77,10 @@ _THREADED = re.compile(
 _LOGURU = re.compile(
     r" \| (?P<level>[A-Z][A-Z0-9_]*) *\| (?P<logger>[^\s:]+):\S*:\d+ - "
 )
+# Redis, `4242:M 20 Mar 2026 14:10:00.123 * `: pid, role (sentinel, child, replica,
+# master), then a level character: `.` debug, `-` verbose, `*` notice, `#` warning.
+_REDIS = re.compile(r"(\d+):([XCSM]) ")
+_REDIS_LEVELS = {".": "debug", "-": "debug", "*": "notice", "#": "warning"}
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
 _KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
 # Envoy's default access log: `[%START_TIME%] "%REQ(:METHOD)% … %PROTOCOL%"
@@ -177,6 +181,7 @@ POSITIONAL = frozenset(
         "captured_request_headers",
         "captured_response_headers",
         "thread",
+        "role",
     ]
 )
 """Fields a text line's position gives (no `key=` before the value): the access
@@ -512,7 +517,7 @@ def _haproxy(line: str, position: int) -> re.Match[str] | None:
 def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
     """Take what a writer puts between the time and the message: level, pid, logger.
 
-    AWS Lambda's Node.js runtime's `\tID\tLEVEL\t`; loguru's `| LEVEL | name:f:1 - `;
+    AWS Lambda's Node.js runtime's `\tID\tLEVEL\t`; Redis's `* `; loguru's `| LEVEL | name:f:1 - `;
     logback's and log4j2's `[thread] LEVEL logger - `; klog's pid and file;
     Python's ` - logger - LEVEL - `; a `[pid]`; .NET's `fail: `; Monolog's
     `channel.LEVEL: ` and PHP's `PHP Warning:`; a level word; Ruby's progname
@@ -526,6 +531,12 @@ def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
             if runtime[2] is not None:
                 fields["level"] = runtime[2]
             return runtime.end()
+    if line[position + 2 : position + 3] == " " and line[position + 1] in _REDIS_LEVELS:
+        redis = _REDIS.match(line) if "time" in fields else None
+        if redis is not None:
+            fields["pid"], fields["role"] = redis.groups()
+            fields["level"] = _REDIS_LEVELS[line[position + 1]]
+            return position + 3
     if line.startswith(" | ", position) and "time" in fields:
         loguru = _LOGURU.match(line, position)
         if loguru is not None:
