@@ -1197,3 +1197,30 @@ def test_redis_7_0_level_characters_and_a_client_name_that_carries_the_id():
             "Client closed connection",
         ),
     ]
+
+
+def test_flask_3_1_dev_servers_request_lines_are_records_of_their_own():
+    # werkzeug's `127.0.0.1 - - [03/Dec/2026 13:53:08] "GET /?… HTTP/1.1" 200 -`
+    # (a space after the year) was glued to the record before it; Flask's
+    # `[…] WARNING in flask_app: …` names its module, the logger. The request
+    # lines' times are whole seconds, so they sort before that second's others.
+    t, query = "2026-12-03T13:53:", "?request_id=abc123"
+    assert adhoc("flask", "abc123") == [
+        ("flask/stderr.log:5", f"{t}08.000Z", "", "GET /?request_id=abc123 HTTP/1.1"),
+        ("flask/stderr.log:23", f"{t}08.000Z", "", f"GET /boom{query} HTTP/1.1"),
+        ("flask/stderr.log:4", f"{t}08.803Z", "warn", "order received"),
+        (
+            "flask/stderr.log:6",
+            "2026-12-03T13:53:08.819Z",
+            "error",
+            "Exception on /boom [GET]",
+        ),
+    ]
+    code, rows, _ = trace("--path", str(REAL / "flask"), "request_id=abc1234")
+    assert (code, [row[:3] for row in rows]) == (
+        0,
+        [
+            ("flask/stderr.log:25", "2026-12-03T13:53:08.000Z", ""),
+            ("flask/stderr.log:24", "2026-12-03T13:53:08.837Z", "warn"),
+        ],
+    )

@@ -703,3 +703,18 @@ def test_a_level_character_after_another_writers_time_is_message_text():
         "time": "20 Mar 2026 14:10:01.789",
         "msg": "* starred",
     }
+
+
+def test_flasks_default_handler_names_the_module_as_the_logger():
+    line = "[2026-12-03 13:53:08,803] WARNING in flask_app: order received request_id=a"
+    found = extract(line)
+    assert [found.pop(k) for k in ("time", "level", "logger")] == [
+        "2026-12-03 13:53:08,803",
+        "WARNING",
+        "flask_app",
+    ]
+    assert found == {"request_id": "a", "msg": "order received"}
+    # without the brackets, `in x:` is the message's
+    assert extract("2026-12-03 13:53:08,803 ERROR in payment: declined")["msg"] == (
+        "in payment: declined"
+    )

@@ -65,6 +65,9 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         b"INIT_START Runtime Version: python:3.12.v18\tRuntime Version ARN: x",
         b"[ERROR]\t2024-01-01T10:00:00.123Z\t8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b\tx",
         b"2024/01/01/[$LATEST]0a1b2c3d 2024-01-01T10:00:00.100000 END RequestId: x",
+        # Werkzeug 3.1's request line (Flask's dev server), plain and coloured
+        b'127.0.0.1 - - [03/Dec/2026 13:53:08] "GET /?request_id=abc123 HTTP/1.1" 200 -',
+        b'127.0.0.1 - - [03/Dec/2026 13:53:08] "\x1b[35m\x1b[1mGET /boom HTTP/1.1\x1b[0m" 500 -',
         # java.util.logging's SimpleFormatter (OpenJDK 17): the header, each level
         b"Dec 03, 2026 1:44:05 PM Jul handle",
         b"Dec 03, 2026 12:44:05 AM com.example.Jul main",

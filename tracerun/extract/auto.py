@@ -81,6 +81,8 @@ _LOGURU = re.compile(
 # master), then a level character: `.` debug, `-` verbose, `*` notice, `#` warning.
 _REDIS = re.compile(r"(\d+):([XCSM]) ")
 _REDIS_LEVELS = {".": "debug", "-": "debug", "*": "notice", "#": "warning"}
+# Flask's default handler, `[%(asctime)s] %(levelname)s in %(module)s: `.
+_FLASK_MODULE = re.compile(r" in ([\w.]+): ")
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
 _KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
 # Envoy's default access log: `[%START_TIME%] "%REQ(:METHOD)% … %PROTOCOL%"
@@ -520,7 +522,8 @@ def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
     AWS Lambda's Node.js runtime's `\tID\tLEVEL\t`; Redis's `* `; loguru's `| LEVEL | name:f:1 - `;
     logback's and log4j2's `[thread] LEVEL logger - `; klog's pid and file;
     Python's ` - logger - LEVEL - `; a `[pid]`; .NET's `fail: `; Monolog's
-    `channel.LEVEL: ` and PHP's `PHP Warning:`; a level word; Ruby's progname
+    `channel.LEVEL: ` and PHP's `PHP Warning:`; a level word (and Flask's
+    ` in module: ` after it); Ruby's progname
     and Rails' tags; nginx's `pid#tid:`.
     """
     # AWS Lambda's Node.js runtime: `…Z\tID\t`, the id's first `-` 9 on
@@ -565,6 +568,8 @@ def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
         if php is not None:  # the words stay in the message, as PHP wrote them
             fields["level"] = _PHP_LEVELS[php[1]]
     position = _take_level(line, position, fields)
+    if line.startswith(" in ", position) and line[:1] == "[" and "level" in fields:
+        position = _take(_FLASK_MODULE, line, position, fields, "logger")
     if line[1:4] == ", [" and "time" in fields:
         position = _take_ruby_tags(line, position, fields)
     return _take(_PID_TID, line, position, fields, "pid", "tid")
