@@ -1224,3 +1224,56 @@ def test_flask_3_1_dev_servers_request_lines_are_records_of_their_own():
             ("flask/stderr.log:24", "2026-12-03T13:53:08.837Z", "warn"),
         ],
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [
+        (
+            "dev",  # the status coloured: \x1b[32m200\x1b[0m
+            [
+                "GET /?request_id=abc123 200 1.512 ms - 2",
+                "GET /boom?request_id=abc123 500 10.306 ms - 977",
+                "GET /?request_id=abc1234 200 0.428 ms - 2",
+            ],
+        ),
+        (
+            "tiny",
+            [
+                "GET /?request_id=abc123 200 2 - 1.512 ms",
+                "GET /boom?request_id=abc123 500 977 - 10.306 ms",
+                "GET /?request_id=abc1234 200 2 - 0.428 ms",
+            ],
+        ),
+        (
+            "short",
+            [
+                "127.0.0.1 - GET /?request_id=abc123 HTTP/1.1 200 2 - 1.512 ms",
+                "127.0.0.1 - GET /boom?request_id=abc123 HTTP/1.1 500 977 - 10.306 ms",
+                "127.0.0.1 - GET /?request_id=abc1234 HTTP/1.1 200 2 - 0.428 ms",
+            ],
+        ),
+    ],
+)
+def test_morgan_1_10_request_lines_without_a_time_are_a_record_each(name, lines):
+    # morgan's `dev`, `tiny` and `short` formats write no time: every line was
+    # glued to the first (one record holding three requests, the decoy's too)
+    f = f"morgan/{name}.log"
+    assert adhoc(f, "abc123") == [
+        (f"{f}:1", None, "", lines[0]),
+        (f"{f}:2", None, "", lines[1]),
+    ]
+    assert adhoc(f, "request_id=abc1234") == [(f"{f}:3", None, "", lines[2])]
+
+
+def test_express_5_default_error_output_is_one_record_with_its_stack():
+    log = REAL / "morgan" / "stderr.log"
+    result = CliRunner().invoke(
+        cli, ["--path", str(log), "abc123", "--color", "never", "-o", "ndjson"]
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["line"], r["level"]) for r in records] == [(1, "error")]
+    # `request_id=abc123` ends the first line: a field, out of the message
+    lines = log.read_text().splitlines()
+    assert records[0]["message"].split("\n") == ["boom", *lines[1:]]
+    assert (len(lines), records[0]["fields"]["request_id"]) == (11, "abc123")

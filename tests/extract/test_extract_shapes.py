@@ -68,6 +68,11 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         # Werkzeug 3.1's request line (Flask's dev server), plain and coloured
         b'127.0.0.1 - - [03/Dec/2026 13:53:08] "GET /?request_id=abc123 HTTP/1.1" 200 -',
         b'127.0.0.1 - - [03/Dec/2026 13:53:08] "\x1b[35m\x1b[1mGET /boom HTTP/1.1\x1b[0m" 500 -',
+        # morgan 1.10 (Express): `dev` (coloured), `tiny`, `short`; no time
+        b"\x1b[0mGET /?request_id=abc123 \x1b[32m200\x1b[0m 1.512 ms - 2\x1b[0m",
+        b"GET /boom?request_id=abc123 500 977 - 10.306 ms",
+        b"127.0.0.1 - GET /?request_id=abc123 HTTP/1.1 200 2 - 1.512 ms",
+        b"POST /api/orders - - ms - -",
         # java.util.logging's SimpleFormatter (OpenJDK 17): the header, each level
         b"Dec 03, 2026 1:44:05 PM Jul handle",
         b"Dec 03, 2026 12:44:05 AM com.example.Jul main",
@@ -122,6 +127,8 @@ def test_record_starts(line):
         b"SEVERE:no space",
         b"FINEST",
         b"Dec 03, 2026 1:44:05 PM",  # the time alone: no class and method
+        b"GET /api/orders returned 200 after 12 ms",
+        b"GET /api/orders 200",
     ],
 )
 def test_continuation_lines(line):

@@ -53,6 +53,8 @@ LEVEL_FIRST = (
 )
 """Level words that may open a line (`[INFO] …`, `WARNING:root:…`)."""
 
+_METHODS = "GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH"
+_MORGAN_STATUS = r"(?:\x1b\[[0-9;]*m)*(?:\d{3}|-)(?:\x1b\[[0-9;]*m)*"
 _TEXT_STARTS = (
     # a timestamp, optionally after `[`: ISO 8601 (also 2026/03/20, nginx's error
     # log; a TAB after the date, CloudFront's), syslog, ctime (Apache's error log),
@@ -81,6 +83,10 @@ _TEXT_STARTS = (
     # an access log line (werkzeug's, Flask's dev server: a space after the year)
     r"\S+ \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}[: ]\d{2}:",
     r"[0-9a-fA-F:.]+:\d{1,5} \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # HAProxy's, `log … raw`
+    # morgan's (Express) `dev`, `tiny` and `short` request lines, no time:
+    # `GET /?a=1 200 10.891 ms - 2` (the status coloured), `GET /a 200 2 - 10.891 ms`,
+    # `::1 - GET /a HTTP/1.1 200 2 - 10.891 ms`
+    rf"(?:\S+ \S+ )?(?:{_METHODS}) \S+(?: HTTP/[\d.]+)? {_MORGAN_STATUS} [^\n]*[\d-] ms\b",
     # a level word first (AWS Lambda's Python runtime: `[INFO]\t2024-…`)
     rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :\t]",
     # java.util.logging's second line, `SEVERE: message` (after the line with
