@@ -1277,3 +1277,24 @@ def test_express_5_default_error_output_is_one_record_with_its_stack():
     lines = log.read_text().splitlines()
     assert records[0]["message"].split("\n") == ["boom", *lines[1:]]
     assert (len(lines), records[0]["fields"]["request_id"]) == (11, "abc123")
+
+
+def test_mariadb_10_11_error_log_levels_and_thread_id_leave_the_message():
+    # `2026-12-03 12:05:45 0 [Note] InnoDB: …`: the thread id, then [Note],
+    # [Warning] or [ERROR]; line 20 (`Version: '10.11.19-…'`) continues 19
+    code, rows, _ = trace("--path", str(REAL / "mariadb" / "error.log"), "tid=0")
+    assert code == 0
+    assert [row[0] for row in rows] == [
+        f"mariadb/error.log:{n}" for n in (*range(1, 20), *range(21, 29))
+    ]
+    assert {row[2] for row in rows} == {"info"} | {rows[16][2]}
+    assert rows[16] == (
+        "mariadb/error.log:17",
+        "2026-12-03T12:05:45.000Z",
+        "warn",
+        (
+            "You need to use --log-bin to make --expire-logs-days or "
+            "--binlog-expire-logs-seconds work."
+        ),
+    )
+    assert rows[1][3] == "InnoDB: Compressed tables use zlib 1.2.13"

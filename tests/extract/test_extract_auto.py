@@ -718,3 +718,26 @@ def test_flasks_default_handler_names_the_module_as_the_logger():
     assert extract("2026-12-03 13:53:08,803 ERROR in payment: declined")["msg"] == (
         "in payment: declined"
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (  # MariaDB 10.11.19, its error log (tests/testdata/real/mariadb)
+            "2026-12-03 12:05:45 0 [Warning] You need to use --log-bin",
+            ("2026-12-03 12:05:45", "0", "Warning", None, None, "You need to use --log-bin"),
+        ),
+        (
+            "2026-03-20 14:10:00 12 [ERROR] mariadbd: Table 'x' is marked as crashed",
+            ("2026-03-20 14:10:00", "12", "ERROR", None, None, "mariadbd: Table 'x' is marked as crashed"),
+        ),
+        (  # MySQL 8.0's, as its manual shows it (log_error_services default)
+            "2026-12-03T13:31:37.123456Z 0 [System] [MY-010116] [Server] mysqld starting",
+            ("2026-12-03T13:31:37.123456Z", "0", "System", "MY-010116", "Server", "mysqld starting"),
+        ),
+    ],
+)  # fmt: skip
+def test_mariadb_and_mysql_error_log_thread_level_and_code(line, expected):
+    found = extract(line)
+    keys = ("time", "tid", "level", "code", "logger", "msg")
+    assert tuple(found.get(key) for key in keys) == expected

@@ -77,6 +77,12 @@ _THREADED = re.compile(
 _LOGURU = re.compile(
     r" \| (?P<level>[A-Z][A-Z0-9_]*) *\| (?P<logger>[^\s:]+):\S*:\d+ - "
 )
+# MariaDB's and MySQL's error log after the time: a thread id, then `[Note]`,
+# `[Warning]`, `[ERROR]` (MySQL 8: `[System] [MY-010116] [Server]`).
+_MYSQL = re.compile(
+    r" (?P<tid>\d+) \[(?P<level>Note|Warning|ERROR|System)\]"
+    r"(?: \[(?P<code>MY-\d+)\] \[(?P<logger>\w+)\])? "
+)
 # Redis, `4242:M 20 Mar 2026 14:10:00.123 * `: pid, role (sentinel, child, replica,
 # master), then a level character: `.` debug, `-` verbose, `*` notice, `#` warning.
 _REDIS = re.compile(r"(\d+):([XCSM]) ")
@@ -184,6 +190,7 @@ POSITIONAL = frozenset(
         "captured_response_headers",
         "thread",
         "role",
+        "code",
     ]
 )
 """Fields a text line's position gives (no `key=` before the value): the access
@@ -519,7 +526,8 @@ def _haproxy(line: str, position: int) -> re.Match[str] | None:
 def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
     """Take what a writer puts between the time and the message: level, pid, logger.
 
-    AWS Lambda's Node.js runtime's `\tID\tLEVEL\t`; Redis's `* `; loguru's `| LEVEL | name:f:1 - `;
+    AWS Lambda's Node.js runtime's `\tID\tLEVEL\t`; Redis's `* `; MariaDB's
+    ` 0 [Note] `; loguru's `| LEVEL | name:f:1 - `;
     logback's and log4j2's `[thread] LEVEL logger - `; klog's pid and file;
     Python's ` - logger - LEVEL - `; a `[pid]`; .NET's `fail: `; Monolog's
     `channel.LEVEL: ` and PHP's `PHP Warning:`; a level word (and Flask's
@@ -540,6 +548,11 @@ def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
             fields["pid"], fields["role"] = redis.groups()
             fields["level"] = _REDIS_LEVELS[line[position + 1]]
             return position + 3
+    if line[position + 1 : position + 2].isdigit() and "] " in line:
+        mysql = _MYSQL.match(line, position) if "time" in fields else None
+        if mysql is not None:
+            fields.update((k, v) for k, v in mysql.groupdict().items() if v is not None)
+            return mysql.end()
     if line.startswith(" | ", position) and "time" in fields:
         loguru = _LOGURU.match(line, position)
         if loguru is not None:
