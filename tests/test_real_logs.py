@@ -1298,3 +1298,48 @@ def test_mariadb_10_11_error_log_levels_and_thread_id_leave_the_message():
         ),
     )
     assert rows[1][3] == "InnoDB: Compressed tables use zlib 1.2.13"
+
+
+KUBECTL_ENVOY = (
+    "GET /pay HTTP/1.1 pod=web-7d9f8b6c5-x2k4q container=envoy method=GET path=/pay "
+    "status=502 x-forwarded-for=- user-agent=curl/8.5.0 x-request-id=abc123 "
+    "authority=web upstream=10.0.0.9:8080"
+)
+
+
+@pytest.mark.parametrize("name", ["prefix-timestamps", "prefix"])
+def test_kubectl_1_32_logs_prefix_lines_are_the_containers_records(name):
+    # `[pod/web-7d9f8b6c5-x2k4q/app] [2026-…Z ]LINE`: the whole file was one
+    # record (no line starts with a time); each container line now is one,
+    # its stack trace continuing it, at the line's own time (else the
+    # kubelet's), in time order across the containers kubectl printed in turn
+    log = REAL / "kubectl" / f"{name}.log"
+    result = CliRunner().invoke(cli, ["--path", str(log), "abc123", "--color", "never"])
+    lines = log.read_text().splitlines()
+    failed = next(n for n, line in enumerate(lines) if "charge failed" in line)
+    app = "pod=web-7d9f8b6c5-x2k4q container=app request_id=abc123"
+    at = f"2026-12-03T13:31:37.{{}} {name}"
+    assert (result.exit_code, result.stdout.splitlines()) == (
+        0,
+        [
+            f"{at.format('123Z')} INFO  order received {app}",
+            f"{at.format('323Z')} -     {KUBECTL_ENVOY}",
+            f"{at.format('623Z')} ERROR charge failed {app}",
+            *(f"    {line}" for line in lines[failed + 1 : failed + 4]),
+        ],
+    )
+    assert lines[failed + 3].endswith(" ValueError: card declined")
+    code, rows, _ = trace("--path", str(log), "request_id=abc1234", cwd=log.parent)
+    # no kubelet time (`--prefix` alone): the record before it gives the time
+    stamp = "900Z" if name == "prefix-timestamps" else "623Z"
+    assert (code, rows) == (
+        0,
+        [
+            (
+                f"{name}.log:{failed + 5}",
+                f"2026-12-03T13:31:37.{stamp}",
+                "",
+                "plain print",
+            )
+        ],
+    )

@@ -741,3 +741,20 @@ def test_mariadb_and_mysql_error_log_thread_level_and_code(line, expected):
     found = extract(line)
     keys = ("time", "tid", "level", "code", "logger", "msg")
     assert tuple(found.get(key) for key in keys) == expected
+
+
+def test_kubectl_prefix_gives_pod_and_container_and_the_lines_own_fields():
+    pod = {"pod": "web-1", "container": "app"}
+    assert extract('[pod/web-1/app] 2026-12-03T13:31:37Z {"ts": 1, "msg": "a"}') == {
+        **pod,
+        "ts": 1,
+        "msg": "a",
+    }
+    assert extract("[pod/web-1/app] 2026-12-03T13:31:37.5Z plain print k=v") == {
+        **pod,
+        "time": "2026-12-03T13:31:37.5Z",
+        "k": "v",
+        "msg": "plain print",
+    }
+    assert extract("[pod/web-1/app] x") == {**pod, "msg": "x"}
+    assert extract("[pod/web-1] x") == {"msg": "[pod/web-1] x"}

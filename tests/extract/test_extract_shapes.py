@@ -73,6 +73,10 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         b"GET /boom?request_id=abc123 500 977 - 10.306 ms",
         b"127.0.0.1 - GET /?request_id=abc123 HTTP/1.1 200 2 - 1.512 ms",
         b"POST /api/orders - - ms - -",
+        # `kubectl logs --prefix [--timestamps]` (kubectl 1.32): any container line
+        b"[pod/web-1/app] plain print request_id=abc1234",
+        b"[pod/web-1/app] 2026-12-03T13:31:37.5Z 2026-12-03 13:31:37,623 ERROR x",
+        b'[pod/web-1/envoy] 2026-12-03T13:31:37Z {"level":"info"}',
         # java.util.logging's SimpleFormatter (OpenJDK 17): the header, each level
         b"Dec 03, 2026 1:44:05 PM Jul handle",
         b"Dec 03, 2026 12:44:05 AM com.example.Jul main",
@@ -127,6 +131,10 @@ def test_record_starts(line):
         b"SEVERE:no space",
         b"FINEST",
         b"Dec 03, 2026 1:44:05 PM",  # the time alone: no class and method
+        b"[pod/web-1/app] Traceback (most recent call last):",
+        b'[pod/web-1/app] 2026-12-03T13:31:37.5001Z   File "/app/pay.py", line 3',
+        b"[pod/web-1/app] 2026-12-03T13:31:37.5003Z ValueError: card declined",
+        b"[pod/web-1/app] ",
         b"GET /api/orders returned 200 after 12 ms",
         b"GET /api/orders 200",
     ],

@@ -20,6 +20,7 @@ from tracerun.extract.shapes import (
     ACCESS,
     CLOUDWATCH_STREAM,
     HAPROXY,
+    KUBECTL_PREFIX,
     LAMBDA_AFTER_TIME,
     LAMBDA_PLATFORM,
     LAMBDA_PYTHON,
@@ -191,6 +192,8 @@ POSITIONAL = frozenset(
         "thread",
         "role",
         "code",
+        "pod",
+        "container",
     ]
 )
 """Fields a text line's position gives (no `key=` before the value): the access
@@ -207,6 +210,10 @@ class AutoExtractor:
 
     def extract(self, line: str) -> dict[str, Any] | None:
         """Return the fields found; None only for an empty line."""
+        if line.startswith("[pod/"):
+            prefix = KUBECTL_PREFIX.match(line)
+            if prefix is not None:
+                return self._prefixed(line[prefix.end() :], prefix)
         if line.startswith("{"):
             found = self._json.extract(line)
             if found is not None:
@@ -264,6 +271,17 @@ class AutoExtractor:
         end = _take_json_tail(line, position, fields)
         _take_pairs_and_message(line[:end], position, fields)
         return fields
+
+    def _prefixed(self, line: str, prefix: re.Match[str]) -> dict[str, Any]:
+        """Read a line `kubectl logs --prefix` wrote: the container's line, its pod.
+
+        The kubelet's time (`--timestamps`) is the record's only when the line
+        has none of its own, as for a kubernetes source.
+        """
+        envelope = {k: v for k, v in prefix.groupdict().items() if v is not None}
+        if "stamp" in envelope:
+            envelope["time"] = envelope.pop("stamp")
+        return _over(self.extract(line) or {}, envelope)
 
     def _unwrapped(self, found: dict[str, Any]) -> dict[str, Any]:
         """Read the program's own line inside a docker json-file or journald record.

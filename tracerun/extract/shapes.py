@@ -55,6 +55,17 @@ LEVEL_FIRST = (
 
 _METHODS = "GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH"
 _MORGAN_STATUS = r"(?:\x1b\[[0-9;]*m)*(?:\d{3}|-)(?:\x1b\[[0-9;]*m)*"
+KUBECTL_PREFIX = re.compile(
+    r"\[pod/(?P<pod>[^/\]\s]+)/(?P<container>[^/\]\s]+)\] "
+    r"(?:(?P<stamp>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z) )?"
+)
+"""What `kubectl logs --prefix` (and `--timestamps`) writes before each line of
+a container's: `[pod/web-1/app] 2026-12-03T13:31:37.5Z `."""
+_KUBECTL_LINE = (
+    r"\[pod/[^/\]\s]+/[^/\]\s]+\] (?>(?:\d{4}-\d{2}-\d{2}T[\d:.]+Z )?)"
+    r"(?![ \t]|$|Traceback \(|Caused by:|During handling of|The above exception"
+    r"|[\w.$]+(?:Error|Exception|Exit|Interrupt)(?::|$))"
+)
 _TEXT_STARTS = (
     # a timestamp, optionally after `[`: ISO 8601 (also 2026/03/20, nginx's error
     # log; a TAB after the date, CloudFront's), syslog, ctime (Apache's error log),
@@ -105,6 +116,10 @@ _TEXT_STARTS = (
     # of the same second without the time, `\t\t     3 Query\tSELECT …`
     r"\d{6} [ \d]\d:\d{2}:\d{2}\t",
     r"\t\t +\d+ [A-Z][a-z]+(?: [A-Za-z]+)?\t",
+    # `kubectl logs --prefix [--timestamps]`: every line of a container starts a
+    # record except what continues a stack trace (as read/target.py's rule for
+    # a container's output)
+    _KUBECTL_LINE,
     # .NET's console logger, `fail: Shop.Orders[0]` (its level coloured on a TTY)
     r"(?:trce|dbug|info|warn|fail|crit)(?:\x1b\[[0-9;]*m)*: [^\s\[\]]+\[\d+\]",
 )
