@@ -1343,3 +1343,27 @@ def test_kubectl_1_32_logs_prefix_lines_are_the_containers_records(name):
             )
         ],
     )
+
+
+def test_django_5_2_request_errors_are_records_not_the_request_line_before():
+    # runserver's stderr: `Internal Server Error: /boom` (django.request's
+    # default `%(message)s`, no time) and its traceback were glued to the
+    # request line before it, another request's; now a record, an error (a
+    # 4xx's `Not Found: /missing`, line 15, a warning), at the time before it
+    t = "2026-12-03T14:17:07.000Z"
+    rows = adhoc("django", "abc123")
+    assert rows == [
+        ("django/stderr.log:1", None, "", "order received"),
+        ("django/stderr.log:2", t, "", '"GET /?request_id=abc123 HTTP/1.1" 200 2'),
+        ("django/stderr.log:3", t, "error", "Internal Server Error: /boom"),
+        ("django/stderr.log:14", t, "", '"GET /boom?request_id=abc123 HTTP/1.1" 500 55516'),
+        ("django/stderr.log:16", t, "", '"GET /missing?request_id=abc123 HTTP/1.1" 404 2353'),
+    ]  # fmt: skip
+    # A line without a time of its own (the view's logger, with no handler
+    # configured: Python's last resort writes the message alone) continues the
+    # record before it, as a traceback's lines do: line 17's abc1234 is found
+    # in line 16's record.
+    assert [row[0] for row in adhoc("django", "request_id=abc1234")] == [
+        "django/stderr.log:16",
+        "django/stderr.log:18",
+    ]

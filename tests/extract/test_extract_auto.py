@@ -758,3 +758,16 @@ def test_kubectl_prefix_gives_pod_and_container_and_the_lines_own_fields():
     }
     assert extract("[pod/web-1/app] x") == {**pod, "msg": "x"}
     assert extract("[pod/web-1] x") == {"msg": "[pod/web-1] x"}
+
+
+@pytest.mark.parametrize(
+    ("line", "level"),
+    [
+        ("Internal Server Error: /boom", "error"),
+        ("Service Unavailable: /api/pay", "error"),
+        ("Not Found: /missing", "warning"),
+        ("Bad Request: /api/orders", "warning"),
+    ],
+)
+def test_djangos_request_messages_are_errors_and_warnings(line, level):
+    assert extract(line) == {"level": level, "msg": line}

@@ -77,6 +77,10 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         b"[pod/web-1/app] plain print request_id=abc1234",
         b"[pod/web-1/app] 2026-12-03T13:31:37.5Z 2026-12-03 13:31:37,623 ERROR x",
         b'[pod/web-1/envoy] 2026-12-03T13:31:37Z {"level":"info"}',
+        # Django 5.2's django.request logger (default LOGGING: the message alone)
+        b"Internal Server Error: /boom",
+        b"Not Found: /missing",
+        b"Method Not Allowed: /api/orders/42",
         # java.util.logging's SimpleFormatter (OpenJDK 17): the header, each level
         b"Dec 03, 2026 1:44:05 PM Jul handle",
         b"Dec 03, 2026 12:44:05 AM com.example.Jul main",
@@ -135,6 +139,8 @@ def test_record_starts(line):
         b'[pod/web-1/app] 2026-12-03T13:31:37.5001Z   File "/app/pay.py", line 3',
         b"[pod/web-1/app] 2026-12-03T13:31:37.5003Z ValueError: card declined",
         b"[pod/web-1/app] ",
+        b"FileNotFoundError: /etc/shop.conf",
+        b"Internal Server Error: see /boom",
         b"GET /api/orders returned 200 after 12 ms",
         b"GET /api/orders 200",
     ],

@@ -19,6 +19,7 @@ from tracerun.extract.logfmt import unquote
 from tracerun.extract.shapes import (
     ACCESS,
     CLOUDWATCH_STREAM,
+    DJANGO_REQUEST,
     HAPROXY,
     KUBECTL_PREFIX,
     LAMBDA_AFTER_TIME,
@@ -236,6 +237,13 @@ class AutoExtractor:
             found = None if envoy is None else _envoy_fields(envoy)
             if found is not None:
                 return found
+        if ": /" in line and line[:1].isupper():
+            django = DJANGO_REQUEST.match(line)
+            if django is not None:  # a 5xx is logged as an error, a 4xx a warning
+                return {
+                    "level": "error" if django["server"] else "warning",
+                    "msg": line,
+                }
         if line.startswith("[pid: "):
             uwsgi = _UWSGI.match(line)
             if uwsgi is not None:

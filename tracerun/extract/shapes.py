@@ -61,6 +61,25 @@ KUBECTL_PREFIX = re.compile(
 )
 """What `kubectl logs --prefix` (and `--timestamps`) writes before each line of
 a container's: `[pod/web-1/app] 2026-12-03T13:31:37.5Z `."""
+_SERVER_ERRORS = (
+    "Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable"
+    "|Gateway Timeout|HTTP Version Not Supported|Insufficient Storage"
+)
+_CLIENT_ERRORS = (
+    "Bad Request|Unauthorized|Payment Required|Forbidden|Not Found"
+    "|Method Not Allowed|Not Acceptable|Request Timeout|Conflict|Gone"
+    "|Length Required|Precondition Failed|(?:Request Entity|Content) Too Large"
+    "|(?:Request-)?URI Too Long|Unsupported Media Type|Expectation Failed"
+    "|Misdirected Request|Unprocessable (?:Entity|Content)|Locked|Failed Dependency"
+    "|Too Early|Upgrade Required|Precondition Required|Too Many Requests"
+    "|Request Header Fields Too Large|Unavailable For Legal Reasons"
+)
+DJANGO_REQUEST = re.compile(
+    rf"(?:(?P<server>{_SERVER_ERRORS})|{_CLIENT_ERRORS}): /\S*\r?$"
+)
+"""Django's `django.request` logger in its default configuration (`%(message)s`
+alone): `Internal Server Error: /boom` (an error), `Not Found: /x` (a warning),
+its traceback on the lines after it."""
 _KUBECTL_LINE = (
     r"\[pod/[^/\]\s]+/[^/\]\s]+\] (?>(?:\d{4}-\d{2}-\d{2}T[\d:.]+Z )?)"
     r"(?![ \t]|$|Traceback \(|Caused by:|During handling of|The above exception"
@@ -120,6 +139,8 @@ _TEXT_STARTS = (
     # record except what continues a stack trace (as read/target.py's rule for
     # a container's output)
     _KUBECTL_LINE,
+    # Django's `django.request` messages, `Internal Server Error: /boom` (no time)
+    DJANGO_REQUEST.pattern,
     # .NET's console logger, `fail: Shop.Orders[0]` (its level coloured on a TTY)
     r"(?:trce|dbug|info|warn|fail|crit)(?:\x1b\[[0-9;]*m)*: [^\s\[\]]+\[\d+\]",
 )
