@@ -1367,3 +1367,46 @@ def test_django_5_2_request_errors_are_records_not_the_request_line_before():
         "django/stderr.log:16",
         "django/stderr.log:18",
     ]
+
+
+def test_pino_pretty_and_bunyans_cli_give_the_fields_under_and_after_a_record(
+    tmp_path,
+):
+    # pino-pretty: `[14:20:21.143] INFO (20715): order received` then the
+    # fields, `    request_id: "abc123"`, one a line (the id was only there:
+    # every record was lost); bunyan's CLI: `… (request_id=abc123, note="…")`
+    # after the message, and `-o short`'s time of day in UTC (`14:20:22.533Z`)
+    import os
+    import shutil
+
+    written = datetime_us("2026-12-03T14:21:00Z") * 1000  # a time of day's date
+    for log in (REAL / "node-cli").iterdir():
+        shutil.copy(log, tmp_path / log.name)
+        os.utime(tmp_path / log.name, ns=(written, written))
+
+    code, rows, stderr = trace("--path", str(tmp_path), "abc123", cwd=tmp_path)
+
+    t = "2026-12-03T14:20:2"
+    assert (code, stderr) == (0, "")
+    assert rows == [
+        ("pino-pretty-color.log:1", f"{t}1.143Z", "info", "order received"),
+        ("pino-pretty.log:1", f"{t}1.143Z", "info", "order received"),
+        ("pino-pretty-color.log:3", f"{t}1.146Z", "warn", "payment slow"),
+        ("pino-pretty-color.log:6", f"{t}1.146Z", "error", "charge failed"),
+        ("pino-pretty.log:3", f"{t}1.146Z", "warn", "payment slow"),
+        ("pino-pretty.log:6", f"{t}1.146Z", "error", "charge failed"),
+        ("bunyan-cli-short.log:1", f"{t}2.533Z", "info", "shop: order received"),
+        ("bunyan-cli.log:1", f"{t}2.533Z", "info", "order received"),
+        ("bunyan-cli-short.log:2", f"{t}2.534Z", "warn", "shop: payment slow"),
+        ("bunyan-cli.log:2", f"{t}2.534Z", "warn", "payment slow"),
+    ]
+    _, rows, _ = trace("--path", str(tmp_path), "request_id=abc1234", cwd=tmp_path)
+    assert [row[0] for row in rows] == [
+        "pino-pretty-color.log:21",
+        "pino-pretty.log:21",
+        "bunyan-cli-short.log:3",
+        "bunyan-cli.log:3",
+    ]
+    note = "note=a long note with spaces, and a comma"
+    _, rows, _ = trace("--path", str(tmp_path), note, cwd=tmp_path)
+    assert [row[0] for row in rows] == ["bunyan-cli-short.log:2", "bunyan-cli.log:2"]

@@ -647,3 +647,16 @@ def test_a_leading_time_of_day_is_a_timestamp_only_with_milliseconds():
 def test_java_util_logging_12_hour_clock(text, expected):
     us = parse_time(text)
     assert (None if us is None else format_utc_ms(us)) == expected
+
+
+def test_a_time_of_day_in_utc_takes_the_utc_date_of_the_write():
+    # bunyan's CLI `-o short`: `14:20:22.533Z`; the zone given is not used
+    written = parse_time("2026-12-03T00:10:00Z")
+    assert written is not None
+    assert parse_time("23:59:59.500Z", tz=BERLIN, written_us=written) == parse_time(
+        "2026-12-02T23:59:59.500Z"
+    )
+    assert parse_time("00:05:00.000Z", tz=BERLIN, written_us=written) == parse_time(
+        "2026-12-03T00:05:00Z"
+    )
+    assert leading_timestamp("14:20:22.533Z  INFO shop: x") == ("14:20:22.533Z", 13)

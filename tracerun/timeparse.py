@@ -84,7 +84,7 @@ _KLOG = r"(?<=[IWEF])\d{4}\ \d{2}:\d{2}:\d{2}\.\d{6}"
 # (two-digit year, month, day; the hour padded with a space), then a TAB.
 _YYMMDD = r"\d{6}\ [\ \d]\d:\d{2}:\d{2}(?=\t)"
 # logback's and log4j2's default console patterns: `%d{HH:mm:ss.SSS}` alone.
-_CLOCK = r"\d{2}:\d{2}:\d{2}[.,]\d{3}(?=[\s\]])"
+_CLOCK = r"\d{2}:\d{2}:\d{2}[.,]\d{3}Z?(?=[\s\]])"
 # What some writers put before the time: Ruby's Logger (`I, [`), Redis (`4242:M `),
 # klog's level letter, an AWS ALB record's type, MySQL's slow log (`# Time: `),
 # HAProxy's client address and port (`127.0.0.1:49346 [03/Dec/2026:…]`).
@@ -146,7 +146,10 @@ def parse_time(
     """
     try:
         if type(value) is str and fmt is None and value[2:3] == ":":
-            us = _time_of_day(value, tz, written_us)
+            if value.endswith("Z"):  # bunyan's CLI `-o short`: `14:18:50.471Z`, UTC
+                us = _time_of_day(value[:-1], UTC, written_us)
+            else:
+                us = _time_of_day(value, tz, written_us)
         else:
             us = _parse_any(value, fmt, tz, now_us, zones)
     except OverflowError:  # a zone's offset past year 9999

@@ -1,7 +1,7 @@
 import pytest
 
 from tracerun.config.spec import AutoParserConfig
-from tracerun.extract.auto import AutoExtractor, from_config
+from tracerun.extract.auto import AutoExtractor, continued_pairs, from_config
 
 extract = AutoExtractor().extract
 
@@ -771,3 +771,48 @@ def test_kubectl_prefix_gives_pod_and_container_and_the_lines_own_fields():
 )
 def test_djangos_request_messages_are_errors_and_warnings(line, level):
     assert extract(line) == {"level": level, "msg": line}
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('    request_id: "abc123"', [("request_id", "abc123")]),  # pino-pretty
+        ('    \x1b[35mrequest_id\x1b[39m: "abc123"', [("request_id", "abc123")]),
+        ('    msg: "a \\"quoted\\" word"', [("msg", 'a "quoted" word')]),
+        ("    elapsed_ms: 1840", []),  # not a string: never an id
+        ('    "stack":', []),
+        ("\tat x request_id=abc", [("request_id", "abc")]),  # key=value, as before
+        ('request_id: "abc"', []),  # not indented: not a field line
+    ],
+)
+def test_a_continuation_lines_pairs(line, expected):
+    assert list(continued_pairs(line)) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (  # pino-pretty 13.2, its default format; with a name and a host
+            "[14:20:21.143] INFO (20715): order received",
+            {"time": "14:20:21.143", "level": "INFO", "pid": "20715", "msg": "order received"},
+        ),
+        (
+            "[14:20:21.143] WARN (shop/20715 on vm): slow",
+            {"time": "14:20:21.143", "level": "WARN", "logger": "shop", "pid": "20715", "host": "vm", "msg": "slow"},
+        ),
+        (  # bunyan 2.0.5's CLI, long and short
+            '[2026-12-03T14:20:22.534Z]  WARN: shop/20757 on vm: payment slow (request_id=abc123, note="a, b")',
+            {"time": "2026-12-03T14:20:22.534Z", "level": "WARN", "logger": "shop", "pid": "20757", "host": "vm", "request_id": "abc123", "note": "a, b", "msg": "payment slow"},
+        ),
+        (
+            "14:20:22.533Z  INFO shop: order received (request_id=abc123)",
+            {"time": "14:20:22.533Z", "level": "INFO", "request_id": "abc123", "msg": "shop: order received"},
+        ),
+        (  # parentheses that are not bunyan's fields stay in the message
+            "2026-01-01T00:00:00Z INFO failed (see docs)",
+            {"time": "2026-01-01T00:00:00Z", "level": "INFO", "msg": "failed (see docs)"},
+        ),
+    ],
+)  # fmt: skip
+def test_pino_pretty_and_bunyan_cli_first_lines(line, expected):
+    assert extract(line) == expected

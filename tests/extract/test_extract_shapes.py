@@ -77,6 +77,9 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         b"[pod/web-1/app] plain print request_id=abc1234",
         b"[pod/web-1/app] 2026-12-03T13:31:37.5Z 2026-12-03 13:31:37,623 ERROR x",
         b'[pod/web-1/envoy] 2026-12-03T13:31:37Z {"level":"info"}',
+        # bunyan 2.0.5's CLI -o short, pino-pretty 13.2
+        b"14:20:22.533Z  INFO shop: order received (request_id=abc123)",
+        b"[14:20:21.143] INFO (20715): order received",
         # Django 5.2's django.request logger (default LOGGING: the message alone)
         b"Internal Server Error: /boom",
         b"Not Found: /missing",

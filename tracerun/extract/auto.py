@@ -89,6 +89,17 @@ _MYSQL = re.compile(
 # master), then a level character: `.` debug, `-` verbose, `*` notice, `#` warning.
 _REDIS = re.compile(r"(\d+):([XCSM]) ")
 _REDIS_LEVELS = {".": "debug", "-": "debug", "*": "notice", "#": "warning"}
+# pino-pretty's `[14:18:48.437] INFO (name/19645 on host): ` and bunyan's CLI
+# `[2026-…Z]  INFO: name/19700 on host: `, after the level.
+_PINO_PRETTY = re.compile(
+    r" \((?:(?P<logger>[^/\s()]+)/)?(?P<pid>\d+)(?: on (?P<host>[^\s()]+))?\): "
+)
+_BUNYAN_CLI = re.compile(r" (?P<logger>[^/\s]+)/(?P<pid>\d+) on (?P<host>\S+): ")
+# bunyan's CLI ends the message with the record's other fields: ` (k=v, k2="a b")`.
+_BUNYAN_EXTRAS = re.compile(
+    r' \(((?:[A-Za-z_$@][\w$@.-]*=(?:"(?:[^"\\]|\\.)*"|[^,()"]*)(?:, (?=[A-Za-z_$@]))?)+)\)\r?$'
+)
+_EXTRA_PAIR = re.compile(r'([A-Za-z_$@][\w$@.-]*)=(?:"((?:[^"\\]|\\.)*)"|([^,()"]*))')
 # Flask's default handler, `[%(asctime)s] %(levelname)s in %(module)s: `.
 _FLASK_MODULE = re.compile(r" in ([\w.]+): ")
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
@@ -277,6 +288,8 @@ class AutoExtractor:
                 if inner is not None:
                     return _over(self._unwrapped(inner), fields)
         end = _take_json_tail(line, position, fields)
+        if line.endswith(")", 0, end) and "level" in fields and "time" in fields:
+            end = _take_bunyan_extras(line, position, end, fields)
         _take_pairs_and_message(line[:end], position, fields)
         return fields
 
@@ -384,6 +397,19 @@ def _take_json_tail(line: str, position: int, fields: dict[str, Any]) -> int:
     return start
 
 
+def _take_bunyan_extras(
+    line: str, position: int, end: int, fields: dict[str, Any]
+) -> int:
+    """Take the ` (k=v, k2="a b")` that ends bunyan's CLI lines; return where it starts."""
+    match = _BUNYAN_EXTRAS.search(line, position, end)
+    if match is None:
+        return end
+    for pair in _EXTRA_PAIR.finditer(match[1]):
+        quoted = pair[2]
+        fields.setdefault(pair[1], unquote(quoted) if quoted is not None else pair[3])
+    return match.start()
+
+
 def from_config(config: AutoParserConfig) -> AutoExtractor:  # noqa: ARG001
     """Build the extractor for a `type: auto` parser."""
     return AutoExtractor()
@@ -441,6 +467,25 @@ def pairs_in(text: str, *, query: bool = True) -> Iterator[tuple[str, str]]:
     yield from _span_pairs(spans)
     if query and "?" in text:
         yield from query_pairs(text)
+
+
+# A field on a line of its own under the record's first line, as pino-pretty
+# and bunyan's CLI write them: `    request_id: "abc123"` (the value as JSON).
+_FIELD_LINE = re.compile(r'\s+([A-Za-z_$@][\w$@.-]*): ("(?:[^"\\]|\\.)*")\r?$')
+
+
+def continued_pairs(line: str) -> Iterator[tuple[str, str]]:
+    """Yield a continuation line's pairs: `    key: "value"`, else its `key=value` tokens.
+
+    pino-pretty and bunyan's CLI write a record's fields one a line under it.
+    """
+    if line[:1].isspace() and ': "' in line:
+        match = _FIELD_LINE.match(strip_ansi(line))
+        value = None if match is None else loads_object(f'{{"v": {match[2]}}}')
+        if match is not None and value is not None and type(value["v"]) is str:
+            yield match[1], value["v"]
+            return
+    yield from pairs_in(line)
 
 
 def _spans(line: str, position: int) -> list[re.Match[str]]:
@@ -609,9 +654,21 @@ def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
     position = _take_level(line, position, fields)
     if line.startswith(" in ", position) and line[:1] == "[" and "level" in fields:
         position = _take(_FLASK_MODULE, line, position, fields, "logger")
+    if line.startswith((" (", " "), position) and "level" in fields:
+        position = _take_node_origin(line, position, fields)
     if line[1:4] == ", [" and "time" in fields:
         position = _take_ruby_tags(line, position, fields)
     return _take(_PID_TID, line, position, fields, "pid", "tid")
+
+
+def _take_node_origin(line: str, position: int, fields: dict[str, Any]) -> int:
+    """Take pino-pretty's `(name/pid on host): ` or bunyan's CLI `name/pid on host: `."""
+    pattern = _PINO_PRETTY if line.startswith(" (", position) else _BUNYAN_CLI
+    match = pattern.match(line, position)
+    if match is None:
+        return position
+    fields.update((k, v) for k, v in match.groupdict().items() if v is not None)
+    return match.end()
 
 
 def _take_cloudwatch(line: str, position: int, fields: dict[str, Any]) -> int:

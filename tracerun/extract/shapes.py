@@ -98,7 +98,7 @@ _TEXT_STARTS = (
         r"|\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}"
         r"|\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}"
         r"|[A-Z][a-z]{2} \d{2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M "
-        r"|\d{2}:\d{2}:\d{2}[.,]\d{3}[ \]]"
+        r"|\d{2}:\d{2}:\d{2}[.,]\d{3}Z?[ \]]"
         r"|\d{10,19}(?:\.\d+)?[ \t\]])"
     ),
     # a prefix, then a timestamp: Ruby's Logger (Rails) `I, [2026-…`, Redis's
