@@ -1410,3 +1410,26 @@ def test_pino_pretty_and_bunyans_cli_give_the_fields_under_and_after_a_record(
     note = "note=a long note with spaces, and a comma"
     _, rows, _ = trace("--path", str(tmp_path), note, cwd=tmp_path)
     assert [row[0] for row in rows] == ["bunyan-cli-short.log:2", "bunyan-cli.log:2"]
+
+
+def test_apache_2_4_error_log_pid_tid_client_and_a_query_in_parentheses():
+    # `[…] [core:error] [pid 22460:tid 22468] [client 127.0.0.1:43628] AH10244:
+    # invalid URI path (/../../etc?request_id=abc123)`: the id was read as
+    # `abc123)` (the record lost), pid, tid and client were message text
+    error = (
+        "apache/error.log:3",
+        "2026-12-03T14:23:57.774Z",
+        "error",
+        "AH10244: invalid URI path (/../../etc?request_id=abc123)",
+    )
+    access = [f"GET {path}?request_id=abc123 HTTP/1.1" for path in ("/", "/missing")]
+    access.append("GET /../../etc?request_id=abc123 HTTP/1.1")
+    assert adhoc("apache", "abc123") == [
+        *(
+            (f"apache/access.log:{n}", "2026-12-03T14:23:57.000Z", "", request)
+            for n, request in enumerate(access, 1)
+        ),
+        error,
+    ]
+    assert adhoc("apache", "client=127.0.0.1:43628") == [error]
+    assert adhoc("apache", "tid=22468") == [error]

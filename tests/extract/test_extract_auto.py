@@ -1,7 +1,12 @@
 import pytest
 
 from tracerun.config.spec import AutoParserConfig
-from tracerun.extract.auto import AutoExtractor, continued_pairs, from_config
+from tracerun.extract.auto import (
+    AutoExtractor,
+    continued_pairs,
+    from_config,
+    query_pairs,
+)
 
 extract = AutoExtractor().extract
 
@@ -228,7 +233,7 @@ def test_from_config():
         (
             "Apache 2.4 error log (ErrorLogFormat default)",
             "[Fri Mar 20 14:10:01.223456 2026] [php:error] [pid 4243:tid 140235] [client 10.0.0.1:5678] PHP Warning:  failed request_id=abc123",
-            {"time": "Fri Mar 20 14:10:01.223456 2026", "level": "error", "request_id": "abc123", "msg": "[pid 4243:tid 140235] [client 10.0.0.1:5678] PHP Warning:  failed"},
+            {"time": "Fri Mar 20 14:10:01.223456 2026", "level": "error", "pid": "4243", "tid": "140235", "client": "10.0.0.1:5678", "request_id": "abc123", "msg": "PHP Warning:  failed"},
         ),
         (
             "Redis 7 log",
@@ -816,3 +821,15 @@ def test_a_continuation_lines_pairs(line, expected):
 )  # fmt: skip
 def test_pino_pretty_and_bunyan_cli_first_lines(line, expected):
     assert extract(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        ("invalid URI path (/../etc?request_id=abc123)", [("request_id", "abc123")]),
+        ("GET /a?q=f(x) done", [("q", "f(x)")]),  # parentheses of the value's own
+        ("GET /a?q=x) done", [("q", "x)")]),
+    ],
+)
+def test_a_url_in_parentheses_ends_before_the_closing_one(text, pairs):
+    assert list(query_pairs(text)) == pairs

@@ -100,6 +100,10 @@ _BUNYAN_EXTRAS = re.compile(
     r' \(((?:[A-Za-z_$@][\w$@.-]*=(?:"(?:[^"\\]|\\.)*"|[^,()"]*)(?:, (?=[A-Za-z_$@]))?)+)\)\r?$'
 )
 _EXTRA_PAIR = re.compile(r'([A-Za-z_$@][\w$@.-]*)=(?:"((?:[^"\\]|\\.)*)"|([^,()"]*))')
+# Apache's error log after `[module:level]`: `[pid 1:tid 2] [client 10.0.0.1:5678]`.
+_APACHE_ORIGIN = re.compile(
+    r" \[pid (?P<pid>\d+)(?::tid (?P<tid>\d+))?\](?: \[client (?P<client>[^\]\s]+)\])?"
+)
 # Flask's default handler, `[%(asctime)s] %(levelname)s in %(module)s: `.
 _FLASK_MODULE = re.compile(r" in ([\w.]+): ")
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
@@ -518,12 +522,21 @@ def _span_pairs(spans: list[re.Match[str]]) -> Iterator[tuple[str, str]]:
 
 
 def query_pairs(text: str) -> Iterator[tuple[str, str]]:
-    """Yield the parameters of every query string in `text` (`/p?a=1&b=2`), decoded."""
+    """Yield the parameters of every query string in `text` (`/p?a=1&b=2`), decoded.
+
+    A URL written in parentheses (Apache's error log: `invalid URI path
+    (/x?request_id=abc)`) ends before the closing one.
+    """
     from urllib.parse import unquote as percent_unquote  # noqa: PLC0415 - start-up: 3 ms
 
     for query in _QUERY.finditer(text):
-        for pair in _QUERY_PAIR.finditer(query[1]):
-            if pair.start() == 0 or query[1][pair.start() - 1] in "&;":
+        params = query[1]
+        if params.endswith(")") and "(" not in params:
+            start = text.rfind(" ", 0, query.start()) + 1
+            if text.startswith("(", start):
+                params = params[:-1]
+        for pair in _QUERY_PAIR.finditer(params):
+            if pair.start() == 0 or params[pair.start() - 1] in "&;":
                 yield pair[1], percent_unquote(pair[2])
 
 
@@ -654,7 +667,14 @@ def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
     position = _take_level(line, position, fields)
     if line.startswith(" in ", position) and line[:1] == "[" and "level" in fields:
         position = _take(_FLASK_MODULE, line, position, fields, "logger")
-    if line.startswith((" (", " "), position) and "level" in fields:
+    if line.startswith(" [pid ", position):  # Apache's error log
+        apache = _APACHE_ORIGIN.match(line, position)
+        if apache is not None:
+            fields.update(
+                (k, v) for k, v in apache.groupdict().items() if v is not None
+            )
+            position = apache.end()
+    elif line.startswith((" (", " "), position) and "level" in fields:
         position = _take_node_origin(line, position, fields)
     if line[1:4] == ", [" and "time" in fields:
         position = _take_ruby_tags(line, position, fields)
