@@ -75,7 +75,7 @@ _CLIENT_ERRORS = (
     "|Request Header Fields Too Large|Unavailable For Legal Reasons"
 )
 DJANGO_REQUEST = re.compile(
-    rf"(?:(?P<server>{_SERVER_ERRORS})|{_CLIENT_ERRORS}): /\S*\r?$"
+    rf"(?=[A-Z][\w' -]{{3,40}}: /)(?:(?P<server>{_SERVER_ERRORS})|{_CLIENT_ERRORS}): /\S*\r?$"
 )
 """Django's `django.request` logger in its default configuration (`%(message)s`
 alone): `Internal Server Error: /boom` (an error), `Not Found: /x` (a warning),
@@ -116,7 +116,7 @@ _TEXT_STARTS = (
     # morgan's (Express) `dev`, `tiny` and `short` request lines, no time:
     # `GET /?a=1 200 10.891 ms - 2` (the status coloured), `GET /a 200 2 - 10.891 ms`,
     # `::1 - GET /a HTTP/1.1 200 2 - 10.891 ms`
-    rf"(?:\S+ \S+ )?(?:{_METHODS}) \S+(?: HTTP/[\d.]+)? {_MORGAN_STATUS} [^\n]*[\d-] ms\b",
+    rf"(?:[\da-fA-F.:]+ \S+ )?(?:{_METHODS}) \S+(?: HTTP/[\d.]+)? {_MORGAN_STATUS} [^\n]*[\d-] ms\b",
     # a level word first (AWS Lambda's Python runtime: `[INFO]\t2024-…`)
     rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :\t]",
     # java.util.logging's second line, `SEVERE: message` (after the line with
