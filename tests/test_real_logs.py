@@ -511,7 +511,7 @@ OTHER_DEFAULTS = {
             "name=abc123 age=1 cmd=get closed for overcoming of output buffer limits.\n"
             "4242:M 20 Mar 2026 14:10:02.789 # Client id=6 name=abc1234 closed\n"
         ),
-        [(2, f"{T}01.789Z", "")],
+        [(2, f"{T}01.789Z", "warn")],
     ),
     "rails": (
         (
@@ -1101,3 +1101,346 @@ def datetime_us(text: str) -> int:
     us = parse_time(text)
     assert us is not None
     return us
+
+
+def test_java_util_logging_17_two_line_records_take_the_header_time():
+    # SimpleFormatter: `Dec 03, 2026 1:44:05 PM Jul handle` then `LEVEL: msg`;
+    # each message line is a record at the header line's time (12-hour clock)
+    t = "2026-12-03T13:44:0"
+    rows = [
+        ("jul/jul.log:2", f"{t}5.000Z", "info", "order received"),
+        ("jul/jul.log:4", f"{t}5.000Z", "info", "tax table loaded"),  # CONFIG
+        ("jul/jul.log:6", f"{t}5.000Z", "debug", "cart priced"),  # FINE
+        ("jul/jul.log:8", f"{t}5.000Z", "warn", "payment slow"),
+        ("jul/jul.log:10", f"{t}5.000Z", "error", "charge failed"),  # SEVERE
+        ("jul/stderr.log:2", f"{t}5.000Z", "info", "order received"),
+        ("jul/stderr.log:4", f"{t}5.000Z", "warn", "payment slow"),
+        ("jul/stderr.log:6", f"{t}5.000Z", "error", "charge failed"),
+        ("jul/jul.log:28", f"{t}6.000Z", "info", "refund issued"),
+        ("jul/stderr.log:24", f"{t}6.000Z", "info", "refund issued"),
+    ]
+    assert adhoc("jul", "abc123") == rows
+    assert adhoc("jul", "request_id=abc1230") == [
+        ("jul/jul.log:26", f"{t}5.000Z", "info", "other order"),
+        ("jul/stderr.log:22", f"{t}5.000Z", "info", "other order"),
+    ]
+
+
+def test_java_util_logging_17_a_records_stack_trace_is_its_body_and_no_header():
+    # the SEVERE record holds its whole trace (Suppressed:, Caused by:, `... 2
+    # more`) and the blank line SimpleFormatter ends it with, never the next
+    # record's header line
+    log = REAL / "jul" / "jul.log"
+    result = CliRunner().invoke(cli, ["--path", str(log), "abc123", "--color", "never"])
+    body = log.read_text().splitlines()[10:24]
+    assert (result.exit_code, result.stdout.splitlines()[4:]) == (
+        0,
+        [
+            "2026-12-03T13:44:05.000Z jul ERROR charge failed request_id=abc123",
+            *(f"    {line}" for line in body),
+            "2026-12-03T13:44:06.000Z jul INFO  refund issued request_id=abc123",
+        ],
+    )
+    assert body[4:6] == [
+        "\tSuppressed: java.io.UncheckedIOException: close failed",
+        "\t\tat Jul.charge(Jul.java:15)",
+    ]
+    assert body[-1] == ""
+
+
+def test_loguru_0_7_default_format_gives_level_logger_and_message():
+    # `2026-12-03 13:46:52.898 | INFO     | __main__:<module>:15 - message`, in
+    # the file sink and (coloured) the terminal's; the id only in `bind()`'s
+    # extra (line 3) is not written by the default format
+    expected = [
+        (1, "52.898", "info", "order received"),
+        (2, "52.898", "warn", "payment slow"),
+        (4, "52.902", "info", "paid"),  # SUCCESS
+        (5, "52.902", "debug", "cart priced"),
+        (6, "52.902", "error", "charge failed"),
+        (18, "52.913", "fatal", "disk full"),  # CRITICAL
+    ]
+    rows = [
+        (f"loguru/{name}:{line}", f"2026-12-03T13:46:{time}Z", level, message)
+        for name in ("color.log", "default.log")
+        for line, time, level, message in expected
+    ]
+    # in time order; of one time, the sources in order (color before default)
+    assert adhoc("loguru", "request_id=abc123") == sorted(rows, key=lambda r: r[1])
+
+
+def test_loguru_0_7_a_traceback_with_its_variables_is_the_records_body():
+    log = REAL / "loguru" / "default.log"
+    result = CliRunner().invoke(
+        cli, ["--path", str(log), "request_id=abc123", "--color", "never"]
+    )
+    lines = log.read_text().splitlines()
+    pairs = "logger=__main__ request_id=abc123"
+    assert result.stdout.splitlines()[4:17] == [
+        f"2026-12-03T13:46:52.902Z default ERROR charge failed {pairs}",
+        *(f"    {line}" for line in lines[6:17]),
+        f"2026-12-03T13:46:52.913Z default FATAL disk full {pairs}",
+    ]
+    assert lines[16] == "ZeroDivisionError: division by zero"
+
+
+def test_redis_7_0_level_characters_and_a_client_name_that_carries_the_id():
+    # `31047:M 03 Dec 2026 13:49:53.743 - Client closed connection id=3 …
+    # name=req-abc123 …`: pid, role, then `.` `-` debug, `*` notice, `#` warning
+    rows = adhoc("redis", "pid=31047")
+    assert [row[2] for row in rows] == [
+        *("warn", "warn", "warn", "info", "info", "warn", "warn", "info"),
+        *("debug", "debug", "debug", "debug", "debug", "warn", "info", "warn"),
+    ]
+    assert [row[3] for row in rows][:3] == [
+        "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
+        (
+            "Redis version=7.0.15, bits=64, commit=00000000, modified=0, pid=31047, "
+            "just started"
+        ),
+        "Configuration loaded",
+    ]
+    assert adhoc("redis", "name=req-abc123") == [
+        (
+            "redis/redis.log:10",
+            "2026-12-03T13:49:53.743Z",
+            "debug",
+            "Client closed connection",
+        ),
+    ]
+
+
+def test_flask_3_1_dev_servers_request_lines_are_records_of_their_own():
+    # werkzeug's `127.0.0.1 - - [03/Dec/2026 13:53:08] "GET /?… HTTP/1.1" 200 -`
+    # (a space after the year) was glued to the record before it; Flask's
+    # `[…] WARNING in flask_app: …` names its module, the logger. The request
+    # lines' times are whole seconds, so they sort before that second's others.
+    t, query = "2026-12-03T13:53:", "?request_id=abc123"
+    assert adhoc("flask", "abc123") == [
+        ("flask/stderr.log:5", f"{t}08.000Z", "", "GET /?request_id=abc123 HTTP/1.1"),
+        ("flask/stderr.log:23", f"{t}08.000Z", "", f"GET /boom{query} HTTP/1.1"),
+        ("flask/stderr.log:4", f"{t}08.803Z", "warn", "order received"),
+        (
+            "flask/stderr.log:6",
+            "2026-12-03T13:53:08.819Z",
+            "error",
+            "Exception on /boom [GET]",
+        ),
+    ]
+    code, rows, _ = trace("--path", str(REAL / "flask"), "request_id=abc1234")
+    assert (code, [row[:3] for row in rows]) == (
+        0,
+        [
+            ("flask/stderr.log:25", "2026-12-03T13:53:08.000Z", ""),
+            ("flask/stderr.log:24", "2026-12-03T13:53:08.837Z", "warn"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [
+        (
+            "dev",  # the status coloured: \x1b[32m200\x1b[0m
+            [
+                "GET /?request_id=abc123 200 1.512 ms - 2",
+                "GET /boom?request_id=abc123 500 10.306 ms - 977",
+                "GET /?request_id=abc1234 200 0.428 ms - 2",
+            ],
+        ),
+        (
+            "tiny",
+            [
+                "GET /?request_id=abc123 200 2 - 1.512 ms",
+                "GET /boom?request_id=abc123 500 977 - 10.306 ms",
+                "GET /?request_id=abc1234 200 2 - 0.428 ms",
+            ],
+        ),
+        (
+            "short",
+            [
+                "127.0.0.1 - GET /?request_id=abc123 HTTP/1.1 200 2 - 1.512 ms",
+                "127.0.0.1 - GET /boom?request_id=abc123 HTTP/1.1 500 977 - 10.306 ms",
+                "127.0.0.1 - GET /?request_id=abc1234 HTTP/1.1 200 2 - 0.428 ms",
+            ],
+        ),
+    ],
+)
+def test_morgan_1_10_request_lines_without_a_time_are_a_record_each(name, lines):
+    # morgan's `dev`, `tiny` and `short` formats write no time: every line was
+    # glued to the first (one record holding three requests, the decoy's too)
+    f = f"morgan/{name}.log"
+    assert adhoc(f, "abc123") == [
+        (f"{f}:1", None, "", lines[0]),
+        (f"{f}:2", None, "", lines[1]),
+    ]
+    assert adhoc(f, "request_id=abc1234") == [(f"{f}:3", None, "", lines[2])]
+
+
+def test_express_5_default_error_output_is_one_record_with_its_stack():
+    log = REAL / "morgan" / "stderr.log"
+    result = CliRunner().invoke(
+        cli, ["--path", str(log), "abc123", "--color", "never", "-o", "ndjson"]
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["line"], r["level"]) for r in records] == [(1, "error")]
+    # `request_id=abc123` ends the first line: a field, out of the message
+    lines = log.read_text().splitlines()
+    assert records[0]["message"].split("\n") == ["boom", *lines[1:]]
+    assert (len(lines), records[0]["fields"]["request_id"]) == (11, "abc123")
+
+
+def test_mariadb_10_11_error_log_levels_and_thread_id_leave_the_message():
+    # `2026-12-03 12:05:45 0 [Note] InnoDB: …`: the thread id, then [Note],
+    # [Warning] or [ERROR]; line 20 (`Version: '10.11.19-…'`) continues 19
+    code, rows, _ = trace("--path", str(REAL / "mariadb" / "error.log"), "tid=0")
+    assert code == 0
+    assert [row[0] for row in rows] == [
+        f"mariadb/error.log:{n}" for n in (*range(1, 20), *range(21, 29))
+    ]
+    assert {row[2] for row in rows} == {"info"} | {rows[16][2]}
+    assert rows[16] == (
+        "mariadb/error.log:17",
+        "2026-12-03T12:05:45.000Z",
+        "warn",
+        (
+            "You need to use --log-bin to make --expire-logs-days or "
+            "--binlog-expire-logs-seconds work."
+        ),
+    )
+    assert rows[1][3] == "InnoDB: Compressed tables use zlib 1.2.13"
+
+
+KUBECTL_ENVOY = (
+    "GET /pay HTTP/1.1 pod=web-7d9f8b6c5-x2k4q container=envoy method=GET path=/pay "
+    "status=502 x-forwarded-for=- user-agent=curl/8.5.0 x-request-id=abc123 "
+    "authority=web upstream=10.0.0.9:8080"
+)
+
+
+@pytest.mark.parametrize("name", ["prefix-timestamps", "prefix"])
+def test_kubectl_1_32_logs_prefix_lines_are_the_containers_records(name):
+    # `[pod/web-7d9f8b6c5-x2k4q/app] [2026-…Z ]LINE`: the whole file was one
+    # record (no line starts with a time); each container line now is one,
+    # its stack trace continuing it, at the line's own time (else the
+    # kubelet's), in time order across the containers kubectl printed in turn
+    log = REAL / "kubectl" / f"{name}.log"
+    result = CliRunner().invoke(cli, ["--path", str(log), "abc123", "--color", "never"])
+    lines = log.read_text().splitlines()
+    failed = next(n for n, line in enumerate(lines) if "charge failed" in line)
+    app = "pod=web-7d9f8b6c5-x2k4q container=app request_id=abc123"
+    at = f"2026-12-03T13:31:37.{{}} {name}"
+    assert (result.exit_code, result.stdout.splitlines()) == (
+        0,
+        [
+            f"{at.format('123Z')} INFO  order received {app}",
+            f"{at.format('323Z')} -     {KUBECTL_ENVOY}",
+            f"{at.format('623Z')} ERROR charge failed {app}",
+            *(f"    {line}" for line in lines[failed + 1 : failed + 4]),
+        ],
+    )
+    assert lines[failed + 3].endswith(" ValueError: card declined")
+    code, rows, _ = trace("--path", str(log), "request_id=abc1234", cwd=log.parent)
+    # no kubelet time (`--prefix` alone): the record before it gives the time
+    stamp = "900Z" if name == "prefix-timestamps" else "623Z"
+    assert (code, rows) == (
+        0,
+        [
+            (
+                f"{name}.log:{failed + 5}",
+                f"2026-12-03T13:31:37.{stamp}",
+                "",
+                "plain print",
+            )
+        ],
+    )
+
+
+def test_django_5_2_request_errors_are_records_not_the_request_line_before():
+    # runserver's stderr: `Internal Server Error: /boom` (django.request's
+    # default `%(message)s`, no time) and its traceback were glued to the
+    # request line before it, another request's; now a record, an error (a
+    # 4xx's `Not Found: /missing`, line 15, a warning), at the time before it
+    t = "2026-12-03T14:17:07.000Z"
+    rows = adhoc("django", "abc123")
+    assert rows == [
+        ("django/stderr.log:1", None, "", "order received"),
+        ("django/stderr.log:2", t, "", '"GET /?request_id=abc123 HTTP/1.1" 200 2'),
+        ("django/stderr.log:3", t, "error", "Internal Server Error: /boom"),
+        ("django/stderr.log:14", t, "", '"GET /boom?request_id=abc123 HTTP/1.1" 500 55516'),
+        ("django/stderr.log:16", t, "", '"GET /missing?request_id=abc123 HTTP/1.1" 404 2353'),
+    ]  # fmt: skip
+    # A line without a time of its own (the view's logger, with no handler
+    # configured: Python's last resort writes the message alone) continues the
+    # record before it, as a traceback's lines do: line 17's abc1234 is found
+    # in line 16's record.
+    assert [row[0] for row in adhoc("django", "request_id=abc1234")] == [
+        "django/stderr.log:16",
+        "django/stderr.log:18",
+    ]
+
+
+def test_pino_pretty_and_bunyans_cli_give_the_fields_under_and_after_a_record(
+    tmp_path,
+):
+    # pino-pretty: `[14:20:21.143] INFO (20715): order received` then the
+    # fields, `    request_id: "abc123"`, one a line (the id was only there:
+    # every record was lost); bunyan's CLI: `… (request_id=abc123, note="…")`
+    # after the message, and `-o short`'s time of day in UTC (`14:20:22.533Z`)
+    import os
+    import shutil
+
+    written = datetime_us("2026-12-03T14:21:00Z") * 1000  # a time of day's date
+    for log in (REAL / "node-cli").iterdir():
+        shutil.copy(log, tmp_path / log.name)
+        os.utime(tmp_path / log.name, ns=(written, written))
+
+    code, rows, stderr = trace("--path", str(tmp_path), "abc123", cwd=tmp_path)
+
+    t = "2026-12-03T14:20:2"
+    assert (code, stderr) == (0, "")
+    assert rows == [
+        ("pino-pretty-color.log:1", f"{t}1.143Z", "info", "order received"),
+        ("pino-pretty.log:1", f"{t}1.143Z", "info", "order received"),
+        ("pino-pretty-color.log:3", f"{t}1.146Z", "warn", "payment slow"),
+        ("pino-pretty-color.log:6", f"{t}1.146Z", "error", "charge failed"),
+        ("pino-pretty.log:3", f"{t}1.146Z", "warn", "payment slow"),
+        ("pino-pretty.log:6", f"{t}1.146Z", "error", "charge failed"),
+        ("bunyan-cli-short.log:1", f"{t}2.533Z", "info", "shop: order received"),
+        ("bunyan-cli.log:1", f"{t}2.533Z", "info", "order received"),
+        ("bunyan-cli-short.log:2", f"{t}2.534Z", "warn", "shop: payment slow"),
+        ("bunyan-cli.log:2", f"{t}2.534Z", "warn", "payment slow"),
+    ]
+    _, rows, _ = trace("--path", str(tmp_path), "request_id=abc1234", cwd=tmp_path)
+    assert [row[0] for row in rows] == [
+        "pino-pretty-color.log:21",
+        "pino-pretty.log:21",
+        "bunyan-cli-short.log:3",
+        "bunyan-cli.log:3",
+    ]
+    note = "note=a long note with spaces, and a comma"
+    _, rows, _ = trace("--path", str(tmp_path), note, cwd=tmp_path)
+    assert [row[0] for row in rows] == ["bunyan-cli-short.log:2", "bunyan-cli.log:2"]
+
+
+def test_apache_2_4_error_log_pid_tid_client_and_a_query_in_parentheses():
+    # `[…] [core:error] [pid 22460:tid 22468] [client 127.0.0.1:43628] AH10244:
+    # invalid URI path (/../../etc?request_id=abc123)`: the id was read as
+    # `abc123)` (the record lost), pid, tid and client were message text
+    error = (
+        "apache/error.log:3",
+        "2026-12-03T14:23:57.774Z",
+        "error",
+        "AH10244: invalid URI path (/../../etc?request_id=abc123)",
+    )
+    access = [f"GET {path}?request_id=abc123 HTTP/1.1" for path in ("/", "/missing")]
+    access.append("GET /../../etc?request_id=abc123 HTTP/1.1")
+    assert adhoc("apache", "abc123") == [
+        *(
+            (f"apache/access.log:{n}", "2026-12-03T14:23:57.000Z", "", request)
+            for n, request in enumerate(access, 1)
+        ),
+        error,
+    ]
+    assert adhoc("apache", "client=127.0.0.1:43628") == [error]
+    assert adhoc("apache", "tid=22468") == [error]

@@ -353,6 +353,7 @@ def test_formatting(us, ms_text, us_text):
         ("h2 2026-03-20T14:10:00Z app/lb", ("2026-03-20T14:10:00Z", 23)),
         ("# Time: 2026-03-20T14:10:00Z", ("2026-03-20T14:10:00Z", 28)),
         ("2026-03-20\t14:10:00\tSEA19", ("2026-03-20\t14:10:00", 19)),
+        ("Dec 03, 2026 1:44:05 PM Jul main", ("Dec 03, 2026 1:44:05 PM", 23)),
         ("1774015800", None),
         ("177401580 x", None),
         ("2026-03-20 x", None),
@@ -511,6 +512,7 @@ def test_leading_timestamp_takes_a_known_abbreviation_only():
         "20-Mar-2026 11:10:00 America/Argentina/Salta",
         "20-Mar-2026 15:10:00 CET",
         "260320 14:10:00",  # MariaDB 10.11's general log (`%y%m%d %k:%M:%S`)
+        "Mar 20, 2026 2:10:00 PM",  # java.util.logging's SimpleFormatter
     ],
 )
 def test_default_formats_of_other_programs_parse_to_the_instant(text):
@@ -623,3 +625,38 @@ def test_a_time_of_day_is_wall_time_in_the_zone_and_rolls_back_by_wall_days():
 def test_a_leading_time_of_day_is_a_timestamp_only_with_milliseconds():
     assert leading_timestamp("14:10:00.123 [main] INFO x") == ("14:10:00.123", 12)
     assert leading_timestamp("14:10:00 is when it failed") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dec 03, 2026 12:00:00 AM", "2026-12-03T00:00:00.000Z"),  # midnight
+        ("Dec 03, 2026 12:59:59 AM", "2026-12-03T00:59:59.000Z"),
+        ("Dec 03, 2026 1:00:00 AM", "2026-12-03T01:00:00.000Z"),
+        ("Dec 03, 2026 11:59:59 AM", "2026-12-03T11:59:59.000Z"),
+        ("Dec 03, 2026 12:00:00 PM", "2026-12-03T12:00:00.000Z"),  # noon
+        ("Dec 03, 2026 1:44:05 PM", "2026-12-03T13:44:05.000Z"),
+        ("Dec 03, 2026 11:59:59 PM", "2026-12-03T23:59:59.000Z"),
+        ("Feb 29, 2028 1:00:00 PM", "2028-02-29T13:00:00.000Z"),
+        ("Feb 29, 2026 1:00:00 PM", None),
+        ("Dec 03, 2026 13:00:00 PM", None),
+        ("Dec 03, 2026 0:00:00 AM", None),
+        ("Xyz 03, 2026 1:00:00 PM", None),
+    ],
+)
+def test_java_util_logging_12_hour_clock(text, expected):
+    us = parse_time(text)
+    assert (None if us is None else format_utc_ms(us)) == expected
+
+
+def test_a_time_of_day_in_utc_takes_the_utc_date_of_the_write():
+    # bunyan's CLI `-o short`: `14:20:22.533Z`; the zone given is not used
+    written = parse_time("2026-12-03T00:10:00Z")
+    assert written is not None
+    assert parse_time("23:59:59.500Z", tz=BERLIN, written_us=written) == parse_time(
+        "2026-12-02T23:59:59.500Z"
+    )
+    assert parse_time("00:05:00.000Z", tz=BERLIN, written_us=written) == parse_time(
+        "2026-12-03T00:05:00Z"
+    )
+    assert leading_timestamp("14:20:22.533Z  INFO shop: x") == ("14:20:22.533Z", 13)

@@ -74,6 +74,9 @@ _CTIME = rf"(?:{'|'.join(sorted(_WEEKDAYS))})\ {_SYSLOG}\ \d{{4}}"
 # PHP's error log: `[20-Mar-2026 14:10:00 UTC]`, its zone PHP's `date.timezone`
 # (an abbreviation or an IANA name: `Europe/Berlin`, `America/Argentina/Salta`).
 _PHP = r"\d{2}-[A-Z][a-z]{2}-\d{4}\ \d{2}:\d{2}:\d{2}(?:\ [A-Za-z][\w+-]*(?:/[\w+-]+){0,2})?"
+# java.util.logging's SimpleFormatter (its default `%1$tb %1$td, %1$tY
+# %1$tl:%1$tM:%1$tS %1$Tp`): `Dec 03, 2026 1:42:09 PM`, a 12-hour clock.
+_JUL = r"[A-Z][a-z]{2}\ \d{2},\ \d{4}\ \d{1,2}:\d{2}:\d{2}\ [AP]M"
 # Redis: `20 Mar 2026 14:10:00.123`; klog (after its level letter): `0320 14:10:00.123456`.
 _DAY_MONTH_YEAR = r"\d{1,2}\ [A-Z][a-z]{2}\ \d{4}\ \d{2}:\d{2}:\d{2}(?:\.\d+)?"
 _KLOG = r"(?<=[IWEF])\d{4}\ \d{2}:\d{2}:\d{2}\.\d{6}"
@@ -81,7 +84,7 @@ _KLOG = r"(?<=[IWEF])\d{4}\ \d{2}:\d{2}:\d{2}\.\d{6}"
 # (two-digit year, month, day; the hour padded with a space), then a TAB.
 _YYMMDD = r"\d{6}\ [\ \d]\d:\d{2}:\d{2}(?=\t)"
 # logback's and log4j2's default console patterns: `%d{HH:mm:ss.SSS}` alone.
-_CLOCK = r"\d{2}:\d{2}:\d{2}[.,]\d{3}(?=[\s\]])"
+_CLOCK = r"\d{2}:\d{2}:\d{2}[.,]\d{3}Z?(?=[\s\]])"
 # What some writers put before the time: Ruby's Logger (`I, [`), Redis (`4242:M `),
 # klog's level letter, an AWS ALB record's type, MySQL's slow log (`# Time: `),
 # HAProxy's client address and port (`127.0.0.1:49346 [03/Dec/2026:…]`).
@@ -90,7 +93,7 @@ _BEFORE = (
     r"|\#\ Time:\ |[0-9a-fA-F:.]+:\d{1,5}\ (?=\[\d{2}/[A-Z][a-z]{2}/))?"
 )
 _LEADING = re.compile(
-    rf"{_BEFORE}(?P<open>\[)?(?P<ts>{_ISO}|{_CTIME}|{_SYSLOG}|{_NGINX}"
+    rf"{_BEFORE}(?P<open>\[)?(?P<ts>{_ISO}|{_CTIME}|{_JUL}|{_SYSLOG}|{_NGINX}"
     rf"|{_DAY_MONTH_YEAR}|{_PHP}|{_KLOG}|{_YYMMDD}|{_CLOCK}|{_EPOCH_DIGITS})(?(open)(?:\ \#\d+)?\]?)"
 )
 _ISO_FORMAT = re.compile(r"%Y-%m-%d(?:[T ]%H:%M(?::%S(?:[.,]%f)?)?)?(?:%z|Z)?")
@@ -143,7 +146,10 @@ def parse_time(
     """
     try:
         if type(value) is str and fmt is None and value[2:3] == ":":
-            us = _time_of_day(value, tz, written_us)
+            if value.endswith("Z"):  # bunyan's CLI `-o short`: `14:18:50.471Z`, UTC
+                us = _time_of_day(value[:-1], UTC, written_us)
+            else:
+                us = _time_of_day(value, tz, written_us)
         else:
             us = _parse_any(value, fmt, tz, now_us, zones)
     except OverflowError:  # a zone's offset past year 9999
@@ -258,6 +264,8 @@ def _parse_text(text: str, tz: tzinfo, now_us: int | None, zones: Zones) -> int 
             return _parse_yymmdd(text, tz)
         return _parse_epoch_text(text)
     if text[:3] in _MONTHS:
+        if text[6:7] == ",":
+            return _parse_jul(text, tz)
         return _parse_syslog(text, tz, now_us)
     if text[:3] in _WEEKDAYS and text[3:4] == " ":
         return _parse_ctime(text[4:], tz, now_us)
@@ -492,6 +500,25 @@ _DAY_FIRST = re.compile(
     r"(?:(\d{1,2}) ([A-Z][a-z]{2}) (\d{4})|(\d{2})(\d{2})) "
     r"(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
 )
+
+
+_JUL_PARTS = re.compile(
+    r"([A-Z][a-z]{2}) (\d{2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) ([AP])M"
+)
+
+
+def _parse_jul(text: str, tz: tzinfo) -> int | None:
+    """java.util.logging's `Dec 03, 2026 1:42:09 PM`: 12 AM is midnight, 12 PM noon."""
+    match = _JUL_PARTS.fullmatch(text)
+    month = None if match is None else _MONTHS.get(match[1])
+    if match is None or month is None or not 1 <= int(match[4]) <= 12:
+        return None
+    hour = int(match[4]) % 12 + (12 if match[7] == "P" else 0)
+    day, year, minute, second = (int(match[i]) for i in (2, 3, 5, 6))
+    try:
+        return _datetime_us(datetime(year, month, day, hour, minute, second), tz)
+    except ValueError:
+        return None
 
 
 _PHP_PARTS = re.compile(

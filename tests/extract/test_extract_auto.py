@@ -1,7 +1,12 @@
 import pytest
 
 from tracerun.config.spec import AutoParserConfig
-from tracerun.extract.auto import AutoExtractor, from_config
+from tracerun.extract.auto import (
+    AutoExtractor,
+    continued_pairs,
+    from_config,
+    query_pairs,
+)
 
 extract = AutoExtractor().extract
 
@@ -228,12 +233,12 @@ def test_from_config():
         (
             "Apache 2.4 error log (ErrorLogFormat default)",
             "[Fri Mar 20 14:10:01.223456 2026] [php:error] [pid 4243:tid 140235] [client 10.0.0.1:5678] PHP Warning:  failed request_id=abc123",
-            {"time": "Fri Mar 20 14:10:01.223456 2026", "level": "error", "request_id": "abc123", "msg": "[pid 4243:tid 140235] [client 10.0.0.1:5678] PHP Warning:  failed"},
+            {"time": "Fri Mar 20 14:10:01.223456 2026", "level": "error", "pid": "4243", "tid": "140235", "client": "10.0.0.1:5678", "request_id": "abc123", "msg": "PHP Warning:  failed"},
         ),
         (
             "Redis 7 log",
             "4242:M 20 Mar 2026 14:10:01.789 # Client id=5 name=abc123 closed",
-            {"time": "20 Mar 2026 14:10:01.789", "id": "5", "name": "abc123", "msg": "# Client id=5 name=abc123 closed"},
+            {"time": "20 Mar 2026 14:10:01.789", "pid": "4242", "role": "M", "level": "warning", "id": "5", "name": "abc123", "msg": "Client id=5 name=abc123 closed"},
         ),
         (
             "Ruby Logger (Rails production.log)",
@@ -662,3 +667,169 @@ def test_uwsgi_request_log_line_is_read_as_an_access_log():
         "request_id": "abc",
         "x": "1",
     }
+
+
+@pytest.mark.parametrize(
+    ("after_time", "level", "logger", "msg"),
+    [
+        ("| SUCCESS  | __main__:<module>:18 - paid", "SUCCESS", "__main__", "paid"),
+        ("| AUDIT    | shop.orders:charge:42 - a | b - c", "AUDIT", "shop.orders", "a | b - c"),
+        ("| INFO | started", None, None, "| INFO | started"),  # not loguru's
+    ],
+)  # fmt: skip
+def test_loguru_default_format_gives_level_and_logger(after_time, level, logger, msg):
+    found = extract(f"2026-12-03 13:46:52.902 {after_time} request_id=abc123")
+    assert found == {
+        "time": "2026-12-03 13:46:52.902",
+        **({} if level is None else {"level": level, "logger": logger}),
+        "request_id": "abc123",
+        "msg": msg,
+    }
+
+
+@pytest.mark.parametrize(
+    ("line", "level"),
+    [
+        ("4242:M 20 Mar 2026 14:10:01.789 . DB 0: 1 keys", "debug"),
+        ("4242:M 20 Mar 2026 14:10:01.789 - Accepted 127.0.0.1:44112", "debug"),
+        ("4242:S 20 Mar 2026 14:10:01.789 * MASTER <-> REPLICA sync started", "notice"),
+        ("4242:X 20 Mar 2026 14:10:01.789 # +sdown master mymaster", "warning"),
+        ("4242:C 20 Mar 2026 14:10:01.789 * DB saved on disk", "notice"),
+    ],
+)
+def test_redis_level_characters(line, level):
+    found = extract(line)
+    assert (found["level"], found["pid"], found["role"]) == (level, "4242", line[5])
+    assert found["msg"] == line[34:]
+
+
+def test_a_level_character_after_another_writers_time_is_message_text():
+    assert extract("20 Mar 2026 14:10:01.789 * starred") == {
+        "time": "20 Mar 2026 14:10:01.789",
+        "msg": "* starred",
+    }
+
+
+def test_flasks_default_handler_names_the_module_as_the_logger():
+    line = "[2026-12-03 13:53:08,803] WARNING in flask_app: order received request_id=a"
+    found = extract(line)
+    assert [found.pop(k) for k in ("time", "level", "logger")] == [
+        "2026-12-03 13:53:08,803",
+        "WARNING",
+        "flask_app",
+    ]
+    assert found == {"request_id": "a", "msg": "order received"}
+    # without the brackets, `in x:` is the message's
+    assert extract("2026-12-03 13:53:08,803 ERROR in payment: declined")["msg"] == (
+        "in payment: declined"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (  # MariaDB 10.11.19, its error log (tests/testdata/real/mariadb)
+            "2026-12-03 12:05:45 0 [Warning] You need to use --log-bin",
+            ("2026-12-03 12:05:45", "0", "Warning", None, None, "You need to use --log-bin"),
+        ),
+        (
+            "2026-03-20 14:10:00 12 [ERROR] mariadbd: Table 'x' is marked as crashed",
+            ("2026-03-20 14:10:00", "12", "ERROR", None, None, "mariadbd: Table 'x' is marked as crashed"),
+        ),
+        (  # MySQL 8.0's, as its manual shows it (log_error_services default)
+            "2026-12-03T13:31:37.123456Z 0 [System] [MY-010116] [Server] mysqld starting",
+            ("2026-12-03T13:31:37.123456Z", "0", "System", "MY-010116", "Server", "mysqld starting"),
+        ),
+    ],
+)  # fmt: skip
+def test_mariadb_and_mysql_error_log_thread_level_and_code(line, expected):
+    found = extract(line)
+    keys = ("time", "tid", "level", "code", "logger", "msg")
+    assert tuple(found.get(key) for key in keys) == expected
+
+
+def test_kubectl_prefix_gives_pod_and_container_and_the_lines_own_fields():
+    pod = {"pod": "web-1", "container": "app"}
+    assert extract('[pod/web-1/app] 2026-12-03T13:31:37Z {"ts": 1, "msg": "a"}') == {
+        **pod,
+        "ts": 1,
+        "msg": "a",
+    }
+    assert extract("[pod/web-1/app] 2026-12-03T13:31:37.5Z plain print k=v") == {
+        **pod,
+        "time": "2026-12-03T13:31:37.5Z",
+        "k": "v",
+        "msg": "plain print",
+    }
+    assert extract("[pod/web-1/app] x") == {**pod, "msg": "x"}
+    assert extract("[pod/web-1] x") == {"msg": "[pod/web-1] x"}
+
+
+@pytest.mark.parametrize(
+    ("line", "level"),
+    [
+        ("Internal Server Error: /boom", "error"),
+        ("Service Unavailable: /api/pay", "error"),
+        ("Not Found: /missing", "warning"),
+        ("Bad Request: /api/orders", "warning"),
+    ],
+)
+def test_djangos_request_messages_are_errors_and_warnings(line, level):
+    assert extract(line) == {"level": level, "msg": line}
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('    request_id: "abc123"', [("request_id", "abc123")]),  # pino-pretty
+        ('    \x1b[35mrequest_id\x1b[39m: "abc123"', [("request_id", "abc123")]),
+        ('    msg: "a \\"quoted\\" word"', [("msg", 'a "quoted" word')]),
+        ("    elapsed_ms: 1840", []),  # not a string: never an id
+        ('    "stack":', []),
+        ("\tat x request_id=abc", [("request_id", "abc")]),  # key=value, as before
+        ('request_id: "abc"', []),  # not indented: not a field line
+    ],
+)
+def test_a_continuation_lines_pairs(line, expected):
+    assert list(continued_pairs(line)) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (  # pino-pretty 13.2, its default format; with a name and a host
+            "[14:20:21.143] INFO (20715): order received",
+            {"time": "14:20:21.143", "level": "INFO", "pid": "20715", "msg": "order received"},
+        ),
+        (
+            "[14:20:21.143] WARN (shop/20715 on vm): slow",
+            {"time": "14:20:21.143", "level": "WARN", "logger": "shop", "pid": "20715", "host": "vm", "msg": "slow"},
+        ),
+        (  # bunyan 2.0.5's CLI, long and short
+            '[2026-12-03T14:20:22.534Z]  WARN: shop/20757 on vm: payment slow (request_id=abc123, note="a, b")',
+            {"time": "2026-12-03T14:20:22.534Z", "level": "WARN", "logger": "shop", "pid": "20757", "host": "vm", "request_id": "abc123", "note": "a, b", "msg": "payment slow"},
+        ),
+        (
+            "14:20:22.533Z  INFO shop: order received (request_id=abc123)",
+            {"time": "14:20:22.533Z", "level": "INFO", "request_id": "abc123", "msg": "shop: order received"},
+        ),
+        (  # parentheses that are not bunyan's fields stay in the message
+            "2026-01-01T00:00:00Z INFO failed (see docs)",
+            {"time": "2026-01-01T00:00:00Z", "level": "INFO", "msg": "failed (see docs)"},
+        ),
+    ],
+)  # fmt: skip
+def test_pino_pretty_and_bunyan_cli_first_lines(line, expected):
+    assert extract(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        ("invalid URI path (/../etc?request_id=abc123)", [("request_id", "abc123")]),
+        ("GET /a?q=f(x) done", [("q", "f(x)")]),  # parentheses of the value's own
+        ("GET /a?q=x) done", [("q", "x)")]),
+    ],
+)
+def test_a_url_in_parentheses_ends_before_the_closing_one(text, pairs):
+    assert list(query_pairs(text)) == pairs

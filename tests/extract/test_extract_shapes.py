@@ -65,6 +65,35 @@ from tracerun.extract.shapes import starts_record, strip_ansi
         b"INIT_START Runtime Version: python:3.12.v18\tRuntime Version ARN: x",
         b"[ERROR]\t2024-01-01T10:00:00.123Z\t8f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b\tx",
         b"2024/01/01/[$LATEST]0a1b2c3d 2024-01-01T10:00:00.100000 END RequestId: x",
+        # Werkzeug 3.1's request line (Flask's dev server), plain and coloured
+        b'127.0.0.1 - - [03/Dec/2026 13:53:08] "GET /?request_id=abc123 HTTP/1.1" 200 -',
+        b'127.0.0.1 - - [03/Dec/2026 13:53:08] "\x1b[35m\x1b[1mGET /boom HTTP/1.1\x1b[0m" 500 -',
+        # morgan 1.10 (Express): `dev` (coloured), `tiny`, `short`; no time
+        b"\x1b[0mGET /?request_id=abc123 \x1b[32m200\x1b[0m 1.512 ms - 2\x1b[0m",
+        b"GET /boom?request_id=abc123 500 977 - 10.306 ms",
+        b"127.0.0.1 - GET /?request_id=abc123 HTTP/1.1 200 2 - 1.512 ms",
+        b"POST /api/orders - - ms - -",
+        # `kubectl logs --prefix [--timestamps]` (kubectl 1.32): any container line
+        b"[pod/web-1/app] plain print request_id=abc1234",
+        b"[pod/web-1/app] 2026-12-03T13:31:37.5Z 2026-12-03 13:31:37,623 ERROR x",
+        b'[pod/web-1/envoy] 2026-12-03T13:31:37Z {"level":"info"}',
+        # bunyan 2.0.5's CLI -o short, pino-pretty 13.2
+        b"14:20:22.533Z  INFO shop: order received (request_id=abc123)",
+        b"[14:20:21.143] INFO (20715): order received",
+        # Django 5.2's django.request logger (default LOGGING: the message alone)
+        b"Internal Server Error: /boom",
+        b"Not Found: /missing",
+        b"Method Not Allowed: /api/orders/42",
+        # java.util.logging's SimpleFormatter (OpenJDK 17): the header, each level
+        b"Dec 03, 2026 1:44:05 PM Jul handle",
+        b"Dec 03, 2026 12:44:05 AM com.example.Jul main",
+        b"SEVERE: charge failed request_id=abc123",
+        b"WARNING: payment slow request_id=abc123",
+        b"INFO: order received request_id=abc123",
+        b"CONFIG: tax table loaded",
+        b"FINE: cart priced",
+        b"FINER: ENTRY",
+        b"FINEST: x",
     ],
 )
 def test_record_starts(line):
@@ -102,6 +131,21 @@ def test_record_starts(line):
         # the X-Ray line a traced Lambda's REPORT event holds after its own
         b"XRAY TraceId: 1-5e1b4151-5ac6c58f2d5a3b9e2f1d0c9b\tSegmentId: 6b6f\tSampled: true",
         b"STARTED RequestId: x",
+        # java's traces: suppressed exceptions, elided frames
+        b"\tSuppressed: java.io.UncheckedIOException: close failed",
+        b"\t\t... 2 more",
+        b"\tCaused by: java.io.IOException: socket closed",
+        b"SEVERE:no space",
+        b"FINEST",
+        b"Dec 03, 2026 1:44:05 PM",  # the time alone: no class and method
+        b"[pod/web-1/app] Traceback (most recent call last):",
+        b'[pod/web-1/app] 2026-12-03T13:31:37.5001Z   File "/app/pay.py", line 3',
+        b"[pod/web-1/app] 2026-12-03T13:31:37.5003Z ValueError: card declined",
+        b"[pod/web-1/app] ",
+        b"FileNotFoundError: /etc/shop.conf",
+        b"Internal Server Error: see /boom",
+        b"GET /api/orders returned 200 after 12 ms",
+        b"GET /api/orders 200",
     ],
 )
 def test_continuation_lines(line):

@@ -201,12 +201,14 @@ class Parser:
         are matched, not shown: a traceback's code is full of `a=b` tokens. A
         key written with several values (`request_id=X0` in one frame,
         `request_id=X` in the cause) holds them all, as a list, so that each
-        of them matches (the matcher takes a list as any of its items).
+        of them matches (the matcher takes a list as any of its items). A
+        `    key: "value"` line (pino-pretty's, bunyan's CLI: a record's fields
+        under its first line) gives its pair too.
         """
         found: dict[str, str | list[str]] = {}
         if self.continued:
             for line in lines:
-                for key, value in auto.pairs_in(line):
+                for key, value in auto.continued_pairs(line):
                     held = found.setdefault(key, value)
                     if held == value:
                         continue

@@ -19,7 +19,9 @@ from tracerun.extract.logfmt import unquote
 from tracerun.extract.shapes import (
     ACCESS,
     CLOUDWATCH_STREAM,
+    DJANGO_REQUEST,
     HAPROXY,
+    KUBECTL_PREFIX,
     LAMBDA_AFTER_TIME,
     LAMBDA_PLATFORM,
     LAMBDA_PYTHON,
@@ -33,11 +35,13 @@ _UPPER_WORDS = "NOTICE|ERR|CRIT|ALERT|EMERG|PANIC|SEVERE|VERBOSE|VRB|DBG|INF|WRN
 _LEVEL = re.compile(
     rf"\s*(?:\[\s*(?:[\w-]+:)?(?P<bracketed>{_WORDS}|{_UPPER_WORDS}|INFORMATION)\s*\]"
     rf"|(?P<bare>{_WORDS}|(?-i:{_UPPER_WORDS}))(?=[\s:]|$):?"
-    r"|(?-i:(?P<postgres>LOG|DETAIL|STATEMENT|HINT|CONTEXT|QUERY|LOCATION)):)",
+    r"|(?-i:(?P<colon>LOG|DETAIL|STATEMENT|HINT|CONTEXT|QUERY|LOCATION"
+    r"|CONFIG|FINEST|FINER|FINE)):)",
     re.IGNORECASE,
 )
 """A level word: `[INFO]`, `[info     ]` (structlog), `ERROR`, `WARNING:`, and
-PostgreSQL's `LOG:`/`DETAIL:`/... (upper case, with the colon, only); Apache's
+PostgreSQL's `LOG:`/`DETAIL:`/... and java.util.logging's `CONFIG:`/`FINE:`/...
+(upper case, with the colon, only); Apache's
 error log `[php:error]` names its module first."""
 # Python's logging cookbook format, `%(asctime)s - %(name)s - %(levelname)s - `.
 _DASHED = re.compile(rf"\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_WORDS})\s+-(?:\s|$)")
@@ -70,6 +74,38 @@ _THREADED = re.compile(
     rf" \[(?!\d+\])(?P<thread>[^\]]*)\] (?P<level>{_WORDS})\s+(?P<logger>[\w$.]+) "
     r'-(?: |(?P<kvp>(?:[\w.]+="[^"]*" ?)*)- )'
 )
+# loguru's default format after the time: ` | LEVEL    | name:function:line - `
+# (its levels are names: SUCCESS, or a user's own).
+_LOGURU = re.compile(
+    r" \| (?P<level>[A-Z][A-Z0-9_]*) *\| (?P<logger>[^\s:]+):\S*:\d+ - "
+)
+# MariaDB's and MySQL's error log after the time: a thread id, then `[Note]`,
+# `[Warning]`, `[ERROR]` (MySQL 8: `[System] [MY-010116] [Server]`).
+_MYSQL = re.compile(
+    r" (?P<tid>\d+) \[(?P<level>Note|Warning|ERROR|System)\]"
+    r"(?: \[(?P<code>MY-\d+)\] \[(?P<logger>\w+)\])? "
+)
+# Redis, `4242:M 20 Mar 2026 14:10:00.123 * `: pid, role (sentinel, child, replica,
+# master), then a level character: `.` debug, `-` verbose, `*` notice, `#` warning.
+_REDIS = re.compile(r"(\d+):([XCSM]) ")
+_REDIS_LEVELS = {".": "debug", "-": "debug", "*": "notice", "#": "warning"}
+# pino-pretty's `[14:18:48.437] INFO (name/19645 on host): ` and bunyan's CLI
+# `[2026-…Z]  INFO: name/19700 on host: `, after the level.
+_PINO_PRETTY = re.compile(
+    r" \((?:(?P<logger>[^/\s()]+)/)?(?P<pid>\d+)(?: on (?P<host>[^\s()]+))?\): "
+)
+_BUNYAN_CLI = re.compile(r" (?P<logger>[^/\s]+)/(?P<pid>\d+) on (?P<host>\S+): ")
+# bunyan's CLI ends the message with the record's other fields: ` (k=v, k2="a b")`.
+_BUNYAN_EXTRAS = re.compile(
+    r' \(((?:[A-Za-z_$@][\w$@.-]*=(?:"(?:[^"\\]|\\.)*"|[^,()"]*)(?:, (?=[A-Za-z_$@]))?)+)\)\r?$'
+)
+_EXTRA_PAIR = re.compile(r'([A-Za-z_$@][\w$@.-]*)=(?:"((?:[^"\\]|\\.)*)"|([^,()"]*))')
+# Apache's error log after `[module:level]`: `[pid 1:tid 2] [client 10.0.0.1:5678]`.
+_APACHE_ORIGIN = re.compile(
+    r" \[pid (?P<pid>\d+)(?::tid (?P<tid>\d+))?\](?: \[client (?P<client>[^\]\s]+)\])?"
+)
+# Flask's default handler, `[%(asctime)s] %(levelname)s in %(module)s: `.
+_FLASK_MODULE = re.compile(r" in ([\w.]+): ")
 # klog, `I0320 14:10:00.123456    4242 controller.go:123] `: level letter, pid, file.
 _KLOG_LEVELS = {"I": "info", "W": "warn", "E": "error", "F": "fatal"}
 # Envoy's default access log: `[%START_TIME%] "%REQ(:METHOD)% … %PROTOCOL%"
@@ -170,6 +206,10 @@ POSITIONAL = frozenset(
         "captured_request_headers",
         "captured_response_headers",
         "thread",
+        "role",
+        "code",
+        "pod",
+        "container",
     ]
 )
 """Fields a text line's position gives (no `key=` before the value): the access
@@ -186,6 +226,10 @@ class AutoExtractor:
 
     def extract(self, line: str) -> dict[str, Any] | None:
         """Return the fields found; None only for an empty line."""
+        if line.startswith("[pod/"):
+            prefix = KUBECTL_PREFIX.match(line)
+            if prefix is not None:
+                return self._prefixed(line[prefix.end() :], prefix)
         if line.startswith("{"):
             found = self._json.extract(line)
             if found is not None:
@@ -208,6 +252,13 @@ class AutoExtractor:
             found = None if envoy is None else _envoy_fields(envoy)
             if found is not None:
                 return found
+        if ": /" in line and line[:1].isupper():
+            django = DJANGO_REQUEST.match(line)
+            if django is not None:  # a 5xx is logged as an error, a 4xx a warning
+                return {
+                    "level": "error" if django["server"] else "warning",
+                    "msg": line,
+                }
         if line.startswith("[pid: "):
             uwsgi = _UWSGI.match(line)
             if uwsgi is not None:
@@ -241,8 +292,21 @@ class AutoExtractor:
                 if inner is not None:
                     return _over(self._unwrapped(inner), fields)
         end = _take_json_tail(line, position, fields)
+        if line.endswith(")", 0, end) and "level" in fields and "time" in fields:
+            end = _take_bunyan_extras(line, position, end, fields)
         _take_pairs_and_message(line[:end], position, fields)
         return fields
+
+    def _prefixed(self, line: str, prefix: re.Match[str]) -> dict[str, Any]:
+        """Read a line `kubectl logs --prefix` wrote: the container's line, its pod.
+
+        The kubelet's time (`--timestamps`) is the record's only when the line
+        has none of its own, as for a kubernetes source.
+        """
+        envelope = {k: v for k, v in prefix.groupdict().items() if v is not None}
+        if "stamp" in envelope:
+            envelope["time"] = envelope.pop("stamp")
+        return _over(self.extract(line) or {}, envelope)
 
     def _unwrapped(self, found: dict[str, Any]) -> dict[str, Any]:
         """Read the program's own line inside a docker json-file or journald record.
@@ -337,6 +401,19 @@ def _take_json_tail(line: str, position: int, fields: dict[str, Any]) -> int:
     return start
 
 
+def _take_bunyan_extras(
+    line: str, position: int, end: int, fields: dict[str, Any]
+) -> int:
+    """Take the ` (k=v, k2="a b")` that ends bunyan's CLI lines; return where it starts."""
+    match = _BUNYAN_EXTRAS.search(line, position, end)
+    if match is None:
+        return end
+    for pair in _EXTRA_PAIR.finditer(match[1]):
+        quoted = pair[2]
+        fields.setdefault(pair[1], unquote(quoted) if quoted is not None else pair[3])
+    return match.start()
+
+
 def from_config(config: AutoParserConfig) -> AutoExtractor:  # noqa: ARG001
     """Build the extractor for a `type: auto` parser."""
     return AutoExtractor()
@@ -396,6 +473,25 @@ def pairs_in(text: str, *, query: bool = True) -> Iterator[tuple[str, str]]:
         yield from query_pairs(text)
 
 
+# A field on a line of its own under the record's first line, as pino-pretty
+# and bunyan's CLI write them: `    request_id: "abc123"` (the value as JSON).
+_FIELD_LINE = re.compile(r'\s+([A-Za-z_$@][\w$@.-]*): ("(?:[^"\\]|\\.)*")\r?$')
+
+
+def continued_pairs(line: str) -> Iterator[tuple[str, str]]:
+    """Yield a continuation line's pairs: `    key: "value"`, else its `key=value` tokens.
+
+    pino-pretty and bunyan's CLI write a record's fields one a line under it.
+    """
+    if line[:1].isspace() and ': "' in line:
+        match = _FIELD_LINE.match(strip_ansi(line))
+        value = None if match is None else loads_object(f'{{"v": {match[2]}}}')
+        if match is not None and value is not None and type(value["v"]) is str:
+            yield match[1], value["v"]
+            return
+    yield from pairs_in(line)
+
+
 def _spans(line: str, position: int) -> list[re.Match[str]]:
     """Find the Rust `tracing` spans of a line (`request{request_id=abc}:`)."""
     return list(_SPAN.finditer(line, position)) if "}:" in line else []
@@ -426,12 +522,21 @@ def _span_pairs(spans: list[re.Match[str]]) -> Iterator[tuple[str, str]]:
 
 
 def query_pairs(text: str) -> Iterator[tuple[str, str]]:
-    """Yield the parameters of every query string in `text` (`/p?a=1&b=2`), decoded."""
+    """Yield the parameters of every query string in `text` (`/p?a=1&b=2`), decoded.
+
+    A URL written in parentheses (Apache's error log: `invalid URI path
+    (/x?request_id=abc)`) ends before the closing one.
+    """
     from urllib.parse import unquote as percent_unquote  # noqa: PLC0415 - start-up: 3 ms
 
     for query in _QUERY.finditer(text):
-        for pair in _QUERY_PAIR.finditer(query[1]):
-            if pair.start() == 0 or query[1][pair.start() - 1] in "&;":
+        params = query[1]
+        if params.endswith(")") and "(" not in params:
+            start = text.rfind(" ", 0, query.start()) + 1
+            if text.startswith("(", start):
+                params = params[:-1]
+        for pair in _QUERY_PAIR.finditer(params):
+            if pair.start() == 0 or params[pair.start() - 1] in "&;":
                 yield pair[1], percent_unquote(pair[2])
 
 
@@ -505,10 +610,12 @@ def _haproxy(line: str, position: int) -> re.Match[str] | None:
 def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
     """Take what a writer puts between the time and the message: level, pid, logger.
 
-    AWS Lambda's Node.js runtime's `\tID\tLEVEL\t`; logback's and log4j2's
-    `[thread] LEVEL logger - `; klog's pid and file;
+    AWS Lambda's Node.js runtime's `\tID\tLEVEL\t`; Redis's `* `; MariaDB's
+    ` 0 [Note] `; loguru's `| LEVEL | name:f:1 - `;
+    logback's and log4j2's `[thread] LEVEL logger - `; klog's pid and file;
     Python's ` - logger - LEVEL - `; a `[pid]`; .NET's `fail: `; Monolog's
-    `channel.LEVEL: ` and PHP's `PHP Warning:`; a level word; Ruby's progname
+    `channel.LEVEL: ` and PHP's `PHP Warning:`; a level word (and Flask's
+    ` in module: ` after it); Ruby's progname
     and Rails' tags; nginx's `pid#tid:`.
     """
     # AWS Lambda's Node.js runtime: `…Z\tID\t`, the id's first `-` 9 on
@@ -519,6 +626,22 @@ def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
             if runtime[2] is not None:
                 fields["level"] = runtime[2]
             return runtime.end()
+    if line[position + 2 : position + 3] == " " and line[position + 1] in _REDIS_LEVELS:
+        redis = _REDIS.match(line) if "time" in fields else None
+        if redis is not None:
+            fields["pid"], fields["role"] = redis.groups()
+            fields["level"] = _REDIS_LEVELS[line[position + 1]]
+            return position + 3
+    if line[position + 1 : position + 2].isdigit() and "] " in line:
+        mysql = _MYSQL.match(line, position) if "time" in fields else None
+        if mysql is not None:
+            fields.update((k, v) for k, v in mysql.groupdict().items() if v is not None)
+            return mysql.end()
+    if line.startswith(" | ", position) and "time" in fields:
+        loguru = _LOGURU.match(line, position)
+        if loguru is not None:
+            fields["level"], fields["logger"] = loguru["level"], loguru["logger"]
+            return loguru.end()
     threaded = (
         _THREADED.match(line, position)
         if "time" in fields and line.startswith(" [", position)
@@ -542,9 +665,30 @@ def _take_after_time(line: str, position: int, fields: dict[str, Any]) -> int:
         if php is not None:  # the words stay in the message, as PHP wrote them
             fields["level"] = _PHP_LEVELS[php[1]]
     position = _take_level(line, position, fields)
+    if line.startswith(" in ", position) and line[:1] == "[" and "level" in fields:
+        position = _take(_FLASK_MODULE, line, position, fields, "logger")
+    if line.startswith(" [pid ", position):  # Apache's error log
+        apache = _APACHE_ORIGIN.match(line, position)
+        if apache is not None:
+            fields.update(
+                (k, v) for k, v in apache.groupdict().items() if v is not None
+            )
+            position = apache.end()
+    elif line.startswith((" (", " "), position) and "level" in fields:
+        position = _take_node_origin(line, position, fields)
     if line[1:4] == ", [" and "time" in fields:
         position = _take_ruby_tags(line, position, fields)
     return _take(_PID_TID, line, position, fields, "pid", "tid")
+
+
+def _take_node_origin(line: str, position: int, fields: dict[str, Any]) -> int:
+    """Take pino-pretty's `(name/pid on host): ` or bunyan's CLI `name/pid on host: `."""
+    pattern = _PINO_PRETTY if line.startswith(" (", position) else _BUNYAN_CLI
+    match = pattern.match(line, position)
+    if match is None:
+        return position
+    fields.update((k, v) for k, v in match.groupdict().items() if v is not None)
+    return match.end()
 
 
 def _take_cloudwatch(line: str, position: int, fields: dict[str, Any]) -> int:
@@ -667,7 +811,7 @@ def _take_level(line: str, position: int, fields: dict[str, Any]) -> int:
     match = _LEVEL.match(line, position)
     if match is None:
         return position
-    fields["level"] = match["bracketed"] or match["bare"] or match["postgres"]
+    fields["level"] = match["bracketed"] or match["bare"] or match["colon"]
     return match.end()
 
 

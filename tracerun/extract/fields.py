@@ -20,6 +20,9 @@ _LEVEL_WORDS = {
     "information": "info",
     "informational": "info",
     "notice": "info",
+    "success": "info",  # loguru's, between INFO and WARNING
+    "note": "info",  # MariaDB's and MySQL's error log
+    "system": "info",  # MySQL 8's
     "warn": "warn",
     "warning": "warn",
     "error": "error",

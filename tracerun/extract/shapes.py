@@ -53,11 +53,43 @@ LEVEL_FIRST = (
 )
 """Level words that may open a line (`[INFO] …`, `WARNING:root:…`)."""
 
+_METHODS = "GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH"
+_MORGAN_STATUS = r"(?:\x1b\[[0-9;]*m)*(?:\d{3}|-)(?:\x1b\[[0-9;]*m)*"
+KUBECTL_PREFIX = re.compile(
+    r"\[pod/(?P<pod>[^/\]\s]+)/(?P<container>[^/\]\s]+)\] "
+    r"(?:(?P<stamp>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z) )?"
+)
+"""What `kubectl logs --prefix` (and `--timestamps`) writes before each line of
+a container's: `[pod/web-1/app] 2026-12-03T13:31:37.5Z `."""
+_SERVER_ERRORS = (
+    "Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable"
+    "|Gateway Timeout|HTTP Version Not Supported|Insufficient Storage"
+)
+_CLIENT_ERRORS = (
+    "Bad Request|Unauthorized|Payment Required|Forbidden|Not Found"
+    "|Method Not Allowed|Not Acceptable|Request Timeout|Conflict|Gone"
+    "|Length Required|Precondition Failed|(?:Request Entity|Content) Too Large"
+    "|(?:Request-)?URI Too Long|Unsupported Media Type|Expectation Failed"
+    "|Misdirected Request|Unprocessable (?:Entity|Content)|Locked|Failed Dependency"
+    "|Too Early|Upgrade Required|Precondition Required|Too Many Requests"
+    "|Request Header Fields Too Large|Unavailable For Legal Reasons"
+)
+DJANGO_REQUEST = re.compile(
+    rf"(?=[A-Z][\w' -]{{3,40}}: /)(?:(?P<server>{_SERVER_ERRORS})|{_CLIENT_ERRORS}): /\S*\r?$"
+)
+"""Django's `django.request` logger in its default configuration (`%(message)s`
+alone): `Internal Server Error: /boom` (an error), `Not Found: /x` (a warning),
+its traceback on the lines after it."""
+_KUBECTL_LINE = (
+    r"\[pod/[^/\]\s]+/[^/\]\s]+\] (?>(?:\d{4}-\d{2}-\d{2}T[\d:.]+Z )?)"
+    r"(?![ \t]|$|Traceback \(|Caused by:|During handling of|The above exception"
+    r"|[\w.$]+(?:Error|Exception|Exit|Interrupt)(?::|$))"
+)
 _TEXT_STARTS = (
     # a timestamp, optionally after `[`: ISO 8601 (also 2026/03/20, nginx's error
     # log; a TAB after the date, CloudFront's), syslog, ctime (Apache's error log),
     # nginx/CLF (Django's with a space), Redis's day first, PHP's error log
-    # (`20-Mar-2026`), a time of day alone
+    # (`20-Mar-2026`), java.util.logging's `Dec 03, 2026 1:42:09 PM`, a time of day alone
     # (logback's and log4j2's default patterns), epoch digits
     (
         r"\[?(?:\d{4}[-/]\d{2}[-/]\d{2}[T \t]\d{2}:\d{2}"
@@ -65,7 +97,8 @@ _TEXT_STARTS = (
         r"|\d{2}/[A-Z][a-z]{2}/\d{4}[: ]\d{2}:\d{2}:\d{2}"
         r"|\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}"
         r"|\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}"
-        r"|\d{2}:\d{2}:\d{2}[.,]\d{3}[ \]]"
+        r"|[A-Z][a-z]{2} \d{2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M "
+        r"|\d{2}:\d{2}:\d{2}[.,]\d{3}Z?[ \]]"
         r"|\d{10,19}(?:\.\d+)?[ \t\]])"
     ),
     # a prefix, then a timestamp: Ruby's Logger (Rails) `I, [2026-…`, Redis's
@@ -77,10 +110,18 @@ _TEXT_STARTS = (
     r"(?:https?|h2|grpcs|wss?) \d{4}-\d{2}-\d{2}T\d{2}:",
     r"# Time: \d{4}-\d{2}-\d{2}",
     r"<\d{1,3}>",  # a syslog priority
-    r"\S+ \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # an access log line
+    # an access log line (werkzeug's, Flask's dev server: a space after the year)
+    r"\S+ \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}[: ]\d{2}:",
     r"[0-9a-fA-F:.]+:\d{1,5} \[\d{2}/[A-Z][a-z]{2}/\d{4}:",  # HAProxy's, `log … raw`
+    # morgan's (Express) `dev`, `tiny` and `short` request lines, no time:
+    # `GET /?a=1 200 10.891 ms - 2` (the status coloured), `GET /a 200 2 - 10.891 ms`,
+    # `::1 - GET /a HTTP/1.1 200 2 - 10.891 ms`
+    rf"(?:[\da-fA-F.:]+ \S+ )?(?:{_METHODS}) \S+(?: HTTP/[\d.]+)? {_MORGAN_STATUS} [^\n]*[\d-] ms\b",
     # a level word first (AWS Lambda's Python runtime: `[INFO]\t2024-…`)
     rf"\[?(?:{'|'.join(LEVEL_FIRST)})\]?[ :\t]",
+    # java.util.logging's second line, `SEVERE: message` (after the line with
+    # the time: the record before it gives its time)
+    r"(?:SEVERE|CONFIG|FINE|FINER|FINEST): ",
     # AWS Lambda's platform lines, and `sam logs`' stream name before the time
     r"(?:START|END|REPORT) RequestId: |INIT_START ",
     r"\d{4}/\d{2}/\d{2}/\[[^\]\s]*\]\w+ \d{4}-\d{2}-\d{2}T",
@@ -94,6 +135,12 @@ _TEXT_STARTS = (
     # of the same second without the time, `\t\t     3 Query\tSELECT …`
     r"\d{6} [ \d]\d:\d{2}:\d{2}\t",
     r"\t\t +\d+ [A-Z][a-z]+(?: [A-Za-z]+)?\t",
+    # `kubectl logs --prefix [--timestamps]`: every line of a container starts a
+    # record except what continues a stack trace (as read/target.py's rule for
+    # a container's output)
+    _KUBECTL_LINE,
+    # Django's `django.request` messages, `Internal Server Error: /boom` (no time)
+    DJANGO_REQUEST.pattern,
     # .NET's console logger, `fail: Shop.Orders[0]` (its level coloured on a TTY)
     r"(?:trce|dbug|info|warn|fail|crit)(?:\x1b\[[0-9;]*m)*: [^\s\[\]]+\[\d+\]",
 )
