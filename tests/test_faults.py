@@ -443,3 +443,73 @@ def test_cr_only_lines_appended_by_a_writer_are_followed(tmp_path: Path) -> None
 
     assert (code, stderr) == (0, "")
     assert [(r[2], r[3]) for r in follow.records()] == [(1, "m0"), (3, "m2"), (4, "m3")]
+
+
+# ------------------------------------------------------------ hostile file names
+
+HOSTILE_NAMES = {
+    "esc": b"esc\x1b[2J.log",  # clears the screen when written as is
+    "newline": b"new\nline.log",
+    "not-utf8": b"\xff.log",  # a byte os.fsdecode keeps as U+DCFF
+}
+
+
+@pytest.fixture
+def hostile_names(tmp_path: Path) -> Path:
+    for n, name in enumerate(HOSTILE_NAMES.values()):
+        path = tmp_path / os.fsdecode(name)
+        path.write_text(line(n) + "\n")
+    return tmp_path
+
+
+def test_a_hostile_file_name_reaches_stderr_escaped_on_one_line(tmp_path: Path) -> None:
+    packed = gzip.compress(("\n".join(lines(2000)) + "\n").encode(), mtime=0)
+    name = os.fsdecode(b"cut\x1b]0;T\x07\n\xff.log.gz")
+    (tmp_path / name).write_bytes(packed[: len(packed) // 2])
+
+    result = run("--path", str(tmp_path), "R1", "-o", "ndjson")
+
+    assert result.exit_code == 3
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(
+        f"tracerun: error: source cut\\x1b]0;T\\x07\\n\\xff: "
+        f"{tmp_path}/cut\\x1b]0;T\\x07\\n\\xff.log.gz: compressed data is damaged"
+    )
+    assert result.stderr.count("\n") == 2  # the error and its hint, nothing split
+    assert result.stderr.isascii()
+    assert "\x1b" not in result.stderr
+
+
+@pytest.mark.parametrize("color", ["never", "always"])
+def test_a_hostile_file_name_is_an_inert_source_name_in_text(
+    hostile_names: Path, color: str
+) -> None:
+    result = run("--path", str(hostile_names), "R1", "--color", color)
+
+    plain = result.stdout.replace("\x1b[2m", "").replace("\x1b[0m", "")
+    for code in range(31, 38):  # the source colours: every other ESC is gone
+        plain = plain.replace(f"\x1b[{code}m", "")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert plain.splitlines() == [
+        '2026-03-20T14:00:00.000Z esc\\x1b[2J -     m0 request_id=R1 pad=""',
+        '2026-03-20T14:00:01.000Z new\\nline  -     m1 request_id=R1 pad=""',
+        '2026-03-20T14:00:02.000Z \\xff       -     m2 request_id=R1 pad=""',
+    ]
+
+
+@pytest.mark.parametrize("output", ["markdown", "summary", "jaeger", "otlp", "html"])
+def test_a_file_name_that_is_not_utf8_is_written_by_every_format(
+    hostile_names: Path, output: str
+) -> None:
+    result = run("--path", str(hostile_names), "R1", "-o", output, "--color", "always")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert "\x1b[2J" not in result.stdout
+    assert "\\udcff" in result.stdout or "\\xff" in result.stdout
+
+
+def test_the_summary_names_a_hostile_source_on_one_row(hostile_names: Path) -> None:
+    result = run("--path", str(hostile_names), "R1", "-o", "summary")
+
+    names = [row.split(" ", 1)[0] for row in result.stdout.splitlines()[3:6]]
+    assert names == ["esc\\x1b[2J", "new\\nline", "\\xff"]

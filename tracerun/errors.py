@@ -82,6 +82,36 @@ def mask_cut_start(text: str) -> str:
     return mask(text[skip:])
 
 
+_UNSHOWN = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+"""What a message never writes as is: C0 (tab and line feed too), DEL, C1, line and
+paragraph separators, bidi controls, lone surrogates."""
+_unshown: list[re.Pattern[str]] = []
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """Escape what a terminal would act on in `text`: a message stays one inert line.
+
+    Why: file names, ids and log excerpts reach stderr; a name with an ESC
+    (`esc\\x1b[2J.log`) would clear the screen, one with a line feed would
+    split the message. A byte of a name that is not UTF-8 (Python's
+    surrogateescape, U+DC80..U+DCFF) is shown as that byte, `\\xff`.
+    """
+    if text.isascii() and text.isprintable():  # none of them: the common case
+        return text
+    if not _unshown:
+        _unshown.append(re.compile(_UNSHOWN))
+    return _unshown[0].sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match[0]
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode
+        return f"\\x{code - 0xDC00:02x}"
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
 def cut(text: str, limit: int = SHOWN_CHARS) -> str:
     """Cut `text` to `limit` characters, saying how long it was: `aaaa… (2,000 characters)`."""
     text = mask(text)

@@ -136,7 +136,9 @@ class Timeline:
             found = w3c_trace_id(record.fields)
             if found:
                 return found
-        digest = hashlib.sha256("\n".join(terms).encode()).hexdigest()
+        digest = hashlib.sha256(
+            "\n".join(terms).encode("utf-8", "surrogatepass")
+        ).hexdigest()
         return digest[:32]
 
 
@@ -186,7 +188,9 @@ def w3c_trace_id(fields: dict[str, Any]) -> str | None:
 
 def span_id(*parts: str) -> str:
     """Derive a stable 16-hex span id from names (the same trace, the same ids)."""
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
+    return hashlib.sha256(
+        "\x00".join(parts).encode("utf-8", "surrogatepass")
+    ).hexdigest()[:16]
 
 
 def message_of(record: Record) -> str:
