@@ -61,6 +61,28 @@ def _escaped(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+_JSON_UNSAFE = "[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+"""What JSON writers leave raw in a string but a terminal acts on: DEL, the C1
+controls (U+009B is CSI: `\u009b2J` clears the screen), separators, bidi."""
+_json_unsafe: re.Pattern[str] | None = None
+
+
+def inert_json(text: str) -> str:
+    """Write DEL, C1 and bidi controls in JSON text as `\\u009b` escapes (lossless).
+
+    Why: orjson and `json` escape C0 controls only, so `-o ndjson` on a
+    terminal would send a log's U+009B (a one-character CSI) as is. These
+    characters can only stand inside a JSON string, where the escape is the
+    same value.
+    """
+    if text.isascii():  # the common case
+        return text
+    global _json_unsafe  # noqa: PLW0603 - compiled on first use (issue #18)
+    if _json_unsafe is None:
+        _json_unsafe = re.compile(_JSON_UNSAFE)
+    return _json_unsafe.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
 DEFAULT_WIDTH = 100
 """Columns when the width cannot be known (not a terminal, no COLUMNS)."""
 

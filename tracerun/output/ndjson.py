@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from tracerun.output.base import StreamingFormatter
+from tracerun.output.base import StreamingFormatter, inert_json
 from tracerun.record import NO_TIME, ContextLine, Record
 from tracerun.timeparse import format_rfc3339_us
 
@@ -65,10 +65,10 @@ def _dumps(document: dict[str, Any]) -> str:
     `json` takes over where orjson refuses (an integer over 64 bits, a lone
     surrogate); NaN and infinities become null, as orjson writes them; a lone
     surrogate is written as its `\\ud800` escape (valid JSON; the raw character
-    cannot be encoded).
+    cannot be encoded), and so are DEL, C1 and bidi controls (`inert_json`).
     """
     try:
-        return orjson.dumps(document).decode()
+        return inert_json(orjson.dumps(document).decode())
     except TypeError:
         pass
     value = _finite(document)
@@ -77,7 +77,7 @@ def _dumps(document: dict[str, Any]) -> str:
         text.encode()
     except UnicodeEncodeError:
         return json.dumps(value, separators=(",", ":"))
-    return text
+    return inert_json(text)
 
 
 def _finite(value: Any) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from tracerun.output.base import inert_json
 from tracerun.plain import plain
 from tracerun.record import NO_TIME, Record, field_text
 
@@ -225,7 +226,8 @@ def record_fields(record: Record) -> list[tuple[str, Any]]:
 def json_text(value: Any, *, indent: bool = False) -> str:
     """JSON text of a value (2-space indented when asked); wide integers kept."""
     try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0).decode()
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0)
+        return inert_json(text.decode())
     except TypeError:  # e.g. an integer wider than 64 bits
         import json  # noqa: PLC0415 - rare: only when orjson refuses a value
 
