@@ -225,6 +225,32 @@ class OutputError(TracerunError):
         return cls(f"cannot write to stdout: {exc.strerror or exc}")
 
 
+class TempSpaceError(TracerunError):
+    """A trace's temporary files cannot be written (TMPDIR full): the run stops.
+
+    Why not an OSError: an ENOSPC that reaches the top reads as stdout's
+    (`cannot write to stdout`), and one inside a file's read as that log's
+    failure; neither is where the trouble is.
+    """
+
+    @classmethod
+    def of(cls, exc: OSError) -> TempSpaceError:
+        """Say which folder could not take the records (TMPDIR's) and what to do."""
+        import tempfile  # noqa: PLC0415 - start-up: error path only
+
+        why = exc.strerror or str(exc)
+        return cls(
+            f"cannot write temporary files in {tempfile.gettempdir()}: {why}",
+            "a trace keeps the records of a file that matches more than 10,000 "
+            "there meanwhile; point TMPDIR at a folder with room, or narrow the "
+            "query (--since, --until, --source, --max-records)",
+        )
+
+    def __reduce__(self) -> tuple[type[TempSpaceError], tuple[str, str | None]]:
+        """Pickle with the hint (a worker process raises it)."""
+        return (type(self), (self.message, self.hint))
+
+
 class TerminatedError(BaseException):
     """SIGTERM while worker processes run: unwinds like KeyboardInterrupt, exits 143."""
 

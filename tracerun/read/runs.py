@@ -26,6 +26,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from tracerun.errors import TempSpaceError
 from tracerun.plain import plain
 from tracerun.record import Context, ContextLine, Record
 
@@ -397,23 +398,38 @@ def _directory() -> str | None:
     if _SpillDirectory.scoped and _SpillDirectory.path is None:
         import tempfile  # noqa: PLC0415 - start-up: ~3 ms, only when a run spills
 
-        _SpillDirectory.path = tempfile.mkdtemp(prefix="tracerun-")
+        try:
+            _SpillDirectory.path = tempfile.mkdtemp(prefix="tracerun-")
+        except OSError as exc:
+            raise TempSpaceError.of(exc) from None
     return _SpillDirectory.path
 
 
 def spill(entries: Iterable[Entry]) -> tuple[str, int]:
-    """Write sorted entries to a new temporary file; return its path and their count."""
+    """Write sorted entries to a new temporary file; return its path and their count.
+
+    Raises:
+        TempSpaceError: the file cannot be made or written (TMPDIR full).
+    """
     import tempfile  # noqa: PLC0415 - start-up: ~3 ms, only when a run spills
 
-    handle, path = tempfile.mkstemp(prefix="run-", dir=_directory())
+    folder = _directory()
+    try:
+        handle, path = tempfile.mkstemp(prefix="run-", dir=folder)
+    except OSError as exc:
+        raise TempSpaceError.of(exc) from None
     count = 0
-    with os.fdopen(handle, "wb") as out:
-        items = iter(entries)
-        while batch := tuple(itertools.islice(items, _BATCH)):  # 3.12: batched()
-            data = marshal.dumps(batch)
-            out.write(_SIZE.pack(len(data)))
-            out.write(data)
-            count += len(batch)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            items = iter(entries)
+            while batch := tuple(itertools.islice(items, _BATCH)):  # 3.12: batched()
+                data = marshal.dumps(batch)
+                out.write(_SIZE.pack(len(data)))
+                out.write(data)
+                count += len(batch)
+    except OSError as exc:
+        Path(path).unlink(missing_ok=True)
+        raise TempSpaceError.of(exc) from None
     return path, count
 
 
