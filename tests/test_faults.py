@@ -9,8 +9,10 @@ the exit code.
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import json
+import lzma
 import os
 import shutil
 import subprocess
@@ -513,3 +515,44 @@ def test_the_summary_names_a_hostile_source_on_one_row(hostile_names: Path) -> N
 
     names = [row.split(" ", 1)[0] for row in result.stdout.splitlines()[3:6]]
     assert names == ["esc\\x1b[2J", "new\\nline", "\\xff"]
+
+
+# ------------------------------------------------ archives that are not read
+
+
+def _zipped(data: bytes) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.log", data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "pack", "kind", "tool"),
+    [
+        ("app.log", bz2.compress, "bzip2", "bzip2 -dc"),
+        ("app.log.1.xz", lzma.compress, "xz", "xz -dc"),
+        ("app.log.zip", _zipped, "zip", "unzip -p"),
+    ],
+    ids=["bzip2-named-log", "xz", "zip"],
+)
+def test_an_archive_tracerun_does_not_read_says_what_it_is_once(
+    tmp_path: Path, name: str, pack: Callable[[bytes], bytes], kind: str, tool: str
+) -> None:
+    body = ("\n".join(lines(50)) + "\n").encode()
+    (tmp_path / name).write_bytes(pack(body))
+    (tmp_path / "other.log").write_text(line(1, pad="other") + "\n")
+
+    source = "app.log.zip" if kind == "zip" else "app"  # .zip is no rotation suffix
+
+    result = run("--path", str(tmp_path), "R1", "-o", "ndjson")
+
+    assert (result.exit_code, records(result.stdout)) == (3, [("other.log", 1, "m1")])
+    assert result.stderr == (
+        f"tracerun: error: source {source}: {tmp_path}/{name}: "
+        f"{kind}-compressed file: tracerun reads gzip and zstd archives only\n"
+        f"  hint: decompress it and trace the copy: {tool} FILE > FILE.txt\n"
+    )
