@@ -556,3 +556,33 @@ def test_an_archive_tracerun_does_not_read_says_what_it_is_once(
         f"{kind}-compressed file: tracerun reads gzip and zstd archives only\n"
         f"  hint: decompress it and trace the copy: {tool} FILE > FILE.txt\n"
     )
+
+
+# ------------------------------------------------------------ hostile ids
+
+
+def test_an_id_of_a_megabyte_is_found_exactly_without_hanging(tmp_path: Path) -> None:
+    # One repeated byte is the needle an automaton builds in quadratic time:
+    # 100 KB took 43 s, 1 MB would take hours.
+    rid = "A" * 1_000_000
+    body = [line(0), line(1, rid), line(2, rid + "B"), line(3, rid[:-1]), line(4, rid)]
+    (tmp_path / "app.log").write_text("\n".join(body) + "\n")
+    (tmp_path / "ids.txt").write_text(rid + "\n")
+
+    args = [
+        "--path",
+        str(tmp_path / "app.log"),
+        "--ids-from",
+        str(tmp_path / "ids.txt"),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "tracerun", *args, "-o", "ndjson"],
+        env={**os.environ, **ENV},
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang guard, not a measurement
+        check=False,
+    )
+
+    assert (done.returncode, done.stderr) == (0, "")
+    assert records(done.stdout) == [("app.log", 2, "m1"), ("app.log", 5, "m4")]
