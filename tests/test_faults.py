@@ -586,3 +586,49 @@ def test_an_id_of_a_megabyte_is_found_exactly_without_hanging(tmp_path: Path) ->
 
     assert (done.returncode, done.stderr) == (0, "")
     assert records(done.stdout) == [("app.log", 2, "m1"), ("app.log", 5, "m4")]
+
+
+def test_ids_from_a_file_with_a_bom_and_crlf_lines_finds_its_first_id(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "app.log").write_text(line(0) + "\n" + line(1, "R2") + "\n")
+    (tmp_path / "ids.txt").write_bytes(b"\xef\xbb\xbfR1\r\n\r\n  \r\n# c\r\nR3\r\n")
+
+    result = run(
+        "--path", str(tmp_path / "app.log"), "--ids-from", str(tmp_path / "ids.txt")
+    )
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.count("\n") == 1
+    assert " m0 request_id=R1 " in result.stdout
+
+
+def test_an_id_the_ids_file_cannot_search_is_named_with_its_line(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "app.log").write_text(line(0) + "\n")
+    (tmp_path / "ids.txt").write_bytes(b"R1\n\nR\x002\n")
+
+    result = run(
+        "--path", str(tmp_path / "app.log"), "--ids-from", str(tmp_path / "ids.txt")
+    )
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"tracerun: error: --ids-from {tmp_path}/ids.txt:3: search term 'R\\x002' "
+        "holds a NUL character; records are matched line by line\n"
+        "  hint: remove it from the term\n"
+    )
+
+
+def test_an_id_that_is_not_utf8_is_a_usage_error_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "app.log").write_text(line(0) + "\n")
+
+    result = run("--path", str(tmp_path / "app.log"), os.fsdecode(b"caf\xe9"))
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "tracerun: error: search term 'caf\\udce9' is not UTF-8 text\n"
+        "  hint: logs are read as UTF-8: give the id as UTF-8 (check LANG and the "
+        "terminal's encoding)\n"
+    )
