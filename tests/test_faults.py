@@ -632,3 +632,50 @@ def test_an_id_that_is_not_utf8_is_a_usage_error_not_a_crash(tmp_path: Path) -> 
         "  hint: logs are read as UTF-8: give the id as UTF-8 (check LANG and the "
         "terminal's encoding)\n"
     )
+
+
+# ------------------------------------------------------------ a locale that is not UTF-8
+
+
+def _in_locale(tmp_path: Path, env: dict[str, str], *args: str | bytes) -> Any:
+    (tmp_path / "app.log").write_text(
+        line(0, "café")
+        + "\n"
+        + json.dumps(
+            {"ts": "2026-03-20T14:00:01Z", "request_id": "R1", "msg": "→ naïve 😀"}
+        )
+        + "\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "tracerun", "--path", str(tmp_path / "app.log"), *args],
+        env={**os.environ, **ENV, **env},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_utf8_id_under_the_c_locale_without_utf8_mode_is_read_as_utf8(
+    tmp_path: Path,
+) -> None:
+    c_locale = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+
+    done = _in_locale(tmp_path, c_locale, "café".encode())
+
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout == (
+        b'2026-03-20T14:00:00.000Z app -     m0 request_id=caf\\xe9 pad=""\n'
+    )
+
+
+def test_ndjson_to_an_ascii_stdout_stays_json(tmp_path: Path) -> None:
+    done = _in_locale(
+        tmp_path, {"PYTHONIOENCODING": "ascii"}, "café", "R1", "-o", "ndjson"
+    )
+
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout.isascii()
+    printed = [json.loads(text) for text in done.stdout.splitlines()]
+    assert [r["fields"]["request_id"] for r in printed] == ["café", "R1"]
+    assert printed[1]["message"] == "→ naïve 😀"
+    assert b'"\\u2192 na\\u00efve \\ud83d\\ude00"' in done.stdout

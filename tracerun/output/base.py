@@ -7,6 +7,7 @@ mermaid) keep the records and render in `finish()`, called once after the last.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -83,6 +84,40 @@ def inert_json(text: str) -> str:
     return _json_unsafe.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
+_NON_ASCII: re.Pattern[str] | None = None
+
+
+def ascii_json(text: str) -> str:
+    """Write every non-ASCII character of JSON text as its `\\u` escape (pairs past U+FFFF).
+
+    For a stream that cannot encode more (PYTHONIOENCODING=ascii): its
+    `backslashreplace` would write `\\xe9`, which is not JSON.
+    """
+    if text.isascii():
+        return text
+    global _NON_ASCII  # noqa: PLW0603 - compiled on first use (issue #18)
+    if _NON_ASCII is None:
+        _NON_ASCII = re.compile("[^\x00-\x7f]")
+    return _NON_ASCII.sub(_u_escape, text)
+
+
+def _u_escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def ascii_only(stream: TextIO | None) -> bool:
+    """Tell whether a stream's encoding stops at ASCII (LC_ALL=C without UTF-8 mode)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        return not codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        return False
+
+
 DEFAULT_WIDTH = 100
 """Columns when the width cannot be known (not a terminal, no COLUMNS)."""
 
@@ -99,12 +134,14 @@ class OutputContext:
         color: whether to write ANSI colour.
         info: what the trace was asked.
         width: the columns of the stream written to (for drawings).
+        ascii: the stream encodes ASCII only: JSON is written with `\\u` escapes.
     """
 
     sources: Sequence[str] = ()
     color: bool = False
     info: RunInfo = field(default_factory=RunInfo)
     width: int = DEFAULT_WIDTH
+    ascii: bool = False
 
 
 def terminal_width(stream: TextIO | None, env: Mapping[str, str] = os.environ) -> int:

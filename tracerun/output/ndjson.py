@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from tracerun.output.base import StreamingFormatter, inert_json
+from tracerun.output.base import StreamingFormatter, ascii_json, inert_json
 from tracerun.record import NO_TIME, ContextLine, Record
 from tracerun.timeparse import format_rfc3339_us
 
@@ -20,8 +20,9 @@ class NdjsonFormatter(StreamingFormatter):
     record (`order_id=ord-8841 ← req-7f3a9c2e`), null for the query's own.
     """
 
-    def __init__(self, *, via: bool = False) -> None:
+    def __init__(self, *, via: bool = False, ascii: bool = False) -> None:
         self._via = via
+        self._ascii = ascii
 
     def format(self, record: Record) -> str:
         """Render one record as one JSON line."""
@@ -38,10 +39,12 @@ class NdjsonFormatter(StreamingFormatter):
         if self._via:
             document["via"] = record.via or None
         if record.context is None:
-            return _dumps(document) + "\n"
-        before = "".join(_context(record, c) for c in record.context.before)
-        after = "".join(_context(record, c) for c in record.context.after)
-        return before + _dumps(document) + "\n" + after
+            text = _dumps(document) + "\n"
+        else:
+            before = "".join(_context(record, c) for c in record.context.before)
+            after = "".join(_context(record, c) for c in record.context.after)
+            text = before + _dumps(document) + "\n" + after
+        return ascii_json(text) if self._ascii else text
 
 
 def _context(record: Record, line: ContextLine) -> str:

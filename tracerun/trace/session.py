@@ -15,7 +15,7 @@ from tracerun import __version__
 from tracerun.config.spec import OutputConfig, Profile, TextOutputConfig
 from tracerun.errors import QueryError, cut, quoted
 from tracerun.output import BUILTIN, build_formatter
-from tracerun.output.base import Formatter, RunInfo, terminal_width
+from tracerun.output.base import Formatter, RunInfo, ascii_only, terminal_width
 from tracerun.output.color import ColorSetting, use_color
 from tracerun.plain import plain
 from tracerun.query import Query, Term, check_where, parse_term
@@ -200,16 +200,28 @@ def _term(text: str) -> Term:
 
     Why: the shell hands bytes that are not UTF-8 (a paste from a Latin-1
     terminal) to Python as lone surrogates, which no log's text can equal and
-    no needle can be made of.
+    no needle can be made of. UTF-8 bytes under a locale that is not
+    (`LC_ALL=C PYTHONUTF8=0`) arrive so too: those are read as UTF-8.
     """
     if not text.isascii():
         try:
             text.encode()
         except UnicodeEncodeError:
-            msg = f"search term {quoted(text)} is not UTF-8 text"
-            hint = "logs are read as UTF-8: give the id as UTF-8 (check LANG and the terminal's encoding)"
-            raise QueryError(msg, hint) from None
+            text = _as_utf8(text)
     return parse_term(text)
+
+
+def _as_utf8(text: str) -> str:
+    """Read the bytes a term arrived as (surrogate-escaped) as UTF-8, or say it is not."""
+    try:
+        return os.fsencode(text).decode()
+    except UnicodeError:
+        msg = f"search term {quoted(text)} is not UTF-8 text"
+        hint = (
+            "logs are read as UTF-8: give the id as UTF-8 "
+            "(check LANG and the terminal's encoding)"
+        )
+        raise QueryError(msg, hint) from None
 
 
 def run_trace(
@@ -298,7 +310,12 @@ def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
         color = use_color(setting, stream, os.environ)
         width = terminal_width(stream)
         return build_formatter(
-            config, plan.source_names, color=color, info=info, width=width
+            config,
+            plan.source_names,
+            color=color,
+            info=info,
+            width=width,
+            ascii=ascii_only(stream),
         )
 
     info = run_info(options, query, expanded=wants_expand(profile, options))
