@@ -199,3 +199,35 @@ TMPDIR_HINT = (
     "meanwhile; point TMPDIR at a folder with room, or narrow the query "
     "(--since, --until, --source, --max-records)"
 )
+
+
+def test_sigterm_while_a_trace_writes_its_runs_leaves_nothing_in_tmpdir(
+    tmp_path: Path,
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    log = tmp_path / "app.log"  # under 32 MiB: read in one process, no pool
+    with log.open("w") as out:
+        for n in range(300_000):
+            out.write(f'{{"ts":{1_774_000_000 + n},"request_id":"R1","n":{n}}}\n')
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    args = ["--path", str(log), "R1", "-o", "ndjson", "--max-records", "400000"]
+    env = {**os.environ, "TMPDIR": str(temp), "NO_COLOR": "1", "TRACERUN_PROFILE": ""}
+    trace = subprocess.Popen(
+        [sys.executable, "-m", "tracerun", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    while not any(temp.iterdir()) and trace.poll() is None:
+        os.sched_yield()  # the first chunk of 20,000 is written: 280,000 to go
+    trace.send_signal(signal.SIGTERM)
+    _, stderr = trace.communicate(timeout=60)
+
+    assert (trace.returncode, stderr) == (143, "")
+    assert list(temp.iterdir()) == []
