@@ -82,9 +82,10 @@ def mask_cut_start(text: str) -> str:
     return mask(text[skip:])
 
 
-_UNSHOWN = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-"""What a message never writes as is: C0 (tab and line feed too), DEL, C1, line and
-paragraph separators, bidi controls, lone surrogates."""
+_UNSHOWN = "\n(?!    )|[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+"""What a message never writes as is: C0 (tab too), DEL, C1, line and paragraph
+separators, bidi controls, lone surrogates; a line feed unless an indented line
+follows (the programs a profile runs, a command's last stderr lines)."""
 _unshown: list[re.Pattern[str]] = []
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -95,7 +96,8 @@ def printable(text: str) -> str:
     Why: file names, ids and log excerpts reach stderr; a name with an ESC
     (`esc\\x1b[2J.log`) would clear the screen, one with a line feed would
     split the message. A byte of a name that is not UTF-8 (Python's
-    surrogateescape, U+DC80..U+DCFF) is shown as that byte, `\\xff`.
+    surrogateescape, U+DC80..U+DCFF) is shown as that byte, `\\xff`. A line
+    feed before four spaces is kept: messages list lines so, indented.
     """
     if text.isascii() and text.isprintable():  # none of them: the common case
         return text
