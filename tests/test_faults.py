@@ -679,3 +679,30 @@ def test_ndjson_to_an_ascii_stdout_stays_json(tmp_path: Path) -> None:
     assert [r["fields"]["request_id"] for r in printed] == ["café", "R1"]
     assert printed[1]["message"] == "→ naïve 😀"
     assert b'"\\u2192 na\\u00efve \\ud83d\\ude00"' in done.stdout
+
+
+def test_the_record_after_a_copytruncate_hole_is_its_own_record(tmp_path: Path) -> None:
+    # Two writers of one log: one with O_APPEND, one without (it goes on at its
+    # old offset). After logrotate's copytruncate the first writes at the start,
+    # the second past a hole of NULs that ends where its next record begins.
+    log = tmp_path / "app.log"
+    conf = tmp_path / "rotate.conf"
+    conf.write_text(f"{log} {{\n  rotate 3\n  copytruncate\n}}\n")
+    with log.open("wb", buffering=0) as plain, log.open("ab", buffering=0) as appends:
+        plain.write("".join(line(n, pad="p" * 200) + "\n" for n in range(3)).encode())
+        rotate = ["logrotate", "-f", "-s", str(tmp_path / "state"), str(conf)]
+        subprocess.run(rotate, check=True)
+        appends.write(f"{line(3)}\n".encode())
+        plain.write(
+            f"{line(4)}\n2026-03-20T14:00:05Z INFO after request_id=R1\n".encode()
+        )
+    assert b"\n\0\0\0" in log.read_bytes()
+
+    result = run("--path", str(log), "R1", "-o", "ndjson")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert records(result.stdout) == [
+        ("app.log", 1, "m3"),
+        ("app.log", 2, "m4"),
+        ("app.log", 3, "after"),
+    ]
