@@ -9,8 +9,10 @@ the exit code.
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import json
+import lzma
 import os
 import shutil
 import subprocess
@@ -443,3 +445,264 @@ def test_cr_only_lines_appended_by_a_writer_are_followed(tmp_path: Path) -> None
 
     assert (code, stderr) == (0, "")
     assert [(r[2], r[3]) for r in follow.records()] == [(1, "m0"), (3, "m2"), (4, "m3")]
+
+
+# ------------------------------------------------------------ hostile file names
+
+HOSTILE_NAMES = {
+    "esc": b"esc\x1b[2J.log",  # clears the screen when written as is
+    "newline": b"new\nline.log",
+    "not-utf8": b"\xff.log",  # a byte os.fsdecode keeps as U+DCFF
+}
+
+
+@pytest.fixture
+def hostile_names(tmp_path: Path) -> Path:
+    for n, name in enumerate(HOSTILE_NAMES.values()):
+        path = tmp_path / os.fsdecode(name)
+        path.write_text(line(n) + "\n")
+    return tmp_path
+
+
+def test_a_hostile_file_name_reaches_stderr_escaped_on_one_line(tmp_path: Path) -> None:
+    packed = gzip.compress(("\n".join(lines(2000)) + "\n").encode(), mtime=0)
+    name = os.fsdecode(b"cut\x1b]0;T\x07\n\xff.log.gz")
+    (tmp_path / name).write_bytes(packed[: len(packed) // 2])
+
+    result = run("--path", str(tmp_path), "R1", "-o", "ndjson")
+
+    assert result.exit_code == 3
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(
+        f"tracerun: error: source cut\\x1b]0;T\\x07\\n\\xff: "
+        f"{tmp_path}/cut\\x1b]0;T\\x07\\n\\xff.log.gz: compressed data is damaged"
+    )
+    assert result.stderr.count("\n") == 2  # the error and its hint, nothing split
+    assert result.stderr.isascii()
+    assert "\x1b" not in result.stderr
+
+
+@pytest.mark.parametrize("color", ["never", "always"])
+def test_a_hostile_file_name_is_an_inert_source_name_in_text(
+    hostile_names: Path, color: str
+) -> None:
+    result = run("--path", str(hostile_names), "R1", "--color", color)
+
+    plain = result.stdout.replace("\x1b[2m", "").replace("\x1b[0m", "")
+    for code in range(31, 38):  # the source colours: every other ESC is gone
+        plain = plain.replace(f"\x1b[{code}m", "")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert plain.splitlines() == [
+        '2026-03-20T14:00:00.000Z esc\\x1b[2J -     m0 request_id=R1 pad=""',
+        '2026-03-20T14:00:01.000Z new\\nline  -     m1 request_id=R1 pad=""',
+        '2026-03-20T14:00:02.000Z \\xff       -     m2 request_id=R1 pad=""',
+    ]
+
+
+@pytest.mark.parametrize("output", ["markdown", "summary", "jaeger", "otlp", "html"])
+def test_a_file_name_that_is_not_utf8_is_written_by_every_format(
+    hostile_names: Path, output: str
+) -> None:
+    result = run("--path", str(hostile_names), "R1", "-o", output, "--color", "always")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert "\x1b[2J" not in result.stdout
+    assert "\\udcff" in result.stdout or "\\xff" in result.stdout
+
+
+def test_the_summary_names_a_hostile_source_on_one_row(hostile_names: Path) -> None:
+    result = run("--path", str(hostile_names), "R1", "-o", "summary")
+
+    names = [row.split(" ", 1)[0] for row in result.stdout.splitlines()[3:6]]
+    assert names == ["esc\\x1b[2J", "new\\nline", "\\xff"]
+
+
+# ------------------------------------------------ archives that are not read
+
+
+def _zipped(data: bytes) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.log", data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "pack", "kind", "tool"),
+    [
+        ("app.log", bz2.compress, "bzip2", "bzip2 -dc"),
+        ("app.log.1.xz", lzma.compress, "xz", "xz -dc"),
+        ("app.log.zip", _zipped, "zip", "unzip -p"),
+    ],
+    ids=["bzip2-named-log", "xz", "zip"],
+)
+def test_an_archive_tracerun_does_not_read_says_what_it_is_once(
+    tmp_path: Path, name: str, pack: Callable[[bytes], bytes], kind: str, tool: str
+) -> None:
+    body = ("\n".join(lines(50)) + "\n").encode()
+    (tmp_path / name).write_bytes(pack(body))
+    (tmp_path / "other.log").write_text(line(1, pad="other") + "\n")
+
+    source = "app.log.zip" if kind == "zip" else "app"  # .zip is no rotation suffix
+
+    result = run("--path", str(tmp_path), "R1", "-o", "ndjson")
+
+    assert (result.exit_code, records(result.stdout)) == (3, [("other.log", 1, "m1")])
+    assert result.stderr == (
+        f"tracerun: error: source {source}: {tmp_path}/{name}: "
+        f"{kind}-compressed file: tracerun reads gzip and zstd archives only\n"
+        f"  hint: decompress it and trace the copy: {tool} FILE > FILE.txt\n"
+    )
+
+
+# ------------------------------------------------------------ hostile ids
+
+
+def test_an_id_of_a_megabyte_is_found_exactly_without_hanging(tmp_path: Path) -> None:
+    # One repeated byte is the needle an automaton builds in quadratic time:
+    # 100 KB took 43 s, 1 MB would take hours.
+    rid = "A" * 1_000_000
+    body = [line(0), line(1, rid), line(2, rid + "B"), line(3, rid[:-1]), line(4, rid)]
+    (tmp_path / "app.log").write_text("\n".join(body) + "\n")
+    (tmp_path / "ids.txt").write_text(rid + "\n")
+
+    args = [
+        "--path",
+        str(tmp_path / "app.log"),
+        "--ids-from",
+        str(tmp_path / "ids.txt"),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "tracerun", *args, "-o", "ndjson"],
+        env={**os.environ, **ENV},
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang guard, not a measurement
+        check=False,
+    )
+
+    assert (done.returncode, done.stderr) == (0, "")
+    assert records(done.stdout) == [("app.log", 2, "m1"), ("app.log", 5, "m4")]
+
+
+def test_ids_from_a_file_with_a_bom_and_crlf_lines_finds_its_first_id(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "app.log").write_text(line(0) + "\n" + line(1, "R2") + "\n")
+    (tmp_path / "ids.txt").write_bytes(b"\xef\xbb\xbfR1\r\n\r\n  \r\n# c\r\nR3\r\n")
+
+    result = run(
+        "--path", str(tmp_path / "app.log"), "--ids-from", str(tmp_path / "ids.txt")
+    )
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.count("\n") == 1
+    assert " m0 request_id=R1 " in result.stdout
+
+
+def test_an_id_the_ids_file_cannot_search_is_named_with_its_line(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "app.log").write_text(line(0) + "\n")
+    (tmp_path / "ids.txt").write_bytes(b"R1\n\nR\x002\n")
+
+    result = run(
+        "--path", str(tmp_path / "app.log"), "--ids-from", str(tmp_path / "ids.txt")
+    )
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"tracerun: error: --ids-from {tmp_path}/ids.txt:3: search term 'R\\x002' "
+        "holds a NUL character; records are matched line by line\n"
+        "  hint: remove it from the term\n"
+    )
+
+
+def test_an_id_that_is_not_utf8_is_a_usage_error_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "app.log").write_text(line(0) + "\n")
+
+    result = run("--path", str(tmp_path / "app.log"), os.fsdecode(b"caf\xe9"))
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "tracerun: error: search term 'caf\\udce9' is not UTF-8 text\n"
+        "  hint: logs are read as UTF-8: give the id as UTF-8 (check LANG and the "
+        "terminal's encoding)\n"
+    )
+
+
+# ------------------------------------------------------------ a locale that is not UTF-8
+
+
+def _in_locale(tmp_path: Path, env: dict[str, str], *args: str | bytes) -> Any:
+    (tmp_path / "app.log").write_text(
+        line(0, "café")
+        + "\n"
+        + json.dumps(
+            {"ts": "2026-03-20T14:00:01Z", "request_id": "R1", "msg": "→ naïve 😀"}
+        )
+        + "\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "tracerun", "--path", str(tmp_path / "app.log"), *args],
+        env={**os.environ, **ENV, **env},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_utf8_id_under_the_c_locale_without_utf8_mode_is_read_as_utf8(
+    tmp_path: Path,
+) -> None:
+    c_locale = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+
+    done = _in_locale(tmp_path, c_locale, "café".encode())
+
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout == (
+        b'2026-03-20T14:00:00.000Z app -     m0 request_id=caf\\xe9 pad=""\n'
+    )
+
+
+def test_ndjson_to_an_ascii_stdout_stays_json(tmp_path: Path) -> None:
+    done = _in_locale(
+        tmp_path, {"PYTHONIOENCODING": "ascii"}, "café", "R1", "-o", "ndjson"
+    )
+
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout.isascii()
+    printed = [json.loads(text) for text in done.stdout.splitlines()]
+    assert [r["fields"]["request_id"] for r in printed] == ["café", "R1"]
+    assert printed[1]["message"] == "→ naïve 😀"
+    assert b'"\\u2192 na\\u00efve \\ud83d\\ude00"' in done.stdout
+
+
+def test_the_record_after_a_copytruncate_hole_is_its_own_record(tmp_path: Path) -> None:
+    # Two writers of one log: one with O_APPEND, one without (it goes on at its
+    # old offset). After logrotate's copytruncate the first writes at the start,
+    # the second past a hole of NULs that ends where its next record begins.
+    log = tmp_path / "app.log"
+    conf = tmp_path / "rotate.conf"
+    conf.write_text(f"{log} {{\n  rotate 3\n  copytruncate\n}}\n")
+    with log.open("wb", buffering=0) as plain, log.open("ab", buffering=0) as appends:
+        plain.write("".join(line(n, pad="p" * 200) + "\n" for n in range(3)).encode())
+        rotate = ["logrotate", "-f", "-s", str(tmp_path / "state"), str(conf)]
+        subprocess.run(rotate, check=True)
+        appends.write(f"{line(3)}\n".encode())
+        plain.write(
+            f"{line(4)}\n2026-03-20T14:00:05Z INFO after request_id=R1\n".encode()
+        )
+    assert b"\n\0\0\0" in log.read_bytes()
+
+    result = run("--path", str(log), "R1", "-o", "ndjson")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert records(result.stdout) == [
+        ("app.log", 1, "m3"),
+        ("app.log", 2, "m4"),
+        ("app.log", 3, "after"),
+    ]

@@ -82,6 +82,38 @@ def mask_cut_start(text: str) -> str:
     return mask(text[skip:])
 
 
+_UNSHOWN = "\n(?!    )|[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+"""What a message never writes as is: C0 (tab too), DEL, C1, line and paragraph
+separators, bidi controls, lone surrogates; a line feed unless an indented line
+follows (the programs a profile runs, a command's last stderr lines)."""
+_unshown: list[re.Pattern[str]] = []
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """Escape what a terminal would act on in `text`: a message stays one inert line.
+
+    Why: file names, ids and log excerpts reach stderr; a name with an ESC
+    (`esc\\x1b[2J.log`) would clear the screen, one with a line feed would
+    split the message. A byte of a name that is not UTF-8 (Python's
+    surrogateescape, U+DC80..U+DCFF) is shown as that byte, `\\xff`. A line
+    feed before four spaces is kept: messages list lines so, indented.
+    """
+    if text.isascii() and text.isprintable():  # none of them: the common case
+        return text
+    if not _unshown:
+        _unshown.append(re.compile(_UNSHOWN))
+    return _unshown[0].sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match[0]
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode
+        return f"\\x{code - 0xDC00:02x}"
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
 def cut(text: str, limit: int = SHOWN_CHARS) -> str:
     """Cut `text` to `limit` characters, saying how long it was: `aaaa… (2,000 characters)`."""
     text = mask(text)
@@ -193,6 +225,32 @@ class OutputError(TracerunError):
     def of(cls, exc: OSError) -> OutputError:
         """Say which write failed and why: `cannot write to stdout: No space left…`."""
         return cls(f"cannot write to stdout: {exc.strerror or exc}")
+
+
+class TempSpaceError(TracerunError):
+    """A trace's temporary files cannot be written (TMPDIR full): the run stops.
+
+    Why not an OSError: an ENOSPC that reaches the top reads as stdout's
+    (`cannot write to stdout`), and one inside a file's read as that log's
+    failure; neither is where the trouble is.
+    """
+
+    @classmethod
+    def of(cls, exc: OSError) -> TempSpaceError:
+        """Say which folder could not take the records (TMPDIR's) and what to do."""
+        import tempfile  # noqa: PLC0415 - start-up: error path only
+
+        why = exc.strerror or str(exc)
+        return cls(
+            f"cannot write temporary files in {tempfile.gettempdir()}: {why}",
+            "a trace keeps the records of a file that matches more than 10,000 "
+            "there meanwhile; point TMPDIR at a folder with room, or narrow the "
+            "query (--since, --until, --source, --max-records)",
+        )
+
+    def __reduce__(self) -> tuple[type[TempSpaceError], tuple[str, str | None]]:
+        """Pickle with the hint (a worker process raises it)."""
+        return (type(self), (self.message, self.hint))
 
 
 class TerminatedError(BaseException):

@@ -99,3 +99,15 @@ def test_without_a_w3c_trace_id_the_id_is_derived_from_the_terms() -> None:
         "type": "string",
         "value": str(2**70),
     }
+
+
+def test_a_c1_control_in_a_message_is_a_json_escape_in_the_document() -> None:
+    formatter = build_formatter(
+        BUILTIN["jaeger"], [], color=False, info=RunInfo(terms=("r",), version="9")
+    )
+    formatter.format(rec(0, "edge", "csi \x9b2J del \x7f", level=""))
+    text = formatter.finish()
+
+    assert "\x9b" not in text
+    assert "\x7f" not in text
+    assert '"value": "csi \\u009b2J del \\u007f"' in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -140,3 +141,93 @@ def test_line_base_shifts_known_lines_only():
 )
 def test_keep_of_limit_and_max_records(limit, max_records, keep):
     assert keep_of(limit, max_records) == keep
+
+
+def _run_capped(tmp_path: Path, limit: int, *args: str):
+    """Trace 12,000 matching lines (a run past SPILL_AT) with files capped at `limit` bytes.
+
+    RLIMIT_FSIZE is a full disk as a write sees it (EFBIG; Python ignores
+    SIGXFSZ); stdout is a pipe, which the limit does not touch.
+    """
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    log = tmp_path / "app.log"
+    with log.open("w") as out:
+        for n in range(12_000):
+            stamp = f"2026-03-20T14:{n // 6000:02d}:{n // 100 % 60:02d}.{n % 100:03d}Z"
+            out.write(json.dumps({"ts": stamp, "request_id": "R1", "n": n}) + "\n")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tracerun", "--path", str(log), "R1", *args],
+        env={
+            **os.environ,
+            "TMPDIR": str(temp),
+            "NO_COLOR": "1",
+            "TRACERUN_PROFILE": "",
+        },
+        capture_output=True,
+        text=True,
+        preexec_fn=cap,
+        timeout=60,
+        check=False,
+    )
+    return done, temp
+
+
+def test_a_full_tmpdir_is_named_as_such_not_as_stdout(tmp_path: Path) -> None:
+    done, temp = _run_capped(tmp_path, 64 * 1024, "-o", "ndjson")
+
+    told = f"tracerun: error: cannot write temporary files in {temp}: File too large"
+    assert (done.returncode, done.stdout, done.stderr.splitlines()) == (
+        2,
+        "",
+        [told, "  hint: " + TMPDIR_HINT],
+    )
+    assert list(temp.iterdir()) == []  # nothing left behind
+
+
+TMPDIR_HINT = (
+    "a trace keeps the records of a file that matches more than 10,000 there "
+    "meanwhile; point TMPDIR at a folder with room, or narrow the query "
+    "(--since, --until, --source, --max-records)"
+)
+
+
+def test_sigterm_while_a_trace_writes_its_runs_leaves_nothing_in_tmpdir(
+    tmp_path: Path,
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    log = tmp_path / "app.log"  # under 32 MiB: read in one process, no pool
+    with log.open("w") as out:
+        for n in range(300_000):
+            out.write(f'{{"ts":{1_774_000_000 + n},"request_id":"R1","n":{n}}}\n')
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    args = ["--path", str(log), "R1", "-o", "ndjson", "--max-records", "400000"]
+    env = {**os.environ, "TMPDIR": str(temp), "NO_COLOR": "1", "TRACERUN_PROFILE": ""}
+    trace = subprocess.Popen(
+        [sys.executable, "-m", "tracerun", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    while not any(temp.iterdir()) and trace.poll() is None:
+        os.sched_yield()  # the first chunk of 20,000 is written: 280,000 to go
+    trace.send_signal(signal.SIGTERM)
+    _, stderr = trace.communicate(timeout=60)
+
+    assert (trace.returncode, stderr) == (143, "")
+    assert list(temp.iterdir()) == []

@@ -21,6 +21,7 @@ from tracerun.errors import (
     TracerunError,
     failure_lines,
     mask,
+    printable,
 )
 
 if TYPE_CHECKING:
@@ -50,13 +51,15 @@ def command_terms(terms: Sequence[str]) -> list[str]:
 
 
 def echo_err(text: str) -> None:
-    """Print one line on stderr as `click.echo(text, err=True)` does.
+    """Print one line on stderr as `click.echo(text, err=True)` does, made inert.
 
-    Plain ASCII text without escapes is written as click would write it; any
-    other goes through click itself (it strips ANSI codes off a non-terminal
-    and wraps a misconfigured stream).
+    What a terminal would act on (an ESC, a line feed, a C1 control in a file
+    name or an excerpt) is shown escaped (errors.printable). Plain ASCII is
+    written as click would write it; any other goes through click itself (it
+    wraps a misconfigured stream).
     """
-    if "\x1b" in text or not text.isascii():
+    text = printable(text)
+    if not text.isascii():
         import click  # noqa: PLC0415 - start-up: only for text click would change
 
         click.echo(text, err=True)
@@ -93,9 +96,9 @@ class Warner:
 def error(message: str, hint: str | None = None, stream: TextIO | None = None) -> None:
     """Print an error, and its hint, on stderr (secrets masked, as `warn`)."""
     out = stream or sys.stderr
-    out.write(f"tracerun: error: {mask(message)}\n")
+    out.write(f"tracerun: error: {printable(mask(message))}\n")
     if hint:
-        out.write(f"  hint: {mask(hint)}\n")
+        out.write(f"  hint: {printable(mask(hint))}\n")
 
 
 def print_problems(warnings: list[str], failures: list[SourceFailure]) -> None:

@@ -48,7 +48,7 @@ def _text(config: OutputConfig, context: OutputContext) -> Formatter:
 def _ndjson(_config: OutputConfig, context: OutputContext) -> Formatter:
     from tracerun.output.ndjson import NdjsonFormatter  # noqa: PLC0415 - start-up: orjson, only when chosen
 
-    return NdjsonFormatter(via=context.info.expanded)
+    return NdjsonFormatter(via=context.info.expanded, ascii=context.ascii)
 
 
 def _lazy(module: str) -> Factory:
@@ -81,7 +81,8 @@ def build_formatter(
     color: bool,
     info: RunInfo | None = None,
     width: int = DEFAULT_WIDTH,
+    ascii: bool = False,
 ) -> Formatter:
     """Create the formatter for an output configuration."""
-    context = OutputContext(sources, color, info or RunInfo(), width)
+    context = OutputContext(sources, color, info or RunInfo(), width, ascii)
     return FORMATTERS[config.type](config, context)

@@ -7,6 +7,7 @@ mermaid) keep the records and render in `finish()`, called once after the last.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -61,6 +62,62 @@ def _escaped(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+_JSON_UNSAFE = "[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+"""What JSON writers leave raw in a string but a terminal acts on: DEL, the C1
+controls (U+009B is CSI: `\u009b2J` clears the screen), separators, bidi."""
+_json_unsafe: re.Pattern[str] | None = None
+
+
+def inert_json(text: str) -> str:
+    """Write DEL, C1 and bidi controls in JSON text as `\\u009b` escapes (lossless).
+
+    Why: orjson and `json` escape C0 controls only, so `-o ndjson` on a
+    terminal would send a log's U+009B (a one-character CSI) as is. These
+    characters can only stand inside a JSON string, where the escape is the
+    same value.
+    """
+    if text.isascii():  # the common case
+        return text
+    global _json_unsafe  # noqa: PLW0603 - compiled on first use (issue #18)
+    if _json_unsafe is None:
+        _json_unsafe = re.compile(_JSON_UNSAFE)
+    return _json_unsafe.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+_NON_ASCII: re.Pattern[str] | None = None
+
+
+def ascii_json(text: str) -> str:
+    """Write every non-ASCII character of JSON text as its `\\u` escape (pairs past U+FFFF).
+
+    For a stream that cannot encode more (PYTHONIOENCODING=ascii): its
+    `backslashreplace` would write `\\xe9`, which is not JSON.
+    """
+    if text.isascii():
+        return text
+    global _NON_ASCII  # noqa: PLW0603 - compiled on first use (issue #18)
+    if _NON_ASCII is None:
+        _NON_ASCII = re.compile("[^\x00-\x7f]")
+    return _NON_ASCII.sub(_u_escape, text)
+
+
+def _u_escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def ascii_only(stream: TextIO | None) -> bool:
+    """Tell whether a stream's encoding stops at ASCII (LC_ALL=C without UTF-8 mode)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        return not codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        return False
+
+
 DEFAULT_WIDTH = 100
 """Columns when the width cannot be known (not a terminal, no COLUMNS)."""
 
@@ -77,12 +134,14 @@ class OutputContext:
         color: whether to write ANSI colour.
         info: what the trace was asked.
         width: the columns of the stream written to (for drawings).
+        ascii: the stream encodes ASCII only: JSON is written with `\\u` escapes.
     """
 
     sources: Sequence[str] = ()
     color: bool = False
     info: RunInfo = field(default_factory=RunInfo)
     width: int = DEFAULT_WIDTH
+    ascii: bool = False
 
 
 def terminal_width(stream: TextIO | None, env: Mapping[str, str] = os.environ) -> int:

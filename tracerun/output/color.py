@@ -29,7 +29,9 @@ def use_color(setting: ColorSetting, stream: TextIO, env: Mapping[str, str]) -> 
 
 def source_color(name: str) -> str:
     """Pick the colour of a source name; the same name gets it on every run."""
-    return SOURCE_COLORS[zlib.crc32(name.encode()) % len(SOURCE_COLORS)]
+    return SOURCE_COLORS[
+        zlib.crc32(name.encode("utf-8", "surrogatepass")) % len(SOURCE_COLORS)
+    ]
 
 
 def level_color(level: str) -> str:

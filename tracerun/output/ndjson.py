@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from tracerun.output.base import StreamingFormatter
+from tracerun.output.base import StreamingFormatter, ascii_json, inert_json
 from tracerun.record import NO_TIME, ContextLine, Record
 from tracerun.timeparse import format_rfc3339_us
 
@@ -20,8 +20,9 @@ class NdjsonFormatter(StreamingFormatter):
     record (`order_id=ord-8841 ← req-7f3a9c2e`), null for the query's own.
     """
 
-    def __init__(self, *, via: bool = False) -> None:
+    def __init__(self, *, via: bool = False, ascii: bool = False) -> None:
         self._via = via
+        self._ascii = ascii
 
     def format(self, record: Record) -> str:
         """Render one record as one JSON line."""
@@ -38,10 +39,12 @@ class NdjsonFormatter(StreamingFormatter):
         if self._via:
             document["via"] = record.via or None
         if record.context is None:
-            return _dumps(document) + "\n"
-        before = "".join(_context(record, c) for c in record.context.before)
-        after = "".join(_context(record, c) for c in record.context.after)
-        return before + _dumps(document) + "\n" + after
+            text = _dumps(document) + "\n"
+        else:
+            before = "".join(_context(record, c) for c in record.context.before)
+            after = "".join(_context(record, c) for c in record.context.after)
+            text = before + _dumps(document) + "\n" + after
+        return ascii_json(text) if self._ascii else text
 
 
 def _context(record: Record, line: ContextLine) -> str:
@@ -65,10 +68,10 @@ def _dumps(document: dict[str, Any]) -> str:
     `json` takes over where orjson refuses (an integer over 64 bits, a lone
     surrogate); NaN and infinities become null, as orjson writes them; a lone
     surrogate is written as its `\\ud800` escape (valid JSON; the raw character
-    cannot be encoded).
+    cannot be encoded), and so are DEL, C1 and bidi controls (`inert_json`).
     """
     try:
-        return orjson.dumps(document).decode()
+        return inert_json(orjson.dumps(document).decode())
     except TypeError:
         pass
     value = _finite(document)
@@ -77,7 +80,7 @@ def _dumps(document: dict[str, Any]) -> str:
         text.encode()
     except UnicodeEncodeError:
         return json.dumps(value, separators=(",", ":"))
-    return text
+    return inert_json(text)
 
 
 def _finite(value: Any) -> Any:

@@ -10,12 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tracerun.config.spec import OutputConfig
-from tracerun.output.base import (
-    OutputContext,
-    RunInfo,
-    TimelineFormatter,
-    visible,
-)
+from tracerun.errors import printable
+from tracerun.output.base import OutputContext, RunInfo, TimelineFormatter
 from tracerun.output.color import BOLD_RED, DIM, RESET, source_color
 from tracerun.output.timeline import (
     SourceSpan,
@@ -67,7 +63,7 @@ def render_summary(
         lines.append("")
         lines.append("Largest gaps:")
         lines += [
-            f"  {g.name()}  ({_clock(g.before.time)} → {_clock(g.after.time)})"
+            f"  {printable(g.name())}  ({_clock(g.before.time)} → {_clock(g.after.time)})"
             for g in gaps
         ]
     lines += _first_error(timeline, width, paint)
@@ -78,10 +74,10 @@ def _headline(timeline: Timeline, info: RunInfo) -> str:
     what = " ".join(info.terms) or "trace"
     count = len(timeline.records)
     if not count:
-        return f"{visible(what)}: no records"
+        return f"{printable(what)}: no records"
     sources = len(timeline.spans)
     head = (
-        f"{visible(what)}: {count} record{'s' * (count != 1)} from {sources} "
+        f"{printable(what)}: {count} record{'s' * (count != 1)} from {sources} "
         f"source{'s' * (sources != 1)}"
     )
     if timeline.start == NO_TIME:
@@ -91,7 +87,7 @@ def _headline(timeline: Timeline, info: RunInfo) -> str:
 
 
 def _waterfall(timeline: Timeline, width: int, paint: _Painter) -> list[str]:
-    name_width = max(len("source"), *(len(s.name) for s in timeline.spans))
+    name_width = max(len("source"), *(len(printable(s.name)) for s in timeline.spans))
     bar = max(MIN_BAR, width - name_width - len(_STATS) - 3)
     right = seconds(timeline.duration)
     axis = "0 s" + right.rjust(bar - 3)
@@ -105,7 +101,7 @@ def _waterfall(timeline: Timeline, width: int, paint: _Painter) -> list[str]:
         )
         errors = paint.red(stats) if span.errors else stats
         tint = source_color(span.name)
-        name = paint.tint(visible(span.name).ljust(name_width), tint)
+        name = paint.tint(printable(span.name).ljust(name_width), tint)
         rows.append(f"{name} │{paint.tint(cells, tint)}│{errors}")
     return rows
 
@@ -143,13 +139,13 @@ def _first_error(timeline: Timeline, width: int, paint: _Painter) -> list[str]:
     if record is None:
         return ["", "No errors."]
     at = "-" if record.time == NO_TIME else format_utc_ms(record.time)
-    head = f"First error: {at} {visible(record.source)} {record.level.upper()} "
-    message = visible(message_of(record))
+    head = f"First error: {at} {printable(record.source)} {printable(record.level.upper())} "
+    message = printable(message_of(record))
     room = max(40, width - len(head))
     if len(message) > room:
         message = message[: room - 1] + "…"
     where = f"{record.origin}:{record.line}" if record.line else record.origin
-    return ["", paint.red(head + message), f"  at {visible(where)}"]
+    return ["", paint.red(head + message), f"  at {printable(where)}"]
 
 
 def _clock(us: int) -> str:

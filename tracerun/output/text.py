@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from tracerun.errors import printable
 from tracerun.output.base import StreamingFormatter
 from tracerun.output.color import DIM, RESET, level_color, source_color
 from tracerun.record import NO_TIME, ContextLine, Record, field_text
@@ -34,14 +35,15 @@ class TextFormatter(StreamingFormatter):
     def __init__(
         self, sources: Sequence[str], *, color: bool, show_fields: bool = True
     ) -> None:
-        self._width = max((len(s) for s in sources), default=0)
+        self._width = max((len(printable(s)) for s in sources), default=0)
         self._color = color
         self._show_fields = show_fields
 
     def format(self, record: Record) -> str:
         """Render one record as one line plus its continuation lines."""
         time = _NO_TIME_TEXT if record.time == NO_TIME else format_utc_ms(record.time)
-        source = record.source.ljust(self._width)
+        # A source is named after its file: `esc\x1b[2J`, `new\nline` are shown inert.
+        source = printable(record.source).ljust(self._width)
         level = visible(record.level.upper() or "-").ljust(5)
         message = visible(record.message or (record.raw if not record.fields else ""))
         extra = visible(_fields_text(record)) if self._show_fields else ""

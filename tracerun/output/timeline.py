@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from tracerun.output.base import inert_json
 from tracerun.plain import plain
 from tracerun.record import NO_TIME, Record, field_text
 
@@ -136,7 +137,9 @@ class Timeline:
             found = w3c_trace_id(record.fields)
             if found:
                 return found
-        digest = hashlib.sha256("\n".join(terms).encode()).hexdigest()
+        digest = hashlib.sha256(
+            "\n".join(terms).encode("utf-8", "surrogatepass")
+        ).hexdigest()
         return digest[:32]
 
 
@@ -186,7 +189,9 @@ def w3c_trace_id(fields: dict[str, Any]) -> str | None:
 
 def span_id(*parts: str) -> str:
     """Derive a stable 16-hex span id from names (the same trace, the same ids)."""
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
+    return hashlib.sha256(
+        "\x00".join(parts).encode("utf-8", "surrogatepass")
+    ).hexdigest()[:16]
 
 
 def message_of(record: Record) -> str:
@@ -221,7 +226,8 @@ def record_fields(record: Record) -> list[tuple[str, Any]]:
 def json_text(value: Any, *, indent: bool = False) -> str:
     """JSON text of a value (2-space indented when asked); wide integers kept."""
     try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0).decode()
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0)
+        return inert_json(text.decode())
     except TypeError:  # e.g. an integer wider than 64 bits
         import json  # noqa: PLC0415 - rare: only when orjson refuses a value
 

@@ -113,6 +113,7 @@ class Assembler:
         time, else the time of the record before it.
         """
         lines = [line.removesuffix("\r") for line in _decode(hit.data).split("\n")]
+        lines[0] = lines[0].lstrip("\0")  # a copytruncate's hole before it (target.py)
         parsed = self.target.parser.parse(lines[0], self.target.tz, self.written)
         time = parsed.time if parsed is not None else None
         if time is None:

@@ -26,6 +26,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from tracerun.errors import TempSpaceError, TerminatedError
 from tracerun.plain import plain
 from tracerun.record import Context, ContextLine, Record
 
@@ -365,6 +366,8 @@ class _SpillDirectory:
 
     scoped = False
     path: str | None = None
+    sigterm = False
+    """SIGTERM raises TerminatedError while the directory exists (ours to undo)."""
 
 
 @contextmanager
@@ -373,15 +376,20 @@ def spill_directory(*, for_workers: bool = False) -> Iterator[None]:
 
     `for_workers`: create it now, so that workers forked next share it.
     """
-    previous = (_SpillDirectory.scoped, _SpillDirectory.path)
-    _SpillDirectory.scoped, _SpillDirectory.path = True, None
+    state = _SpillDirectory
+    previous = (state.scoped, state.path, state.sigterm)
+    state.scoped, state.path, state.sigterm = True, None, False
     try:
         if for_workers:
             _directory()
         yield
     finally:
-        made = _SpillDirectory.path
-        _SpillDirectory.scoped, _SpillDirectory.path = previous
+        made, ours = state.path, state.sigterm
+        state.scoped, state.path, state.sigterm = previous
+        if ours:
+            import signal  # noqa: PLC0415 - start-up: only when something spilled
+
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if made is not None:
             import shutil  # noqa: PLC0415 - start-up: only when something spilled
 
@@ -397,23 +405,61 @@ def _directory() -> str | None:
     if _SpillDirectory.scoped and _SpillDirectory.path is None:
         import tempfile  # noqa: PLC0415 - start-up: ~3 ms, only when a run spills
 
-        _SpillDirectory.path = tempfile.mkdtemp(prefix="tracerun-")
+        _SpillDirectory.sigterm = _terminate_unwinds()  # before: nothing is left
+        try:
+            _SpillDirectory.path = tempfile.mkdtemp(prefix="tracerun-")
+        except OSError as exc:
+            raise TempSpaceError.of(exc) from None
     return _SpillDirectory.path
 
 
+def _terminate_unwinds() -> bool:
+    """Make SIGTERM raise TerminatedError (main thread, default handler only).
+
+    Why: SIGTERM's default action ends the process where it stands, and the
+    runs it was writing stayed in TMPDIR (a trace in one process, where no
+    pool's handler is set: trace/runner.py). Unwinding removes them.
+    """
+    import signal  # noqa: PLC0415 - start-up: only when something spilled
+    import threading  # noqa: PLC0415 - start-up: only when something spilled
+
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return False  # someone handles it already (the pool's run)
+    signal.signal(signal.SIGTERM, _terminated)
+    return True
+
+
+def _terminated(_signum: int, _frame: object) -> None:
+    raise TerminatedError
+
+
 def spill(entries: Iterable[Entry]) -> tuple[str, int]:
-    """Write sorted entries to a new temporary file; return its path and their count."""
+    """Write sorted entries to a new temporary file; return its path and their count.
+
+    Raises:
+        TempSpaceError: the file cannot be made or written (TMPDIR full).
+    """
     import tempfile  # noqa: PLC0415 - start-up: ~3 ms, only when a run spills
 
-    handle, path = tempfile.mkstemp(prefix="run-", dir=_directory())
+    folder = _directory()
+    try:
+        handle, path = tempfile.mkstemp(prefix="run-", dir=folder)
+    except OSError as exc:
+        raise TempSpaceError.of(exc) from None
     count = 0
-    with os.fdopen(handle, "wb") as out:
-        items = iter(entries)
-        while batch := tuple(itertools.islice(items, _BATCH)):  # 3.12: batched()
-            data = marshal.dumps(batch)
-            out.write(_SIZE.pack(len(data)))
-            out.write(data)
-            count += len(batch)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            items = iter(entries)
+            while batch := tuple(itertools.islice(items, _BATCH)):  # 3.12: batched()
+                data = marshal.dumps(batch)
+                out.write(_SIZE.pack(len(data)))
+                out.write(data)
+                count += len(batch)
+    except OSError as exc:
+        Path(path).unlink(missing_ok=True)
+        raise TempSpaceError.of(exc) from None
     return path, count
 
 

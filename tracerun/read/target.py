@@ -26,7 +26,14 @@ class Target:
     start: re.Pattern[bytes] | None = None
 
     def is_start(self, line: bytes) -> bool:
-        """Tell whether `line` begins a new record (vs. continuing a multi-line one)."""
+        """Tell whether `line` begins a new record (vs. continuing a multi-line one).
+
+        NULs before it are not part of it: the hole a copytruncate leaves when
+        the writer goes on at its old offset (no O_APPEND) ends where the next
+        record starts, without a line feed.
+        """
+        if line[:1] == b"\0":
+            line = line.lstrip(b"\0")
         if self.start is not None:
             return self.start.search(line) is not None
         return self.parser.is_record_start(line)

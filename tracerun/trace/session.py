@@ -15,10 +15,10 @@ from tracerun import __version__
 from tracerun.config.spec import OutputConfig, Profile, TextOutputConfig
 from tracerun.errors import QueryError, cut, quoted
 from tracerun.output import BUILTIN, build_formatter
-from tracerun.output.base import Formatter, RunInfo, terminal_width
+from tracerun.output.base import Formatter, RunInfo, ascii_only, terminal_width
 from tracerun.output.color import ColorSetting, use_color
 from tracerun.plain import plain
-from tracerun.query import Query, check_where, parse_term
+from tracerun.query import Query, Term, check_where, parse_term
 from tracerun.timeparse import named_zone, parse_bound, parse_duration
 from tracerun.trace.plan import Plan, build_plan
 from tracerun.trace.runner import RunResult, run
@@ -90,13 +90,13 @@ def build_query(profile: Profile, options: TraceOptions, now: float) -> Query:
     """
     now_us = int(now * 1_000_000)
     tz = _zone(profile.timezone)
-    terms = options.terms
+    terms = [_term(text) for text in options.terms]
     if options.ids_from:
-        terms = (*terms, *read_terms(options.ids_from))
+        terms += read_terms(options.ids_from)
     since = _bound(options.since, now_us, tz, "--since")
     until = _bound(options.until, now_us, tz, "--until")
     query = Query(
-        terms=tuple(dict.fromkeys(parse_term(t) for t in terms)),
+        terms=tuple(dict.fromkeys(terms)),
         keys=tuple(profile.keys),
         ignore_case=options.ignore_case,
         since=since,
@@ -172,15 +172,56 @@ def _host_timeout(text: str | None) -> float:
     return 30.0 if text is None else parse_duration(text, "--host-timeout")
 
 
-def read_terms(path: str) -> list[str]:
-    """Read the TERMs of an `--ids-from` file: one per line; blanks, `#` comments skipped."""
+def read_terms(path: str) -> list[Term]:
+    """Read the TERMs of an `--ids-from` file: one per line; blanks, `#` comments skipped.
+
+    A UTF-8 BOM before the first line (Notepad, PowerShell) is no part of its
+    id; a term that cannot be searched is named with its line.
+    """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         msg = f"--ids-from {path}: cannot read it ({exc})"
         raise QueryError(msg, "give a UTF-8 text file with one id per line") from None
-    lines = (line.strip() for line in text.splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
+    terms = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not (value := line.strip()) or value.startswith("#"):
+            continue
+        try:
+            terms.append(parse_term(value))
+        except QueryError as exc:
+            where = f"--ids-from {path}:{number}: "
+            raise QueryError(where + exc.message, exc.hint) from None
+    return terms
+
+
+def _term(text: str) -> Term:
+    """Read a TERM of the command line; one that is not UTF-8 text is a usage error.
+
+    Why: the shell hands bytes that are not UTF-8 (a paste from a Latin-1
+    terminal) to Python as lone surrogates, which no log's text can equal and
+    no needle can be made of. UTF-8 bytes under a locale that is not
+    (`LC_ALL=C PYTHONUTF8=0`) arrive so too: those are read as UTF-8.
+    """
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            text = _as_utf8(text)
+    return parse_term(text)
+
+
+def _as_utf8(text: str) -> str:
+    """Read the bytes a term arrived as (surrogate-escaped) as UTF-8, or say it is not."""
+    try:
+        return os.fsencode(text).decode()
+    except UnicodeError:
+        msg = f"search term {quoted(text)} is not UTF-8 text"
+        hint = (
+            "logs are read as UTF-8: give the id as UTF-8 "
+            "(check LANG and the terminal's encoding)"
+        )
+        raise QueryError(msg, hint) from None
 
 
 def run_trace(
@@ -273,7 +314,12 @@ def prepare(profile: Profile, options: TraceOptions, now: float) -> Session:
         color = use_color(setting, stream, os.environ)
         width = terminal_width(stream)
         return build_formatter(
-            config, plan.source_names, color=color, info=info, width=width
+            config,
+            plan.source_names,
+            color=color,
+            info=info,
+            width=width,
+            ascii=ascii_only(stream),
         )
 
     info = run_info(options, query, expanded=wants_expand(profile, options))

@@ -31,10 +31,32 @@ DIRECTORY_HINT = (
 ZSTD_HINT = "pip install 'tracerun[zstd]'"
 
 Compression = Literal["gzip", "zstd"]
+FOREIGN = (
+    (b"BZh", "bzip2", "bzip2 -dc"),
+    (b"\xfd7zX", "xz", "xz -dc"),
+    (b"\x04\x22\x4d\x18", "lz4", "lz4 -dc"),
+    (b"PK\x03\x04", "zip", "unzip -p"),
+)
+"""Archives tracerun does not decompress, by their first bytes: (magic, name, tool)."""
 
 
 class DecoderMissingError(ReadError):
     """A compressed log whose decompressor is an optional, absent package."""
+
+
+class ForeignArchiveError(ReadError):
+    """A bzip2, xz, lz4 or zip archive: its bytes would be searched as text, in vain.
+
+    Why an error and not an empty read: each of its records would be lost
+    without a word (a `.log` that logrotate's `compresscmd xz` wrote, say).
+    """
+
+    @classmethod
+    def of(cls, name: str, tool: str) -> ForeignArchiveError:
+        """Say what the file is and how to read it."""
+        reason = f"{name}-compressed file: tracerun reads gzip and zstd archives only"
+        hint = f"decompress it and trace the copy: {tool} FILE > FILE.txt"
+        return cls(reason, hint)
 
 
 class DamagedArchiveError(ReadError):
@@ -63,17 +85,33 @@ def compression(magic: bytes) -> Compression | None:
     return None
 
 
+def foreign(magic: bytes) -> tuple[str, str] | None:
+    """Tell an archive that is not read (bzip2, xz, lz4, zip): its name and its tool."""
+    for start, name, tool in FOREIGN:
+        if magic.startswith(start) and (name != "bzip2" or magic[3:4].isdigit()):
+            return name, tool
+    return None
+
+
 def is_transformed(head: bytes) -> bool:
     """Tell from its first bytes (UTF16_PROBE) whether a file's bytes are not its text's.
 
-    Compressed, or UTF-16 text.
+    Compressed (or an archive that is not read), or UTF-16 text.
     """
-    return compression(head) is not None or utf16(head) is not None
+    return (
+        compression(head) is not None
+        or foreign(head) is not None
+        or utf16(head) is not None
+    )
 
 
 def is_archive(name: str, magic: bytes) -> bool:
     """Tell a compressed log by its name or its first bytes (follow skips those)."""
-    return name.endswith(ARCHIVE_SUFFIXES) or compression(magic) is not None
+    return (
+        name.endswith(ARCHIVE_SUFFIXES)
+        or compression(magic) is not None
+        or foreign(magic) is not None
+    )
 
 
 def is_compressed(path: Path) -> bool:
@@ -99,10 +137,15 @@ def open_log(
     UTF-16 text (by its BOM, in the file or its archive's first member) is read
     as UTF-8 (Transcoded). `strict` is the decompressor's: False for a reader
     that checks `damage` itself.
+
+    Raises:
+        ForeignArchiveError: a bzip2, xz, lz4 or zip archive, whatever its name.
     """
     with path.open("rb") as raw:
         head = raw.peek(UTF16_PROBE)[:UTF16_PROBE]  # peek: FIFOs too
         kind = compression(head)
+        if kind is None and (other := foreign(head)) is not None:
+            raise ForeignArchiveError.of(*other)
         if kind is None:
             encoding = utf16(head)
             yield raw if encoding is None else Transcoded(raw, encoding)
