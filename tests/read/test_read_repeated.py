@@ -194,9 +194,16 @@ def test_the_hour_skipped_in_spring_keeps_its_first_reading_beside_a_repeated_on
     ]
 
 
-def test_a_gz_rotation_holding_the_hour_places_its_second_pass(tmp_path: Path) -> None:
-    data = "".join(f"{line}\n" for line in BERLIN_LOG).encode()
-    (tmp_path / "app.log.1.gz").write_bytes(gzip.compress(data))
+@pytest.mark.parametrize("kind", ["gz", "utf-16"])
+def test_a_rotation_read_whole_holding_the_hour_places_its_second_pass(
+    tmp_path: Path, kind: str
+) -> None:
+    # Neither can seek: its text is decoded again from the start to read back.
+    text = "".join(f"{line}\n" for line in BERLIN_LOG)
+    if kind == "gz":
+        (tmp_path / "app.log.1.gz").write_bytes(gzip.compress(text.encode()))
+    else:
+        (tmp_path / "app.log.1").write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
     write(tmp_path / "app.log", ["2024-10-27 04:00:00 INFO later request_id=r1"])
 
     result = in_berlin("r1", str(tmp_path))
@@ -267,6 +274,20 @@ def test_a_followed_line_is_the_occurrence_nearest_before_its_arrival() -> None:
         times += [r.time for r in reader.feed(line)]
 
     assert [t - FIRST_0230 for t in times] == [0, 3_600_000_000]
+
+
+def test_history_read_before_following_is_placed_by_the_order_of_its_hits() -> None:
+    # No clock yet (a file's lines up to its end when following starts).
+    query = Query(terms=(Term("request_id", "r1"),), keys=("request_id",))
+    reader = IncrementalReader(_target(), query)
+    data = b"".join(
+        f"2024-10-27 02:{minute} INFO x request_id=r1\n".encode()
+        for minute in ("30:00", "50:00", "30:00")
+    )
+
+    times = [r.time - FIRST_0230 for r in reader.feed(data) + reader.flush()]
+
+    assert times == [0, 20 * 60_000_000, 3_600_000_000]
 
 
 def test_hits_without_the_lines_between_them_are_placed_by_their_order() -> None:
