@@ -7,12 +7,15 @@ from hypothesis import strategies as st
 
 from tracerun.errors import QueryError
 from tracerun.timeparse import (
+    fall_back_near,
     format_rfc3339_us,
     format_utc_ms,
     leading_timestamp,
     named_zone,
     parse_bound,
     parse_time,
+    repeated_hour,
+    second_pass_zone,
     zone_table,
 )
 
@@ -660,3 +663,53 @@ def test_a_time_of_day_in_utc_takes_the_utc_date_of_the_write():
         "2026-12-03T00:05:00Z"
     )
     assert leading_timestamp("14:20:22.533Z  INFO shop: x") == ("14:20:22.533Z", 13)
+
+
+FALL_BACK = {  # when the clock went back in 2024 (Lord Howe's by half an hour)
+    "Europe/Berlin": datetime(2024, 10, 27, 1, tzinfo=UTC),
+    "America/New_York": datetime(2024, 11, 3, 6, tzinfo=UTC),
+    "Australia/Lord_Howe": datetime(2024, 4, 6, 15, tzinfo=UTC),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    zone=st.sampled_from(sorted(FALL_BACK)),
+    seconds=st.integers(-4 * 3600, 4 * 3600),  # around the clock going back
+)
+def test_a_wall_time_read_in_both_passes_names_its_instant_once_or_twice(
+    zone: str, seconds: int
+) -> None:
+    tz = ZoneInfo(zone)
+    us = int((FALL_BACK[zone] + timedelta(seconds=seconds)).timestamp()) * 1_000_000
+    local = datetime.fromtimestamp(us / 1_000_000, tz)
+    wall = local.strftime("%Y-%m-%d %H:%M:%S")
+    first = parse_time(wall, tz=tz)
+    second = parse_time(wall, tz=second_pass_zone(tz))
+    assert first is not None
+    assert second is not None
+    shown_twice = tz.utcoffset(local.replace(fold=0)) != tz.utcoffset(
+        local.replace(fold=1)
+    )
+    if not shown_twice:
+        assert first == second == us
+        return
+    assert second > first
+    assert us == (second if local.fold else first)
+    start, end = repeated_hour(tz, first, second)
+    assert start <= first < end <= second
+    assert end - start == second - first
+    near = fall_back_near(tz)
+    assert near is not None
+    assert near(first)
+    assert end == FALL_BACK[zone].timestamp() * 1_000_000
+
+
+def test_the_hour_skipped_in_spring_reads_earlier_in_the_second_pass_zone() -> None:
+    first = parse_time("2024-03-31 02:30:00", tz=BERLIN)
+    second = parse_time("2024-03-31 02:30:00", tz=second_pass_zone(BERLIN))
+    assert (format_utc_ms(first or 0), format_utc_ms(second or 0)) == (
+        "2024-03-31T01:30:00.000Z",
+        "2024-03-31T00:30:00.000Z",
+    )
+    assert fall_back_near(timezone(timedelta(hours=1))) is None

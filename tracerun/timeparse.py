@@ -824,3 +824,108 @@ def parse_duration(text: str, option: str, most: float | None = MAX_DURATION) ->
         msg = f"{option} {text!r} is longer than the most allowed, {most / 3600:g}h"
         raise QueryError(msg, f"write at most {most / 3600:g}h")
     return seconds
+
+
+class _SecondPass(tzinfo):
+    """A zone that reads a wall time it shows twice as its second occurrence.
+
+    Why a zone and not a flag from `_datetime_us`: every naive format reads
+    its wall time through the zone it is given (some behind a per-minute
+    cache keyed by that zone), so parsing the line again in this zone gives
+    the second occurrence without touching any format's code, and only the
+    lines of the repeated hour pay for it (`second_pass_zone`).
+    """
+
+    def __init__(self, zone: tzinfo) -> None:
+        self._zone = zone
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return self._zone.utcoffset(dt and dt.replace(fold=1))
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return self._zone.dst(dt and dt.replace(fold=1))
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return self._zone.tzname(dt and dt.replace(fold=1))
+
+    def fromutc(self, dt: datetime) -> datetime:
+        return self._zone.fromutc(dt.replace(tzinfo=self._zone)).replace(tzinfo=self)
+
+
+@functools.lru_cache(maxsize=64)
+def second_pass_zone(tz: tzinfo) -> tzinfo:
+    """Return `tz` reading the wall times it shows twice as their second occurrence.
+
+    A naive time read in `tz` and in this zone gives two instants: the same
+    one (the time exists once, or carries its own offset), a later one (the
+    hour the clock showed twice when daylight saving time ended: the second
+    instant is its second pass) or an earlier one (the hour skipped when it
+    began: that time never showed; tracerun keeps the first reading).
+    """
+    return _SecondPass(tz)
+
+
+_HOUR_US = 3_600_000_000
+_NEAR_US = 3 * _HOUR_US
+"""How far after an instant a fall-back transition still makes it suspect: the
+first pass of an hour lies at most a shift (≤ 2 h) before its transition."""
+
+
+@functools.lru_cache(maxsize=64)
+def fall_back_near(tz: tzinfo) -> Callable[[int], bool] | None:
+    """Return a test of whether an instant may be the first pass of a repeated hour.
+
+    True for the instants of an hour (UTC) from which the zone's offset drops
+    within the next 3 hours: the first occurrences of the wall times `tz`
+    shows twice are among them. The answer is kept per hour, so a record
+    costs a division and a dict look-up; None for a fixed offset (UTC
+    included), which repeats no hour.
+    """
+    if isinstance(tz, timezone):
+        return None
+    known: dict[int, bool] = {}
+
+    def near(us: int) -> bool:
+        hour = us // _HOUR_US
+        found = known.get(hour)
+        if found is None:
+            found = known[hour] = _drops(tz, hour * _HOUR_US)
+        return found
+
+    return near
+
+
+def _drops(tz: tzinfo, us: int) -> bool:
+    """Tell whether the offset of `tz` is lower _NEAR_US after `us` than at it."""
+    try:
+        before = _EPOCH + timedelta(microseconds=us)
+        after = before + timedelta(microseconds=_NEAR_US)
+        return before.astimezone(tz).utcoffset() > after.astimezone(tz).utcoffset()  # type: ignore[operator]
+    except (OverflowError, ValueError):
+        return False
+
+
+def repeated_hour(tz: tzinfo, first_us: int, second_us: int) -> tuple[int, int]:
+    """Return the first pass of a repeated wall time as instants [start, end).
+
+    `first_us` and `second_us` are the two readings of one wall time (in `tz`
+    and in `second_pass_zone(tz)`); `end` is the instant the clock went back,
+    `start` the shift before it. A time read as its first occurrence lies in
+    [start, end) exactly when it is one of the repeated wall times.
+    """
+    low, high = first_us, second_us  # the offset drops in (low, high]
+    while high - low > 1_000_000:
+        middle = (low + high) // 2
+        if _offset_us(tz, middle) == _offset_us(tz, first_us):
+            low = middle
+        else:
+            high = middle
+    end = high - high % 1_000_000  # transitions fall on whole seconds
+    if _offset_us(tz, end) == _offset_us(tz, first_us):
+        end += 1_000_000
+    return end - (second_us - first_us), end
+
+
+def _offset_us(tz: tzinfo, us: int) -> int:
+    offset = (_EPOCH + timedelta(microseconds=us)).astimezone(tz).utcoffset()
+    return 0 if offset is None else offset // _US

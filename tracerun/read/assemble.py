@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from tracerun.extract import Parsed
 from tracerun.plain import field, plain
 from tracerun.read.match import Matcher
+from tracerun.read.repeated import Passes, stamped_passes
 from tracerun.read.scan import LOOKBACK, Hit
 from tracerun.read.tally import HELD_NAMES, Tally, excerpt, where
 from tracerun.read.target import Target
@@ -96,6 +97,13 @@ class Assembler:
     """When the origin was last written (µs: a file's modification time), which
     dates a time of day alone; None (a stream, a container): such a line has no
     time of its own."""
+    passes: Passes | None = None
+    """Places the records whose naive time the clock showed twice (read/repeated.py);
+    None for a zone that repeats no hour (UTC): then nothing is looked at. Left
+    None, the first hit that has a transport's time (`fallback_time`) sets
+    the ones that take the occurrence nearer it."""
+    _stamped: bool = False
+    """A hit with a transport's time was seen (and `passes` set if the zone needs it)."""
     _known: _Known | None = None
     _last: Record | None = None
     _last_start: int = 0
@@ -121,6 +129,13 @@ class Assembler:
                 fallback_time if fallback_time is not None else self._time_before(hit)
             )
         else:
+            if fallback_time is not None and not self._stamped:
+                self._stamped = True
+                self.passes = self.passes or stamped_passes(self.target)
+            if self.passes is not None:
+                time = self.passes.time(
+                    time, lines[0], hit.offset, hit.line, fallback_time
+                )
             self._known = _Known(hit.offset + len(hit.data), time)
         if parsed is None:
             self.tally.unparsed.note(hit.line, excerpt(lines[0]))
@@ -128,7 +143,7 @@ class Assembler:
         found: list[Record] = []
         matched = False
         for index, part in enumerate(parsed.parts or (parsed,)):
-            if part.time is not None:
+            if part.time is not None and part is not parsed:  # a batch's record
                 time = part.time
             if part.failed:
                 self._field_failures(part, hit.line)
@@ -271,9 +286,11 @@ class Assembler:
         return time
 
     def _first_time(self, hit: Hit, low: int) -> int | None:
-        for parsed in self._records_before(hit, low):
+        for at, line, parsed in self._records_before(hit, low):
             if parsed.time is not None:
-                return parsed.time
+                if self.passes is None:
+                    return parsed.time
+                return self.passes.time(parsed.time, line, at, hit.line)
         return None
 
     def _level_before(self, hit: Hit, pid: object) -> str | None:
@@ -283,22 +300,24 @@ class Assembler:
         not itself such an annotation.
         """
         records = self._records_before(hit, hit.offset - LOOKBACK)
-        for parsed in itertools.islice(records, _LOOKBACK_LINES):
+        for _, _, parsed in itertools.islice(records, _LOOKBACK_LINES):
             if parsed.fields.get("pid") == pid and not parsed.inherits:
                 return parsed.level
         return None
 
-    def _records_before(self, hit: Hit, low: int) -> Iterator[Parsed]:
-        """Parse the record starts before the hit that start after `low`, nearest first."""
-        for _, raw in hit.lines_before(low):
+    def _records_before(self, hit: Hit, low: int) -> Iterator[tuple[int, str, Parsed]]:
+        """Parse the record starts before the hit that start after `low`, nearest first.
+
+        Each is (its stream offset, its text, what it parsed to).
+        """
+        for at, raw in hit.lines_before(low):
             line = raw.removesuffix(b"\r")
             if not line or not self.target.is_start(line):
                 continue
-            parsed = self.target.parser.parse(
-                _decode(line), self.target.tz, self.written
-            )
+            text = _decode(line)
+            parsed = self.target.parser.parse(text, self.target.tz, self.written)
             if parsed is not None:
-                yield parsed
+                yield at, text, parsed
 
 
 def timeless_warning(name: str, timeless: Timeless) -> str:

@@ -18,6 +18,7 @@ from tracerun.read.assemble import Assembler, Timeless, timeless_warning
 from tracerun.read.cri import CriJoiner
 from tracerun.read.endings import first_end_is_lone_cr, lone_cr_to_lf
 from tracerun.read.match import Matcher
+from tracerun.read.repeated import ArrivalPasses, HitPasses, passes_for
 from tracerun.read.scan import (
     CHUNK,
     LONG_LINE_SKIPPED,
@@ -358,6 +359,22 @@ class IncrementalReader:
         while self._recent_bytes > RECENT_BYTES and len(self._recent) > 1:
             self._recent_bytes -= len(self._recent.popleft()[0])
 
+    def _place_repeated(self, assembler: Assembler) -> None:
+        """Say how a repeated wall time is placed (read/repeated.py), as the clock allows.
+
+        A line that arrives now is the occurrence nearest before now; what is
+        read before following (history) is placed by the order of its hits; a
+        line its transport stamped (a container's), by the stamp.
+        """
+        if self._unstamp is not None:  # the transport's time tells (Assembler)
+            return
+        if isinstance(assembler.passes, ArrivalPasses) or not passes_for(self.target):
+            return
+        if self.clock is not None:
+            assembler.passes = ArrivalPasses(self.target, self.clock)
+        elif assembler.passes is None:
+            assembler.passes = HitPasses(self.target)
+
     def _records(
         self,
         chunk: bytes,
@@ -368,6 +385,7 @@ class IncrementalReader:
         head_inside: bool = False,
     ) -> list[Record]:
         records: list[Record] = []
+        self._place_repeated(assembler)
         stream = io.BytesIO(chunk)
         size = min(CHUNK, max(len(chunk), 4096))  # scan's buffer is allocated per call
         before, after = self._context

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+from tracerun.extract import build_parser
 from tracerun.extract.shapes import starts_record
+from tracerun.query import Query, Term
 from tracerun.read.tally import Miss
-from tracerun.sources.ssh.logs import LOST_START, Framer, hits_of, lost_notices
+from tracerun.read.target import Target
+from tracerun.sources.ssh.logs import (
+    LOST_START,
+    Framer,
+    _File,
+    hits_of,
+    lost_notices,
+)
+from tracerun.sources.ssh.select import RemoteOrigin
+from tracerun.timeparse import format_utc_ms
 
 
 def frames(lines: list[bytes]) -> list[tuple[int, bytes]]:
@@ -123,3 +136,29 @@ def test_a_hit_whose_record_began_too_far_back_is_kept_to_be_told() -> None:
         assert framer.take(line) == []
     assert lost_notices("web-1:/a.log", framer) == [f"web-1:/a.log:9000: {LOST_START}"]
     assert framer.lost == []
+
+
+def test_a_hosts_hits_of_the_repeated_hour_are_placed_by_their_order() -> None:
+    # Only the hits come back: the 02:20 hit after the 02:50 one is past the
+    # clock going back (Europe/Berlin, 2024-10-27), and so is the 02:30 after it.
+    origin = RemoteOrigin("app", 0, "ssh", "h:/app.log", "/app.log")
+    target = Target(origin, build_parser("auto", {}), ZoneInfo("Europe/Berlin"))
+    query = Query(terms=(Term("request_id", "r1"),), keys=("request_id",))
+    read = _File(target, query, as_run=False)
+    for line in [
+        b"@F 0",
+        b"1:2024-10-27 02:50:00 INFO a request_id=r1",
+        b"7:2024-10-27 02:20:00 INFO b request_id=r1",
+        b"9:2024-10-27 02:30:00 INFO c request_id=r1",
+        b"@R 0",
+        b"@E 0",
+    ]:
+        read.take(line)
+    records = read.result.records
+    records += [r for hit in read.framer.flush() for r in read.assembler.records(hit)]
+
+    assert [(r.line, format_utc_ms(r.time)) for r in records] == [
+        (1, "2024-10-27T00:50:00.000Z"),
+        (7, "2024-10-27T01:20:00.000Z"),
+        (9, "2024-10-27T01:30:00.000Z"),
+    ]

@@ -42,6 +42,7 @@ from tracerun.sources.file.open import (
     is_compressed,
     open_log,
 )
+from tracerun.sources.file.passes import placing
 from tracerun.sources.file.rotated import COPY_HINT, Watched, rotated_copy
 from tracerun.sources.file.seek import (
     head_time,
@@ -313,7 +314,7 @@ def read_piece(
     try:
         path = copy or Path(origin.locator)
         assembler.written = _written(path)
-        with open_log(path, strict=False) as opened:
+        with open_log(path, strict=False) as opened, placing(assembler, opened, path):
             stream: Readable = opened
             unpacked = opened if isinstance(opened, Decompressed | Transcoded) else None
             plain = unpacked is None
@@ -369,6 +370,7 @@ def read_piece(
     result.runs = [] if run is None else [run]
     result.timeless = assembler.timeless
     result.tally = assembler.tally
+    result.warnings += assembler.warnings
     if watched is not None and copy is None:
         _changed_under_read(piece, query, watched, last, result)
     return result

@@ -21,6 +21,7 @@ from tracerun.query import Query
 from tracerun.read.assemble import Assembler
 from tracerun.read.endings import UTF8_BOM
 from tracerun.read.match import Matcher
+from tracerun.read.repeated import HitPasses, passes_for
 from tracerun.read.runs import RunBuilder, keep_of
 from tracerun.read.scan import MAX_RECORD, Hit, Needles, ScanNotice
 from tracerun.read.tally import Miss
@@ -90,6 +91,8 @@ class _File:
         mtime = remote_of(target).mtime  # 0: unknown
         # a time of day alone falls on the day the file was last written
         self.assembler.written = round(mtime * 1_000_000) if mtime else None
+        if passes_for(target):  # only the hits come back: their order tells
+            self.assembler.passes = HitPasses(target, self.assembler.written)
         self.ended = False
         self.whole_hits = 0
         self.damage: whole.CutShortError | None = None

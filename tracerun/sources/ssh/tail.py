@@ -21,6 +21,7 @@ from tracerun.plain import field, plain, replace
 from tracerun.query import Query, Term
 from tracerun.read.assemble import Assembler
 from tracerun.read.match import Matcher
+from tracerun.read.repeated import ArrivalPasses, passes_for
 from tracerun.read.scan import Hit
 from tracerun.read.target import Target
 from tracerun.record import Record
@@ -172,7 +173,10 @@ class SshFeed:
         return found
 
     def _assembler(self, target: Target) -> Assembler:
-        return Assembler(target, Matcher(self._query))
+        assembler = Assembler(target, Matcher(self._query))
+        if passes_for(target):  # a line that arrives now: the pass before now
+            assembler.passes = ArrivalPasses(target, self._clock)
+        return assembler
 
     def start(self, history: bool) -> list[Record]:
         """Count each file's lines, read the history up to there, then follow from there."""
